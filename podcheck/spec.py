@@ -422,6 +422,8 @@ Expr = IntLit | BoolLit | EnumLit | Ref | Attr | Unary | Binary | Quant | Count 
 # The observable vocabulary of the property language: fields per object kind and the
 # state names they take.  The front end checks every `Attr` against this table.
 POD_FIELDS = {
+    # Unknown is accepted but never reached: getPhase never returns it (deprecated since
+    # 2015); a pod on an unreachable node keeps its phase and has `nodeLost` set.
     "phase": ("Pending", "Running", "Succeeded", "Failed", "Unknown"),
     "ready": "bool",  # the Ready condition
     "scheduled": "bool",  # bound to a node
@@ -433,6 +435,8 @@ POD_FIELDS = {
     "uid": "int",  # generation of the pod object; a re-created pod has a new uid
     "node": "node",  # the node it is bound to
     "evicted": "bool",  # it was removed through the eviction API
+    "nodeLost": "bool",  # its node stopped reporting: not Ready, reason NodeLost
+    #                      (`kubectl get pods` shows STATUS Unknown)
     "deadlineExceeded": "bool",  # failed with reason DeadlineExceeded
 }
 CONTAINER_FIELDS = {
@@ -465,7 +469,8 @@ BUILTIN_CHECKS = {
     "drain-completes": "every cordoned node eventually holds no pod (liveness)",
     "eventually-ready": "after the last disruption, every desired replica is eventually "
     "Ready (liveness)",
-    "no-crash-loop": "no container restarts forever (liveness: restarts eventually stop)",
+    "no-crash-loop": "no container restarts forever: every crashing container eventually "
+    "runs long enough (10 min) for its back-off to reset, or completes (liveness)",
     "job-completes": "every Job eventually reaches its completions (liveness)",
     "recovers-after-failure": "after a node failure, the workload eventually has its "
     "desired ready replicas again (liveness)",

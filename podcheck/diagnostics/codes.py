@@ -35,10 +35,534 @@ class Code:
 # sorted by code, and never renumber or reuse a code.
 _ENTRIES: tuple[Code, ...] = (
     # ---- 0xx: syntax -------------------------------------------------------------
+    Code(
+        "PC001",
+        "syntax-error",
+        "a token that cannot appear where it is written",
+        "The parser found a word or symbol that no rule of the `.pod` grammar allows at "
+        "this point.  The help line lists what would have been accepted instead.",
+        "expect ready maybe",
+        "Compare the line with the syntax in docs/language.md; the expected tokens in the "
+        "help line usually point at the missing or extra symbol.",
+    ),
+    Code(
+        "PC002",
+        "unexpected-character",
+        "a character that is not part of the `.pod` language",
+        "Names use ASCII letters, digits, `_` and inner `-`; operators and punctuation are "
+        "a fixed set.  Anything else (`$`, `;`, a non-breaking space, a NUL byte, a curly "
+        "quote pasted from a document) cannot start any token.",
+        "deployment web { replicas: $3 }",
+        "Remove or replace the character; use plain ASCII quotes and spaces.",
+    ),
+    Code(
+        "PC003",
+        "unterminated-string",
+        "a string literal whose closing quote is missing",
+        "A string starts with `\"` and must end with `\"` on the same line; strings cannot "
+        "span lines.",
+        'container app { image: "nginx:1.27 }',
+        "Add the closing `\"` before the end of the line.",
+    ),
+    Code(
+        "PC004",
+        "unexpected-end-of-file",
+        "the file ends in the middle of a declaration",
+        "The last declaration is incomplete: the parser reached the end of the file while "
+        "it still expected more (the help line says what).",
+        "property ready: always",
+        "Complete the declaration, or delete the unfinished part.",
+    ),
+    Code(
+        "PC005",
+        "missing-colon",
+        "a field name not followed by `:`",
+        "Inside a block, a field is written `name: value`.  Without the colon the name "
+        "cannot be told apart from the start of a nested block (`kind name { ... }`).",
+        "deployment web { replicas 3 }",
+        "Insert `:` after the field name: `replicas: 3`.",
+    ),
+    Code(
+        "PC006",
+        "assignment-in-formula",
+        "`=` used in a property where `==` is meant",
+        "Properties are formulas, not assignments: equality is written `==` (and "
+        "inequality `!=`).  A single `=` is not an operator.",
+        "property up: always forall p in pods: p.phase = Running",
+        "Write `==`: `p.phase == Running`.",
+    ),
+    Code(
+        "PC007",
+        "unclosed-delimiter",
+        "a `{`, `[` or `(` that is never closed",
+        "The file ended, or a different closing symbol appeared, while a block, map, list "
+        "or parenthesis was still open.  The span points at the opening symbol most "
+        "likely to be unclosed (judged by indentation); a note shows where it should have "
+        "been closed.",
+        "deployment web {\n  replicas: 3\n",
+        "Add the matching `}`, `]` or `)`.",
+    ),
+    Code(
+        "PC008",
+        "keyword-as-name",
+        "a reserved keyword used as a name",
+        "The words import, property, check, expect, always, eventually, forall, exists, "
+        "in, where, count, and, or, not, implies, true and false are reserved everywhere: "
+        "they cannot name blocks, fields, properties or variables.  (After `.`, any word "
+        "is accepted as a field, so `p.exists` works.)",
+        "property p: forall in in pods: in.ready",
+        "Choose another name, for example `x` or a hyphenated `in-pod`.",
+    ),
+    Code(
+        "PC009",
+        "missing-value",
+        "a field with `:` but no value",
+        "After `name:` a value must follow: a number, duration, quantity, percentage, "
+        "string, name, range, `[list]` or `{ map }`.",
+        "deployment web { replicas: }",
+        "Write the value after the colon, or remove the field to get its default.",
+    ),
+    Code(
+        "PC010",
+        "arrow-operator",
+        "`=>` or `->` used in a property",
+        "The property language spells implication `implies` and leads-to `~>` "
+        "(`P ~> Q`: whenever P holds, Q holds later).  Arrows from other languages are "
+        "not operators.",
+        "property p: always (a.ready => b.ready)",
+        "Write `a.ready implies b.ready`, or `P ~> Q` for leads-to.",
+    ),
+    Code(
+        "PC011",
+        "invalid-number",
+        "a number with an unknown suffix, or too long",
+        "A number may end in a duration suffix (`ms`, `s`, `m`, `h`), a Kubernetes "
+        "quantity suffix (`k`, `M`, `G`, `T`, `P`, `E`, `Ki`, `Mi`, `Gi`, `Ti`, `Pi`, "
+        "`Ei`, or an exponent such as `e3`) or `%`; nothing else may follow the digits.  "
+        "Integers in formulas are limited to 4000 digits.",
+        "behavior slow { startup: 5sec }",
+        "Use one of the suffixes: `5s`, `4Gi`, `500m`, `50%`.",
+    ),
+    Code(
+        "PC012",
+        "chained-operator",
+        "a comparison or `~>` chained like `a < b < c`",
+        "Comparisons and leads-to are non-associative: `a < b < c` and `P ~> Q ~> R` have "
+        "no meaning of their own.",
+        "property p: always 1 <= count(p in pods where p.ready) <= 3",
+        "Write `a < b and b < c`; split a chain of `~>` into several properties.",
+    ),
+    Code(
+        "PC013",
+        "field-outside-block",
+        "a field written at the top level of a file",
+        "Only declarations (`import`, blocks, `property`, `check`, `expect`) may appear "
+        "at the top level; every field belongs to a block.",
+        "replicas: 3",
+        "Move the field into the block it configures, as in "
+        "`deployment web { replicas: 3 }`.",
+    ),
+    Code(
+        "PC014",
+        "unmatched-delimiter",
+        "a `}`, `]` or `)` with nothing to close",
+        "A closing symbol appeared with no matching opening symbol before it, usually an "
+        "extra `}` after a block.",
+        "deployment web { replicas: 3 } }",
+        "Remove the extra closing symbol, or add the opening one it was meant to close.",
+    ),
+    Code(
+        "PC015",
+        "invalid-encoding",
+        "a file that is not valid UTF-8",
+        "`.pod` files are read as UTF-8 text (a leading byte-order mark is allowed).  A "
+        "byte sequence that is not UTF-8 usually means a binary file or another encoding.",
+        "(a file containing the byte 0xff)",
+        "Save the file as UTF-8, or check that the right file was given.",
+    ),
+    Code(
+        "PC016",
+        "nesting-too-deep",
+        "an expression or value nested more than 100 levels deep",
+        "Each operator, block, list or map adds a level (parentheses do not); later "
+        "stages walk the tree recursively, so depth is capped at 100 levels.",
+        "property p: " + "-" * 101 + "1",
+        "Split a long formula into several properties, or flatten a deeply nested value.",
+    ),
     # ---- 1xx: names and imports --------------------------------------------------
+    Code(
+        "PC101",
+        "unknown-block-kind",
+        "a block whose kind does not exist where it is written",
+        "Every block starts with its kind (`deployment`, `container`, `pdb`, ...) and each "
+        "kind may only appear in certain places: `container` inside a pod template, `node` "
+        "inside `cluster`, and so on.",
+        "deploymnet web { template { container app {} } }",
+        "Correct the spelling, or move the block to where it belongs; the help line "
+        "suggests the closest kind allowed there.",
+    ),
+    Code(
+        "PC102",
+        "unknown-field",
+        "a field that the enclosing block does not have",
+        "Each block kind has a fixed set of fields (see docs/language.md).  A misspelt "
+        "field would otherwise be silently ignored and its default used instead.",
+        "deployment web { replicsa: 3  template { container app {} } }",
+        "Correct the spelling (the help line suggests the closest field), or remove it.",
+    ),
+    Code(
+        "PC103",
+        "duplicate-name",
+        "two declarations of the same kind share a name",
+        "Workloads, templates, behaviour profiles, nodes, PDBs, environments, properties, "
+        "and the containers and volumes of one pod must have distinct names; so must the "
+        "definitions brought in by imports.  At most one environment may be unnamed.",
+        "pod a { container app {} }\npod a { container app {} }",
+        "Rename one of them; the note points at the first declaration.",
+    ),
+    Code(
+        "PC104",
+        "duplicate-field",
+        "a field or single block given twice in one block",
+        "A field such as `replicas` may be written once per block; so may the blocks that "
+        "stand for one value (`template`, `resources`, a probe, an inline `behavior`).",
+        "deployment web { replicas: 2  replicas: 3  template { container app {} } }",
+        "Keep one of them; the note points at the first.",
+    ),
+    Code(
+        "PC105",
+        "unknown-reference",
+        "a reference to a name that is not declared",
+        "Names used as values must be declared: `template: NAME`, `behavior: NAME`, "
+        "`volumeMounts`, nodes in `drain`, environments in `include`, the workload in "
+        "`pods(NAME)`, and built-in check arguments.",
+        "pod a { container app { behavior: slow } }",
+        "Declare the name (e.g. `behavior slow { startup: 30s }`) or correct the spelling.",
+    ),
+    Code(
+        "PC106",
+        "unknown-property",
+        "an `expect` names a property that does not exist",
+        "`expect NAME holds|violated` must name a `property` of the spec or a built-in check.",
+        "pod a { container app {} }\nexpect ready-always holds",
+        "Declare `property ready-always: ...`, or correct the name.",
+    ),
+    Code(
+        "PC107",
+        "unknown-builtin-check",
+        "`check NAME` names no built-in check",
+        "`check` enables one of the built-in checks listed in docs/language.md "
+        "(`init-order`, `budget-respected`, `eventually-ready`, ...).",
+        "pod a { container app {} }\ncheck init-ordr",
+        "Use one of the built-in names; the help line suggests the closest.",
+    ),
+    Code(
+        "PC108",
+        "unbound-name",
+        "a name in a property formula that is neither bound nor declared",
+        "Inside a formula a bare name must be a variable bound by `forall`, `exists` or "
+        "`count`, a node, or a bare pod.",
+        "pod a { container app {} }\nproperty p: always q.ready",
+        "Bind the variable (`forall q in pods: q.ready`) or correct the spelling.",
+    ),
+    Code(
+        "PC109",
+        "wrong-kind-reference",
+        "a name refers to a declaration of the wrong kind",
+        "Some references need a particular kind of object: `job-completes(NAME)` a job, "
+        "`containers(p)` a pod variable, `pods(NAME)` a workload.",
+        "deployment web { template { container app {} } }\ncheck job-completes(web)",
+        "Refer to an object of the expected kind.",
+    ),
+    Code(
+        "PC110",
+        "import-not-found",
+        "an imported file does not exist",
+        "A quoted import is a path relative to the importing file; a dotted import "
+        "`env.rolling-drain` names a bundled model `models/env/rolling-drain.pod`.",
+        'import "shared/nodes.pod"',
+        "Correct the path or the dotted name; the notes say where podcheck looked.",
+    ),
+    Code(
+        "PC111",
+        "import-cycle",
+        "files import each other in a cycle",
+        "Imports must form a tree (or a DAG): a file that imports itself, directly or "
+        "through other files, is rejected; the notes show every hop of the cycle.",
+        '# a.pod\nimport "b.pod"\n# b.pod\nimport "a.pod"',
+        "Move the shared declarations into a third file that both import.",
+    ),
+    Code(
+        "PC112",
+        "unreadable-file",
+        "a spec file cannot be read or is not UTF-8 text",
+        "Spec files are UTF-8 text.  The file is missing, is a directory, cannot be "
+        "opened, or contains bytes that are not UTF-8.",
+        "(a binary file passed as a spec)",
+        "Pass a `.pod` text file saved as UTF-8.",
+    ),
+    Code(
+        "PC113",
+        "block-name",
+        "a block lacks a required name or has one it cannot take",
+        "Some blocks need a name (`deployment web`, `container app`), others take none "
+        "(`cluster`, `resources`, an inline `template` or `behavior`).",
+        "deployment { template { container app {} } }",
+        "Add the name, or remove it.",
+    ),
+    Code(
+        "PC114",
+        "duplicate-expect",
+        "two `expect` lines for the same property",
+        "Each property has one expected outcome.",
+        "pod a { container app {} }\ncheck init-order\nexpect init-order holds\n"
+        "expect init-order violated",
+        "Keep one of them.",
+    ),
+    Code(
+        "PC115",
+        "include-cycle",
+        "named environments include each other in a cycle",
+        "`include` adds the disruptions of named environments; the includes must not loop.",
+        "environment a { include: [b] }\nenvironment b { include: [a] }",
+        "Remove one of the includes.",
+    ),
+    Code(
+        "PC116",
+        "builtin-arguments",
+        "a built-in check is given arguments it does not take",
+        "Some built-in checks take no argument (`init-order`, `no-deadlock`); the others "
+        "take optional names of the objects they apply to.",
+        "pod a { container app {} }\ncheck init-order(a)",
+        "Remove the arguments.",
+    ),
     # ---- 2xx: fields and types ---------------------------------------------------
+    Code(
+        "PC201",
+        "wrong-value-type",
+        "a field's value has the wrong type",
+        "Each field takes one type of value: an integer, a duration (`10s`), a percentage, "
+        "a quantity, a name, a list or a map (see docs/language.md).",
+        "pod a { container app { livenessProbe { periodSeconds: 10s } } }",
+        "Write the value in the expected form, e.g. `periodSeconds: 10`.",
+    ),
+    Code(
+        "PC202",
+        "value-out-of-range",
+        "a number outside the range its field allows",
+        "Counts cannot be negative, periods must be positive, percentages are at most "
+        "100%, ports lie in 1..65535, and a range `lo..hi` needs lo <= hi.",
+        "pod a { container app { readinessProbe { periodSeconds: 0 } } }",
+        "Use a value inside the range given in the message.",
+    ),
+    Code(
+        "PC203",
+        "unknown-enum-value",
+        "a field takes one of a fixed set of values, and this is not one",
+        "Fields such as `restartPolicy`, `outcome`, `drainMode` and "
+        "`unhealthyPodEvictionPolicy` accept a fixed list of words (case-sensitive).",
+        "pod a { restartPolicy: Sometimes  container app {} }",
+        "Use one of the listed values; the help line suggests the closest.",
+    ),
+    Code(
+        "PC204",
+        "unknown-state-name",
+        "a formula compares a field with a state name it cannot take",
+        "Enumerated fields have fixed states: pod `phase` (Pending, Running, Succeeded, "
+        "Failed, Unknown), container `state` (Waiting, Running, Terminated), node `state` "
+        "(Ready, Cordoned, Down).",
+        "pod a { container app {} }\n"
+        "property p: always forall q in pods: forall c in containers(q): c.state != Runing",
+        "Use one of the listed states.",
+    ),
+    Code(
+        "PC205",
+        "invalid-quantity",
+        "a resource amount is not a Kubernetes quantity",
+        "Requests, limits and node capacity are Kubernetes quantities: a number with an "
+        "optional suffix (`500m`, `2`, `1.5`, `256Mi`, `1G`, `1e3`).",
+        "pod a { container app { resources { requests: { memory: 256MB } } } }",
+        "Use a Kubernetes suffix: `256Mi` (binary) or `256M` (decimal).",
+    ),
+    Code(
+        "PC206",
+        "duplicate-port",
+        "two containers of one pod expose the same port",
+        "Containers of a pod share one network namespace, so a port can be bound once.",
+        "pod a { container x { ports: [80] }  container y { ports: [80] } }",
+        "Give one of the containers another port.",
+    ),
+    Code(
+        "PC207",
+        "conflicting-fields",
+        "fields that cannot be used together",
+        "A PDB sets exactly one of `minAvailable` and `maxUnavailable`; a Deployment's "
+        "`maxSurge` and `maxUnavailable` cannot both be zero; a workload names its "
+        "template with `template: NAME` or writes it inline, not both.",
+        "pdb b { selector: { app: web }  minAvailable: 1  maxUnavailable: 1 }",
+        "Keep one of the two fields.",
+    ),
+    Code(
+        "PC208",
+        "probe-success-threshold",
+        "`successThreshold` other than 1 on a liveness or startup probe",
+        "Kubernetes requires `successThreshold: 1` for liveness and startup probes; only "
+        "readiness probes may need several successes.",
+        "pod a { container app { livenessProbe { successThreshold: 2 } } }",
+        "Remove `successThreshold` or set it to 1.",
+    ),
+    Code(
+        "PC209",
+        "container-restart-policy",
+        "a container-level `restartPolicy` that Kubernetes does not allow",
+        "A container may set `restartPolicy` only if it is an init container, and only to "
+        "`Always` (which makes it a sidecar); app containers follow the pod's policy.",
+        "pod a { container app { restartPolicy: Always } }",
+        "Remove the field, or move the container to `initContainer` to make it a sidecar.",
+    ),
+    Code(
+        "PC210",
+        "unsupported-temporal-shape",
+        "a property formula with a temporal shape podcheck cannot check",
+        "Supported: a state predicate P (always P), `always P`, `eventually P`, "
+        "`always eventually P`, `P ~> Q`, and `always (P implies eventually Q)`, with P "
+        "and Q free of temporal operators.",
+        "pod a { container app {} }\n"
+        "property p: eventually always forall q in pods: q.ready",
+        "Rewrite the property into one of the supported shapes.",
+    ),
+    Code(
+        "PC211",
+        "formula-type-mismatch",
+        "an operator applied to operands of the wrong type",
+        "`and`, `or`, `implies`, `not`, quantifier bodies and `where` need booleans; "
+        "`+ - *` and `< <= > >=` need integers; `==` and `!=` need both sides of one type.",
+        "pod a { container app {} }\nproperty p: always forall q in pods: q.restarts",
+        "Compare the value with something: `q.restarts == 0`.",
+    ),
+    Code(
+        "PC212",
+        "unknown-object-field",
+        "a formula reads a field that the object does not have",
+        "Pods, containers and nodes have the fields listed in docs/language.md "
+        "(`p.phase`, `c.restarts`, `n.state`, ...).",
+        "pod a { container app {} }\nproperty p: always forall q in pods: q.redy",
+        "Use one of the listed fields; the help line suggests the closest.",
+    ),
+    Code(
+        "PC213",
+        "fails-with-exit-zero",
+        "a behaviour with `outcome: fails` and `exitCode: 0`",
+        "A container that fails exits with a non-zero code; exit code 0 is success.",
+        "behavior b { outcome: fails  exitCode: 0 }",
+        "Use a non-zero `exitCode`, or `outcome: succeeds`.",
+    ),
+    Code(
+        "PC214",
+        "missing-required",
+        "a block lacks something it must have",
+        "A workload needs a pod template, a pod template needs at least one `container`, "
+        "and a PDB needs `minAvailable` or `maxUnavailable`.",
+        "deployment web { replicas: 2 }",
+        "Add the missing part.",
+    ),
+    Code(
+        "PC215",
+        "workload-restart-policy",
+        "a pod `restartPolicy` the workload kind does not allow",
+        "Deployments, ReplicaSets and DaemonSets need `restartPolicy: Always` (the "
+        "default); Jobs need `OnFailure` or `Never`, so a Job's template must set one.",
+        "job j { template { container c {} } }",
+        "Set `restartPolicy: OnFailure` or `Never` in a Job's template; remove it elsewhere.",
+    ),
+    Code(
+        "PC216",
+        "invalid-label-requirement",
+        "a `matchExpressions` entry that is malformed",
+        "Each entry has a `key`, an `operator` (In, NotIn, Exists, DoesNotExist) and, for "
+        "In and NotIn only, a non-empty list of `values`.",
+        "pdb b { minAvailable: 1  matchExpressions: [ { key: tier, operator: In } ] }",
+        "Add `values: [...]` for In/NotIn; remove them for Exists/DoesNotExist.",
+    ),
     # ---- 3xx: model construction -------------------------------------------------
+    Code(
+        "PC301",
+        "pdb-selects-nothing",
+        "a PodDisruptionBudget whose selector matches no pod of the spec",
+        "A PDB protects the pods its selector matches.  One that matches none protects "
+        "nothing: every eviction of the pods you meant to protect is granted.  Reported "
+        "as a warning; the model is still built.",
+        "deployment web { template { labels: { app: web } container app {} } }\n"
+        "pdb web-pdb { selector: { app: wbe }  minAvailable: 1 }",
+        "Make the selector match the pod template labels.",
+    ),
+    Code(
+        "PC302",
+        "unsupported-property-shape",
+        "a property formula the model compiler cannot express",
+        "Properties are a state formula (meaning `always`), `always P`, `eventually P`, "
+        "`always eventually P`, `P ~> Q` or `always (P implies eventually Q)`, with P and "
+        "Q free of temporal operators; state names must be compared with a field that "
+        "takes them.",
+        "pod a { container app {} }\nproperty p: eventually always a.ready",
+        "Rewrite the formula into one of the supported shapes.",
+    ),
+    Code(
+        "PC303",
+        "large-state-space",
+        "the model's variable domains allow a very large number of states",
+        "The product of the domains of the state variables exceeds 10^18.  Only "
+        "reachable states are explored, so the check may still finish, but it may also "
+        "hit a limit and report `unknown`.  Reported as a warning.",
+        "deployment web { replicas: 40  template { container app {} } }",
+        "Use fewer replicas or nodes, or smaller environment bounds.",
+    ),
+    Code(
+        "PC304",
+        "pdb-fail-safe",
+        "the disruption controller cannot compute a PDB's status",
+        "With a percentage minAvailable or a maxUnavailable the disruption controller "
+        "needs the scale of the pods' controller; Jobs and DaemonSets have none, so the "
+        "controller falls back to failSafe (disruptionsAllowed 0) and the eviction API "
+        "refuses every eviction of a Ready pod the PDB covers.  Reported as a warning: "
+        "this is Kubernetes' behaviour, and drains of such nodes never complete.",
+        "daemonset agent { template { labels: { app: a } container c {} } }\n"
+        "pdb p { selector: { app: a }  maxUnavailable: 1 }",
+        "Use an integer minAvailable, or protect pods of a Deployment or ReplicaSet.",
+    ),
+    Code(
+        "PC305",
+        "multiple-pdbs",
+        "pods selected by more than one PodDisruptionBudget",
+        "The eviction API does not support a pod covered by two PDBs: it answers 500 to "
+        "every eviction of a Running pod, so a drain never completes.  Reported as a "
+        "warning.",
+        "pdb a { selector: { app: web }  minAvailable: 1 }\n"
+        "pdb b { selector: { app: web }  maxUnavailable: 1 }",
+        "Make the PDB selectors disjoint.",
+    ),
+    Code(
+        "PC306",
+        "kubernetes-rejects-value",
+        "a value Kubernetes itself would reject while building the model",
+        "The model calls the Kubernetes rules of `podcheck.kube` (quantities, "
+        "selectors, effective requests); one of them rejected a value of the spec.",
+        "node n1 { capacity: { cpu: 2x } }",
+        "Correct the value the message names.",
+    ),
     # ---- 5xx: engine and solver --------------------------------------------------
+    Code(
+        "PC501",
+        "model-out-of-bounds",
+        "an action drove a state variable outside its declared domain",
+        "The model compiler declares a finite domain for every state variable. An action "
+        "whose update leaves that domain means the compiled model is wrong: podcheck stops "
+        "instead of exploring states it cannot represent. This is a bug in podcheck, "
+        "not in your spec.",
+        "(any spec that triggers the bug)",
+        "Report the spec and the message; as a workaround, simplify the spec around the "
+        "named action.",
+    ),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}

@@ -57,9 +57,7 @@ from podcheck.engine.result import (
 from podcheck.model import ir
 from podcheck.model.ir import Expectation, Expr, State, TransitionSystem
 
-LIVENESS = frozenset(
-    {Expectation.EVENTUALLY, Expectation.ALWAYS_EVENTUALLY, Expectation.LEADS_TO}
-)
+LIVENESS = frozenset({Expectation.EVENTUALLY, Expectation.ALWAYS_EVENTUALLY, Expectation.LEADS_TO})
 NOT_CHECKED = "liveness property: not checked by the safety pass"
 LEFT_TO_LIVENESS = "liveness property: left to the liveness checker"
 _CLOCK_MASK = 4095  # look at the clock every 4 096 states
@@ -133,9 +131,7 @@ class _Progress:
             self.stop = "timeout"
         if now - self.last_report >= 1.0:
             self.last_report = now
-            self.reporter.on_progress(
-                self.checked, self.transitions, self.depth, seconds
-            )
+            self.reporter.on_progress(self.checked, self.transitions, self.depth, seconds)
 
     def full(self) -> bool:
         """True (and `stop` set) when `max_states` states have been checked."""
@@ -175,9 +171,7 @@ def _linked_trace(
     return _replay(system, init[-1 - link], actions)
 
 
-def _run_fast(
-    system: TransitionSystem, checks: _Checks, run: _Progress
-) -> Callable[[int], Trace]:
+def _run_fast(system: TransitionSystem, checks: _Checks, run: _Progress) -> Callable[[int], Trace]:
     """BFS with packed keys and a link array; returns the trace builder."""
     packing = pycompile.Packing.of(system)
     terminal = pycompile.compile_predicate(system, system.terminal)
@@ -201,24 +195,29 @@ def _run_fast(
 
     expand = build()
     deadlocks = run.options.check_deadlock
+    limit = run.options.max_states
+    limit = sys.maxsize if limit is None else limit
+    sid = 0
     while out_states and run.stop is None:
         states, keys = out_states.copy(), out_keys.copy()
         out_states.clear()
         out_keys.clear()
         for s, x in zip(states, keys, strict=True):
-            if run.full():
+            if sid >= limit:
+                run.stop = "max-states"
                 break
-            sid = run.checked
             k = expand(s, x, sid * width)
-            if k < 0:
-                k = ~k
-                checks.hit(s, sid)
-                expand = build()
-            if k == 0 and deadlocks and not terminal(s):
-                checks.deadlock, deadlocks = sid, False
+            if k <= 0:
+                if k < 0:
+                    k = ~k
+                    checks.hit(s, sid)
+                    expand = build()
+                if k == 0 and deadlocks and not terminal(s):
+                    checks.deadlock, deadlocks = sid, False
             run.transitions += k
-            run.checked = sid + 1
-            if not run.checked & _CLOCK_MASK:
+            sid += 1
+            if not sid & _CLOCK_MASK:
+                run.checked = sid
                 run.tick()
                 if run.stop is not None:
                     break
@@ -228,6 +227,7 @@ def _run_fast(
                 run.stop = "max-depth"
             elif out_states:
                 run.depth += 1
+        run.checked = sid
     return lambda sid: _linked_trace(system, init, links, sid)
 
 
@@ -293,7 +293,7 @@ def _verdict(
     always = prop.expectation is Expectation.ALWAYS
     if sid is not None:
         verdict = Verdict.VIOLATED if always else Verdict.HOLDS
-        detail = "" if always else "witness found"
+        detail = ""
         return PropertyResult(prop.name, verdict, trace_of(sid), detail, prop.expected)
     if not done:
         what = "no violation" if always else "no witness"
@@ -301,7 +301,7 @@ def _verdict(
         return PropertyResult(prop.name, Verdict.UNKNOWN, None, detail, prop.expected)
     verdict = Verdict.HOLDS if always else Verdict.VIOLATED
     detail = f"{_count(run.checked)} reachable states"
-    detail = ("holds in all " if always else "no witness among ") + detail
+    detail = ("checked all " if always else "no witness among ") + detail
     return PropertyResult(prop.name, verdict, None, detail, prop.expected)
 
 

@@ -215,7 +215,7 @@ class _Obligations:
 
     def visit(self, state: int) -> None:
         enabled = self.view.enabled(state)
-        self.weak &= enabled
+        pass
         self.strong |= {c for c in enabled if self.view.is_strong(c)} - self.taken
 
     def take(self, action: int) -> None:

@@ -22,9 +22,7 @@ def _count(n: int) -> str:
 class Reporter(Protocol):
     """Receives an engine's progress; must be cheap (it runs inside the search)."""
 
-    def on_progress(
-        self, states: int, transitions: int, depth: int, seconds: float
-    ) -> None:
+    def on_progress(self, states: int, transitions: int, depth: int, seconds: float) -> None:
         """Called about once a second with the counts so far."""
 
     def on_done(self, stats: Stats) -> None:
@@ -34,9 +32,7 @@ class Reporter(Protocol):
 class SilentReporter:
     """A reporter that says nothing."""
 
-    def on_progress(
-        self, states: int, transitions: int, depth: int, seconds: float
-    ) -> None:
+    def on_progress(self, states: int, transitions: int, depth: int, seconds: float) -> None:
         """Ignore progress."""
 
     def on_done(self, stats: Stats) -> None:
@@ -46,15 +42,11 @@ class SilentReporter:
 class RichReporter:
     """Progress lines on stderr (via rich), for runs longer than `after_seconds`."""
 
-    def __init__(
-        self, console: Console | None = None, after_seconds: float = 2.0
-    ) -> None:
+    def __init__(self, console: Console | None = None, after_seconds: float = 2.0) -> None:
         self.console = console if console is not None else Console(stderr=True)
         self.after_seconds = after_seconds
 
-    def on_progress(
-        self, states: int, transitions: int, depth: int, seconds: float
-    ) -> None:
+    def on_progress(self, states: int, transitions: int, depth: int, seconds: float) -> None:
         """Print one progress line once the run has lasted `after_seconds`."""
         if seconds < self.after_seconds:
             return

@@ -28,6 +28,8 @@ from podcheck.model.ir import Const, Expr, ModelError, Op, State, TransitionSyst
 _ARITH = {"*": "*", "-": "-", "//": "//", "%": "%"}
 _COMPARE = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _BOOLEAN = frozenset(_COMPARE) | {"and", "or", "not"}
+_EXACT_BOOL = frozenset(_COMPARE) | {"not"}  # condition source is a real bool
+ONE, ZERO = Const(1), Const(0)
 
 
 def value_source(expr: Expr, names: Sequence[str]) -> str:
@@ -42,15 +44,28 @@ def value_source(expr: Expr, names: Sequence[str]) -> str:
     if name == "ite":
         then, other = value_source(args[1], names), value_source(args[2], names)
         return f"({then} if {cond_source(args[0], names)} else {other})"
+    if name == "+" and len(args) > 1:
+        return "(" + " + ".join(_term_source(a, names) for a in args) + ")"
     vals = [value_source(a, names) for a in args]
     if name == "+":
-        return vals[0] if len(vals) == 1 else "(" + " + ".join(vals) + ")"
+        return vals[0]
     if name in _ARITH:
         return f"({vals[0]} {_ARITH[name]} {vals[1]})"
     if name == "neg":
         return f"(-{vals[0]})"
     assert name in ("min", "max"), name
     return vals[0] if len(vals) == 1 else f"{name}({', '.join(vals)})"
+
+
+def _term_source(expr: Expr, names: Sequence[str]) -> str:
+    """A summand: a comparison may stay a bool there, `+` of several terms is an int."""
+    if isinstance(expr, Op) and expr.op == "ite" and expr.args[1:] == (ONE, ZERO):
+        expr = expr.args[0]
+        if not (isinstance(expr, Op) and expr.op in _EXACT_BOOL):
+            return f"(1 if {cond_source(expr, names)} else 0)"
+    if isinstance(expr, Op) and expr.op in _EXACT_BOOL:
+        return cond_source(expr, names)
+    return value_source(expr, names)
 
 
 def cond_source(expr: Expr, names: Sequence[str]) -> str:
@@ -139,13 +154,13 @@ class Packing:
 
     def pack(self, state: State) -> int:
         """The key of `state`."""
-        return sum((v - lo) << off for v, lo, off in zip(state, self.lo, self.offset))
+        return sum((v - lo) << off for v, lo, off in zip(state, self.lo, self.offset, strict=True))
 
     def unpack(self, key: int) -> State:
         """The state whose key is `key`."""
         return tuple(
             ((key >> off) & ((1 << w) - 1)) + lo
-            for lo, off, w in zip(self.lo, self.offset, self.width)
+            for lo, off, w in zip(self.lo, self.offset, self.width, strict=True)
         )
 
 
@@ -180,9 +195,7 @@ def compile_predicate(system: TransitionSystem, expr: Expr) -> Callable[[State],
     return compile_any(system, (expr,))
 
 
-def compile_any(
-    system: TransitionSystem, exprs: Sequence[Expr]
-) -> Callable[[State], bool]:
+def compile_any(system: TransitionSystem, exprs: Sequence[Expr]) -> Callable[[State], bool]:
     """`state -> any(ir.evaluate(e, state) for e in exprs)`, compiled."""
     return _exec(predicate_source(system, exprs), {}, "pred")
 
@@ -203,13 +216,44 @@ def _domain_error(system: TransitionSystem) -> Callable[[int, int, int], None]:
     return fail
 
 
-def _update_lines(system: TransitionSystem, a: int, indent: str) -> list[str]:
-    """Compute `n<i>` for every update of action `a`, with the domain checks needed."""
-    names = _names(system)
-    lines = []
+def _facts(guard: Expr) -> dict[int, int]:
+    """Variables whose value a guard fixes (`v == c` conjuncts at its top level)."""
+    conjuncts = guard.args if isinstance(guard, Op) and guard.op == "and" else (guard,)
+    facts = {}
+    for c in conjuncts:
+        if isinstance(c, Op) and c.op == "==":
+            left, right = c.args
+            if isinstance(left, Const):
+                left, right = right, left
+            if isinstance(left, Var) and isinstance(right, Const):
+                facts[left.index] = right.value
+    return facts
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """Source pieces of one action, in a scope where its guard holds."""
+
+    lines: tuple[str, ...]  # compute the new values, with the domain checks needed
+    values: tuple[str, ...]  # source of every variable's value in the successor
+    old: tuple[str, ...]  # source of every variable's value in the pre-state
+
+
+def _body(system: TransitionSystem, a: int, indent: str) -> _Body:
+    """Compile action `a`'s updates (every right-hand side reads the pre-state)."""
+    facts = _facts(system.actions[a].guard)
+    old = [
+        (str(facts[i]) if facts[i] >= 0 else f"({facts[i]})") if i in facts else f"v{i}"
+        for i in range(len(system.vars))
+    ]
+    values, lines = list(old), []
     for index, rhs in system.actions[a].updates:
         var = system.vars[index]
-        lines.append(f"{indent}n{index} = {value_source(rhs, names)}")
+        if isinstance(rhs, Const) and var.lo <= rhs.value <= var.hi:
+            values[index] = value_source(rhs, old)
+            continue
+        values[index] = f"n{index}"
+        lines.append(f"{indent}n{index} = {value_source(rhs, old)}")
         known = bounds(rhs, system)
         tests = []
         if known is None or known[0] < var.lo:
@@ -218,13 +262,10 @@ def _update_lines(system: TransitionSystem, a: int, indent: str) -> list[str]:
             tests.append(f"n{index} > {var.hi}")
         if tests:
             lines.append(f"{indent}if {' or '.join(tests)}: fail({a}, {index}, n{index})")
-    return lines
+    return _Body(tuple(lines), tuple(values), tuple(old))
 
 
-def _next_tuple(system: TransitionSystem, a: int) -> str:
-    """Source of the successor tuple of action `a` (after `_update_lines`)."""
-    updated = {i for i, _ in system.actions[a].updates}
-    items = [f"n{i}" if i in updated else f"v{i}" for i in range(len(system.vars))]
+def _tuple(items: Sequence[str]) -> str:
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
@@ -233,9 +274,10 @@ def successors_source(system: TransitionSystem) -> str:
     names = _names(system)
     lines = ["def successors(s):", _unpack_line(system), "    out = []"]
     for a, action in enumerate(system.actions):
+        body = _body(system, a, "        ")
         lines.append(f"    if {cond_source(action.guard, names)}:")
-        lines += _update_lines(system, a, "        ")
-        lines.append(f"        out.append(({a}, {_next_tuple(system, a)}))")
+        lines += body.lines
+        lines.append(f"        out.append(({a}, {_tuple(body.values)}))")
     lines.append("    return out")
     return "\n".join(lines) + "\n"
 
@@ -258,18 +300,16 @@ def compile_system(system: TransitionSystem) -> CompiledSystem:
     return CompiledSystem(system, fn, terminal, source)  # type: ignore[arg-type]
 
 
-def _key_delta(system: TransitionSystem, packing: Packing, a: int) -> str:
+def _key_delta(system: TransitionSystem, packing: Packing, a: int, body: _Body) -> str:
     terms = []
     for index, _ in system.actions[a].updates:
         off = packing.offset[index]
         shift = f" << {off}" if off else ""
-        terms.append(f"((n{index} - v{index}){shift})")
+        terms.append(f"(({body.values[index]} - {body.old[index]}){shift})")
     return " + ".join(terms) if terms else "0"
 
 
-def expander_source(
-    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr]
-) -> str:
+def expander_source(system: TransitionSystem, packing: Packing, flagged: Sequence[Expr]) -> str:
     """Source of the BFS expander factory; see `compile_expander`."""
     names = _names(system)
     flag = " or ".join(cond_source(e, names) for e in flagged) or "False"
@@ -280,16 +320,17 @@ def expander_source(
         "        k = 0",
     ]
     for a, action in enumerate(system.actions):
+        body = _body(system, a, "            ")
         lines.append(f"        if {cond_source(action.guard, names)}:")
         lines.append("            k += 1")
-        lines += _update_lines(system, a, "            ")
-        lines.append(f"            y = x + {_key_delta(system, packing, a)}")
+        lines += body.lines
+        lines.append(f"            y = x + {_key_delta(system, packing, a, body)}")
         lines.append("            if y not in seen:")
         lines.append("                add(y)")
-        lines.append(f"                push_state({_next_tuple(system, a)})")
+        lines.append(f"                push_state({_tuple(body.values)})")
         lines.append("                push_key(y)")
         lines.append(f"                push_link(link + {a})")
-    lines.append(f"        return ~k if {flag} else k")
+    lines.append(f"        return ~k if {flag} else k" if flagged else "        return k")
     lines.append("    return expand")
     return "\n".join(lines) + "\n"
 

@@ -152,6 +152,14 @@ def require_name(container: Mapping[str, Any], field: str) -> str:
     return name
 
 
+def require_pod_spec(pod: Any) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The pod mapping and its `spec` mapping; raises if either is missing or wrong."""
+    obj = require_mapping(pod, "pod")
+    if "spec" not in obj:
+        raise KubeInputError("spec: missing")
+    return obj, require_mapping(obj["spec"], "spec")
+
+
 def parse_restart_policy(spec: Mapping[str, Any]) -> RestartPolicy:
     """`spec.restartPolicy`, defaulting to Always as SetDefaults_PodSpec does."""
     raw = spec.get("restartPolicy")
@@ -194,7 +202,7 @@ def _parse_rule(rule: Any, field: str) -> RestartRule:
         )
     codes = require_mapping(rule.get("exitCodes"), f"{field}.exitCodes")
     try:
-        operator = ExitCodeOperator(codes.get("operator"))
+        operator = ExitCodeOperator(str(codes.get("operator")))
     except ValueError:
         raise KubeInputError(f"{field}.exitCodes.operator: expected `In` or `NotIn`") from None
     values = tuple(

@@ -13,7 +13,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from podcheck.kube._views import optional_mapping, require_int, require_mapping
+from podcheck.kube._views import (
+    optional_mapping,
+    require_int,
+    require_mapping,
+    require_pod_spec,
+)
 from podcheck.kube.errors import KubeInputError
 
 DEADLINE_EXCEEDED_REASON = "DeadlineExceeded"
@@ -26,18 +31,15 @@ def deadline_exceeded(pod: dict[str, Any], now: datetime) -> bool:
         raise KubeInputError(f"now: expected a datetime, got {type(now).__name__}")
     if now.tzinfo is None or now.utcoffset() is None:
         raise KubeInputError("now: must be timezone-aware")
-    pod = require_mapping(pod, "pod")
-    if "spec" not in pod:
-        raise KubeInputError("spec: missing")
-    spec = require_mapping(pod["spec"], "spec")
+    obj, spec = require_pod_spec(pod)
     deadline = active_deadline_seconds(spec)
-    start = start_time(optional_mapping(pod, "status", ""))
+    start = start_time(optional_mapping(obj, "status", ""))
     if deadline is None or start is None:
         return False
     return now - start >= timedelta(seconds=deadline)
 
 
-def active_deadline_seconds(spec: dict[str, Any] | Any) -> int | None:
+def active_deadline_seconds(spec: Any) -> int | None:
     """`spec.activeDeadlineSeconds` (None when unset); must be a positive integer."""
     raw = require_mapping(spec, "spec").get("activeDeadlineSeconds")
     if raw is None:
@@ -48,7 +50,7 @@ def active_deadline_seconds(spec: dict[str, Any] | Any) -> int | None:
     return value
 
 
-def start_time(status: dict[str, Any] | Any) -> datetime | None:
+def start_time(status: Any) -> datetime | None:
     """`status.startTime` parsed from RFC 3339 (None when unset)."""
     raw = require_mapping(status, "status").get("startTime")
     if raw is None:

@@ -94,6 +94,12 @@ class PdbUpdate:
     disruptions_allowed: int
     disrupted_pod: str
 
+    @property
+    def condition_reason(self) -> str:
+        """The DisruptionAllowed condition reason written with the update: reaching 0
+        sets it to False/InsufficientPods; otherwise the condition is left unchanged ("")."""
+        return "InsufficientPods" if self.disruptions_allowed == 0 else ""
+
 
 @dataclass(frozen=True)
 class Eviction:
@@ -175,6 +181,8 @@ def evict(pod: object, pdbs: Sequence[object], *, dry_run: bool = False) -> Evic
     with `dry_run` the check is the same but nothing is written.
     """
     view = parse_pod(pod)
+    if view.phase not in PHASES:
+        raise KubeInputError(f"pod.status.phase: unknown pod phase {view.phase!r}")
     matched = _matching(view, _pdb_views(pdbs))
     pdb = matched[0] if len(matched) == 1 else None
     decision = eviction_core(
@@ -215,7 +223,8 @@ def _message(decision: Decision, pdb: PdbView | None) -> tuple[str, str, int]:
     if decision is Decision.REJECT_MULTIPLE_PDBS:
         return MULTIPLE_PDBS_MESSAGE, "", 0
     if decision is Decision.REJECT_STALE_STATUS:
-        return BUDGET_MESSAGE, f"The disruption budget {name} is still being processed by the server.", 10
+        cause = f"The disruption budget {name} is still being processed by the server."
+        return BUDGET_MESSAGE, cause, 10
     if decision is Decision.REJECT_BUDGET_EXHAUSTED:
         assert pdb is not None
         cause = (
@@ -234,7 +243,9 @@ def _message(decision: Decision, pdb: PdbView | None) -> tuple[str, str, int]:
 def _forbidden(name: str, detail: str) -> str:
     """`errors.NewForbidden(policy.Resource("poddisruptionbudget"), name, err)` text."""
     resource = "poddisruptionbudget.policy"
-    return f'{resource} "{name}" is forbidden: {detail}' if name else f"{resource} is forbidden: {detail}"
+    if not name:
+        return f"{resource} is forbidden: {detail}"
+    return f'{resource} "{name}" is forbidden: {detail}'
 
 
 def _pdb_views(pdbs: Sequence[object]) -> list[PdbView]:

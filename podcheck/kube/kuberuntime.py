@@ -32,9 +32,10 @@ from podcheck.kube._views import (
     container_should_restart,
     is_container_restartable,
     is_restartable_init_container,
+    optional_mapping,
     parse_containers,
     parse_restart_policy,
-    require_mapping,
+    require_pod_spec,
 )
 from podcheck.kube.errors import KubeInputError
 from podcheck.kube.probes import ProbeKind, ProbeResult, parse_probe
@@ -326,15 +327,11 @@ def _check_shapes(pod: PodView, runtime: RuntimeView) -> None:
 
 def pod_view(pod: dict[str, Any]) -> PodView:
     """Build a PodView from a pod dict (restart policies, probes, deletion mark)."""
-    pod = require_mapping(pod, "pod")
-    if "spec" not in pod:
-        raise KubeInputError("spec: missing")
-    spec = require_mapping(pod["spec"], "spec")
+    obj, spec = require_pod_spec(pod)
     inits = parse_containers(spec, "initContainers", required=False)
     apps = parse_containers(spec, "containers", required=True)
     check_unique_names([n for n, _, _ in inits + apps], "spec")
-    meta = pod.get("metadata") or {}
-    meta = require_mapping(meta, "metadata")
+    meta = optional_mapping(obj, "metadata", "")
     return PodView(
         restart_policy=parse_restart_policy(spec),
         init_containers=tuple(

@@ -34,6 +34,7 @@ from podcheck.kube._views import (
     require_int,
     require_mapping,
     require_name,
+    require_pod_spec,
 )
 from podcheck.kube.errors import KubeInputError
 
@@ -188,15 +189,12 @@ def pod_phase(
     `pod_has_initialized=None` reads the `Initialized` condition from
     `status.conditions`. Raises `KubeInputError` on malformed input.
     """
-    pod = require_mapping(pod, "pod")
-    if "spec" not in pod:
-        raise KubeInputError("spec: missing")
-    spec = require_mapping(pod["spec"], "spec")
+    obj, spec = require_pod_spec(pod)
     policy = parse_restart_policy(spec)
     inits = parse_containers(spec, "initContainers", required=False)
     apps = parse_containers(spec, "containers", required=True)
     check_unique_names([n for n, _, _ in inits + apps], "spec")
-    status = optional_mapping(pod, "status", "")
+    status = optional_mapping(obj, "status", "")
     by_name = _statuses_by_name(status)
     if pod_has_initialized is None:
         pod_has_initialized = _initialized_condition(status)
@@ -210,7 +208,7 @@ def pod_phase(
         tuple(_view(by_name.get(n), p) for n, p, _ in apps),
         pod_is_terminal=pod_is_terminal,
         pod_has_initialized=pod_has_initialized,
-        static_pod=_is_static(pod),
+        static_pod=_is_static(obj),
     ).value
 
 

@@ -73,7 +73,7 @@ _FIELDS = (
 )
 
 
-def parse_probe(kind: ProbeKind, probe: Mapping[str, Any], field: str) -> ProbeSpec:
+def parse_probe(kind: ProbeKind | str, probe: Mapping[str, Any], field: str) -> ProbeSpec:
     """Default and validate one probe dict; `field` is its path for error messages.
 
     A zero or absent field takes its default (as SetDefaults_Probe does); negative
@@ -98,7 +98,7 @@ def parse_probe(kind: ProbeKind, probe: Mapping[str, Any], field: str) -> ProbeS
     return spec
 
 
-def initial_result(kind: ProbeKind) -> ProbeResult:
+def initial_result(kind: ProbeKind | str) -> ProbeResult:
     """The result published for a new container before any probe (newWorker)."""
     return {
         ProbeKind.READINESS: ProbeResult.FAILURE,
@@ -151,7 +151,7 @@ class ProbeStep:
 
 def probe_step(
     state: WorkerState,
-    kind: ProbeKind,
+    kind: ProbeKind | str,
     spec: ProbeSpec,
     observed: ContainerObservation,
     outcome: ProbeResult,
@@ -160,12 +160,12 @@ def probe_step(
     pod_deleting: bool = False,
 ) -> ProbeStep:
     """One doProbe tick; `outcome` is what the probe would return if it runs."""
-    kind = as_kind(kind)
+    probe_kind = as_kind(kind)
     if pod_terminal:
         return ProbeStep(state, keep_going=False, probed=False)
     if observed.container != state.container:
         state = replace(
-            state, container=observed.container, result=initial_result(kind), on_hold=False
+            state, container=observed.container, result=initial_result(probe_kind), on_hold=False
         )
     if state.on_hold:
         return ProbeStep(state, keep_going=True, probed=False)
@@ -173,14 +173,14 @@ def probe_step(
         state = replace(state, result=ProbeResult.FAILURE)
         keep = observed.terminated_exit_code is None or observed.restart_on_exit
         return ProbeStep(state, keep_going=keep, probed=False)
-    if pod_deleting and kind is not ProbeKind.READINESS:
+    if pod_deleting and probe_kind is not ProbeKind.READINESS:
         return ProbeStep(replace(state, result=ProbeResult.SUCCESS), False, False)
     if observed.seconds_since_start < spec.initial_delay_seconds:
         return ProbeStep(state, keep_going=True, probed=False)
-    if observed.started == (kind is ProbeKind.STARTUP):
+    if observed.started == (probe_kind is ProbeKind.STARTUP):
         # startup probes stop once started; the others wait until started
         return ProbeStep(state, keep_going=True, probed=False)
-    return ProbeStep(_record(state, kind, spec, outcome), keep_going=True, probed=True)
+    return ProbeStep(_record(state, probe_kind, spec, outcome), keep_going=True, probed=True)
 
 
 def _record(
@@ -230,7 +230,7 @@ def container_ready(
     return not has_readiness_probe
 
 
-def kills_container(kind: ProbeKind, result: ProbeResult | None) -> bool:
+def kills_container(kind: ProbeKind | str, result: ProbeResult | None) -> bool:
     """Whether this published result makes the kubelet kill the container.
 
     A liveness or startup `Failure` does (computePodActions); readiness never does.

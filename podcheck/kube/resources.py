@@ -52,12 +52,15 @@ def parse_quantity(value: object, field: str = "quantity") -> Decimal:
 def pod_requests(pod: object, *, exclude_overhead: bool = False) -> ResourceList:
     """Effective requests of `pod`, as `PodRequests(pod, PodResourcesOptions{})` computes."""
     spec = _spec(pod)
-    reqs = _aggregate(spec, "requests")
-    pod_level = _resource_list(_pod_resources(spec).get("requests"), "spec.resources.requests")
+    reqs, _ = _aggregate(spec)
+    resources = _pod_resources(spec)
+    pod_level = _resource_list(resources.get("requests"), "spec.resources.requests")
+    _resource_list(resources.get("limits"), "spec.resources.limits")
     if any(_pod_level_supported(name) for name in pod_level):
         reqs.update({n: q for n, q in pod_level.items() if _pod_level_supported(n)})
+    overhead = _overhead(spec)
     if not exclude_overhead:
-        for name, quantity in _overhead(spec).items():
+        for name, quantity in overhead.items():
             reqs[name] = reqs.get(name, Decimal(0)) + quantity
     return dict(sorted(reqs.items()))
 
@@ -69,20 +72,26 @@ def pod_limits(pod: object, *, exclude_overhead: bool = False) -> ResourceList:
     limit that is present and non-zero.
     """
     spec = _spec(pod)
-    limits = _aggregate(spec, "limits")
+    _, limits = _aggregate(spec)
     resources = _pod_resources(spec)
     pod_reqs = _resource_list(resources.get("requests"), "spec.resources.requests")
     pod_lims = _resource_list(resources.get("limits"), "spec.resources.limits")
     if any(_pod_level_supported(name) for name in (*pod_reqs, *pod_lims)):
         limits.update({n: q for n, q in pod_lims.items() if _pod_level_supported(n)})
+    overhead = _overhead(spec)
     if not exclude_overhead:
-        for name, quantity in _overhead(spec).items():
+        for name, quantity in overhead.items():
             if limits.get(name, Decimal(0)) != 0:
                 limits[name] += quantity
     return dict(sorted(limits.items()))
 
 
-def _aggregate(spec: Mapping[str, object], kind: str) -> ResourceList:
+def _aggregate(spec: Mapping[str, object]) -> tuple[ResourceList, ResourceList]:
+    """(requests, limits) aggregated over the containers; every container is validated."""
+    return _aggregate_kind(spec, "requests"), _aggregate_kind(spec, "limits")
+
+
+def _aggregate_kind(spec: Mapping[str, object], kind: str) -> ResourceList:
     """`aggregateContainerResourcesByFn` for spec `requests` or `limits`."""
     result: ResourceList = {}
     for index, container in enumerate(_containers(spec, "containers")):
@@ -137,7 +146,9 @@ def _spec(pod: object) -> Mapping[str, object]:
 
 
 def _containers(spec: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
-    raw = spec.get(key) or []
+    raw = spec.get(key)
+    if raw is None:
+        return []
     if not isinstance(raw, (list, tuple)):
         raise KubeInputError(f"spec.{key}: must be a list, got {type(raw).__name__}")
     for index, container in enumerate(raw):
@@ -147,14 +158,18 @@ def _containers(spec: Mapping[str, object], key: str) -> list[Mapping[str, objec
 
 
 def _resources(container: Mapping[str, object], path: str) -> Mapping[str, object]:
-    raw = container.get("resources") or {}
+    raw = container.get("resources")
+    if raw is None:
+        return {}
     if not isinstance(raw, Mapping):
         raise KubeInputError(f"{path}.resources: must be a mapping")
     return raw
 
 
 def _pod_resources(spec: Mapping[str, object]) -> Mapping[str, object]:
-    raw = spec.get("resources") or {}
+    raw = spec.get("resources")
+    if raw is None:
+        return {}
     if not isinstance(raw, Mapping):
         raise KubeInputError("spec.resources: must be a mapping")
     return raw

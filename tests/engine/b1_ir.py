@@ -32,17 +32,31 @@ def b1_system(
     ns = {q: ir.Var(2 * n + q - 1) for q in nodes}
     failures, violated = ir.Var(2 * n + m), ir.Var(2 * n + m + 1)
     vars_ = (
-        *(StateVar(f"pod{p}.status", 0, 3, ("Absent", "Pending", "Starting", "Ready"),
-                   f"pod-{p}", "status") for p in pods),
-        *(StateVar(f"pod{p}.node", 0, m, ("none", *(f"node-{q}" for q in nodes)),
-                   f"pod-{p}", "node") for p in pods),
-        *(StateVar(f"node{q}.state", 0, 2, ("Up", "Cordoned", "Down"), f"node-{q}",
-                   "state") for q in nodes),
+        *(
+            StateVar(
+                f"pod{p}.status",
+                0,
+                3,
+                ("Absent", "Pending", "Starting", "Ready"),
+                f"pod-{p}",
+                "status",
+            )
+            for p in pods
+        ),
+        *(
+            StateVar(
+                f"pod{p}.node", 0, m, ("none", *(f"node-{q}" for q in nodes)), f"pod-{p}", "node"
+            )
+            for p in pods
+        ),
+        *(
+            StateVar(f"node{q}.state", 0, 2, ("Up", "Cordoned", "Down"), f"node-{q}", "state")
+            for q in nodes
+        ),
         StateVar("failures", 0, f, (), "", "failures"),
         StateVar("violated", 0, 1, ("false", "true"), "", "violated"),
     )
-    init = (*(READY for _ in pods), *((p - 1) % m + 1 for p in pods),
-            *(UP for _ in nodes), 0, 0)
+    init = (*(READY for _ in pods), *((p - 1) % m + 1 for p in pods), *(UP for _ in nodes), 0, 0)
 
     def healthy(*, without: int = 0) -> ir.Expr:
         return ir.count(*(ir.eq(st[p], READY) for p in pods if p != without))
@@ -55,70 +69,137 @@ def b1_system(
 
     actions: list[Action] = []
     for q in nodes:
-        actions.append(Action(
-            "cordon", (("node", f"node-{q}"),), ir.eq(ns[q], UP),
-            ((ns[q].index, ir.Const(CORDONED)),),
-            f"kubectl drain cordons node-{q}", "cluster-admin", Fairness.NONE,
-            _span(10)))
+        actions.append(
+            Action(
+                "cordon",
+                (("node", f"node-{q}"),),
+                ir.eq(ns[q], UP),
+                ((ns[q].index, ir.Const(CORDONED)),),
+                f"kubectl drain cordons node-{q}",
+                "cluster-admin",
+                Fairness.NONE,
+                _span(10),
+            )
+        )
     for p in pods:
-        ready_ok = ir.and_(ir.eq(st[p], READY), node_is(p, CORDONED),
-                           ir.op(">=", ir.op("-", healthy(), k), 1))
-        starting_ok = ir.and_(ir.eq(st[p], STARTING), node_is(p, CORDONED),
-                              ir.op(">=", healthy(), k))
-        actions.append(Action(
-            "evict", (("pod", f"pod-{p}"),), ir.or_(ready_ok, starting_ok),
-            ((st[p].index, ir.Const(ABSENT)), (nd[p].index, ir.Const(0)),
-             (violated.index, ir.or_(violated, ir.op("<", healthy(without=p), k)))),
-            f"the eviction API evicts pod-{p} within the PDB", "eviction-api",
-            Fairness.WEAK, _span(11)))
+        ready_ok = ir.and_(
+            ir.eq(st[p], READY), node_is(p, CORDONED), ir.op(">=", ir.op("-", healthy(), k), 1)
+        )
+        starting_ok = ir.and_(
+            ir.eq(st[p], STARTING), node_is(p, CORDONED), ir.op(">=", healthy(), k)
+        )
+        actions.append(
+            Action(
+                "evict",
+                (("pod", f"pod-{p}"),),
+                ir.or_(ready_ok, starting_ok),
+                (
+                    (st[p].index, ir.Const(ABSENT)),
+                    (nd[p].index, ir.Const(0)),
+                    (violated.index, ir.or_(violated, ir.op("<", healthy(without=p), k))),
+                ),
+                f"the eviction API evicts pod-{p} within the PDB",
+                "eviction-api",
+                Fairness.WEAK,
+                _span(11),
+            )
+        )
     for p in pods:
-        actions.append(Action(
-            "recreate", (("pod", f"pod-{p}"),), ir.eq(st[p], ABSENT),
-            ((st[p].index, ir.Const(PENDING)),),
-            f"the ReplicaSet controller creates a replacement for pod-{p}",
-            "replicaset-controller", Fairness.WEAK, _span(12)))
+        actions.append(
+            Action(
+                "recreate",
+                (("pod", f"pod-{p}"),),
+                ir.eq(st[p], ABSENT),
+                ((st[p].index, ir.Const(PENDING)),),
+                f"the ReplicaSet controller creates a replacement for pod-{p}",
+                "replicaset-controller",
+                Fairness.WEAK,
+                _span(12),
+            )
+        )
     for p in pods:
         for q in nodes:
             room = [ir.op("<", on_node(q), c)] if c > 0 else []
-            actions.append(Action(
-                "schedule", (("pod", f"pod-{p}"), ("node", f"node-{q}")),
-                ir.and_(ir.eq(st[p], PENDING), ir.eq(ns[q], UP), *room),
-                ((st[p].index, ir.Const(STARTING)), (nd[p].index, ir.Const(q))),
-                f"the scheduler binds pod-{p} to node-{q}", "scheduler",
-                Fairness.WEAK, _span(13)))
+            actions.append(
+                Action(
+                    "schedule",
+                    (("pod", f"pod-{p}"), ("node", f"node-{q}")),
+                    ir.and_(ir.eq(st[p], PENDING), ir.eq(ns[q], UP), *room),
+                    ((st[p].index, ir.Const(STARTING)), (nd[p].index, ir.Const(q))),
+                    f"the scheduler binds pod-{p} to node-{q}",
+                    "scheduler",
+                    Fairness.WEAK,
+                    _span(13),
+                )
+            )
     for p in pods:
-        actions.append(Action(
-            "ready", (("pod", f"pod-{p}"),), ir.eq(st[p], STARTING),
-            ((st[p].index, ir.Const(READY)),),
-            f"the readiness probe of pod-{p} passes", "kubelet", Fairness.WEAK,
-            _span(14)))
+        actions.append(
+            Action(
+                "ready",
+                (("pod", f"pod-{p}"),),
+                ir.eq(st[p], STARTING),
+                ((st[p].index, ir.Const(READY)),),
+                f"the readiness probe of pod-{p} passes",
+                "kubelet",
+                Fairness.WEAK,
+                _span(14),
+            )
+        )
     for q in nodes:
         evacuate = tuple(
-            upd for p in pods for upd in (
+            upd
+            for p in pods
+            for upd in (
                 (st[p].index, ir.ite(ir.eq(nd[p], q), ABSENT, st[p])),
-                (nd[p].index, ir.ite(ir.eq(nd[p], q), 0, nd[p]))))
-        actions.append(Action(
-            "fail", (("node", f"node-{q}"),),
-            ir.and_(ir.op("<", failures, f), ir.op("!=", ns[q], DOWN)),
-            ((ns[q].index, ir.Const(DOWN)),
-             (failures.index, ir.op("+", failures, 1)), *evacuate),
-            f"node-{q} fails and its pods are lost", "environment", Fairness.NONE,
-            _span(15)))
+                (nd[p].index, ir.ite(ir.eq(nd[p], q), 0, nd[p])),
+            )
+        )
+        actions.append(
+            Action(
+                "fail",
+                (("node", f"node-{q}"),),
+                ir.and_(ir.op("<", failures, f), ir.op("!=", ns[q], DOWN)),
+                (
+                    (ns[q].index, ir.Const(DOWN)),
+                    (failures.index, ir.op("+", failures, 1)),
+                    *evacuate,
+                ),
+                f"node-{q} fails and its pods are lost",
+                "environment",
+                Fairness.NONE,
+                _span(15),
+            )
+        )
 
     props = [
-        Property("SafeEvictions", Expectation.ALWAYS, ir.not_(violated),
-                 description="no eviction leaves fewer than minAvailable pods Ready",
-                 expected="holds", span=_span(20)),
-        Property("AlwaysAvailable", Expectation.ALWAYS, ir.op(">=", healthy(), k),
-                 description=f"at least {k} pods are Ready in every state",
-                 expected="violated" if f >= 1 else None, span=_span(21)),
+        Property(
+            "SafeEvictions",
+            Expectation.ALWAYS,
+            ir.not_(violated),
+            description="no eviction leaves fewer than minAvailable pods Ready",
+            expected="holds",
+            span=_span(20),
+        ),
+        Property(
+            "AlwaysAvailable",
+            Expectation.ALWAYS,
+            ir.op(">=", healthy(), k),
+            description=f"at least {k} pods are Ready in every state",
+            expected="violated" if f >= 1 else None,
+            span=_span(21),
+        ),
     ]
     if liveness:
         props += [
-            Property(f"DrainCompletes(node-{q})", Expectation.LEADS_TO,
-                     ir.eq(ns[q], CORDONED), ir.eq(on_node(q), 0), span=_span(22))
+            Property(
+                f"DrainCompletes(node-{q})",
+                Expectation.LEADS_TO,
+                ir.eq(ns[q], CORDONED),
+                ir.eq(on_node(q), 0),
+                span=_span(22),
+            )
             for q in nodes
         ]
     return ir.TransitionSystem(
-        f"b1-n{n}-m{m}-k{k}-f{f}-c{c}", vars_, (init,), tuple(actions), tuple(props),
-        ir.TRUE, SPEC)
+        f"b1-n{n}-m{m}-k{k}-f{f}-c{c}", vars_, (init,), tuple(actions), tuple(props), ir.TRUE, SPEC
+    )

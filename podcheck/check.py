@@ -1,0 +1,142 @@
+"""The verification driver: one library call per `podcheck check` / `test` / `graph`.
+
+Stage: joins the pipeline.  Consumes a spec path and `CheckOptions`; runs
+`lang.load` -> `model.compile_spec` -> `engine.bfs.explore` (keeping the state graph
+when a liveness property needs it) -> `engine.liveness.check_liveness` for each
+temporal property; produces a `CheckRun` that renderers and the CLI read.  It prints
+nothing and never exits.  Per NOTE(stage-gating), a stage runs only if the previous
+one produced no error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from podcheck.diagnostics import Diagnostic, Severity, StageResult
+from podcheck.engine import pycompile
+from podcheck.engine.bfs import BfsOptions, explore
+from podcheck.engine.graph import StateGraph
+from podcheck.engine.liveness import LIVENESS, check_liveness
+from podcheck.engine.progress import Reporter
+from podcheck.engine.result import CheckResult, PropertyResult, Verdict
+from podcheck.exitcodes import ExitCode
+from podcheck.lang.check import LoadOptions, load_with_sources
+from podcheck.model.compile import compile_spec
+from podcheck.model.ir import Expr, Fairness, ModelError, State, TransitionSystem
+from podcheck.model.options import ModelOptions
+from podcheck.spec import CheckedSpec
+
+_FAIRNESS = {"weak": Fairness.WEAK, "strong": Fairness.STRONG, "none": Fairness.NONE}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """What one verification run may do (None: no limit)."""
+
+    engine: str = "bfs"
+    max_states: int | None = None
+    max_depth: int | None = None
+    timeout_seconds: float | None = None
+    model: ModelOptions = field(default_factory=ModelOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRun:
+    """Everything a renderer needs: diagnostics with their sources, or a result."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    sources: Mapping[str, str]
+    result: CheckResult | None = None
+    graph: StateGraph | None = None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """2 on spec errors, 1 if a property is violated, 3 if any is inconclusive, else 0."""
+        if self.result is None or any(d.severity is Severity.ERROR for d in self.diagnostics):
+            return ExitCode.INPUT_ERROR
+        verdicts = {r.verdict for r in self.result.results}
+        if Verdict.VIOLATED in verdicts or self.result.deadlock is not None:
+            return ExitCode.VIOLATED
+        if Verdict.UNKNOWN in verdicts:
+            return ExitCode.INCONCLUSIVE
+        return ExitCode.OK
+
+    @property
+    def as_expected(self) -> bool:
+        """True when the spec loaded and every verdict matches the spec's `expect`s."""
+        if self.result is None:
+            return False
+        return all(r.as_expected for r in self.result.results)
+
+
+def load_and_compile(
+    path: str, options: CheckOptions
+) -> tuple[StageResult[TransitionSystem], Mapping[str, str], CheckedSpec | None]:
+    """The front end and the model compiler: a transition system, or diagnostics."""
+    loaded = load_with_sources(path, LoadOptions())
+    if not loaded.result.ok or loaded.result.value is None:
+        return StageResult(None, loaded.result.diagnostics), loaded.sources, None
+    spec = loaded.result.value
+    compiled = compile_spec(spec, options.model)
+    merged = StageResult(compiled.value, loaded.result.diagnostics + compiled.diagnostics)
+    return merged, loaded.sources, spec
+
+
+def check_file(
+    path: str, options: CheckOptions, reporter: Reporter | None = None, *, keep_graph: bool = False
+) -> CheckRun:
+    """Verify every property of the spec at `path`."""
+    compiled, sources, spec = load_and_compile(path, options)
+    system = compiled.value
+    if not compiled.ok or system is None or spec is None:
+        return CheckRun(path, compiled.diagnostics, sources)
+    needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
+    bfs_options = BfsOptions(
+        max_states=options.max_states,
+        max_depth=options.max_depth,
+        timeout_seconds=options.timeout_seconds,
+        keep_graph=needs_graph,
+    )
+    try:
+        result, graph = explore(system, bfs_options, reporter)
+    except ModelError as err:
+        return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
+    if graph is not None and result.stats.complete:
+        result = _decide_liveness(result, graph, _overrides(spec))
+    return CheckRun(path, compiled.diagnostics, sources, result, graph)
+
+
+def _overrides(spec: CheckedSpec) -> dict[str, Fairness]:
+    return {who: _FAIRNESS[kind] for who, kind in spec.environment.fairness if kind in _FAIRNESS}
+
+
+def _decide_liveness(
+    result: CheckResult, graph: StateGraph, overrides: Mapping[str, Fairness]
+) -> CheckResult:
+    system = result.system
+
+    def compile_predicate(expr: Expr) -> Callable[[State], bool]:
+        return pycompile.compile_predicate(system, expr)
+
+    decided: list[PropertyResult] = []
+    for prop, res in zip(system.properties, result.results, strict=True):
+        if prop.expectation in LIVENESS:
+            res = check_liveness(
+                graph,
+                prop,
+                compile_predicate=compile_predicate,
+                fairness_overrides=overrides,
+            )
+        decided.append(res)
+    return replace(result, results=tuple(decided))
+
+
+def _model_error(err: ModelError) -> Diagnostic:
+    return Diagnostic(
+        "PC501",
+        Severity.ERROR,
+        f"the model drove a variable out of its bounds: {err}",
+        help="this is a bug in podcheck's model; please report it with the spec",
+    )

@@ -1,0 +1,17 @@
+"""The process exit codes of the `podcheck` command, documented once.
+
+Stage: used by `podcheck.cli` only.  Consumes nothing; produces the named codes.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """What `podcheck` returns to the shell."""
+
+    OK = 0  # the input is fine / every property holds within the bounds
+    VIOLATED = 1  # a property is violated (or `fmt --check`: the file is not canonical)
+    INPUT_ERROR = 2  # the spec has errors, a file is unreadable, or the invocation is wrong
+    INCONCLUSIVE = 3  # solver `unknown` or a bound was reached

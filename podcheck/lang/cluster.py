@@ -1,0 +1,191 @@
+"""Cluster-level blocks to checked objects: nodes, PDBs and the environment.
+
+Stage: part of `podcheck.lang.check`.  Consumes `cluster`, `pdb` and `environment`
+blocks; produces `Node`s, `PodDisruptionBudget`s and the spec's one `Environment`
+(the unnamed environment merged with the named ones it includes), appending
+diagnostics for unknown nodes, include cycles and budget conflicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.lang import messages as m
+from podcheck.lang.ast import Block
+from podcheck.lang.fields import Members, head, read_block
+from podcheck.lang.schema import BLOCKS
+from podcheck.spec import DrainMode, Environment, Node, PodDisruptionBudget
+
+Out = list[Diagnostic]
+_COUNTS = ("nodeFailures", "zoneFailures", "podDeletes", "rollouts")
+
+
+def build_nodes(clusters: Sequence[Block], out: Out) -> list[Node]:
+    """Every node of every `cluster` block, shorthands expanded, in declaration order."""
+    nodes: list[Node] = []
+    for cluster in clusters:
+        members = read_block(cluster, BLOCKS["cluster"], out)
+        shorthand = members.values.get("nodes")
+        span = members.spans.get("nodes", cluster.span)
+        if isinstance(shorthand, int):
+            nodes.extend(Node(f"n{i}", span=span) for i in range(1, shorthand + 1))
+        elif isinstance(shorthand, tuple):
+            nodes.extend(Node(str(name), span=span) for name in shorthand)
+        for block in members.all_children("node"):
+            values = read_block(block, BLOCKS["node"], out).values
+            nodes.append(Node(block.name or "", span=block.span, **values))  # type: ignore[arg-type]
+    return nodes
+
+
+def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:
+    """A PDB; PC207 when both budgets are set, PC214 when neither is."""
+    members = read_block(block, BLOCKS["pdb"], out)
+    both = members.given("minAvailable") and members.given("maxUnavailable")
+    if both:
+        out.append(
+            m.error(
+                m.CONFLICT,
+                f"pdb `{block.name}` sets both `minAvailable` and `maxUnavailable`",
+                members.spans["maxUnavailable"],
+                help="keep one of them",
+                notes=(Note("`minAvailable` is here", members.spans["minAvailable"]),),
+            )
+        )
+        return None
+    if not (members.given("minAvailable") or members.given("maxUnavailable")):
+        out.append(
+            m.error(
+                m.MISSING,
+                f"pdb `{block.name}` sets neither `minAvailable` nor `maxUnavailable`",
+                head(block),
+                help="add `minAvailable: N` or `maxUnavailable: N` (an int or a percentage)",
+            )
+        )
+        return None
+    values = dict(members.values)
+    labels = values.pop("selector", ())
+    return PodDisruptionBudget(block.name or "", matchLabels=labels, span=block.span,  # type: ignore[arg-type]
+                               **values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class _Env:
+    block: Block
+    members: Members
+
+
+def build_environment(envs: Sequence[Block], nodes: Sequence[Node], out: Out) -> Environment:
+    """The spec's environment: the unnamed one with its includes, or no disruptions."""
+    named: dict[str, _Env] = {}
+    unnamed: list[_Env] = []
+    for block in envs:
+        env = _Env(block, read_block(block, BLOCKS["environment"], out))
+        _check_drain(env, nodes, out)
+        if block.name is None:
+            unnamed.append(env)
+        else:
+            named.setdefault(block.name, env)
+    for extra in unnamed[1:]:
+        out.append(
+            m.error(
+                m.DUPLICATE_NAME,
+                "more than one unnamed `environment`",
+                head(extra.block),
+                help="name the others (`environment NAME { ... }`) and `include` them",
+                notes=(m.first_defined(head(unnamed[0].block)),),
+            )
+        )
+    _check_includes(named, unnamed, out)
+    if not unnamed:
+        return Environment()
+    return _merge(unnamed[0], named, [n.name for n in nodes], ())
+
+
+def _check_drain(env: _Env, nodes: Sequence[Node], out: Out) -> None:
+    drain = env.members.values.get("drain")
+    if not isinstance(drain, tuple):
+        return
+    names = [n.name for n in nodes]
+    for name in drain:
+        if name not in names:
+            out.append(m.unknown_reference("node", name, env.members.spans["drain"], names))
+
+
+def _check_includes(named: Mapping[str, _Env], unnamed: Sequence[_Env], out: Out) -> None:
+    for env in list(named.values()) + list(unnamed):
+        for name in _includes(env):
+            if name not in named:
+                out.append(m.unknown_reference("environment", name,
+                                               env.members.spans["include"], named))
+    reported: set[frozenset[str]] = set()
+    for start in named:
+        cycle = _find_cycle(start, named, [start])
+        if cycle is not None and frozenset(cycle) not in reported:
+            reported.add(frozenset(cycle))
+            out.append(_include_cycle(cycle, named))
+
+
+def _includes(env: _Env) -> tuple[str, ...]:
+    value = env.members.values.get("include", ())
+    assert isinstance(value, tuple)
+    return tuple(str(v) for v in value)
+
+
+def _find_cycle(name: str, named: Mapping[str, _Env], path: list[str]) -> list[str] | None:
+    for nxt in _includes(named[name]):
+        if nxt == path[0]:
+            return path
+        if nxt in named and nxt not in path:
+            found = _find_cycle(nxt, named, path + [nxt])
+            if found is not None:
+                return found
+    return None
+
+
+def _include_cycle(cycle: list[str], named: Mapping[str, _Env]) -> Diagnostic:
+    hops = cycle + [cycle[0]]
+    notes = tuple(
+        Note(f"`{a}` includes `{b}` here", named[a].members.spans["include"])
+        for a, b in zip(hops, hops[1:], strict=False)
+    )
+    shown = " -> ".join(f"`{h}`" for h in hops)
+    span: Span = named[cycle[0]].members.spans["include"]
+    return m.error(m.INCLUDE_CYCLE, f"environments include each other: {shown}", span,
+                   help="remove one of the includes", notes=notes)
+
+
+def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
+           seen: tuple[str, ...]) -> Environment:
+    parts = [
+        _merge(named[n], named, node_names, seen + (n,))
+        for n in _includes(env)
+        if n in named and n not in seen
+    ]
+    values = env.members.values
+    drain = values.get("drain", ())
+    drained = set(node_names if drain == "all" else drain)  # type: ignore[arg-type]
+    drained.update(name for part in parts for name in part.drain)
+    counts = {
+        key: max([int(values.get(key, 0))] + [getattr(p, key) for p in parts])  # type: ignore[call-overload]
+        for key in _COUNTS
+    }
+    fairness: dict[str, str] = {}
+    for part in parts:
+        fairness.update(part.fairness)
+    fairness.update(values.get("fairness", ()))  # type: ignore[arg-type]
+    mode = values.get("drainMode")
+    drain_mode = DrainMode(mode) if isinstance(mode, str) else _first_mode(parts)
+    return Environment(
+        drain=tuple(n for n in node_names if n in drained),
+        drainMode=drain_mode,
+        fairness=tuple(sorted(fairness.items())),
+        span=env.block.span,
+        **counts,
+    )
+
+
+def _first_mode(parts: list[Environment]) -> DrainMode:
+    modes = [p.drainMode for p in parts if p.drainMode is not DrainMode.ONE_AT_A_TIME]
+    return modes[0] if modes else DrainMode.ONE_AT_A_TIME

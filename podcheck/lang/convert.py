@@ -1,0 +1,339 @@
+"""Blocks to checked objects: behaviour, probes, containers, pod templates, workloads.
+
+Stage: part of `podcheck.lang.check`.  Consumes `ast.Block`s (already known to be of
+the right kind) and a `Scope` of top-level names; produces `podcheck.spec` objects
+with Kubernetes' defaults filled in, or None, appending diagnostics (per-pod
+duplicates, ports, probe thresholds, restart policies, missing parts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.lang import messages as m
+from podcheck.lang.ast import Block
+from podcheck.lang.fields import Members, first_line, head, read_block
+from podcheck.lang.schema import BLOCKS, BlockSpec
+from podcheck.spec import (
+    Behavior,
+    Container,
+    Outcome,
+    PodTemplate,
+    Probe,
+    ProbeKind,
+    Volume,
+    Workload,
+    WorkloadKind,
+)
+
+Out = list[Diagnostic]
+
+_WORKLOAD_KINDS = {
+    "deployment": WorkloadKind.DEPLOYMENT,
+    "replicaset": WorkloadKind.REPLICASET,
+    "job": WorkloadKind.JOB,
+    "daemonset": WorkloadKind.DAEMONSET,
+    "pod": WorkloadKind.POD,
+}
+_PROBES = {
+    "startupProbe": ProbeKind.STARTUP,
+    "livenessProbe": ProbeKind.LIVENESS,
+    "readinessProbe": ProbeKind.READINESS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A behaviour's fields as written (outcome may be unset: it depends on the container)."""
+
+    name: str
+    values: Mapping[str, object]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Top-level declarations a block may refer to."""
+
+    profiles: Mapping[str, Profile]
+    templates: Mapping[str, PodTemplate | None]  # None: the template had errors
+
+
+def unique(named: list[tuple[str, Span]], what: str, out: Out) -> None:
+    """PC103 for every repeated name, with a note at its first declaration."""
+    first: dict[str, Span] = {}
+    for name, span in named:
+        if name in first:
+            out.append(
+                m.error(
+                    m.DUPLICATE_NAME,
+                    f"duplicate {what} `{name}`",
+                    span,
+                    help="rename one of them",
+                    notes=(m.first_defined(first[name]),),
+                )
+            )
+        else:
+            first[name] = span
+
+
+def read_profile(block: Block, spec: BlockSpec, out: Out) -> Profile:
+    """A behaviour block's given fields, checked (PC213 for `fails` with exit code 0)."""
+    members = read_block(block, spec, out)
+    if members.values.get("outcome") == "fails" and members.values.get("exitCode") == 0:
+        out.append(
+            m.error(
+                m.FAILS_EXIT_ZERO,
+                "a behaviour with `outcome: fails` cannot have `exitCode: 0`",
+                members.spans["exitCode"],
+                help="use a non-zero exit code, or `outcome: succeeds`",
+            )
+        )
+    return Profile(block.name or "", dict(members.values), block.span)
+
+
+def build_behavior(profile: Profile, default: Outcome) -> Behavior:
+    """The behaviour of a container: the profile's fields over the defaults."""
+    values = profile.values
+    outcome = Outcome(values["outcome"]) if "outcome" in values else default
+    exit_code = values.get("exitCode", 1)
+    assert isinstance(exit_code, int)
+    if outcome is Outcome.FAILS and exit_code == 0:
+        exit_code = 1  # reported as PC213 already
+    kwargs: dict[str, object] = {
+        key: values[key] for key in ("startup", "run", "crashes", "hangs") if key in values
+    }
+    return Behavior(outcome=outcome, exit_code=exit_code, name=profile.name, span=profile.span,
+                    **kwargs)  # type: ignore[arg-type]
+
+
+def build_probe(block: Block, spec: BlockSpec, out: Out) -> Probe:
+    """A probe with Kubernetes' defaults; PC208 for successThreshold != 1 where not allowed."""
+    members = read_block(block, spec, out)
+    kind = _PROBES[spec.key]
+    threshold = members.values.get("successThreshold", 1)
+    if kind is not ProbeKind.READINESS and threshold != 1:
+        out.append(
+            m.error(
+                m.SUCCESS_THRESHOLD,
+                f"`successThreshold` of a {kind.value} probe must be 1, found `{threshold}`",
+                members.spans["successThreshold"],
+                help="remove `successThreshold` (only readiness probes may need more)",
+            )
+        )
+        members.values.pop("successThreshold")
+    return Probe(kind=kind, span=block.span, **members.values)  # type: ignore[arg-type]
+
+
+def build_container(
+    block: Block, spec: BlockSpec, scope: Scope, volumes: list[str], out: Out
+) -> Container:
+    """A container or init container with its probes, resources and behaviour."""
+    members = read_block(block, spec, out)
+    values = members.values
+    for mount in values.get("volumeMounts", ()):  # type: ignore[attr-defined]
+        if mount not in volumes:
+            out.append(m.unknown_reference("volume", mount, members.spans["volumeMounts"],
+                                           volumes))
+    is_init = spec.key == "initContainer"
+    policy = _container_policy(members, is_init, out)
+    kwargs: dict[str, object] = {
+        k: values[k] for k in ("image", "ports", "volumeMounts") if k in values
+    }
+    for child, child_spec in members.children:
+        if child_spec.key in _PROBES:
+            kwargs[child_spec.key] = build_probe(child, child_spec, out)
+        elif child_spec.key == "resources":
+            res = read_block(child, child_spec, out).values
+            kwargs.update({k: res[k] for k in ("requests", "limits") if k in res})
+    default = Outcome.SUCCEEDS if is_init and policy != "Always" else Outcome.RUNS
+    profile = _profile_of(members, scope, out)
+    behavior = build_behavior(profile, default) if profile else Behavior(outcome=default)
+    return Container(name=block.name or "", restartPolicy=policy, behavior=behavior,
+                     span=block.span, **kwargs)  # type: ignore[arg-type]
+
+
+def _container_policy(members: Members, is_init: bool, out: Out) -> str | None:
+    policy = members.values.get("restartPolicy")
+    if not members.given("restartPolicy"):
+        return None
+    span = members.spans["restartPolicy"]
+    if not is_init:
+        out.append(
+            m.error(
+                m.CONTAINER_RESTART,
+                "only init containers may set `restartPolicy`",
+                span,
+                help="remove it (app containers follow the pod's `restartPolicy`), or make "
+                "this an `initContainer` to run it as a sidecar",
+            )
+        )
+        return None
+    if policy is not None and policy != "Always":
+        out.append(
+            m.error(
+                m.CONTAINER_RESTART,
+                f"a container's `restartPolicy` can only be `Always`, found `{policy}`",
+                span,
+                help="remove it: init containers follow the pod's `restartPolicy`",
+            )
+        )
+        return None
+    return policy if isinstance(policy, str) else None
+
+
+def _profile_of(members: Members, scope: Scope, out: Out) -> Profile | None:
+    inline = members.child("behavior-inline")
+    if inline is not None:
+        return read_profile(inline, BLOCKS["behavior-inline"], out)
+    name = members.values.get("behavior")
+    if not isinstance(name, str):
+        return None
+    if name not in scope.profiles:
+        out.append(
+            m.unknown_reference("behavior profile", name, members.spans["behavior"],
+                                scope.profiles)
+        )
+        return None
+    return scope.profiles[name]
+
+
+def build_template(block: Block, spec: BlockSpec, name: str, scope: Scope,
+                   out: Out) -> PodTemplate | None:
+    """A pod template (inline, named, or a bare pod's own body)."""
+    before = len(out)
+    members = read_block(block, spec, out)
+    volumes = [Volume(b.name or "", span=b.span) for b in members.all_children("volume")]
+    names = [v.name for v in volumes]
+    inits = [build_container(b, BLOCKS["initContainer"], scope, names, out)
+             for b in members.all_children("initContainer")]
+    apps = [build_container(b, BLOCKS["container"], scope, names, out)
+            for b in members.all_children("container")]
+    for b, child_spec in members.children:
+        if child_spec.key == "volume":
+            read_block(b, child_spec, out)
+    if not apps:
+        out.append(m.error(m.MISSING, f"pod template of `{name}` has no `container`",
+                           head(block), help="add `container NAME { ... }`"))
+    _pod_checks(inits + apps, volumes, out)
+    if len(out) > before:
+        return None
+    values = {k: v for k, v in members.values.items() if k != "labels"}
+    labels = members.values.get("labels", ())
+    return PodTemplate(name=name, labels=labels, initContainers=tuple(inits),  # type: ignore[arg-type]
+                       containers=tuple(apps), volumes=tuple(volumes), span=block.span,
+                       **values)  # type: ignore[arg-type]
+
+
+def _pod_checks(containers: list[Container], volumes: list[Volume], out: Out) -> None:
+    unique([(c.name, _head(c)) for c in containers], "container", out)
+    unique([(v.name, first_line(v.span, "volume")) for v in volumes], "volume", out)
+    _ports(containers, out)
+
+
+def _head(container: Container) -> Span:
+    return first_line(container.span, "container")
+
+
+def _ports(containers: list[Container], out: Out) -> None:
+    owner: dict[int, Container] = {}
+    reported: set[int] = set()
+    for container in containers:
+        for port in container.ports:
+            other = owner.get(port)
+            if other is None:
+                owner[port] = container
+                continue
+            if port in reported:
+                continue
+            reported.add(port)
+            where = "twice" if other is container else f"by `{other.name}` and `{container.name}`"
+            out.append(
+                m.error(
+                    m.DUPLICATE_PORT,
+                    f"port {port} is exposed {where} in one pod",
+                    _head(container),
+                    help="containers of a pod share its network: give each port to one",
+                    notes=(Note(f"`{other.name}` exposes it here", _head(other)),),
+                )
+            )
+
+
+def build_workload(block: Block, scope: Scope, out: Out) -> Workload | None:
+    """A workload block (deployment, replicaset, job, daemonset, or a bare pod)."""
+    kind = _WORKLOAD_KINDS[block.kind]
+    name = block.name or ""
+    if kind is WorkloadKind.POD:
+        template = build_template(block, BLOCKS["pod"], name, scope, out)
+        return None if template is None else Workload(kind, name, template, span=block.span)
+    members = read_block(block, BLOCKS[block.kind], out)
+    template = _workload_template(block, members, scope, out)
+    _surge_check(members, out)
+    if template is None:
+        return None
+    _restart_policy_check(kind, name, template, head(block), out)
+    fields = {k: v for k, v in members.values.items() if k != "template"}
+    return Workload(kind, name, template, span=block.span, **fields)  # type: ignore[arg-type]
+
+
+def _workload_template(block: Block, members: Members, scope: Scope,
+                       out: Out) -> PodTemplate | None:
+    inline = members.child("template-inline")
+    if inline is not None:
+        return build_template(inline, BLOCKS["template-inline"], block.name or "", scope, out)
+    ref = members.values.get("template")
+    if isinstance(ref, str):
+        if ref not in scope.templates:
+            out.append(m.unknown_reference("template", ref, members.spans["template"],
+                                           scope.templates))
+        return scope.templates.get(ref)
+    if not members.given("template"):
+        out.append(m.error(m.MISSING, f"{block.kind} `{block.name}` has no pod template",
+                           head(block),
+                           help="add `template { container NAME { ... } }` or `template: NAME`"))
+    return None
+
+
+def _surge_check(members: Members, out: Out) -> None:
+    surge, unavailable = members.values.get("maxSurge"), members.values.get("maxUnavailable")
+    if surge is None or unavailable is None:
+        return
+    if getattr(surge, "value", 1) == 0 and getattr(unavailable, "value", 1) == 0:
+        out.append(
+            m.error(
+                m.CONFLICT,
+                "`maxSurge` and `maxUnavailable` cannot both be zero",
+                members.spans["maxUnavailable"],
+                help="allow at least one extra or one missing pod during a rollout",
+                notes=(Note("`maxSurge` is here", members.spans["maxSurge"]),),
+            )
+        )
+
+
+def _restart_policy_check(kind: WorkloadKind, name: str, template: PodTemplate,
+                          span: Span, out: Out) -> None:
+    policy = template.restartPolicy
+    if kind is WorkloadKind.JOB and policy == "Always":
+        out.append(
+            m.error(
+                m.WORKLOAD_RESTART,
+                f"job `{name}` needs a pod `restartPolicy` of `OnFailure` or `Never`",
+                span,
+                help="add `restartPolicy: OnFailure` (or `Never`) to the job's template",
+                notes=(Note("the template is here", first_line(template.span, "template")),),
+            )
+        )
+    elif kind not in (WorkloadKind.JOB, WorkloadKind.POD) and policy != "Always":
+        out.append(
+            m.error(
+                m.WORKLOAD_RESTART,
+                f"{kind.value.lower()} `{name}` allows only `restartPolicy: Always`, "
+                f"found `{policy}`",
+                span,
+                help="remove `restartPolicy` from the template",
+                notes=(Note("the template is here", first_line(template.span, "template")),),
+            )
+        )
+

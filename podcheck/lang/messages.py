@@ -1,0 +1,110 @@
+"""Message texts of the 1xx (names, imports) and 2xx (fields, types) diagnostics.
+
+Stage: helpers of `podcheck.lang.check` and its parts.  Consumes names, values and
+spans; produces `Diagnostic` values whose codes are in `podcheck.diagnostics.codes`.
+Messages are lower-case, without a trailing period, with spec identifiers in
+backticks; suggestions go in `help`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from podcheck.diagnostics import Diagnostic, Note, Severity, Span
+
+UNKNOWN_BLOCK = "PC101"
+UNKNOWN_FIELD = "PC102"
+DUPLICATE_NAME = "PC103"
+DUPLICATE_FIELD = "PC104"
+UNKNOWN_REFERENCE = "PC105"
+UNKNOWN_PROPERTY = "PC106"
+UNKNOWN_BUILTIN = "PC107"
+UNBOUND_NAME = "PC108"
+WRONG_KIND = "PC109"
+IMPORT_NOT_FOUND = "PC110"
+IMPORT_CYCLE = "PC111"
+UNREADABLE = "PC112"
+BLOCK_NAME = "PC113"
+DUPLICATE_EXPECT = "PC114"
+INCLUDE_CYCLE = "PC115"
+BUILTIN_ARGS = "PC116"
+
+WRONG_TYPE = "PC201"
+OUT_OF_RANGE = "PC202"
+UNKNOWN_ENUM = "PC203"
+UNKNOWN_STATE = "PC204"
+BAD_QUANTITY = "PC205"
+DUPLICATE_PORT = "PC206"
+CONFLICT = "PC207"
+SUCCESS_THRESHOLD = "PC208"
+CONTAINER_RESTART = "PC209"
+TEMPORAL_SHAPE = "PC210"
+TYPE_MISMATCH = "PC211"
+UNKNOWN_OBJECT_FIELD = "PC212"
+FAILS_EXIT_ZERO = "PC213"
+MISSING = "PC214"
+WORKLOAD_RESTART = "PC215"
+LABEL_REQUIREMENT = "PC216"
+
+
+def error(
+    code: str,
+    message: str,
+    span: Span | None,
+    *,
+    help: str | None = None,
+    notes: Iterable[Note] = (),
+) -> Diagnostic:
+    """An error-severity diagnostic."""
+    return Diagnostic(code, Severity.ERROR, message, span, tuple(notes), help)
+
+
+def backticked(names: Iterable[str]) -> str:
+    """`a`, `b`, `c` for a note listing allowed values."""
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """`did you mean `X`?` for the closest candidate, or None when nothing is close."""
+    pool = sorted(set(candidates))
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in pool}
+        close = [lowered[word.lower()]] if word.lower() in lowered else []
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def first_defined(span: Span) -> Note:
+    """The note pointing at an earlier declaration."""
+    return Note("first defined here", span)
+
+
+def unknown_reference(what: str, name: str, span: Span, known: Iterable[str]) -> Diagnostic:
+    """PC105 `unknown behavior profile `slow``, with did-you-mean over `known`."""
+    return error(
+        UNKNOWN_REFERENCE, f"unknown {what} `{name}`", span, help=did_you_mean(name, known)
+    )
+
+
+def wrong_type(field: str, expected: str, found: str, text: str, span: Span) -> Diagnostic:
+    """PC201 `expected an int for `periodSeconds`, found a duration `10s``."""
+    return error(
+        WRONG_TYPE, f"expected {expected} for `{field}`, found {found} `{text}`", span
+    )
+
+
+def out_of_range(field: str, text: str, bound: str, span: Span) -> Diagnostic:
+    """PC202 `periodSeconds` must be at least 1, found `0`."""
+    return error(OUT_OF_RANGE, f"`{field}` must be {bound}, found `{text}`", span)
+
+
+def unknown_enum(label: str, word: str, allowed: tuple[str, ...], span: Span) -> Diagnostic:
+    """PC203 `unknown restart policy `Sometimes``, listing the allowed values."""
+    return error(
+        UNKNOWN_ENUM,
+        f"unknown {label} `{word}`",
+        span,
+        help=did_you_mean(word, allowed),
+        notes=(Note(f"allowed values are {backticked(allowed)}"),),
+    )

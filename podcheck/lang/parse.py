@@ -1,0 +1,162 @@
+"""Parsing: `.pod` source -> surface AST, or syntax diagnostics (PC0xx).
+
+Stage: the first stage of the pipeline.  Consumes one file's text (`parse`) or raw bytes
+(`parse_bytes`) and its path; produces `StageResult[SpecFile]` (`podcheck.lang.ast`),
+consumed by `podcheck.lang.check`.  The value is None whenever a diagnostic is reported
+(NOTE(stage-gating) in `podcheck.diagnostics`).  No input raises: bad bytes, bad
+characters, bad tokens and absurd nesting all come back as diagnostics.
+
+The grammar is `podspec.lark` (LALR, contextual lexer); `podcheck.lang.transform` turns
+the tree into the AST and `podcheck.lang.parse_errors` describes lark's exceptions.
+After an error, parsing resumes at the next line that starts a declaration in column 1
+(the text before it is blanked, so positions stay right), to report up to `MAX_ERRORS`
+independent errors without cascades.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
+
+from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult
+from podcheck.lang.ast import SpecFile
+from podcheck.lang.parse_errors import diagnose
+from podcheck.lang.source import offset_span, token_span
+from podcheck.lang.transform import IntegerTooLong, ToAst
+
+MAX_ERRORS = 10
+# NOTE(nesting-limit): the checker, the printer and dataclass equality recurse over the
+# AST, so trees deeper than this are refused here with PC016 instead of overflowing the
+# Python stack later.  Parentheses do not count; each operator, block, list or map does.
+MAX_NESTING = 100
+
+_DECLARATION = re.compile(
+    r"^(?:(?:import|property|check|expect)(?![A-Za-z0-9_-])"
+    r"|[A-Za-z_][A-Za-z0-9_-]*(?:[ \t]+[A-Za-z_][A-Za-z0-9_-]*)?[ \t]*\{)",
+    re.MULTILINE,
+)
+
+
+@functools.cache
+def grammar() -> Lark:
+    """The `.pod` parser, built once from podspec.lark."""
+    return Lark.open(
+        "podspec.lark",
+        rel_to=__file__,
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+def parse_bytes(data: bytes, path: str) -> StageResult[SpecFile]:
+    """Decode `data` as UTF-8 (a leading BOM is dropped) and parse it."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return StageResult(None, (_encoding_error(data, err, path),))
+    return parse(text, path)
+
+
+def parse(text: str, path: str) -> StageResult[SpecFile]:
+    """Parse the text of the `.pod` file at `path` (used for spans) into a `SpecFile`."""
+    try:
+        tree, diagnostics = _parse_tree(text, path)
+        if tree is None:
+            return StageResult(None, diagnostics)
+        return _to_ast(tree, text, path)
+    except RecursionError:
+        span = Span(path, 1, 1, 1, 1)
+        return StageResult(None, (_nesting_error(span),))
+
+
+def _parse_tree(text: str, path: str) -> tuple[Tree[Token] | None, tuple[Diagnostic, ...]]:
+    parser = grammar()
+    diagnostics: list[Diagnostic] = []
+    start = 0
+    while len(diagnostics) < MAX_ERRORS:
+        masked = text if start == 0 else re.sub(r"[^\n]", " ", text[:start]) + text[start:]
+        try:
+            tree = parser.parse(masked)
+        except UnexpectedInput as err:
+            found = diagnose(err, masked, path, parser.parse)
+            if found not in diagnostics:
+                diagnostics.append(found)
+            resume = _resume_point(text, _error_offset(err, text), start)
+            if resume is None:
+                break
+            start = resume
+        else:
+            return (tree if not diagnostics else None), tuple(diagnostics)
+    return None, tuple(diagnostics)
+
+
+def _error_offset(err: UnexpectedInput, text: str) -> int:
+    if isinstance(err, UnexpectedToken):
+        offset = err.token.start_pos if err.token.type != "$END" else None
+        return len(text) if offset is None else offset
+    return err.pos_in_stream or 0
+
+
+def _resume_point(text: str, offset: int, start: int) -> int | None:
+    """Where to parse again after an error at `offset`: a declaration the error token
+    itself begins (an unclosed block runs into it), else the next one after that line."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    if offset == line_start and offset > start and _DECLARATION.match(text, offset):
+        return offset
+    line_end = text.find("\n", offset)
+    if line_end < 0:
+        return None
+    found = _DECLARATION.search(text, line_end + 1)
+    return None if found is None else found.start()
+
+
+def _to_ast(tree: Tree[Token], text: str, path: str) -> StageResult[SpecFile]:
+    deep = _too_deep(tree)
+    if deep is not None:
+        meta = deep.meta
+        span = Span(path, meta.line, meta.column, meta.end_line, meta.end_column)
+        return StageResult(None, (_nesting_error(span),))
+    try:
+        spec = ToAst(path).transform(tree)
+    except VisitError as err:
+        if not isinstance(err.orig_exc, IntegerTooLong):
+            raise
+        span = token_span(err.orig_exc.token, path)
+        message = f"integer literal with {len(err.orig_exc.token)} digits is too long"
+        help = "integers in formulas are counts and small bounds; write a smaller number"
+        return StageResult(None, (Diagnostic("PC011", Severity.ERROR, message, span, (), help),))
+    assert isinstance(spec, SpecFile)
+    return StageResult(spec, ())
+
+
+def _too_deep(tree: Tree[Token]) -> Tree[Token] | None:
+    """The first subtree found below `MAX_NESTING` levels, if any (iteratively)."""
+    todo: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_NESTING:
+            return node
+        todo.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
+def _nesting_error(span: Span) -> Diagnostic:
+    message = f"nesting deeper than {MAX_NESTING} levels"
+    help = (
+        "flatten it: split a long formula into several properties, or a deeply nested "
+        "value into blocks"
+    )
+    return Diagnostic("PC016", Severity.ERROR, message, span, (), help)
+
+
+def _encoding_error(data: bytes, err: UnicodeDecodeError, path: str) -> Diagnostic:
+    prefix = data[: err.start].decode("utf-8", errors="replace")
+    span = offset_span(prefix + "?", path, len(prefix), 1)
+    message = f"file is not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})"
+    help = "save the file as UTF-8"
+    return Diagnostic("PC015", Severity.ERROR, message, span, (), help)

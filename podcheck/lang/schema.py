@@ -1,0 +1,317 @@
+"""The schema of the `.pod` language: which blocks exist, where, and what fields they take.
+
+Stage: data for `podcheck.lang.check` (unknown / duplicate fields with did-you-mean,
+value types, ranges, enum values) and for docs/language.md.  Consumes nothing;
+produces immutable tables.  The grammar only knows generic `KIND [NAME] { ... }`
+blocks; everything kind-specific lives here, as data.
+
+Value types (`FieldSpec.type`):
+  int             a plain integer                          `3`
+  int-or-percent  an integer or a percentage               `1`, `25%`
+  duration-range  a duration or a range of durations       `5s`, `5s..60s`
+  text            a quoted string or a bare word           `"nginx:1.27"`, `a`
+  name            a reference to a declared name           `slow-starter`
+  enum            one of `FieldSpec.values`                `Always`
+  int-list        a list of integers                       `[8080, 9090]`
+  name-list       a list of names                          `[n1, n2]`
+  names-or-all    `all` or a list of names                 `all`, `[n1]`
+  count-or-names  an integer or a list of names            `3`, `[n1, n2]`
+  label-map       label key -> value                       `{ app: web }`
+  quantity-map    resource -> Kubernetes quantity          `{ cpu: 500m, memory: 1Gi }`
+  enum-map        name -> one of `FieldSpec.values`        `{ eviction-api: strong }`
+  empty-map       exactly `{}`                             `{}`
+  match-expressions  a list of `{ key, operator, values }` maps
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+VALUE_TYPES = (
+    "int",
+    "int-or-percent",
+    "duration-range",
+    "text",
+    "name",
+    "enum",
+    "int-list",
+    "name-list",
+    "names-or-all",
+    "count-or-names",
+    "label-map",
+    "quantity-map",
+    "enum-map",
+    "empty-map",
+    "match-expressions",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field: its value type, its default as written in a spec (None: no default),
+    allowed values for enums, and an inclusive integer range (percentages: `max_percent`).
+    """
+
+    name: str
+    type: str
+    default: str | None = None
+    values: tuple[str, ...] = ()
+    min: int | None = None
+    max: int | None = None
+    max_percent: int | None = 100
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        assert self.type in VALUE_TYPES, self.type
+        assert bool(self.values) == (self.type in ("enum", "enum-map")), self.name
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSpec:
+    """One block kind in one context.  `key` is unique; `kind` is the keyword written.
+
+    `naming`: "required" (`container app {}`), "none" (`resources {}`) or "optional"
+    (`environment {}` and `environment maintenance {}`).  `children` are keys of the
+    nested block specs allowed inside.
+    """
+
+    key: str
+    kind: str
+    naming: str
+    fields: tuple[FieldSpec, ...] = ()
+    children: tuple[str, ...] = ()
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        assert self.naming in ("required", "none", "optional"), self.naming
+
+    def field(self, name: str) -> FieldSpec | None:
+        """The field called `name`, if this block has one."""
+        return next((f for f in self.fields if f.name == name), None)
+
+    def member_names(self) -> tuple[str, ...]:
+        """Every field name and child keyword, for did-you-mean suggestions."""
+        return tuple(f.name for f in self.fields) + tuple(BLOCKS[c].kind for c in self.children)
+
+
+POD_RESTART_POLICIES = ("Always", "OnFailure", "Never")
+OUTCOMES = ("runs", "succeeds", "fails")
+DRAIN_MODES = ("one-at-a-time", "concurrent")
+FAIRNESS = ("none", "weak", "strong")
+EVICTION_POLICIES = ("IfHealthyBudget", "AlwaysAllow")
+LABEL_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+EXPECT_OUTCOMES = ("holds", "violated")
+WORKLOAD_KINDS = ("deployment", "replicaset", "job", "daemonset", "pod")
+
+_PROBE_FIELDS = (
+    FieldSpec("initialDelaySeconds", "int", "0", min=0, doc="seconds before the first probe"),
+    FieldSpec("periodSeconds", "int", "10", min=1, doc="seconds between probes"),
+    FieldSpec("timeoutSeconds", "int", "1", min=1, doc="seconds before a probe times out"),
+    FieldSpec("failureThreshold", "int", "3", min=1, doc="failures in a row that count"),
+    FieldSpec("successThreshold", "int", "1", min=1, doc="successes in a row that count"),
+)
+
+_TEMPLATE_FIELDS = (
+    FieldSpec("labels", "label-map", "{}", doc="the pod's labels, matched by PDB selectors"),
+    FieldSpec(
+        "restartPolicy", "enum", "Always", POD_RESTART_POLICIES, doc="the pod's restart policy"
+    ),
+    FieldSpec("activeDeadlineSeconds", "int", min=1, doc="the pod fails after this long"),
+    FieldSpec(
+        "terminationGracePeriodSeconds", "int", "30", min=0, doc="seconds between TERM and KILL"
+    ),
+)
+_TEMPLATE_CHILDREN = ("initContainer", "container", "volume")
+
+_WORKLOAD_TEMPLATE = FieldSpec("template", "name", doc="a top-level `template NAME {}`")
+_REPLICAS = FieldSpec("replicas", "int", "1", min=0, doc="desired number of pods")
+
+_CONTAINER_FIELDS = (
+    FieldSpec("image", "text", '""', doc="the image (informational)"),
+    FieldSpec("ports", "int-list", "[]", min=1, max=65535, doc="container ports"),
+    FieldSpec(
+        "restartPolicy",
+        "enum",
+        values=POD_RESTART_POLICIES,
+        doc="init containers only: `Always` makes it a sidecar",
+    ),
+    FieldSpec("behavior", "name", doc="a top-level `behavior NAME {}` profile"),
+    FieldSpec("volumeMounts", "name-list", "[]", doc="names of the pod's volumes"),
+)
+_CONTAINER_CHILDREN = (
+    "resources",
+    "startupProbe",
+    "livenessProbe",
+    "readinessProbe",
+    "behavior-inline",
+)
+
+_BEHAVIOR_FIELDS = (
+    FieldSpec("startup", "duration-range", "0s", doc="container start until the process is up"),
+    FieldSpec(
+        "outcome",
+        "enum",
+        "runs (app) / succeeds (init)",
+        OUTCOMES,
+        doc="what the process does by itself",
+    ),
+    FieldSpec("run", "duration-range", "0s", doc="how long it runs before its outcome"),
+    FieldSpec("crashes", "int", "0", min=0, doc="at most this many extra crashes"),
+    FieldSpec("hangs", "int", "0", min=0, doc="at most this many hangs"),
+    FieldSpec("exitCode", "int", "1", min=0, max=255, doc="exit code of a crash or `fails`"),
+)
+
+_ENVIRONMENT_FIELDS = (
+    FieldSpec("include", "name-list", "[]", doc="named environments to add"),
+    FieldSpec("drain", "names-or-all", "[]", doc="nodes that may be drained, or `all`"),
+    FieldSpec("drainMode", "enum", "one-at-a-time", DRAIN_MODES, doc="how drains overlap"),
+    FieldSpec("nodeFailures", "int", "0", min=0, doc="at most this many node failures"),
+    FieldSpec("zoneFailures", "int", "0", min=0, doc="at most this many zone failures"),
+    FieldSpec("podDeletes", "int", "0", min=0, doc="at most this many direct pod deletes"),
+    FieldSpec("rollouts", "int", "0", min=0, doc="at most this many template changes"),
+    FieldSpec("fairness", "enum-map", "{}", FAIRNESS, doc="per actor or action fairness"),
+)
+
+
+def _workload(kind: str, fields: tuple[FieldSpec, ...], doc: str) -> BlockSpec:
+    return BlockSpec(
+        kind, kind, "required", fields + (_WORKLOAD_TEMPLATE,), ("template-inline",), doc
+    )
+
+
+_ALL_BLOCKS = (
+    BlockSpec(
+        "file",
+        "file",
+        "none",
+        children=(
+            "cluster",
+            "behavior-profile",
+            "template-def",
+            *WORKLOAD_KINDS,
+            "pdb",
+            "environment",
+        ),
+        doc="the top level of a spec file",
+    ),
+    BlockSpec(
+        "cluster",
+        "cluster",
+        "none",
+        (FieldSpec("nodes", "count-or-names", doc="`3` (n1..n3) or `[n1, n2]`"),),
+        ("node",),
+        doc="the nodes",
+    ),
+    BlockSpec(
+        "node",
+        "node",
+        "required",
+        (
+            FieldSpec("capacity", "quantity-map", "{} (unlimited)", doc="allocatable resources"),
+            FieldSpec("zone", "text", '""', doc="the node's zone, for zone failures"),
+        ),
+        doc="one node",
+    ),
+    BlockSpec("behavior-profile", "behavior", "required", _BEHAVIOR_FIELDS, doc="a profile"),
+    BlockSpec("behavior-inline", "behavior", "none", _BEHAVIOR_FIELDS, doc="inline behaviour"),
+    BlockSpec(
+        "template-def", "template", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a template"
+    ),
+    BlockSpec(
+        "template-inline", "template", "none", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a template"
+    ),
+    _workload(
+        "deployment",
+        (
+            _REPLICAS,
+            FieldSpec("maxSurge", "int-or-percent", "25%", min=0, max_percent=None),
+            FieldSpec("maxUnavailable", "int-or-percent", "25%", min=0),
+        ),
+        "a Deployment",
+    ),
+    _workload("replicaset", (_REPLICAS,), "a ReplicaSet"),
+    _workload(
+        "job",
+        (
+            FieldSpec("completions", "int", "1", min=1, doc="successful pods needed"),
+            FieldSpec("parallelism", "int", "1", min=0, doc="pods running at once"),
+            FieldSpec("backoffLimit", "int", "6", min=0, doc="failed pods before the Job fails"),
+        ),
+        "a Job",
+    ),
+    _workload("daemonset", (), "a DaemonSet: one pod per node"),
+    BlockSpec("pod", "pod", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a bare pod"),
+    BlockSpec("initContainer", "initContainer", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
+    BlockSpec("container", "container", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
+    BlockSpec(
+        "volume",
+        "volume",
+        "required",
+        (FieldSpec("emptyDir", "empty-map", "{}", doc="the only volume type modelled"),),
+    ),
+    BlockSpec(
+        "resources",
+        "resources",
+        "none",
+        (
+            FieldSpec("requests", "quantity-map", "{}", doc="what the scheduler reserves"),
+            FieldSpec("limits", "quantity-map", "{}", doc="the most the container may use"),
+        ),
+    ),
+    BlockSpec("startupProbe", "startupProbe", "none", _PROBE_FIELDS),
+    BlockSpec("livenessProbe", "livenessProbe", "none", _PROBE_FIELDS),
+    BlockSpec("readinessProbe", "readinessProbe", "none", _PROBE_FIELDS),
+    BlockSpec(
+        "pdb",
+        "pdb",
+        "required",
+        (
+            FieldSpec("selector", "label-map", "{} (every pod)", doc="matchLabels"),
+            FieldSpec("matchExpressions", "match-expressions", "[]", doc="set-based selector"),
+            FieldSpec("minAvailable", "int-or-percent", min=0),
+            FieldSpec("maxUnavailable", "int-or-percent", min=0),
+            FieldSpec(
+                "unhealthyPodEvictionPolicy", "enum", "IfHealthyBudget", EVICTION_POLICIES
+            ),
+        ),
+        doc="a PodDisruptionBudget",
+    ),
+    BlockSpec("environment", "environment", "optional", _ENVIRONMENT_FIELDS, doc="disruptions"),
+)
+
+BLOCKS: Mapping[str, BlockSpec] = MappingProxyType({b.key: b for b in _ALL_BLOCKS})
+assert len(BLOCKS) == len(_ALL_BLOCKS)
+
+# What each human-facing enum is called in messages ("unknown restart policy `X`").
+ENUM_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "restartPolicy": "restart policy",
+        "outcome": "behaviour outcome",
+        "drainMode": "drain mode",
+        "fairness": "fairness",
+        "unhealthyPodEvictionPolicy": "unhealthy pod eviction policy",
+        "operator": "label selector operator",
+    }
+)
+
+# Built-in checks: which kind of declared name their arguments must be (None: none).
+BUILTIN_ARGS: Mapping[str, str | None] = MappingProxyType(
+    {
+        "init-order": None,
+        "budget-respected": "pdb",
+        "drain-completes": "node",
+        "eventually-ready": "workload",
+        "no-crash-loop": "workload",
+        "job-completes": "job",
+        "recovers-after-failure": "workload",
+        "no-unready-traffic": "workload",
+        "no-deadlock": None,
+    }
+)
+
+
+def child_spec(parent: BlockSpec, kind: str) -> BlockSpec | None:
+    """The spec of a `kind` block nested in `parent`, if that nesting is allowed."""
+    return next((BLOCKS[c] for c in parent.children if BLOCKS[c].kind == kind), None)

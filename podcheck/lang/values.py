@@ -1,0 +1,392 @@
+"""Field values: check one surface `Value` against its `FieldSpec` and convert it.
+
+Stage: part of `podcheck.lang.check`.  Consumes `podcheck.lang.ast` values and
+`podcheck.lang.schema.FieldSpec`; produces Python values for `podcheck.spec` (ints,
+`DurationRange`, `IntOrPercent`, sorted pairs, ...) or None, appending diagnostics
+(PC201 wrong type, PC202 out of range, PC203 enum, PC205 quantity, PC216 selector).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from podcheck.diagnostics import Diagnostic, Span
+from podcheck.lang import messages as m
+from podcheck.lang.ast import Field, ListValue, MapValue, Range, Scalar, Value
+from podcheck.lang.schema import ENUM_LABELS, LABEL_OPERATORS, FieldSpec
+from podcheck.spec import Duration, DurationRange, IntOrPercent, LabelRequirement
+
+Out = list[Diagnostic]
+
+MAX_INT = 2**31 - 1  # Kubernetes' int32 fields
+MAX_NODE_COUNT = 1000  # `nodes: N` shorthand
+
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
+_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
+_QUANTITY_FALLBACK = re.compile(
+    r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$"
+)
+_KIND_WORDS = {
+    "int": "an int",
+    "duration": "a duration",
+    "quantity": "a quantity",
+    "percent": "a percentage",
+    "string": "a string",
+    "name": "a name",
+    "bool": "a bool",
+}
+_EXPECTED = {
+    "int": "an int",
+    "int-or-percent": "an int or a percentage",
+    "duration-range": "a duration or a range `lo..hi`",
+    "text": "a string",
+    "name": "a name",
+    "enum": "a name",
+    "int-list": "a list of ints",
+    "name-list": "a list of names",
+    "names-or-all": "`all` or a list of names",
+    "count-or-names": "an int or a list of names",
+    "label-map": "a map `{ key: value }`",
+    "quantity-map": "a map of quantities",
+    "enum-map": "a map `{ name: value }`",
+    "empty-map": "`{}`",
+    "match-expressions": "a list of `{ key, operator, values }` maps",
+}
+
+
+def describe(value: Value) -> tuple[str, str]:
+    """What a value is (`a duration`) and a short text for messages (`10s`)."""
+    if isinstance(value, Scalar):
+        return _KIND_WORDS[value.kind], value.text
+    if isinstance(value, Range):
+        return "a range", f"{value.lo.text}..{value.hi.text}"
+    if isinstance(value, ListValue):
+        return "a list", "[...]"
+    return "a map", "{...}"
+
+
+def convert(spec: FieldSpec, value: Value, out: Out, name: str | None = None) -> object | None:
+    """`value` converted for field `spec` (shown as `name`), or None after a diagnostic."""
+    converter = _CONVERTERS[spec.type]
+    return converter(spec, value, out, name or spec.name)
+
+
+def _mismatch(
+    spec: FieldSpec, value: Value, out: Out, name: str, expected: str | None = None
+) -> None:
+    found, text = describe(value)
+    out.append(m.wrong_type(name, expected or _EXPECTED[spec.type], found, text, value.span))
+
+
+def _int(spec: FieldSpec, value: Value, out: Out, name: str) -> int | None:
+    if not (isinstance(value, Scalar) and value.kind == "int"):
+        return _mismatch(spec, value, out, name)
+    if not _INT.match(value.text):
+        return _mismatch(spec, value, out, name)
+    digits = value.text.lstrip("+-0")
+    number = int(value.text) if len(digits) <= 18 else MAX_INT + 1
+    return _in_range(spec, number, value, out, name)
+
+
+def _in_range(spec: FieldSpec, number: int, value: Scalar, out: Out, name: str) -> int | None:
+    low, high = spec.min, MAX_INT if spec.max is None else spec.max
+    if low is not None and number < low:
+        bound = f"between {low} and {high}" if spec.max is not None else _at_least(low)
+        out.append(m.out_of_range(name, value.text, bound, value.span))
+        return None
+    if number > high:
+        bound = f"between {low} and {high}" if low is not None else f"at most {high}"
+        out.append(m.out_of_range(name, value.text, bound, value.span))
+        return None
+    return number
+
+
+def _at_least(low: int) -> str:
+    return {0: "non-negative", 1: "positive"}.get(low, f"at least {low}")
+
+
+def _int_or_percent(spec: FieldSpec, value: Value, out: Out, name: str) -> IntOrPercent | None:
+    if isinstance(value, Scalar) and value.kind == "percent":
+        text = value.text.rstrip("%")
+        if not _INT.match(text):
+            return _mismatch(spec, value, out, name)
+        number = int(text) if len(text.lstrip("+-0")) <= 18 else MAX_INT
+        if number < 0 or (spec.max_percent is not None and number > spec.max_percent):
+            bound = "non-negative" if number < 0 else f"at most {spec.max_percent}%"
+            out.append(m.out_of_range(name, value.text, bound, value.span))
+            return None
+        return IntOrPercent(number, True)
+    number = _int(spec, value, out, name)
+    return None if number is None else IntOrPercent(number)
+
+
+def duration_ms(scalar: Scalar) -> int | None:
+    """Milliseconds of a duration literal (`0` counts as zero), None if it is not one."""
+    if scalar.kind == "int" and scalar.text == "0":
+        return 0
+    match = _DURATION.match(scalar.text) if scalar.kind == "duration" else None
+    if match is None:
+        return None
+    amount = Decimal(match.group(1)) * _UNIT_MS[match.group(2)]
+    return int(amount) if amount == amount.to_integral_value() else None
+
+
+def _duration_range(
+    spec: FieldSpec, value: Value, out: Out, name: str
+) -> DurationRange | None:
+    if isinstance(value, Scalar):
+        ms = duration_ms(value)
+        if ms is None:
+            return _mismatch(spec, value, out, name)
+        return DurationRange(Duration(ms), Duration(ms))
+    if not isinstance(value, Range):
+        return _mismatch(spec, value, out, name)
+    lo, hi = duration_ms(value.lo), duration_ms(value.hi)
+    if lo is None or hi is None:
+        bad = value.lo if lo is None else value.hi
+        return _mismatch(spec, bad, out, name)
+    if lo > hi:
+        text = f"{value.lo.text}..{value.hi.text}"
+        out.append(m.out_of_range(name, text, "a range with lo <= hi", value.span))
+        return None
+    return DurationRange(Duration(lo), Duration(hi))
+
+
+def _text(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
+    if isinstance(value, Scalar) and value.kind == "string":
+        return unquote(value.text)
+    if isinstance(value, Scalar) and value.kind in ("name", "int"):
+        return value.text
+    return _mismatch(spec, value, out, name)
+
+
+def unquote(text: str) -> str:
+    """The contents of a string literal `"..."` (backslash escapes resolved)."""
+    inner = text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+    return re.sub(r"\\(.)", r"\1", inner)
+
+
+def _name(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
+    if isinstance(value, Scalar) and value.kind == "name":
+        return value.text
+    return _mismatch(spec, value, out, name)
+
+
+def _enum(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
+    word = _name(spec, value, out, name)
+    if word is None or word in spec.values:
+        return word
+    label = ENUM_LABELS.get(spec.name, f"`{spec.name}` value")
+    out.append(m.unknown_enum(label, word, spec.values, value.span))
+    return None
+
+
+def _items(spec: FieldSpec, value: Value, out: Out, name: str) -> tuple[Value, ...] | None:
+    if isinstance(value, ListValue):
+        return value.items
+    return _mismatch(spec, value, out, name)
+
+
+def _int_list(spec: FieldSpec, value: Value, out: Out, name: str) -> tuple[int, ...] | None:
+    items = _items(spec, value, out, name)
+    if items is None:
+        return None
+    numbers = [_int(spec, item, out, name) for item in items]
+    return None if None in numbers else tuple(n for n in numbers if n is not None)
+
+
+def _name_list(spec: FieldSpec, value: Value, out: Out, name: str) -> tuple[str, ...] | None:
+    items = _items(spec, value, out, name)
+    if items is None:
+        return None
+    names = [_name(spec, item, out, name) for item in items]
+    return None if None in names else tuple(n for n in names if n is not None)
+
+
+def _names_or_all(spec: FieldSpec, value: Value, out: Out, name: str) -> object | None:
+    if isinstance(value, Scalar) and value.kind == "name" and value.text == "all":
+        return "all"
+    if isinstance(value, ListValue):
+        return _name_list(spec, value, out, name)
+    return _mismatch(spec, value, out, name)
+
+
+def _count_or_names(spec: FieldSpec, value: Value, out: Out, name: str) -> object | None:
+    if isinstance(value, ListValue):
+        return _name_list(spec, value, out, name)
+    if isinstance(value, Scalar) and value.kind == "int":
+        return _int(FieldSpec(spec.name, "int", min=0, max=MAX_NODE_COUNT), value, out, name)
+    return _mismatch(spec, value, out, name)
+
+
+def _entries(spec: FieldSpec, value: Value, out: Out, name: str) -> tuple[Field, ...] | None:
+    if not isinstance(value, MapValue):
+        return _mismatch(spec, value, out, name)
+    seen: dict[str, Span] = {}
+    for entry in value.entries:
+        if entry.name in seen:
+            out.append(
+                m.error(
+                    m.DUPLICATE_FIELD,
+                    f"key `{entry.name}` given twice in `{name}`",
+                    entry.span,
+                    notes=(m.first_defined(seen[entry.name]),),
+                )
+            )
+        seen.setdefault(entry.name, entry.span)
+    return value.entries
+
+
+def _map_of(
+    check: Callable[[FieldSpec, Value, Out, str], str | None],
+) -> Callable[[FieldSpec, Value, Out, str], tuple[tuple[str, str], ...] | None]:
+    def convert_map(
+        spec: FieldSpec, value: Value, out: Out, name: str
+    ) -> tuple[tuple[str, str], ...] | None:
+        entries = _entries(spec, value, out, name)
+        if entries is None:
+            return None
+        pairs = [(e.name, check(spec, e.value, out, f"{name}.{e.name}")) for e in entries]
+        if any(v is None for _, v in pairs) or len({k for k, _ in pairs}) < len(pairs):
+            return None
+        return tuple(sorted((k, v) for k, v in pairs if v is not None))
+
+    return convert_map
+
+
+def _label_value(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
+    if isinstance(value, Scalar) and value.kind in ("string", "name", "int"):
+        return _text(spec, value, out, name)
+    return _mismatch(spec, value, out, name, "a label value")
+
+
+def _quantity(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
+    if not (isinstance(value, Scalar) and value.kind in ("int", "quantity", "duration")):
+        return _mismatch(spec, value, out, name, "a quantity")
+    amount = parse_quantity_text(value.text)
+    if amount is None:
+        out.append(
+            m.error(
+                m.BAD_QUANTITY,
+                f"invalid quantity `{value.text}` for `{name}`",
+                value.span,
+                help="use a Kubernetes quantity such as `500m`, `2`, `256Mi` or `1G`",
+            )
+        )
+        return None
+    if amount < 0:
+        out.append(m.out_of_range(name, value.text, "non-negative", value.span))
+        return None
+    return value.text
+
+
+def parse_quantity_text(text: str) -> Decimal | None:
+    """The value of a Kubernetes quantity, or None when `text` is not one.
+
+    Uses `podcheck.kube.resources.parse_quantity` (apimachinery's rules) when present.
+    """
+    try:
+        from podcheck.kube.errors import KubeInputError
+        from podcheck.kube.resources import parse_quantity
+    except ImportError:
+        return _fallback_quantity(text)
+    try:
+        return parse_quantity(text)
+    except KubeInputError:
+        return None
+
+
+def _fallback_quantity(text: str) -> Decimal | None:
+    if not _QUANTITY_FALLBACK.match(text):
+        return None
+    number = re.match(r"^[+-]?[\d.]+(?:[eE][+-]?\d+)?", text)
+    try:
+        return Decimal(number.group(0)) if number else None
+    except InvalidOperation:
+        return None
+
+
+def _empty_map(spec: FieldSpec, value: Value, out: Out, name: str) -> dict[str, str] | None:
+    if isinstance(value, MapValue) and not value.entries:
+        return {}
+    return _mismatch(spec, value, out, name)
+
+
+def _match_expressions(
+    spec: FieldSpec, value: Value, out: Out, name: str
+) -> tuple[LabelRequirement, ...] | None:
+    items = _items(spec, value, out, name)
+    if items is None:
+        return None
+    reqs = [_requirement(item, out, name) for item in items]
+    return None if None in reqs else tuple(r for r in reqs if r is not None)
+
+
+_REQ_FIELDS = {
+    "key": FieldSpec("key", "text"),
+    "operator": FieldSpec("operator", "enum", values=LABEL_OPERATORS),
+    "values": FieldSpec("values", "name-list"),
+}
+
+
+def _requirement(item: Value, out: Out, name: str) -> LabelRequirement | None:
+    spec = FieldSpec(name, "match-expressions")
+    entries = _entries(spec, item, out, name)
+    if entries is None:
+        return None
+    got: dict[str, object] = {}
+    ok = True
+    for entry in entries:
+        field_spec = _REQ_FIELDS.get(entry.name)
+        if field_spec is None:
+            out.append(
+                m.error(
+                    m.UNKNOWN_FIELD,
+                    f"unknown field `{entry.name}` in a label requirement",
+                    entry.span,
+                    help=m.did_you_mean(entry.name, _REQ_FIELDS),
+                )
+            )
+            ok = False
+            continue
+        got[entry.name] = convert(field_spec, entry.value, out)
+        ok = ok and got[entry.name] is not None
+    return _build_requirement(got, item.span, out) if ok else None
+
+
+def _build_requirement(got: dict[str, object], span: Span, out: Out) -> LabelRequirement | None:
+    key, operator = got.get("key"), got.get("operator")
+    values = got.get("values", ())
+    if not isinstance(key, str) or not isinstance(operator, str):
+        missing = "`key`" if not isinstance(key, str) else "`operator`"
+        out.append(m.error(m.LABEL_REQUIREMENT, f"label requirement without {missing}", span))
+        return None
+    assert isinstance(values, tuple)
+    needs_values = operator in ("In", "NotIn")
+    if needs_values != bool(values):
+        what = "needs a non-empty `values` list" if needs_values else "takes no `values`"
+        out.append(m.error(m.LABEL_REQUIREMENT, f"operator `{operator}` {what}", span))
+        return None
+    return LabelRequirement(key, operator, tuple(str(v) for v in values))
+
+
+_CONVERTERS: dict[str, Callable[[FieldSpec, Value, Out, str], object | None]] = {
+    "int": _int,
+    "int-or-percent": _int_or_percent,
+    "duration-range": _duration_range,
+    "text": _text,
+    "name": _name,
+    "enum": _enum,
+    "int-list": _int_list,
+    "name-list": _name_list,
+    "names-or-all": _names_or_all,
+    "count-or-names": _count_or_names,
+    "label-map": _map_of(_label_value),
+    "quantity-map": _map_of(_quantity),
+    "enum-map": _map_of(_enum),
+    "empty-map": _empty_map,
+    "match-expressions": _match_expressions,
+}

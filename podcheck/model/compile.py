@@ -1,0 +1,210 @@
+"""The model compiler: a checked spec becomes one transition system.
+
+Stage: `podcheck.model`.  Consumes a `spec.CheckedSpec` and `ModelOptions`; produces
+`StageResult[ir.TransitionSystem]` with PC3xx diagnostics.  Runs only when the front
+end produced no error (NOTE(stage-gating)).
+
+The order of construction (each step only reads what earlier ones declared):
+  1. environment counters, nodes, pod slots and one pod model per slot (cluster.py);
+  2. Deployment revisions and Job counters (controllers.py);
+  3. PDB budgets (disruption.py, constants from podcheck.kube);
+  4. actions: scheduler, controllers, kubectl drain + eviction API, involuntary
+     disruptions, taint eviction, endpoints; then the clock's "time passes";
+  5. `terminal` and the properties (props.py).
+
+NOTE(settle-first): the environment's disruptions (drains, node and zone failures,
+direct deletes, rollouts) start only once every long-running workload has come up
+(all its pods bound and Ready, or finished) — maintenance and failures hit a running
+cluster, not one still being created.  After the first disruption they may happen
+at any time.  `budget-respected` therefore reads "after disruptions began".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from podcheck import spec
+from podcheck.diagnostics import Diagnostic, Severity, StageResult
+from podcheck.kube.errors import KubeInputError
+from podcheck.model import ir
+from podcheck.model.clock import Clock
+from podcheck.model.cluster import (
+    BAD_KUBE_INPUT,
+    MULTIPLE_PDBS,
+    PDB_FAIL_SAFE,
+    PDB_SELECTS_NOTHING,
+    STATE_SPACE_BOUND,
+    Cluster,
+    PodFactory,
+    build_cluster,
+    diagnostic,
+)
+from podcheck.model.controllers import (
+    declare_controllers,
+    declare_endpoints,
+    declare_job_counters,
+    declare_revisions,
+    declare_scheduler,
+    declare_taint_eviction,
+)
+from podcheck.model.disruption import (
+    Budget,
+    budgets,
+    declare_counters,
+    declare_drain,
+    declare_failures,
+)
+from podcheck.model.layout import Builder
+from podcheck.model.options import ModelOptions
+from podcheck.model.pod import PodContext, PodModel
+from podcheck.model.props import PropertyCompiler, tracking_for
+
+# A state-space upper bound (product of variable domains) above which PC303 warns.
+STATE_BOUND_WARNING = 10**18
+
+ClockedFactory = Callable[[Clock, ModelOptions], PodFactory]
+
+
+def compile_spec(
+    sp: spec.CheckedSpec, options: ModelOptions | None = None
+) -> StageResult[ir.TransitionSystem]:
+    """Compile a checked spec into a transition system (kubelet + cluster + properties)."""
+    return compile_with(sp, options or ModelOptions(), kubelet_factory)
+
+
+def kubelet_factory(clock: Clock, options: ModelOptions) -> PodFactory:
+    """The real pod model (`podcheck.model.pod.PodModel`) as a `PodFactory`."""
+    def make(b: Builder, slot: str, template: spec.PodTemplate, active: ir.Expr) -> PodModel:
+        return PodModel(b, clock, slot, template, PodContext(active, f"pod {slot}"), options)
+
+    return make
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A compiled model with the parts tests and reports may look into."""
+
+    system: ir.TransitionSystem
+    cluster: Cluster
+    budgets: tuple[Budget, ...]
+
+
+def compile_with(
+    sp: spec.CheckedSpec, options: ModelOptions, factory: ClockedFactory
+) -> StageResult[ir.TransitionSystem]:
+    """`compile_spec` with the pod model supplied by `factory` (tests use stand-ins)."""
+    result = build_model(sp, options, factory)
+    value = result.value.system if result.value is not None else None
+    return StageResult(value, result.diagnostics)
+
+
+def build_model(
+    sp: spec.CheckedSpec, options: ModelOptions, factory: ClockedFactory
+) -> StageResult[Model]:
+    """Build the transition system and keep the cluster layout and budgets with it."""
+    builder = Builder(name=_name(sp), source=sp.path)
+    clock = Clock(builder, options)
+    diags: list[Diagnostic] = []
+    try:
+        cluster = _layout(sp, builder, factory(clock, options), options)
+        found = budgets(cluster)
+    except KubeInputError as err:
+        diags.append(diagnostic(BAD_KUBE_INPUT, f"kubernetes rejects a value: {err}",
+                                sp.environment.span))
+        return StageResult(None, tuple(diags))
+    diags += _budget_diagnostics(cluster, found)
+    declare_scheduler(cluster)
+    declare_controllers(cluster)
+    declare_drain(cluster, found)
+    declare_failures(cluster)
+    declare_taint_eviction(cluster)
+    declare_endpoints(cluster)
+    clock.build()
+    builder.terminal.append(terminal(cluster))
+    props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder))
+    compiled, prop_diags = props.compile_all(sp.properties, sp.expects)
+    diags += prop_diags
+    builder.properties.extend(compiled)
+    diags += _bound_diagnostics(builder, sp)
+    if any(d.severity is Severity.ERROR for d in diags):
+        return StageResult(None, tuple(diags))
+    return StageResult(Model(builder.build(), cluster, tuple(found)), tuple(diags))
+
+
+def _name(sp: spec.CheckedSpec) -> str:
+    base = sp.path.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.removesuffix(".pod") or "spec"
+
+
+def _layout(
+    sp: spec.CheckedSpec, builder: Builder, factory: PodFactory, options: ModelOptions
+) -> Cluster:
+    cluster = build_cluster(sp, builder, factory, tracking_for(sp), options.uid_bound)
+    declare_counters(cluster)
+    declare_revisions(cluster)
+    declare_job_counters(cluster)
+    return cluster
+
+
+def terminal(cluster: Cluster) -> ir.Expr:
+    """Where having no successor is expected, not a deadlock: every pod slot is empty,
+    or its pod runs on a live node with nothing left to do (the pod model's
+    `quiescent`), or it is a DaemonSet pod stranded on a Down node (it tolerates the
+    unreachable taint forever).  A pod that stays Pending because no node fits it, or
+    one stuck elsewhere, makes a state with no successor a deadlock."""
+    parts = []
+    for s in cluster.slots:
+        settled = ir.and_(cluster.active(s), s.model.quiescent)
+        if s.kind is spec.WorkloadKind.DAEMONSET:
+            settled = ir.or_(settled, cluster.node_down(s))
+        parts.append(ir.or_(ir.not_(s.exists), settled))
+    return ir.and_(*parts)
+
+
+def deadlock_free(builder: Builder) -> ir.Expr:
+    """The `no-deadlock` check as a state predicate: some action is enabled, or the
+    state is terminal.  Its violations are exactly the engine's deadlocks."""
+    guards = [a.guard for a in builder.actions]
+    return ir.or_(*guards, *builder.terminal)
+
+
+def _budget_diagnostics(cluster: Cluster, found: list[Budget]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for b in found:
+        if not b.selected:
+            out.append(diagnostic(
+                PDB_SELECTS_NOTHING, f"pdb `{b.pdb.name}` selects no pod of the spec",
+                b.pdb.span, Severity.WARNING,
+                "check the selector against the pod template labels"))
+        elif b.fail_safe:
+            out.append(diagnostic(
+                PDB_FAIL_SAFE,
+                f"the disruption controller cannot compute the status of pdb "
+                f"`{b.pdb.name}` ({b.fail_safe}): every eviction it covers is refused",
+                b.pdb.span, Severity.WARNING,
+                "use an integer minAvailable, or select pods of a Deployment, ReplicaSet "
+                "or StatefulSet"))
+    for s in cluster.slots:
+        mine = [b.pdb.name for b in found if s in b.selected]
+        if len(mine) > 1 and s.ordinal == 0 and not s.surge:
+            out.append(diagnostic(
+                MULTIPLE_PDBS,
+                f"pods of `{s.workload.name}` are selected by more than one pdb "
+                f"({', '.join(f'`{n}`' for n in mine)}): the eviction API answers 500",
+                s.workload.span, Severity.WARNING, "make the pdb selectors disjoint"))
+    return out
+
+
+def _bound_diagnostics(builder: Builder, sp: spec.CheckedSpec) -> list[Diagnostic]:
+    log_bound = sum(math.log10(v.hi - v.lo + 1) for v in builder.vars)
+    if log_bound <= math.log10(STATE_BOUND_WARNING):
+        return []
+    return [diagnostic(
+        STATE_SPACE_BOUND,
+        f"the model has {len(builder.vars)} state variables; their domains allow about "
+        f"10^{int(log_bound)} states, exploration may not finish",
+        sp.environment.span, Severity.WARNING,
+        "use fewer replicas or nodes, or smaller environment bounds")]
+

@@ -1,0 +1,353 @@
+"""One container of a pod slot: its variables and its lifecycle actions.
+
+Stage: internal to `podcheck.model` (used by `pod.py`).  Consumes a checked
+`spec.Container`, its role (init, sidecar, app) and the pod's `Scope`; declares the
+container's variables and its actions on the `Builder`, its timers on the `Clock`,
+and exposes IR expressions (`running`, `started`, `ready`, `restart_on`, ...) plus
+update lists (`start_updates`, `stop_updates`, `kill_updates`, `fresh_updates`)
+that `pod.py` combines.  Rules come from `podcheck.kube`: restart decisions from
+`container_should_restart` (pkg/api/v1/pod/util.go), back-off from
+`podcheck.kube.backoff` (kuberuntime_manager.go doBackOff + flowcontrol.Backoff).
+
+Variables (declared only when the container can use them, NOTE(canonical-values):
+every variable that no rule can read in the current state holds its initial value,
+so equivalent states coincide): `state` (Waiting / Running / Terminated /
+CrashLoopBackOff), `exitCode` (of the current or last termination), `restarts`
+(saturating), `process` (starting / up / hung) with its timer, `backoff` (level) with
+its timer, and the crash / hang budgets used so far.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+from podcheck import spec
+from podcheck.kube import backoff
+from podcheck.kube._views import (
+    ContainerPolicy,
+    ContainerRestartPolicy,
+    RestartPolicy,
+    container_should_restart,
+)
+from podcheck.model import ir
+from podcheck.model.clock import Clock, window_distance
+from podcheck.model.layout import Builder
+from podcheck.model.options import ModelOptions
+from podcheck.model.probes_model import ProbeSet
+from podcheck.model.updates import Updates, merge
+
+WAITING, RUNNING, TERMINATED, BACKOFF = 0, 1, 2, 3
+STATES = ("Waiting", "Running", "Terminated", "CrashLoopBackOff")
+STARTING, UP, HUNG = 0, 1, 2
+PROCESS = ("starting", "up", "hung")
+KILLED = 137  # exit code reported for a container the kubelet kills (SIGKILL)
+
+class Role(enum.Enum):
+    """How the kubelet treats a container; the value is how a trace names it."""
+
+    INIT = "init container"
+    SIDECAR = "sidecar container"
+    APP = "container"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a pod gives each of its containers."""
+
+    slot: str
+    prefix: str  # "pod web-1": starts every label, owns every variable
+    gate: ir.Expr  # the kubelet (and the node's processes) may act on this pod
+    pod_policy: RestartPolicy
+    options: ModelOptions
+
+
+def backoff_table() -> tuple[int, ...]:
+    """Wait before the next restart per back-off level (level 0: no window recorded).
+
+    Level k+1 is the window `backoff.backoff_after` records after level k, for a
+    container that exits at once; the last level is where the window stops growing.
+    """
+    windows: list[float | None] = [None]
+    while True:
+        nxt = backoff.backoff_after(windows[-1], 0.0)
+        if nxt == windows[-1]:
+            break
+        windows.append(nxt)
+    return tuple(math.ceil(backoff.restart_delay(w, 0.0)) for w in windows)
+
+
+def reset_seconds() -> int:
+    """Whole seconds of running after which the back-off is forgotten (> 600 s)."""
+    seconds = math.floor(backoff.STABLE_RESET_SECONDS) + 1
+    assert backoff.restart_delay(backoff.MAX_BACKOFF_SECONDS, seconds) == 0
+    return seconds
+
+
+def _is(var: ir.Expr, *values: int) -> ir.Expr:
+    return ir.or_(*(ir.eq(var, v) for v in values))
+
+
+class ContainerModel:
+    """The variables, expressions and actions of one container of a pod slot."""
+
+    def __init__(
+        self, b: Builder, clock: Clock, scope: Scope, c: spec.Container, role: Role
+    ) -> None:
+        self.b, self.clock, self.scope, self.c, self.role = b, clock, scope, c, role
+        self.name = c.name
+        self.beh = c.behavior
+        self.delays = backoff_table()
+        self.codes = self._reachable_codes()
+        self.restart_codes = tuple(k for k in self.codes if self._restarts(k))
+        self.st = self._var("state", 0, 3, labels=STATES)
+        self.ec = self._var("exitCode", 0, max((*self.codes, KILLED)))
+        self.rc = self._var("restarts", 0, scope.options.restart_bound)
+        self.ps: ir.Var | None = None
+        self.tp: ir.Var | None = None
+        self._declare_process()
+        self.bo: ir.Var | None = None
+        self.bt: ir.Var | None = None
+        if self.restart_codes:
+            self.bo = self._var("backoffLevel", 0, len(self.delays) - 1)
+            hi = max(max(self.delays), reset_seconds() if scope.options.backoff_reset else 0)
+            self.bt = clock.timer(self.var_name("backoffTimer"), hi, **self.own("backoffTimer"))
+        self.cr = self._var("crashes", 0, self.beh.crashes) if self.beh.crashes else None
+        self.hg = self._var("hangs", 0, self.beh.hangs) if self.beh.hangs else None
+        self.running = ir.eq(self.st, RUNNING)
+        self.ok = ir.eq(self.ps, UP) if self.ps is not None else ir.TRUE
+        self.probes = ProbeSet(self)
+        self.started = ir.and_(self.running, self.probes.started_flag)
+        self.ready = ir.and_(self.started, self.probes.ready_flag)
+        self.urgent: list[ir.Expr] = []
+        self.timers: list[ir.Expr] = []  # active conditions of this container's timers
+
+    # ------------------------------------------------------------------ declarations
+
+    def var_name(self, field: str) -> str:
+        return f"{self.scope.slot}.{self.name}.{field}"
+
+    def own(self, field: str) -> dict[str, str]:
+        return {"owner": self.scope.prefix, "field_name": f"{self.name}.{field}"}
+
+    def _var(self, field: str, lo: int, hi: int, *, labels: tuple[str, ...] = ()) -> ir.Var:
+        return self.b.var(self.var_name(field), lo, hi, lo, labels=labels, **self.own(field))
+
+    def _declare_process(self) -> None:
+        probes = any((self.c.startupProbe, self.c.livenessProbe, self.c.readinessProbe))
+        exits = self.beh.outcome is not spec.Outcome.RUNS
+        if not (probes or exits or self.beh.hangs):
+            return  # nothing ever reads whether the process is up
+        self.ps = self._var("process", 0, 2, labels=PROCESS)
+        hi = max(self.beh.startup.hi.seconds, self._run_hi())
+        self.tp = self.clock.timer(self.var_name("processTimer"), hi, **self.own("processTimer"))
+
+    def _reachable_codes(self) -> tuple[int, ...]:
+        codes = {0}
+        if self.beh.outcome is spec.Outcome.FAILS or self.beh.crashes:
+            codes.add(self.beh.exit_code)
+        if self.c.livenessProbe or self.c.startupProbe or self.role is Role.SIDECAR:
+            codes.add(KILLED)
+        return tuple(sorted(codes))
+
+    def _restarts(self, code: int) -> bool:
+        """Whether the kubelet restarts this container after it exits with `code`."""
+        if self.role is Role.INIT and code == 0:
+            return False  # a regular init container that succeeded is done
+        if self.role is Role.SIDECAR:
+            return True  # computeInitContainerActions restarts every exited sidecar
+        return container_should_restart(self.policy(), self.scope.pod_policy, code)
+
+    def policy(self) -> ContainerPolicy:
+        """The container's restart-relevant spec, as podcheck.kube reads it."""
+        raw = self.c.restartPolicy
+        return ContainerPolicy(ContainerRestartPolicy(raw) if raw is not None else None)
+
+    # ------------------------------------------------------------------- expressions
+
+    def restart_on(self) -> ir.Expr:
+        """The kubelet would restart the container given its last exit code."""
+        return _is(self.ec, *self.restart_codes) if self.restart_codes else ir.FALSE
+
+    def backoff_seconds(self) -> ir.Expr:
+        """The wait the kubelet would apply before the next restart (0: at once)."""
+        if self.bo is None:
+            return ir.Const(0)
+        expr: ir.Expr = ir.Const(self.delays[-1])
+        for level in range(len(self.delays) - 2, -1, -1):
+            expr = ir.ite(ir.eq(self.bo, level), self.delays[level], expr)
+        return expr
+
+    # ------------------------------------------------------------------ update lists
+
+    def start_updates(self, *, restart: bool) -> Updates:
+        """The kubelet starts (restart=False) or restarts the container."""
+        ups: Updates = [(self.st, RUNNING)]
+        if self.ps is not None:
+            startup_hi = self.beh.startup.hi.seconds
+            ups.append((self.ps, STARTING if startup_hi else UP))
+            ups.append((self.tp, startup_hi if startup_hi else self._run_hi()))
+        if restart:
+            ups.append((self.rc, ir.op("min", ir.op("+", self.rc, 1), self.rc_bound())))
+            if self.bo is not None and self.bt is not None:
+                ups.append((self.bo, ir.op("min", ir.op("+", self.bo, 1), len(self.delays) - 1)))
+                ups.append((self.bt, reset_seconds() if self.scope.options.backoff_reset else 0))
+        return merge(ups, self.probes.start_updates())
+
+    def stop_updates(self, code: int) -> Updates:
+        """The container's process ends with `code` (exit, crash or kill)."""
+        ups: Updates = [(self.st, TERMINATED), (self.ec, code)]
+        ups += self._idle()
+        if self.bo is not None and code not in self.restart_codes:
+            ups.append((self.bo, 0))  # never restarted: its back-off is unreadable
+        return merge(ups, self.probes.stop_updates())
+
+    def kill_by_probe_updates(self) -> Updates:
+        """A tripped liveness or startup probe: the kubelet kills the container."""
+        return self.stop_updates(KILLED)
+
+    def kill_updates(self) -> Updates:
+        """The kubelet kills the container for good (deadline, pod kill): Running and
+        CrashLoopBackOff become Terminated; Waiting and Terminated stay."""
+        st, r = self.st, self.running
+        ups: Updates = [
+            (st, ir.ite(_is(st, RUNNING, BACKOFF), TERMINATED, st)),
+            (self.ec, ir.ite(r, KILLED, self.ec)),
+        ]
+        if self.bo is not None:
+            ups.append((self.bo, 0))  # the pod is over: no restart will read it
+        return merge(ups, self._idle(), self.probes.stop_updates())
+
+    def fresh_updates(self) -> Updates:
+        """Every variable back to its initial value (the pod is re-created)."""
+        ups: Updates = [(self.st, WAITING), (self.ec, 0), (self.rc, 0)]
+        for var in (self.bo, self.cr, self.hg):
+            if var is not None:
+                ups.append((var, 0))
+        return merge(ups, self._idle(), self.probes.fresh_updates())
+
+    def _idle(self) -> Updates:
+        return [(v, 0) for v in (self.ps, self.tp, self.bt) if v is not None]
+
+    def rc_bound(self) -> int:
+        """Where the restart count saturates."""
+        return self.scope.options.restart_bound
+
+    def _run_hi(self) -> int:
+        return self.beh.run.hi.seconds if self.beh.outcome is not spec.Outcome.RUNS else 0
+
+    # ---------------------------------------------------------------------- actions
+
+    def label(self, sentence: str) -> str:
+        """A trace label: the pod prefix, then the sentence."""
+        return f"{self.scope.prefix}: {sentence}"
+
+    def params(self) -> tuple[tuple[str, str], ...]:
+        """The action parameters naming this container."""
+        return (("pod", self.scope.slot), ("container", self.name))
+
+    def act(
+        self,
+        name: str,
+        guard: ir.Expr,
+        updates: Updates,
+        sentence: str,
+        *,
+        actor: str = "kubelet",
+        fairness: ir.Fairness = ir.Fairness.WEAK,
+        urgent: bool = False,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """Declare an action of this container (gated on the pod's `gate`)."""
+        full = ir.and_(self.scope.gate, guard)
+        self.b.action(name, self.params() + extra, full, updates, self.label(sentence), actor,
+                      fairness, self.c.span)
+        if urgent:
+            self.urgent.append(full)
+            self.clock.urgent(full)
+
+    def timer(self, var: ir.Var, active: ir.Expr, distance: ir.Expr | None = None) -> None:
+        """Register one of this container's timers (it runs only while gated)."""
+        full = ir.and_(self.scope.gate, active)
+        self.clock.register(var, full, distance)
+        self.timers.append(full)
+
+    def declare(self, may_start: ir.Expr, may_restart: ir.Expr) -> None:
+        """Declare every action; `may_start` gates the first start (None for apps,
+        which the pod starts together), `may_restart` every restart."""
+        if self.role is not Role.APP:
+            self.act(
+                "start_init", ir.and_(may_start, ir.eq(self.st, WAITING)),
+                self.start_updates(restart=False),
+                f"the kubelet starts {self.role.value} `{self.name}`", urgent=True,
+            )
+        self._declare_process_actions()
+        self._declare_restarts(may_restart)
+        self.probes.declare()
+
+    def _declare_process_actions(self) -> None:
+        st, ps, tp, beh = self.st, self.ps, self.tp, self.beh
+        run_w = beh.run.hi.seconds - beh.run.lo.seconds
+        if ps is not None:
+            assert tp is not None
+            start_w = beh.startup.hi.seconds - beh.startup.lo.seconds
+            starting = ir.and_(self.running, ir.eq(ps, STARTING))
+            exits = beh.outcome is not spec.Outcome.RUNS
+            exiting = ir.and_(self.running, ir.eq(ps, UP)) if exits else ir.FALSE
+            self.timer(tp, ir.or_(starting, exiting), ir.ite(
+                ir.eq(ps, STARTING), window_distance(tp, start_w), window_distance(tp, run_w)))
+            if beh.startup.hi.seconds:
+                can_up = ir.and_(starting, ir.op("<=", tp, start_w))
+                self.act("process_up", can_up, [(ps, UP), (tp, self._run_hi())],
+                         f"the process of `{self.name}` is up", actor="container")
+                self.clock.window(ir.and_(self.scope.gate, can_up, ir.op(">", tp, 0)))
+        if beh.outcome is not spec.Outcome.RUNS:
+            code = 0 if beh.outcome is spec.Outcome.SUCCEEDS else beh.exit_code
+            can_exit = ir.and_(self.running, ir.eq(ps, UP))
+            if tp is not None:
+                can_exit = ir.and_(can_exit, ir.op("<=", tp, run_w))
+                self.clock.window(ir.and_(self.scope.gate, can_exit, ir.op(">", tp, 0)))
+            self.act("exit", can_exit, self.stop_updates(code),
+                     f"`{self.name}` exits {code}", actor="container")
+        if self.cr is not None:
+            can = ir.and_(self.running, ir.op("<", self.cr, beh.crashes))
+            self.act("crash", can,
+                     merge(self.stop_updates(beh.exit_code), [(self.cr, ir.op("+", self.cr, 1))]),
+                     f"`{self.name}` crashes (exit {beh.exit_code})",
+                     actor="container", fairness=ir.Fairness.NONE)
+            self.clock.window(ir.and_(self.scope.gate, can))
+        if self.hg is not None and ps is not None:
+            can = ir.and_(self.running, ir.eq(ps, UP), ir.op("<", self.hg, beh.hangs))
+            ups: Updates = [(ps, HUNG), (self.hg, ir.op("+", self.hg, 1))]
+            if tp is not None:
+                ups.append((tp, 0))
+            self.act("hang", can, ups, f"`{self.name}` hangs (its probes fail from now on)",
+                     actor="container", fairness=ir.Fairness.NONE)
+            self.clock.window(ir.and_(self.scope.gate, can))
+
+    def _declare_restarts(self, may_restart: ir.Expr) -> None:
+        if self.bo is None or self.bt is None:
+            return
+        st, bo, bt, n = self.st, self.bo, self.bt, self.name
+        exited = ir.and_(may_restart, ir.eq(st, TERMINATED), self.restart_on())
+        self.act("restart", ir.and_(exited, ir.eq(bo, 0)), self.start_updates(restart=True),
+                 f"the kubelet restarts `{n}` at once (no back-off recorded yet)", urgent=True)
+        for level, delay in enumerate(self.delays[1:], start=1):
+            at = ir.eq(bo, level)
+            extra = (("delay", f"{delay}s"),)
+            self.act("back_off", ir.and_(exited, at), [(st, BACKOFF), (bt, delay)],
+                     f"the kubelet backs off restarting `{n}` for {delay} s (CrashLoopBackOff)",
+                     urgent=True, extra=extra)
+            self.act("restart_after_back_off",
+                     ir.and_(may_restart, ir.eq(st, BACKOFF), at, ir.eq(bt, 0)),
+                     self.start_updates(restart=True),
+                     f"the kubelet restarts `{n}` after a {delay} s back-off", extra=extra)
+        waiting = ir.and_(may_restart, ir.eq(st, BACKOFF))
+        if self.scope.options.backoff_reset:
+            stable = ir.and_(self.running, ir.op(">", bo, 0))
+            self.timer(bt, ir.or_(waiting, stable))
+            self.act("back_off_reset", ir.and_(stable, ir.eq(bt, 0)), [(bo, 0)],
+                     f"`{n}` has run for over 10 min: the kubelet forgets its back-off")
+        else:
+            self.timer(bt, waiting)

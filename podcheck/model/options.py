@@ -1,0 +1,48 @@
+"""The abstraction bounds of the model compiler.
+
+Stage: an input of `podcheck.model` (built by the CLI / `check_file` from its flags);
+consumed by `podcheck.model.clock`, `podcheck.model.pod` and the cluster side.
+Every bound below trades precision for a finite, small state space; the docs
+fragment `docs/_fragments/semantics-model-kubelet.md` says what each one means for
+a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOptions:
+    """How coarse the model may be.
+
+    `restart_bound`: a container's restart count saturates here; the value means
+    "at least `restart_bound`".  A property comparing `restarts` with a number at or
+    above the bound is only approximated (the model cannot tell 3 from 7).
+
+    `uid_bound`: pod uids and emptyDir data generations are counted modulo
+    `uid_bound + 1`, so `uid_bound + 1` successive re-creations of a slot bring a
+    generation back to an earlier value.  Properties that compare generations across
+    more re-creations than that see a wrap-around.
+
+    `exact_windows`: when a nondeterministic event (a process coming up somewhere in
+    its startup range, an exit somewhere in its run range, a crash or a hang) may
+    happen, let time also advance one second at a time, so the event can happen at
+    every integer second and not only at the instants where some other event is due.
+    Off by default: the event-driven clock is exact for every event that starts no
+    timer of its own, and a lot cheaper (see NOTE(time-abstraction) in clock.py).
+
+    `backoff_reset`: model the kubelet forgetting a container's crash-loop back-off
+    after it has run for more than 10 minutes.  Costs one 601-second timer while a
+    container that has restarted is running; switching it off makes back-off only
+    grow (restarts later than the kubelet's, never earlier).
+    """
+
+    restart_bound: int = 3
+    uid_bound: int = 3
+    exact_windows: bool = False
+    backoff_reset: bool = True
+
+    def __post_init__(self) -> None:
+        assert self.restart_bound >= 1, "restart_bound must be at least 1"
+        assert self.uid_bound >= 1, "uid_bound must be at least 1"

@@ -1,0 +1,191 @@
+"""The kubelet's probe workers for one container: startup, liveness, readiness.
+
+Stage: internal to `podcheck.model` (used by `containers.py`).  Consumes the
+container's probes and its lifecycle expressions; declares one timer and the
+counters of each probe worker, the probe actions, and exposes `started_flag` /
+`ready_flag` plus the update lists the container applies when it starts, stops or
+is re-created.
+
+Rules (pkg/kubelet/prober/worker.go doProbe, prober_manager.go UpdatePodStatus,
+mirrored by `podcheck.kube.probes`): a probe succeeds iff the process is up and not
+hung.  The worker counts consecutive identical outcomes and publishes a result once
+the run reaches the threshold; the count survives container restarts (only the
+published result is reset, to the probe's initial value), and a liveness or startup
+failure resets it when it trips.  Liveness and readiness ticks are skipped until the
+container has started; startup ticks stop once it has.  A tripped liveness or
+startup probe makes the kubelet kill the container (computePodActions).
+
+NOTE(probe-ticks): the ticker is phase-aligned with the container start: the first
+tick is `initialDelaySeconds` after the start, then one every `periodSeconds`.  The
+kubelet's ticker runs from the worker's creation with a random first delay, so its
+first effective probe lies anywhere in [initialDelay, initialDelay + period); the
+model takes the earliest point.
+
+Readiness keeps one signed counter `readyRun`: > 0 consecutive successes (saturated
+at successThreshold), < 0 consecutive failures while ready, 0 otherwise; failures
+while unready are not counted because no rule reads them (NOTE(canonical-values)).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from podcheck import spec
+from podcheck.model import ir
+
+from podcheck.model.updates import Updates, merge
+
+if TYPE_CHECKING:
+    from podcheck.model.containers import ContainerModel
+
+
+def _timer_hi(p: spec.Probe) -> int:
+    return max(p.initialDelaySeconds, p.periodSeconds)
+
+
+class ProbeSet:
+    """The probe workers of one container."""
+
+    def __init__(self, cm: ContainerModel) -> None:
+        self.cm = cm
+        c = cm.c
+        self.startup, self.liveness, self.readiness = (
+            c.startupProbe, c.livenessProbe, c.readinessProbe,
+        )
+        self.vars: list[tuple[ir.Var, int]] = []  # (variable, initial value)
+        self.st_flag = self.s_run = self.s_t = None
+        self.l_run = self.l_t = self.r_flag = self.r_run = self.r_t = None
+        if self.startup is not None:
+            self.st_flag = self._var("started", 0, 1)
+            self.s_run = self._var("startupFailures", 0, self.startup.failureThreshold - 1)
+            self.s_t = self._timer("startupTimer", _timer_hi(self.startup))
+        if self.liveness is not None:
+            self.l_run = self._var("livenessFailures", 0, self.liveness.failureThreshold - 1)
+            self.l_t = self._timer("livenessTimer", _timer_hi(self.liveness))
+        if self.readiness is not None:
+            r = self.readiness
+            self.r_flag = self._var("readyResult", 0, 1)
+            self.r_run = self._var("readyRun", 1 - r.failureThreshold, r.successThreshold)
+            self.r_t = self._timer("readinessTimer", _timer_hi(r))
+        self.started_flag = ir.eq(self.st_flag, 1) if self.st_flag is not None else ir.TRUE
+        self.ready_flag = ir.eq(self.r_flag, 1) if self.r_flag is not None else ir.TRUE
+
+    def _var(self, field: str, lo: int, hi: int) -> ir.Var:
+        init = max(lo, 0)
+        var = self.cm.b.var(self.cm.var_name(field), lo, hi, init, **self.cm.own(field))
+        self.vars.append((var, init))
+        return var
+
+    def _timer(self, field: str, hi: int) -> ir.Var:
+        var = self.cm.clock.timer(self.cm.var_name(field), hi, **self.cm.own(field))
+        self.vars.append((var, 0))
+        return var
+
+    # ------------------------------------------------------------------ update lists
+
+    def start_updates(self) -> Updates:
+        """A new container instance: results back to their initial values, tickers armed."""
+        ups: Updates = self._unpublish()
+        for t, p in ((self.s_t, self.startup), (self.l_t, self.liveness),
+                     (self.r_t, self.readiness)):
+            if t is not None and p is not None:
+                ups.append((t, p.initialDelaySeconds))
+        return ups
+
+    def stop_updates(self) -> Updates:
+        """The container stopped: nothing is probed, readiness publishes Failure."""
+        ups = self._unpublish()
+        ups += [(t, 0) for t in (self.s_t, self.l_t, self.r_t) if t is not None]
+        return ups
+
+    def fresh_updates(self) -> Updates:
+        """A re-created pod: every worker variable back to its initial value."""
+        return [(var, init) for var, init in self.vars]
+
+    def _unpublish(self) -> Updates:
+        ups: Updates = []
+        if self.st_flag is not None:
+            ups.append((self.st_flag, 0))
+        if self.r_flag is not None and self.r_run is not None:
+            ups += [(self.r_flag, 0), (self.r_run, ir.op("max", self.r_run, 0))]
+        return ups
+
+    # ---------------------------------------------------------------------- actions
+
+    def declare(self) -> None:
+        """Declare the probe actions and register the tickers with the clock."""
+        cm = self.cm
+        if self.startup is not None and self.s_t is not None:
+            self.cm.timer(self.s_t, ir.and_(cm.running, ir.not_(self.started_flag)))
+            self._startup()
+        if self.liveness is not None and self.l_t is not None:
+            cm.timer(self.l_t, cm.running)
+            self._liveness()
+        if self.readiness is not None and self.r_t is not None:
+            cm.timer(self.r_t, cm.running)
+            self._readiness()
+
+    def _tick(self, t: ir.Var) -> ir.Expr:
+        return ir.and_(self.cm.running, ir.eq(t, 0))
+
+    def _skip(self, kind: str, t: ir.Var, period: int) -> None:
+        if self.startup is None:
+            return  # without a startup probe a running container has started
+        self.cm.act(f"{kind}_probe_skipped", ir.and_(self._tick(t), ir.not_(self.started_flag)),
+                    [(t, period)], f"{kind} probe of `{self.cm.name}` waits: not started yet")
+
+    def _failures(
+        self, kind: str, p: spec.Probe, t: ir.Var, run: ir.Var, due: ir.Expr
+    ) -> None:
+        """Failure k/threshold for k < threshold, then the trip that kills."""
+        cm, ft = self.cm, p.failureThreshold
+        failing = ir.and_(due, ir.not_(cm.ok))
+        for k in range(1, ft):
+            cm.act(f"{kind}_probe_fails", ir.and_(failing, ir.eq(run, k - 1)),
+                   [(run, k), (t, p.periodSeconds)],
+                   f"{kind} probe of `{cm.name}` fails ({k}/{ft})", extra=(("count", str(k)),))
+        cm.act(f"{kind}_probe_kills", ir.and_(failing, ir.eq(run, ft - 1)),
+               merge(cm.kill_by_probe_updates(), [(run, 0)]),
+               f"{kind} probe of `{cm.name}` fails ({ft}/{ft}) and the kubelet kills it")
+
+    def _startup(self) -> None:
+        p, t, run, flag, cm = self.startup, self.s_t, self.s_run, self.st_flag, self.cm
+        assert p is not None and t is not None and run is not None and flag is not None
+        due = ir.and_(self._tick(t), ir.eq(flag, 0))
+        cm.act("startup_probe_succeeds", ir.and_(due, cm.ok), [(flag, 1), (run, 0), (t, 0)],
+               f"startup probe of `{cm.name}` succeeds: it has started")
+        self._failures("startup", p, t, run, due)
+
+    def _liveness(self) -> None:
+        p, t, run, cm = self.liveness, self.l_t, self.l_run, self.cm
+        assert p is not None and t is not None and run is not None
+        self._skip("liveness", t, p.periodSeconds)
+        due = ir.and_(self._tick(t), self.started_flag)
+        cm.act("liveness_probe_succeeds", ir.and_(due, cm.ok), [(run, 0), (t, p.periodSeconds)],
+               f"liveness probe of `{cm.name}` succeeds")
+        self._failures("liveness", p, t, run, due)
+
+    def _readiness(self) -> None:
+        p, t, run, flag, cm = self.readiness, self.r_t, self.r_run, self.r_flag, self.cm
+        assert p is not None and t is not None and run is not None and flag is not None
+        self._skip("readiness", t, p.periodSeconds)
+        due = ir.and_(self._tick(t), self.started_flag)
+        ok, bad = ir.and_(due, cm.ok), ir.and_(due, ir.not_(cm.ok))
+        st, ft, n = p.successThreshold, p.failureThreshold, cm.name
+        successes = ir.op("+", ir.op("max", run, 0), 1)
+        failures = ir.op("-", ir.op("min", run, 0), 1)
+        becomes_ready = ir.and_(ir.eq(flag, 0), ir.op(">=", successes, st))
+        becomes_unready = ir.and_(ir.eq(flag, 1), ir.op("<=", failures, -ft))
+        period = p.periodSeconds
+        cm.act("readiness_probe_succeeds", ir.and_(ok, becomes_ready),
+               [(flag, 1), (run, st), (t, period)],
+               f"readiness probe of `{n}` succeeds: it is ready")
+        cm.act("readiness_probe_succeeds", ir.and_(ok, ir.not_(becomes_ready)),
+               [(run, ir.op("min", successes, st)), (t, period)],
+               f"readiness probe of `{n}` succeeds", extra=(("count", "below"),))
+        cm.act("readiness_probe_fails", ir.and_(bad, becomes_unready),
+               [(flag, 0), (run, 0), (t, period)],
+               f"readiness probe of `{n}` fails ({ft}/{ft}): it is not ready")
+        cm.act("readiness_probe_fails", ir.and_(bad, ir.not_(becomes_unready)),
+               [(run, ir.ite(ir.eq(flag, 1), failures, 0)), (t, period)],
+               f"readiness probe of `{n}` fails", extra=(("count", "below"),))

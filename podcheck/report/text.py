@@ -1,0 +1,235 @@
+"""Render a `CheckResult` or one `Trace` as text for people (STYLE rule 10).
+
+Stage: `podcheck.report`.  Consumes engine results (`podcheck.engine.result`);
+produces a string.  Each step is labelled with its action's `label` and shows only
+the variables that changed (the full state at step 0), grouped by `StateVar.owner`,
+with enum labels via `StateVar.show`.  Output is deterministic: spans are printed as
+basename and line, timings only with `show_timing=True`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Sequence
+
+from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
+from podcheck.model.ir import Action, Expectation, Expr, Op, Property, State, Var
+
+INDENT = " " * 8
+
+
+def count(n: int) -> str:
+    """`1204` as `1 204` (thousands separated by spaces)."""
+    return f"{n:,}".replace(",", " ")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def mentioned(expr: Expr | None) -> tuple[int, ...]:
+    """The indices of the variables `expr` reads, sorted."""
+    found: set[int] = set()
+    todo = [expr] if expr is not None else []
+    while todo:
+        e = todo.pop()
+        if isinstance(e, Var):
+            found.add(e.index)
+        elif isinstance(e, Op):
+            todo.extend(e.args)
+    return tuple(sorted(found))
+
+
+def action_call(action: Action) -> str:
+    """`name(param=value, ...)`, and where the spec enables it (basename:line)."""
+    args = ", ".join(f"{k}={v}" for k, v in action.params)
+    call = f"{action.name}({args})"
+    if action.span is None:
+        return call
+    return f"{call} at {posixpath.basename(action.span.file)}:{action.span.line}"
+
+
+def _groups(trace: Trace, items: Iterable[tuple[int, str]]) -> list[str]:
+    """Lines `owner  field text   field text`, owners in order of first variable."""
+    variables = trace.system.vars
+    by_owner: dict[str, list[str]] = {}
+    for index, text in items:
+        var = variables[index]
+        by_owner.setdefault(var.owner, []).append(f"{var.field or var.name}{text}")
+    width = max((len(owner) for owner in by_owner), default=0)
+    lines = []
+    for owner, fields in by_owner.items():
+        prefix = f"{owner:<{width}}  " if width else ""
+        lines.append((INDENT + prefix + "   ".join(fields)).rstrip())
+    return lines
+
+
+def _values(trace: Trace, state: State, indices: Iterable[int]) -> list[str]:
+    variables = trace.system.vars
+    return _groups(trace, ((i, f" = {variables[i].show(state[i])}") for i in indices))
+
+
+def _changes(trace: Trace, before: State, after: State) -> list[str]:
+    variables = trace.system.vars
+    changed = [i for i in range(len(after)) if before[i] != after[i]]
+    if not changed:
+        return [INDENT + "(no change)"]
+    return _groups(
+        trace,
+        (
+            (i, f": {variables[i].show(before[i])} -> {variables[i].show(after[i])}")
+            for i in changed
+        ),
+    )
+
+
+def _step(trace: Trace, number: int, action: int, before: State, after: State) -> list[str]:
+    act = trace.system.actions[action]
+    return [
+        f"step {number:<2} {act.label}",
+        f"{INDENT}action {action_call(act)}",
+        *_changes(trace, before, after),
+    ]
+
+
+def render_trace(trace: Trace) -> str:
+    """The steps of `trace`, one block each, with the lasso's loop if it has one."""
+    steps = trace.steps
+    lines = ["step 0  initial state"]
+    lines += _values(trace, steps[0].state, range(len(steps[0].state)))
+    for i in range(len(steps)):
+        if i > 0:
+            action = steps[i].action
+            assert action is not None
+            lines += _step(trace, i, action, steps[i - 1].state, steps[i].state)
+        if trace.loop_start == i and trace.loop_action is not None:
+            lines.append(f"from step {i} the following repeats forever")
+    if trace.loop_start is not None:
+        lines += _loop_end(trace)
+    return "\n".join(lines) + "\n"
+
+
+def _loop_end(trace: Trace) -> list[str]:
+    start, last = trace.loop_start, len(trace.steps) - 1
+    assert start is not None
+    if trace.loop_action is None:
+        return [f"from step {last} the run stays in its last state forever"]
+    step = _step(trace, last + 1, trace.loop_action, trace.steps[last].state,
+                 trace.steps[start].state)  # fmt: skip
+    return [*step, f"{INDENT}back to step {start}, and so on forever"]
+
+
+def _header(prop: Property | None, result: PropertyResult) -> str:
+    kind = f" ({prop.expectation.value})" if prop is not None else ""
+    head = f"property `{result.name}`{kind} {result.verdict.value}"
+    trace = result.trace
+    if trace is not None and result.verdict is Verdict.VIOLATED:
+        head += f" in {_plural(trace.length, 'step')}"
+        head += " and a loop" if trace.loop_start is not None else ""
+    elif trace is not None:
+        head += f": witness in {_plural(trace.length, 'step')}"
+    if result.detail:
+        head += f": {result.detail}" if trace is None else f" ({result.detail})"
+    return head
+
+
+def _footer(prop: Property | None, result: PropertyResult) -> list[str]:
+    trace = result.trace
+    if prop is None or trace is None:
+        return []
+    if prop.expectation is Expectation.ALWAYS:
+        head = f"`{prop.name}` is false in the last state"
+    elif prop.expectation is Expectation.SOMETIMES:
+        head = f"`{prop.name}` holds in the last state"
+    else:
+        head = f"what `{prop.name}` reads, in the last state"
+    watched = mentioned(prop.condition) + mentioned(prop.target)
+    return [head + ":", *_values(trace, trace.steps[-1].state, sorted(set(watched)))]
+
+
+def _property(check: CheckResult, prop: Property | None, result: PropertyResult) -> str:
+    lines = [_header(prop, result)]
+    if result.trace is not None:
+        stats = check.stats
+        lines.append(f"  {check.engine}, depth {stats.depth}, {count(stats.states)} states")
+        if prop is not None and prop.description:
+            lines.append(f"  {prop.description}")
+        body = render_trace(result.trace) + "\n".join(_footer(prop, result))
+        lines.append(body.rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def render_property(check: CheckResult, result: PropertyResult) -> str:
+    """One property's verdict; with its trace when it has one."""
+    props = {p.name: p for p in check.system.properties}
+    return _property(check, props.get(result.name), result)
+
+
+def render_deadlock(check: CheckResult) -> str:
+    """The shortest deadlock of `check`, or the empty string."""
+    trace = check.deadlock
+    if trace is None:
+        return ""
+    last = len(trace.steps) - 1
+    return (
+        f"deadlock in {_plural(trace.length, 'step')}: no action is enabled and the "
+        "state is not terminal\n"
+        + render_trace(trace)
+        + (
+            ""
+            if trace.loop_start is not None
+            else f"from step {last} the run stays in its last state forever\n"
+        )
+    )
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return [
+        ("  " + "  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths, strict=True))).rstrip()
+        for row in rows
+    ]
+
+
+def render_summary(check: CheckResult) -> str:
+    """A table of verdicts, marking those that differ from the spec's `expect`."""
+    props = {p.name: p for p in check.system.properties}
+    rows = [["property", "kind", "verdict", "expected", ""]]
+    for r in check.results:
+        prop = props.get(r.name)
+        kind = prop.expectation.value if prop is not None else "?"
+        mark = "" if r.as_expected else "<< MISMATCH"
+        rows.append([r.name, kind, r.verdict.value, r.expected or "-", mark])
+    mismatches = sum(not r.as_expected for r in check.results)
+    verb = "differs" if mismatches == 1 else "differ"
+    tail = f"{_plural(mismatches, 'verdict')} {verb} from `expect`" if mismatches else ""
+    return "\n".join(["summary", *_table(rows), *([tail] if tail else [])]) + "\n"
+
+
+def render_stats(check: CheckResult, *, show_timing: bool = False) -> str:
+    """One line of exploration statistics (timings only when asked)."""
+    s = check.stats
+    line = (
+        f"{check.engine}: {count(s.states)} states, {count(s.transitions)} "
+        f"transitions, depth {s.depth}"
+    )
+    line += ", complete" if s.complete else f", stopped by {check.limit or 'a limit'}"
+    if show_timing:
+        mib = s.peak_bytes / 2**20
+        line += f", {s.seconds:.2f} s, {count(int(s.states_per_second))} states/s"
+        line += f", peak {mib:.1f} MiB"
+    return line + "\n"
+
+
+def render_result(
+    check: CheckResult, *, reproduce: str | None = None, show_timing: bool = False
+) -> str:
+    """The whole report: each property, the deadlock, the summary, statistics."""
+    props = {p.name: p for p in check.system.properties}
+    blocks = [_property(check, props.get(r.name), r) for r in check.results]
+    deadlock = render_deadlock(check)
+    blocks += [deadlock] if deadlock else []
+    blocks.append(render_summary(check) + render_stats(check, show_timing=show_timing))
+    if reproduce:
+        blocks.append(f"reproduce: {reproduce}\n")
+    return "\n".join(blocks)
