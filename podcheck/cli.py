@@ -16,12 +16,17 @@ from typing import Annotated, NoReturn
 import typer
 
 from podcheck import __version__
+from podcheck.check import CheckOptions, check_file
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
 from podcheck.diagnostics.render import render
+from podcheck.engine.progress import RichReporter
 from podcheck.exitcodes import ExitCode
 from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
+from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
+from podcheck.report.run import render_run_json, render_run_text
+from podcheck.suite import render_suite, run_suite
 
 app = typer.Typer(
     name="podcheck",
@@ -125,6 +130,118 @@ def explain_command(
     if entry is None:
         _finish(unknown_code_message(code), ExitCode.INPUT_ERROR, err=True)
     _finish(explain_text(entry), ExitCode.OK)
+
+
+class ReportFormat(enum.StrEnum):
+    """How a verification report is printed."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class GraphFormat(enum.StrEnum):
+    """How `podcheck graph` writes the state graph."""
+
+    DOT = "dot"
+    GRAPHML = "graphml"
+    JSON = "json"
+
+
+class Engine(enum.StrEnum):
+    """Which engine explores the model."""
+
+    BFS = "bfs"
+
+
+MaxStatesOpt = Annotated[
+    int | None, typer.Option("--max-states", min=1, help="Stop after this many states.")
+]
+MaxDepthOpt = Annotated[
+    int | None, typer.Option("--max-depth", min=0, help="Explore at most this many steps.")
+]
+TimeoutOpt = Annotated[
+    float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds.")
+]
+
+
+def _check_options(
+    engine: Engine, max_states: int | None, max_depth: int | None, timeout: float | None
+) -> CheckOptions:
+    return CheckOptions(engine.value, max_states, max_depth, timeout)
+
+
+def _reproduce(path: str, options: CheckOptions) -> str:
+    flags = [f"--engine {options.engine}"]
+    flags += [f"--max-states {options.max_states}"] if options.max_states else []
+    flags += [f"--max-depth {options.max_depth}"] if options.max_depth is not None else []
+    flags += [f"--timeout {options.timeout_seconds:g}"] if options.timeout_seconds else []
+    return " ".join(["podcheck check", path, *flags])
+
+
+@app.command("check")
+def check_command(
+    file: FileArg,
+    engine: Annotated[Engine, typer.Option("--engine", help="Exploration engine.")] = Engine.BFS,
+    max_states: MaxStatesOpt = None,
+    max_depth: MaxDepthOpt = None,
+    timeout: TimeoutOpt = None,
+    format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = (
+        ReportFormat.TEXT
+    ),
+    timing: Annotated[
+        bool, typer.Option("--timing", help="Show seconds, states/s and peak memory.")
+    ] = False,
+) -> None:
+    """Verify every property of a spec; print shortest counterexamples."""
+    options = _check_options(engine, max_states, max_depth, timeout)
+    run = check_file(str(file), options, RichReporter())
+    if format is ReportFormat.JSON:
+        _finish(render_run_json(run, show_timing=timing), run.exit_code)
+    text = render_run_text(run, reproduce=_reproduce(str(file), options), show_timing=timing)
+    _finish(text, run.exit_code)
+
+
+@app.command("test")
+def test_command(
+    paths: Annotated[list[Path], typer.Argument(help="Spec files or folders of them.")],
+    max_states: MaxStatesOpt = None,
+    max_depth: MaxDepthOpt = None,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Run specs as a regression suite: every `expect` must come true."""
+    options = _check_options(Engine.BFS, max_states, max_depth, timeout)
+    result = run_suite([str(p) for p in paths], options)
+    _finish(render_suite(result), result.exit_code)
+
+
+@app.command("graph")
+def graph_command(
+    file: FileArg,
+    format: Annotated[GraphFormat, typer.Option("--format", help="Output format.")] = (
+        GraphFormat.DOT
+    ),
+    max_nodes: Annotated[
+        int, typer.Option("--max-nodes", min=1, help="Above this, export the quotient graph.")
+    ] = DEFAULT_MAX_NODES,
+    svg: Annotated[
+        Path | None, typer.Option("--svg", help="Also render the DOT graph to this SVG file.")
+    ] = None,
+    max_states: MaxStatesOpt = None,
+) -> None:
+    """Export the reachable state graph (or its quotient by pod phase)."""
+    options = _check_options(Engine.BFS, max_states, None, None)
+    run = check_file(str(file), options, RichReporter(), keep_graph=True)
+    if run.graph is None:
+        _finish(render(run.diagnostics, run.sources, "text"), ExitCode.INPUT_ERROR)
+    exporters = {GraphFormat.DOT: to_dot, GraphFormat.GRAPHML: to_graphml,
+                 GraphFormat.JSON: to_json}
+    text = exporters[format](run.graph, max_nodes=max_nodes)
+    if svg is not None:
+        outcome = render_svg(to_dot(run.graph, max_nodes=max_nodes), svg)
+        if not outcome.ok:
+            typer.echo(f"podcheck: {outcome.message}", err=True)
+    _finish(text, ExitCode.OK if run.result and run.result.stats.complete else
+            ExitCode.INCONCLUSIVE)
 
 
 def main() -> None:

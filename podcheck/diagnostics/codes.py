@@ -295,11 +295,11 @@ _ENTRIES: tuple[Code, ...] = (
     Code(
         "PC112",
         "unreadable-file",
-        "a spec file cannot be read or is not UTF-8 text",
-        "Spec files are UTF-8 text.  The file is missing, is a directory, cannot be "
-        "opened, or contains bytes that are not UTF-8.",
-        "(a binary file passed as a spec)",
-        "Pass a `.pod` text file saved as UTF-8.",
+        "a spec file cannot be read",
+        "The file given on the command line, or named by an `import`, is missing, is a "
+        "directory, or cannot be opened (permissions).  Undecodable text is PC015.",
+        "(a path that does not exist passed as the spec)",
+        "Pass the path of an existing, readable `.pod` file.",
     ),
     Code(
         "PC113",
@@ -380,9 +380,10 @@ _ENTRIES: tuple[Code, ...] = (
         "invalid-quantity",
         "a resource amount is not a Kubernetes quantity",
         "Requests, limits and node capacity are Kubernetes quantities: a number with an "
-        "optional suffix (`500m`, `2`, `1.5`, `256Mi`, `1G`, `1e3`).",
-        "pod a { container app { resources { requests: { memory: 256MB } } } }",
-        "Use a Kubernetes suffix: `256Mi` (binary) or `256M` (decimal).",
+        "optional suffix (`500m`, `2`, `1.5`, `256Mi`, `1G`, `1e3`).  A duration suffix "
+        "other than `m` (milli) is not a quantity.",
+        "pod a { container app { resources { requests: { cpu: 10s } } } }",
+        "Write an amount, not a duration: `cpu: 100m` (0.1 cores), `memory: 256Mi`.",
     ),
     Code(
         "PC206",
@@ -511,10 +512,10 @@ _ENTRIES: tuple[Code, ...] = (
         "PC303",
         "large-state-space",
         "the model's variable domains allow a very large number of states",
-        "The product of the domains of the state variables exceeds 10^18.  Only "
+        "The product of the domains of the state variables exceeds 10^100.  Only "
         "reachable states are explored, so the check may still finish, but it may also "
         "hit a limit and report `unknown`.  Reported as a warning.",
-        "deployment web { replicas: 40  template { container app {} } }",
+        "deployment web { replicas: 60  template { container app {} } }",
         "Use fewer replicas or nodes, or smaller environment bounds.",
     ),
     Code(

@@ -74,7 +74,9 @@ def _text_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
     width = _gutter_width(d)
     pad = " " * width
     frame = _frame(d.span, sources, width, d.code)
-    lines += [f"{pad} |", *frame, f"{pad} |"] if frame else []
+    lines += [f"{pad} |", *frame] if frame else []
+    if frame and (d.help or d.notes):
+        lines.append(f"{pad} |")
     if d.help:
         lines.append(f"{pad} = help: {d.help}")
     for note in d.notes:

@@ -19,6 +19,7 @@ enabled there.  Both the reference BFS in the tests and `engine/bfs.py` build it
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ class FairView:
         self.graph = graph
         self.classes = classes
         self._enabled: dict[int, frozenset[int]] = {}
+        fair = classes.fairness
+        self._fair_action = tuple(fair[c] is not Fairness.NONE for c in classes.of_action)
 
     def enabled(self, state: int) -> frozenset[int]:
         """The weakly or strongly fair classes enabled in `state` (cached)."""
@@ -101,7 +104,8 @@ class FairView:
 
     def may_stutter(self, state: int) -> bool:
         """A run may stay in `state` forever: no fair class is enabled there."""
-        return not self.enabled(state)
+        fair = self._fair_action
+        return not any(fair[a] for a, _ in self.graph.edges[state])
 
     def is_strong(self, cls: int) -> bool:
         """Whether class `cls` is strongly fair."""
@@ -122,6 +126,51 @@ def region_digraph(graph: StateGraph, region: set[int]) -> nx.DiGraph:
     return dg
 
 
+def cyclic_core(graph: StateGraph, region: set[int]) -> set[int]:
+    """The states of `region` that reach a cycle inside it.
+
+    Repeatedly drops the states with no successor left in the region, so every SCC
+    with a cycle survives; on mostly acyclic regions this leaves networkx little to do.
+    Predecessors are kept in flat arrays (no list per state: large regions allocate
+    no containers the garbage collector would have to walk).
+    """
+    order = sorted(region)
+    local = [-1] * len(graph.states)
+    for i, s in enumerate(order):
+        local[s] = i
+    out = [0] * len(order)
+    start = [0] * (len(order) + 1)
+    src, dst = array("l"), array("l")
+    edges = graph.edges
+    for i, s in enumerate(order):
+        for _, d in edges[s]:
+            j = local[d]
+            if j >= 0:
+                src.append(i)
+                dst.append(j)
+                start[j + 1] += 1
+    for j in range(len(order)):
+        start[j + 1] += start[j]
+    preds = array("l", bytes(src.itemsize * len(src)))
+    fill = start[:-1]
+    for i, j in zip(src, dst, strict=True):
+        out[i] += 1
+        preds[fill[j]] = i
+        fill[j] += 1
+    del src, dst
+    sinks = [i for i, n in enumerate(out) if n == 0]
+    alive = [True] * len(order)
+    while sinks:
+        j = sinks.pop()
+        alive[j] = False
+        for k in range(start[j], start[j + 1]):
+            p = preds[k]
+            out[p] -= 1
+            if out[p] == 0:
+                sinks.append(p)
+    return {s for s, keep in zip(order, alive, strict=True) if keep}
+
+
 def fair_sccs(view: FairView, region: set[int]) -> list[frozenset[int]]:
     """The fair SCCs of the subgraph induced by `region` (Emerson–Lei refinement).
 
@@ -131,7 +180,7 @@ def fair_sccs(view: FairView, region: set[int]) -> list[frozenset[int]]:
     is dropped (no sub-cycle can do better); one where a strong class is enabled but
     never taken loses the states enabling it, and the rest is split again.
     """
-    dg = region_digraph(view.graph, region)
+    dg = region_digraph(view.graph, cyclic_core(view.graph, region))
     found: list[frozenset[int]] = []
     work: list[nx.DiGraph] = [dg]
     while work:
@@ -215,7 +264,7 @@ class _Obligations:
 
     def visit(self, state: int) -> None:
         enabled = self.view.enabled(state)
-        pass
+        self.weak &= enabled
         self.strong |= {c for c in enabled if self.view.is_strong(c)} - self.taken
 
     def take(self, action: int) -> None:
@@ -246,16 +295,16 @@ def fair_loop(view: FairView, scc: frozenset[int], entry: int) -> list[tuple[int
     owed = _Obligations(view, entry)
     loop: list[tuple[int, int]] = []
     cur = entry
-    for _ in range(2 * len(view.classes.keys) + 2):
-        while owed.open():
+    # <= 2k witness walks (each discharges a class for good), <= 2k + 1 ways back
+    for _ in range(4 * len(view.classes.keys) + 3):
+        if owed.open():
             loop += _walk(view, scc, cur, owed, owed.witness)
             cur = loop[-1][1]
-        if cur == entry and loop:
+        elif cur == entry and loop:
             return loop
-        loop += _walk(view, scc, cur, owed, lambda s, a, d: d == entry)
-        cur = entry
-        if not owed.open():
-            return loop
+        else:
+            loop += _walk(view, scc, cur, owed, lambda s, a, d: d == entry)
+            cur = entry
     raise AssertionError("fair loop construction did not converge")
 
 

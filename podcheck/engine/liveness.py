@@ -27,7 +27,8 @@ Algorithm.  Let R be the states avoiding the goal (not P; for LEADS_TO not Q).
   1. The region that matters: R for ALWAYS_EVENTUALLY; the states reachable inside R
      from initial states in R (EVENTUALLY) or from P-and-R states (LEADS_TO).
   2. Bad targets there: states where the run may stutter, and states of fair SCCs of
-     the induced subgraph (networkx SCCs; weak classes must be taken inside or be
+     the induced subgraph (after trimming the states that reach no cycle inside it,
+     networkx SCCs of the rest; weak classes must be taken inside or be
      disabled somewhere; strong classes enabled inside must be taken inside, else
      their enabling states are removed and the SCCs recomputed: Emerson–Lei).
   3. None: the property holds.  Else the lasso: a shortest prefix to a bad target
@@ -80,7 +81,9 @@ def check_liveness(
     `compile_predicate` turns the property's expressions into state predicates (the
     default evaluates the IR directly; pass the Python compiler's for speed).
     `fairness_overrides` maps action names or actors to a `Fairness` that replaces the
-    actions' own.  Raises `ValueError` for a safety property.
+    actions' own.  Raises `ValueError` for a safety property.  The graph must be
+    complete: on a graph cut short by a BFS limit, unexplored states look like
+    deadlocks, so callers report `Verdict.UNKNOWN` instead of calling this.
     """
     if prop.expectation not in LIVENESS:
         raise ValueError(f"`{prop.name}` is a {prop.expectation.value} property")
@@ -89,15 +92,18 @@ def check_liveness(
     question = _question(graph, prop, compile_predicate)
     region = _region(graph, question)
     targets, sccs = _bad_targets(view, region)
-    summary = f"{len(graph.states)} states, {classes.describe()}"
+    count = f"{len(graph.states):,}".replace(",", " ")
+    summary = f"{count} states, {classes.describe()}"
     if not targets:
         return PropertyResult(prop.name, Verdict.HOLDS, None, summary, prop.expected)
     if prop.expectation is Expectation.ALWAYS_EVENTUALLY:
         prefix = graph.path_ids(min(targets))
     else:
         prefix = _shortest_prefix(graph, question, targets)
-    trace, what = _lasso(view, prefix, sccs)
-    detail = f"{what} after {len(prefix) - 1} steps; {summary}"
+    terminal = compile_predicate(graph.system.terminal)
+    trace, what = _lasso(view, prefix, sccs, terminal)
+    steps = len(prefix) - 1
+    detail = f"{what} after {steps} step{'' if steps == 1 else 's'}; {summary}"
     return PropertyResult(prop.name, Verdict.VIOLATED, trace, detail, prop.expected)
 
 
@@ -206,6 +212,7 @@ def _lasso(
     view: FairView,
     prefix: list[tuple[int, int | None]],
     scc_of: dict[int, frozenset[int]],
+    terminal: Predicate,
 ) -> tuple[Trace, str]:
     graph = view.graph
     steps = [Step(graph.states[s], a) for s, a in prefix]
@@ -213,7 +220,10 @@ def _lasso(
     start = len(steps) - 1
     if entry not in scc_of:
         trace = Trace(graph.system, tuple(steps), loop_start=start, loop_action=None)
-        kind = "deadlock" if not graph.edges[entry] else "no fair action enabled"
+        if graph.edges[entry]:
+            kind = "no fair action enabled"
+        else:
+            kind = "terminal state" if terminal(graph.states[entry]) else "deadlock"
         return trace, f"the run stutters forever ({kind})"
     loop = fair_loop(view, scc_of[entry], entry)
     steps += [Step(graph.states[d], a) for a, d in loop[:-1]]

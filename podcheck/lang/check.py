@@ -52,8 +52,9 @@ class Loaded:
 def load_with_sources(path: str, options: LoadOptions = DEFAULT_OPTIONS) -> Loaded:
     """Read, parse and check the spec at `path` and its imports; keep the source texts."""
     program = load_program(path, options)
-    if any(d.severity.value == "error" for d in program.diagnostics) or not program.files:
-        return Loaded(StageResult(None, program.diagnostics), program.sources)
+    read: StageResult[CheckedSpec] = StageResult(None, program.diagnostics)
+    if not read.ok or not program.files:  # NOTE(stage-gating)
+        return Loaded(read, program.sources)
     *imported, root = program.files
     checked = check(root, options, imported)
     return Loaded(StageResult(checked.value, program.diagnostics + checked.diagnostics),
@@ -75,9 +76,8 @@ def check(
     items = [item for f in (*imported, spec) for item in f.items]
     blocks = _top_blocks([i for i in items if isinstance(i, Block)], out)
     value = _build(spec.path, blocks, items, out)
-    diagnostics = tuple(out)
-    failed = any(d.severity.value == "error" for d in diagnostics)
-    return StageResult(None if failed else value, diagnostics)
+    checked = StageResult(value, tuple(out))
+    return checked if checked.ok else StageResult(None, checked.diagnostics)
 
 
 def _top_blocks(blocks: Sequence[Block], out: Out) -> dict[str, list[Block]]:

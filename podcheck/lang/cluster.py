@@ -110,7 +110,8 @@ def _check_drain(env: _Env, nodes: Sequence[Node], out: Out) -> None:
     names = [n.name for n in nodes]
     for name in drain:
         if name not in names:
-            out.append(m.unknown_reference("node", name, env.members.spans["drain"], names))
+            out.append(m.unknown_reference("node", name, env.members.value_spans["drain"],
+                                           names))
 
 
 def _check_includes(named: Mapping[str, _Env], unnamed: Sequence[_Env], out: Out) -> None:
@@ -118,7 +119,7 @@ def _check_includes(named: Mapping[str, _Env], unnamed: Sequence[_Env], out: Out
         for name in _includes(env):
             if name not in named:
                 out.append(m.unknown_reference("environment", name,
-                                               env.members.spans["include"], named))
+                                               env.members.value_spans["include"], named))
     reported: set[frozenset[str]] = set()
     for start in named:
         cycle = _find_cycle(start, named, [start])
@@ -165,7 +166,8 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
     ]
     values = env.members.values
     drain = values.get("drain", ())
-    drained = set(node_names if drain == "all" else drain)  # type: ignore[arg-type]
+    assert drain == "all" or isinstance(drain, tuple)
+    drained = set(node_names if drain == "all" else drain)
     drained.update(name for part in parts for name in part.drain)
     counts = {
         key: max([int(values.get(key, 0))] + [getattr(p, key) for p in parts])  # type: ignore[call-overload]
@@ -174,7 +176,9 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
     fairness: dict[str, str] = {}
     for part in parts:
         fairness.update(part.fairness)
-    fairness.update(values.get("fairness", ()))  # type: ignore[arg-type]
+    own = values.get("fairness", ())
+    assert isinstance(own, tuple)
+    fairness.update(own)
     mode = values.get("drainMode")
     drain_mode = DrainMode(mode) if isinstance(mode, str) else _first_mode(parts)
     return Environment(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Diagnostic, Note, Span
 from podcheck.lang import messages as m
-from podcheck.lang.ast import Block
+from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.fields import Members, first_line, head, read_block
 from podcheck.lang.schema import BLOCKS, BlockSpec
 from podcheck.spec import (
@@ -135,7 +135,7 @@ def build_container(
     values = members.values
     for mount in values.get("volumeMounts", ()):  # type: ignore[attr-defined]
         if mount not in volumes:
-            out.append(m.unknown_reference("volume", mount, members.spans["volumeMounts"],
+            out.append(m.unknown_reference("volume", mount, members.value_spans["volumeMounts"],
                                            volumes))
     is_init = spec.key == "initContainer"
     policy = _container_policy(members, is_init, out)
@@ -193,7 +193,7 @@ def _profile_of(members: Members, scope: Scope, out: Out) -> Profile | None:
         return None
     if name not in scope.profiles:
         out.append(
-            m.unknown_reference("behavior profile", name, members.spans["behavior"],
+            m.unknown_reference("behavior profile", name, members.value_spans["behavior"],
                                 scope.profiles)
         )
         return None
@@ -217,7 +217,8 @@ def build_template(block: Block, spec: BlockSpec, name: str, scope: Scope,
     if not apps:
         out.append(m.error(m.MISSING, f"pod template of `{name}` has no `container`",
                            head(block), help="add `container NAME { ... }`"))
-    _pod_checks(inits + apps, volumes, out)
+    blocks = members.all_children("initContainer") + members.all_children("container")
+    _pod_checks(list(zip(blocks, inits + apps, strict=True)), volumes, out)
     if len(out) > before:
         return None
     values = {k: v for k, v in members.values.items() if k != "labels"}
@@ -227,8 +228,10 @@ def build_template(block: Block, spec: BlockSpec, name: str, scope: Scope,
                        **values)  # type: ignore[arg-type]
 
 
-def _pod_checks(containers: list[Container], volumes: list[Volume], out: Out) -> None:
-    unique([(c.name, _head(c)) for c in containers], "container", out)
+def _pod_checks(
+    containers: list[tuple[Block, Container]], volumes: list[Volume], out: Out
+) -> None:
+    unique([(c.name, _head(c)) for _, c in containers], "container", out)
     unique([(v.name, first_line(v.span, "volume")) for v in volumes], "volume", out)
     _ports(containers, out)
 
@@ -237,15 +240,29 @@ def _head(container: Container) -> Span:
     return first_line(container.span, "container")
 
 
-def _ports(containers: list[Container], out: Out) -> None:
-    owner: dict[int, Container] = {}
+def _port_spans(block: Block) -> dict[int, Span]:
+    spans: dict[int, Span] = {}
+    for member in block.members:
+        if isinstance(member, Field) and member.name == "ports" and isinstance(
+            member.value, ListValue
+        ):
+            for item in member.value.items:
+                if isinstance(item, Scalar) and item.text.isdigit():
+                    spans.setdefault(int(item.text), item.span)
+    return spans
+
+
+def _ports(containers: list[tuple[Block, Container]], out: Out) -> None:
+    owner: dict[int, tuple[Container, Span]] = {}
     reported: set[int] = set()
-    for container in containers:
+    for block, container in containers:
+        spans = _port_spans(block)
         for port in container.ports:
-            other = owner.get(port)
-            if other is None:
-                owner[port] = container
+            here = spans.get(port, _head(container))
+            if port not in owner:
+                owner[port] = (container, here)
                 continue
+            other, there = owner[port]
             if port in reported:
                 continue
             reported.add(port)
@@ -254,9 +271,9 @@ def _ports(containers: list[Container], out: Out) -> None:
                 m.error(
                     m.DUPLICATE_PORT,
                     f"port {port} is exposed {where} in one pod",
-                    _head(container),
+                    here,
                     help="containers of a pod share its network: give each port to one",
-                    notes=(Note(f"`{other.name}` exposes it here", _head(other)),),
+                    notes=(Note(f"`{other.name}` exposes it here", there),),
                 )
             )
 
@@ -286,7 +303,7 @@ def _workload_template(block: Block, members: Members, scope: Scope,
     ref = members.values.get("template")
     if isinstance(ref, str):
         if ref not in scope.templates:
-            out.append(m.unknown_reference("template", ref, members.spans["template"],
+            out.append(m.unknown_reference("template", ref, members.value_spans["template"],
                                            scope.templates))
         return scope.templates.get(ref)
     if not members.given("template"):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from podcheck.diagnostics import Diagnostic
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
-from podcheck.lang.imports import read_text
+from podcheck.lang.imports import read_bytes, shown_text
 from podcheck.spec import CheckedSpec
 
 
@@ -77,18 +77,18 @@ class Formatted:
 
 def format_file(path: str) -> Formatted:
     """Parse `path` (imports are not followed) and print it in canonical form."""
-    from podcheck.lang.parse import parse
+    from podcheck.lang.parse import parse_bytes
     from podcheck.lang.printer import format_spec
 
-    text, shown, problem = read_text(Path(path), path, None)
-    sources = {path: shown} if shown is not None else {}
-    if text is None:
+    data, problem = read_bytes(Path(path), path, None)
+    if data is None:
         assert problem is not None
-        return Formatted(path, None, None, (problem,), sources)
-    result = parse(text, path)
+        return Formatted(path, None, None, (problem,), {})
+    text = shown_text(data)
+    result = parse_bytes(data, path)
     if not result.ok or result.value is None:
-        return Formatted(path, text, None, result.diagnostics, sources)
-    return Formatted(path, text, format_spec(result.value), result.diagnostics, sources)
+        return Formatted(path, text, None, result.diagnostics, {path: text})
+    return Formatted(path, text, format_spec(result.value), result.diagnostics, {path: text})
 
 
 def write_formatted(result: Formatted) -> str:

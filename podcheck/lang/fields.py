@@ -28,7 +28,8 @@ class Members:
     """A block's members after checking; `values` holds only fields that converted."""
 
     values: dict[str, object] = field(default_factory=dict)
-    spans: dict[str, Span] = field(default_factory=dict)
+    spans: dict[str, Span] = field(default_factory=dict)  # the whole `name: value`
+    value_spans: dict[str, Span] = field(default_factory=dict)  # just the value
     children: list[tuple[Block, BlockSpec]] = field(default_factory=list)
 
     def given(self, name: str) -> bool:
@@ -145,6 +146,7 @@ def _read_field(item: Field, spec: BlockSpec, members: Members, out: list[Diagno
         )
         return
     members.spans[item.name] = item.span
+    members.value_spans[item.name] = item.value.span
     value = convert(field_spec, item.value, out)
     if value is not None:
         members.values[item.name] = value
@@ -152,6 +154,7 @@ def _read_field(item: Field, spec: BlockSpec, members: Members, out: list[Diagno
 
 def _unknown_field(item: Field, spec: BlockSpec) -> Diagnostic:
     where = "at the top level" if spec.key == "file" else f"in `{spec.kind}`"
+    help_text: str | None
     if child_spec(spec, item.name) is not None:
         help_text = f"`{item.name}` is a block: write `{item.name} {{ ... }}`"
     else:

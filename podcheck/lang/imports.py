@@ -3,8 +3,8 @@
 Stage: the front of `podcheck.lang.check.load`.  Consumes a path on disk; produces a
 `Program`: every file's text (for rendering), every parsed `SpecFile` in dependency
 order (imported files before their importers, the root last), and diagnostics —
-PC112 unreadable or non-UTF-8 files, PC110 missing imports, PC111 import cycles (one
-note per hop), plus whatever `podcheck.lang.parse.parse` reports.
+PC112 unreadable files, PC110 missing imports, PC111 import cycles (one note per hop),
+plus whatever `podcheck.lang.parse.parse_bytes` reports (encoding, syntax, nesting).
 
 Quoted imports are paths relative to the importing file; dotted imports name bundled
 models: `env.rolling-drain` is `<models>/env/rolling-drain.pod` (`bundled_models_dir`).
@@ -62,11 +62,11 @@ class _Loader:
 
     def visit(self, path: Path, display: str, stack: list[tuple[Path, str, Span]]) -> None:
         key = path.resolve()
-        text = self.read(path, display, stack[-1][2] if stack else None)
+        data = self.read(path, display, stack[-1][2] if stack else None)
         self.done[key] = None
-        if text is None:
+        if data is None:
             return
-        spec = self.parse(text, display)
+        spec = self.parse(data, display)
         if spec is None:
             return
         for item in spec.items:
@@ -106,45 +106,37 @@ class _Loader:
         self.out.append(_not_found(item, target, where))
         return None, shown
 
-    def read(self, path: Path, display: str, span: Span | None) -> str | None:
-        text, shown, problem = read_text(path, display, span)
-        if shown is not None:
-            self.sources[display] = shown
+    def read(self, path: Path, display: str, span: Span | None) -> bytes | None:
+        data, problem = read_bytes(path, display, span)
         if problem is not None:
             self.out.append(problem)
-        return text
-
-    def parse(self, text: str, display: str) -> SpecFile | None:
-        from podcheck.lang.parse import parse
-
-        try:
-            result = parse(text, display)
-        except RecursionError:
-            self.out.append(m.error(m.UNREADABLE, f"`{display}` is nested too deeply to read",
-                                    Span(display, 1, 1, 1, 1)))
             return None
+        assert data is not None
+        self.sources[display] = shown_text(data)
+        return data
+
+    def parse(self, data: bytes, display: str) -> SpecFile | None:
+        from podcheck.lang.parse import parse_bytes
+
+        result = parse_bytes(data, display)
         self.out.extend(result.diagnostics)
         return result.value if result.ok else None
 
 
-def read_text(
-    path: Path, display: str, span: Span | None
-) -> tuple[str | None, str | None, Diagnostic | None]:
-    """The file's text, the text to show in diagnostics, and why it cannot be used (PC112).
-
-    `span` is where the file was named (an import), if anywhere.
-    """
+def read_bytes(path: Path, display: str, span: Span | None) -> tuple[bytes | None,
+                                                                 Diagnostic | None]:
+    """The file's bytes, or why it cannot be read (PC112); `span` is where it was named."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes(), None
     except OSError as exc:
         reason = "no such file" if isinstance(exc, FileNotFoundError) else (
             exc.strerror or type(exc).__name__).lower()
-        return None, None, m.error(m.UNREADABLE, f"cannot read `{display}`: {reason}", span)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, data.decode("utf-8", errors="replace"), _not_utf8(data, exc, display)
-    return text, text, None
+        return None, m.error(m.UNREADABLE, f"cannot read `{display}`: {reason}", span)
+
+
+def shown_text(data: bytes) -> str:
+    """The text diagnostics show for a file (undecodable bytes replaced)."""
+    return data.decode("utf-8-sig", errors="replace")
 
 
 def load_program(path: str, options: LoadOptions) -> Program:
@@ -177,16 +169,3 @@ def _cycle(hops: list[tuple[Path, str, Span]], back_to: str) -> Diagnostic:
     return m.error(m.IMPORT_CYCLE, f"import cycle: {chain}", hops[-1][2],
                    help="move the shared declarations into a file that both import",
                    notes=notes)
-
-
-def _not_utf8(data: bytes, exc: UnicodeDecodeError, display: str) -> Diagnostic:
-    start = exc.start
-    line_start = data.rfind(b"\n", 0, start) + 1
-    line = data.count(b"\n", 0, start) + 1
-    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
-    return m.error(
-        m.UNREADABLE,
-        f"`{display}` is not UTF-8 text (byte 0x{data[start]:02x})",
-        Span(display, line, column, line, column + 1),
-        help="save the spec as UTF-8",
-    )

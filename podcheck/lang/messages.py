@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from podcheck.diagnostics import Diagnostic, Note, Severity, Span
+from podcheck.diagnostics import Diagnostic, Fix, Note, Severity, Span
 
 UNKNOWN_BLOCK = "PC101"
 UNKNOWN_FIELD = "PC102"
@@ -65,14 +65,20 @@ def backticked(names: Iterable[str]) -> str:
     return ", ".join(f"`{n}`" for n in names)
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """`did you mean `X`?` for the closest candidate, or None when nothing is close."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `word` (difflib, then case-insensitive), if any is close."""
     pool = sorted(set(candidates))
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in pool}
-        close = [lowered[word.lower()]] if word.lower() in lowered else []
-    return f"did you mean `{close[0]}`?" if close else None
+    if close:
+        return close[0]
+    lowered = {c.lower(): c for c in pool}
+    return lowered.get(word.lower())
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """`did you mean `X`?` for the closest candidate, or None when nothing is close."""
+    best = closest(word, candidates)
+    return f"did you mean `{best}`?" if best else None
 
 
 def first_defined(span: Span) -> Note:
@@ -87,11 +93,18 @@ def unknown_reference(what: str, name: str, span: Span, known: Iterable[str]) ->
     )
 
 
-def wrong_type(field: str, expected: str, found: str, text: str, span: Span) -> Diagnostic:
+def wrong_type(
+    field: str,
+    expected: str,
+    found: str,
+    text: str,
+    span: Span,
+    help: str | None = None,
+    fix: Fix | None = None,
+) -> Diagnostic:
     """PC201 `expected an int for `periodSeconds`, found a duration `10s``."""
-    return error(
-        WRONG_TYPE, f"expected {expected} for `{field}`, found {found} `{text}`", span
-    )
+    message = f"expected {expected} for `{field}`, found {found} `{text}`"
+    return Diagnostic(WRONG_TYPE, Severity.ERROR, message, span, (), help, fix)
 
 
 def out_of_range(field: str, text: str, bound: str, span: Span) -> Diagnostic:
@@ -101,10 +114,13 @@ def out_of_range(field: str, text: str, bound: str, span: Span) -> Diagnostic:
 
 def unknown_enum(label: str, word: str, allowed: tuple[str, ...], span: Span) -> Diagnostic:
     """PC203 `unknown restart policy `Sometimes``, listing the allowed values."""
-    return error(
+    best = closest(word, allowed)
+    return Diagnostic(
         UNKNOWN_ENUM,
+        Severity.ERROR,
         f"unknown {label} `{word}`",
         span,
-        help=did_you_mean(word, allowed),
-        notes=(Note(f"allowed values are {backticked(allowed)}"),),
+        (Note(f"allowed values are {backticked(allowed)}"),),
+        did_you_mean(word, allowed),
+        Fix(span, best) if best else None,
     )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from podcheck.diagnostics import Diagnostic, Span
+from podcheck.diagnostics import Diagnostic, Fix, Span
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Field, ListValue, MapValue, Range, Scalar, Value
 from podcheck.lang.schema import ENUM_LABELS, LABEL_OPERATORS, FieldSpec
@@ -78,14 +78,23 @@ def _mismatch(
     spec: FieldSpec, value: Value, out: Out, name: str, expected: str | None = None
 ) -> None:
     found, text = describe(value)
-    out.append(m.wrong_type(name, expected or _EXPECTED[spec.type], found, text, value.span))
+    help_text, fix = None, None
+    if isinstance(value, Scalar) and spec.type == "int" and name.endswith("Seconds"):
+        ms = duration_ms(value)
+        if ms is not None and ms % 1000 == 0:
+            help_text = f"`{name}` counts seconds: write `{ms // 1000}`"
+            fix = Fix(value.span, str(ms // 1000))
+    expected = expected or _EXPECTED[spec.type]
+    out.append(m.wrong_type(name, expected, found, text, value.span, help_text, fix))
 
 
 def _int(spec: FieldSpec, value: Value, out: Out, name: str) -> int | None:
     if not (isinstance(value, Scalar) and value.kind == "int"):
-        return _mismatch(spec, value, out, name)
+        _mismatch(spec, value, out, name)
+        return None
     if not _INT.match(value.text):
-        return _mismatch(spec, value, out, name)
+        _mismatch(spec, value, out, name)
+        return None
     digits = value.text.lstrip("+-0")
     number = int(value.text) if len(digits) <= 18 else MAX_INT + 1
     return _in_range(spec, number, value, out, name)
@@ -112,15 +121,16 @@ def _int_or_percent(spec: FieldSpec, value: Value, out: Out, name: str) -> IntOr
     if isinstance(value, Scalar) and value.kind == "percent":
         text = value.text.rstrip("%")
         if not _INT.match(text):
-            return _mismatch(spec, value, out, name)
+            _mismatch(spec, value, out, name)
+            return None
         number = int(text) if len(text.lstrip("+-0")) <= 18 else MAX_INT
         if number < 0 or (spec.max_percent is not None and number > spec.max_percent):
             bound = "non-negative" if number < 0 else f"at most {spec.max_percent}%"
             out.append(m.out_of_range(name, value.text, bound, value.span))
             return None
         return IntOrPercent(number, True)
-    number = _int(spec, value, out, name)
-    return None if number is None else IntOrPercent(number)
+    count = _int(spec, value, out, name)
+    return None if count is None else IntOrPercent(count)
 
 
 def duration_ms(scalar: Scalar) -> int | None:
@@ -140,14 +150,17 @@ def _duration_range(
     if isinstance(value, Scalar):
         ms = duration_ms(value)
         if ms is None:
-            return _mismatch(spec, value, out, name)
+            _mismatch(spec, value, out, name)
+            return None
         return DurationRange(Duration(ms), Duration(ms))
     if not isinstance(value, Range):
-        return _mismatch(spec, value, out, name)
+        _mismatch(spec, value, out, name)
+        return None
     lo, hi = duration_ms(value.lo), duration_ms(value.hi)
     if lo is None or hi is None:
         bad = value.lo if lo is None else value.hi
-        return _mismatch(spec, bad, out, name)
+        _mismatch(spec, bad, out, name)
+        return None
     if lo > hi:
         text = f"{value.lo.text}..{value.hi.text}"
         out.append(m.out_of_range(name, text, "a range with lo <= hi", value.span))
@@ -160,7 +173,8 @@ def _text(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
         return unquote(value.text)
     if isinstance(value, Scalar) and value.kind in ("name", "int"):
         return value.text
-    return _mismatch(spec, value, out, name)
+    _mismatch(spec, value, out, name)
+    return None
 
 
 def unquote(text: str) -> str:
@@ -172,7 +186,8 @@ def unquote(text: str) -> str:
 def _name(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
     if isinstance(value, Scalar) and value.kind == "name":
         return value.text
-    return _mismatch(spec, value, out, name)
+    _mismatch(spec, value, out, name)
+    return None
 
 
 def _enum(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
@@ -187,7 +202,8 @@ def _enum(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
 def _items(spec: FieldSpec, value: Value, out: Out, name: str) -> tuple[Value, ...] | None:
     if isinstance(value, ListValue):
         return value.items
-    return _mismatch(spec, value, out, name)
+    _mismatch(spec, value, out, name)
+    return None
 
 
 def _int_list(spec: FieldSpec, value: Value, out: Out, name: str) -> tuple[int, ...] | None:
@@ -211,7 +227,8 @@ def _names_or_all(spec: FieldSpec, value: Value, out: Out, name: str) -> object 
         return "all"
     if isinstance(value, ListValue):
         return _name_list(spec, value, out, name)
-    return _mismatch(spec, value, out, name)
+    _mismatch(spec, value, out, name)
+    return None
 
 
 def _count_or_names(spec: FieldSpec, value: Value, out: Out, name: str) -> object | None:
@@ -219,12 +236,14 @@ def _count_or_names(spec: FieldSpec, value: Value, out: Out, name: str) -> objec
         return _name_list(spec, value, out, name)
     if isinstance(value, Scalar) and value.kind == "int":
         return _int(FieldSpec(spec.name, "int", min=0, max=MAX_NODE_COUNT), value, out, name)
-    return _mismatch(spec, value, out, name)
+    _mismatch(spec, value, out, name)
+    return None
 
 
 def _entries(spec: FieldSpec, value: Value, out: Out, name: str) -> tuple[Field, ...] | None:
     if not isinstance(value, MapValue):
-        return _mismatch(spec, value, out, name)
+        _mismatch(spec, value, out, name)
+        return None
     seen: dict[str, Span] = {}
     for entry in value.entries:
         if entry.name in seen:
@@ -260,12 +279,14 @@ def _map_of(
 def _label_value(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
     if isinstance(value, Scalar) and value.kind in ("string", "name", "int"):
         return _text(spec, value, out, name)
-    return _mismatch(spec, value, out, name, "a label value")
+    _mismatch(spec, value, out, name, "a label value")
+    return None
 
 
 def _quantity(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
     if not (isinstance(value, Scalar) and value.kind in ("int", "quantity", "duration")):
-        return _mismatch(spec, value, out, name, "a quantity")
+        _mismatch(spec, value, out, name, "a quantity")
+        return None
     amount = parse_quantity_text(value.text)
     if amount is None:
         out.append(
@@ -312,7 +333,8 @@ def _fallback_quantity(text: str) -> Decimal | None:
 def _empty_map(spec: FieldSpec, value: Value, out: Out, name: str) -> dict[str, str] | None:
     if isinstance(value, MapValue) and not value.entries:
         return {}
-    return _mismatch(spec, value, out, name)
+    _mismatch(spec, value, out, name)
+    return None
 
 
 def _match_expressions(

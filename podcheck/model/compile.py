@@ -35,6 +35,7 @@ from podcheck.model.cluster import (
     MULTIPLE_PDBS,
     PDB_FAIL_SAFE,
     PDB_SELECTS_NOTHING,
+    PHASES,
     STATE_SPACE_BOUND,
     Cluster,
     PodFactory,
@@ -60,9 +61,12 @@ from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
 from podcheck.model.props import PropertyCompiler, tracking_for
+from podcheck.spec import NO_SPAN
 
-# A state-space upper bound (product of variable domains) above which PC303 warns.
-STATE_BOUND_WARNING = 10**18
+# A state-space upper bound (product of variable domains) above which PC303 warns.  The
+# product over-estimates the reachable states enormously (timers alone contribute a
+# factor of hundreds each, almost all unreachable), so only an extreme bound is a signal.
+STATE_BOUND_WARNING = 10**100
 
 ClockedFactory = Callable[[Clock, ModelOptions], PodFactory]
 
@@ -123,6 +127,7 @@ def build_model(
     declare_endpoints(cluster)
     clock.build()
     builder.terminal.append(terminal(cluster))
+    _declare_views(cluster, builder)
     props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder))
     compiled, prop_diags = props.compile_all(sp.properties, sp.expects)
     diags += prop_diags
@@ -131,6 +136,14 @@ def build_model(
     if any(d.severity is Severity.ERROR for d in diags):
         return StageResult(None, tuple(diags))
     return StageResult(Model(builder.build(), cluster, tuple(found)), tuple(diags))
+
+
+def _declare_views(cluster: Cluster, builder: Builder) -> None:
+    """Each pod's phase and Ready condition, for traces and graphs (display only)."""
+    for s in cluster.slots:
+        owner = f"pod {s.name}"
+        builder.derived.append(ir.Derived(owner, "phase", cluster.phase(s), PHASES[:4]))
+        builder.derived.append(ir.Derived(owner, "ready", cluster.ready(s), ("false", "true")))
 
 
 def _name(sp: spec.CheckedSpec) -> str:
@@ -205,6 +218,6 @@ def _bound_diagnostics(builder: Builder, sp: spec.CheckedSpec) -> list[Diagnosti
         STATE_SPACE_BOUND,
         f"the model has {len(builder.vars)} state variables; their domains allow about "
         f"10^{int(log_bound)} states, exploration may not finish",
-        sp.environment.span, Severity.WARNING,
+        None if sp.environment.span == NO_SPAN else sp.environment.span, Severity.WARNING,
         "use fewer replicas or nodes, or smaller environment bounds")]
 

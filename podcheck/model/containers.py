@@ -101,20 +101,20 @@ class ContainerModel:
         self.delays = backoff_table()
         self.codes = self._reachable_codes()
         self.restart_codes = tuple(k for k in self.codes if self._restarts(k))
-        self.st = self._var("state", 0, 3, labels=STATES)
-        self.ec = self._var("exitCode", 0, max((*self.codes, KILLED)))
-        self.rc = self._var("restarts", 0, scope.options.restart_bound)
+        self.st = self.new_var("state", 0, 3, labels=STATES)
+        self.ec = self.new_var("exitCode", 0, max((*self.codes, KILLED)))
+        self.rc = self.new_var("restarts", 0, scope.options.restart_bound)
         self.ps: ir.Var | None = None
         self.tp: ir.Var | None = None
         self._declare_process()
         self.bo: ir.Var | None = None
         self.bt: ir.Var | None = None
         if self.restart_codes:
-            self.bo = self._var("backoffLevel", 0, len(self.delays) - 1)
+            self.bo = self.new_var("backoffLevel", 0, len(self.delays) - 1)
             hi = max(max(self.delays), reset_seconds() if scope.options.backoff_reset else 0)
-            self.bt = clock.timer(self.var_name("backoffTimer"), hi, **self.own("backoffTimer"))
-        self.cr = self._var("crashes", 0, self.beh.crashes) if self.beh.crashes else None
-        self.hg = self._var("hangs", 0, self.beh.hangs) if self.beh.hangs else None
+            self.bt = self.new_timer("backoffTimer", hi)
+        self.cr = self.new_var("crashes", 0, self.beh.crashes) if self.beh.crashes else None
+        self.hg = self.new_var("hangs", 0, self.beh.hangs) if self.beh.hangs else None
         self.running = ir.eq(self.st, RUNNING)
         self.ok = ir.eq(self.ps, UP) if self.ps is not None else ir.TRUE
         self.probes = ProbeSet(self)
@@ -128,20 +128,28 @@ class ContainerModel:
     def var_name(self, field: str) -> str:
         return f"{self.scope.slot}.{self.name}.{field}"
 
-    def own(self, field: str) -> dict[str, str]:
-        return {"owner": self.scope.prefix, "field_name": f"{self.name}.{field}"}
+    def new_var(
+        self, field: str, lo: int, hi: int, init: int | None = None,
+        *, labels: tuple[str, ...] = (),
+    ) -> ir.Var:
+        """Declare a variable of this container (initially `init`, default `lo`)."""
+        return self.b.var(self.var_name(field), lo, hi, lo if init is None else init,
+                          labels=labels, owner=self.scope.prefix,
+                          field_name=f"{self.name}.{field}")
 
-    def _var(self, field: str, lo: int, hi: int, *, labels: tuple[str, ...] = ()) -> ir.Var:
-        return self.b.var(self.var_name(field), lo, hi, lo, labels=labels, **self.own(field))
+    def new_timer(self, field: str, hi: int) -> ir.Var:
+        """Declare a timer of this container (0..hi, initially 0)."""
+        return self.clock.timer(self.var_name(field), hi, owner=self.scope.prefix,
+                                field_name=f"{self.name}.{field}")
 
     def _declare_process(self) -> None:
         probes = any((self.c.startupProbe, self.c.livenessProbe, self.c.readinessProbe))
         exits = self.beh.outcome is not spec.Outcome.RUNS
         if not (probes or exits or self.beh.hangs):
             return  # nothing ever reads whether the process is up
-        self.ps = self._var("process", 0, 2, labels=PROCESS)
+        self.ps = self.new_var("process", 0, 2, labels=PROCESS)
         hi = max(self.beh.startup.hi.seconds, self._run_hi())
-        self.tp = self.clock.timer(self.var_name("processTimer"), hi, **self.own("processTimer"))
+        self.tp = self.new_timer("processTimer", hi)
 
     def _reachable_codes(self) -> tuple[int, ...]:
         codes = {0}
@@ -184,7 +192,7 @@ class ContainerModel:
     def start_updates(self, *, restart: bool) -> Updates:
         """The kubelet starts (restart=False) or restarts the container."""
         ups: Updates = [(self.st, RUNNING)]
-        if self.ps is not None:
+        if self.ps is not None and self.tp is not None:
             startup_hi = self.beh.startup.hi.seconds
             ups.append((self.ps, STARTING if startup_hi else UP))
             ups.append((self.tp, startup_hi if startup_hi else self._run_hi()))
@@ -287,7 +295,7 @@ class ContainerModel:
         self.probes.declare()
 
     def _declare_process_actions(self) -> None:
-        st, ps, tp, beh = self.st, self.ps, self.tp, self.beh
+        ps, tp, beh = self.ps, self.tp, self.beh
         run_w = beh.run.hi.seconds - beh.run.lo.seconds
         if ps is not None:
             assert tp is not None
@@ -303,6 +311,7 @@ class ContainerModel:
                          f"the process of `{self.name}` is up", actor="container")
                 self.clock.window(ir.and_(self.scope.gate, can_up, ir.op(">", tp, 0)))
         if beh.outcome is not spec.Outcome.RUNS:
+            assert ps is not None
             code = 0 if beh.outcome is spec.Outcome.SUCCEEDS else beh.exit_code
             can_exit = ir.and_(self.running, ir.eq(ps, UP))
             if tp is not None:

@@ -223,12 +223,30 @@ class Property:
 
 
 @dataclass(frozen=True, slots=True)
+class Derived:
+    """A value computed from the state for people to read (a pod's phase, its Ready
+    condition), shown in traces and graphs next to the variables of `owner`.  Never part
+    of the state: engines ignore it."""
+
+    owner: str
+    field: str
+    expr: Expr
+    labels: tuple[str, ...] = ()
+
+    def show(self, value: int) -> str:
+        """The value as a user reads it (its label, or the integer)."""
+        if self.labels and 0 <= value < len(self.labels):
+            return self.labels[value]
+        return str(value)
+
+
+@dataclass(frozen=True, slots=True)
 class TransitionSystem:
     """A complete model: layout, initial states, actions, properties.
 
     `terminal` holds in states where having no successor is expected (every pod has
     reached a terminal phase, ...); a state with no enabled action that is not
-    terminal is a deadlock.
+    terminal is a deadlock.  `derived` are display-only values (see `Derived`).
     """
 
     name: str
@@ -238,6 +256,7 @@ class TransitionSystem:
     properties: tuple[Property, ...]
     terminal: Expr = FALSE
     source: str = ""
+    derived: tuple[Derived, ...] = ()
 
     def __post_init__(self) -> None:
         for s in self.init:

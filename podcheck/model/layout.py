@@ -25,6 +25,7 @@ class Builder:
     actions: list[ir.Action] = field(default_factory=list)
     properties: list[ir.Property] = field(default_factory=list)
     terminal: list[ir.Expr] = field(default_factory=list)
+    derived: list[ir.Derived] = field(default_factory=list)
 
     def var(
         self,
@@ -95,4 +96,5 @@ class Builder:
             properties=tuple(self.properties),
             terminal=ir.and_(*self.terminal) if self.terminal else ir.FALSE,
             source=self.source,
+            derived=tuple(self.derived),
         )

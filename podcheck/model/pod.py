@@ -121,19 +121,19 @@ class PodModel:
         return ContainerModel(self.b, self.clock, self.scope, c, role)
 
     def _declare_pod_vars(self) -> None:
-        own = {"owner": self.ctx.label_prefix}
+        own = self.ctx.label_prefix
         self.dl: ir.Var | None = None
         self.dt: ir.Var | None = None
         deadline = self.template.activeDeadlineSeconds
         if deadline is not None:
-            self.dl = self.b.bool_var(f"{self.slot}.deadlineExceeded", **own,
+            self.dl = self.b.bool_var(f"{self.slot}.deadlineExceeded", owner=own,
                                       field_name="deadlineExceeded")
             self.dt = self.clock.timer(f"{self.slot}.deadlineTimer", deadline, init=deadline,
-                                       **own, field_name="deadlineTimer")
+                                       owner=own, field_name="deadlineTimer")
         self.gen: ir.Var | None = None
         if self.template.volumes:
             self.gen = self.b.var(f"{self.slot}.dataGeneration", 0, self.options.uid_bound, 0,
-                                  **own, field_name="dataGeneration")
+                                  owner=own, field_name="dataGeneration")
 
     # ---------------------------------------------------------------------- actions
 

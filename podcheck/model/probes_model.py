@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 
 from podcheck import spec
 from podcheck.model import ir
-
 from podcheck.model.updates import Updates, merge
 
 if TYPE_CHECKING:
@@ -72,12 +71,12 @@ class ProbeSet:
 
     def _var(self, field: str, lo: int, hi: int) -> ir.Var:
         init = max(lo, 0)
-        var = self.cm.b.var(self.cm.var_name(field), lo, hi, init, **self.cm.own(field))
+        var = self.cm.new_var(field, lo, hi, init)
         self.vars.append((var, init))
         return var
 
     def _timer(self, field: str, hi: int) -> ir.Var:
-        var = self.cm.clock.timer(self.cm.var_name(field), hi, **self.cm.own(field))
+        var = self.cm.new_timer(field, hi)
         self.vars.append((var, 0))
         return var
 

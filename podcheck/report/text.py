@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Iterable, Sequence
 
 from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
-from podcheck.model.ir import Action, Expectation, Expr, Op, Property, State, Var
+from podcheck.model.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
 
 INDENT = " " * 8
 
@@ -49,13 +49,14 @@ def action_call(action: Action) -> str:
     return f"{call} at {posixpath.basename(action.span.file)}:{action.span.line}"
 
 
-def _groups(trace: Trace, items: Iterable[tuple[int, str]]) -> list[str]:
-    """Lines `owner  field text   field text`, owners in order of first variable."""
-    variables = trace.system.vars
+Item = tuple[str, str, str]  # (owner, field, text)
+
+
+def _groups(items: Iterable[Item]) -> list[str]:
+    """Lines `owner  field text   field text`, owners in order of first appearance."""
     by_owner: dict[str, list[str]] = {}
-    for index, text in items:
-        var = variables[index]
-        by_owner.setdefault(var.owner, []).append(f"{var.field or var.name}{text}")
+    for owner, field, text in items:
+        by_owner.setdefault(owner, []).append(f"{field}{text}")
     width = max((len(owner) for owner in by_owner), default=0)
     lines = []
     for owner, fields in by_owner.items():
@@ -64,9 +65,41 @@ def _groups(trace: Trace, items: Iterable[tuple[int, str]]) -> list[str]:
     return lines
 
 
-def _values(trace: Trace, state: State, indices: Iterable[int]) -> list[str]:
+def _derived(trace: Trace, state: State) -> list[int]:
+    return [evaluate(d.expr, state) for d in trace.system.derived]
+
+
+def _var_item(trace: Trace, i: int, text: str) -> Item:
+    var = trace.system.vars[i]
+    return var.owner, var.field or var.name, text
+
+
+def _values(
+    trace: Trace, state: State, indices: Iterable[int], owners: Iterable[str] | None = None
+) -> list[str]:
+    """Variables `indices` (and the derived views of `owners`, default all) in `state`."""
     variables = trace.system.vars
-    return _groups(trace, ((i, f" = {variables[i].show(state[i])}") for i in indices))
+    indices = list(indices)
+    wanted = set(owners) if owners is not None else None
+    views = [
+        (d.owner, d.field, f" = {d.show(v)}")
+        for d, v in zip(trace.system.derived, _derived(trace, state), strict=True)
+        if wanted is None or d.owner in wanted
+    ]
+    return _groups(sorted_by_owner(
+        trace, views, [_var_item(trace, i, f" = {variables[i].show(state[i])}") for i in indices]
+    ))
+
+
+def sorted_by_owner(trace: Trace, views: list[Item], items: list[Item]) -> list[Item]:
+    """Derived views first within each owner; owners in layout order."""
+    order = {v.owner: n for n, v in reversed(list(enumerate(trace.system.vars)))}
+    for d in trace.system.derived:
+        order.setdefault(d.owner, len(order) + len(trace.system.vars))
+    merged = [(order.get(o, 0), 0, o, f, t) for o, f, t in views]
+    merged += [(order.get(o, 0), 1, o, f, t) for o, f, t in items]
+    merged.sort(key=lambda m: (m[0], m[1]))
+    return [(o, f, t) for _, _, o, f, t in merged]
 
 
 def _changes(trace: Trace, before: State, after: State) -> list[str]:
@@ -74,13 +107,18 @@ def _changes(trace: Trace, before: State, after: State) -> list[str]:
     changed = [i for i in range(len(after)) if before[i] != after[i]]
     if not changed:
         return [INDENT + "(no change)"]
-    return _groups(
-        trace,
-        (
-            (i, f": {variables[i].show(before[i])} -> {variables[i].show(after[i])}")
-            for i in changed
-        ),
-    )
+    views = [
+        (d.owner, d.field, f": {d.show(a)} -> {d.show(b)}")
+        for d, a, b in zip(
+            trace.system.derived, _derived(trace, before), _derived(trace, after), strict=True
+        )
+        if a != b
+    ]
+    items = [
+        _var_item(trace, i, f": {variables[i].show(before[i])} -> {variables[i].show(after[i])}")
+        for i in changed
+    ]
+    return _groups(sorted_by_owner(trace, views, items))
 
 
 def _step(trace: Trace, number: int, action: int, before: State, after: State) -> list[str]:
@@ -143,8 +181,9 @@ def _footer(prop: Property | None, result: PropertyResult) -> list[str]:
         head = f"`{prop.name}` holds in the last state"
     else:
         head = f"what `{prop.name}` reads, in the last state"
-    watched = mentioned(prop.condition) + mentioned(prop.target)
-    return [head + ":", *_values(trace, trace.steps[-1].state, sorted(set(watched)))]
+    watched = sorted(set(mentioned(prop.condition) + mentioned(prop.target)))
+    owners = {trace.system.vars[i].owner for i in watched}
+    return [head + ":", *_values(trace, trace.steps[-1].state, watched, owners)]
 
 
 def _property(check: CheckResult, prop: Property | None, result: PropertyResult) -> str:

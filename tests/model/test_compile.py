@@ -163,6 +163,8 @@ def test_model_codes_are_registered(code):
 
 
 def test_huge_domains_warn():
-    sp = spec.CheckedSpec("t.pod", (deployment(replicas=30),), nodes("n1", "n2", "n3"))
+    small = spec.CheckedSpec("t.pod", (deployment(replicas=3),), nodes("n1", "n2", "n3"))
+    assert build_model(small, ModelOptions(), tiny_factory).diagnostics == ()
+    sp = spec.CheckedSpec("t.pod", (deployment(replicas=90),), nodes("n1", "n2", "n3"))
     result = build_model(sp, ModelOptions(), tiny_factory)
     assert [d.code for d in result.diagnostics] == ["PC303"]

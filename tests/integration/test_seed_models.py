@@ -1,0 +1,158 @@
+"""Pinned state spaces and counterexamples of the seed specs (STYLE rule 14).
+
+For every seed spec: the distinct states, transitions and BFS depth, the length of the
+shortest counterexample of each violated property (for a liveness lasso, its length
+and the step where its loop starts) and of the shortest deadlock.  A change to the
+model that changes a state space shows up here, in review.  The values were read off
+the traces (`podcheck.report.text.render_result`), e.g.:
+
+  02 strict-never-fails, 3 steps: bind, start init `migrate`, it crashes under Never.
+  05 abandoned-never-fails, 8 steps: bind, start, hang, 3 liveness failures 10 s apart.
+  07 killed-becomes-ready: a 107-step prefix (both pods started, `protected` Ready),
+     then a 107-action fair loop in which `killed` is restarted after a 300 s back-off
+     and killed by its liveness probe again.
+  08 backoff-below-cap, 30 steps: five exits with back-offs 10, 20, 40, 80, 160 s; the
+     next back-off is the 300 s cap.
+  11 lonely-ready-again: both pods up, n1 fails, the taint eviction controller deletes
+     the bare pod after 6 steps, and the run stutters forever.
+  13 / 13b budget-respected, 5 steps: both replicas Running on one node, then a direct
+     delete (13) or the node's failure (13b) leaves one Ready pod for minAvailable 2.
+  14 heavy-eventually-runs and the deadlock: `light` runs (2 steps); `warmup-heavy`,
+     whose init container asks for 4 cpu of a 2-cpu node, stays Pending forever.
+
+The exploration is deterministic: a second run in a fresh interpreter with another
+hash seed gives the same counts and the same traces, step by step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from podcheck.check import CheckOptions, CheckRun, check_file
+from podcheck.engine.result import Trace, Verdict
+from tests.integration.test_reference_agreement import ROOT, SEED_DIR, SEEDS
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """What one seed spec must explore: counts, and counterexample lengths by name
+    (an int for a finite trace, `(length, loop_start)` for a lasso)."""
+
+    states: int
+    transitions: int
+    depth: int
+    violated: dict[str, int | tuple[int, int]] = field(default_factory=dict)
+    deadlock: int | None = None
+
+
+PINS = {
+    "01-init-order": Pin(14, 14, 10),
+    "02-init-failure": Pin(135, 230, 14, {"strict-never-fails": 3}),
+    "03-deadline": Pin(21, 20, 20),
+    "04-phase": Pin(11, 14, 5, {"never-failed": 3}),
+    "05-liveness-restart": Pin(1520, 2309, 143, {"abandoned-never-fails": 8}),
+    "06-readiness-traffic": Pin(19, 32, 10, {"no-unready-traffic": 9}),
+    "07-slow-starter": Pin(6730, 15876, 183, {"killed-becomes-ready": (213, 107)}),
+    "08-backoff": Pin(35, 35, 34, {"backoff-below-cap": 30, "no-crash-loop": (34, 30)}),
+    "08b-backoff-reset": Pin(16, 17, 10),
+    "10-emptydir": Pin(33, 44, 14, {"data-never-lost": 4}),
+    "11-bare-vs-deployment": Pin(55, 82, 9, {"lonely-ready-again": (6, 6)}),
+    "12-drain-pdb": Pin(19021, 62187, 31),
+    "13-direct-delete": Pin(45, 68, 8, {"budget-respected": 5}),
+    "13b-node-failure": Pin(75, 126, 11, {"budget-respected": 5}),
+    "14-init-request": Pin(3, 2, 2, {"heavy-eventually-runs": (2, 2)}, deadlock=2),
+}
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, CheckRun]:
+    """One full check of every seed spec (liveness included), shared by the tests."""
+    return {p.stem: check_file(str(p), CheckOptions()) for p in SEEDS}
+
+
+def _length(trace: Trace) -> int | tuple[int, int]:
+    return trace.length if trace.loop_start is None else (trace.length, trace.loop_start)
+
+
+def test_every_seed_spec_is_pinned():
+    assert sorted(PINS) == [p.stem for p in SEEDS]
+
+
+def test_the_port_conflict_seed_is_rejected_before_checking():
+    run = check_file(str(SEED_DIR / "09-port-conflict.pod"), CheckOptions())
+    assert run.result is None
+    assert [d.code for d in run.diagnostics] == ["PC206"]
+
+
+@pytest.mark.parametrize("name", sorted(PINS))
+def test_seed_state_space_and_counterexamples_are_pinned(name: str, runs: dict[str, CheckRun]):
+    run, pin = runs[name], PINS[name]
+    assert run.result is not None, [d.message for d in run.diagnostics]
+    stats = run.result.stats
+    assert (stats.states, stats.transitions, stats.depth) == (
+        pin.states, pin.transitions, pin.depth)
+    assert stats.complete
+    violated = {r.name: _length(r.trace) for r in run.result.results
+                if r.verdict is Verdict.VIOLATED and r.trace is not None}
+    assert violated == pin.violated
+    no_trace = [r.name for r in run.result.results
+                if r.verdict is Verdict.VIOLATED and r.trace is None]
+    assert no_trace == []  # every seed violation comes with a counterexample
+    deadlock = run.result.deadlock
+    assert (deadlock.length if deadlock is not None else None) == pin.deadlock
+
+
+@pytest.mark.parametrize("name", sorted(PINS))
+def test_seed_verdicts_match_their_expect_lines(name: str, runs: dict[str, CheckRun]):
+    run = runs[name]
+    assert run.result is not None
+    assert all(r.expected is not None for r in run.result.results), "every claim is expected"
+    wrong = [(r.name, r.verdict.value, r.expected) for r in run.result.results
+             if not r.as_expected]
+    assert wrong == []
+
+
+# ------------------------------------------------------------------ determinism
+
+
+def _trace_digest(trace: Trace | None) -> Any:
+    if trace is None:
+        return None
+    steps = [[list(s.state), s.action] for s in trace.steps]
+    return {"steps": steps, "loop_start": trace.loop_start, "loop_action": trace.loop_action}
+
+
+def digest(run: CheckRun) -> dict[str, Any]:
+    """Counts, verdicts, details and every trace of one run, as plain JSON values."""
+    assert run.result is not None
+    stats = run.result.stats
+    return {
+        "counts": [stats.states, stats.transitions, stats.depth],
+        "results": [[r.name, r.verdict.value, r.detail, _trace_digest(r.trace)]
+                    for r in run.result.results],
+        "deadlock": _trace_digest(run.result.deadlock),
+    }
+
+
+def digest_all() -> str:
+    """`digest` of every seed spec, as one JSON text (run by the subprocess below)."""
+    return json.dumps({p.stem: digest(check_file(str(p), CheckOptions())) for p in SEEDS})
+
+
+def test_bfs_is_deterministic_across_interpreters(runs: dict[str, CheckRun]):
+    here = {name: digest(run) for name, run in runs.items()}
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    code = "from tests.integration.test_seed_models import digest_all; print(digest_all())"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    there = json.loads(out)
+    assert sorted(there) == sorted(here)
+    for name in here:
+        assert there[name] == here[name], name
