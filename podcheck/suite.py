@@ -87,7 +87,8 @@ def render_suite(result: SuiteResult) -> str:
     """One line per spec, its problems indented below, and a closing count."""
     lines: list[str] = []
     for o in result.outcomes:
-        lines.append(f"{o.status.value:<5} {o.path} ({o.properties} properties)")
+        noun = "property" if o.properties == 1 else "properties"
+        lines.append(f"{o.status.value:<5} {o.path} ({o.properties} {noun})")
         lines.extend(f"      {p}" for p in o.problems)
     counts = {s: sum(o.status is s for o in result.outcomes) for s in Status}
     lines.append(

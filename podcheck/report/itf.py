@@ -16,7 +16,7 @@ import posixpath
 from typing import Any
 
 from podcheck.engine.result import CheckResult, Trace
-from podcheck.model.ir import Action, TransitionSystem
+from podcheck.model.ir import Action, Derived, TransitionSystem, evaluate
 
 FORMAT = "ITF"
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -56,7 +56,19 @@ def itf_state(trace: Trace, index: int) -> dict[str, Json]:
     state: dict[str, Json] = {"#meta": meta, ACTION_TAKEN: taken, NONDET_PICKS: picks}
     for i, var in enumerate(system.vars):
         state[var.name] = _value(system, i, step.state[i])
+    for view in system.derived:
+        value = evaluate(view.expr, step.state)
+        if view.labels == ("false", "true"):
+            state[derived_name(view)] = bool(value)
+        else:
+            state[derived_name(view)] = view.show(value) if view.labels else _int(value)
     return state
+
+
+def derived_name(view: Derived) -> str:
+    """The ITF variable of a derived view: `web-1.phase` for owner `pod web-1`."""
+    owner = view.owner.split(" ", 1)[-1]
+    return f"{owner}.{view.field}" if owner else view.field
 
 
 def trace_to_itf(
@@ -88,7 +100,12 @@ def trace_to_itf(
         }
     doc: dict[str, Json] = {
         "#meta": meta,
-        "vars": [ACTION_TAKEN, NONDET_PICKS, *(v.name for v in system.vars)],
+        "vars": [
+            ACTION_TAKEN,
+            NONDET_PICKS,
+            *(v.name for v in system.vars),
+            *(derived_name(d) for d in system.derived),
+        ],
         "states": [itf_state(trace, i) for i in range(len(trace.steps))],
     }
     if trace.loop_start is not None:
