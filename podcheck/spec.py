@@ -22,7 +22,7 @@ NO_SPAN = Span("<none>", 1, 1, 1, 1)
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=NO_SPAN, compare=False, repr=False)
 
 
 # --------------------------------------------------------------------------- values

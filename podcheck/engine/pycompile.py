@@ -197,14 +197,14 @@ def compile_predicate(system: TransitionSystem, expr: Expr) -> Callable[[State],
 
 def compile_any(system: TransitionSystem, exprs: Sequence[Expr]) -> Callable[[State], bool]:
     """`state -> any(ir.evaluate(e, state) for e in exprs)`, compiled."""
-    return _exec(predicate_source(system, exprs), {}, "pred")
+    return _exec(predicate_source(system, exprs), {}, "pred")  # type: ignore[return-value]
 
 
 def compile_value(system: TransitionSystem, expr: Expr) -> Callable[[State], int]:
     """`state -> ir.evaluate(expr, state)`, compiled."""
     names = _names(system)
     source = f"def value(s):\n{_unpack_line(system)}\n    return {value_source(expr, names)}\n"
-    return _exec(source, {}, "value")
+    return _exec(source, {}, "value")  # type: ignore[return-value]
 
 
 def _domain_error(system: TransitionSystem) -> Callable[[int, int, int], None]:
@@ -360,4 +360,4 @@ def compile_expander(
     make = _exec(source, {"fail": _domain_error(system)}, "make")
     expand = make(seen, seen.add, push_state, push_key, push_link)
     assert callable(expand)
-    return expand  # type: ignore[no-any-return]
+    return expand

@@ -8,6 +8,14 @@ model compiler evaluates at compile time or mirrors in the IR.  docs/api.md docu
 API, docs/semantics.md cites the Kubernetes source of every rule.
 """
 
+from podcheck.kube._views import (
+    ContainerPolicy,
+    ContainerRestartPolicy,
+    RestartPolicy,
+    container_should_restart,
+    is_container_restartable,
+    is_restartable_init_container,
+)
 from podcheck.kube.backoff import backoff_after, crashloop_delays, restart_delay
 from podcheck.kube.deadline import (
     DEADLINE_EXCEEDED_MESSAGE,
@@ -34,6 +42,12 @@ from podcheck.kube.probes import probe_defaults, probe_step
 from podcheck.kube.resources import parse_quantity, pod_limits, pod_requests
 
 __all__ = [
+    "ContainerPolicy",
+    "ContainerRestartPolicy",
+    "RestartPolicy",
+    "container_should_restart",
+    "is_container_restartable",
+    "is_restartable_init_container",
     "DEADLINE_EXCEEDED_MESSAGE",
     "DEADLINE_EXCEEDED_REASON",
     "Eviction",

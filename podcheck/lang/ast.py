@@ -22,7 +22,7 @@ from podcheck.spec import Expr as Formula
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=NO_SPAN, compare=False, repr=False)
 
 
 SCALAR_KINDS = ("int", "duration", "quantity", "percent", "string", "name", "bool")

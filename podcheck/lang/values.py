@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from podcheck.diagnostics import Diagnostic, Fix, Span
+from podcheck.kube.errors import KubeInputError
+from podcheck.kube.resources import parse_quantity
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Field, ListValue, MapValue, Range, Scalar, Value
 from podcheck.lang.schema import ENUM_LABELS, LABEL_OPERATORS, FieldSpec
@@ -26,9 +28,6 @@ MAX_NODE_COUNT = 1000  # `nodes: N` shorthand
 _INT = re.compile(r"^[+-]?[0-9]+$")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
-_QUANTITY_FALLBACK = re.compile(
-    r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$"
-)
 _KIND_WORDS = {
     "int": "an int",
     "duration": "a duration",
@@ -307,26 +306,11 @@ def _quantity(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
 def parse_quantity_text(text: str) -> Decimal | None:
     """The value of a Kubernetes quantity, or None when `text` is not one.
 
-    Uses `podcheck.kube.resources.parse_quantity` (apimachinery's rules) when present.
+    One source of truth: `podcheck.kube.resources.parse_quantity` (apimachinery's rules).
     """
-    try:
-        from podcheck.kube.errors import KubeInputError
-        from podcheck.kube.resources import parse_quantity
-    except ImportError:
-        return _fallback_quantity(text)
     try:
         return parse_quantity(text)
     except KubeInputError:
-        return None
-
-
-def _fallback_quantity(text: str) -> Decimal | None:
-    if not _QUANTITY_FALLBACK.match(text):
-        return None
-    number = re.match(r"^[+-]?[\d.]+(?:[eE][+-]?\d+)?", text)
-    try:
-        return Decimal(number.group(0)) if number else None
-    except InvalidOperation:
         return None
 
 

@@ -24,11 +24,11 @@ import math
 from dataclasses import dataclass
 
 from podcheck import spec
-from podcheck.kube import backoff
-from podcheck.kube._views import (
+from podcheck.kube import (
     ContainerPolicy,
     ContainerRestartPolicy,
     RestartPolicy,
+    backoff,
     container_should_restart,
 )
 from podcheck.model import ir

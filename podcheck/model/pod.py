@@ -41,7 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from podcheck import spec
-from podcheck.kube._views import RestartPolicy
+from podcheck.kube import RestartPolicy
 from podcheck.kube.resources import pod_requests
 from podcheck.model import ir
 from podcheck.model.clock import Clock

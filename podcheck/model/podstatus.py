@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from podcheck.kube._views import container_should_restart
+from podcheck.kube import container_should_restart
 from podcheck.model import ir
 from podcheck.model.containers import (
     BACKOFF,
