@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from podcheck.engine.graph import StateGraph
 from podcheck.engine.liveness import check_liveness
 from podcheck.engine.result import Trace, Verdict
 from podcheck.model import ir
@@ -24,26 +23,12 @@ from podcheck.model.ir import (
     Var,
 )
 from tests.engine.b1_ir import b1_system
+from tests.engine.reference import reference_graph
 
 WEAK, STRONG, NONE = Fairness.WEAK, Fairness.STRONG, Fairness.NONE
 
 
-def explore(system: TransitionSystem) -> StateGraph:
-    """Reference BFS over `ir.successors`: every enabled action is an edge."""
-    graph = StateGraph(system)
-    queue: deque[int] = deque()
-    for state in system.init:
-        sid, new = graph.add(state, None)
-        if new:
-            queue.append(sid)
-    while queue:
-        sid = queue.popleft()
-        for a, nxt in ir.successors(system, graph.states[sid]):
-            tid, new = graph.add(nxt, (sid, a))
-            graph.edges[sid].append((a, tid))
-            if new:
-                queue.append(tid)
-    return graph
+explore = reference_graph
 
 
 def act(name, guard, updates, fairness=WEAK, actor="controller", params=()):

@@ -6,12 +6,10 @@ from __future__ import annotations
 import io
 import json
 import stat
-from collections import deque
 
 import networkx as nx
 import pytest
 
-from podcheck.engine.graph import StateGraph
 from podcheck.model import ir
 from podcheck.model.ir import Action, Fairness, StateVar, TransitionSystem, Var
 from podcheck.report.graph import (
@@ -23,24 +21,9 @@ from podcheck.report.graph import (
     to_json,
 )
 from tests.engine.b1_ir import b1_system
+from tests.engine.reference import reference_graph
 
-
-def explore(system: TransitionSystem) -> StateGraph:
-    """Reference BFS over `ir.successors`: every enabled action is an edge."""
-    graph = StateGraph(system)
-    queue: deque[int] = deque()
-    for state in system.init:
-        sid, new = graph.add(state, None)
-        if new:
-            queue.append(sid)
-    while queue:
-        sid = queue.popleft()
-        for a, nxt in ir.successors(system, graph.states[sid]):
-            tid, new = graph.add(nxt, (sid, a))
-            graph.edges[sid].append((a, tid))
-            if new:
-                queue.append(tid)
-    return graph
+explore = reference_graph
 
 
 PHASES = ("Pending", "Running", "Succeeded")
