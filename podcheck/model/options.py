@@ -2,8 +2,8 @@
 
 Stage: an input of `podcheck.model` (built by the CLI / `check_file` from its flags);
 consumed by `podcheck.model.clock`, `podcheck.model.pod` and the cluster side.
-Every bound below trades precision for a finite, small state space; the docs
-fragment `docs/_fragments/semantics-model-kubelet.md` says what each one means for
+Every bound below trades precision for a finite, small state space;
+docs/semantics.md (Part II, the kubelet side) says what each one means for
 a verdict.
 """
 
