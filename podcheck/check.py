@@ -105,6 +105,8 @@ def check_file(
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
     if graph is not None and result.stats.complete:
         result = _decide_liveness(result, graph, _overrides(spec))
+    elif graph is not None:
+        result = _undecided_liveness(result)
     return CheckRun(path, compiled.diagnostics, sources, result, graph)
 
 
@@ -131,6 +133,17 @@ def _decide_liveness(
             )
         decided.append(res)
     return replace(result, results=tuple(decided))
+
+
+def _undecided_liveness(result: CheckResult) -> CheckResult:
+    """Liveness needs the whole state graph; say so when a limit cut it short."""
+    why = (f"not decided: the exploration stopped ({result.limit}) before the state graph "
+           "was complete, and a liveness property needs all of it")
+    decided = tuple(
+        replace(r, detail=why) if p.expectation in LIVENESS else r
+        for p, r in zip(result.system.properties, result.results, strict=True)
+    )
+    return replace(result, results=decided)
 
 
 def _model_error(err: ModelError) -> Diagnostic:

@@ -4,7 +4,8 @@ Stage: a driver like `podcheck.check`.  Consumes spec paths (files, or folders s
 for `*.pod`) and `CheckOptions`; produces a `SuiteResult`, one `SpecOutcome` per spec,
 which `render_suite` turns into a report.  A spec passes when it loads, compiles and
 every property's verdict equals its `expect` (properties without one only need a
-verdict).  It prints nothing.
+verdict); a spec that must be rejected passes when its errors are exactly the ones its
+`# E:` comments name.  It prints nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from podcheck.check import CheckOptions, CheckRun, check_file
+from podcheck.diagnostics.expectations import collect, mismatches
 from podcheck.engine.result import Verdict
 from podcheck.exitcodes import ExitCode
 
@@ -60,10 +62,19 @@ def discover(paths: Iterable[str]) -> list[str]:
 
 
 def outcome(path: str, run: CheckRun) -> SpecOutcome:
-    """Judge one run against its spec's expectations."""
+    """Judge one run against its spec's expectations.
+
+    A spec that must be rejected carries `# E: PCnnn message` on each line that should
+    fail; it passes when its errors are exactly those.
+    """
     if run.result is None:
+        expected = collect(run.sources)
+        problems = mismatches(expected, run.diagnostics)
+        if expected and not problems:
+            return SpecOutcome(path, Status.PASS, (), 0)
         codes = sorted({d.code for d in run.diagnostics if d.severity.value == "error"})
-        return SpecOutcome(path, Status.ERROR, (f"spec has errors: {', '.join(codes)}",), 0)
+        return SpecOutcome(path, Status.ERROR, (f"spec has errors: {', '.join(codes)}",
+                                                *problems), 0)
     problems = [
         f"`{r.name}`: expected {r.expected}, got {r.verdict.value}"
         for r in run.result.results

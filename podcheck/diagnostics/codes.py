@@ -389,7 +389,12 @@ _ENTRIES: tuple[Code, ...] = (
         "PC206",
         "duplicate-port",
         "two containers of one pod expose the same port",
-        "Containers of a pod share one network namespace, so a port can be bound once.",
+        "Containers of a pod share one network namespace, so a port can be bound once. "
+        "Kubernetes does not reject such a pod: the API server only returns the warning "
+        "`duplicate port definition` (pkg/api/pod/warnings.go, warningsForPodSpecAndMeta) "
+        "and admits it. At run time the second process fails to bind the port and "
+        "typically crash-loops. podcheck reports it as an error because the pod can never "
+        "be healthy.",
         "pod a { container x { ports: [80] }  container y { ports: [80] } }",
         "Give one of the containers another port.",
     ),

@@ -277,7 +277,8 @@ def _partial(what: str, run: _Progress) -> str:
     states = f"{_count(run.checked)} states"
     if run.complete_depth < 0:
         return f"{what} in the first {states}"
-    return f"{what} up to depth {run.complete_depth}, {states}"
+    return (f"{what} within {run.complete_depth} steps (every state that close checked), "
+            f"{states}")
 
 
 def _verdict(
@@ -293,8 +294,10 @@ def _verdict(
     always = prop.expectation is Expectation.ALWAYS
     if sid is not None:
         verdict = Verdict.VIOLATED if always else Verdict.HOLDS
-        detail = ""
-        return PropertyResult(prop.name, verdict, trace_of(sid), detail, prop.expected)
+        trace = trace_of(sid)
+        noun = "counterexample" if always else "witness"
+        detail = f"shortest {noun}: {trace.length} step{'' if trace.length == 1 else 's'}"
+        return PropertyResult(prop.name, verdict, trace, detail, prop.expected)
     if not done:
         what = "no violation" if always else "no witness"
         detail = _partial(what, run)

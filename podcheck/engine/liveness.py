@@ -102,8 +102,7 @@ def check_liveness(
         prefix = _shortest_prefix(graph, question, targets)
     terminal = compile_predicate(graph.system.terminal)
     trace, what = _lasso(view, prefix, sccs, terminal)
-    steps = len(prefix) - 1
-    detail = f"{what} after {steps} step{'' if steps == 1 else 's'}; {summary}"
+    detail = f"{what}; {summary}"  # the trace itself carries the prefix and loop lengths
     return PropertyResult(prop.name, Verdict.VIOLATED, trace, detail, prop.expected)
 
 

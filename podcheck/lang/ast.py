@@ -9,7 +9,8 @@ kinds and fields exist, and what their values mean, is the checker's schema, not
 grammar's, so an unknown field is a diagnostic with a did-you-mean rather than a parse
 error.  Property formulas reuse the expression nodes of `podcheck.spec` directly.
 Spans never take part in equality, so parsing the same text twice gives equal,
-equally hashed trees.
+equally hashed trees.  Neither do comments: the parser keeps them on the `SpecFile`
+(`SpecFile.comments`) for the printer, and a spec with or without them is the same spec.
 """
 
 from __future__ import annotations
@@ -131,8 +132,23 @@ Item = Import | Block | PropertyItem | CheckItem | ExpectItem
 
 
 @dataclass(frozen=True, slots=True)
+class Comment:
+    """`# text` at 1-based `line`, `column`; `text` starts with `#`, trailing blanks cut.
+
+    `own_line` is True when nothing but blanks precedes it on its line (a comment on a
+    line of its own), False when it trails code (`replicas: 3  # why`).
+    """
+
+    line: int
+    column: int
+    text: str
+    own_line: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class SpecFile:
-    """One parsed file; `path` is not part of equality."""
+    """One parsed file; `path` and `comments` (in source order) are not part of equality."""
 
     items: tuple[Item, ...]
     path: str = field(default="", compare=False)
+    comments: tuple[Comment, ...] = field(default=(), compare=False, repr=False)

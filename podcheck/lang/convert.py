@@ -273,7 +273,12 @@ def _ports(containers: list[tuple[Block, Container]], out: Out) -> None:
                     f"port {port} is exposed {where} in one pod",
                     here,
                     help="containers of a pod share its network: give each port to one",
-                    notes=(Note(f"`{other.name}` exposes it here", there),),
+                    notes=(
+                        Note(f"`{other.name}` exposes it here", there),
+                        Note("the API server admits this pod with only a warning (`duplicate "
+                             "port definition`); at run time one process cannot bind the "
+                             "port and typically crash-loops"),
+                    ),
                 )
             )
 

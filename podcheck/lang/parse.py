@@ -11,18 +11,24 @@ the tree into the AST and `podcheck.lang.parse_errors` describes lark's exceptio
 After an error, parsing resumes at the next line that starts a declaration in column 1
 (the text before it is blanked, so positions stay right), to report up to `MAX_ERRORS`
 independent errors without cascades.
+
+Comments: the grammar ignores them, but a lexer callback on the COMMENT terminal
+collects them (NOTE(comments)), and `parse` keeps them on `SpecFile.comments` (outside
+equality) so that `podcheck fmt` can print them back.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from contextvars import ContextVar
+from dataclasses import replace
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult
-from podcheck.lang.ast import SpecFile
+from podcheck.lang.ast import Comment, SpecFile
 from podcheck.lang.parse_errors import diagnose
 from podcheck.lang.source import offset_span, token_span
 from podcheck.lang.transform import IntegerTooLong, ToAst
@@ -40,6 +46,20 @@ _DECLARATION = re.compile(
 )
 
 
+# NOTE(comments): the parser is built once and shared, so its COMMENT callback appends to
+# whatever list the current `parse` call installed here (a ContextVar, so concurrent
+# parses in threads or tasks do not mix their comments).  Outside `parse` it is None and
+# comments are dropped.
+_COMMENTS: ContextVar[list[Token] | None] = ContextVar("podcheck_comments", default=None)
+
+
+def _collect_comment(token: Token) -> Token:
+    found = _COMMENTS.get()
+    if found is not None:
+        found.append(token)
+    return token
+
+
 @functools.cache
 def grammar() -> Lark:
     """The `.pod` parser, built once from podspec.lark."""
@@ -50,6 +70,7 @@ def grammar() -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        lexer_callbacks={"COMMENT": _collect_comment},
     )
 
 
@@ -64,22 +85,40 @@ def parse_bytes(data: bytes, path: str) -> StageResult[SpecFile]:
 
 def parse(text: str, path: str) -> StageResult[SpecFile]:
     """Parse the text of the `.pod` file at `path` (used for spans) into a `SpecFile`."""
+    comments: list[Token] = []
+    reset = _COMMENTS.set(comments)
     try:
-        tree, diagnostics = _parse_tree(text, path)
+        tree, diagnostics = _parse_tree(text, path, comments)
         if tree is None:
             return StageResult(None, diagnostics)
-        return _to_ast(tree, text, path)
+        result = _to_ast(tree, text, path)
     except RecursionError:
         span = Span(path, 1, 1, 1, 1)
         return StageResult(None, (_nesting_error(span),))
+    finally:
+        _COMMENTS.reset(reset)
+    if result.value is None or not comments:
+        return result
+    kept = tuple(_comment(tok, text) for tok in comments)
+    return StageResult(replace(result.value, comments=kept), result.diagnostics)
 
 
-def _parse_tree(text: str, path: str) -> tuple[Tree[Token] | None, tuple[Diagnostic, ...]]:
+def _comment(tok: Token, text: str) -> Comment:
+    assert tok.line is not None and tok.column is not None and tok.start_pos is not None
+    line_start = text.rfind("\n", 0, tok.start_pos) + 1
+    own_line = not text[line_start : tok.start_pos].strip()
+    return Comment(tok.line, tok.column, str(tok).rstrip(), own_line)
+
+
+def _parse_tree(
+    text: str, path: str, comments: list[Token]
+) -> tuple[Tree[Token] | None, tuple[Diagnostic, ...]]:
     parser = grammar()
     diagnostics: list[Diagnostic] = []
     start = 0
     while len(diagnostics) < MAX_ERRORS:
         masked = text if start == 0 else re.sub(r"[^\n]", " ", text[:start]) + text[start:]
+        comments.clear()
         try:
             tree = parser.parse(masked)
         except UnexpectedInput as err:

@@ -142,7 +142,8 @@ def _declare_views(cluster: Cluster, builder: Builder) -> None:
     """Each pod's phase and Ready condition, for traces and graphs (display only)."""
     for s in cluster.slots:
         owner = f"pod {s.name}"
-        builder.derived.append(ir.Derived(owner, "phase", cluster.phase(s), PHASES[:4]))
+        phase = ir.ite(s.exists, cluster.phase(s), 4)  # 4: the slot holds no pod object
+        builder.derived.append(ir.Derived(owner, "phase", phase, (*PHASES[:4], "(no pod)")))
         builder.derived.append(ir.Derived(owner, "ready", cluster.ready(s), ("false", "true")))
 
 

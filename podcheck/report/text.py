@@ -161,14 +161,28 @@ def _header(prop: Property | None, result: PropertyResult) -> str:
     kind = f" ({prop.expectation.value})" if prop is not None else ""
     head = f"property `{result.name}`{kind} {result.verdict.value}"
     trace = result.trace
-    if trace is not None and result.verdict is Verdict.VIOLATED:
+    if trace is not None and result.verdict is Verdict.VIOLATED and trace.loop_start is not None:
+        head += f": {_lasso_shape(trace)}"
+    elif trace is not None and result.verdict is Verdict.VIOLATED:
         head += f" in {_plural(trace.length, 'step')}"
-        head += " and a loop" if trace.loop_start is not None else ""
     elif trace is not None:
         head += f": witness in {_plural(trace.length, 'step')}"
-    if result.detail:
-        head += f": {result.detail}" if trace is None else f" ({result.detail})"
+    if result.detail and trace is None:
+        head += f": {result.detail}"
+    elif result.detail and trace.loop_start is not None:
+        head += f"\n  {result.detail}"  # liveness: how the loop is fair
     return head
+
+
+def _lasso_shape(trace: Trace) -> str:
+    """`after 7 steps, a loop of 5 steps repeats forever` (or the run stays put)."""
+    start = trace.loop_start
+    assert start is not None
+    prefix = f"after {_plural(start, 'step')}"
+    if trace.loop_action is None:
+        return f"{prefix} the run stays in one state forever"
+    loop = len(trace.steps) - start
+    return f"{prefix}, a loop of {_plural(loop, 'step')} repeats forever"
 
 
 def _footer(prop: Property | None, result: PropertyResult) -> list[str]:
@@ -179,11 +193,14 @@ def _footer(prop: Property | None, result: PropertyResult) -> list[str]:
         head = f"`{prop.name}` is false in the last state"
     elif prop.expectation is Expectation.SOMETIMES:
         head = f"`{prop.name}` holds in the last state"
+    elif trace.loop_start is not None:
+        head = f"what `{prop.name}` reads where the loop starts (step {trace.loop_start})"
     else:
         head = f"what `{prop.name}` reads, in the last state"
+    at = trace.steps[-1 if trace.loop_start is None else trace.loop_start].state
     watched = sorted(set(mentioned(prop.condition) + mentioned(prop.target)))
     owners = {trace.system.vars[i].owner for i in watched}
-    return [head + ":", *_values(trace, trace.steps[-1].state, watched, owners)]
+    return [head + ":", *_values(trace, at, watched, owners)]
 
 
 def _property(check: CheckResult, prop: Property | None, result: PropertyResult) -> str:

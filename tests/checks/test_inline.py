@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from podcheck.diagnostics.expectations import collect, mismatches
 from podcheck.lang.check import load_with_sources
-
-from .expectations import collect, mismatches
 
 DATA = Path(__file__).parent / "data"
 ROOTS = sorted(p.name for p in DATA.glob("*.pod") if not p.name.startswith("_"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from podcheck.diagnostics import Severity
+from podcheck.diagnostics.expectations import collect, mismatches
 from podcheck.lang.check import LoadOptions, bundled_models_dir, load, load_with_sources
 from podcheck.spec import (
     Binary,
@@ -19,8 +20,6 @@ from podcheck.spec import (
     ProbeKind,
     Temporal,
 )
-
-from .expectations import collect, mismatches
 
 DATA = Path(__file__).parent / "data"
 MODELS = LoadOptions(models_dir=DATA / "models")

@@ -162,7 +162,9 @@ def test_max_depth_is_inconclusive_never_holds(keep_graph):
     assert check.stats.states == sum(1 for d in dist.values() if d <= 4)
     safe = result_of(check, "SafeEvictions")
     assert safe.verdict is Verdict.UNKNOWN
-    assert safe.detail == f"no violation up to depth 4, {check.stats.states} states"
+    assert safe.detail == (
+        f"no violation within 4 steps (every state that close checked), {check.stats.states} states"
+    )
     assert result_of(check, "AlwaysAvailable").verdict is Verdict.VIOLATED
 
 

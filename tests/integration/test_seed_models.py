@@ -62,7 +62,7 @@ PINS = {
     "07-slow-starter": Pin(6730, 15876, 183, {"killed-becomes-ready": (213, 107)}),
     "08-backoff": Pin(35, 35, 34, {"backoff-below-cap": 30, "no-crash-loop": (34, 30)}),
     "08b-backoff-reset": Pin(16, 17, 10),
-    "10-emptydir": Pin(33, 44, 14, {"data-never-lost": 4}),
+    "10-emptydir": Pin(33, 44, 14, {"data-never-lost": 4, "first-pod-never-restarts": 4}),
     "11-bare-vs-deployment": Pin(55, 82, 9, {"lonely-ready-again": (6, 6)}),
     "12-drain-pdb": Pin(19021, 62187, 31),
     "13-direct-delete": Pin(45, 68, 8, {"budget-respected": 5}),

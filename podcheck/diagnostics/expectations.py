@@ -1,7 +1,9 @@
 """Inline expectations (STYLE rule 13): `# E: PC203 message prefix` on the offending line.
 
-A line may carry several (`# E: PC205 ... # E: PC201 ...`).  Expectations are matched
-against error diagnostics by file, line, code and message prefix, in both directions.
+Stage: shared by the test suite and `podcheck test` (a spec that must be rejected says so
+on the lines that should fail).  A line may carry several (`# E: PC205 ... # E: PC201
+...`).  Expectations are matched against error diagnostics by file, line, code and
+message prefix, in both directions.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ _EXPECT = re.compile(r"#\s*E:\s*(PC\d{3})\s+(.*?)\s*(?=#\s*E:|$)")
 
 @dataclass(frozen=True, order=True)
 class Expected:
+    """One `# E:` annotation: where, which code, and how the message starts."""
+
     file: str
     line: int
     code: str
     prefix: str
 
     def matches(self, d: Diagnostic) -> bool:
+        """True when `d` is the diagnostic this annotation expects."""
         return (
             d.span is not None
             and d.span.file == self.file
