@@ -5,8 +5,9 @@ Stage: a side exit of parsing.  Consumes a `podcheck.lang.ast.SpecFile` as produ
 
 Layout: two-space indentation, one field or block per line, a map or list inline when
 it fits in `WIDTH` columns (`{ cpu: 2, memory: 4Gi }`, `[a, b]`) and one entry per line
-otherwise; consecutive one-line declarations of the same kind (imports, properties,
-checks, expects) are grouped, everything else is separated by a blank line.  Formulas
+otherwise; consecutive declarations of the same kind (imports, properties, checks,
+expects, one-line empty blocks) are grouped, everything else is separated by a blank
+line.  Formulas
 get canonical spacing and only the parentheses that precedence requires
 (NOTE(open-formulas) in podspec.lark).
 
@@ -25,8 +26,8 @@ from __future__ import annotations
 
 from podcheck.lang.ast import (
     Block,
-    Comment,
     CheckItem,
+    Comment,
     ExpectItem,
     Field,
     Import,
@@ -133,7 +134,7 @@ def _item_lines(item: Item, notes: _Notes) -> list[str]:
         formula = format_formula(item.formula)
         if len(head) + 1 + len(formula) <= WIDTH:
             return [f"{head} {formula}"]
-        return [head, INDENT + formula]
+        return [head, *_formula_lines(item.formula, INDENT, INDENT * 2)]
     if isinstance(item, CheckItem):
         args = f"({', '.join(item.args)})" if item.args else ""
         return [f"check {item.name}{args}"]
@@ -351,6 +352,38 @@ def _inline(value: Value) -> str:
 def format_formula(expr: Expr) -> str:
     """A formula with canonical spacing and the fewest parentheses that keep its shape."""
     return _formula(expr, LEADSTO, True)
+
+
+_BREAKABLE = ("implies", "or", "and")
+
+
+def _formula_lines(expr: Expr, pad: str, more: str) -> list[str]:
+    """`expr` at `pad`, broken after its main `~>` / `implies` / `or` / `and` (below any
+    leading `always`, `eventually` and quantifiers) while wider than `WIDTH`, the rest at
+    `more`.  Joining the lines with single spaces gives `format_formula(expr)`."""
+    text = format_formula(expr)
+    if len(pad) + len(text) <= WIDTH:
+        return [pad + text]
+    prefix = ""
+    body = expr
+    while (isinstance(body, Temporal) and len(body.args) == 1) or isinstance(body, Quant):
+        if isinstance(body, Quant):
+            prefix += f"{body.kind} {body.var} in {_domain(body.domain)}: "
+            body = body.body
+        else:
+            prefix += _OPEN_TEMPORAL[body.op] + " "
+            body = body.args[0]
+    leadsto = isinstance(body, Temporal) and body.op == "leadsto"
+    if not leadsto and not (isinstance(body, Binary) and body.op in _BREAKABLE):
+        return [pad + text]
+    assert isinstance(body, Binary | Temporal)
+    left, right = _args(body)
+    op = "~>" if leadsto else body.op  # type: ignore[union-attr]
+    want_left, want_right = _OPERANDS[LEADSTO if leadsto else _BINARY[op]]
+    first = f"{pad}{prefix}{_formula(left, want_left, False)} {op}"
+    if _formula(right, want_right, True) != _bare(right, True):
+        return [first, more + _formula(right, want_right, True)]
+    return [first, *_formula_lines(right, more, more)]
 
 
 def _formula(expr: Expr, level: int, at_end: bool) -> str:

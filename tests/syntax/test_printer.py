@@ -34,8 +34,20 @@ def test_golden_is_a_fixed_point_and_round_trips() -> None:
     assert parsed(golden) == parsed((DATA / "sketch.pod").read_text())
 
 
-def test_comments_are_dropped() -> None:
-    assert format_spec(parsed("# head\na { # x\n  b: 1 # y\n}\n")) == "a {\n  b: 1\n}\n"
+def test_comments_are_kept() -> None:
+    text = "# head\na { # x\n  b: 1 # y\n}\n"
+    assert format_spec(parsed(text)) == "# head\na {  # x\n  b: 1  # y\n}\n"
+
+
+def test_long_properties_break_after_the_name_and_the_main_operator() -> None:
+    long = "forall p in pods(web): p.endpoint and not p.ready and p.phase == Running"
+    text = format_spec(parsed(f"property p: always {long} implies {long}"))
+    assert text == (
+        "property p:\n"
+        f"  always {long} implies\n"
+        f"    {long}\n"
+    )
+    assert format_spec(parsed(text)) == text
 
 
 def test_empty_spec_and_empty_block() -> None:
