@@ -214,9 +214,9 @@ def _attach(spec: SpecFile) -> _Notes:
                 break
             path.append(inner)
         enclosing = path[-1]
-        kids = _children(enclosing)
+        members = _children(enclosing)
         trailing = not comment.own_line
-        if kids is None:
+        if members is None:
             assert not isinstance(enclosing, SpecFile)
             if trailing and comment.line == enclosing.span.line:
                 notes.head[id(enclosing)] = comment
@@ -225,11 +225,11 @@ def _attach(spec: SpecFile) -> _Notes:
             notes.busy.update(id(n) for n in path[:-1])
             continue
         notes.busy.update(id(n) for n in path)
-        done = [k for k in kids if _stop(k) <= pos]
-        ahead = [k for k in kids if _start(k) > pos]
-        if trailing and done and done[-1].span.end_line == comment.line:
+        done = [k for k in members if _stop(k) <= pos]
+        ahead = [k for k in members if _start(k) > pos]
+        if trailing and done and _stop(done[-1])[0] == comment.line:
             node = done[-1]
-            if node.span.line == comment.line:
+            if _start(node)[0] == comment.line:
                 notes.head[id(node)] = comment
             else:
                 notes.tail[id(node)] = comment
@@ -378,7 +378,7 @@ def _formula_lines(expr: Expr, pad: str, more: str) -> list[str]:
         return [pad + text]
     assert isinstance(body, Binary | Temporal)
     left, right = _args(body)
-    op = "~>" if leadsto else body.op  # type: ignore[union-attr]
+    op = "~>" if leadsto or isinstance(body, Temporal) else body.op
     want_left, want_right = _OPERANDS[LEADSTO if leadsto else _BINARY[op]]
     first = f"{pad}{prefix}{_formula(left, want_left, False)} {op}"
     if _formula(right, want_right, True) != _bare(right, True):

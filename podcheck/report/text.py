@@ -169,7 +169,7 @@ def _header(prop: Property | None, result: PropertyResult) -> str:
         head += f": witness in {_plural(trace.length, 'step')}"
     if result.detail and trace is None:
         head += f": {result.detail}"
-    elif result.detail and trace.loop_start is not None:
+    elif result.detail and trace is not None and trace.loop_start is not None:
         head += f"\n  {result.detail}"  # liveness: how the loop is fair
     return head
 
