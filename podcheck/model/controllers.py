@@ -214,7 +214,8 @@ def declare_scheduler(cluster: Cluster) -> None:
                 *fits(cluster, s, n),
             )
             b.action("bind", (("pod", s.name), ("node", n.name)), guard, [(s.node, n.index)],
-                     f"the scheduler binds pod {s.name} to node {n.name}", "scheduler")
+                     f"the scheduler binds pod {s.name} to node {n.name}", "scheduler",
+                     span=s.workload.span)
 
 
 def fits(cluster: Cluster, s: Slot, n: NodeSlot) -> list[ir.Expr]:
@@ -243,7 +244,7 @@ def declare_taint_eviction(cluster: Cluster) -> None:
             cluster.delete_updates(s),
             f"the taint eviction controller deletes pod {s.name} from its unreachable node "
             "(the 300s node.kubernetes.io/unreachable toleration expired)",
-            "taint-eviction-controller")
+            "taint-eviction-controller", span=cluster.spec.environment.span)
 
 
 def declare_endpoints(cluster: Cluster) -> None:
