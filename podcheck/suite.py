@@ -4,7 +4,8 @@ Stage: a driver like `podcheck.check`.  Consumes spec paths (files, or folders s
 for `*.pod`) and `CheckOptions`; produces a `SuiteResult`, one `SpecOutcome` per spec,
 which `render_suite` turns into a report.  A spec passes when it loads, compiles and
 every property's verdict equals its `expect` (properties without one only need a
-verdict); a spec that must be rejected passes when its errors are exactly the ones its
+verdict); a spec whose `# PODCHECK:` header says `parse` is only loaded; a spec that must
+be rejected passes when its errors are exactly the ones its
 `# E:` comments name.  It prints nothing.
 """
 
@@ -19,6 +20,7 @@ from podcheck.check import CheckOptions, CheckRun, check_file
 from podcheck.diagnostics.expectations import collect, mismatches
 from podcheck.engine.result import Verdict
 from podcheck.exitcodes import ExitCode
+from podcheck.lang.check import LoadOptions, load_with_sources
 
 
 class Status(enum.Enum):
@@ -35,6 +37,7 @@ class SpecOutcome:
     status: Status
     problems: tuple[str, ...]
     properties: int
+    what: str = ""  # overrides the property count in the report ("parsed", "rejected")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,7 @@ def outcome(path: str, run: CheckRun) -> SpecOutcome:
         expected = collect(run.sources)
         problems = mismatches(expected, run.diagnostics)
         if expected and not problems:
-            return SpecOutcome(path, Status.PASS, (), 0)
+            return SpecOutcome(path, Status.PASS, (), 0, "rejected as its `# E:` expect")
         codes = sorted({d.code for d in run.diagnostics if d.severity.value == "error"})
         return SpecOutcome(path, Status.ERROR, (f"spec has errors: {', '.join(codes)}",
                                                 *problems), 0)
@@ -89,9 +92,37 @@ def outcome(path: str, run: CheckRun) -> SpecOutcome:
     return SpecOutcome(path, status, tuple(problems), len(run.result.results))
 
 
+HEADER = "# PODCHECK:"
+
+
+def parse_only(path: str) -> bool:
+    """True when the spec's `# PODCHECK:` header asks only for `parse` (a spec meant to
+    be read, not explored: e.g. a large example of the language)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = [f.readline() for _ in range(5)]
+    except OSError:
+        return False
+    words = [line[len(HEADER):].split() for line in head if line.startswith(HEADER)]
+    return bool(words) and words[0][:1] == ["parse"]
+
+
+def parse_outcome(path: str) -> SpecOutcome:
+    """A parse-only spec passes when it loads without errors (or with exactly the errors
+    its `# E:` comments expect)."""
+    loaded = load_with_sources(path, LoadOptions())
+    if loaded.result.ok:
+        return SpecOutcome(path, Status.PASS, (), 0, "parsed only")
+    return outcome(path, CheckRun(path, loaded.result.diagnostics, loaded.sources))
+
+
 def run_suite(paths: Sequence[str], options: CheckOptions) -> SuiteResult:
-    """Check every spec under `paths` against its expectations."""
-    return SuiteResult(tuple(outcome(p, check_file(p, options)) for p in discover(paths)))
+    """Check every spec under `paths` against its expectations (parse-only specs are
+    only loaded)."""
+    return SuiteResult(tuple(
+        parse_outcome(p) if parse_only(p) else outcome(p, check_file(p, options))
+        for p in discover(paths)
+    ))
 
 
 def render_suite(result: SuiteResult) -> str:
@@ -99,7 +130,7 @@ def render_suite(result: SuiteResult) -> str:
     lines: list[str] = []
     for o in result.outcomes:
         noun = "property" if o.properties == 1 else "properties"
-        lines.append(f"{o.status.value:<5} {o.path} ({o.properties} {noun})")
+        lines.append(f"{o.status.value:<5} {o.path} ({o.what or f'{o.properties} {noun}'})")
         lines.extend(f"      {p}" for p in o.problems)
     counts = {s: sum(o.status is s for o in result.outcomes) for s in Status}
     lines.append(
