@@ -16,6 +16,7 @@ from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
 from podcheck.model.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
 
 INDENT = " " * 8
+LINE_LIMIT = 100  # wrap a state's fields past this column
 
 
 def count(n: int) -> str:
@@ -61,8 +62,21 @@ def _groups(items: Iterable[Item]) -> list[str]:
     lines = []
     for owner, fields in by_owner.items():
         prefix = f"{owner:<{width}}  " if width else ""
-        lines.append((INDENT + prefix + "   ".join(fields)).rstrip())
+        lines.extend(_wrap(INDENT + prefix, fields))
     return lines
+
+
+def _wrap(lead: str, fields: list[str], limit: int = LINE_LIMIT) -> list[str]:
+    """`lead` then the fields three spaces apart, continuing under the first field
+    when a line would pass `limit` columns (a single long field is never split)."""
+    lines = [lead]
+    for text in fields:
+        fresh = len(lines[-1]) == len(lead)  # no field on this line yet
+        if not fresh and len(lines[-1]) + 3 + len(text) > limit:
+            lines.append(" " * len(lead))
+            fresh = True
+        lines[-1] += text if fresh else "   " + text
+    return [line.rstrip() for line in lines]
 
 
 def _derived(trace: Trace, state: State) -> list[int]:
