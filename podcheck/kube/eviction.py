@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
-from podcheck.kube.disruption import PdbView, PodView, parse_pdb, parse_pod
+from podcheck.kube._objects import PdbView, PodView, parse_pdb, parse_pod
 from podcheck.kube.errors import KubeInputError
 from podcheck.kube.labels import InvalidSelector
 
