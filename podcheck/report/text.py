@@ -241,6 +241,12 @@ def render_deadlock(check: CheckResult) -> str:
     if trace is None:
         return ""
     last = len(trace.steps) - 1
+    same = [r.name for r in check.results if r.trace is not None and r.trace.steps == trace.steps]
+    if same:
+        return (
+            f"deadlock in {_plural(trace.length, 'step')}: no action is enabled and the "
+            f"state is not terminal; it is the run shown for `{same[0]}` above\n"
+        )
     return (
         f"deadlock in {_plural(trace.length, 'step')}: no action is enabled and the "
         "state is not terminal\n"
