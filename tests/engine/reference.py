@@ -28,3 +28,19 @@ def reference_graph(system: TransitionSystem) -> StateGraph:
             if new:
                 queue.append(tid)
     return graph
+
+
+Parents = dict[ir.State, tuple[ir.State, int] | None]
+
+
+def reachable_parents(system: TransitionSystem) -> Parents:
+    """Every reachable state of the first initial state, with its BFS parent and action."""
+    seen: Parents = {system.init[0]: None}
+    queue = deque(system.init)
+    while queue:
+        state = queue.popleft()
+        for i, nxt in ir.successors(system, state):
+            if nxt not in seen:
+                seen[nxt] = (state, i)
+                queue.append(nxt)
+    return seen

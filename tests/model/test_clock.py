@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections import deque
-
 import pytest
 
 from podcheck.model import ir
 from podcheck.model.clock import Clock, window_distance
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
+from tests.engine.reference import reachable_parents
 
-
-def reachable(system: ir.TransitionSystem) -> dict[ir.State, tuple[ir.State, int] | None]:
-    seen: dict[ir.State, tuple[ir.State, int] | None] = {system.init[0]: None}
-    queue = deque(system.init)
-    while queue:
-        state = queue.popleft()
-        for i, nxt in ir.successors(system, state):
-            if nxt not in seen:
-                seen[nxt] = (state, i)
-                queue.append(nxt)
-    return seen
+reachable = reachable_parents
 
 
 def two_timers(urgent: bool = False) -> tuple[ir.TransitionSystem, ir.Var, ir.Var]:

@@ -6,8 +6,6 @@ semantics (`ir.successors`), and checks the model against `podcheck.kube`.
 
 from __future__ import annotations
 
-from collections import deque
-
 import pytest
 
 from podcheck.kube import probes as kp
@@ -30,6 +28,7 @@ from podcheck.spec import (
     ProbeKind,
     Volume,
 )
+from tests.engine.reference import reachable_parents
 
 Seen = dict[ir.State, tuple[ir.State, int] | None]
 
@@ -56,16 +55,7 @@ def build(
     return b.build(), pod
 
 
-def explore(system: ir.TransitionSystem) -> Seen:
-    seen: Seen = {system.init[0]: None}
-    queue = deque(system.init)
-    while queue:
-        state = queue.popleft()
-        for i, nxt in ir.successors(system, state):
-            if nxt not in seen:
-                seen[nxt] = (state, i)
-                queue.append(nxt)
-    return seen
+explore = reachable_parents
 
 
 def val(expr: ir.Expr, state: ir.State) -> int:
