@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from podcheck.engine import pycompile  # noqa: E402
 from podcheck.engine.bfs import BfsOptions, check, explore  # noqa: E402
 from podcheck.engine.liveness import check_liveness  # noqa: E402
-from podcheck.model.ir import Expectation  # noqa: E402
+from podcheck.ir import Expectation  # noqa: E402
 from tests.engine.b1_ir import b1_system  # noqa: E402
 
 DEFAULT = [(2, n, k) for n in (2, 4, 6, 8, 10) for k in (0, n - 1, n)] + [

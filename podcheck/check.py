@@ -21,9 +21,9 @@ from podcheck.engine.liveness import LIVENESS, check_liveness
 from podcheck.engine.progress import Reporter
 from podcheck.engine.result import CheckResult, PropertyResult, Verdict
 from podcheck.exitcodes import ExitCode
+from podcheck.ir import Expr, Fairness, ModelError, State, TransitionSystem
 from podcheck.lang.check import LoadOptions, load_with_sources
 from podcheck.model.compile import compile_spec
-from podcheck.model.ir import Expr, Fairness, ModelError, State, TransitionSystem
 from podcheck.model.options import ModelOptions
 from podcheck.spec import CheckedSpec
 

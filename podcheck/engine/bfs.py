@@ -43,6 +43,7 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from podcheck import ir
 from podcheck.engine import pycompile
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.progress import Reporter, SilentReporter
@@ -54,8 +55,7 @@ from podcheck.engine.result import (
     Trace,
     Verdict,
 )
-from podcheck.model import ir
-from podcheck.model.ir import Expectation, Expr, State, TransitionSystem
+from podcheck.ir import Expectation, Expr, State, TransitionSystem
 
 LIVENESS = frozenset({Expectation.EVENTUALLY, Expectation.ALWAYS_EVENTUALLY, Expectation.LEADS_TO})
 NOT_CHECKED = "liveness property: not checked by the safety pass"

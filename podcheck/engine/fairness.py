@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from podcheck.engine.graph import StateGraph
-from podcheck.model.ir import Action, Fairness, TransitionSystem
+from podcheck.ir import Action, Fairness, TransitionSystem
 
 ClassKey = tuple[str, tuple[tuple[str, str], ...]]
 

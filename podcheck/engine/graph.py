@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from podcheck.engine.result import Step, Trace
-from podcheck.model.ir import State, TransitionSystem
+from podcheck.ir import State, TransitionSystem
 
 
 @dataclass(slots=True)

@@ -47,7 +47,7 @@ from typing import Any
 from podcheck.engine.fairness import FairView, classify, fair_loop, fair_sccs
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.result import PropertyResult, Step, Trace, Verdict
-from podcheck.model.ir import Expectation, Expr, Fairness, Property, State, evaluate
+from podcheck.ir import Expectation, Expr, Fairness, Property, State, evaluate
 
 Predicate = Callable[[State], Any]
 PredicateCompiler = Callable[[Expr], Predicate]

@@ -1,6 +1,6 @@
 """Compile the transition-system IR to Python functions, once per run.
 
-Stage: inside `podcheck.engine`.  Consumes a `TransitionSystem` (podcheck.model.ir);
+Stage: inside `podcheck.engine`.  Consumes a `TransitionSystem` (podcheck.ir);
 produces Python source text and the functions `exec` makes of it: predicates for
 property conditions and `terminal`, a `successors(state)` list function agreeing
 exactly with `ir.successors`, and the BFS expander (see `compile_expander`), so the
@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from podcheck.model.ir import Const, Expr, ModelError, Op, State, TransitionSystem, Var
+from podcheck.ir import Const, Expr, ModelError, Op, State, TransitionSystem, Var
 
 _ARITH = {"*": "*", "-": "-", "//": "//", "%": "%"}
 _COMPARE = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}

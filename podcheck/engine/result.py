@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from podcheck.model.ir import State, TransitionSystem
+from podcheck.ir import State, TransitionSystem
 
 
 class Verdict(enum.Enum):

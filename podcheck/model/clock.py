@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from podcheck.model import ir
+from podcheck import ir
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 

@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol
 
-from podcheck import spec
+from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span
 from podcheck.kube.disruption import IntOrPercent, scaled_value
 from podcheck.kube.resources import parse_quantity, pod_requests
-from podcheck.model import ir
 from podcheck.model.layout import Builder
 
 # Node states (NOTE(node-states)): Drained is a node whose one-at-a-time drain has

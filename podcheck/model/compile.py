@@ -25,10 +25,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from podcheck import spec
+from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, StageResult
 from podcheck.kube.errors import KubeInputError
-from podcheck.model import ir
 from podcheck.model.clock import Clock
 from podcheck.model.cluster import (
     BAD_KUBE_INPUT,

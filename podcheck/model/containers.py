@@ -23,7 +23,7 @@ import enum
 import math
 from dataclasses import dataclass
 
-from podcheck import spec
+from podcheck import ir, spec
 from podcheck.kube import (
     ContainerPolicy,
     ContainerRestartPolicy,
@@ -31,7 +31,6 @@ from podcheck.kube import (
     backoff,
     container_should_restart,
 )
-from podcheck.model import ir
 from podcheck.model.clock import Clock, window_distance
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions

@@ -25,8 +25,7 @@ its builder (and the Job counters), and returns nothing.  Also the scheduler
 
 from __future__ import annotations
 
-from podcheck import spec
-from podcheck.model import ir
+from podcheck import ir, spec
 from podcheck.model.cluster import (
     FAILED,
     NODE_CORDONED,

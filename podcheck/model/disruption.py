@@ -23,11 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from podcheck import spec
+from podcheck import ir, spec
 from podcheck.kube import disruption as kd
 from podcheck.kube.eviction import BUDGET_MESSAGE, MULTIPLE_PDBS_MESSAGE
 from podcheck.kube.labels import InvalidSelector, selector_from_api
-from podcheck.model import ir
 from podcheck.model.cluster import (
     FAILED,
     NODE_CORDONED,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from podcheck import ir
 from podcheck.diagnostics import Span
-from podcheck.model import ir
 
 
 @dataclass(slots=True)

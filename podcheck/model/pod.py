@@ -40,10 +40,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from podcheck import spec
+from podcheck import ir, spec
 from podcheck.kube import RestartPolicy
 from podcheck.kube.resources import pod_requests
-from podcheck.model import ir
 from podcheck.model.clock import Clock
 from podcheck.model.containers import (
     BACKOFF,

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from podcheck import ir
 from podcheck.kube import container_should_restart
-from podcheck.model import ir
 from podcheck.model.containers import (
     BACKOFF,
     KILLED,

@@ -30,8 +30,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from podcheck import spec
-from podcheck.model import ir
+from podcheck import ir, spec
 from podcheck.model.updates import Updates, merge
 
 if TYPE_CHECKING:

@@ -19,9 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from podcheck import spec
+from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Span
-from podcheck.model import ir
 from podcheck.model.cluster import (
     NODE_CORDONED,
     NODE_DOWN,

@@ -7,7 +7,7 @@ its probes' reset, a counter bump) and `merge` combines them into one action.
 
 from __future__ import annotations
 
-from podcheck.model import ir
+from podcheck import ir
 
 Updates = list[tuple[ir.Var, ir.Expr | int]]
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import networkx as nx
 
 from podcheck.engine.graph import StateGraph
-from podcheck.model.ir import Action, State, StateVar, TransitionSystem, evaluate
+from podcheck.ir import Action, State, StateVar, TransitionSystem, evaluate
 
 DEFAULT_MAX_NODES = 200
 GRAPHVIZ_MISSING = (

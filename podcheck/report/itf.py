@@ -16,7 +16,7 @@ import posixpath
 from typing import Any
 
 from podcheck.engine.result import CheckResult, Trace
-from podcheck.model.ir import Action, Derived, TransitionSystem, evaluate
+from podcheck.ir import Action, Derived, TransitionSystem, evaluate
 
 FORMAT = "ITF"
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"

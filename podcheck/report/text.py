@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Iterable, Sequence
 
 from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
-from podcheck.model.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
+from podcheck.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
 
 INDENT = " " * 8
 LINE_LIMIT = 100  # wrap a state's fields past this column

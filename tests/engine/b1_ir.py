@@ -9,9 +9,9 @@ quantities (healthy, pods on a node) are expressions, as in b1.pml.
 
 from __future__ import annotations
 
+from podcheck import ir
 from podcheck.diagnostics import Span
-from podcheck.model import ir
-from podcheck.model.ir import Action, Expectation, Fairness, Property, StateVar
+from podcheck.ir import Action, Expectation, Fairness, Property, StateVar
 
 ABSENT, PENDING, STARTING, READY = 0, 1, 2, 3
 UP, CORDONED, DOWN = 0, 1, 2

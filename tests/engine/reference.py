@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections import deque
 
+from podcheck import ir
 from podcheck.engine.graph import StateGraph
-from podcheck.model import ir
-from podcheck.model.ir import TransitionSystem
+from podcheck.ir import TransitionSystem
 
 
 def reference_graph(system: TransitionSystem) -> StateGraph:

@@ -10,12 +10,12 @@ import pytest
 from b1_ir import PENDING, READY, b1_system
 from rich.console import Console
 
+from podcheck import ir
 from podcheck.engine import bfs
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.progress import RichReporter
 from podcheck.engine.result import Stats, Trace, Verdict
-from podcheck.model import ir
-from podcheck.model.ir import Action, Const, Expectation, Op, Property, StateVar, Var
+from podcheck.ir import Action, Const, Expectation, Op, Property, StateVar, Var
 
 # Distinct states of B1 (K = N-1, F = 1), from SPIN and TLC (shared/bench/RESULTS.md).
 SPIN_COUNTS = {

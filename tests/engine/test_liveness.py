@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
+from podcheck import ir
 from podcheck.engine.liveness import check_liveness
 from podcheck.engine.result import Trace, Verdict
-from podcheck.model import ir
-from podcheck.model.ir import (
+from podcheck.ir import (
     Action,
     Expectation,
     Expr,

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from podcheck import ir
 from podcheck.engine import pycompile
-from podcheck.model import ir
-from podcheck.model.ir import ARITY, Action, Const, Op, StateVar, TransitionSystem, Var
+from podcheck.ir import ARITY, Action, Const, Op, StateVar, TransitionSystem, Var
 
 LO, HI = -3, 4
 VARS = (

@@ -28,12 +28,12 @@ from typing import Any
 
 import pytest
 
+from podcheck import ir
 from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.kube.disruption import pdb_status
 from podcheck.kube.eviction import evict
 from podcheck.kube.phase import pod_phase
-from podcheck.model import ir
 from podcheck.model.cluster import NODE_DOWN, PHASES, Slot
 from podcheck.model.compile import Model, build_model, kubelet_factory
 from podcheck.model.disruption import eviction_granted, pdb_object

@@ -31,11 +31,11 @@ from pathlib import Path
 
 import pytest
 
+from podcheck import ir
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.liveness import LIVENESS, check_liveness
 from podcheck.engine.result import PropertyResult, Trace, Verdict
-from podcheck.model import ir
-from podcheck.model.ir import Expectation, Fairness, Property, State, TransitionSystem
+from podcheck.ir import Expectation, Fairness, Property, State, TransitionSystem
 from podcheck.spec import CheckedSpec
 from tests.integration.test_reference_agreement import (
     DATA_DIR,

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from podcheck import ir
 from podcheck.check import CheckOptions, load_and_compile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.result import Trace, Verdict
-from podcheck.model import ir
-from podcheck.model.ir import Expectation, State, TransitionSystem
+from podcheck.ir import Expectation, State, TransitionSystem
 from podcheck.spec import CheckedSpec
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podcheck.model import ir
+from podcheck import ir
 from podcheck.model.clock import Clock, window_distance
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from podcheck import spec
+from podcheck import ir, spec
 from podcheck.kube.disruption import pdb_status
 from podcheck.kube.eviction import evict
-from podcheck.model import ir
 from podcheck.model.clock import Clock
 from podcheck.model.cluster import FAILED, PENDING, RUNNING, SUCCEEDED, Slot
 from podcheck.model.compile import Model, build_model

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from podcheck import ir
 from podcheck.kube import probes as kp
 from podcheck.kube.backoff import crashloop_delays
 from podcheck.kube.phase import pod_phase
-from podcheck.model import ir
 from podcheck.model.clock import Clock
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from podcheck import spec
+from podcheck import ir, spec
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.liveness import check_liveness
 from podcheck.engine.result import Verdict
-from podcheck.model import ir
 from podcheck.model.compile import build_model
 from podcheck.model.options import ModelOptions
 from tests.model.test_cluster import (

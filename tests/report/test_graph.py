@@ -10,8 +10,8 @@ import stat
 import networkx as nx
 import pytest
 
-from podcheck.model import ir
-from podcheck.model.ir import Action, Fairness, StateVar, TransitionSystem, Var
+from podcheck import ir
+from podcheck.ir import Action, Fairness, StateVar, TransitionSystem, Var
 from podcheck.report.graph import (
     GRAPHVIZ_MISSING,
     graph_view,

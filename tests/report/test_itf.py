@@ -9,9 +9,9 @@ import json
 
 from test_text import assert_golden, b1_check, lasso
 
+from podcheck import ir
 from podcheck.engine.result import Step, Trace
-from podcheck.model import ir
-from podcheck.model.ir import StateVar
+from podcheck.ir import StateVar
 from podcheck.report import itf
 
 

@@ -10,11 +10,11 @@ import importlib.util
 import os
 from pathlib import Path
 
+from podcheck import ir
 from podcheck.diagnostics import Span
 from podcheck.engine import bfs
 from podcheck.engine.result import CheckResult, PropertyResult, Stats, Step, Trace, Verdict
-from podcheck.model import ir
-from podcheck.model.ir import Action, Expectation, Property, StateVar, Var
+from podcheck.ir import Action, Expectation, Property, StateVar, Var
 from podcheck.report import text
 
 GOLDEN = Path(__file__).parent / "golden"

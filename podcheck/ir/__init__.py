@@ -1,0 +1,68 @@
+"""The transition-system IR: the one description of a model that every engine reads.
+
+Stage: the contract between `podcheck.model` (its producer) and `podcheck.engine` /
+`podcheck.report` (its consumers); owned by none of them and importing nothing else of
+podcheck.  `expr` is the integer expression language, `system` the transition system,
+`semantics` the slow reference semantics that tests check the fast engines against.
+"""
+
+from podcheck.ir.expr import (
+    ARITY,
+    FALSE,
+    TRUE,
+    Const,
+    Expr,
+    Op,
+    State,
+    Var,
+    and_,
+    count,
+    eq,
+    ite,
+    not_,
+    op,
+    or_,
+    sum_,
+)
+from podcheck.ir.semantics import ModelError, apply, evaluate, successors
+from podcheck.ir.system import (
+    Action,
+    Derived,
+    Expectation,
+    Fairness,
+    Location,
+    Property,
+    StateVar,
+    TransitionSystem,
+)
+
+__all__ = [
+    "ARITY",
+    "FALSE",
+    "TRUE",
+    "Action",
+    "Const",
+    "Derived",
+    "Expectation",
+    "Expr",
+    "Fairness",
+    "Location",
+    "ModelError",
+    "Op",
+    "Property",
+    "State",
+    "StateVar",
+    "TransitionSystem",
+    "Var",
+    "and_",
+    "apply",
+    "count",
+    "eq",
+    "evaluate",
+    "ite",
+    "not_",
+    "op",
+    "or_",
+    "successors",
+    "sum_",
+]
