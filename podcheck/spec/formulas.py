@@ -1,0 +1,193 @@
+"""The checked spec, formulas half: the property language (`Expr` trees over pods,
+containers and nodes, with temporal operators on top), its observable vocabulary, the
+built-in checks, property declarations and expectations.
+
+Stage: part of the contract `podcheck.spec`, produced by the front ends and consumed by
+`podcheck.model`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from podcheck.diagnostics import Span
+from podcheck.spec.objects import _span
+
+# ---------------------------------------------------------------- property language
+
+
+@dataclass(frozen=True, slots=True)
+class IntLit:
+    value: int
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoolLit:
+    value: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class EnumLit:
+    """A state name: Pending, Running, Succeeded, Failed, Unknown, Waiting, Terminated,
+    Ready, Cordoned, Down (see ENUMS)."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A bound variable (from a quantifier) or a named object (pod, node, workload)."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    """`obj.field`, e.g. `p.phase`, `c.restarts`, `web.ready`."""
+
+    obj: Expr
+    field: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    op: str  # "not", "-"
+    arg: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    op: str  # + - * == != < <= > >= and or implies
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """What a quantifier ranges over: `pods`, `pods(web)` (of a workload), `nodes`,
+    `containers(p)` / `initContainers(p)` (of a bound pod variable)."""
+
+    kind: str  # pods | nodes | containers | initContainers
+    of: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Quant:
+    kind: str  # forall | exists
+    var: str
+    domain: Domain
+    body: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """`count(p in pods(web) where p.ready)`."""
+
+    var: str
+    domain: Domain
+    where: Expr | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Temporal:
+    """always P, eventually P, always eventually P, P ~> Q (args = (P, Q))."""
+
+    op: str  # always | eventually | always_eventually | leadsto
+    args: tuple[Expr, ...]
+    span: Span = _span()
+
+
+Expr = IntLit | BoolLit | EnumLit | Ref | Attr | Unary | Binary | Quant | Count | Temporal
+
+# The observable vocabulary of the property language: fields per object kind and the
+# state names they take.  The front end checks every `Attr` against this table.
+POD_FIELDS = {
+    # Unknown is accepted but never reached: getPhase never returns it (deprecated since
+    # 2015); a pod on an unreachable node keeps its phase and has `nodeLost` set.
+    "phase": ("Pending", "Running", "Succeeded", "Failed", "Unknown"),
+    "ready": "bool",  # the Ready condition
+    "scheduled": "bool",  # bound to a node
+    "exists": "bool",  # the API object exists (not deleted, not yet re-created)
+    "terminating": "bool",  # deletionTimestamp set
+    "endpoint": "bool",  # listed in its Service's ready endpoints
+    "initialized": "bool",  # all init containers done
+    "restarts": "int",  # sum of container restart counts
+    "uid": "int",  # generation of the pod object; a re-created pod has a new uid
+    "node": "node",  # the node it is bound to
+    "evicted": "bool",  # it was removed through the eviction API
+    "nodeLost": "bool",  # its node stopped reporting: not Ready, reason NodeLost
+    #                      (`kubectl get pods` shows STATUS Unknown)
+    "deadlineExceeded": "bool",  # failed with reason DeadlineExceeded
+}
+CONTAINER_FIELDS = {
+    "state": ("Waiting", "Running", "Terminated"),
+    "ready": "bool",
+    "started": "bool",
+    "restarts": "int",
+    "exitCode": "int",
+    "crashLoop": "bool",  # waiting with reason CrashLoopBackOff
+    "backoff": "int",  # the current back-off delay in seconds
+    "data": "int",  # generation of the emptyDir contents it sees
+}
+NODE_FIELDS = {
+    "state": ("Ready", "Cordoned", "Down"),
+    "pods": "int",  # pods bound to it (not terminal)
+}
+ENUMS = frozenset(
+    v
+    for table in (POD_FIELDS, CONTAINER_FIELDS, NODE_FIELDS)
+    for v in table.values()
+    if isinstance(v, tuple)
+    for v in v
+)
+
+BUILTIN_CHECKS = {
+    "init-order": "no app container runs unless every init container succeeded, and "
+    "no init container runs unless every earlier one succeeded (always)",
+    "budget-respected": "every PDB's selected ready pods never fall below its desired "
+    "healthy count (always)",
+    "drain-completes": "every cordoned node eventually holds no pod (liveness)",
+    "eventually-ready": "after the last disruption, every desired replica is eventually "
+    "Ready (liveness)",
+    "no-crash-loop": "no container restarts forever: every crashing container eventually "
+    "runs long enough (10 min) for its back-off to reset, or completes (liveness)",
+    "job-completes": "every Job eventually reaches its completions (liveness)",
+    "recovers-after-failure": "after a node failure, the workload eventually has its "
+    "desired ready replicas again (liveness)",
+    "no-unready-traffic": "no pod that is not Ready is a Service endpoint (always)",
+    "no-deadlock": "the cluster never gets stuck in a non-terminal state (always)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyDecl:
+    """A named property: a user formula, or a built-in check (`builtin` set, `formula`
+    None) with optional arguments such as the workload it applies to."""
+
+    name: str
+    formula: Expr | None
+    builtin: str | None = None
+    args: tuple[str, ...] = ()
+    span: Span = _span()
+
+    def __post_init__(self) -> None:
+        assert (self.formula is None) == (self.builtin is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """`expect NAME holds|violated`: the spec is also a regression test."""
+
+    property: str
+    outcome: str  # holds | violated
+    span: Span = _span()

@@ -1,0 +1,112 @@
+"""The one vocabulary of Kubernetes words that podcheck uses.
+
+Stage: shared by every stage.  The grammar's field checks (`lang/schema.py`), the checked
+spec, the model, the property language and the renderers derive their tables from these
+enums, so a word that exists is spelled once.  They are `StrEnum`s: a member compares equal
+to its Kubernetes spelling, and `str(member)` is that spelling.  Imports nothing of podcheck
+but the IR's fairness enum, which is the checker's own word for how actions are scheduled.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from podcheck.ir import Fairness
+
+__all__ = [
+    "Actor",
+    "ContainerState",
+    "Fairness",
+    "NodeState",
+    "PodPhase",
+    "ProbeKind",
+    "RestartPolicy",
+    "UnhealthyPodEvictionPolicy",
+    "WorkloadKind",
+    "words",
+]
+
+
+class PodPhase(enum.StrEnum):
+    """`PodStatus.phase` (pkg/apis/core/types.go `PodPhase`)."""
+
+    PENDING = "Pending"
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    # NOTE(unknown-phase): accepted in formulas but never reached: getPhase never returns
+    # it; a pod on a lost node keeps its phase and has `nodeLost` set.
+    UNKNOWN = "Unknown"
+
+
+class ContainerState(enum.StrEnum):
+    """The observable state of a container (`ContainerStatus.state`)."""
+
+    WAITING = "Waiting"
+    RUNNING = "Running"
+    TERMINATED = "Terminated"
+
+
+class NodeState(enum.StrEnum):
+    """A node as the property language sees it: Ready, Cordoned (spec.unschedulable), or
+    Down (stopped reporting: the NodeReady condition is Unknown)."""
+
+    READY = "Ready"
+    CORDONED = "Cordoned"
+    DOWN = "Down"
+
+
+class RestartPolicy(enum.StrEnum):
+    """`PodSpec.restartPolicy`; `Always` is also the container-level policy of a sidecar."""
+
+    ALWAYS = "Always"
+    ON_FAILURE = "OnFailure"
+    NEVER = "Never"
+
+
+class UnhealthyPodEvictionPolicy(enum.StrEnum):
+    """`PodDisruptionBudgetSpec.unhealthyPodEvictionPolicy` (policy/v1)."""
+
+    IF_HEALTHY_BUDGET = "IfHealthyBudget"
+    ALWAYS_ALLOW = "AlwaysAllow"
+
+
+class ProbeKind(enum.StrEnum):
+    """The three probes of a container."""
+
+    STARTUP = "startup"
+    LIVENESS = "liveness"
+    READINESS = "readiness"
+
+
+class WorkloadKind(enum.StrEnum):
+    """What owns pods (a bare `Pod` owns itself and is never re-created)."""
+
+    POD = "Pod"
+    DEPLOYMENT = "Deployment"
+    REPLICASET = "ReplicaSet"
+    JOB = "Job"
+    DAEMONSET = "DaemonSet"
+
+
+class Actor(enum.StrEnum):
+    """Who takes an action in the model: the Kubernetes component, the container's own
+    process, the environment (operators and failures), or the clock."""
+
+    KUBELET = "kubelet"
+    CONTAINER = "container"
+    SCHEDULER = "scheduler"
+    REPLICASET_CONTROLLER = "replicaset-controller"
+    DEPLOYMENT_CONTROLLER = "deployment-controller"
+    JOB_CONTROLLER = "job-controller"
+    DAEMONSET_CONTROLLER = "daemonset-controller"
+    TAINT_EVICTION_CONTROLLER = "taint-eviction-controller"
+    ENDPOINTSLICE_CONTROLLER = "endpointslice-controller"
+    EVICTION_API = "eviction-api"
+    ENVIRONMENT = "environment"
+    CLOCK = "clock"
+
+
+def words(kind: type[enum.StrEnum]) -> tuple[str, ...]:
+    """Every spelling of an enum, in declaration order (for tables and did-you-mean)."""
+    return tuple(member.value for member in kind)
