@@ -10,6 +10,7 @@ from this table (`python -m podcheck.diagnostics.gendocs`) and a test keeps it i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -573,6 +574,65 @@ _ENTRIES: tuple[Code, ...] = (
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}
 assert len(REGISTRY) == len(_ENTRIES), "duplicate diagnostic code"
+
+
+# Each code as a named constant: the only spelling of `PCnnn` outside the table above
+# (a test fails on a `"PC\d{3}"` literal anywhere else in podcheck).
+SYNTAX_ERROR: Final = "PC001"
+UNEXPECTED_CHARACTER: Final = "PC002"
+UNTERMINATED_STRING: Final = "PC003"
+UNEXPECTED_END_OF_FILE: Final = "PC004"
+MISSING_COLON: Final = "PC005"
+ASSIGNMENT_IN_FORMULA: Final = "PC006"
+UNCLOSED_DELIMITER: Final = "PC007"
+KEYWORD_AS_NAME: Final = "PC008"
+MISSING_VALUE: Final = "PC009"
+ARROW_OPERATOR: Final = "PC010"
+INVALID_NUMBER: Final = "PC011"
+CHAINED_OPERATOR: Final = "PC012"
+FIELD_OUTSIDE_BLOCK: Final = "PC013"
+UNMATCHED_DELIMITER: Final = "PC014"
+INVALID_ENCODING: Final = "PC015"
+NESTING_TOO_DEEP: Final = "PC016"
+UNKNOWN_BLOCK_KIND: Final = "PC101"
+UNKNOWN_FIELD: Final = "PC102"
+DUPLICATE_NAME: Final = "PC103"
+DUPLICATE_FIELD: Final = "PC104"
+UNKNOWN_REFERENCE: Final = "PC105"
+UNKNOWN_PROPERTY: Final = "PC106"
+UNKNOWN_BUILTIN_CHECK: Final = "PC107"
+UNBOUND_NAME: Final = "PC108"
+WRONG_KIND_REFERENCE: Final = "PC109"
+IMPORT_NOT_FOUND: Final = "PC110"
+IMPORT_CYCLE: Final = "PC111"
+UNREADABLE_FILE: Final = "PC112"
+BLOCK_NAME: Final = "PC113"
+DUPLICATE_EXPECT: Final = "PC114"
+INCLUDE_CYCLE: Final = "PC115"
+BUILTIN_ARGUMENTS: Final = "PC116"
+WRONG_VALUE_TYPE: Final = "PC201"
+VALUE_OUT_OF_RANGE: Final = "PC202"
+UNKNOWN_ENUM_VALUE: Final = "PC203"
+UNKNOWN_STATE_NAME: Final = "PC204"
+INVALID_QUANTITY: Final = "PC205"
+DUPLICATE_PORT: Final = "PC206"
+CONFLICTING_FIELDS: Final = "PC207"
+PROBE_SUCCESS_THRESHOLD: Final = "PC208"
+CONTAINER_RESTART_POLICY: Final = "PC209"
+UNSUPPORTED_TEMPORAL_SHAPE: Final = "PC210"
+FORMULA_TYPE_MISMATCH: Final = "PC211"
+UNKNOWN_OBJECT_FIELD: Final = "PC212"
+FAILS_WITH_EXIT_ZERO: Final = "PC213"
+MISSING_REQUIRED: Final = "PC214"
+WORKLOAD_RESTART_POLICY: Final = "PC215"
+INVALID_LABEL_REQUIREMENT: Final = "PC216"
+PDB_SELECTS_NOTHING: Final = "PC301"
+UNSUPPORTED_PROPERTY_SHAPE: Final = "PC302"
+LARGE_STATE_SPACE: Final = "PC303"
+PDB_FAIL_SAFE: Final = "PC304"
+MULTIPLE_PDBS: Final = "PC305"
+KUBERNETES_REJECTS_VALUE: Final = "PC306"
+MODEL_OUT_OF_BOUNDS: Final = "PC501"
 
 
 def lookup(code: str) -> Code | None:
