@@ -14,6 +14,7 @@ import enum
 from podcheck.ir import Fairness
 
 __all__ = [
+    "ActionKind",
     "Actor",
     "ContainerState",
     "Fairness",
@@ -103,8 +104,56 @@ class Actor(enum.StrEnum):
     TAINT_EVICTION_CONTROLLER = "taint-eviction-controller"
     ENDPOINTSLICE_CONTROLLER = "endpointslice-controller"
     EVICTION_API = "eviction-api"
+    KUBECTL_DRAIN = "kubectl-drain"
+    CLUSTER_ADMIN = "cluster-admin"
     ENVIRONMENT = "environment"
     CLOCK = "clock"
+
+
+class ActionKind(enum.StrEnum):
+    """Every action class the model emits (an `ir.Action.name`); a fairness override in a
+    spec names an `Actor` or one of these."""
+
+    BACK_OFF = "back_off"
+    BACK_OFF_RESET = "back_off_reset"
+    BIND = "bind"
+    CORDON = "cordon"
+    CRASH = "crash"
+    CREATE_POD = "create_pod"
+    DEADLINE_EXCEEDED = "deadline_exceeded"
+    DELETE_POD = "delete_pod"
+    EVICT = "evict"
+    EVICT_REFUSED = "evict_refused"
+    EXIT = "exit"
+    HANG = "hang"
+    JOB_CLEANUP = "job_cleanup"
+    JOB_COUNT = "job_count"
+    LIVENESS_PROBE_FAILS = "liveness_probe_fails"
+    LIVENESS_PROBE_KILLS = "liveness_probe_kills"
+    LIVENESS_PROBE_SKIPPED = "liveness_probe_skipped"
+    LIVENESS_PROBE_SUCCEEDS = "liveness_probe_succeeds"
+    NODE_FAILS = "node_fails"
+    PROCESS_UP = "process_up"
+    READINESS_PROBE_FAILS = "readiness_probe_fails"
+    READINESS_PROBE_SKIPPED = "readiness_probe_skipped"
+    READINESS_PROBE_SUCCEEDS = "readiness_probe_succeeds"
+    RESTART = "restart"
+    RESTART_AFTER_BACK_OFF = "restart_after_back_off"
+    ROLLOUT = "rollout"
+    SCALE_DOWN_OLD = "scale_down_old"
+    START_CONTAINERS = "start_containers"
+    START_INIT = "start_init"
+    STARTUP_PROBE_FAILS = "startup_probe_fails"
+    STARTUP_PROBE_KILLS = "startup_probe_kills"
+    STARTUP_PROBE_SKIPPED = "startup_probe_skipped"
+    STARTUP_PROBE_SUCCEEDS = "startup_probe_succeeds"
+    STOP_SIDECARS = "stop_sidecars"
+    SYNC_ENDPOINT = "sync_endpoint"
+    TAINT_EVICT = "taint_evict"
+    TIME_PASSES = "time_passes"
+    SECOND_PASSES = "second_passes"
+    UNCORDON = "uncordon"
+    ZONE_FAILS = "zone_fails"
 
 
 def words(kind: type[enum.StrEnum]) -> tuple[str, ...]:
