@@ -61,7 +61,9 @@ def past_backoff_limit_core(
     return total > 0 if backoff_limit == 0 else total >= backoff_limit
 
 
-def past_backoff_limit_on_failure(job: Mapping[str, Any], pods: Sequence[Mapping[str, Any]]) -> bool:
+def past_backoff_limit_on_failure(
+    job: Mapping[str, Any], pods: Sequence[Mapping[str, Any]]
+) -> bool:
     """`pastBackoffLimitOnFailure` on a Job dict and the dicts of its pods."""
     spec = optional_mapping(require_mapping(job, "job"), "spec", "job")
     template = optional_mapping(optional_mapping(spec, "template", "job.spec"), "spec",
@@ -110,13 +112,14 @@ def match_pod_failure_policy(job: Mapping[str, Any], pod: Mapping[str, Any]) -> 
 def _match_rule(
     rule: Mapping[str, Any], status: Mapping[str, Any], field: str
 ) -> tuple[FailurePolicyAction, str] | None:
+    raw_action = rule.get("action")
     try:
-        action = FailurePolicyAction(rule.get("action"))
+        action = FailurePolicyAction(str(raw_action))
     except ValueError:
-        raise KubeInputError(f"{field}.action: Unsupported value: {rule.get('action')!r}") from None
+        raise KubeInputError(f"{field}.action: Unsupported value: {raw_action!r}") from None
     if rule.get("onExitCodes") is not None:
-        hit = _match_exit_codes(status, require_mapping(rule["onExitCodes"], f"{field}.onExitCodes"),
-                                f"{field}.onExitCodes")
+        req = require_mapping(rule["onExitCodes"], f"{field}.onExitCodes")
+        hit = _match_exit_codes(status, req, f"{field}.onExitCodes")
         if hit is None:
             return None
         name, code = hit
@@ -126,7 +129,8 @@ def _match_rule(
         cond = _match_conditions(status, optional_list(rule, "onPodConditions", field), field)
         if cond is None:
             return None
-        return action, f"Pod {{pod}} has condition {cond} matching {{action}} rule at index {{index}}"
+        return action, (f"Pod {{pod}} has condition {cond} matching {{action}} rule at "
+                        "index {index}")
     return None
 
 

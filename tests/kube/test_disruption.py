@@ -204,6 +204,28 @@ def test_update_disrupted_pods():
     assert result.disrupted_pods == ("p3",)
 
 
+# disruption_test.go :: TestUpdateDisruptedPods, with the Go test's own times: p2 disrupted
+# 5 minutes ago (expired), p3 and notthere disrupted now.
+def test_update_disrupted_pods_go_times():
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    disrupted = {"p1": now.isoformat(), "p2": (now - timedelta(minutes=5)).isoformat(),
+                 "p3": now.isoformat(), "notthere": now.isoformat()}
+    pods = [pod("p1", terminating=True), pod("p2"), pod("p3")]
+    result = sync_pdb(pdb(1, disruptedPods=disrupted), pods, now=now)
+    assert result.status() == status(0, 1, 1, 3)
+    assert result.disrupted_pods == ("p3",)
+
+
+def test_disrupted_entry_at_exactly_the_timeout_is_kept_but_counts_healthy():
+    # buildDisruptedPodMap drops an entry only when expectedDeletion.Before(now);
+    # countHealthyPods skips a pod only while disruptionTime+DeletionTimeout is After(now).
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    disrupted = {"p1": (now - timedelta(minutes=2)).isoformat()}
+    result = sync_pdb(pdb(1, disruptedPods=disrupted), [pod("p1"), pod("p2")], now=now)
+    assert result.disrupted_pods == ("p1",)
+    assert result.status() == status(1, 2, 1, 2)
+
+
 def test_disrupted_pods_without_clock_stay_pending():
     pods = [pod("p1"), pod("p2")]
     result = pdb_status(pdb(1, disruptedPods={"p2": "2000-01-01T00:00:00Z"}), pods)
