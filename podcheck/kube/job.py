@@ -12,9 +12,12 @@ the Job controller computes.  Mirrors `pkg/controller/job/job_controller.go`
 * the first matching `podFailurePolicy` rule decides: `onExitCodes` match a terminated
   container (app containers first, then init) with a non-zero exit code, optionally
   restricted by `containerName`, `In` / `NotIn` the values; `onPodConditions` match a
-  pod condition of that type and status (status defaults to True).  `Ignore` does not
-  count towards backoffLimit; `Count`, `FailIndex` and `FailJob` do, and `FailJob` carries
-  the controller's message.  No rule matching counts the failure.
+  pod condition of that type and status (status defaults to True, as the API defaults
+  it).  `Ignore` does not count towards backoffLimit; `Count`, `FailIndex` and `FailJob`
+  do, and `FailJob` carries the controller's message.  A rule whose action or exit-code
+  operator the controller does not know is skipped, as the controller's `switch` skips
+  it (the API server rejects such a Job before the controller sees it).  No rule
+  matching counts the failure.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from enum import StrEnum
 from typing import Any
 
 from podcheck.kube._views import optional_list, optional_mapping, require_int, require_mapping
-from podcheck.kube.errors import KubeInputError
 
 BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded"
 DEFAULT_BACKOFF_LIMIT = 6
@@ -44,11 +46,13 @@ class FailurePolicyAction(StrEnum):
 @dataclass(frozen=True)
 class PolicyMatch:
     """`matchPodFailurePolicy`'s answer: the action (None when no rule matched), whether
-    the failure counts towards backoffLimit, and the FailJob message."""
+    the failure counts towards backoffLimit, the FailJob message, and the matched rule's
+    `name` (None when the rule has none)."""
 
     action: FailurePolicyAction | None
     counts: bool
     message: str = ""
+    rule_name: str | None = None
 
 
 def past_backoff_limit_core(
@@ -105,18 +109,19 @@ def match_pod_failure_policy(job: Mapping[str, Any], pod: Mapping[str, Any]) -> 
         message = ""
         if action is FailurePolicyAction.FAIL_JOB:
             message = what.format(pod=who, action=action.value, index=index)
-        return PolicyMatch(action, action is not FailurePolicyAction.IGNORE, message)
+        name = raw.get("name")
+        return PolicyMatch(action, action is not FailurePolicyAction.IGNORE, message,
+                           None if name is None else str(name))
     return PolicyMatch(None, True)
 
 
 def _match_rule(
     rule: Mapping[str, Any], status: Mapping[str, Any], field: str
 ) -> tuple[FailurePolicyAction, str] | None:
-    raw_action = rule.get("action")
     try:
-        action = FailurePolicyAction(str(raw_action))
+        action = FailurePolicyAction(str(rule.get("action")))
     except ValueError:
-        raise KubeInputError(f"{field}.action: Unsupported value: {raw_action!r}") from None
+        return None
     if rule.get("onExitCodes") is not None:
         req = require_mapping(rule["onExitCodes"], f"{field}.onExitCodes")
         hit = _match_exit_codes(status, req, f"{field}.onExitCodes")
@@ -139,7 +144,7 @@ def _match_exit_codes(
 ) -> tuple[str, int] | None:
     operator = req.get("operator")
     if operator not in ("In", "NotIn"):
-        raise KubeInputError(f"{field}.operator: Unsupported value: {operator!r}")
+        return None
     values = {require_int(v, f"{field}.values[{i}]")
               for i, v in enumerate(optional_list(req, "values", field))}
     only = req.get("containerName")

@@ -195,14 +195,18 @@ def default_toleration_seconds(pod: Mapping[str, Any]) -> dict[str, Any]:
     """The DefaultTolerationSeconds admission plugin: a copy of `pod` whose
     `spec.tolerations` gains `not-ready` and `unreachable` NoExecute tolerations of
     300 s unless a toleration with that key (or an empty key) and effect NoExecute (or
-    empty) is already there."""
+    empty) is already there.  Like the plugin, which runs before validation, it reads
+    only each toleration's `key` and `effect` and does not validate the rest."""
     obj = require_mapping(pod, "pod")
-    tolerations = pod_tolerations(obj)
     out = copy.deepcopy(dict(obj))
     spec = out.setdefault("spec", {})
-    added = list(spec.get("tolerations") or [])
+    field = "spec.tolerations"
+    given = optional_list(require_mapping(spec, "spec"), "tolerations", "spec")
+    present = [_key_and_effect(raw, f"{field}[{i}]") for i, raw in enumerate(given)]
+    added = list(given)
     for key in (TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE):
-        if not any(_covers_default(t, key) for t in tolerations):
+        if not any(k in ("", key) and e in ("", TaintEffect.NO_EXECUTE.value)
+                   for k, e in present):
             added.append({"key": key, "operator": TolerationOperator.EXISTS.value,
                           "effect": TaintEffect.NO_EXECUTE.value,
                           "tolerationSeconds": DEFAULT_TOLERATION_SECONDS})
@@ -210,9 +214,9 @@ def default_toleration_seconds(pod: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _covers_default(toleration: Toleration, key: str) -> bool:
-    key_ok = toleration.key in ("", key)
-    return key_ok and toleration.effect in (None, TaintEffect.NO_EXECUTE)
+def _key_and_effect(raw: Any, field: str) -> tuple[str, str]:
+    obj = require_mapping(raw, field)
+    return _string(obj.get("key"), f"{field}.key"), _string(obj.get("effect"), f"{field}.effect")
 
 
 # ---------------------------------------------------------------------------- parsing

@@ -2,13 +2,15 @@
 duplicate-port warnings that do not.
 
 Stage: `kube/` rule library.  Consumes a pod template (or pod spec) dict; produces the
-error and warning strings, worded as the API server words them (`field: Invalid value:
-v: detail`, `field: Forbidden: detail`).  Mirrors, in Kubernetes v1.35:
+error and warning strings, worded as the API server words them (`field: Unsupported
+value: "v": supported values: ...`, `field: Forbidden: detail`).  Mirrors, in Kubernetes
+v1.35:
 
-* `ValidatePodTemplateSpecForReplicaSet` (`pkg/apis/core/validation/validation.go`), used
+* `ValidatePodTemplateSpecForReplicaSet` (`pkg/apis/apps/validation/validation.go`), used
   for ReplicaSets and (through `ValidateDeploymentSpec`) Deployments, and
-  `ValidateDaemonSetSpec` (`pkg/apis/apps/validation/validation.go`): the template's
-  `activeDeadlineSeconds` is rejected and `restartPolicy` must be Always;
+  `ValidateDaemonSetSpec` (same file): `restartPolicy` must be Always
+  (`field.NotSupported`) and the template's `activeDeadlineSeconds` is rejected
+  (`field.Forbidden`, "activeDeadlineSeconds in ReplicaSet|DaemonSet is not Supported");
 * `validateInitContainers` (`pkg/apis/core/validation/validation.go`): an init container
   that is not a sidecar (`restartPolicy: Always`) may not set `lifecycle`,
   `livenessProbe`, `readinessProbe` or `startupProbe`;
@@ -46,7 +48,7 @@ def workload_template_errors(kind: str, template: Mapping[str, Any]) -> list[str
     deadline = spec.get("activeDeadlineSeconds")
     if deadline is not None:
         owner = "DaemonSet" if kind == "DaemonSet" else "ReplicaSet"
-        errors.append(f"{path}.spec.activeDeadlineSeconds: Invalid value: {deadline}: "
+        errors.append(f"{path}.spec.activeDeadlineSeconds: Forbidden: "
                       f"activeDeadlineSeconds in {owner} is not Supported")
     return errors
 

@@ -2,9 +2,9 @@
 (staging `k8s.io/api/core/v1/toleration_test.go`), `TestTaintTolerationFilter`
 (`pkg/scheduler/framework/plugins/tainttoleration/taint_toleration_test.go`),
 `TestGetMinTolerationTime` (`pkg/controller/tainteviction/taint_eviction_test.go`), and the
-cases written from `Admit` of the DefaultTolerationSeconds admission plugin
-(`plugin/pkg/admission/defaulttolerationseconds/admission.go`), in the shape of its
-`TestForgivenessAdmission` table.
+every row of `TestForgivenessAdmission`
+(`plugin/pkg/admission/defaulttolerationseconds/admission_test.go`), verbatim by
+description.
 """
 
 from __future__ import annotations
@@ -146,36 +146,68 @@ def test_no_execute_decision(tolerations, taints, want):
     assert taint_eviction(pod(*tolerations), node(*taints)) == want
 
 
-NOT_READY_300 = {"key": "node.kubernetes.io/not-ready", "operator": "Exists",
-                 "effect": "NoExecute", "tolerationSeconds": 300}
-UNREACHABLE_300 = {"key": "node.kubernetes.io/unreachable", "operator": "Exists",
-                   "effect": "NoExecute", "tolerationSeconds": 300}
+NOT_READY, UNREACHABLE_KEY = "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"
+ALPHA_NOT_READY = "node.alpha.kubernetes.io/notReady"
+ALPHA_UNREACHABLE = "node.alpha.kubernetes.io/unreachable"
 
 
-# admission.go :: Admit, with the default 300 s (shape of TestForgivenessAdmission)
-@pytest.mark.parametrize(
-    ("given", "want"),
-    [
-        ((), (NOT_READY_300, UNREACHABLE_300)),
-        (({"key": "foo", "operator": "Equal", "value": "bar", "effect": "NoSchedule"},),
-         ({"key": "foo", "operator": "Equal", "value": "bar", "effect": "NoSchedule"},
-          NOT_READY_300, UNREACHABLE_300)),
-        (({"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
-           "tolerationSeconds": 700},),
-         ({"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
-           "tolerationSeconds": 700}, UNREACHABLE_300)),
-        (({"key": "node.kubernetes.io/unreachable", "operator": "Exists",
-           "effect": "NoExecute", "tolerationSeconds": 700},),
-         ({"key": "node.kubernetes.io/unreachable", "operator": "Exists",
-           "effect": "NoExecute", "tolerationSeconds": 700}, NOT_READY_300)),
-        (({"operator": "Exists", "effect": "NoExecute"},),
-         ({"operator": "Exists", "effect": "NoExecute"},)),
-        (({"key": "node.kubernetes.io/not-ready", "operator": "Exists"},),
-         ({"key": "node.kubernetes.io/not-ready", "operator": "Exists"}, UNREACHABLE_300)),
-        (({"operator": "Exists"},), ({"operator": "Exists"},)),
-    ],
-)
-def test_default_toleration_seconds(given, want):
+def no_execute(key, seconds=None, effect="NoExecute"):
+    out = {"key": key, "operator": "Exists"}
+    if effect is not None:
+        out["effect"] = effect
+    if seconds is not None:
+        out["tolerationSeconds"] = seconds
+    return out
+
+
+NOT_READY_300, UNREACHABLE_300 = no_execute(NOT_READY, 300), no_execute(UNREACHABLE_KEY, 300)
+FOO_BAR_700 = {"key": "foo", "operator": "Equal", "value": "bar", "effect": "NoSchedule",
+               "tolerationSeconds": 700}
+WILDCARD_700 = {"operator": "Exists", "tolerationSeconds": 700}
+
+# admission_test.go :: TestForgivenessAdmission -- every row, verbatim by description (the
+# version with `not-ready` keys and the alpha-key rows; the plugin's default is 300 s).
+# FOO_BAR_700 and WILDCARD_700 are the Go rows' own values: the Go test hands them to the
+# plugin unvalidated, so they are not run through `parse_toleration`'s checks here.
+FORGIVENESS_ROWS = [
+    ("pod has no tolerations, expect add tolerations for `not-ready:NoExecute` and "
+     "`unreachable:NoExecute`", (), (NOT_READY_300, UNREACHABLE_300)),
+    ("pod has alpha tolerations, expect add tolerations for `not-ready:NoExecute` and "
+     "`unreachable:NoExecute`, the alpha tolerations will not be touched",
+     (no_execute(ALPHA_NOT_READY, 300), no_execute(ALPHA_UNREACHABLE, 300)),
+     (no_execute(ALPHA_NOT_READY, 300), no_execute(ALPHA_UNREACHABLE, 300), NOT_READY_300,
+      UNREACHABLE_300)),
+    ("pod has alpha not-ready toleration, expect add tolerations for `not-ready:NoExecute` "
+     "and `unreachable:NoExecute`, the alpha tolerations will not be touched",
+     (no_execute(ALPHA_NOT_READY, 300),),
+     (no_execute(ALPHA_NOT_READY, 300), NOT_READY_300, UNREACHABLE_300)),
+    ("pod has alpha unreachable toleration, expect add tolerations for `not-ready:NoExecute` "
+     "and `unreachable:NoExecute`, the alpha tolerations will not be touched",
+     (no_execute(ALPHA_UNREACHABLE, 300),),
+     (no_execute(ALPHA_UNREACHABLE, 300), NOT_READY_300, UNREACHABLE_300)),
+    ("pod has tolerations, but none is for taint `not-ready:NoExecute` or "
+     "`unreachable:NoExecute`, expect add tolerations for `not-ready:NoExecute` and "
+     "`unreachable:NoExecute`", (FOO_BAR_700,), (FOO_BAR_700, NOT_READY_300, UNREACHABLE_300)),
+    ("pod specified a toleration for taint `not-ready:NoExecute`, expect add toleration for "
+     "`unreachable:NoExecute`", (no_execute(NOT_READY, 700),),
+     (no_execute(NOT_READY, 700), UNREACHABLE_300)),
+    ("pod specified a toleration for taint `unreachable:NoExecute`, expect add toleration for "
+     "`not-ready:NoExecute`", (no_execute(UNREACHABLE_KEY, 700),),
+     (no_execute(UNREACHABLE_KEY, 700), NOT_READY_300)),
+    ("pod specified tolerations for both `not-ready:NoExecute` and `unreachable:NoExecute`, "
+     "expect no change", (no_execute(NOT_READY, 700), no_execute(UNREACHABLE_KEY, 700)),
+     (no_execute(NOT_READY, 700), no_execute(UNREACHABLE_KEY, 700))),
+    ("pod specified toleration for taint `unreachable`, expect add toleration for "
+     "`not-ready:NoExecute`", (no_execute(UNREACHABLE_KEY, 700, effect=None),),
+     (no_execute(UNREACHABLE_KEY, 700, effect=None), NOT_READY_300)),
+    ("pod has wildcard toleration for all kind of taints, expect no change",
+     (WILDCARD_700,), (WILDCARD_700,)),
+]
+
+
+@pytest.mark.parametrize(("description", "given", "want"), FORGIVENESS_ROWS,
+                         ids=[row[0][:60] for row in FORGIVENESS_ROWS])
+def test_default_toleration_seconds(description, given, want):
     original = pod(*given)
     out = default_toleration_seconds(original)
     assert tuple(out["spec"]["tolerations"]) == want

@@ -1,7 +1,15 @@
-"""API-server checks on templates.  Port warnings: rows of `TestWarnings`
-(`pkg/api/pod/warnings_test.go`, Kubernetes v1.35); template and init-container errors:
-cases written from `ValidatePodTemplateSpecForReplicaSet`, `ValidateDaemonSetSpec` and
-`validateInitContainers` with their error texts.  Also the prober timeout rule."""
+"""API-server checks on templates.
+
+* Port warnings: the duplicate-port rows of `TestWarnings` (`pkg/api/pod/warnings_test.go`,
+  Kubernetes v1.35), transcribed verbatim.
+* Template and init-container errors: derived from the Go functions, not from a Go test
+  (the Go tests assert error types and fields, not texts).  Each text is the one the
+  function builds: `ValidatePodTemplateSpecForReplicaSet` and `ValidateDaemonSetSpec`
+  (`pkg/apis/apps/validation/validation.go`) use `field.NotSupported` for restartPolicy and
+  `field.Forbidden` for activeDeadlineSeconds; `validateInitContainers`
+  (`pkg/apis/core/validation/validation.go`) uses `field.Forbidden` on lifecycle, liveness,
+  readiness and startup probes, in that order.
+* The prober timeout rule: derived from `runProbe` (`pkg/kubelet/prober/prober.go`)."""
 
 from __future__ import annotations
 
@@ -21,7 +29,7 @@ from podcheck.kube.validation import (
 def test_active_deadline_rejected_in_replicaset_templates(kind):
     template = {"spec": {"activeDeadlineSeconds": 30, "containers": [{"name": "c"}]}}
     assert workload_template_errors(kind, template) == [
-        "spec.template.spec.activeDeadlineSeconds: Invalid value: 30: "
+        "spec.template.spec.activeDeadlineSeconds: Forbidden: "
         "activeDeadlineSeconds in ReplicaSet is not Supported"]
 
 
@@ -30,7 +38,7 @@ def test_active_deadline_rejected_in_daemonset_template():
     assert workload_template_errors("DaemonSet", template) == [
         'spec.template.spec.restartPolicy: Unsupported value: "OnFailure": '
         'supported values: "Always"',
-        "spec.template.spec.activeDeadlineSeconds: Invalid value: 5: "
+        "spec.template.spec.activeDeadlineSeconds: Forbidden: "
         "activeDeadlineSeconds in DaemonSet is not Supported"]
 
 
