@@ -41,7 +41,7 @@ class Loaded:
     sources: Mapping[str, str]
 
 
-def load_inputs(paths: Sequence[str], options: ManifestOptions = ManifestOptions(),
+def load_inputs(paths: Sequence[str], options: ManifestOptions | None = None,
                 stdin: TextIO | None = None) -> Loaded:
     """Read every manifest path and build the checked spec of all their objects."""
     texts = read_texts(paths, stdin)
@@ -54,10 +54,9 @@ def load_inputs(paths: Sequence[str], options: ManifestOptions = ManifestOptions
     sources = dict(texts.texts)
     if any(d.severity.value == "error" for d in out):  # NOTE(stage-gating)
         return Loaded(StageResult(None, tuple(out)), sources)
-    objects = collect(documents, options)
+    options = options or ManifestOptions()
+    objects = collect(documents, options)  # errors here do not stop reading the rest
     out.extend(objects.diagnostics)
-    if not StageResult(None, tuple(out)).ok:
-        return Loaded(StageResult(None, tuple(out)), sources)
     path = paths[0] if len(paths) == 1 and paths[0] != "-" else STDIN_NAME
     if len(paths) > 1:
         path = ", ".join(paths)

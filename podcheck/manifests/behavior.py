@@ -64,7 +64,8 @@ class Behaviors:
             outcome = "succeeds"
         else:
             outcome = "runs" if self.is_job else "crashes-once"
-        kwargs: dict[str, object] = {"span": (given or startup).span} if given or startup else {}
+        where = given or startup
+        kwargs: dict[str, object] = {"span": where.span} if where is not None else {}
         if startup is not None:
             kwargs["startup"] = _range(startup.value)
         return _behavior(outcome, kwargs)

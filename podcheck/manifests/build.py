@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 
-from podcheck.diagnostics import Diagnostic, Note, Severity, StageResult
+from podcheck.diagnostics import Diagnostic, Note, Severity
 from podcheck.diagnostics import codes as c
 from podcheck.kube.resources import parse_quantity, pod_requests
 from podcheck.manifests.cluster import Scaling, read_hpa, read_node, read_pdb
@@ -112,19 +113,20 @@ def _fits(workloads: list[Workload], nodes: list[Node], out: Out) -> None:
             if any(x is None for x in limits) or not limits:
                 continue
             if all(amount > parse_quantity(x) for x in limits if x is not None):
-                out.append(_no_fit(w, resource, str(amount), nodes))
+                out.append(_no_fit(w, resource, amount, nodes))
 
 
-def _no_fit(w: Workload, resource: str, amount: str, nodes: list[Node]) -> Diagnostic:
+def _no_fit(w: Workload, resource: str, amount: Decimal, nodes: list[Node]) -> Diagnostic:
     culprit = next((x for x in (*w.template.initContainers, *w.template.containers)
                     if resource in dict(x.requests)
-                    and parse_quantity(dict(x.requests)[resource]) == parse_quantity(amount)),
-                   None)
+                    and parse_quantity(dict(x.requests)[resource]) == amount), None)
     span = culprit.span if culprit is not None else w.span
-    where = f" (container `{culprit.name}` requests it)" if culprit is not None else ""
+    where = ""
+    if culprit is not None:
+        where = f" {dict(culprit.requests)[resource]} (container `{culprit.name}`)"
     largest = max(nodes, key=lambda n: parse_quantity(dict(n.capacity)[resource]))
     return Diagnostic(c.FITS_NO_NODE, Severity.WARNING,
-                      f"pods of `{w.name}` request {resource} {amount}{where}, more than any "
+                      f"pods of `{w.name}` request {resource}{where}, more than any "
                       f"node has allocatable: they can never be scheduled", span,
                       notes=(Note(f"the largest is `{largest.name}` with "
                                   f"{dict(largest.capacity)[resource]}", largest.span

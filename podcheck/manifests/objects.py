@@ -71,7 +71,8 @@ class KObject:
     def kind_span(self) -> Span:
         """The span of the `kind` value."""
         assert isinstance(self.node.value, dict)
-        return self.node.value["kind"].span
+        kind: YNode = self.node.value["kind"]
+        return kind.span
 
 
 @dataclass(frozen=True, slots=True)

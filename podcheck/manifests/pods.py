@@ -3,7 +3,7 @@
 Stage: part of `podcheck.manifests`.  Consumes the `metadata` + `spec` of a Pod or of a
 controller's `spec.template`; produces a `spec.PodTemplate` with Kubernetes' defaults
 (pkg/apis/core/v1/defaults.go: `SetDefaults_Probe`, requests defaulted from limits in
-`SetDefaults_ResourceList`... `defaultHostNetworkPorts`), or None when the API server
+`SetDefaults_ResourceRequirements`), or None when the API server
 would reject the pod (validation.go `ValidatePodSpec`, `validateContainers`,
 `validateInitContainers`, `validateProbe`, `ValidateResourceRequirements`).
 Behaviour comes from the template's `podcheck.io/` annotations (behavior.py).
@@ -181,6 +181,7 @@ def _container_policy(x: Fields, is_init: bool, ctx: PodContext) -> str | None:
         x.read.add("restartPolicy")
         return None
     span = x.value_span("restartPolicy")
+    x.read.add("restartPolicy")
     if not is_init:
         f.forbidden(ctx.owner, f"{x.path}.restartPolicy", "may not be set for non-init "
                     "containers", span, "remove it: app containers follow the pod's "

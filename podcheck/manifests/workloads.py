@@ -23,6 +23,7 @@ from podcheck.manifests import fields as f
 from podcheck.manifests.fields import Fields, Owner
 from podcheck.manifests.objects import KObject
 from podcheck.manifests.options import ManifestOptions
+from podcheck.manifests.yamlread import YNode
 from podcheck.manifests.pods import PodContext, read_template
 from podcheck.spec import IntOrPercent, PodTemplate, Workload, WorkloadKind
 from podcheck.vocab import RestartPolicy
@@ -93,7 +94,8 @@ def _name_span(top: Fields) -> Span:
     meta = top.node.value.get("metadata") if isinstance(top.node.value, dict) else None
     if meta is None or not isinstance(meta.value, dict) or "name" not in meta.value:
         return top.span
-    return meta.value["name"].span
+    name: YNode = meta.value["name"]
+    return name.span
 
 
 def _template(spec: Fields, name: str, is_job: bool, options: ManifestOptions,

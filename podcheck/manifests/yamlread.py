@@ -80,7 +80,16 @@ class _Refused(Exception):
 
 
 def _span(file: str, node: yaml.Node) -> Span:
+    """The node's text; a mapping or sequence that spans lines is shown by its first
+    line only (its first key and a scalar value on the same line)."""
     start, end = node.start_mark, node.end_mark
+    if isinstance(node, yaml.MappingNode) and node.value and end.line > start.line:
+        key, value = node.value[0]
+        last = value if isinstance(value, yaml.ScalarNode) and \
+            value.end_mark.line == start.line else key
+        end = last.end_mark
+    elif isinstance(node, yaml.SequenceNode) and end.line > start.line:
+        end = node.value[0].start_mark if node.value else start
     end_line, end_col = end.line + 1, end.column + 1
     if (end_line, end_col) <= (start.line + 1, start.column + 1):
         end_line, end_col = start.line + 1, start.column + 2
