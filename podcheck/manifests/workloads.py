@@ -23,8 +23,8 @@ from podcheck.manifests import fields as f
 from podcheck.manifests.fields import Fields, Owner
 from podcheck.manifests.objects import KObject
 from podcheck.manifests.options import ManifestOptions
-from podcheck.manifests.yamlread import YNode
 from podcheck.manifests.pods import PodContext, read_template
+from podcheck.manifests.yamlread import YNode
 from podcheck.spec import IntOrPercent, PodTemplate, Workload, WorkloadKind
 from podcheck.vocab import RestartPolicy
 
