@@ -22,7 +22,9 @@ from podcheck.engine.progress import Reporter
 from podcheck.engine.result import CheckResult, PropertyResult, Verdict
 from podcheck.exitcodes import ExitCode
 from podcheck.ir import Expr, Fairness, ModelError, State, TransitionSystem
-from podcheck.lang.check import LoadOptions, load_with_sources
+from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
+from podcheck.manifests import Loaded as ManifestsLoaded
+from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
 from podcheck.spec import CheckedSpec
@@ -39,6 +41,7 @@ class CheckOptions:
     max_depth: int | None = None
     timeout_seconds: float | None = None
     model: ModelOptions = field(default_factory=ModelOptions)
+    manifests: ManifestOptions = field(default_factory=ManifestOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +78,9 @@ def load_and_compile(
     path: str, options: CheckOptions
 ) -> tuple[StageResult[TransitionSystem], Mapping[str, str], CheckedSpec | None]:
     """The front end and the model compiler: a transition system, or diagnostics."""
-    loaded = load_with_sources(path, LoadOptions())
+    loaded: Loaded | ManifestsLoaded = (
+        load_inputs([path], options.manifests) if is_manifest_path(path)
+        else load_with_sources(path, LoadOptions()))
     if not loaded.result.ok or loaded.result.value is None:
         return StageResult(None, loaded.result.diagnostics), loaded.sources, None
     spec = loaded.result.value

@@ -24,6 +24,8 @@ from podcheck.engine.progress import RichReporter
 from podcheck.exitcodes import ExitCode
 from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
+from podcheck.manifests import ManifestOptions, parse_version
+from podcheck.manifests.export import import_text
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
 from podcheck.report.run import render_run_json, render_run_text
 from podcheck.suite import render_suite, run_suite
@@ -165,9 +167,32 @@ TimeoutOpt = Annotated[
 
 
 def _check_options(
-    engine: Engine, max_states: int | None, max_depth: int | None, timeout: float | None
+    engine: Engine, max_states: int | None, max_depth: int | None, timeout: float | None,
+    manifests: ManifestOptions | None = None,
 ) -> CheckOptions:
-    return CheckOptions(engine.value, max_states, max_depth, timeout)
+    return CheckOptions(engine.value, max_states, max_depth, timeout,
+                        manifests=manifests or ManifestOptions())
+
+
+NodesOpt = Annotated[int, typer.Option("--nodes", min=1, help="Manifests: nodes to assume "
+                                       "when no Node object is given.")]
+FailuresOpt = Annotated[int, typer.Option("--failures", min=0, help="Manifests: at most this "
+                                          "many node failures.")]
+DrainsOpt = Annotated[int, typer.Option("--concurrent-drains", min=0, help="Manifests: 1 "
+                                        "drains one node at a time, more at once, 0 none.")]
+ChecksOpt = Annotated[list[str] | None, typer.Option("--check", help="Manifests: run this "
+                                                     "built-in check (repeatable).")]
+VersionOpt = Annotated[str, typer.Option("--kubernetes-version", help="Manifests: the "
+                                         "Kubernetes version whose rules apply.")]
+
+
+def _manifest_options(nodes: int, failures: int, drains: int, checks: list[str] | None,
+                      version: str) -> ManifestOptions:
+    parsed = parse_version(version)
+    if parsed is None:
+        _finish(f"error: --kubernetes-version {version}: expected MAJOR.MINOR such as 1.31\n",
+                ExitCode.INPUT_ERROR, err=True)
+    return ManifestOptions(nodes, failures, drains, tuple(checks or ()), parsed)
 
 
 def _reproduce(path: str, options: CheckOptions) -> str:
@@ -191,9 +216,12 @@ def check_command(
     timing: Annotated[
         bool, typer.Option("--timing", help="Show seconds, states/s and peak memory.")
     ] = False,
+    nodes: NodesOpt = 3, failures: FailuresOpt = 1, concurrent_drains: DrainsOpt = 1,
+    check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
 ) -> None:
-    """Verify every property of a spec; print shortest counterexamples."""
-    options = _check_options(engine, max_states, max_depth, timeout)
+    """Verify a spec, or manifests (YAML files, a directory, `-`); print counterexamples."""
+    manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
+    options = _check_options(engine, max_states, max_depth, timeout, manifests)
     run = check_file(str(file), options, RichReporter())
     if format is ReportFormat.JSON:
         _finish(render_run_json(run, show_timing=timing), run.exit_code)
@@ -242,6 +270,20 @@ def graph_command(
             typer.echo(f"podcheck: {outcome.message}", err=True)
     _finish(text, ExitCode.OK if run.result and run.result.stats.complete else
             ExitCode.INCONCLUSIVE)
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[list[str], typer.Argument(help="Manifests: YAML files, directories, `-`.")],
+    nodes: NodesOpt = 3, failures: FailuresOpt = 1, concurrent_drains: DrainsOpt = 1,
+    check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
+) -> None:
+    """Write the `.pod` spec equivalent to Kubernetes manifests (diagnostics on stderr)."""
+    manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
+    result = import_text(paths, manifests)
+    if result.diagnostics:
+        typer.echo(render(result.diagnostics, result.sources, "text"), nl=False, err=True)
+    _finish(result.text or "", ExitCode.OK if result.text is not None else ExitCode.INPUT_ERROR)
 
 
 def main() -> None:

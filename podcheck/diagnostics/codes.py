@@ -2,7 +2,8 @@
 
 Codes are grouped by hundreds per stage and never reused:
 0xx syntax, 1xx names and imports, 2xx fields and types, 3xx model construction,
-5xx engine and solver.  Each entry carries the text `podcheck explain PCnnn` prints
+4xx manifests (Kubernetes YAML), 5xx engine and solver.  Each entry carries the text
+`podcheck explain PCnnn` prints
 (what it means, a minimal failing spec, the fix); docs/diagnostics.md is generated
 from this table (`python -m podcheck.diagnostics.gendocs`) and a test keeps it in sync.
 """
@@ -557,6 +558,192 @@ _ENTRIES: tuple[Code, ...] = (
         "node n1 { capacity: { cpu: 2x } }",
         "Correct the value the message names.",
     ),
+    # ---- 4xx: manifests (Kubernetes YAML) ----------------------------------------
+    Code(
+        "PC401",
+        "yaml-syntax-error",
+        "the input is not valid YAML",
+        "The YAML parser could not read the input: an indentation that does not line up, "
+        "an unclosed quote or bracket, a tab used for indentation, a duplicate key.  The "
+        "position is where the parser noticed the problem.",
+        "spec:\n  replicas: 3\n containers: []",
+        "Fix the YAML at the position shown; `kubectl apply --dry-run=client -f FILE` "
+        "reports the same problem.",
+    ),
+    Code(
+        "PC402",
+        "unsafe-yaml",
+        "a YAML tag or feature that a manifest may not use",
+        "Manifests hold plain maps, lists, strings, numbers and booleans.  podcheck reads "
+        "them with PyYAML's safe composer and refuses every other tag (such as "
+        "`!!python/object/apply:`, which an unsafe loader would execute) before anything "
+        "is constructed.  YAML merge keys (`<<`) are refused too.",
+        "metadata: !!python/object/apply:os.system [\"id\"]",
+        "Remove the tag; write merged keys out.",
+    ),
+    Code(
+        "PC403",
+        "yaml-too-large",
+        "the input is too large, nests too deep, or its aliases expand too far",
+        "podcheck bounds what it reads: an input of more than 8 MiB, a document that "
+        "expands (aliases included) to more than 200 000 nodes, or one that nests more than "
+        "64 levels deep is refused.  Alias bombs (\"billion laughs\") and self-referencing "
+        "anchors end here instead of exhausting memory.",
+        "a: &a [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]",
+        "Remove the anchors and aliases, or check fewer manifests at once.",
+    ),
+    Code(
+        "PC404",
+        "not-a-kubernetes-object",
+        "a YAML document that is not a Kubernetes object",
+        "Every document must be a mapping with string `apiVersion` and `kind` fields (and, "
+        "except for `kind: List`, a `metadata.name`).  A `kind: List` holds objects in "
+        "`items`.",
+        "- apiVersion: v1\n  kind: Pod",
+        "Make each document one object, or wrap a list of objects in `kind: List` / "
+        "`items:`.",
+    ),
+    Code(
+        "PC405",
+        "unknown-api-version",
+        "an apiVersion that does not serve this kind",
+        "The API server serves each kind in certain groups and versions: Deployments in "
+        "`apps/v1`, Jobs and CronJobs in `batch/v1`, PodDisruptionBudgets in `policy/v1`. "
+        "A wrong pair is refused as kubectl refuses it (`no matches for kind ... in "
+        "version ...`); versions removed from Kubernetes (`policy/v1beta1` since 1.25, "
+        "`extensions/v1beta1` workloads since 1.16) are refused for the Kubernetes version "
+        "being checked (`--kubernetes-version`).",
+        "apiVersion: v1\nkind: Deployment",
+        "Use the apiVersion named in the help line.",
+    ),
+    Code(
+        "PC406",
+        "missing-required-field",
+        "an object lacks a field the API server requires",
+        "The API server answers `Required value` for a missing required field: a "
+        "controller without `spec.selector` or `spec.template`, a pod without containers, "
+        "a container without `name` or `image`, a Job whose pods would restart Always.",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}",
+        "Add the field named in the message at the path shown.",
+    ),
+    Code(
+        "PC407",
+        "invalid-field-value",
+        "a field value the API server rejects",
+        "The value is of the wrong type or outside what Kubernetes' validation accepts "
+        "(`Invalid value`, `Unsupported value`, `Forbidden`); the message quotes the API "
+        "server's wording, with the field path.",
+        "spec:\n  replicas: -1",
+        "Change the value as the message says.",
+    ),
+    Code(
+        "PC408",
+        "unmodelled-field",
+        "a field that changes behaviour but that podcheck does not model",
+        "Affinity, tolerations, topology spread, node selectors, lifecycle hooks, pod "
+        "failure policies, update strategies and the like change what Kubernetes does, "
+        "but the model has no place for them.  podcheck checks the objects as if the "
+        "field were absent and says so, rather than ignoring it silently.",
+        "spec:\n  template:\n    spec:\n      tolerations: [{operator: Exists}]",
+        "Read the verdicts with the field's effect in mind, or remove the field from the "
+        "copy you check.",
+    ),
+    Code(
+        "PC409",
+        "ignored-kind",
+        "objects of a kind that podcheck does not model",
+        "Services, ConfigMaps, Secrets, Ingresses, ServiceAccounts and every other kind "
+        "that owns no pods and guards none are listed once, per kind, and otherwise "
+        "ignored.",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}",
+        "Nothing to do; the note lists what was skipped.",
+    ),
+    Code(
+        "PC410",
+        "approximated-kind",
+        "a kind or setting modelled by a close approximation",
+        "A StatefulSet is modelled as a ReplicaSet (no ordered start, no stable identity), "
+        "a CronJob as one run of its Job, and a HorizontalPodAutoscaler by fixing its "
+        "target's replicas at `minReplicas`.  docs/manifests.md says for each why the "
+        "approximation cannot turn a violation into `holds`, or where it can.",
+        "apiVersion: batch/v1\nkind: CronJob",
+        "Read the warning's note; check the other end of an HPA range with an edited copy.",
+    ),
+    Code(
+        "PC411",
+        "invalid-behavior-annotation",
+        "a `podcheck.io/` annotation podcheck cannot read",
+        "Behaviour the YAML does not say is given as annotations on the pod template: "
+        "`podcheck.io/startup-seconds: \"60-90\"` and `podcheck.io/outcome.<container>: "
+        "runs | succeeds | fails | crashes-once | hangs`.  An unknown annotation, a value "
+        "that is not one of these, or a container name the pod does not have is reported.",
+        "podcheck.io/outcome.app: sometimes",
+        "Use the forms in docs/manifests.md.",
+    ),
+    Code(
+        "PC412",
+        "no-manifests",
+        "an input holds no Kubernetes object podcheck can check",
+        "A manifest path must be a YAML file, `-` (stdin), or a directory holding `*.yaml` "
+        "or `*.yml` files (searched recursively); it must exist, be readable as UTF-8, and "
+        "hold at least one workload.",
+        "podcheck check empty-dir/",
+        "Point podcheck at the manifests (`helm template . | podcheck check -`).",
+    ),
+    Code(
+        "PC413",
+        "duplicate-object",
+        "two objects with the same kind, namespace and name",
+        "The API server keeps one object per kind, namespace and name: the second `kubectl "
+        "apply` replaces the first.  podcheck keeps the first and reports the second.",
+        "two `kind: Deployment` documents both named `web`",
+        "Rename one, or remove the stale copy.",
+    ),
+    Code(
+        "PC414",
+        "zero-config-defaults",
+        "the cluster, disruptions and checks used when the manifests do not say",
+        "Manifests describe workloads, not the cluster they run on or what may happen to "
+        "it.  Unless options say otherwise podcheck assumes 3 nodes (or the Node objects "
+        "given), rolling maintenance (any node drained through the eviction API, one at a "
+        "time, uncordoned once empty), at most one involuntary node failure, and the "
+        "built-in checks; this note prints the assumptions at the start of the run.",
+        "podcheck check k8s/",
+        "Adjust with `--nodes`, `--failures`, `--concurrent-drains`, `--check` and "
+        "`--kubernetes-version`.",
+    ),
+    Code(
+        "PC415",
+        "unknown-manifest-field",
+        "a field podcheck does not know",
+        "The field is neither read by the model nor known to be without effect; it may be "
+        "misspelt (the API server rejects unknown fields under strict validation) or newer "
+        "than podcheck.",
+        "spec:\n  replica: 3",
+        "Check the spelling against the Kubernetes API reference.",
+    ),
+    Code(
+        "PC416",
+        "owned-object-skipped",
+        "an object owned by a controller in the same input is not counted twice",
+        "`kubectl get deploy,rs,pods -o yaml` lists a Deployment, the ReplicaSets it owns "
+        "and their pods.  Objects whose controller owner reference names an object of the "
+        "input are the controller's doing, so only the controller is modelled.",
+        "a ReplicaSet with an ownerReference to Deployment `web`, next to `web`",
+        "Nothing to do.",
+    ),
+    Code(
+        "PC417",
+        "fits-no-node",
+        "a pod requests more of a resource than any node has allocatable",
+        "The scheduler binds a pod only to a node whose allocatable resources cover the "
+        "pod's requests: the largest of any init container's requests and the sum of the "
+        "app containers' and sidecars' requests (resource.PodRequests).  When no node is "
+        "large enough the pod stays Pending forever; the model finds the same as a "
+        "deadlock, this warning names the container responsible.",
+        "initContainers:\n- name: migrate\n  resources: {requests: {memory: 64Gi}}",
+        "Lower the request, or add a node (a Node object) large enough for it.",
+    ),
     # ---- 5xx: engine and solver --------------------------------------------------
     Code(
         "PC501",
@@ -632,6 +819,23 @@ LARGE_STATE_SPACE: Final = "PC303"
 PDB_FAIL_SAFE: Final = "PC304"
 MULTIPLE_PDBS: Final = "PC305"
 KUBERNETES_REJECTS_VALUE: Final = "PC306"
+YAML_SYNTAX_ERROR: Final = "PC401"
+UNSAFE_YAML: Final = "PC402"
+YAML_TOO_LARGE: Final = "PC403"
+NOT_A_KUBERNETES_OBJECT: Final = "PC404"
+UNKNOWN_API_VERSION: Final = "PC405"
+MISSING_REQUIRED_FIELD: Final = "PC406"
+INVALID_FIELD_VALUE: Final = "PC407"
+UNMODELLED_FIELD: Final = "PC408"
+IGNORED_KIND: Final = "PC409"
+APPROXIMATED_KIND: Final = "PC410"
+INVALID_BEHAVIOR_ANNOTATION: Final = "PC411"
+NO_MANIFESTS: Final = "PC412"
+DUPLICATE_OBJECT: Final = "PC413"
+ZERO_CONFIG_DEFAULTS: Final = "PC414"
+UNKNOWN_MANIFEST_FIELD: Final = "PC415"
+OWNED_OBJECT_SKIPPED: Final = "PC416"
+FITS_NO_NODE: Final = "PC417"
 MODEL_OUT_OF_BOUNDS: Final = "PC501"
 
 

@@ -20,6 +20,7 @@ _GROUPS = (
     ("1", "Names and imports"),
     ("2", "Fields and types"),
     ("3", "Model construction"),
+    ("4", "Manifests (Kubernetes YAML)"),
     ("5", "Engine and solver"),
 )
 _HEADER = """\

@@ -1,0 +1,183 @@
+"""Kubernetes objects to one checked spec, with the zero-config cluster around them.
+
+Stage: the last step of `podcheck.manifests`.  Consumes the `KObject`s of every input
+and `ManifestOptions`; produces `StageResult[spec.CheckedSpec]`: the workloads (HPAs
+applied), the Node objects or `--nodes` default nodes, the PDBs, the default
+environment (rolling maintenance, `--failures` node failures) and the built-in checks,
+with a PC414 note that prints those assumptions first.  Per NOTE(stage-gating) the spec
+is returned only when no error was found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from podcheck.diagnostics import Diagnostic, Note, Severity
+from podcheck.diagnostics import codes as c
+from podcheck.kube.resources import parse_quantity, pod_requests
+from podcheck.manifests.cluster import Scaling, read_hpa, read_node, read_pdb
+from podcheck.manifests.objects import CONTROLLERS, KObject
+from podcheck.manifests.options import ManifestOptions
+from podcheck.manifests.workloads import name_of, read_workload
+from podcheck.spec import (
+    BUILTIN_CHECKS,
+    NO_SPAN,
+    CheckedSpec,
+    DrainMode,
+    Environment,
+    Node,
+    PodDisruptionBudget,
+    PropertyDecl,
+    Workload,
+    WorkloadKind,
+)
+
+Out = list[Diagnostic]
+NAMESPACE_LABEL = "podcheck.io/namespace"
+
+
+def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
+               out: Out) -> CheckedSpec | None:
+    """The checked spec of `objects`, or None when an error was found (in `out`)."""
+    multi = len({o.namespace for o in objects if o.kind != "Node"}) > 1
+    label = NAMESPACE_LABEL if multi else None
+    scaling = [s for o in objects if o.kind == "HorizontalPodAutoscaler"
+               for s in [read_hpa(o, out)] if s is not None]
+    workloads: list[Workload] = []
+    for obj in objects:
+        if obj.kind in CONTROLLERS or obj.kind == "Pod":
+            w = read_workload(obj, name_of(obj, multi), options, out)
+            if w is not None:
+                workloads.append(_scaled(_namespaced(w, obj, label), obj, scaling, out))
+    _unscaled_targets(scaling, objects, out)
+    nodes = [read_node(o, out) for o in objects if o.kind == "Node"]
+    pdbs = [p for o in objects if o.kind == "PodDisruptionBudget"
+            for p in [read_pdb(o, options, label, out)] if p is not None]
+    if not workloads and not any(d.severity is Severity.ERROR for d in out):
+        out.append(Diagnostic(c.NO_MANIFESTS, Severity.ERROR,
+                              f"`{path}` holds no Pod, Deployment, ReplicaSet, StatefulSet, "
+                              "DaemonSet, Job or CronJob", help="give the workload manifests"))
+    if any(d.severity is Severity.ERROR for d in out):
+        return None
+    given = bool(nodes)
+    nodes = nodes or [Node(f"n{i}") for i in range(1, options.nodes + 1)]
+    _fits(workloads, nodes, out)
+    environment = _environment(nodes, pdbs, workloads, options)
+    checks = _checks(options, workloads, pdbs, environment, out)
+    out.insert(0, _defaults_note(nodes, given, environment, checks, options))
+    if any(d.severity is Severity.ERROR for d in out):
+        return None
+    return CheckedSpec(path=path, workloads=tuple(workloads), nodes=tuple(nodes),
+                       pdbs=tuple(pdbs), environment=environment,
+                       properties=tuple(PropertyDecl(n, None, builtin=n) for n in checks))
+
+
+def _namespaced(w: Workload, obj: KObject, label: str | None) -> Workload:
+    if label is None:
+        return w
+    labels = tuple(sorted((*w.template.labels, (label, obj.namespace))))
+    return replace(w, template=replace(w.template, labels=labels))
+
+
+def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], out: Out) -> Workload:
+    for s in scaling:
+        if s.target == obj.key:
+            out.append(Diagnostic(
+                c.APPROXIMATED_KIND, Severity.WARNING,
+                f"{obj.kind} `{obj.name}` is scaled by a HorizontalPodAutoscaler between "
+                f"{s.low} and {s.high} replicas: checked at minReplicas ({s.low})", s.span,
+                notes=(Note("fewer replicas leave a budget the least room; check the upper "
+                            "end with an edited copy (`replicas: "
+                            f"{s.high}`) for scheduling limits"),)))
+            return replace(w, replicas=s.low)
+    return w
+
+
+def _unscaled_targets(scaling: list[Scaling], objects: Sequence[KObject], out: Out) -> None:
+    keys = {o.key for o in objects}
+    for s in scaling:
+        if s.target not in keys:
+            out.append(Diagnostic(c.APPROXIMATED_KIND, Severity.WARNING,
+                                  f"the HorizontalPodAutoscaler's target {s.target[0]} "
+                                  f"`{s.target[2]}` is not in the input: ignored", s.span))
+
+
+def _fits(workloads: list[Workload], nodes: list[Node], out: Out) -> None:
+    """PC417 when a pod's requests exceed every node's allocatable resources."""
+    for w in workloads:
+        needs = pod_requests(w.template.to_k8s())
+        for resource, amount in sorted(needs.items()):
+            limits = [dict(n.capacity).get(resource) for n in nodes]
+            if any(x is None for x in limits) or not limits:
+                continue
+            if all(amount > parse_quantity(x) for x in limits if x is not None):
+                out.append(_no_fit(w, resource, amount, nodes))
+
+
+def _no_fit(w: Workload, resource: str, amount: Decimal, nodes: list[Node]) -> Diagnostic:
+    culprit = next((x for x in (*w.template.initContainers, *w.template.containers)
+                    if resource in dict(x.requests)
+                    and parse_quantity(dict(x.requests)[resource]) == amount), None)
+    span = culprit.span if culprit is not None else w.span
+    where = ""
+    if culprit is not None:
+        where = f" {dict(culprit.requests)[resource]} (container `{culprit.name}`)"
+    largest = max(nodes, key=lambda n: parse_quantity(dict(n.capacity)[resource]))
+    return Diagnostic(c.FITS_NO_NODE, Severity.WARNING,
+                      f"pods of `{w.name}` request {resource}{where}, more than any "
+                      f"node has allocatable: they can never be scheduled", span,
+                      notes=(Note(f"the largest is `{largest.name}` with "
+                                  f"{dict(largest.capacity)[resource]}", largest.span
+                                  if largest.span != NO_SPAN else None),),
+                      help="lower the request, or add a node that fits it")
+
+
+def _environment(nodes: list[Node], pdbs: list[PodDisruptionBudget],
+                 workloads: list[Workload], options: ManifestOptions) -> Environment:
+    drains = options.concurrent_drains
+    span = pdbs[0].span if pdbs else workloads[0].span
+    return Environment(
+        drain=tuple(n.name for n in nodes) if drains else (),
+        drainMode=DrainMode.ONE_AT_A_TIME if drains <= 1 else DrainMode.CONCURRENT,
+        nodeFailures=options.failures, span=span)
+
+
+def _checks(options: ManifestOptions, workloads: list[Workload],
+            pdbs: list[PodDisruptionBudget], env: Environment, out: Out) -> tuple[str, ...]:
+    for name in options.checks:
+        if name not in BUILTIN_CHECKS:
+            out.append(Diagnostic(c.UNKNOWN_BUILTIN_CHECK, Severity.ERROR,
+                                  f"unknown built-in check `{name}`",
+                                  help=f"use one of {', '.join(sorted(BUILTIN_CHECKS))}"))
+    if options.checks:
+        return tuple(n for n in options.checks if n in BUILTIN_CHECKS)
+    kinds = {w.kind for w in workloads}
+    relevant = {
+        "budget-respected": bool(pdbs),
+        "drain-completes": bool(env.drain),
+        "job-completes": WorkloadKind.JOB in kinds,
+        "eventually-ready": bool(kinds - {WorkloadKind.JOB}),
+        "init-order": any(w.template.initContainers for w in workloads),
+    }
+    return tuple(n for n in options.chosen_checks if relevant.get(n, True))
+
+
+def _defaults_note(nodes: list[Node], given: bool, env: Environment,
+                   checks: tuple[str, ...], options: ManifestOptions) -> Diagnostic:
+    shown = ", ".join(n.name for n in nodes)
+    where = "from the Node objects" if given else "assumed (`--nodes`)"
+    if not env.drain:
+        drains = "no drains"
+    elif env.drainMode is DrainMode.ONE_AT_A_TIME:
+        drains = "rolling maintenance: any node drained, one at a time, uncordoned once empty"
+    else:
+        drains = "concurrent drains: any set of nodes drained at once"
+    failures = f"at most {env.nodeFailures} node failure{'s' * (env.nodeFailures != 1)}"
+    return Diagnostic(c.ZERO_CONFIG_DEFAULTS, Severity.NOTE,
+                      f"checking for Kubernetes {options.version_text} with {len(nodes)} "
+                      f"node{'s' * (len(nodes) != 1)} {where} ({shown}); {drains}; {failures}",
+                      notes=(Note(f"checks: {', '.join(checks)}"),),
+                      help="adjust with --nodes, --failures, --concurrent-drains, --check, "
+                      "--kubernetes-version")

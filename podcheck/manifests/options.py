@@ -1,0 +1,64 @@
+"""The options of the manifest front end: the zero-config defaults and their overrides.
+
+Stage: an input of `podcheck.manifests` (built by the CLI from `--nodes`, `--failures`,
+`--concurrent-drains`, `--check` and `--kubernetes-version`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The built-in checks run when `--check` names none (spec.BUILTIN_CHECKS has them all).
+DEFAULT_CHECKS = (
+    "init-order",
+    "budget-respected",
+    "drain-completes",
+    "eventually-ready",
+    "no-crash-loop",
+    "job-completes",
+    "no-deadlock",
+)
+DEFAULT_KUBERNETES_VERSION = (1, 31)
+
+
+def parse_version(text: str) -> tuple[int, int] | None:
+    """`1.29` or `v1.29.3` as (1, 29); None when it is not such a version."""
+    parts = text.strip().removeprefix("v").split(".")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestOptions:
+    """What the manifests do not say.
+
+    `nodes`: how many nodes to assume when the input holds no Node object.
+    `failures`: at most this many involuntary node failures.  `concurrent_drains`: 1 for
+    rolling maintenance (one node at a time), more for concurrent drains, 0 for none.
+    `checks`: the built-in checks to run (empty: `DEFAULT_CHECKS`).
+    `kubernetes_version`: (major, minor) whose API and rules apply.
+    """
+
+    nodes: int = 3
+    failures: int = 1
+    concurrent_drains: int = 1
+    checks: tuple[str, ...] = ()
+    kubernetes_version: tuple[int, int] = DEFAULT_KUBERNETES_VERSION
+
+    def __post_init__(self) -> None:
+        assert self.nodes >= 1 and self.failures >= 0 and self.concurrent_drains >= 0
+
+    @property
+    def chosen_checks(self) -> tuple[str, ...]:
+        """The checks to run: `checks`, or the defaults."""
+        return self.checks or DEFAULT_CHECKS
+
+    def at_least(self, major: int, minor: int) -> bool:
+        """True when the Kubernetes version checked is `major.minor` or later."""
+        return self.kubernetes_version >= (major, minor)
+
+    @property
+    def version_text(self) -> str:
+        """The Kubernetes version as `1.31`."""
+        return "{}.{}".format(*self.kubernetes_version)
