@@ -142,9 +142,10 @@ def _int_or_percent(spec: FieldSpec, value: Value, out: Out, name: str) -> IntOr
             _mismatch(spec, value, out, name)
             return None
         small = small_int(text.lstrip("+"))
-        number = MAX_INT if small is None else small
-        if number < 0 or (spec.max_percent is not None and number > spec.max_percent):
-            bound = "non-negative" if number < 0 else f"at most {spec.max_percent}%"
+        number = MAX_INT + 1 if small is None else small
+        high = MAX_INT if spec.max_percent is None else spec.max_percent
+        if number < 0 or number > high:
+            bound = "non-negative" if number < 0 else f"at most {high}%"
             out.append(m.out_of_range(name, _echo(value.text), bound, value.span))
             return None
         return IntOrPercent(number, True)
