@@ -191,6 +191,17 @@ _ENTRIES: tuple[Code, ...] = (
         "property p: " + "-" * 101 + "1",
         "Split a long formula into several properties, or flatten a deeply nested value.",
     ),
+    Code(
+        "PC017",
+        "token-too-long",
+        "a single token (string, comment, name or number) is absurdly long",
+        "No token of a `.pod` file needs to be long: strings are images and label values, "
+        "names are Kubernetes names.  A token longer than the limit (64 KiB) is refused "
+        "when the lexer reaches it, so that a runaway literal cannot make the parser use "
+        "memory out of proportion to the file.",
+        'container app { image: "xxxxxxxx...(100 000 characters)..." }',
+        "Shorten the token; a long comment can be split over several lines.",
+    ),
     # ---- 1xx: names and imports --------------------------------------------------
     Code(
         "PC101",
@@ -298,8 +309,10 @@ _ENTRIES: tuple[Code, ...] = (
         "PC112",
         "unreadable-file",
         "a spec file cannot be read",
-        "The file given on the command line, or named by an `import`, is missing, is a "
-        "directory, or cannot be opened (permissions).  Undecodable text is PC015.",
+        "The file given on the command line, or named by an `import`, is missing or "
+        "cannot be opened (permissions, an invalid path).  A directory or device is "
+        "PC117, a file over the size limit PC118, a too-long path PC119, a symlink loop "
+        "PC120, undecodable text PC015.",
         "(a path that does not exist passed as the spec)",
         "Pass the path of an existing, readable `.pod` file.",
     ),
@@ -337,6 +350,46 @@ _ENTRIES: tuple[Code, ...] = (
         "take optional names of the objects they apply to.",
         "pod a { container app {} }\ncheck init-order(a)",
         "Remove the arguments.",
+    ),
+    Code(
+        "PC117",
+        "not-a-regular-file",
+        "a spec path names a directory, a FIFO, a device or a socket",
+        "podcheck reads specs only from regular files: it refuses a directory, a named "
+        "pipe (which could block forever), a character or block device (`/dev/zero` "
+        "never ends) and a socket, whether the path is given on the command line or in an "
+        "`import`.  The file is stat-ed before it is opened, so nothing is read from it.",
+        'import "."   # the directory of this very file',
+        "Name the `.pod` file itself; to check input from a pipe, save it to a file first.",
+    ),
+    Code(
+        "PC118",
+        "input-too-large",
+        "a spec file is larger than the input size limit",
+        "Spec files are small; a file larger than the limit (8 MiB by default, "
+        "`LoadOptions.max_input_size`) is refused before it is read whole, so that a huge "
+        "or runaway file cannot exhaust memory.",
+        "(a 20 MB file passed as the spec)",
+        "Split the spec into files that import each other, or raise the limit.",
+    ),
+    Code(
+        "PC119",
+        "path-too-long",
+        "a spec path, or one name in it, is longer than the system allows",
+        "The operating system refused the path (ENAMETOOLONG): the whole path is longer "
+        "than PATH_MAX or one of its names is longer than NAME_MAX (often 255 bytes).  "
+        "For a dotted import every dot is a directory level, so each part is a name.",
+        "import \"aaaa...aaaa.pod\"   # a name of 300 characters",
+        "Shorten the file or directory names, or the dotted import.",
+    ),
+    Code(
+        "PC120",
+        "symlink-loop",
+        "a spec path goes through symbolic links that form a loop",
+        "Resolving the path followed symbolic links that point back at each other "
+        "(ELOOP), so it names no file.",
+        "(a.pod -> b.pod -> a.pod, passed as the spec)",
+        "Repair the links so that the path ends at a regular file.",
     ),
     # ---- 2xx: fields and types ---------------------------------------------------
     Code(
@@ -781,6 +834,7 @@ FIELD_OUTSIDE_BLOCK: Final = "PC013"
 UNMATCHED_DELIMITER: Final = "PC014"
 INVALID_ENCODING: Final = "PC015"
 NESTING_TOO_DEEP: Final = "PC016"
+TOKEN_TOO_LONG: Final = "PC017"
 UNKNOWN_BLOCK_KIND: Final = "PC101"
 UNKNOWN_FIELD: Final = "PC102"
 DUPLICATE_NAME: Final = "PC103"
@@ -797,6 +851,10 @@ BLOCK_NAME: Final = "PC113"
 DUPLICATE_EXPECT: Final = "PC114"
 INCLUDE_CYCLE: Final = "PC115"
 BUILTIN_ARGUMENTS: Final = "PC116"
+NOT_A_REGULAR_FILE: Final = "PC117"
+INPUT_TOO_LARGE: Final = "PC118"
+PATH_TOO_LONG: Final = "PC119"
+SYMLINK_LOOP: Final = "PC120"
 WRONG_VALUE_TYPE: Final = "PC201"
 VALUE_OUT_OF_RANGE: Final = "PC202"
 UNKNOWN_ENUM_VALUE: Final = "PC203"

@@ -23,10 +23,34 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from podcheck.diagnostics import Diagnostic, Note, Severity, Span
 
+# NOTE(control-characters): every text that reaches a terminal (source lines in frames,
+# messages, help, notes, file names) has its control characters escaped: C0 (but tab,
+# which frames expand), DEL, C1, line and paragraph separators and the bidirectional
+# controls (a spec cannot send an OSC or CSI sequence, or reorder what is shown).  They
+# are shown as `\x1b` / `\u202e`, and carets count the escaped width.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\u2028\u2029")
 TAB_WIDTH = 4
 MAX_LINE_WIDTH = 120  # longer source lines are cut around the span
 MAX_FRAME_LINES = 5  # a longer multi-line span shows its first lines, `...`, its last line
 FORMATS = ("text", "json", "github")
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """`text` with every control character (NOTE(control-characters)) but those in `keep`
+    replaced by a visible escape (`\x1b`, `\u202e`)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(_escape_char(c) if c not in keep else c for c in text)
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return f"\\x{code:02x}"
+    if char in _BIDI or char in _LINE_BREAKS:
+        return f"\\u{code:04x}"
+    return char
 
 
 def ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -69,8 +93,8 @@ def summary(diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def _text_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
-    where = f"{d.span}: " if d.span is not None else ""
-    lines = [f"{where}{d.severity.value}[{d.code}]: {d.message}"]
+    where = f"{escape_controls(str(d.span))}: " if d.span is not None else ""
+    lines = [f"{where}{d.severity.value}[{d.code}]: {_line(d.message)}"]
     width = _gutter_width(d)
     pad = " " * width
     frame = _frame(d.span, sources, width, d.code)
@@ -78,10 +102,15 @@ def _text_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
     if frame and (d.help or d.notes):
         lines.append(f"{pad} |")
     if d.help:
-        lines.append(f"{pad} = help: {d.help}")
+        lines.append(f"{pad} = help: {_line(d.help)}")
     for note in d.notes:
         lines += _note(note, sources, width)
     return "\n".join(lines)
+
+
+def _line(text: str) -> str:
+    """A message for the text layout: control characters escaped, newlines kept."""
+    return escape_controls(text, keep="\n")
 
 
 def _gutter_width(d: Diagnostic) -> int:
@@ -92,9 +121,9 @@ def _gutter_width(d: Diagnostic) -> int:
 def _note(note: Note, sources: Mapping[str, str], width: int) -> list[str]:
     pad = " " * width
     if note.span is None:
-        return [f"{pad} = note: {note.message}"]
+        return [f"{pad} = note: {_line(note.message)}"]
     frame = _frame(note.span, sources, width, "")
-    head = [f"{pad} = note: {note.message}", f"{pad}--> {note.span}"]
+    head = [f"{pad} = note: {_line(note.message)}", f"{pad}--> {escape_controls(str(note.span))}"]
     return head + ([f"{pad} |", *frame] if frame else [])
 
 
@@ -115,7 +144,7 @@ def _frame(span: Span | None, sources: Mapping[str, str], width: int, label: str
             continue
         raw = text_lines[n - 1].rstrip("\r")
         start, end = _caret_columns(span, n, raw)
-        shown, start, end = _window(raw.expandtabs(TAB_WIDTH), start, end)
+        shown, start, end = _window(_visible(raw), start, end)
         out.append(f"{n:>{width}} | {shown}".rstrip())
         tail = f" {label}" if label and n == last else ""
         out.append(f"{' ' * width} | {' ' * start}{'^' * max(1, end - start)}{tail}")
@@ -148,7 +177,12 @@ def _caret_columns(span: Span, n: int, raw: str) -> tuple[int, int]:
 
 
 def _display(raw: str, index: int) -> int:
-    return len(raw[:index].expandtabs(TAB_WIDTH))
+    return len(_visible(raw[:index]))
+
+
+def _visible(raw: str) -> str:
+    """A source line as a frame shows it: controls escaped, then tabs expanded."""
+    return escape_controls(raw, keep="\t").expandtabs(TAB_WIDTH)
 
 
 # ------------------------------------------------------------------------------ json
@@ -190,7 +224,8 @@ _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_controls(text)
 
 
 def _escape_property(text: str) -> str:

@@ -33,6 +33,7 @@ _SUFFIX_CHARS = frozenset("eEinumkKMGTP")
 _MAX_INT32 = 2**31 - 1
 _MAX_ALLOWED = Decimal(2**63 - 1)
 _NANO_EXP = -9
+_INT64_DIGITS = 19
 _POD_LEVEL = ("cpu", "memory")
 _HUGEPAGES = "hugepages-"
 
@@ -229,7 +230,7 @@ def _parse(text: str) -> Decimal | None:
     if scale is None:
         return None
     base, exponent = scale
-    coefficient = int(whole + fraction)
+    coefficient = _to_int(whole + fraction)
     exponent10 = -len(fraction)
     if base == 2:
         coefficient <<= exponent
@@ -287,7 +288,9 @@ def _suffix(suffix: str) -> tuple[int, int] | None:
         digits = body[1:] if body[0] in "+-" else body
         if not digits or not (digits.isascii() and digits.isdigit()):
             return None
-        exponent = int(body)
+        if len(digits.lstrip("0")) > _INT64_DIGITS:  # strconv.ParseInt(_, 10, 64) fails
+            return None
+        exponent = int(digits.lstrip("0") or "0") * (-1 if body[0] == "-" else 1)
         if abs(exponent) > _MAX_INT32:
             return None
         return 10, exponent
@@ -301,13 +304,25 @@ def _round_up_to_nano(coefficient: int, exponent: int) -> Decimal:
     if exponent >= _NANO_EXP:
         return _exact(coefficient, exponent)
     shift = _NANO_EXP - exponent
-    if shift > len(str(coefficient)):
+    if shift > _digit_count(coefficient):
         return _exact(1, _NANO_EXP)
     quotient, remainder = divmod(coefficient, 10**shift)
     return _exact(quotient + (1 if remainder else 0), _NANO_EXP)
 
 
+# NOTE(quantity-size): apimachinery parses digit strings of any length (inf.Dec on
+# big.Int), so these helpers never convert between int and str, which Python refuses
+# past 4 300 digits: Decimal converts both ways without that limit.
+def _to_int(digits: str) -> int:
+    """The value of a string of ASCII digits, of any length."""
+    return int(Decimal(digits))
+
+
+def _digit_count(n: int) -> int:
+    """How many decimal digits the positive integer `n` has."""
+    return len(Decimal(n).as_tuple().digits)
+
+
 def _exact(coefficient: int, exponent: int) -> Decimal:
     """Build a Decimal without going through a (precision-limited) context."""
-    digits = tuple(int(ch) for ch in str(coefficient))
-    return Decimal((0, digits, exponent))
+    return Decimal((0, Decimal(coefficient).as_tuple().digits, exponent))

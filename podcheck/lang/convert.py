@@ -16,6 +16,7 @@ from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.fields import Members, first_line, head, read_block
 from podcheck.lang.schema import BLOCKS, BlockSpec
+from podcheck.lang.values import small_int
 from podcheck.spec import (
     Behavior,
     Container,
@@ -247,8 +248,9 @@ def _port_spans(block: Block) -> dict[int, Span]:
             member.value, ListValue
         ):
             for item in member.value.items:
-                if isinstance(item, Scalar) and item.text.isdigit():
-                    spans.setdefault(int(item.text), item.span)
+                number = small_int(item.text) if isinstance(item, Scalar) else None
+                if number is not None:
+                    spans.setdefault(number, item.span)
     return spans
 
 

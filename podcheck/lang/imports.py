@@ -3,8 +3,12 @@
 Stage: the front of `podcheck.lang.check.load`.  Consumes a path on disk; produces a
 `Program`: every file's text (for rendering), every parsed `SpecFile` in dependency
 order (imported files before their importers, the root last), and diagnostics —
-PC112 unreadable files, PC110 missing imports, PC111 import cycles (one note per hop),
+PC110 missing imports, PC111 import cycles (one note per hop), files that cannot be
+read (PC112 unreadable, PC117 not a regular file, PC118 over `max_input_size`, PC119
+path too long, PC120 symlink loop: NOTE(safe-reading) in `podcheck.lang.source`),
 plus whatever `podcheck.lang.parse.parse_bytes` reports (encoding, syntax, nesting).
+Every diagnostic has a location: the `import` line for an import, 1:1 of the root file
+for the root.
 
 Quoted imports are paths relative to the importing file; dotted imports name bundled
 models: `env.rolling-drain` is `<models>/env/rolling-drain.pod` (`bundled_models_dir`).
@@ -21,15 +25,23 @@ from pathlib import Path
 from podcheck.diagnostics import Diagnostic, Note, Span
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Import, SpecFile
+from podcheck.lang.source import (
+    DEFAULT_MAX_INPUT_SIZE,
+    ReadFailure,
+    read_regular_file,
+    shown_path,
+)
 
 MAX_IMPORT_DEPTH = 100
 
 
 @dataclass(frozen=True, slots=True)
 class LoadOptions:
-    """How to load a spec: `models_dir` overrides where dotted imports are looked up."""
+    """How to load a spec: `models_dir` overrides where dotted imports are looked up;
+    `max_input_size` is the largest file, in bytes, that is read (each file alike)."""
 
     models_dir: Path | None = None
+    max_input_size: int = DEFAULT_MAX_INPUT_SIZE
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +73,7 @@ class _Loader:
     out: list[Diagnostic] = field(default_factory=list)
 
     def visit(self, path: Path, display: str, stack: list[tuple[Path, str, Span]]) -> None:
-        key = path.resolve()
+        key = _key(path)
         data = self.read(path, display, stack[-1][2] if stack else None)
         self.done[key] = None
         if data is None:
@@ -81,7 +93,7 @@ class _Loader:
         if target is None:
             return
         hop = stack + [(key, display, item.span)]
-        target_key = target.resolve()
+        target_key = _key(target)
         cycle_start = next((i for i, (k, _, _) in enumerate(hop) if k == target_key), None)
         if cycle_start is not None:
             self.out.append(_cycle(hop[cycle_start:], shown))
@@ -101,13 +113,13 @@ class _Loader:
             target = models.joinpath(*item.target.split(".")[:-1],
                                      item.target.split(".")[-1] + ".pod")
             shown, where = str(target), "among the bundled models"
-        if target.is_file():
+        if not _missing(target):
             return target, shown
         self.out.append(_not_found(item, target, where))
         return None, shown
 
     def read(self, path: Path, display: str, span: Span | None) -> bytes | None:
-        data, problem = read_bytes(path, display, span)
+        data, problem = read_bytes(path, display, span, self.options.max_input_size)
         if problem is not None:
             self.out.append(problem)
             return None
@@ -123,15 +135,38 @@ class _Loader:
         return result.value if result.ok else None
 
 
-def read_bytes(path: Path, display: str, span: Span | None) -> tuple[bytes | None,
-                                                                 Diagnostic | None]:
-    """The file's bytes, or why it cannot be read (PC112); `span` is where it was named."""
+def read_bytes(
+    path: Path, display: str, span: Span | None, max_size: int = DEFAULT_MAX_INPUT_SIZE
+) -> tuple[bytes | None, Diagnostic | None]:
+    """The file's bytes, or why it cannot be read (NOTE(safe-reading)); `span` is where
+    it was named (None for the root file: the diagnostic then points at its 1:1)."""
+    found = read_regular_file(str(path), max_size)
+    if not isinstance(found, ReadFailure):
+        return found, None
+    where = span if span is not None else Span(display, 1, 1, 1, 1)
+    message = f"cannot read `{shown_path(display)}`: {found.reason}"
+    return None, m.error(found.code, message, where)
+
+
+def _key(path: Path) -> Path:
+    """The identity of a file for cycle and once-only checks: its resolved path when the
+    system can resolve it, else its absolute path (its read then fails with a code)."""
     try:
-        return path.read_bytes(), None
-    except OSError as exc:
-        reason = "no such file" if isinstance(exc, FileNotFoundError) else (
-            exc.strerror or type(exc).__name__).lower()
-        return None, m.error(m.UNREADABLE, f"cannot read `{display}`: {reason}", span)
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def _missing(target: Path) -> bool:
+    """True when nothing exists at `target` (PC110); anything else that makes it
+    unreadable is reported when it is read, with its own code."""
+    try:
+        os.stat(target)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def shown_text(data: bytes) -> str:
@@ -148,15 +183,21 @@ def load_program(path: str, options: LoadOptions) -> Program:
 
 def _not_found(item: Import, target: Path, where: str) -> Diagnostic:
     shown = f'"{item.target}"' if item.quoted else item.target
-    siblings = sorted(p.name for p in target.parent.glob("*.pod")) if target.parent.is_dir() \
-        else []
     return m.error(
         m.IMPORT_NOT_FOUND,
-        f"cannot find imported file `{shown}`",
+        f"cannot find imported file `{shown_path(shown)}`",
         item.span,
-        help=m.did_you_mean(target.name, siblings),
-        notes=(Note(f"looked for `{target}` {where}"),),
+        help=m.did_you_mean(target.name, _siblings(target)),
+        notes=(Note(f"looked for `{shown_path(str(target))}` {where}"),),
     )
+
+
+def _siblings(target: Path) -> list[str]:
+    """The `.pod` files next to `target` (for a suggestion), none if unlistable."""
+    try:
+        return sorted(p.name for p in target.parent.glob("*.pod") if p.is_file())
+    except (OSError, ValueError):
+        return []
 
 
 def _cycle(hops: list[tuple[Path, str, Span]], back_to: str) -> Diagnostic:

@@ -27,7 +27,7 @@ from dataclasses import replace
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 
-from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult
+from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.lang.ast import Comment, SpecFile
 from podcheck.lang.parse_errors import diagnose
 from podcheck.lang.source import offset_span, token_span
@@ -38,6 +38,13 @@ MAX_ERRORS = 10
 # AST, so trees deeper than this are refused here with PC016 instead of overflowing the
 # Python stack later.  Parentheses do not count; each operator, block, list or map does.
 MAX_NESTING = 100
+# NOTE(token-limit): Python's `re` keeps a backtracking mark per repetition of a group, so
+# lark's STRING pattern takes ~120 bytes per character of a literal (a 50 MB string took
+# 6.7 GB).  Before lark runs, every line longer than MAX_TOKEN is scanned with patterns
+# that keep no marks (possessive), and a string, comment, name or number longer than
+# MAX_TOKEN is refused with PC017.  Whitespace runs are harmless and not counted.
+MAX_TOKEN = 64 * 1024
+_TOKENISH = re.compile(r'"(?:[^"\\\n]++|\\.)*+"?|#[^\n]*+|[A-Za-z0-9_.%+-]++|\s++|.')
 
 _DECLARATION = re.compile(
     r"^(?:(?:import|property|check|expect)(?![A-Za-z0-9_-])"
@@ -85,6 +92,9 @@ def parse_bytes(data: bytes, path: str) -> StageResult[SpecFile]:
 
 def parse(text: str, path: str) -> StageResult[SpecFile]:
     """Parse the text of the `.pod` file at `path` (used for spans) into a `SpecFile`."""
+    long_token = _long_token(text, path)
+    if long_token is not None:
+        return StageResult(None, (long_token,))
     comments: list[Token] = []
     reset = _COMMENTS.set(comments)
     try:
@@ -101,6 +111,29 @@ def parse(text: str, path: str) -> StageResult[SpecFile]:
         return result
     kept = tuple(_comment(tok, text) for tok in comments)
     return StageResult(replace(result.value, comments=kept), result.diagnostics)
+
+
+def _long_token(text: str, path: str) -> Diagnostic | None:
+    """PC017 for the first token longer than MAX_TOKEN (NOTE(token-limit)), if any."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > MAX_TOKEN:
+            for match in _TOKENISH.finditer(text, start, end):
+                word = match.group()
+                if len(word) > MAX_TOKEN and not word[0].isspace():
+                    return _token_error(text, path, match.start(), len(word))
+        start = end + 1
+    return None
+
+
+def _token_error(text: str, path: str, offset: int, length: int) -> Diagnostic:
+    kind = {'"': "string literal", "#": "comment"}.get(text[offset], "token")
+    message = f"{kind} of {length} characters is longer than the limit of {MAX_TOKEN}"
+    help = "shorten it; no value of a spec needs to be this long"
+    return Diagnostic(codes.TOKEN_TOO_LONG, Severity.ERROR, message,
+                      offset_span(text, path, offset, length), (), help)
 
 
 def _comment(tok: Token, text: str) -> Comment:

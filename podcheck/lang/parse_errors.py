@@ -183,7 +183,7 @@ def _bad_character(err: UnexpectedCharacters, text: str, path: str) -> Diagnosti
         end = text.find("\n", pos)
         span = offset_span(text, path, pos, (len(text) if end < 0 else end) - pos)
         return _error("PC003", "unterminated string", span, UNTERMINATED_STRING.help)
-    if char.isdigit():
+    if char in "0123456789":  # str.isdigit also accepts `²` and `٣`
         word = re.match(r"[0-9][A-Za-z0-9_.%]*", text[pos:])
         assert word is not None
         echo = word.group()[:MAX_NUMBER_ECHO]

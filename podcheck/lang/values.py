@@ -4,13 +4,19 @@ Stage: part of `podcheck.lang.check`.  Consumes `podcheck.lang.ast` values and
 `podcheck.lang.schema.FieldSpec`; produces Python values for `podcheck.spec` (ints,
 `DurationRange`, `IntOrPercent`, sorted pairs, ...) or None, appending diagnostics
 (PC201 wrong type, PC202 out of range, PC203 enum, PC205 quantity, PC216 selector).
+
+NOTE(number-limits): a literal of any length or exponent gives a diagnostic, never an
+exception: integers are compared by digit count before Python converts them (its
+4 300-digit limit), durations past an int64 of nanoseconds (`metav1.Duration`) and
+quantities past an int64 of base units (`Quantity.Value()`) are out of range (PC202):
+Kubernetes may parse them, but podcheck cannot model them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from podcheck.diagnostics import Diagnostic, Fix, Span
 from podcheck.kube.errors import KubeInputError
@@ -24,9 +30,13 @@ Out = list[Diagnostic]
 
 MAX_INT = 2**31 - 1  # Kubernetes' int32 fields
 MAX_NODE_COUNT = 1000  # `nodes: N` shorthand
+MAX_INT64 = 2**63 - 1
+MAX_DURATION_MS = MAX_INT64 // 1_000_000  # metav1.Duration: int64 nanoseconds
+MAX_QUANTITY = Decimal(MAX_INT64)  # Quantity.Value() is an int64 of base units
+_SMALL_DIGITS = 18  # at most this many significant digits fit an int64 for sure
 
 _INT = re.compile(r"^[+-]?[0-9]+$")
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
+_DURATION = re.compile(r"^([0-9]+)(?:\.([0-9]+))?(ms|s|m|h)$")
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 _KIND_WORDS = {
     "int": "an int",
@@ -77,6 +87,7 @@ def _mismatch(
     spec: FieldSpec, value: Value, out: Out, name: str, expected: str | None = None
 ) -> None:
     found, text = describe(value)
+    text = _echo(text)
     help_text, fix = None, None
     if isinstance(value, Scalar) and spec.type == "int" and name.endswith("Seconds"):
         ms = duration_ms(value)
@@ -94,20 +105,28 @@ def _int(spec: FieldSpec, value: Value, out: Out, name: str) -> int | None:
     if not _INT.match(value.text):
         _mismatch(spec, value, out, name)
         return None
-    digits = value.text.lstrip("+-0")
-    number = int(value.text) if len(digits) <= 18 else MAX_INT + 1
-    return _in_range(spec, number, value, out, name)
+    number = small_int(value.text.lstrip("+"))
+    return _in_range(spec, MAX_INT + 1 if number is None else number, value, out, name)
+
+
+def small_int(text: str) -> int | None:
+    """The value of an ASCII integer literal (`-12`) of at most 18 significant digits;
+    None for any other text, however long (NOTE(number-limits))."""
+    digits = text[1:] if text[:1] == "-" else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits.lstrip("0")) > _SMALL_DIGITS:
+        return None
+    return int(text)
 
 
 def _in_range(spec: FieldSpec, number: int, value: Scalar, out: Out, name: str) -> int | None:
     low, high = spec.min, MAX_INT if spec.max is None else spec.max
     if low is not None and number < low:
         bound = f"between {low} and {high}" if spec.max is not None else _at_least(low)
-        out.append(m.out_of_range(name, value.text, bound, value.span))
+        out.append(m.out_of_range(name, _echo(value.text), bound, value.span))
         return None
     if number > high:
         bound = f"between {low} and {high}" if low is not None else f"at most {high}"
-        out.append(m.out_of_range(name, value.text, bound, value.span))
+        out.append(m.out_of_range(name, _echo(value.text), bound, value.span))
         return None
     return number
 
@@ -122,10 +141,12 @@ def _int_or_percent(spec: FieldSpec, value: Value, out: Out, name: str) -> IntOr
         if not _INT.match(text):
             _mismatch(spec, value, out, name)
             return None
-        number = int(text) if len(text.lstrip("+-0")) <= 18 else MAX_INT
-        if number < 0 or (spec.max_percent is not None and number > spec.max_percent):
-            bound = "non-negative" if number < 0 else f"at most {spec.max_percent}%"
-            out.append(m.out_of_range(name, value.text, bound, value.span))
+        small = small_int(text.lstrip("+"))
+        number = MAX_INT + 1 if small is None else small
+        high = MAX_INT if spec.max_percent is None else spec.max_percent
+        if number < 0 or number > high:
+            bound = "non-negative" if number < 0 else f"at most {high}%"
+            out.append(m.out_of_range(name, _echo(value.text), bound, value.span))
             return None
         return IntOrPercent(number, True)
     count = _int(spec, value, out, name)
@@ -139,7 +160,14 @@ def duration_ms(scalar: Scalar) -> int | None:
     match = _DURATION.match(scalar.text) if scalar.kind == "duration" else None
     if match is None:
         return None
-    amount = Decimal(match.group(1)) * _UNIT_MS[match.group(2)]
+    whole, fraction, unit = match.group(1), (match.group(2) or "").rstrip("0"), match.group(3)
+    if len(whole.lstrip("0")) > _SMALL_DIGITS:
+        return MAX_DURATION_MS + 1  # out of range, whatever the fraction
+    if len(fraction) > _SMALL_DIGITS:
+        return None  # not a whole number of milliseconds
+    with localcontext() as exact:
+        exact.prec = 4 * _SMALL_DIGITS
+        amount = Decimal(f"{whole}.{fraction or 0}") * _UNIT_MS[unit]
     return int(amount) if amount == amount.to_integral_value() else None
 
 
@@ -151,7 +179,7 @@ def _duration_range(
         if ms is None:
             _mismatch(spec, value, out, name)
             return None
-        return DurationRange(Duration(ms), Duration(ms))
+        return _bounded(DurationRange(Duration(ms), Duration(ms)), value, out, name)
     if not isinstance(value, Range):
         _mismatch(spec, value, out, name)
         return None
@@ -164,7 +192,22 @@ def _duration_range(
         text = f"{value.lo.text}..{value.hi.text}"
         out.append(m.out_of_range(name, text, "a range with lo <= hi", value.span))
         return None
-    return DurationRange(Duration(lo), Duration(hi))
+    return _bounded(DurationRange(Duration(lo), Duration(hi)), value, out, name)
+
+
+def _bounded(found: DurationRange, value: Value, out: Out, name: str) -> DurationRange | None:
+    """`found`, unless its upper end is past `MAX_DURATION_MS` (NOTE(number-limits))."""
+    if found.hi.ms <= MAX_DURATION_MS:
+        return found
+    text = describe(value)[1]
+    bound = f"at most {MAX_DURATION_MS}ms (an int64 of nanoseconds)"
+    out.append(m.out_of_range(name, _echo(text), bound, value.span))
+    return None
+
+
+def _echo(text: str) -> str:
+    """A literal for a message, cut when it is very long."""
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]}"
 
 
 def _text(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
@@ -291,14 +334,18 @@ def _quantity(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
         out.append(
             m.error(
                 m.BAD_QUANTITY,
-                f"invalid quantity `{value.text}` for `{name}`",
+                f"invalid quantity `{_echo(value.text)}` for `{name}`",
                 value.span,
                 help="use a Kubernetes quantity such as `500m`, `2`, `256Mi` or `1G`",
             )
         )
         return None
     if amount < 0:
-        out.append(m.out_of_range(name, value.text, "non-negative", value.span))
+        out.append(m.out_of_range(name, _echo(value.text), "non-negative", value.span))
+        return None
+    if amount > MAX_QUANTITY:
+        bound = f"at most {MAX_INT64} (an int64, the largest quantity podcheck models)"
+        out.append(m.out_of_range(name, _echo(value.text), bound, value.span))
         return None
     return value.text
 

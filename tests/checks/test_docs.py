@@ -20,7 +20,8 @@ from podcheck.spec import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-MULTI_FILE = {"PC111", "PC112"}  # need several files or a binary one: tested in test_load.py
+# need several files, a binary one or a special one: tested in test_load.py, tests/reliability
+MULTI_FILE = {"PC111", "PC112", "PC118", "PC119", "PC120"}
 
 
 def test_diagnostics_md_is_up_to_date() -> None:

@@ -95,7 +95,7 @@ def test_non_utf8_position_is_the_bad_byte(tmp_path: Path) -> None:
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
     assert _codes(load(str(tmp_path / "nope.pod"))) == ["PC112"]
-    assert _codes(load(str(tmp_path))) == ["PC112"]
+    assert _codes(load(str(tmp_path))) == ["PC117"]  # a directory is no regular file
 
 
 ROBUSTNESS = {

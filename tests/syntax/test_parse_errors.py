@@ -46,7 +46,11 @@ def test_match_examples_recognises_its_own_snippets(mistake: Mistake) -> None:
         assert found is mistake, snippet
 
 
-@pytest.mark.parametrize("code", sorted(c for c in REGISTRY if c < "PC100" and c != "PC015"))
+# PC015 needs bytes, PC017 a 64 KiB token: tested in tests/reliability
+SKIPPED = ("PC015", "PC017")
+
+
+@pytest.mark.parametrize("code", sorted(c for c in REGISTRY if c < "PC100" and c not in SKIPPED))
 def test_registry_examples_produce_their_code(code: str) -> None:
     assert first(REGISTRY[code].example).code == code
 
