@@ -24,12 +24,18 @@ def _at(outcome_diag: dict[str, object]) -> tuple[object, object, object]:
     return outcome_diag["file"], outcome_diag["line"], outcome_diag["column"]
 
 
-@pytest.mark.parametrize("command", ["parse", "check"])
-def test_a_directory_as_the_root_file(tmp_path: Path, command: str) -> None:
-    out = run(command, tmp_path)
+def test_a_directory_as_the_root_file(tmp_path: Path) -> None:
+    out = run("parse", tmp_path)
     assert (out.exit_code, out.codes) == (ExitCode.INPUT_ERROR, [codes.NOT_A_REGULAR_FILE])
     assert _at(out.diagnostics[0]) == (str(tmp_path), 1, 1)
     assert "it is a directory, not a regular file" in str(out.diagnostics[0]["message"])
+
+
+def test_an_empty_directory_to_check_holds_no_manifests(tmp_path: Path) -> None:
+    # `check DIR` reads a directory of Kubernetes manifests (issue 15); an empty one is
+    # reported as such, never as a crash or as "holds".
+    out = run("check", tmp_path)
+    assert (out.exit_code, out.codes) == (ExitCode.INPUT_ERROR, [codes.NO_MANIFESTS])
 
 
 def test_a_directory_as_an_import_is_not_called_missing(tmp_path: Path) -> None:
