@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block
 from podcheck.lang.fields import Members, head, read_block
@@ -46,7 +46,7 @@ def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:
     if both:
         out.append(
             m.error(
-                m.CONFLICT,
+                codes.CONFLICTING_FIELDS,
                 f"pdb `{block.name}` sets both `minAvailable` and `maxUnavailable`",
                 members.spans["maxUnavailable"],
                 help="keep one of them",
@@ -57,7 +57,7 @@ def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:
     if not (members.given("minAvailable") or members.given("maxUnavailable")):
         out.append(
             m.error(
-                m.MISSING,
+                codes.MISSING_REQUIRED,
                 f"pdb `{block.name}` sets neither `minAvailable` nor `maxUnavailable`",
                 head(block),
                 help="add `minAvailable: N` or `maxUnavailable: N` (an int or a percentage)",
@@ -90,7 +90,7 @@ def build_environment(envs: Sequence[Block], nodes: Sequence[Node], out: Out) ->
     for extra in unnamed[1:]:
         out.append(
             m.error(
-                m.DUPLICATE_NAME,
+                codes.DUPLICATE_NAME,
                 "more than one unnamed `environment`",
                 head(extra.block),
                 help="name the others (`environment NAME { ... }`) and `include` them",
@@ -153,7 +153,7 @@ def _include_cycle(cycle: list[str], named: Mapping[str, _Env]) -> Diagnostic:
     )
     shown = " -> ".join(f"`{h}`" for h in hops)
     span: Span = named[cycle[0]].members.spans["include"]
-    return m.error(m.INCLUDE_CYCLE, f"environments include each other: {shown}", span,
+    return m.error(codes.INCLUDE_CYCLE, f"environments include each other: {shown}", span,
                    help="remove one of the includes", notes=notes)
 
 

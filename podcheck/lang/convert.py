@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.fields import Members, first_line, head, read_block
@@ -68,7 +68,7 @@ def unique(named: list[tuple[str, Span]], what: str, out: Out) -> None:
         if name in first:
             out.append(
                 m.error(
-                    m.DUPLICATE_NAME,
+                    codes.DUPLICATE_NAME,
                     f"duplicate {what} `{name}`",
                     span,
                     help="rename one of them",
@@ -85,7 +85,7 @@ def read_profile(block: Block, spec: BlockSpec, out: Out) -> Profile:
     if members.values.get("outcome") == "fails" and members.values.get("exitCode") == 0:
         out.append(
             m.error(
-                m.FAILS_EXIT_ZERO,
+                codes.FAILS_WITH_EXIT_ZERO,
                 "a behaviour with `outcome: fails` cannot have `exitCode: 0`",
                 members.spans["exitCode"],
                 help="use a non-zero exit code, or `outcome: succeeds`",
@@ -117,7 +117,7 @@ def build_probe(block: Block, spec: BlockSpec, out: Out) -> Probe:
     if kind is not ProbeKind.READINESS and threshold != 1:
         out.append(
             m.error(
-                m.SUCCESS_THRESHOLD,
+                codes.PROBE_SUCCESS_THRESHOLD,
                 f"`successThreshold` of a {kind.value} probe must be 1, found `{threshold}`",
                 members.spans["successThreshold"],
                 help="remove `successThreshold` (only readiness probes may need more)",
@@ -163,7 +163,7 @@ def _container_policy(members: Members, is_init: bool, out: Out) -> str | None:
     if not is_init:
         out.append(
             m.error(
-                m.CONTAINER_RESTART,
+                codes.CONTAINER_RESTART_POLICY,
                 "only init containers may set `restartPolicy`",
                 span,
                 help="remove it (app containers follow the pod's `restartPolicy`), or make "
@@ -174,7 +174,7 @@ def _container_policy(members: Members, is_init: bool, out: Out) -> str | None:
     if policy is not None and policy != "Always":
         out.append(
             m.error(
-                m.CONTAINER_RESTART,
+                codes.CONTAINER_RESTART_POLICY,
                 f"a container's `restartPolicy` can only be `Always`, found `{policy}`",
                 span,
                 help="remove it: init containers follow the pod's `restartPolicy`",
@@ -215,7 +215,7 @@ def build_template(block: Block, spec: BlockSpec, name: str, scope: Scope,
         if child_spec.key == "volume":
             read_block(b, child_spec, out)
     if not apps:
-        out.append(m.error(m.MISSING, f"pod template of `{name}` has no `container`",
+        out.append(m.error(codes.MISSING_REQUIRED, f"pod template of `{name}` has no `container`",
                            head(block), help="add `container NAME { ... }`"))
     blocks = members.all_children("initContainer") + members.all_children("container")
     _pod_checks(list(zip(blocks, inits + apps, strict=True)), volumes, out)
@@ -269,7 +269,7 @@ def _ports(containers: list[tuple[Block, Container]], out: Out) -> None:
             where = "twice" if other is container else f"by `{other.name}` and `{container.name}`"
             out.append(
                 m.error(
-                    m.DUPLICATE_PORT,
+                    codes.DUPLICATE_PORT,
                     f"port {port} is exposed {where} in one pod",
                     here,
                     help="containers of a pod share its network: give each port to one",
@@ -312,8 +312,8 @@ def _workload_template(block: Block, members: Members, scope: Scope,
                                            scope.templates))
         return scope.templates.get(ref)
     if not members.given("template"):
-        out.append(m.error(m.MISSING, f"{block.kind} `{block.name}` has no pod template",
-                           head(block),
+        out.append(m.error(codes.MISSING_REQUIRED,
+                           f"{block.kind} `{block.name}` has no pod template", head(block),
                            help="add `template { container NAME { ... } }` or `template: NAME`"))
     return None
 
@@ -325,7 +325,7 @@ def _surge_check(members: Members, out: Out) -> None:
     if getattr(surge, "value", 1) == 0 and getattr(unavailable, "value", 1) == 0:
         out.append(
             m.error(
-                m.CONFLICT,
+                codes.CONFLICTING_FIELDS,
                 "`maxSurge` and `maxUnavailable` cannot both be zero",
                 members.spans["maxUnavailable"],
                 help="allow at least one extra or one missing pod during a rollout",
@@ -340,7 +340,7 @@ def _restart_policy_check(kind: WorkloadKind, name: str, template: PodTemplate,
     if kind is WorkloadKind.JOB and policy == "Always":
         out.append(
             m.error(
-                m.WORKLOAD_RESTART,
+                codes.WORKLOAD_RESTART_POLICY,
                 f"job `{name}` needs a pod `restartPolicy` of `OnFailure` or `Never`",
                 span,
                 help="add `restartPolicy: OnFailure` (or `Never`) to the job's template",
@@ -350,7 +350,7 @@ def _restart_policy_check(kind: WorkloadKind, name: str, template: PodTemplate,
     elif kind not in (WorkloadKind.JOB, WorkloadKind.POD) and policy != "Always":
         out.append(
             m.error(
-                m.WORKLOAD_RESTART,
+                codes.WORKLOAD_RESTART_POLICY,
                 f"{kind.value.lower()} `{name}` allows only `restartPolicy: Always`, "
                 f"found `{policy}`",
                 span,

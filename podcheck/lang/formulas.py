@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from podcheck.diagnostics import Diagnostic, Note
+from podcheck.diagnostics import Diagnostic, Note, codes
 from podcheck.lang import messages as m
 from podcheck.spec import (
     CONTAINER_FIELDS,
@@ -143,7 +143,7 @@ def _free(e: Expr, top: Expr, out: Out) -> bool:
     word = _TEMPORAL_WORDS.get(nested.op, nested.op)
     out.append(
         m.error(
-            m.TEMPORAL_SHAPE,
+            codes.UNSUPPORTED_TEMPORAL_SHAPE,
             f"unsupported temporal formula: `{word}` nested inside another formula",
             nested.span,
             help="supported shapes are P, `always P`, `eventually P`, `always eventually P`, "
@@ -179,7 +179,7 @@ class _Checker:
             self._mismatch(e, f"{context} needs {want.words()}, found {got.words()}")
 
     def _mismatch(self, e: Expr, message: str) -> None:
-        self.out.append(m.error(m.TYPE_MISMATCH, message, e.span))
+        self.out.append(m.error(codes.FORMULA_TYPE_MISMATCH, message, e.span))
 
     def infer(self, e: Expr, env: Env) -> Ty | None:
         """The type of `e`, or None after reporting why it has none."""
@@ -220,11 +220,11 @@ class _Checker:
             return found
         if e.name in self.names.workloads:
             message = f"`{e.name}` is a {self.names.workloads[e.name]}, not a pod or a node"
-            self.out.append(m.error(m.WRONG_KIND, message, e.span,
+            self.out.append(m.error(codes.WRONG_KIND_REFERENCE, message, e.span,
                                     help=f"quantify over its pods: `pods({e.name})`"))
             return None
         candidates = list(env) + list(self.names.nodes)
-        self.out.append(m.error(m.UNBOUND_NAME, f"unknown name `{e.name}`", e.span,
+        self.out.append(m.error(codes.UNBOUND_NAME, f"unknown name `{e.name}`", e.span,
                                 help=m.did_you_mean(e.name, candidates)))
         return None
 
@@ -240,7 +240,7 @@ class _Checker:
         kind = table.get(e.field)
         if kind is None:
             self.out.append(
-                m.error(m.UNKNOWN_OBJECT_FIELD, f"{obj.kind}s have no field `{e.field}`",
+                m.error(codes.UNKNOWN_OBJECT_FIELD, f"{obj.kind}s have no field `{e.field}`",
                         e.span, help=m.did_you_mean(e.field, table),
                         notes=(Note(f"{obj.kind} fields are {m.backticked(table)}"),))
             )
@@ -291,7 +291,8 @@ class _Checker:
         message = (f"`{name}` is not a {other.label}" if known
                    else f"unknown {other.label} `{name}`")
         self.out.append(
-            m.error(m.UNKNOWN_STATE, message, side.span, help=m.did_you_mean(name, other.states),
+            m.error(codes.UNKNOWN_STATE_NAME, message, side.span,
+                    help=m.did_you_mean(name, other.states),
                     notes=(Note(f"{other.label}s are {m.backticked(other.states)}"),))
         )
 
@@ -319,7 +320,7 @@ class _Checker:
             return POD
         owner = self._ref(Ref(d.of or "", d.span), env)
         if owner is not None and owner.kind != "pod":
-            self.out.append(m.error(m.WRONG_KIND, f"`{d.kind}({d.of})` needs a pod, "
+            self.out.append(m.error(codes.WRONG_KIND_REFERENCE, f"`{d.kind}({d.of})` needs a pod, "
                                     f"found {owner.words()}", d.span))
             return None
         return CONTAINER if owner is not None else None

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Import, SpecFile
 
@@ -86,7 +86,7 @@ class _Loader:
         if cycle_start is not None:
             self.out.append(_cycle(hop[cycle_start:], shown))
         elif len(hop) > MAX_IMPORT_DEPTH:
-            self.out.append(m.error(m.IMPORT_NOT_FOUND, f"imports nested deeper than "
+            self.out.append(m.error(codes.IMPORT_NOT_FOUND, f"imports nested deeper than "
                                     f"{MAX_IMPORT_DEPTH} files", item.span))
         elif target_key not in self.done:
             self.visit(target, shown, hop)
@@ -131,7 +131,7 @@ def read_bytes(path: Path, display: str, span: Span | None) -> tuple[bytes | Non
     except OSError as exc:
         reason = "no such file" if isinstance(exc, FileNotFoundError) else (
             exc.strerror or type(exc).__name__).lower()
-        return None, m.error(m.UNREADABLE, f"cannot read `{display}`: {reason}", span)
+        return None, m.error(codes.UNREADABLE_FILE, f"cannot read `{display}`: {reason}", span)
 
 
 def shown_text(data: bytes) -> str:
@@ -151,7 +151,7 @@ def _not_found(item: Import, target: Path, where: str) -> Diagnostic:
     siblings = sorted(p.name for p in target.parent.glob("*.pod")) if target.parent.is_dir() \
         else []
     return m.error(
-        m.IMPORT_NOT_FOUND,
+        codes.IMPORT_NOT_FOUND,
         f"cannot find imported file `{shown}`",
         item.span,
         help=m.did_you_mean(target.name, siblings),
@@ -166,6 +166,6 @@ def _cycle(hops: list[tuple[Path, str, Span]], back_to: str) -> Diagnostic:
         for (_, a, span), b in zip(hops, names[1:], strict=True)
     )
     chain = " -> ".join(f"`{n}`" for n in names)
-    return m.error(m.IMPORT_CYCLE, f"import cycle: {chain}", hops[-1][2],
+    return m.error(codes.IMPORT_CYCLE, f"import cycle: {chain}", hops[-1][2],
                    help="move the shared declarations into a file that both import",
                    notes=notes)

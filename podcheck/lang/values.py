@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-from podcheck.diagnostics import Diagnostic, Fix, Span
+from podcheck.diagnostics import Diagnostic, Fix, Span, codes
 from podcheck.kube.errors import KubeInputError
 from podcheck.kube.resources import parse_quantity
 from podcheck.lang import messages as m
@@ -248,7 +248,7 @@ def _entries(spec: FieldSpec, value: Value, out: Out, name: str) -> tuple[Field,
         if entry.name in seen:
             out.append(
                 m.error(
-                    m.DUPLICATE_FIELD,
+                    codes.DUPLICATE_FIELD,
                     f"key `{entry.name}` given twice in `{name}`",
                     entry.span,
                     notes=(m.first_defined(seen[entry.name]),),
@@ -290,7 +290,7 @@ def _quantity(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
     if amount is None:
         out.append(
             m.error(
-                m.BAD_QUANTITY,
+                codes.INVALID_QUANTITY,
                 f"invalid quantity `{value.text}` for `{name}`",
                 value.span,
                 help="use a Kubernetes quantity such as `500m`, `2`, `256Mi` or `1G`",
@@ -350,7 +350,7 @@ def _requirement(item: Value, out: Out, name: str) -> LabelRequirement | None:
         if field_spec is None:
             out.append(
                 m.error(
-                    m.UNKNOWN_FIELD,
+                    codes.UNKNOWN_FIELD,
                     f"unknown field `{entry.name}` in a label requirement",
                     entry.span,
                     help=m.did_you_mean(entry.name, _REQ_FIELDS),
@@ -368,13 +368,14 @@ def _build_requirement(got: dict[str, object], span: Span, out: Out) -> LabelReq
     values = got.get("values", ())
     if not isinstance(key, str) or not isinstance(operator, str):
         missing = "`key`" if not isinstance(key, str) else "`operator`"
-        out.append(m.error(m.LABEL_REQUIREMENT, f"label requirement without {missing}", span))
+        message = f"label requirement without {missing}"
+        out.append(m.error(codes.INVALID_LABEL_REQUIREMENT, message, span))
         return None
     assert isinstance(values, tuple)
     needs_values = operator in ("In", "NotIn")
     if needs_values != bool(values):
         what = "needs a non-empty `values` list" if needs_values else "takes no `values`"
-        out.append(m.error(m.LABEL_REQUIREMENT, f"operator `{operator}` {what}", span))
+        out.append(m.error(codes.INVALID_LABEL_REQUIREMENT, f"operator `{operator}` {what}", span))
         return None
     return LabelRequirement(key, operator, tuple(str(v) for v in values))
 
