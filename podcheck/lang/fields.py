@@ -58,11 +58,6 @@ def first_line(span: Span, word: str) -> Span:
     return Span(span.file, span.line, span.column, span.line, span.column + len(word))
 
 
-def describe_block(block: Block) -> str:
-    """`deployment `web`` or `resources` for messages."""
-    return f"{block.kind} `{block.name}`" if block.name else f"`{block.kind}`"
-
-
 def check_name(block: Block, spec: BlockSpec, out: list[Diagnostic]) -> None:
     """PC113 when `block` lacks a name it needs or carries one it cannot take."""
     if spec.naming == "required" and not block.name:

@@ -119,11 +119,6 @@ def _grouped(previous: Item, previous_lines: list[str], item: Item, lines: list[
     return not isinstance(item, Block) or len(lines) == len(previous_lines) == 1
 
 
-def format_item(item: Item) -> str:
-    """One top-level declaration, without comments or a trailing newline."""
-    return "\n".join(_item_lines(item, _Notes()))
-
-
 def _item_lines(item: Item, notes: _Notes) -> list[str]:
     if isinstance(item, Import):
         return [f'import "{item.target}"' if item.quoted else f"import {item.target}"]
