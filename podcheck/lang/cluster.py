@@ -16,7 +16,8 @@ from podcheck.lang import messages as m
 from podcheck.lang.ast import Block
 from podcheck.lang.fields import Members, head, read_block
 from podcheck.lang.schema import BLOCKS
-from podcheck.spec import DrainMode, Environment, Node, PodDisruptionBudget
+from podcheck.spec import DrainMode, Environment, FairnessTarget, Node, PodDisruptionBudget
+from podcheck.vocab import ActionKind, Actor, Fairness, words
 
 Out = list[Diagnostic]
 _COUNTS = ("nodeFailures", "zoneFailures", "podDeletes", "rollouts")
@@ -40,8 +41,12 @@ def build_nodes(clusters: Sequence[Block], out: Out) -> list[Node]:
 
 
 def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:
-    """A PDB; PC207 when both budgets are set, PC214 when neither is."""
+    """A PDB; PC207 when both budgets are set, PC214 when neither is; None after any
+    error in the block."""
+    before = len(out)
     members = read_block(block, BLOCKS["pdb"], out)
+    if len(out) > before:
+        return None
     both = members.given("minAvailable") and members.given("maxUnavailable")
     if both:
         out.append(
@@ -173,12 +178,12 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
         key: max([int(values.get(key, 0))] + [getattr(p, key) for p in parts])  # type: ignore[call-overload]
         for key in _COUNTS
     }
-    fairness: dict[str, str] = {}
+    fairness: dict[FairnessTarget, Fairness] = {}
     for part in parts:
         fairness.update(part.fairness)
     own = values.get("fairness", ())
     assert isinstance(own, tuple)
-    fairness.update(own)
+    fairness.update((_target(key), Fairness(kind)) for key, kind in own)
     mode = values.get("drainMode")
     drain_mode = DrainMode(mode) if isinstance(mode, str) else _first_mode(parts)
     return Environment(
@@ -188,6 +193,11 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
         span=env.block.span,
         **counts,
     )
+
+
+def _target(word: str) -> FairnessTarget:
+    """The actor or action a (validated) fairness key names."""
+    return Actor(word) if word in words(Actor) else ActionKind(word)
 
 
 def _first_mode(parts: list[Environment]) -> DrainMode:

@@ -15,7 +15,7 @@ from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.fields import Members, first_line, head, read_block
-from podcheck.lang.schema import BLOCKS, BlockSpec
+from podcheck.lang.schema import BLOCKS, WORKLOAD_BLOCKS, BlockSpec
 from podcheck.spec import (
     Behavior,
     Container,
@@ -27,16 +27,10 @@ from podcheck.spec import (
     Workload,
     WorkloadKind,
 )
+from podcheck.vocab import RestartPolicy
 
 Out = list[Diagnostic]
 
-_WORKLOAD_KINDS = {
-    "deployment": WorkloadKind.DEPLOYMENT,
-    "replicaset": WorkloadKind.REPLICASET,
-    "job": WorkloadKind.JOB,
-    "daemonset": WorkloadKind.DAEMONSET,
-    "pod": WorkloadKind.POD,
-}
 _PROBES = {
     "startupProbe": ProbeKind.STARTUP,
     "livenessProbe": ProbeKind.LIVENESS,
@@ -148,14 +142,14 @@ def build_container(
         elif child_spec.key == "resources":
             res = read_block(child, child_spec, out).values
             kwargs.update({k: res[k] for k in ("requests", "limits") if k in res})
-    default = Outcome.SUCCEEDS if is_init and policy != "Always" else Outcome.RUNS
+    default = Outcome.SUCCEEDS if is_init and policy is not RestartPolicy.ALWAYS else Outcome.RUNS
     profile = _profile_of(members, scope, out)
     behavior = build_behavior(profile, default) if profile else Behavior(outcome=default)
     return Container(name=block.name or "", restartPolicy=policy, behavior=behavior,
                      span=block.span, **kwargs)  # type: ignore[arg-type]
 
 
-def _container_policy(members: Members, is_init: bool, out: Out) -> str | None:
+def _container_policy(members: Members, is_init: bool, out: Out) -> RestartPolicy | None:
     policy = members.values.get("restartPolicy")
     if not members.given("restartPolicy"):
         return None
@@ -171,7 +165,7 @@ def _container_policy(members: Members, is_init: bool, out: Out) -> str | None:
             )
         )
         return None
-    if policy is not None and policy != "Always":
+    if policy is not None and policy is not RestartPolicy.ALWAYS:
         out.append(
             m.error(
                 codes.CONTAINER_RESTART_POLICY,
@@ -181,7 +175,7 @@ def _container_policy(members: Members, is_init: bool, out: Out) -> str | None:
             )
         )
         return None
-    return policy if isinstance(policy, str) else None
+    return policy if isinstance(policy, RestartPolicy) else None
 
 
 def _profile_of(members: Members, scope: Scope, out: Out) -> Profile | None:
@@ -285,17 +279,18 @@ def _ports(containers: list[tuple[Block, Container]], out: Out) -> None:
 
 def build_workload(block: Block, scope: Scope, out: Out) -> Workload | None:
     """A workload block (deployment, replicaset, job, daemonset, or a bare pod)."""
-    kind = _WORKLOAD_KINDS[block.kind]
+    kind = WORKLOAD_BLOCKS[block.kind]
     name = block.name or ""
     if kind is WorkloadKind.POD:
         template = build_template(block, BLOCKS["pod"], name, scope, out)
         return None if template is None else Workload(kind, name, template, span=block.span)
     members = read_block(block, BLOCKS[block.kind], out)
     template = _workload_template(block, members, scope, out)
-    _surge_check(members, out)
+    surge_ok = _surge_check(members, out)
     if template is None:
         return None
-    _restart_policy_check(kind, name, template, head(block), out)
+    if not (_restart_policy_check(kind, name, template, head(block), out) and surge_ok):
+        return None
     fields = {k: v for k, v in members.values.items() if k != "template"}
     return Workload(kind, name, template, span=block.span, **fields)  # type: ignore[arg-type]
 
@@ -318,11 +313,13 @@ def _workload_template(block: Block, members: Members, scope: Scope,
     return None
 
 
-def _surge_check(members: Members, out: Out) -> None:
+def _surge_check(members: Members, out: Out) -> bool:
+    """False after PC207 when `maxSurge` and `maxUnavailable` are both zero."""
     surge, unavailable = members.values.get("maxSurge"), members.values.get("maxUnavailable")
     if surge is None or unavailable is None:
-        return
-    if getattr(surge, "value", 1) == 0 and getattr(unavailable, "value", 1) == 0:
+        return True
+    both_zero = getattr(surge, "value", 1) == 0 and getattr(unavailable, "value", 1) == 0
+    if both_zero:
         out.append(
             m.error(
                 codes.CONFLICTING_FIELDS,
@@ -332,12 +329,14 @@ def _surge_check(members: Members, out: Out) -> None:
                 notes=(Note("`maxSurge` is here", members.spans["maxSurge"]),),
             )
         )
+    return not both_zero
 
 
 def _restart_policy_check(kind: WorkloadKind, name: str, template: PodTemplate,
-                          span: Span, out: Out) -> None:
+                          span: Span, out: Out) -> bool:
+    """False after PC215 when the pod's restart policy is not one `kind` allows."""
     policy = template.restartPolicy
-    if kind is WorkloadKind.JOB and policy == "Always":
+    if kind is WorkloadKind.JOB and policy is RestartPolicy.ALWAYS:
         out.append(
             m.error(
                 codes.WORKLOAD_RESTART_POLICY,
@@ -347,7 +346,8 @@ def _restart_policy_check(kind: WorkloadKind, name: str, template: PodTemplate,
                 notes=(Note("the template is here", first_line(template.span, "template")),),
             )
         )
-    elif kind not in (WorkloadKind.JOB, WorkloadKind.POD) and policy != "Always":
+        return False
+    if kind not in (WorkloadKind.JOB, WorkloadKind.POD) and policy is not RestartPolicy.ALWAYS:
         out.append(
             m.error(
                 codes.WORKLOAD_RESTART_POLICY,
@@ -358,4 +358,5 @@ def _restart_policy_check(kind: WorkloadKind, name: str, template: PodTemplate,
                 notes=(Note("the template is here", first_line(template.span, "template")),),
             )
         )
-
+        return False
+    return True

@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Iterable
 
 from podcheck.diagnostics import Diagnostic, Fix, Note, Severity, Span, codes
+from podcheck.vocab import ActionKind, Actor, words
 
 
 def error(
@@ -76,6 +77,20 @@ def wrong_type(
 def out_of_range(field: str, text: str, bound: str, span: Span) -> Diagnostic:
     """PC202 `periodSeconds` must be at least 1, found `0`."""
     return error(codes.VALUE_OUT_OF_RANGE, f"`{field}` must be {bound}, found `{text}`", span)
+
+
+def unknown_fairness_target(word: str, allowed: tuple[str, ...], span: Span) -> Diagnostic:
+    """PC217 `unknown actor or action `evction-api` in `fairness``, with did-you-mean."""
+    return error(
+        codes.UNKNOWN_FAIRNESS_TARGET,
+        f"unknown actor or action `{word}` in `fairness`",
+        span,
+        help=did_you_mean(word, allowed),
+        notes=(
+            Note(f"actors are {backticked(words(Actor))}"),
+            Note(f"actions are {backticked(words(ActionKind))}"),
+        ),
+    )
 
 
 def unknown_enum(label: str, word: str, allowed: tuple[str, ...], span: Span) -> Diagnostic:

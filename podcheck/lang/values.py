@@ -17,8 +17,9 @@ from podcheck.kube.errors import KubeInputError
 from podcheck.kube.resources import parse_quantity
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Field, ListValue, MapValue, Range, Scalar, Value
-from podcheck.lang.schema import ENUM_LABELS, LABEL_OPERATORS, FieldSpec
+from podcheck.lang.schema import ENUM_LABELS, FieldSpec, vocab_field
 from podcheck.spec import Duration, DurationRange, IntOrPercent, LabelRequirement
+from podcheck.vocab import SelectorOperator
 
 Out = list[Diagnostic]
 
@@ -191,8 +192,10 @@ def _name(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
 
 def _enum(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
     word = _name(spec, value, out, name)
-    if word is None or word in spec.values:
-        return word
+    if word is None:
+        return None
+    if word in spec.values:
+        return word if spec.enum is None else spec.enum(word)
     label = ENUM_LABELS.get(spec.name, f"`{spec.name}` value")
     out.append(m.unknown_enum(label, word, spec.values, value.span))
     return None
@@ -268,11 +271,19 @@ def _map_of(
         if entries is None:
             return None
         pairs = [(e.name, check(spec, e.value, out, f"{name}.{e.name}")) for e in entries]
-        if any(v is None for _, v in pairs) or len({k for k, _ in pairs}) < len(pairs):
+        unknown = [e for e in entries if spec.keys and e.name not in spec.keys]
+        out.extend(m.unknown_fairness_target(e.name, spec.keys, _key_span(e)) for e in unknown)
+        if unknown or any(v is None for _, v in pairs) or len({k for k, _ in pairs}) < len(pairs):
             return None
         return tuple(sorted((k, v) for k, v in pairs if v is not None))
 
     return convert_map
+
+
+def _key_span(entry: Field) -> Span:
+    """The span of a map entry's key (an entry starts with its key, a NAME token)."""
+    s = entry.span
+    return Span(s.file, s.line, s.column, s.line, s.column + len(entry.name))
 
 
 def _label_value(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
@@ -333,7 +344,7 @@ def _match_expressions(
 
 _REQ_FIELDS = {
     "key": FieldSpec("key", "text"),
-    "operator": FieldSpec("operator", "enum", values=LABEL_OPERATORS),
+    "operator": vocab_field("operator", SelectorOperator),
     "values": FieldSpec("values", "name-list"),
 }
 
@@ -366,7 +377,7 @@ def _requirement(item: Value, out: Out, name: str) -> LabelRequirement | None:
 def _build_requirement(got: dict[str, object], span: Span, out: Out) -> LabelRequirement | None:
     key, operator = got.get("key"), got.get("operator")
     values = got.get("values", ())
-    if not isinstance(key, str) or not isinstance(operator, str):
+    if not isinstance(key, str) or not isinstance(operator, SelectorOperator):
         missing = "`key`" if not isinstance(key, str) else "`operator`"
         message = f"label requirement without {missing}"
         out.append(m.error(codes.INVALID_LABEL_REQUIREMENT, message, span))
