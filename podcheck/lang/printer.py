@@ -18,8 +18,8 @@ puts its formula on the next line, indented.
 Guarantee: `parse(format_spec(s))` gives back an AST equal to `s` for every `s` that
 `parse` produced, with the same comment texts (as a multiset, header comments first),
 and `format_spec` is idempotent on its own output.  ASTs that `parse`
-cannot produce (a `Ref` named like a state, a negative `IntLit`, `always` directly
-around `eventually`) print as the nearest text that parses.
+cannot produce (an `EnumLit`, which only the checker builds, a negative `IntLit`,
+`always` directly around `eventually`) print as the nearest text that parses.
 """
 
 from __future__ import annotations

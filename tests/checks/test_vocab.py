@@ -115,3 +115,9 @@ def test_property_language_states_are_the_vocab() -> None:
         vocab.words(vocab.PodPhase) + vocab.words(vocab.ContainerState)
         + vocab.words(vocab.NodeState)
     )
+
+
+def test_language_reference_lists_every_actor() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "language.md").read_text("utf-8")
+    for actor in vocab.Actor:
+        assert f"`{actor}`" in text, actor
