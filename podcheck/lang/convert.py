@@ -15,7 +15,7 @@ from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.fields import Members, first_line, head, read_block
-from podcheck.lang.schema import BLOCKS, WORKLOAD_BLOCKS, BlockSpec
+from podcheck.lang.schema import BLOCKS, PROBE_BLOCKS, WORKLOAD_BLOCKS, BlockSpec
 from podcheck.spec import (
     Behavior,
     Container,
@@ -30,12 +30,6 @@ from podcheck.spec import (
 from podcheck.vocab import RestartPolicy
 
 Out = list[Diagnostic]
-
-_PROBES = {
-    "startupProbe": ProbeKind.STARTUP,
-    "livenessProbe": ProbeKind.LIVENESS,
-    "readinessProbe": ProbeKind.READINESS,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +100,7 @@ def build_behavior(profile: Profile, default: Outcome) -> Behavior:
 def build_probe(block: Block, spec: BlockSpec, out: Out) -> Probe:
     """A probe with Kubernetes' defaults; PC208 for successThreshold != 1 where not allowed."""
     members = read_block(block, spec, out)
-    kind = _PROBES[spec.key]
+    kind = PROBE_BLOCKS[spec.key]
     threshold = members.values.get("successThreshold", 1)
     if kind is not ProbeKind.READINESS and threshold != 1:
         out.append(
@@ -137,7 +131,7 @@ def build_container(
         k: values[k] for k in ("image", "ports", "volumeMounts") if k in values
     }
     for child, child_spec in members.children:
-        if child_spec.key in _PROBES:
+        if child_spec.key in PROBE_BLOCKS:
             kwargs[child_spec.key] = build_probe(child, child_spec, out)
         elif child_spec.key == "resources":
             res = read_block(child, child_spec, out).values

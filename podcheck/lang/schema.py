@@ -38,6 +38,7 @@ from podcheck.vocab import (
     ActionKind,
     Actor,
     Fairness,
+    ProbeKind,
     RestartPolicy,
     SelectorOperator,
     UnhealthyPodEvictionPolicy,
@@ -143,6 +144,8 @@ WORKLOAD_BLOCKS: Mapping[str, WorkloadKind] = MappingProxyType(
     }
 )
 WORKLOAD_KINDS = tuple(WORKLOAD_BLOCKS)
+# The keyword of each probe block, in container field order (`livenessProbe { }`).
+PROBE_BLOCKS: Mapping[str, ProbeKind] = MappingProxyType({f"{k}Probe": k for k in ProbeKind})
 # What a fairness override may name: an actor, or an action class.
 FAIRNESS_TARGETS = words(Actor) + words(ActionKind)
 assert len(set(FAIRNESS_TARGETS)) == len(FAIRNESS_TARGETS), "actor and action share a name"
@@ -179,9 +182,7 @@ _CONTAINER_FIELDS = (
 )
 _CONTAINER_CHILDREN = (
     "resources",
-    "startupProbe",
-    "livenessProbe",
-    "readinessProbe",
+    *PROBE_BLOCKS,
     "behavior-inline",
 )
 
@@ -305,9 +306,7 @@ _ALL_BLOCKS = (
             FieldSpec("limits", "quantity-map", "{}", doc="the most the container may use"),
         ),
     ),
-    BlockSpec("startupProbe", "startupProbe", "none", _PROBE_FIELDS),
-    BlockSpec("livenessProbe", "livenessProbe", "none", _PROBE_FIELDS),
-    BlockSpec("readinessProbe", "readinessProbe", "none", _PROBE_FIELDS),
+    *(BlockSpec(key, key, "none", _PROBE_FIELDS) for key in PROBE_BLOCKS),
     BlockSpec(
         "pdb",
         "pdb",

@@ -121,3 +121,17 @@ def test_language_reference_lists_every_actor() -> None:
     text = (Path(__file__).resolve().parents[2] / "docs" / "language.md").read_text("utf-8")
     for actor in vocab.Actor:
         assert f"`{actor}`" in text, actor
+
+
+def test_every_action_the_model_emits_is_in_the_vocabulary() -> None:
+    """A fairness override is validated against `Actor` and `ActionKind` (PC217), so
+    those must cover every action name and actor the model emits (all golden specs)."""
+    from podcheck.check import CheckOptions, load_and_compile
+
+    root = Path(__file__).resolve().parents[2] / "specs"
+    compiled = [load_and_compile(str(p), CheckOptions())[0].value
+                for p in sorted(root.rglob("*.pod"))]
+    actions = [a for system in compiled if system is not None for a in system.actions]
+    assert len(actions) > 100
+    assert {a.name for a in actions} <= set(vocab.words(vocab.ActionKind))
+    assert {a.actor for a in actions} <= set(vocab.words(vocab.Actor))
