@@ -18,6 +18,7 @@ from podcheck.kube.resources import parse_quantity
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Field, ListValue, MapValue, Range, Scalar, Value
 from podcheck.lang.schema import ENUM_LABELS, FieldSpec, vocab_field
+from podcheck.lang.source import prefix_span
 from podcheck.spec import Duration, DurationRange, IntOrPercent, LabelRequirement
 from podcheck.vocab import SelectorOperator
 
@@ -272,18 +273,14 @@ def _map_of(
             return None
         pairs = [(e.name, check(spec, e.value, out, f"{name}.{e.name}")) for e in entries]
         unknown = [e for e in entries if spec.keys and e.name not in spec.keys]
-        out.extend(m.unknown_fairness_target(e.name, spec.keys, _key_span(e)) for e in unknown)
+        for e in unknown:
+            key = prefix_span(e.span, len(e.name))
+            out.append(m.unknown_fairness_target(e.name, spec.keys, key))
         if unknown or any(v is None for _, v in pairs) or len({k for k, _ in pairs}) < len(pairs):
             return None
         return tuple(sorted((k, v) for k, v in pairs if v is not None))
 
     return convert_map
-
-
-def _key_span(entry: Field) -> Span:
-    """The span of a map entry's key (an entry starts with its key, a NAME token)."""
-    s = entry.span
-    return Span(s.file, s.line, s.column, s.line, s.column + len(entry.name))
 
 
 def _label_value(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:

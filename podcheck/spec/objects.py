@@ -103,7 +103,7 @@ class Probe:
         assert self.initialDelaySeconds >= 0
         assert min(self.periodSeconds, self.timeoutSeconds) >= 1
         assert min(self.failureThreshold, self.successThreshold) >= 1
-        # successThreshold must be 1 for liveness and startup (validation.go validateProbe)
+        # successThreshold is 1 for liveness and startup (docs/semantics.md, "Validation")
         assert self.kind == ProbeKind.READINESS or self.successThreshold == 1
 
     def to_k8s(self) -> dict[str, int]:
