@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from podcheck.diagnostics import Diagnostic, Severity, StageResult
+from podcheck.diagnostics import Diagnostic, Severity, StageResult, codes
 from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.graph import StateGraph
@@ -153,7 +153,7 @@ def _undecided_liveness(result: CheckResult) -> CheckResult:
 
 def _model_error(err: ModelError) -> Diagnostic:
     return Diagnostic(
-        "PC501",
+        codes.MODEL_OUT_OF_BOUNDS,
         Severity.ERROR,
         f"the model drove a variable out of its bounds: {err}",
         help="this is a bug in podcheck's model; please report it with the spec",

@@ -22,6 +22,7 @@ __all__ = [
     "PodPhase",
     "ProbeKind",
     "RestartPolicy",
+    "SelectorOperator",
     "UnhealthyPodEvictionPolicy",
     "WorkloadKind",
     "words",
@@ -70,6 +71,16 @@ class UnhealthyPodEvictionPolicy(enum.StrEnum):
 
     IF_HEALTHY_BUDGET = "IfHealthyBudget"
     ALWAYS_ALLOW = "AlwaysAllow"
+
+
+class SelectorOperator(enum.StrEnum):
+    """`LabelSelectorRequirement.operator` (apimachinery pkg/apis/meta/v1/types.go
+    `LabelSelectorOperator`)."""
+
+    IN = "In"
+    NOT_IN = "NotIn"
+    EXISTS = "Exists"
+    DOES_NOT_EXIST = "DoesNotExist"
 
 
 class ProbeKind(enum.StrEnum):

@@ -11,12 +11,10 @@ rule, used by every stage driver.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-U = TypeVar("U")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -84,7 +82,3 @@ class StageResult(Generic[T]):
     def ok(self) -> bool:
         """True when no diagnostic is an error (see NOTE(stage-gating))."""
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)
-
-    def then(self, more: Iterable[Diagnostic], value: U | None) -> StageResult[U]:
-        """A result carrying these diagnostics plus `more`, with a new value."""
-        return StageResult(value, self.diagnostics + tuple(more))

@@ -545,6 +545,18 @@ _ENTRIES: tuple[Code, ...] = (
         "pdb b { minAvailable: 1  matchExpressions: [ { key: tier, operator: In } ] }",
         "Add `values: [...]` for In/NotIn; remove them for Exists/DoesNotExist.",
     ),
+    Code(
+        "PC217",
+        "unknown-fairness-target",
+        "a fairness override naming neither an actor nor an action",
+        "The keys of `fairness` in an `environment` name who an override applies to: an "
+        "actor (`kubelet`, `eviction-api`, ...) overrides every action it takes, an action "
+        "class (`liveness_probe_kills`, `evict`, ...) overrides that action only.  A key "
+        "that is neither would silently override nothing.",
+        "environment { fairness: { evction-api: strong } }",
+        "Spell the actor or action as the note lists them; the help line suggests the "
+        "closest one.",
+    ),
     # ---- 3xx: model construction -------------------------------------------------
     Code(
         "PC301",
@@ -871,6 +883,7 @@ FAILS_WITH_EXIT_ZERO: Final = "PC213"
 MISSING_REQUIRED: Final = "PC214"
 WORKLOAD_RESTART_POLICY: Final = "PC215"
 INVALID_LABEL_REQUIREMENT: Final = "PC216"
+UNKNOWN_FAIRNESS_TARGET: Final = "PC217"
 PDB_SELECTS_NOTHING: Final = "PC301"
 UNSUPPORTED_PROPERTY_SHAPE: Final = "PC302"
 LARGE_STATE_SPACE: Final = "PC303"

@@ -30,7 +30,7 @@ class Location(Protocol):
     def column(self) -> int: ...
 
 
-class Fairness(enum.Enum):
+class Fairness(enum.StrEnum):
     """How an action class is assumed to be scheduled when checking liveness."""
 
     NONE = "none"  # the environment: never forced to act

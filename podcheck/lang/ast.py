@@ -18,13 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from podcheck.diagnostics import Span
-from podcheck.spec import NO_SPAN
 from podcheck.spec import Expr as Formula
-
-
-def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)
-
+from podcheck.spec import span_field
 
 SCALAR_KINDS = ("int", "duration", "quantity", "percent", "string", "name", "bool")
 
@@ -39,7 +34,7 @@ class Scalar:
 
     kind: str
     text: str
-    span: Span = _span()
+    span: Span = span_field()
 
     def __post_init__(self) -> None:
         assert self.kind in SCALAR_KINDS, self.kind
@@ -51,7 +46,7 @@ class Range:
 
     lo: Scalar
     hi: Scalar
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +54,7 @@ class ListValue:
     """`[a, b, c]`."""
 
     items: tuple[Value, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +62,7 @@ class MapValue:
     """`{ cpu: 500m, memory: 256Mi }`."""
 
     entries: tuple[Field, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 Value = Scalar | Range | ListValue | MapValue
@@ -79,7 +74,7 @@ class Field:
 
     name: str
     value: Value
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +84,7 @@ class Block:
     kind: str
     name: str | None
     members: tuple[Field | Block, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +93,7 @@ class Import:
 
     target: str
     quoted: bool
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +102,7 @@ class PropertyItem:
 
     name: str
     formula: Formula
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +111,7 @@ class CheckItem:
 
     name: str
     args: tuple[str, ...] = ()
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +120,7 @@ class ExpectItem:
 
     name: str
     outcome: str
-    span: Span = _span()
+    span: Span = span_field()
 
 
 Item = Import | Block | PropertyItem | CheckItem | ExpectItem

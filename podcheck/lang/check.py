@@ -95,7 +95,7 @@ def _top_blocks(blocks: Sequence[Block], out: Out) -> dict[str, list[Block]]:
 
 
 def _build(path: str, blocks: dict[str, list[Block]], items: Sequence[object],
-           out: Out) -> CheckedSpec:
+           out: Out) -> CheckedSpec | None:
     position = {id(item): i for i, item in enumerate(items)}
     workload_blocks = [b for kind in WORKLOAD_KINDS for b in blocks[kind]]
     workload_blocks.sort(key=lambda b: position[id(b)])
@@ -122,6 +122,8 @@ def _build(path: str, blocks: dict[str, list[Block]], items: Sequence[object],
     )
     props = [i for i in items if isinstance(i, PropertyItem | CheckItem | ExpectItem)]
     properties, expects = build_properties(props, declared, out)
+    if not StageResult(None, tuple(out)).ok:
+        return None  # the parts are incomplete: NOTE(spec-invariants) holds only for valid specs
     return CheckedSpec(
         path=path,
         workloads=tuple(w for w in workloads if w is not None),

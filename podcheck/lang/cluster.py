@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block
 from podcheck.lang.fields import Members, head, read_block
 from podcheck.lang.schema import BLOCKS
-from podcheck.spec import DrainMode, Environment, Node, PodDisruptionBudget
+from podcheck.spec import DrainMode, Environment, FairnessTarget, Node, PodDisruptionBudget
+from podcheck.vocab import ActionKind, Actor, Fairness, words
 
 Out = list[Diagnostic]
 _COUNTS = ("nodeFailures", "zoneFailures", "podDeletes", "rollouts")
@@ -40,13 +41,17 @@ def build_nodes(clusters: Sequence[Block], out: Out) -> list[Node]:
 
 
 def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:
-    """A PDB; PC207 when both budgets are set, PC214 when neither is."""
+    """A PDB; PC207 when both budgets are set, PC214 when neither is; None after any
+    error in the block."""
+    before = len(out)
     members = read_block(block, BLOCKS["pdb"], out)
+    if len(out) > before:
+        return None
     both = members.given("minAvailable") and members.given("maxUnavailable")
     if both:
         out.append(
             m.error(
-                m.CONFLICT,
+                codes.CONFLICTING_FIELDS,
                 f"pdb `{block.name}` sets both `minAvailable` and `maxUnavailable`",
                 members.spans["maxUnavailable"],
                 help="keep one of them",
@@ -57,7 +62,7 @@ def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:
     if not (members.given("minAvailable") or members.given("maxUnavailable")):
         out.append(
             m.error(
-                m.MISSING,
+                codes.MISSING_REQUIRED,
                 f"pdb `{block.name}` sets neither `minAvailable` nor `maxUnavailable`",
                 head(block),
                 help="add `minAvailable: N` or `maxUnavailable: N` (an int or a percentage)",
@@ -90,7 +95,7 @@ def build_environment(envs: Sequence[Block], nodes: Sequence[Node], out: Out) ->
     for extra in unnamed[1:]:
         out.append(
             m.error(
-                m.DUPLICATE_NAME,
+                codes.DUPLICATE_NAME,
                 "more than one unnamed `environment`",
                 head(extra.block),
                 help="name the others (`environment NAME { ... }`) and `include` them",
@@ -153,7 +158,7 @@ def _include_cycle(cycle: list[str], named: Mapping[str, _Env]) -> Diagnostic:
     )
     shown = " -> ".join(f"`{h}`" for h in hops)
     span: Span = named[cycle[0]].members.spans["include"]
-    return m.error(m.INCLUDE_CYCLE, f"environments include each other: {shown}", span,
+    return m.error(codes.INCLUDE_CYCLE, f"environments include each other: {shown}", span,
                    help="remove one of the includes", notes=notes)
 
 
@@ -173,12 +178,12 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
         key: max([int(values.get(key, 0))] + [getattr(p, key) for p in parts])  # type: ignore[call-overload]
         for key in _COUNTS
     }
-    fairness: dict[str, str] = {}
+    fairness: dict[FairnessTarget, Fairness] = {}
     for part in parts:
         fairness.update(part.fairness)
     own = values.get("fairness", ())
     assert isinstance(own, tuple)
-    fairness.update(own)
+    fairness.update((_target(key), Fairness(kind)) for key, kind in own)
     mode = values.get("drainMode")
     drain_mode = DrainMode(mode) if isinstance(mode, str) else _first_mode(parts)
     return Environment(
@@ -188,6 +193,11 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
         span=env.block.span,
         **counts,
     )
+
+
+def _target(word: str) -> FairnessTarget:
+    """The actor or action a (validated) fairness key names."""
+    return Actor(word) if word in words(Actor) else ActionKind(word)
 
 
 def _first_mode(parts: list[Environment]) -> DrainMode:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.fields import Members, first_line, head, read_block
-from podcheck.lang.schema import BLOCKS, BlockSpec
+from podcheck.lang.schema import BLOCKS, PROBE_BLOCKS, WORKLOAD_BLOCKS, BlockSpec
 from podcheck.lang.values import small_int
 from podcheck.spec import (
     Behavior,
@@ -28,21 +28,9 @@ from podcheck.spec import (
     Workload,
     WorkloadKind,
 )
+from podcheck.vocab import RestartPolicy
 
 Out = list[Diagnostic]
-
-_WORKLOAD_KINDS = {
-    "deployment": WorkloadKind.DEPLOYMENT,
-    "replicaset": WorkloadKind.REPLICASET,
-    "job": WorkloadKind.JOB,
-    "daemonset": WorkloadKind.DAEMONSET,
-    "pod": WorkloadKind.POD,
-}
-_PROBES = {
-    "startupProbe": ProbeKind.STARTUP,
-    "livenessProbe": ProbeKind.LIVENESS,
-    "readinessProbe": ProbeKind.READINESS,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +57,7 @@ def unique(named: list[tuple[str, Span]], what: str, out: Out) -> None:
         if name in first:
             out.append(
                 m.error(
-                    m.DUPLICATE_NAME,
+                    codes.DUPLICATE_NAME,
                     f"duplicate {what} `{name}`",
                     span,
                     help="rename one of them",
@@ -86,7 +74,7 @@ def read_profile(block: Block, spec: BlockSpec, out: Out) -> Profile:
     if members.values.get("outcome") == "fails" and members.values.get("exitCode") == 0:
         out.append(
             m.error(
-                m.FAILS_EXIT_ZERO,
+                codes.FAILS_WITH_EXIT_ZERO,
                 "a behaviour with `outcome: fails` cannot have `exitCode: 0`",
                 members.spans["exitCode"],
                 help="use a non-zero exit code, or `outcome: succeeds`",
@@ -113,12 +101,12 @@ def build_behavior(profile: Profile, default: Outcome) -> Behavior:
 def build_probe(block: Block, spec: BlockSpec, out: Out) -> Probe:
     """A probe with Kubernetes' defaults; PC208 for successThreshold != 1 where not allowed."""
     members = read_block(block, spec, out)
-    kind = _PROBES[spec.key]
+    kind = PROBE_BLOCKS[spec.key]
     threshold = members.values.get("successThreshold", 1)
     if kind is not ProbeKind.READINESS and threshold != 1:
         out.append(
             m.error(
-                m.SUCCESS_THRESHOLD,
+                codes.PROBE_SUCCESS_THRESHOLD,
                 f"`successThreshold` of a {kind.value} probe must be 1, found `{threshold}`",
                 members.spans["successThreshold"],
                 help="remove `successThreshold` (only readiness probes may need more)",
@@ -144,19 +132,19 @@ def build_container(
         k: values[k] for k in ("image", "ports", "volumeMounts") if k in values
     }
     for child, child_spec in members.children:
-        if child_spec.key in _PROBES:
+        if child_spec.key in PROBE_BLOCKS:
             kwargs[child_spec.key] = build_probe(child, child_spec, out)
         elif child_spec.key == "resources":
             res = read_block(child, child_spec, out).values
             kwargs.update({k: res[k] for k in ("requests", "limits") if k in res})
-    default = Outcome.SUCCEEDS if is_init and policy != "Always" else Outcome.RUNS
+    default = Outcome.SUCCEEDS if is_init and policy is not RestartPolicy.ALWAYS else Outcome.RUNS
     profile = _profile_of(members, scope, out)
     behavior = build_behavior(profile, default) if profile else Behavior(outcome=default)
     return Container(name=block.name or "", restartPolicy=policy, behavior=behavior,
                      span=block.span, **kwargs)  # type: ignore[arg-type]
 
 
-def _container_policy(members: Members, is_init: bool, out: Out) -> str | None:
+def _container_policy(members: Members, is_init: bool, out: Out) -> RestartPolicy | None:
     policy = members.values.get("restartPolicy")
     if not members.given("restartPolicy"):
         return None
@@ -164,7 +152,7 @@ def _container_policy(members: Members, is_init: bool, out: Out) -> str | None:
     if not is_init:
         out.append(
             m.error(
-                m.CONTAINER_RESTART,
+                codes.CONTAINER_RESTART_POLICY,
                 "only init containers may set `restartPolicy`",
                 span,
                 help="remove it (app containers follow the pod's `restartPolicy`), or make "
@@ -172,17 +160,17 @@ def _container_policy(members: Members, is_init: bool, out: Out) -> str | None:
             )
         )
         return None
-    if policy is not None and policy != "Always":
+    if policy is not None and policy is not RestartPolicy.ALWAYS:
         out.append(
             m.error(
-                m.CONTAINER_RESTART,
+                codes.CONTAINER_RESTART_POLICY,
                 f"a container's `restartPolicy` can only be `Always`, found `{policy}`",
                 span,
                 help="remove it: init containers follow the pod's `restartPolicy`",
             )
         )
         return None
-    return policy if isinstance(policy, str) else None
+    return policy if isinstance(policy, RestartPolicy) else None
 
 
 def _profile_of(members: Members, scope: Scope, out: Out) -> Profile | None:
@@ -216,7 +204,7 @@ def build_template(block: Block, spec: BlockSpec, name: str, scope: Scope,
         if child_spec.key == "volume":
             read_block(b, child_spec, out)
     if not apps:
-        out.append(m.error(m.MISSING, f"pod template of `{name}` has no `container`",
+        out.append(m.error(codes.MISSING_REQUIRED, f"pod template of `{name}` has no `container`",
                            head(block), help="add `container NAME { ... }`"))
     blocks = members.all_children("initContainer") + members.all_children("container")
     _pod_checks(list(zip(blocks, inits + apps, strict=True)), volumes, out)
@@ -271,7 +259,7 @@ def _ports(containers: list[tuple[Block, Container]], out: Out) -> None:
             where = "twice" if other is container else f"by `{other.name}` and `{container.name}`"
             out.append(
                 m.error(
-                    m.DUPLICATE_PORT,
+                    codes.DUPLICATE_PORT,
                     f"port {port} is exposed {where} in one pod",
                     here,
                     help="containers of a pod share its network: give each port to one",
@@ -287,17 +275,18 @@ def _ports(containers: list[tuple[Block, Container]], out: Out) -> None:
 
 def build_workload(block: Block, scope: Scope, out: Out) -> Workload | None:
     """A workload block (deployment, replicaset, job, daemonset, or a bare pod)."""
-    kind = _WORKLOAD_KINDS[block.kind]
+    kind = WORKLOAD_BLOCKS[block.kind]
     name = block.name or ""
     if kind is WorkloadKind.POD:
         template = build_template(block, BLOCKS["pod"], name, scope, out)
         return None if template is None else Workload(kind, name, template, span=block.span)
     members = read_block(block, BLOCKS[block.kind], out)
     template = _workload_template(block, members, scope, out)
-    _surge_check(members, out)
+    surge_ok = _surge_check(members, out)
     if template is None:
         return None
-    _restart_policy_check(kind, name, template, head(block), out)
+    if not (_restart_policy_check(kind, name, template, head(block), out) and surge_ok):
+        return None
     fields = {k: v for k, v in members.values.items() if k != "template"}
     return Workload(kind, name, template, span=block.span, **fields)  # type: ignore[arg-type]
 
@@ -314,45 +303,50 @@ def _workload_template(block: Block, members: Members, scope: Scope,
                                            scope.templates))
         return scope.templates.get(ref)
     if not members.given("template"):
-        out.append(m.error(m.MISSING, f"{block.kind} `{block.name}` has no pod template",
-                           head(block),
+        out.append(m.error(codes.MISSING_REQUIRED,
+                           f"{block.kind} `{block.name}` has no pod template", head(block),
                            help="add `template { container NAME { ... } }` or `template: NAME`"))
     return None
 
 
-def _surge_check(members: Members, out: Out) -> None:
+def _surge_check(members: Members, out: Out) -> bool:
+    """False after PC207 when `maxSurge` and `maxUnavailable` are both zero."""
     surge, unavailable = members.values.get("maxSurge"), members.values.get("maxUnavailable")
     if surge is None or unavailable is None:
-        return
-    if getattr(surge, "value", 1) == 0 and getattr(unavailable, "value", 1) == 0:
+        return True
+    both_zero = getattr(surge, "value", 1) == 0 and getattr(unavailable, "value", 1) == 0
+    if both_zero:
         out.append(
             m.error(
-                m.CONFLICT,
+                codes.CONFLICTING_FIELDS,
                 "`maxSurge` and `maxUnavailable` cannot both be zero",
                 members.spans["maxUnavailable"],
                 help="allow at least one extra or one missing pod during a rollout",
                 notes=(Note("`maxSurge` is here", members.spans["maxSurge"]),),
             )
         )
+    return not both_zero
 
 
 def _restart_policy_check(kind: WorkloadKind, name: str, template: PodTemplate,
-                          span: Span, out: Out) -> None:
+                          span: Span, out: Out) -> bool:
+    """False after PC215 when the pod's restart policy is not one `kind` allows."""
     policy = template.restartPolicy
-    if kind is WorkloadKind.JOB and policy == "Always":
+    if kind is WorkloadKind.JOB and policy is RestartPolicy.ALWAYS:
         out.append(
             m.error(
-                m.WORKLOAD_RESTART,
+                codes.WORKLOAD_RESTART_POLICY,
                 f"job `{name}` needs a pod `restartPolicy` of `OnFailure` or `Never`",
                 span,
                 help="add `restartPolicy: OnFailure` (or `Never`) to the job's template",
                 notes=(Note("the template is here", first_line(template.span, "template")),),
             )
         )
-    elif kind not in (WorkloadKind.JOB, WorkloadKind.POD) and policy != "Always":
+        return False
+    if kind not in (WorkloadKind.JOB, WorkloadKind.POD) and policy is not RestartPolicy.ALWAYS:
         out.append(
             m.error(
-                m.WORKLOAD_RESTART,
+                codes.WORKLOAD_RESTART_POLICY,
                 f"{kind.value.lower()} `{name}` allows only `restartPolicy: Always`, "
                 f"found `{policy}`",
                 span,
@@ -360,4 +354,5 @@ def _restart_policy_check(kind: WorkloadKind, name: str, template: PodTemplate,
                 notes=(Note("the template is here", first_line(template.span, "template")),),
             )
         )
-
+        return False
+    return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, Field
 from podcheck.lang.schema import BLOCKS, BlockSpec, child_spec
@@ -58,17 +58,12 @@ def first_line(span: Span, word: str) -> Span:
     return Span(span.file, span.line, span.column, span.line, span.column + len(word))
 
 
-def describe_block(block: Block) -> str:
-    """`deployment `web`` or `resources` for messages."""
-    return f"{block.kind} `{block.name}`" if block.name else f"`{block.kind}`"
-
-
 def check_name(block: Block, spec: BlockSpec, out: list[Diagnostic]) -> None:
     """PC113 when `block` lacks a name it needs or carries one it cannot take."""
     if spec.naming == "required" and not block.name:
         out.append(
             m.error(
-                m.BLOCK_NAME,
+                codes.BLOCK_NAME,
                 f"`{block.kind}` needs a name",
                 head(block),
                 help=f"write `{block.kind} NAME {{ ... }}`",
@@ -77,7 +72,7 @@ def check_name(block: Block, spec: BlockSpec, out: list[Diagnostic]) -> None:
     elif spec.naming == "none" and block.name:
         out.append(
             m.error(
-                m.BLOCK_NAME,
+                codes.BLOCK_NAME,
                 f"`{block.kind}` takes no name here, found `{block.name}`",
                 head(block),
                 help=_unnamed_help(block),
@@ -106,7 +101,7 @@ def unknown_block(block: Block, parent: BlockSpec, out: list[Diagnostic]) -> Non
     )
     out.append(
         m.error(
-            m.UNKNOWN_BLOCK,
+            codes.UNKNOWN_BLOCK_KIND,
             message,
             head(block),
             help=None if known_anywhere else m.did_you_mean(block.kind, kinds),
@@ -137,7 +132,7 @@ def _read_field(item: Field, spec: BlockSpec, members: Members, out: list[Diagno
     if item.name in members.spans:
         out.append(
             m.error(
-                m.DUPLICATE_FIELD,
+                codes.DUPLICATE_FIELD,
                 f"field `{item.name}` given twice",
                 item.span,
                 help="keep one of them",
@@ -159,7 +154,7 @@ def _unknown_field(item: Field, spec: BlockSpec) -> Diagnostic:
         help_text = f"`{item.name}` is a block: write `{item.name} {{ ... }}`"
     else:
         help_text = m.did_you_mean(item.name, spec.member_names()) or _fields_help(spec)
-    return m.error(m.UNKNOWN_FIELD, f"unknown field `{item.name}` {where}", item.span,
+    return m.error(codes.UNKNOWN_FIELD, f"unknown field `{item.name}` {where}", item.span,
                    help=help_text)
 
 
@@ -183,7 +178,7 @@ def _read_child(
         if sub.key in singles:
             out.append(
                 m.error(
-                    m.DUPLICATE_FIELD,
+                    codes.DUPLICATE_FIELD,
                     f"`{block.kind}` given twice in `{spec.kind}`",
                     head(block),
                     help="keep one of them",
@@ -200,7 +195,7 @@ def _field_and_block(spec: BlockSpec, members: Members, out: list[Diagnostic]) -
         if sub.key in SINGLE_BLOCKS and members.given(block.kind):
             out.append(
                 m.error(
-                    m.CONFLICT,
+                    codes.CONFLICTING_FIELDS,
                     f"`{block.kind}` is given both as a field and as a block",
                     head(block),
                     help=f"use either `{block.kind}: NAME` or an inline `{block.kind} {{}}`",

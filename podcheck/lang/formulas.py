@@ -1,22 +1,32 @@
-"""Property formulas: names, fields, types and temporal shape.
+"""Property formulas: name resolution, fields, types and temporal shape.
 
 Stage: part of `podcheck.lang.check`.  Consumes a formula (`podcheck.spec.Expr` as the
-parser built it) and the declared names it may mention; produces the normalised
-formula — always a `Temporal` at the top (`always P`, `eventually P`,
-`always_eventually P`, `leadsto (P, Q)`) — or None, appending diagnostics: PC108
-unbound names, PC109 wrong kinds, PC105 unknown workloads, PC204 state names, PC210
-temporal shapes, PC211 operand types, PC212 object fields.
+parser built it, every bare name a `Ref`) and the declared names it may mention;
+produces the normalised, resolved formula — always a `Temporal` at the top (`always P`,
+`eventually P`, `always_eventually P`, `leadsto (P, Q)`), each name that denotes a state
+turned into an `EnumLit` — or None, appending diagnostics: PC108 unbound names, PC109
+wrong kinds, PC105 unknown workloads, PC204 state names, PC210 temporal shapes, PC211
+operand types, PC212 object fields.
+
+NOTE(name-scopes): a bare name is looked up in scopes, innermost first: the variables
+bound by enclosing quantifiers and `count`s, then the declared objects that are values
+(bare pods and nodes), then the state names (`ENUMS`).  A name that none of these
+binds, compared with `==` / `!=` to a field that takes states, is read as one of that
+field's states (`p.phase == Running`; PC204 when it is not one); a state name anywhere
+else is a type error (PC211).  So a pod named `Ready` is the pod in `Ready.phase` and in
+`n.state == Ready`, and `Ready` is a node state only where no pod or node has the name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from podcheck.diagnostics import Diagnostic, Note
+from podcheck.diagnostics import Diagnostic, Note, codes
 from podcheck.lang import messages as m
 from podcheck.spec import (
     CONTAINER_FIELDS,
+    ENUMS,
     NODE_FIELDS,
     POD_FIELDS,
     Attr,
@@ -75,7 +85,8 @@ class Names:
 
 
 def check_formula(formula: Expr, names: Names, out: Out) -> Temporal | None:
-    """The formula checked and normalised to a top-level `Temporal`, or None."""
+    """The formula checked, normalised to a top-level `Temporal` and with its state
+    names resolved to `EnumLit` (NOTE(name-scopes)), or None after diagnostics."""
     before = len(out)
     shaped = _shape(formula, out)
     if shaped is None:
@@ -83,7 +94,30 @@ def check_formula(formula: Expr, names: Names, out: Out) -> Temporal | None:
     checker = _Checker(names, out)
     for arg in shaped.args:
         checker.need(arg, BOOL, {}, "a property")
-    return shaped if len(out) == before else None
+    if len(out) > before:
+        return None
+    resolved = _resolve(shaped, checker.states)
+    assert isinstance(resolved, Temporal)
+    return resolved
+
+
+def _resolve(e: Expr, states: set[int]) -> Expr:
+    """`e` with every `Ref` whose id is in `states` replaced by the `EnumLit` it denotes."""
+    if isinstance(e, Ref):
+        return EnumLit(e.name, e.span) if id(e) in states else e
+    if isinstance(e, Attr):
+        return replace(e, obj=_resolve(e.obj, states))
+    if isinstance(e, Unary):
+        return replace(e, arg=_resolve(e.arg, states))
+    if isinstance(e, Binary):
+        return replace(e, left=_resolve(e.left, states), right=_resolve(e.right, states))
+    if isinstance(e, Quant):
+        return replace(e, body=_resolve(e.body, states))
+    if isinstance(e, Count):
+        return e if e.where is None else replace(e, where=_resolve(e.where, states))
+    if isinstance(e, Temporal):
+        return replace(e, args=tuple(_resolve(a, states) for a in e.args))
+    return e
 
 
 def _temporal_free(e: Expr) -> bool:
@@ -143,7 +177,7 @@ def _free(e: Expr, top: Expr, out: Out) -> bool:
     word = _TEMPORAL_WORDS.get(nested.op, nested.op)
     out.append(
         m.error(
-            m.TEMPORAL_SHAPE,
+            codes.UNSUPPORTED_TEMPORAL_SHAPE,
             f"unsupported temporal formula: `{word}` nested inside another formula",
             nested.span,
             help="supported shapes are P, `always P`, `eventually P`, `always eventually P`, "
@@ -169,8 +203,12 @@ Env = Mapping[str, Ty]
 
 @dataclass(frozen=True, slots=True)
 class _Checker:
+    """Infers types over one formula.  `states` collects the ids of the `Ref` nodes
+    that resolved to a state name (the formula tree is alive while it is checked)."""
+
     names: Names
     out: Out
+    states: set[int] = field(default_factory=set)
 
     def need(self, e: Expr, want: Ty, env: Env, context: str) -> None:
         """Infer `e` and report PC211 unless it has type `want`."""
@@ -179,7 +217,7 @@ class _Checker:
             self._mismatch(e, f"{context} needs {want.words()}, found {got.words()}")
 
     def _mismatch(self, e: Expr, message: str) -> None:
-        self.out.append(m.error(m.TYPE_MISMATCH, message, e.span))
+        self.out.append(m.error(codes.FORMULA_TYPE_MISMATCH, message, e.span))
 
     def infer(self, e: Expr, env: Env) -> Ty | None:
         """The type of `e`, or None after reporting why it has none."""
@@ -191,6 +229,10 @@ class _Checker:
             self._mismatch(e, f"state `{e.name}` can only be compared with a field")
             return None
         if isinstance(e, Ref):
+            free = not self._bound(e, env) and e.name not in self.names.workloads
+            if free and e.name in ENUMS:
+                self._mismatch(e, f"state `{e.name}` can only be compared with a field")
+                return None
             return self._ref(e, env)
         if isinstance(e, Attr):
             return self._attr(e, env)
@@ -206,8 +248,9 @@ class _Checker:
         _free(e, e, self.out)
         return None
 
-    def _bound(self, e: Expr, env: Env) -> bool:
-        return not isinstance(e, Ref) or e.name in env or self._global(e.name) is not None
+    def _bound(self, e: Ref, env: Env) -> bool:
+        """True when `e` names a bound variable or a declared object (NOTE(name-scopes))."""
+        return e.name in env or self._global(e.name) is not None
 
     def _global(self, name: str) -> Ty | None:
         if name in self.names.nodes:
@@ -220,11 +263,11 @@ class _Checker:
             return found
         if e.name in self.names.workloads:
             message = f"`{e.name}` is a {self.names.workloads[e.name]}, not a pod or a node"
-            self.out.append(m.error(m.WRONG_KIND, message, e.span,
+            self.out.append(m.error(codes.WRONG_KIND_REFERENCE, message, e.span,
                                     help=f"quantify over its pods: `pods({e.name})`"))
             return None
         candidates = list(env) + list(self.names.nodes)
-        self.out.append(m.error(m.UNBOUND_NAME, f"unknown name `{e.name}`", e.span,
+        self.out.append(m.error(codes.UNBOUND_NAME, f"unknown name `{e.name}`", e.span,
                                 help=m.did_you_mean(e.name, candidates)))
         return None
 
@@ -240,7 +283,7 @@ class _Checker:
         kind = table.get(e.field)
         if kind is None:
             self.out.append(
-                m.error(m.UNKNOWN_OBJECT_FIELD, f"{obj.kind}s have no field `{e.field}`",
+                m.error(codes.UNKNOWN_OBJECT_FIELD, f"{obj.kind}s have no field `{e.field}`",
                         e.span, help=m.did_you_mean(e.field, table),
                         notes=(Note(f"{obj.kind} fields are {m.backticked(table)}"),))
             )
@@ -262,12 +305,7 @@ class _Checker:
 
     def _equality(self, e: Binary, env: Env) -> Ty | None:
         for side, other in ((e.left, e.right), (e.right, e.left)):
-            if _state_like(side) and not self._bound(side, env):
-                other_ty = self.infer(other, env)
-                if other_ty is not None:
-                    self._state(side, other_ty, env)
-                return BOOL
-            if isinstance(side, EnumLit):
+            if isinstance(side, EnumLit) or (isinstance(side, Ref) and not self._bound(side, env)):
                 other_ty = self.infer(other, env)
                 if other_ty is not None:
                     self._state(side, other_ty, env)
@@ -277,21 +315,25 @@ class _Checker:
             self._mismatch(e, f"`{e.op}` compares {left.words()} with {right.words()}")
         return BOOL
 
-    def _state(self, side: Expr, other: Ty, env: Env) -> None:
-        name = side.name if isinstance(side, Ref | EnumLit) else ""
+    def _state(self, side: Ref | EnumLit, other: Ty, env: Env) -> None:
+        """`side`, an unbound name, as a state of the field `other` (NOTE(name-scopes))."""
+        name = side.name
+        known = name in ENUMS
         if not other.states:
-            if isinstance(side, Ref):
-                self._ref(side, env)
-            else:
+            if known:
                 self._mismatch(side, f"cannot compare {other.words()} with state `{name}`")
+            else:
+                assert isinstance(side, Ref)
+                self._ref(side, env)
             return
         if name in other.states:
+            self.states.add(id(side))
             return
-        known = isinstance(side, EnumLit)
         message = (f"`{name}` is not a {other.label}" if known
                    else f"unknown {other.label} `{name}`")
         self.out.append(
-            m.error(m.UNKNOWN_STATE, message, side.span, help=m.did_you_mean(name, other.states),
+            m.error(codes.UNKNOWN_STATE_NAME, message, side.span,
+                    help=m.did_you_mean(name, other.states),
                     notes=(Note(f"{other.label}s are {m.backticked(other.states)}"),))
         )
 
@@ -319,11 +361,8 @@ class _Checker:
             return POD
         owner = self._ref(Ref(d.of or "", d.span), env)
         if owner is not None and owner.kind != "pod":
-            self.out.append(m.error(m.WRONG_KIND, f"`{d.kind}({d.of})` needs a pod, "
+            self.out.append(m.error(codes.WRONG_KIND_REFERENCE, f"`{d.kind}({d.of})` needs a pod, "
                                     f"found {owner.words()}", d.span))
             return None
         return CONTAINER if owner is not None else None
 
-
-def _state_like(e: Expr) -> bool:
-    return isinstance(e, Ref)

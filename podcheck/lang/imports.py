@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Import, SpecFile
 from podcheck.lang.source import (
@@ -98,7 +98,7 @@ class _Loader:
         if cycle_start is not None:
             self.out.append(_cycle(hop[cycle_start:], shown))
         elif len(hop) > MAX_IMPORT_DEPTH:
-            self.out.append(m.error(m.IMPORT_NOT_FOUND, f"imports nested deeper than "
+            self.out.append(m.error(codes.IMPORT_NOT_FOUND, f"imports nested deeper than "
                                     f"{MAX_IMPORT_DEPTH} files", item.span))
         elif target_key not in self.done:
             self.visit(target, shown, hop)
@@ -184,7 +184,7 @@ def load_program(path: str, options: LoadOptions) -> Program:
 def _not_found(item: Import, target: Path, where: str) -> Diagnostic:
     shown = f'"{item.target}"' if item.quoted else item.target
     return m.error(
-        m.IMPORT_NOT_FOUND,
+        codes.IMPORT_NOT_FOUND,
         f"cannot find imported file `{shown_path(shown)}`",
         item.span,
         help=m.did_you_mean(target.name, _siblings(target)),
@@ -207,6 +207,6 @@ def _cycle(hops: list[tuple[Path, str, Span]], back_to: str) -> Diagnostic:
         for (_, a, span), b in zip(hops, names[1:], strict=True)
     )
     chain = " -> ".join(f"`{n}`" for n in names)
-    return m.error(m.IMPORT_CYCLE, f"import cycle: {chain}", hops[-1][2],
+    return m.error(codes.IMPORT_CYCLE, f"import cycle: {chain}", hops[-1][2],
                    help="move the shared declarations into a file that both import",
                    notes=notes)

@@ -11,41 +11,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from podcheck.diagnostics import Diagnostic, Fix, Note, Severity, Span
-
-UNKNOWN_BLOCK = "PC101"
-UNKNOWN_FIELD = "PC102"
-DUPLICATE_NAME = "PC103"
-DUPLICATE_FIELD = "PC104"
-UNKNOWN_REFERENCE = "PC105"
-UNKNOWN_PROPERTY = "PC106"
-UNKNOWN_BUILTIN = "PC107"
-UNBOUND_NAME = "PC108"
-WRONG_KIND = "PC109"
-IMPORT_NOT_FOUND = "PC110"
-IMPORT_CYCLE = "PC111"
-UNREADABLE = "PC112"
-BLOCK_NAME = "PC113"
-DUPLICATE_EXPECT = "PC114"
-INCLUDE_CYCLE = "PC115"
-BUILTIN_ARGS = "PC116"
-
-WRONG_TYPE = "PC201"
-OUT_OF_RANGE = "PC202"
-UNKNOWN_ENUM = "PC203"
-UNKNOWN_STATE = "PC204"
-BAD_QUANTITY = "PC205"
-DUPLICATE_PORT = "PC206"
-CONFLICT = "PC207"
-SUCCESS_THRESHOLD = "PC208"
-CONTAINER_RESTART = "PC209"
-TEMPORAL_SHAPE = "PC210"
-TYPE_MISMATCH = "PC211"
-UNKNOWN_OBJECT_FIELD = "PC212"
-FAILS_EXIT_ZERO = "PC213"
-MISSING = "PC214"
-WORKLOAD_RESTART = "PC215"
-LABEL_REQUIREMENT = "PC216"
+from podcheck.diagnostics import Diagnostic, Fix, Note, Severity, Span, codes
+from podcheck.vocab import ActionKind, Actor, words
 
 
 def error(
@@ -89,7 +56,7 @@ def first_defined(span: Span) -> Note:
 def unknown_reference(what: str, name: str, span: Span, known: Iterable[str]) -> Diagnostic:
     """PC105 `unknown behavior profile `slow``, with did-you-mean over `known`."""
     return error(
-        UNKNOWN_REFERENCE, f"unknown {what} `{name}`", span, help=did_you_mean(name, known)
+        codes.UNKNOWN_REFERENCE, f"unknown {what} `{name}`", span, help=did_you_mean(name, known)
     )
 
 
@@ -104,19 +71,33 @@ def wrong_type(
 ) -> Diagnostic:
     """PC201 `expected an int for `periodSeconds`, found a duration `10s``."""
     message = f"expected {expected} for `{field}`, found {found} `{text}`"
-    return Diagnostic(WRONG_TYPE, Severity.ERROR, message, span, (), help, fix)
+    return Diagnostic(codes.WRONG_VALUE_TYPE, Severity.ERROR, message, span, (), help, fix)
 
 
 def out_of_range(field: str, text: str, bound: str, span: Span) -> Diagnostic:
     """PC202 `periodSeconds` must be at least 1, found `0`."""
-    return error(OUT_OF_RANGE, f"`{field}` must be {bound}, found `{text}`", span)
+    return error(codes.VALUE_OUT_OF_RANGE, f"`{field}` must be {bound}, found `{text}`", span)
+
+
+def unknown_fairness_target(word: str, allowed: tuple[str, ...], span: Span) -> Diagnostic:
+    """PC217 `unknown actor or action `evction-api` in `fairness``, with did-you-mean."""
+    return error(
+        codes.UNKNOWN_FAIRNESS_TARGET,
+        f"unknown actor or action `{word}` in `fairness`",
+        span,
+        help=did_you_mean(word, allowed),
+        notes=(
+            Note(f"actors are {backticked(words(Actor))}"),
+            Note(f"actions are {backticked(words(ActionKind))}"),
+        ),
+    )
 
 
 def unknown_enum(label: str, word: str, allowed: tuple[str, ...], span: Span) -> Diagnostic:
     """PC203 `unknown restart policy `Sometimes``, listing the allowed values."""
     best = closest(word, allowed)
     return Diagnostic(
-        UNKNOWN_ENUM,
+        codes.UNKNOWN_ENUM_VALUE,
         Severity.ERROR,
         f"unknown {label} `{word}`",
         span,

@@ -201,7 +201,8 @@ def _to_ast(tree: Tree[Token], text: str, path: str) -> StageResult[SpecFile]:
         span = token_span(err.orig_exc.token, path)
         message = f"integer literal with {len(err.orig_exc.token)} digits is too long"
         help = "integers in formulas are counts and small bounds; write a smaller number"
-        return StageResult(None, (Diagnostic("PC011", Severity.ERROR, message, span, (), help),))
+        error = Diagnostic(codes.INVALID_NUMBER, Severity.ERROR, message, span, (), help)
+        return StageResult(None, (error,))
     assert isinstance(spec, SpecFile)
     return StageResult(spec, ())
 
@@ -223,7 +224,7 @@ def _nesting_error(span: Span) -> Diagnostic:
         "flatten it: split a long formula into several properties, or a deeply nested "
         "value into blocks"
     )
-    return Diagnostic("PC016", Severity.ERROR, message, span, (), help)
+    return Diagnostic(codes.NESTING_TOO_DEEP, Severity.ERROR, message, span, (), help)
 
 
 def _encoding_error(data: bytes, err: UnicodeDecodeError, path: str) -> Diagnostic:
@@ -231,4 +232,4 @@ def _encoding_error(data: bytes, err: UnicodeDecodeError, path: str) -> Diagnost
     span = offset_span(prefix + "?", path, len(prefix), 1)
     message = f"file is not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})"
     help = "save the file as UTF-8"
-    return Diagnostic("PC015", Severity.ERROR, message, span, (), help)
+    return Diagnostic(codes.INVALID_ENCODING, Severity.ERROR, message, span, (), help)

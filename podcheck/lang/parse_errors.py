@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from podcheck.diagnostics import Diagnostic, Fix, Note, Severity, Span
+from podcheck.diagnostics import Diagnostic, Fix, Note, Severity, Span, codes
 from podcheck.lang.expected import KEYWORDS, VALUE_START, describe_expected, describe_token
 from podcheck.lang.source import PAIRS, eof_span, offset_span, scan_delimiters, token_span
 
@@ -45,23 +45,23 @@ class Mistake:
 
 
 MISSING_COLON = Mistake(
-    "PC005",
+    codes.MISSING_COLON,
     "write a field as `name: value`, for example `replicas: 3`",
     ("a { b 3 }", "a b { c 5s }", 'a { b { c "x" } }', "a { b [1] }", "a { b = 3 }"),
     by_example=True,
 )
 ASSIGNMENT = Mistake(
-    "PC006",
+    codes.ASSIGNMENT_IN_FORMULA,
     "use `==` to compare two values",
     ("property p: a = b", "property p: forall x in pods: x.phase = Running"),
 )
 UNCLOSED = Mistake(
-    "PC007",
+    codes.UNCLOSED_DELIMITER,
     "add the missing closing delimiter",
     ("a { b: 1", "property p: (a", "a { b: [1, 2 }", "a {\n  b {\n    c: 1\n}\n"),
 )
 KEYWORD_AS_NAME = Mistake(
-    "PC008",
+    codes.KEYWORD_AS_NAME,
     "choose another name: keywords are reserved in every position",
     (
         "node in { }",
@@ -71,41 +71,41 @@ KEYWORD_AS_NAME = Mistake(
     ),
 )
 MISSING_VALUE = Mistake(
-    "PC009",
+    codes.MISSING_VALUE,
     "give the field a value, such as `3`, `10s`, `Always`, `[a, b]` or `{ key: value }`",
     ("a { b: }", "a { b { c: } }", "a { b:\n  c: 1 }", "a { b: ", "a { m: { x: , y: 1 } }"),
     by_example=True,
 )
 ARROW = Mistake(
-    "PC010",
+    codes.ARROW_OPERATOR,
     "write `implies` for implication, or `~>` for leads-to (`P ~> Q`)",
     ("property p: a => b", "property p: a -> b", "property p: always (a.ready -> b.ready)"),
 )
 INVALID_NUMBER = Mistake(
-    "PC011",
+    codes.INVALID_NUMBER,
     "durations end in `ms`, `s`, `m` or `h`; quantities in `k`, `M`, `G`, `T`, `P`, `E`, "
     "`Ki`, `Mi`, `Gi`, `Ti`, `Pi`, `Ei` or an exponent such as `e3`",
     ("a { b: 5sec }", "a { b: 4GB }", "property p: x.restarts > 3x"),
 )
 CHAINED = Mistake(
-    "PC012",
+    codes.CHAINED_OPERATOR,
     "comparisons and `~>` do not chain: write `a < b and b < c`, or split `P ~> Q ~> R` "
     "into two properties",
     ("property p: a < b < c", "property p: a == b != c", "property p: a ~> b ~> c"),
 )
 FIELD_OUTSIDE_BLOCK = Mistake(
-    "PC013",
+    codes.FIELD_OUTSIDE_BLOCK,
     "fields belong inside a block, as in `deployment web { replicas: 3 }`",
     ("replicas: 3", "a { }\nb: 1"),
     by_example=True,
 )
 UNMATCHED = Mistake(
-    "PC014",
+    codes.UNMATCHED_DELIMITER,
     "remove it, or add the opening delimiter it should close",
     ("a { b: 1 } }", "a { b: [1] ] }", "property p: a)"),
 )
 UNTERMINATED_STRING = Mistake(
-    "PC003",
+    codes.UNTERMINATED_STRING,
     'close the string with `"` on the same line',
     ('a { image: "nginx }', 'import "x.pod'),
 )
@@ -134,7 +134,7 @@ def diagnose(err: UnexpectedInput, text: str, path: str, parse_fn: ParseFn) -> D
     if isinstance(err, UnexpectedToken):
         return _bad_token(err, text, path, parse_fn)
     span = offset_span(text, path, err.pos_in_stream or 0, 0)
-    return _error("PC001", "unexpected input", span, "check the syntax near here")
+    return _error(codes.SYNTAX_ERROR, "unexpected input", span, "check the syntax near here")
 
 
 def _error(
@@ -146,6 +146,17 @@ def _error(
     fix: Fix | None = None,
 ) -> Diagnostic:
     return Diagnostic(code, Severity.ERROR, message, span, notes, help, fix)
+
+
+def _mistake(
+    mistake: Mistake,
+    message: str,
+    span: Span,
+    notes: tuple[Note, ...] = (),
+    fix: Fix | None = None,
+) -> Diagnostic:
+    """The diagnostic of a classified mistake, with the mistake's code and `help`."""
+    return _error(mistake.code, message, span, mistake.help, notes, fix)
 
 
 def _stack(err: UnexpectedInput) -> list[object]:
@@ -182,13 +193,13 @@ def _bad_character(err: UnexpectedCharacters, text: str, path: str) -> Diagnosti
     if char == '"':
         end = text.find("\n", pos)
         span = offset_span(text, path, pos, (len(text) if end < 0 else end) - pos)
-        return _error("PC003", "unterminated string", span, UNTERMINATED_STRING.help)
+        return _mistake(UNTERMINATED_STRING, "unterminated string", span)
     if char in "0123456789":  # str.isdigit also accepts `²` and `٣`
         word = re.match(r"[0-9][A-Za-z0-9_.%]*", text[pos:])
         assert word is not None
         echo = word.group()[:MAX_NUMBER_ECHO]
         span = offset_span(text, path, pos, len(word.group()))
-        return _error("PC011", f"invalid number `{echo}`", span, INVALID_NUMBER.help)
+        return _mistake(INVALID_NUMBER, f"invalid number `{echo}`", span)
     if text.startswith("=>", pos):
         return _arrow("=>", offset_span(text, path, pos, 2))
     if char == "=":
@@ -196,7 +207,8 @@ def _bad_character(err: UnexpectedCharacters, text: str, path: str) -> Diagnosti
     shown = f"`{char}`" if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
     span = offset_span(text, path, pos, 1)
     allowed = describe_expected(err.allowed or set())
-    return _error("PC002", f"unexpected character {shown}", span, f"expected {allowed}")
+    message = f"unexpected character {shown}"
+    return _error(codes.UNEXPECTED_CHARACTER, message, span, f"expected {allowed}")
 
 
 def _equals(err: UnexpectedCharacters, text: str, path: str) -> Diagnostic:
@@ -207,19 +219,20 @@ def _equals(err: UnexpectedCharacters, text: str, path: str) -> Diagnostic:
     name = _last_token(_stack(err), "NAME")
     if "_COLON" in allowed and name is not None:
         fix = Fix(span, ":")
-        return _error(
-            "PC005", f"missing `:` after field name `{name}`", span, MISSING_COLON.help, fix=fix
-        )
+        return _mistake(MISSING_COLON, f"missing `:` after field name `{name}`", span, fix=fix)
     if "CMP_OP" in allowed:
         message = "`=` is not an operator in a formula"
-        return _error("PC006", message, span, ASSIGNMENT.help, fix=Fix(span, "=="))
+        return _mistake(ASSIGNMENT, message, span, fix=Fix(span, "=="))
     return _error(
-        "PC002", "unexpected character `=`", span, f"expected {describe_expected(allowed)}"
+        codes.UNEXPECTED_CHARACTER,
+        "unexpected character `=`",
+        span,
+        f"expected {describe_expected(allowed)}",
     )
 
 
 def _arrow(arrow: str, span: Span) -> Diagnostic:
-    return _error("PC010", f"`{arrow}` is not an operator", span, ARROW.help)
+    return _mistake(ARROW, f"`{arrow}` is not an operator", span)
 
 
 # ---------------------------------------------------------------- parser errors
@@ -234,9 +247,13 @@ def _bad_token(err: UnexpectedToken, text: str, path: str, parse_fn: ParseFn) ->
     span = _end_span(err, text, path) if tok.type == "$END" else token_span(tok, path)
     help = f"expected {describe_expected(_expected(err))}"
     if tok.type == "$END":
-        return _error("PC004", "unexpected end of file", span, help)
+        return _error(codes.UNEXPECTED_END_OF_FILE, "unexpected end of file", span, help)
     return _error(
-        "PC001", f"unexpected {describe_token(tok)}", span, help, _inside(err, text, path)
+        codes.SYNTAX_ERROR,
+        f"unexpected {describe_token(tok)}",
+        span,
+        help,
+        _inside(err, text, path),
     )
 
 
@@ -260,7 +277,7 @@ def _strong_guess(
         return _declaration_inside(err, text, path)
     if str(tok) in KEYWORDS and "NAME" in _expected(err):
         message = f"`{tok}` is a reserved keyword and cannot be used as a name"
-        return _error("PC008", message, token_span(tok, path), KEYWORD_AS_NAME.help)
+        return _mistake(KEYWORD_AS_NAME, message, token_span(tok, path))
     if tok.type in CLOSERS and tok.start_pos is not None:
         scan = scan_delimiters(text[: tok.start_pos + 1])
         if tok.start_pos in scan.stray:
@@ -272,7 +289,7 @@ def _strong_guess(
     if tok.type in ("CMP_OP", "_LEADSTO") and tok.type in pending:
         shown = "~>" if tok.type == "_LEADSTO" else str(tok)
         span = token_span(tok, path)
-        return _error("PC012", f"`{shown}` cannot be chained", span, CHAINED.help)
+        return _mistake(CHAINED, f"`{shown}` cannot be chained", span)
     return None
 
 
@@ -308,12 +325,12 @@ def _stray_closer(
         closer = _closer(text, still_open[-1])
         note = Note(f"`{tok}` found here, before the matching `{closer}`", token_span(tok, path))
         return _unclosed_at(text, path, still_open[-1], note)
-    return _error("PC014", f"unmatched `{tok}`", token_span(tok, path), UNMATCHED.help)
+    return _mistake(UNMATCHED, f"unmatched `{tok}`", token_span(tok, path))
 
 
 def _unclosed_at(text: str, path: str, opener: int, note: Note) -> Diagnostic:
     span = offset_span(text, path, opener, 1)
-    return _error("PC007", f"unclosed `{text[opener]}`", span, UNCLOSED.help, (note,))
+    return _mistake(UNCLOSED, f"unclosed `{text[opener]}`", span, (note,))
 
 
 def _closer(text: str, opener: int) -> str:
@@ -335,7 +352,7 @@ def _example_guess(
     name = _last_token(_stack(err), "NAME")
     if mistake is FIELD_OUTSIDE_BLOCK and err.token.type == "_COLON" and name is not None:
         span = token_span(name, path)
-        return _error("PC013", f"field `{name}` outside a block", span, FIELD_OUTSIDE_BLOCK.help)
+        return _mistake(FIELD_OUTSIDE_BLOCK, f"field `{name}` outside a block", span)
     return None
 
 
@@ -362,11 +379,11 @@ def _missing_colon(err: UnexpectedToken, path: str) -> Diagnostic | None:
     span = token_span(name, path)
     at = Span(path, span.end_line, span.end_column, span.end_line, span.end_column)
     message = f"missing `:` after field name `{name}`"
-    return _error("PC005", message, span, MISSING_COLON.help, fix=Fix(at, ":"))
+    return _mistake(MISSING_COLON, message, span, fix=Fix(at, ":"))
 
 
 def _missing_value(stack: list[object], colon: Token, path: str) -> Diagnostic:
     name = stack[-2] if len(stack) >= 2 and isinstance(stack[-2], Token) else None
     span = token_span(colon, path)
     what = f"`{name}:`" if name is not None else "`:`"
-    return _error("PC009", f"missing value after {what}", span, MISSING_VALUE.help)
+    return _mistake(MISSING_VALUE, f"missing value after {what}", span)

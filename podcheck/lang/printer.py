@@ -18,8 +18,8 @@ puts its formula on the next line, indented.
 Guarantee: `parse(format_spec(s))` gives back an AST equal to `s` for every `s` that
 `parse` produced, with the same comment texts (as a multiset, header comments first),
 and `format_spec` is idempotent on its own output.  ASTs that `parse`
-cannot produce (a `Ref` named like a state, a negative `IntLit`, `always` directly
-around `eventually`) print as the nearest text that parses.
+cannot produce (an `EnumLit`, which only the checker builds, a negative `IntLit`,
+`always` directly around `eventually`) print as the nearest text that parses.
 """
 
 from __future__ import annotations
@@ -117,11 +117,6 @@ def _grouped(previous: Item, previous_lines: list[str], item: Item, lines: list[
     if type(item) is not type(previous):
         return False
     return not isinstance(item, Block) or len(lines) == len(previous_lines) == 1
-
-
-def format_item(item: Item) -> str:
-    """One top-level declaration, without comments or a trailing newline."""
-    return "\n".join(_item_lines(item, _Notes()))
 
 
 def _item_lines(item: Item, notes: _Notes) -> list[str]:

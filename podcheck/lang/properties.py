@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from podcheck.diagnostics import Diagnostic, Note, Span
+from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import CheckItem, ExpectItem, PropertyItem
 from podcheck.lang.formulas import Names, check_formula
@@ -65,11 +65,11 @@ def _is_duplicate(item: PropertyItem | CheckItem, first: Mapping[str, Span], out
             f"`check {item.name}(a, b)`" if isinstance(item, CheckItem) and item.args
             else "rename one of them"
         )
-        out.append(m.error(m.DUPLICATE_NAME, f"duplicate {what} `{item.name}`", item.span,
+        out.append(m.error(codes.DUPLICATE_NAME, f"duplicate {what} `{item.name}`", item.span,
                            help=help_text, notes=(m.first_defined(first[item.name]),)))
         return True
     if isinstance(item, PropertyItem) and item.name in BUILTIN_CHECKS:
-        out.append(m.error(m.DUPLICATE_NAME,
+        out.append(m.error(codes.DUPLICATE_NAME,
                            f"property `{item.name}` has the name of a built-in check",
                            item.span, help="rename the property"))
         return True
@@ -83,14 +83,15 @@ def _property(item: PropertyItem, names: Names, out: Out) -> PropertyDecl | None
 
 def _check(item: CheckItem, declared: Declared, out: Out) -> PropertyDecl | None:
     if item.name not in BUILTIN_CHECKS:
-        out.append(m.error(m.UNKNOWN_BUILTIN, f"unknown built-in check `{item.name}`",
+        out.append(m.error(codes.UNKNOWN_BUILTIN_CHECK, f"unknown built-in check `{item.name}`",
                            item.span, help=m.did_you_mean(item.name, BUILTIN_CHECKS),
                            notes=(Note(f"built-in checks are {m.backticked(BUILTIN_CHECKS)}"),)))
         return None
     kind = BUILTIN_ARGS[item.name]
     if kind is None and item.args:
-        out.append(m.error(m.BUILTIN_ARGS, f"built-in check `{item.name}` takes no arguments",
-                           item.span, help=f"write `check {item.name}`"))
+        out.append(m.error(codes.BUILTIN_ARGUMENTS,
+                           f"built-in check `{item.name}` takes no arguments", item.span,
+                           help=f"write `check {item.name}`"))
         return None
     before = len(out)
     for arg in item.args:
@@ -111,7 +112,7 @@ def _check_arg(item: CheckItem, arg: str, kind: str, declared: Declared, out: Ou
         what = "workload" if kind == "job" else kind
         out.append(m.unknown_reference(what, arg, item.span, pools[kind]))
     elif kind == "job" and declared.workloads[arg] != "job":
-        out.append(m.error(m.WRONG_KIND,
+        out.append(m.error(codes.WRONG_KIND_REFERENCE,
                            f"`{item.name}` needs a job, but `{arg}` is a "
                            f"{declared.workloads[arg]}", item.span))
 
@@ -123,7 +124,7 @@ def _expects(items: Sequence[ExpectItem], declared: Mapping[str, Span], out: Out
     for item in items:
         ok = True
         if item.name not in declared and item.name not in BUILTIN_CHECKS:
-            out.append(m.error(m.UNKNOWN_PROPERTY, f"`expect` names unknown property "
+            out.append(m.error(codes.UNKNOWN_PROPERTY, f"`expect` names unknown property "
                                f"`{item.name}`", item.span, help=m.did_you_mean(item.name,
                                                                                 known)))
             ok = False
@@ -132,7 +133,7 @@ def _expects(items: Sequence[ExpectItem], declared: Mapping[str, Span], out: Out
                                       item.span))
             ok = False
         if item.name in seen:
-            out.append(m.error(m.DUPLICATE_EXPECT, f"duplicate `expect` for `{item.name}`",
+            out.append(m.error(codes.DUPLICATE_EXPECT, f"duplicate `expect` for `{item.name}`",
                                item.span, help="keep one of them",
                                notes=(m.first_defined(seen[item.name]),)))
             continue

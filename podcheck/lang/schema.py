@@ -1,7 +1,8 @@
 """The schema of the `.pod` language: which blocks exist, where, and what fields they take.
 
 Stage: data for `podcheck.lang.check` (unknown / duplicate fields with did-you-mean,
-value types, ranges, enum values) and for docs/language.md.  Consumes nothing;
+value types, ranges, enum values) and for docs/language.md.  Consumes the vocabulary
+(`podcheck.vocab`), from which every table of Kubernetes words here is derived;
 produces immutable tables.  The grammar only knows generic `KIND [NAME] { ... }`
 blocks; everything kind-specific lives here, as data.
 
@@ -11,23 +12,39 @@ Value types (`FieldSpec.type`):
   duration-range  a duration or a range of durations       `5s`, `5s..60s`
   text            a quoted string or a bare word           `"nginx:1.27"`, `a`
   name            a reference to a declared name           `slow-starter`
-  enum            one of `FieldSpec.values`                `Always`
+  enum            one of `FieldSpec.values` (read as a member
+                  of `FieldSpec.enum` when it has one)     `Always`
   int-list        a list of integers                       `[8080, 9090]`
   name-list       a list of names                          `[n1, n2]`
   names-or-all    `all` or a list of names                 `all`, `[n1]`
   count-or-names  an integer or a list of names            `3`, `[n1, n2]`
   label-map       label key -> value                       `{ app: web }`
   quantity-map    resource -> Kubernetes quantity          `{ cpu: 500m, memory: 1Gi }`
-  enum-map        name -> one of `FieldSpec.values`        `{ eviction-api: strong }`
+  enum-map        name -> one of `FieldSpec.values`; the   `{ eviction-api: strong }`
+                  names one of `FieldSpec.keys` if given
   empty-map       exactly `{}`                             `{}`
   match-expressions  a list of `{ key, operator, values }` maps
 """
 
 from __future__ import annotations
 
+import builtins
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from podcheck.vocab import (
+    ActionKind,
+    Actor,
+    Fairness,
+    ProbeKind,
+    RestartPolicy,
+    SelectorOperator,
+    UnhealthyPodEvictionPolicy,
+    WorkloadKind,
+    words,
+)
 
 VALUE_TYPES = (
     "int",
@@ -51,7 +68,9 @@ VALUE_TYPES = (
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One field: its value type, its default as written in a spec (None: no default),
-    allowed values for enums, and an inclusive integer range (percentages: `max_percent`).
+    allowed values for enums (with `enum`, the vocabulary enum they are read as), the
+    allowed keys of an enum-map (empty: any name), and an inclusive integer range
+    (percentages: `max_percent`).
     """
 
     name: str
@@ -62,10 +81,14 @@ class FieldSpec:
     max: int | None = None
     max_percent: int | None = 100
     doc: str = ""
+    enum: builtins.type[enum.StrEnum] | None = None
+    keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         assert self.type in VALUE_TYPES, self.type
         assert bool(self.values) == (self.type in ("enum", "enum-map")), self.name
+        assert self.enum is None or self.values == words(self.enum), self.name
+        assert not self.keys or self.type == "enum-map", self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +119,36 @@ class BlockSpec:
         return tuple(f.name for f in self.fields) + tuple(BLOCKS[c].kind for c in self.children)
 
 
-POD_RESTART_POLICIES = ("Always", "OnFailure", "Never")
+def vocab_field(
+    name: str, kind: type[enum.StrEnum], default: str | None = None, doc: str = ""
+) -> FieldSpec:
+    """An enum field whose values are the spellings of a vocabulary enum."""
+    return FieldSpec(name, "enum", default, words(kind), doc=doc, enum=kind)
+
+
 OUTCOMES = ("runs", "succeeds", "fails")
 DRAIN_MODES = ("one-at-a-time", "concurrent")
-FAIRNESS = ("none", "weak", "strong")
-EVICTION_POLICIES = ("IfHealthyBudget", "AlwaysAllow")
-LABEL_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+LABEL_OPERATORS = words(SelectorOperator)
 EXPECT_OUTCOMES = ("holds", "violated")
-WORKLOAD_KINDS = ("deployment", "replicaset", "job", "daemonset", "pod")
+# The keyword of each workload block: the kind in lower case (`deployment web { }`).
+WORKLOAD_BLOCKS: Mapping[str, WorkloadKind] = MappingProxyType(
+    {
+        k.value.lower(): k
+        for k in (
+            WorkloadKind.DEPLOYMENT,
+            WorkloadKind.REPLICASET,
+            WorkloadKind.JOB,
+            WorkloadKind.DAEMONSET,
+            WorkloadKind.POD,
+        )
+    }
+)
+WORKLOAD_KINDS = tuple(WORKLOAD_BLOCKS)
+# The keyword of each probe block, in container field order (`livenessProbe { }`).
+PROBE_BLOCKS: Mapping[str, ProbeKind] = MappingProxyType({f"{k}Probe": k for k in ProbeKind})
+# What a fairness override may name: an actor, or an action class.
+FAIRNESS_TARGETS = words(Actor) + words(ActionKind)
+assert len(set(FAIRNESS_TARGETS)) == len(FAIRNESS_TARGETS), "actor and action share a name"
 
 _PROBE_FIELDS = (
     FieldSpec("initialDelaySeconds", "int", "0", min=0, doc="seconds before the first probe"),
@@ -115,9 +160,7 @@ _PROBE_FIELDS = (
 
 _TEMPLATE_FIELDS = (
     FieldSpec("labels", "label-map", "{}", doc="the pod's labels, matched by PDB selectors"),
-    FieldSpec(
-        "restartPolicy", "enum", "Always", POD_RESTART_POLICIES, doc="the pod's restart policy"
-    ),
+    vocab_field("restartPolicy", RestartPolicy, "Always", doc="the pod's restart policy"),
     FieldSpec("activeDeadlineSeconds", "int", min=1, doc="the pod fails after this long"),
     FieldSpec(
         "terminationGracePeriodSeconds", "int", "30", min=0, doc="seconds between TERM and KILL"
@@ -131,20 +174,15 @@ _REPLICAS = FieldSpec("replicas", "int", "1", min=0, doc="desired number of pods
 _CONTAINER_FIELDS = (
     FieldSpec("image", "text", '""', doc="the image (informational)"),
     FieldSpec("ports", "int-list", "[]", min=1, max=65535, doc="container ports"),
-    FieldSpec(
-        "restartPolicy",
-        "enum",
-        values=POD_RESTART_POLICIES,
-        doc="init containers only: `Always` makes it a sidecar",
+    vocab_field(
+        "restartPolicy", RestartPolicy, doc="init containers only: `Always` makes it a sidecar"
     ),
     FieldSpec("behavior", "name", doc="a top-level `behavior NAME {}` profile"),
     FieldSpec("volumeMounts", "name-list", "[]", doc="names of the pod's volumes"),
 )
 _CONTAINER_CHILDREN = (
     "resources",
-    "startupProbe",
-    "livenessProbe",
-    "readinessProbe",
+    *PROBE_BLOCKS,
     "behavior-inline",
 )
 
@@ -171,7 +209,15 @@ _ENVIRONMENT_FIELDS = (
     FieldSpec("zoneFailures", "int", "0", min=0, doc="at most this many zone failures"),
     FieldSpec("podDeletes", "int", "0", min=0, doc="at most this many direct pod deletes"),
     FieldSpec("rollouts", "int", "0", min=0, doc="at most this many template changes"),
-    FieldSpec("fairness", "enum-map", "{}", FAIRNESS, doc="per actor or action fairness"),
+    FieldSpec(
+        "fairness",
+        "enum-map",
+        "{}",
+        words(Fairness),
+        doc="per actor or action fairness",
+        enum=Fairness,
+        keys=FAIRNESS_TARGETS,
+    ),
 )
 
 
@@ -260,9 +306,7 @@ _ALL_BLOCKS = (
             FieldSpec("limits", "quantity-map", "{}", doc="the most the container may use"),
         ),
     ),
-    BlockSpec("startupProbe", "startupProbe", "none", _PROBE_FIELDS),
-    BlockSpec("livenessProbe", "livenessProbe", "none", _PROBE_FIELDS),
-    BlockSpec("readinessProbe", "readinessProbe", "none", _PROBE_FIELDS),
+    *(BlockSpec(key, key, "none", _PROBE_FIELDS) for key in PROBE_BLOCKS),
     BlockSpec(
         "pdb",
         "pdb",
@@ -272,8 +316,8 @@ _ALL_BLOCKS = (
             FieldSpec("matchExpressions", "match-expressions", "[]", doc="set-based selector"),
             FieldSpec("minAvailable", "int-or-percent", min=0),
             FieldSpec("maxUnavailable", "int-or-percent", min=0),
-            FieldSpec(
-                "unhealthyPodEvictionPolicy", "enum", "IfHealthyBudget", EVICTION_POLICIES
+            vocab_field(
+                "unhealthyPodEvictionPolicy", UnhealthyPodEvictionPolicy, "IfHealthyBudget"
             ),
         ),
         doc="a PodDisruptionBudget",

@@ -29,6 +29,11 @@ def position(text: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
+def prefix_span(span: Span, length: int) -> Span:
+    """The first `length` columns of `span` (a map entry's key: its leading NAME)."""
+    return Span(span.file, span.line, span.column, span.line, span.column + length)
+
+
 def offset_span(text: str, path: str, offset: int, length: int) -> Span:
     """The span of `length` characters from `offset` (clipped to the end of its line)."""
     line, column = position(text, offset)

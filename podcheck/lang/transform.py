@@ -2,8 +2,11 @@
 
 Stage: part of parsing.  Consumes the `lark.Tree` that `podspec.lark` produces (with
 `propagate_positions=True`); produces a `podcheck.lang.ast.SpecFile` whose property
-formulas are `podcheck.spec` expression nodes.  Spans are 1-based and taken straight
-from lark's `Meta` / `Token` positions; this is the only place they are built.
+formulas are `podcheck.spec` expression nodes.  Every bare name in a formula becomes a
+`Ref`, whatever it spells: what it denotes (a variable, an object, a state) is decided
+by the checker (NOTE(name-scopes) in `podcheck.lang.formulas`), not by the parser.
+Spans are 1-based and taken straight from lark's `Meta` / `Token` positions; this is
+the only place they are built.
 
 The transformer is non-recursive (`Transformer_NonRecursive`), so tree depth is bounded
 only by memory; `podcheck.lang.parse` still caps nesting (NOTE(nesting-limit)) because
@@ -32,13 +35,11 @@ from podcheck.lang.ast import (
     Value,
 )
 from podcheck.spec import (
-    ENUMS,
     Attr,
     Binary,
     BoolLit,
     Count,
     Domain,
-    EnumLit,
     Expr,
     IntLit,
     Quant,
@@ -188,9 +189,7 @@ class ToAst(Transformer_NonRecursive[Token, SpecFile]):
     def bool_lit(self, meta: Meta, tok: Token) -> BoolLit:
         return BoolLit(tok == "true", self._span(meta))
 
-    def ref(self, meta: Meta, tok: Token) -> EnumLit | Ref:
-        if tok in ENUMS:
-            return EnumLit(str(tok), self._span(meta))
+    def ref(self, meta: Meta, tok: Token) -> Ref:
         return Ref(str(tok), self._span(meta))
 
     def count(self, meta: Meta, var: Token, domain: Domain, where: Expr | None) -> Count:

@@ -18,13 +18,15 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 
-from podcheck.diagnostics import Diagnostic, Fix, Span
+from podcheck.diagnostics import Diagnostic, Fix, Span, codes
 from podcheck.kube.errors import KubeInputError
 from podcheck.kube.resources import parse_quantity
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Field, ListValue, MapValue, Range, Scalar, Value
-from podcheck.lang.schema import ENUM_LABELS, LABEL_OPERATORS, FieldSpec
+from podcheck.lang.schema import ENUM_LABELS, FieldSpec, vocab_field
+from podcheck.lang.source import prefix_span
 from podcheck.spec import Duration, DurationRange, IntOrPercent, LabelRequirement
+from podcheck.vocab import SelectorOperator
 
 Out = list[Diagnostic]
 
@@ -234,8 +236,10 @@ def _name(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
 
 def _enum(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
     word = _name(spec, value, out, name)
-    if word is None or word in spec.values:
-        return word
+    if word is None:
+        return None
+    if word in spec.values:
+        return word if spec.enum is None else spec.enum(word)
     label = ENUM_LABELS.get(spec.name, f"`{spec.name}` value")
     out.append(m.unknown_enum(label, word, spec.values, value.span))
     return None
@@ -291,7 +295,7 @@ def _entries(spec: FieldSpec, value: Value, out: Out, name: str) -> tuple[Field,
         if entry.name in seen:
             out.append(
                 m.error(
-                    m.DUPLICATE_FIELD,
+                    codes.DUPLICATE_FIELD,
                     f"key `{entry.name}` given twice in `{name}`",
                     entry.span,
                     notes=(m.first_defined(seen[entry.name]),),
@@ -311,7 +315,11 @@ def _map_of(
         if entries is None:
             return None
         pairs = [(e.name, check(spec, e.value, out, f"{name}.{e.name}")) for e in entries]
-        if any(v is None for _, v in pairs) or len({k for k, _ in pairs}) < len(pairs):
+        unknown = [e for e in entries if spec.keys and e.name not in spec.keys]
+        for e in unknown:
+            key = prefix_span(e.span, len(e.name))
+            out.append(m.unknown_fairness_target(e.name, spec.keys, key))
+        if unknown or any(v is None for _, v in pairs) or len({k for k, _ in pairs}) < len(pairs):
             return None
         return tuple(sorted((k, v) for k, v in pairs if v is not None))
 
@@ -333,7 +341,7 @@ def _quantity(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
     if amount is None:
         out.append(
             m.error(
-                m.BAD_QUANTITY,
+                codes.INVALID_QUANTITY,
                 f"invalid quantity `{_echo(value.text)}` for `{name}`",
                 value.span,
                 help="use a Kubernetes quantity such as `500m`, `2`, `256Mi` or `1G`",
@@ -380,7 +388,7 @@ def _match_expressions(
 
 _REQ_FIELDS = {
     "key": FieldSpec("key", "text"),
-    "operator": FieldSpec("operator", "enum", values=LABEL_OPERATORS),
+    "operator": vocab_field("operator", SelectorOperator),
     "values": FieldSpec("values", "name-list"),
 }
 
@@ -397,7 +405,7 @@ def _requirement(item: Value, out: Out, name: str) -> LabelRequirement | None:
         if field_spec is None:
             out.append(
                 m.error(
-                    m.UNKNOWN_FIELD,
+                    codes.UNKNOWN_FIELD,
                     f"unknown field `{entry.name}` in a label requirement",
                     entry.span,
                     help=m.did_you_mean(entry.name, _REQ_FIELDS),
@@ -413,15 +421,16 @@ def _requirement(item: Value, out: Out, name: str) -> LabelRequirement | None:
 def _build_requirement(got: dict[str, object], span: Span, out: Out) -> LabelRequirement | None:
     key, operator = got.get("key"), got.get("operator")
     values = got.get("values", ())
-    if not isinstance(key, str) or not isinstance(operator, str):
+    if not isinstance(key, str) or not isinstance(operator, SelectorOperator):
         missing = "`key`" if not isinstance(key, str) else "`operator`"
-        out.append(m.error(m.LABEL_REQUIREMENT, f"label requirement without {missing}", span))
+        message = f"label requirement without {missing}"
+        out.append(m.error(codes.INVALID_LABEL_REQUIREMENT, message, span))
         return None
     assert isinstance(values, tuple)
     needs_values = operator in ("In", "NotIn")
     if needs_values != bool(values):
         what = "needs a non-empty `values` list" if needs_values else "takes no `values`"
-        out.append(m.error(m.LABEL_REQUIREMENT, f"operator `{operator}` {what}", span))
+        out.append(m.error(codes.INVALID_LABEL_REQUIREMENT, f"operator `{operator}` {what}", span))
         return None
     return LabelRequirement(key, operator, tuple(str(v) for v in values))
 

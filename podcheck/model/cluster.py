@@ -30,7 +30,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from podcheck import ir, spec
-from podcheck.diagnostics import Diagnostic, Severity, Span
+from podcheck.diagnostics import Diagnostic, Severity, Span, codes
 from podcheck.kube.disruption import IntOrPercent, scaled_value
 from podcheck.kube.resources import parse_quantity, pod_requests
 from podcheck.model.layout import Builder
@@ -46,12 +46,12 @@ PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
 Update = tuple[ir.Var, ir.Expr | int]
 
 # The PC3xx codes of model construction (documented in podcheck/diagnostics/codes.py).
-PDB_SELECTS_NOTHING = "PC301"
-UNSUPPORTED = "PC302"
-STATE_SPACE_BOUND = "PC303"
-PDB_FAIL_SAFE = "PC304"
-MULTIPLE_PDBS = "PC305"
-BAD_KUBE_INPUT = "PC306"
+PDB_SELECTS_NOTHING = codes.PDB_SELECTS_NOTHING
+UNSUPPORTED = codes.UNSUPPORTED_PROPERTY_SHAPE
+STATE_SPACE_BOUND = codes.LARGE_STATE_SPACE
+PDB_FAIL_SAFE = codes.PDB_FAIL_SAFE
+MULTIPLE_PDBS = codes.MULTIPLE_PDBS
+BAD_KUBE_INPUT = codes.KUBERNETES_REJECTS_VALUE
 
 
 def diagnostic(code: str, message: str, span: Span | None,

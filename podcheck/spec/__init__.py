@@ -15,11 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from podcheck.spec.formulas import (
+    BINARY_OPS,
     BUILTIN_CHECKS,
     CONTAINER_FIELDS,
+    DOMAINS,
     ENUMS,
+    EXPECT_OUTCOMES,
     NODE_FIELDS,
     POD_FIELDS,
+    QUANTIFIERS,
+    TEMPORAL_ARITY,
+    UNARY_OPS,
     Attr,
     Binary,
     BoolLit,
@@ -43,6 +49,7 @@ from podcheck.spec.objects import (
     Duration,
     DurationRange,
     Environment,
+    FairnessTarget,
     IntOrPercent,
     LabelRequirement,
     Node,
@@ -50,14 +57,15 @@ from podcheck.spec.objects import (
     PodDisruptionBudget,
     PodTemplate,
     Probe,
-    ProbeKind,
     Volume,
     Workload,
-    WorkloadKind,
+    span_field,
 )
+from podcheck.vocab import ProbeKind, WorkloadKind
 
 __all__ = [
     "Attr",
+    "BINARY_OPS",
     "BUILTIN_CHECKS",
     "Behavior",
     "Binary",
@@ -66,15 +74,18 @@ __all__ = [
     "CheckedSpec",
     "Container",
     "Count",
+    "DOMAINS",
     "Domain",
     "DrainMode",
     "Duration",
     "DurationRange",
     "ENUMS",
+    "EXPECT_OUTCOMES",
     "EnumLit",
     "Environment",
     "Expect",
     "Expr",
+    "FairnessTarget",
     "IntLit",
     "IntOrPercent",
     "LabelRequirement",
@@ -88,13 +99,17 @@ __all__ = [
     "Probe",
     "ProbeKind",
     "PropertyDecl",
+    "QUANTIFIERS",
     "Quant",
     "Ref",
+    "TEMPORAL_ARITY",
     "Temporal",
+    "UNARY_OPS",
     "Unary",
     "Volume",
     "Workload",
     "WorkloadKind",
+    "span_field",
 ]
 
 
@@ -109,3 +124,16 @@ class CheckedSpec:
     environment: Environment = Environment()
     properties: tuple[PropertyDecl, ...] = ()
     expects: tuple[Expect, ...] = ()
+
+    def __post_init__(self) -> None:
+        for kind, names in (
+            ("workload", tuple(w.name for w in self.workloads)),
+            ("node", tuple(n.name for n in self.nodes)),
+            ("pdb", tuple(p.name for p in self.pdbs)),
+            ("property", tuple(p.name for p in self.properties)),
+        ):
+            assert len(set(names)) == len(names), (kind, names)
+        nodes = {n.name for n in self.nodes}
+        assert set(self.environment.drain) <= nodes, self.environment.drain
+        declared = {p.name for p in self.properties}
+        assert all(e.property in declared for e in self.expects)

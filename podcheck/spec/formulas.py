@@ -11,7 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from podcheck.diagnostics import Span
-from podcheck.spec.objects import _span
+from podcheck.spec.objects import span_field
+from podcheck.vocab import ContainerState, NodeState, PodPhase, words
+
+UNARY_OPS = frozenset({"not", "-"})
+BINARY_OPS = frozenset(
+    {"+", "-", "*", "==", "!=", "<", "<=", ">", ">=", "and", "or", "implies"}
+)
+QUANTIFIERS = frozenset({"forall", "exists"})
+DOMAINS = frozenset({"pods", "nodes", "containers", "initContainers"})
+# Temporal operator -> its number of arguments.
+TEMPORAL_ARITY = {"always": 1, "eventually": 1, "always_eventually": 1, "leadsto": 2}
+EXPECT_OUTCOMES = ("holds", "violated")
 
 # ---------------------------------------------------------------- property language
 
@@ -19,30 +30,35 @@ from podcheck.spec.objects import _span
 @dataclass(frozen=True, slots=True)
 class IntLit:
     value: int
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
 class BoolLit:
     value: bool
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
 class EnumLit:
-    """A state name: Pending, Running, Succeeded, Failed, Unknown, Waiting, Terminated,
-    Ready, Cordoned, Down (see ENUMS)."""
+    """A state name (one of ENUMS), compared with a field that takes it.  The parser
+    never builds one: the checker resolves a bare name to a state (see docs/language.md,
+    "Names in formulas")."""
 
     name: str
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.name in ENUMS, self.name
 
 
 @dataclass(frozen=True, slots=True)
 class Ref:
-    """A bound variable (from a quantifier) or a named object (pod, node, workload)."""
+    """A bare name.  As the parser builds it, any word; in a checked spec, a bound
+    variable (from a quantifier) or a declared object (pod, node)."""
 
     name: str
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,22 +67,28 @@ class Attr:
 
     obj: Expr
     field: str
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
 class Unary:
-    op: str  # "not", "-"
+    op: str  # one of UNARY_OPS
     arg: Expr
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.op in UNARY_OPS, self.op
 
 
 @dataclass(frozen=True, slots=True)
 class Binary:
-    op: str  # + - * == != < <= > >= and or implies
+    op: str  # one of BINARY_OPS
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.op in BINARY_OPS, self.op
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +96,26 @@ class Domain:
     """What a quantifier ranges over: `pods`, `pods(web)` (of a workload), `nodes`,
     `containers(p)` / `initContainers(p)` (of a bound pod variable)."""
 
-    kind: str  # pods | nodes | containers | initContainers
+    kind: str  # one of DOMAINS
     of: str | None = None
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.kind in DOMAINS, self.kind
+        assert self.kind != "nodes" or self.of is None
+        assert self.kind not in ("containers", "initContainers") or self.of is not None
 
 
 @dataclass(frozen=True, slots=True)
 class Quant:
-    kind: str  # forall | exists
+    kind: str  # one of QUANTIFIERS
     var: str
     domain: Domain
     body: Expr
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.kind in QUANTIFIERS, self.kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,16 +125,19 @@ class Count:
     var: str
     domain: Domain
     where: Expr | None = None
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
 class Temporal:
     """always P, eventually P, always eventually P, P ~> Q (args = (P, Q))."""
 
-    op: str  # always | eventually | always_eventually | leadsto
+    op: str  # one of TEMPORAL_ARITY
     args: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert TEMPORAL_ARITY.get(self.op) == len(self.args), (self.op, len(self.args))
 
 
 Expr = IntLit | BoolLit | EnumLit | Ref | Attr | Unary | Binary | Quant | Count | Temporal
@@ -112,9 +145,8 @@ Expr = IntLit | BoolLit | EnumLit | Ref | Attr | Unary | Binary | Quant | Count 
 # The observable vocabulary of the property language: fields per object kind and the
 # state names they take.  The front end checks every `Attr` against this table.
 POD_FIELDS = {
-    # Unknown is accepted but never reached: getPhase never returns it (deprecated since
-    # 2015); a pod on an unreachable node keeps its phase and has `nodeLost` set.
-    "phase": ("Pending", "Running", "Succeeded", "Failed", "Unknown"),
+    # Unknown is accepted but never reached: see NOTE(unknown-phase) in podcheck.vocab.
+    "phase": words(PodPhase),
     "ready": "bool",  # the Ready condition
     "scheduled": "bool",  # bound to a node
     "exists": "bool",  # the API object exists (not deleted, not yet re-created)
@@ -130,7 +162,7 @@ POD_FIELDS = {
     "deadlineExceeded": "bool",  # failed with reason DeadlineExceeded
 }
 CONTAINER_FIELDS = {
-    "state": ("Waiting", "Running", "Terminated"),
+    "state": words(ContainerState),
     "ready": "bool",
     "started": "bool",
     "restarts": "int",
@@ -140,7 +172,7 @@ CONTAINER_FIELDS = {
     "data": "int",  # generation of the emptyDir contents it sees
 }
 NODE_FIELDS = {
-    "state": ("Ready", "Cordoned", "Down"),
+    "state": words(NodeState),
     "pods": "int",  # pods bound to it (not terminal)
 }
 ENUMS = frozenset(
@@ -178,10 +210,11 @@ class PropertyDecl:
     formula: Expr | None
     builtin: str | None = None
     args: tuple[str, ...] = ()
-    span: Span = _span()
+    span: Span = span_field()
 
     def __post_init__(self) -> None:
         assert (self.formula is None) == (self.builtin is not None)
+        assert self.builtin is None or self.builtin in BUILTIN_CHECKS, self.builtin
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,5 +222,8 @@ class Expect:
     """`expect NAME holds|violated`: the spec is also a regression test."""
 
     property: str
-    outcome: str  # holds | violated
-    span: Span = _span()
+    outcome: str  # one of EXPECT_OUTCOMES
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.outcome in EXPECT_OUTCOMES, self.outcome

@@ -3,7 +3,11 @@ behaviour, nodes, PDBs and the environment.
 
 Stage: part of the contract `podcheck.spec`, produced by the front ends and consumed by
 `podcheck.model`.  Everything here is already validated and defaulted with Kubernetes' own
-defaults; spans never take part in equality.
+defaults; spans never take part in equality.  Fields holding Kubernetes words have the
+`podcheck.vocab` enum types.  NOTE(spec-invariants): each class asserts in `__post_init__`
+what the front ends guarantee (ranges, exactly-one-of, closed sets), as mypyvy's syntax
+does: a front end reports the user's mistake as a diagnostic, the assertion catches a
+front end that forgot to.
 """
 
 from __future__ import annotations
@@ -12,12 +16,28 @@ import enum
 from dataclasses import dataclass, field
 
 from podcheck.diagnostics import Span
+from podcheck.vocab import (
+    ActionKind,
+    Actor,
+    Fairness,
+    ProbeKind,
+    RestartPolicy,
+    SelectorOperator,
+    UnhealthyPodEvictionPolicy,
+    WorkloadKind,
+    words,
+)
 
 NO_SPAN = Span("<none>", 1, 1, 1, 1)
 
 
-def _span() -> Span:
+def span_field() -> Span:
+    """A dataclass field for a source span: defaults to `NO_SPAN`, never compared."""
     return field(default=NO_SPAN, compare=False, repr=False)
+
+
+def _unique(names: tuple[str, ...] | tuple[int, ...]) -> bool:
+    return len(set(names)) == len(names)
 
 
 # --------------------------------------------------------------------------- values
@@ -56,18 +76,15 @@ class IntOrPercent:
     value: int
     percent: bool = False
 
+    def __post_init__(self) -> None:
+        assert self.value >= 0, self.value
+
     def to_k8s(self) -> int | str:
         """The value as it appears in a Kubernetes object."""
         return f"{self.value}%" if self.percent else self.value
 
 
 # ------------------------------------------------------------------ pods & containers
-
-
-class ProbeKind(enum.Enum):
-    STARTUP = "startup"
-    LIVENESS = "liveness"
-    READINESS = "readiness"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +97,14 @@ class Probe:
     timeoutSeconds: int = 1
     failureThreshold: int = 3
     successThreshold: int = 1
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.initialDelaySeconds >= 0
+        assert min(self.periodSeconds, self.timeoutSeconds) >= 1
+        assert min(self.failureThreshold, self.successThreshold) >= 1
+        # successThreshold is 1 for liveness and startup (docs/semantics.md, "Validation")
+        assert self.kind == ProbeKind.READINESS or self.successThreshold == 1
 
     def to_k8s(self) -> dict[str, int]:
         """The probe as a Kubernetes Probe object (no handler: the model abstracts it)."""
@@ -120,35 +144,45 @@ class Behavior:
     hangs: int = 0
     exit_code: int = 1
     name: str = ""  # the profile's name when it came from a `behavior NAME {}` block
-    span: Span = _span()
+    span: Span = span_field()
 
     def __post_init__(self) -> None:
-        assert self.crashes >= 0 and self.hangs >= 0
+        assert self.crashes >= 0 and self.hangs >= 0 and 0 <= self.exit_code <= 255
         assert self.outcome is not Outcome.FAILS or self.exit_code != 0
 
 
 @dataclass(frozen=True, slots=True)
 class Container:
-    """A container (app or init).  `restartPolicy` "Always" on an init container makes
-    it a sidecar; None means the pod's policy applies."""
+    """A container (app or init).  `restartPolicy` Always on an init container makes
+    it a sidecar; None means the pod's policy applies (the only other value allowed)."""
 
     name: str
     image: str = ""
     ports: tuple[int, ...] = ()
     requests: tuple[tuple[str, str], ...] = ()  # (resource, quantity text) sorted
     limits: tuple[tuple[str, str], ...] = ()
-    restartPolicy: str | None = None
+    restartPolicy: RestartPolicy | None = None
     startupProbe: Probe | None = None
     livenessProbe: Probe | None = None
     readinessProbe: Probe | None = None
     behavior: Behavior = Behavior()
     volumeMounts: tuple[str, ...] = ()  # names of the pod's volumes
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.restartPolicy in (None, RestartPolicy.ALWAYS), self.restartPolicy
+        assert all(1 <= p <= 65535 for p in self.ports)
+        for kind, probe in zip(ProbeKind, self.probes(), strict=True):
+            assert probe is None or probe.kind == kind, (kind, probe)
+
+    def probes(self) -> tuple[Probe | None, Probe | None, Probe | None]:
+        """The startup, liveness and readiness probes (None where not set)."""
+        return self.startupProbe, self.livenessProbe, self.readinessProbe
 
     @property
     def is_sidecar(self) -> bool:
         """True for a restartable init container (restartPolicy Always)."""
-        return self.restartPolicy == "Always"
+        return self.restartPolicy == RestartPolicy.ALWAYS
 
     def to_k8s(self) -> dict[str, object]:
         """The container as a Kubernetes Container object."""
@@ -177,7 +211,10 @@ class Volume:
 
     name: str
     kind: str = "emptyDir"
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.kind == "emptyDir", self.kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,13 +223,25 @@ class PodTemplate:
 
     name: str
     labels: tuple[tuple[str, str], ...] = ()
-    restartPolicy: str = "Always"
+    restartPolicy: RestartPolicy = RestartPolicy.ALWAYS
     activeDeadlineSeconds: int | None = None
     terminationGracePeriodSeconds: int = 30
     initContainers: tuple[Container, ...] = ()
     containers: tuple[Container, ...] = ()
     volumes: tuple[Volume, ...] = ()
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.activeDeadlineSeconds is None or self.activeDeadlineSeconds >= 1
+        assert self.terminationGracePeriodSeconds >= 0
+        assert all(not c.is_sidecar for c in self.containers)
+        every = self.initContainers + self.containers
+        assert self.containers and _unique(tuple(c.name for c in every))
+        assert _unique(tuple(p for c in every for p in c.ports))
+        volumes = {v.name for v in self.volumes}
+        assert len(volumes) == len(self.volumes)
+        for c in every:
+            assert set(c.volumeMounts) <= volumes, (c.name, c.volumeMounts)
 
     def to_k8s(self) -> dict[str, object]:
         """The template as a Kubernetes Pod object (metadata + spec, no status)."""
@@ -208,14 +257,6 @@ class PodTemplate:
         if self.volumes:
             spec["volumes"] = [{"name": v.name, "emptyDir": {}} for v in self.volumes]
         return {"metadata": {"name": self.name, "labels": dict(self.labels)}, "spec": spec}
-
-
-class WorkloadKind(enum.Enum):
-    POD = "Pod"  # a bare pod: never re-created
-    DEPLOYMENT = "Deployment"
-    REPLICASET = "ReplicaSet"
-    JOB = "Job"
-    DAEMONSET = "DaemonSet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +276,16 @@ class Workload:
     completions: int = 1
     parallelism: int = 1
     backoffLimit: int = 6
-    span: Span = _span()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert min(self.replicas, self.parallelism, self.backoffLimit) >= 0
+        assert self.completions >= 1
+        assert not self.maxUnavailable.percent or self.maxUnavailable.value <= 100
+        if self.kind == WorkloadKind.JOB:
+            assert self.template.restartPolicy != RestartPolicy.ALWAYS
+        elif self.kind != WorkloadKind.POD:
+            assert self.template.restartPolicy == RestartPolicy.ALWAYS
 
 
 # ----------------------------------------------------------------- cluster & budgets
@@ -248,7 +298,7 @@ class Node:
     name: str
     capacity: tuple[tuple[str, str], ...] = ()
     zone: str = ""
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,21 +306,35 @@ class LabelRequirement:
     """One matchExpressions entry."""
 
     key: str
-    operator: str  # In, NotIn, Exists, DoesNotExist
+    operator: SelectorOperator
     values: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # In and NotIn need values, Exists and DoesNotExist take none
+        # (apimachinery pkg/apis/meta/v1/validation ValidateLabelSelectorRequirement)
+        needs = self.operator in (SelectorOperator.IN, SelectorOperator.NOT_IN)
+        assert needs == bool(self.values), (self.operator, self.values)
 
 
 @dataclass(frozen=True, slots=True)
 class PodDisruptionBudget:
-    """A PDB; exactly one of minAvailable / maxUnavailable is set (checked upstream)."""
+    """A PDB; exactly one of minAvailable / maxUnavailable is set."""
 
     name: str
     matchLabels: tuple[tuple[str, str], ...] = ()
     matchExpressions: tuple[LabelRequirement, ...] = ()
     minAvailable: IntOrPercent | None = None
     maxUnavailable: IntOrPercent | None = None
-    unhealthyPodEvictionPolicy: str = "IfHealthyBudget"
-    span: Span = _span()
+    unhealthyPodEvictionPolicy: UnhealthyPodEvictionPolicy = (
+        UnhealthyPodEvictionPolicy.IF_HEALTHY_BUDGET
+    )
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert (self.minAvailable is None) != (self.maxUnavailable is None), self.name
+        assert self.maxUnavailable is None or not self.maxUnavailable.percent or (
+            self.maxUnavailable.value <= 100
+        )
 
     def to_k8s(self) -> dict[str, object]:
         """The PDB as a Kubernetes PodDisruptionBudget object (no status)."""
@@ -291,6 +355,11 @@ class PodDisruptionBudget:
         return {"metadata": {"name": self.name}, "spec": spec}
 
 
+FairnessTarget = Actor | ActionKind
+_FAIRNESS_TARGETS = frozenset(words(Actor) + words(ActionKind))
+_FAIRNESS = frozenset(words(Fairness))
+
+
 class DrainMode(enum.Enum):
     ONE_AT_A_TIME = "one-at-a-time"  # real maintenance: uncordon before the next drain
     CONCURRENT = "concurrent"  # any subset of the drainable nodes at once
@@ -305,7 +374,7 @@ class Environment:
     `zoneFailures`: at most this many zones fail (all their nodes at once).
     `podDeletes`: at most this many direct pod deletes (bypass PDBs).  `rollouts`: at
     most this many template changes of Deployments.  `fairness`: per-actor or
-    per-action overrides, e.g. (("eviction-api", "strong"),).
+    per-action overrides sorted by target, e.g. ((Actor.EVICTION_API, Fairness.STRONG),).
     """
 
     drain: tuple[str, ...] = ()
@@ -314,5 +383,13 @@ class Environment:
     zoneFailures: int = 0
     podDeletes: int = 0
     rollouts: int = 0
-    fairness: tuple[tuple[str, str], ...] = ()
-    span: Span = _span()
+    fairness: tuple[tuple[FairnessTarget, Fairness], ...] = ()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert min(self.nodeFailures, self.zoneFailures, self.podDeletes, self.rollouts) >= 0
+        assert _unique(self.drain)
+        targets = tuple(target for target, _ in self.fairness)
+        assert targets == tuple(sorted(set(targets))), targets
+        for target, kind in self.fairness:
+            assert target in _FAIRNESS_TARGETS and kind in _FAIRNESS, (target, kind)

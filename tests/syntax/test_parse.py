@@ -29,7 +29,6 @@ from podcheck.spec import (
     BoolLit,
     Count,
     Domain,
-    EnumLit,
     IntLit,
     Quant,
     Ref,
@@ -204,7 +203,7 @@ P, Q, R = Ref("p"), Ref("q"), Ref("r")
     [
         ("3", IntLit(3)),
         ("true", BoolLit(True)),
-        ("Running", EnumLit("Running")),
+        ("Running", Ref("Running")),  # the parser does not resolve names
         ("web", Ref("web")),
         ("p.phase", Attr(P, "phase")),
         ("-p", Unary("-", P)),

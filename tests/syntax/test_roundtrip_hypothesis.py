@@ -1,8 +1,8 @@
 """Generated ASTs survive print -> parse unchanged, and printing is idempotent.
 
 The strategies generate exactly the ASTs `parse` can produce: names that are not
-keywords, `EnumLit` for state names and `Ref` for the rest, non-negative integer
-literals, and `always eventually` as one operator.
+keywords, all of them `Ref` (state names too: the checker resolves them, not the
+parser), non-negative integer literals, and `always eventually` as one operator.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from podcheck.spec import (
     BoolLit,
     Count,
     Domain,
-    EnumLit,
     Expr,
     IntLit,
     Quant,
@@ -46,7 +45,7 @@ SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 
 words = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,4}(-[A-Za-z0-9_]{1,3}){0,2}", fullmatch=True)
 names = words.filter(lambda w: w not in KEYWORDS)
-refs = names.filter(lambda w: w not in ENUMS).map(Ref)
+refs = (names | st.sampled_from(sorted(ENUMS))).map(Ref)
 fields_after_dot = words | st.sampled_from(sorted(KEYWORDS))
 
 
@@ -121,7 +120,6 @@ formulas: st.SearchStrategy[Expr] = st.recursive(
     st.one_of(
         st.integers(min_value=0, max_value=10**30).map(IntLit),
         st.booleans().map(BoolLit),
-        st.sampled_from(sorted(ENUMS)).map(EnumLit),
         refs,
         st.builds(Count, names, domains),
     ),
