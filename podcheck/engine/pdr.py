@@ -42,7 +42,8 @@ def prove(
     for g, bad in goals.items():
         answer = smt.prove_by_chc(system, bad, deadline)
         if answer.verdict is Verdict.HOLDS:
-            out[g] = Proof(proved=True, invariant=answer.invariant)
+            out[g] = Proof(proved=True, invariant=_checked(system, answer.invariant, bad,
+                                                           deadline))
         elif answer.verdict is Verdict.VIOLATED:
             reachable[g] = bad
         else:
@@ -54,3 +55,14 @@ def prove(
         else:
             out[g] = Proof(reach=reach)
     return {g: out[g] for g in goals}
+
+
+def _checked(system: TransitionSystem, invariant: Expr | None, bad: Expr,
+             deadline: smt.Deadline) -> Expr | None:  # fmt: skip
+    """NOTE(pdr-invariant): Spacer's invariant, translated to the IR, is only reported
+    after Z3 re-checks it from the IR (initiation, consecution, safety)."""
+    if invariant is None:
+        return None
+    verdict = smt.check_invariant(system, invariant, bad, deadline)
+    assert verdict is not Verdict.VIOLATED, "spacer's invariant is not inductive in the IR"
+    return invariant if verdict is Verdict.HOLDS else None

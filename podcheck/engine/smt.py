@@ -336,6 +336,29 @@ def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline) -> Chc
     return ChcOutcome(verdict, "", _to_ir(cover, index))
 
 
+def check_invariant(system: TransitionSystem, invariant: Expr, bad: Expr,
+                    deadline: Deadline) -> Verdict:  # fmt: skip
+    """HOLDS when `invariant` contains the initial states, is closed under every action
+    (within the domains) and excludes `bad`; VIOLATED when one of the three fails."""
+    enc = Encoder(system)
+    pre, post = enc.state("pre"), enc.state("post")
+    inv, inv_next = enc.formula(invariant, pre), enc.formula(invariant, post)
+    obligations = [
+        z3.And(enc.init(pre), z3.Not(inv)),
+        z3.And(pre.domain, inv, enc.transition(pre, post), post.domain, z3.Not(inv_next)),
+        z3.And(pre.domain, inv, enc.formula(bad, pre)),
+    ]
+    session = Session(enc, deadline)
+    verdicts = []
+    for obligation in obligations:
+        with session.scope():
+            session.add(obligation)
+            verdicts.append(session.check().verdict)
+    if Verdict.VIOLATED in verdicts:
+        return Verdict.VIOLATED
+    return Verdict.UNKNOWN if Verdict.UNKNOWN in verdicts else Verdict.HOLDS
+
+
 class _Untranslatable(Exception):
     pass
 

@@ -47,6 +47,9 @@ class SymbolicEngine(enum.StrEnum):
     PDR = "pdr"
 
 
+SYMBOLIC_ENGINES = frozenset(e.value for e in SymbolicEngine)
+
+
 @dataclass(frozen=True, slots=True)
 class SymbolicOptions:
     """One symbolic run: the engine, the bound (BMC depth, largest k), the budget."""
@@ -56,6 +59,12 @@ class SymbolicOptions:
     timeout_seconds: float | None = None
     check_deadlock: bool = True
     simple_path: bool = True
+
+    @staticmethod
+    def of(engine: str, depth: int | None, timeout_seconds: float | None) -> SymbolicOptions:
+        """Options from the command line's words (`depth` None: `DEFAULT_DEPTH`)."""
+        bound = DEFAULT_DEPTH if depth is None else depth
+        return SymbolicOptions(SymbolicEngine(engine), bound, timeout_seconds)
 
 
 @dataclass(frozen=True, slots=True)
