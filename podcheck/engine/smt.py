@@ -326,7 +326,10 @@ def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline) -> Chc
     fp.rule(inv(*pre.terms), [enc.init(pre)])
     fp.rule(inv(*post.terms), [inv(*pre.terms), enc.transition(pre, post), post.domain])
     fp.rule(goal(), [inv(*pre.terms), enc.formula(bad, pre)])
-    verdict = _verdict(fp.query(goal()))
+    try:
+        verdict = _verdict(fp.query(goal()))
+    except z3.Z3Exception as err:  # Spacer reports its timeout as an exception
+        return ChcOutcome(Verdict.UNKNOWN, str(err.value, "utf-8", "replace"))
     if verdict is Verdict.UNKNOWN:
         return ChcOutcome(verdict, fp.reason_unknown())
     if verdict is Verdict.VIOLATED:

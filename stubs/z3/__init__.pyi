@@ -105,3 +105,6 @@ Z3_OP_UMINUS: int
 Z3_OP_IDIV: int
 Z3_OP_MOD: int
 Z3_OP_ITE: int
+
+class Z3Exception(Exception):
+    value: bytes
