@@ -13,6 +13,7 @@ import posixpath
 from collections.abc import Iterable, Sequence
 
 from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
+from podcheck.engine.symbolic import SYMBOLIC_ENGINES
 from podcheck.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
 from podcheck.report.invariant import render_invariant
 
@@ -225,7 +226,8 @@ def _property(check: CheckResult, prop: Property | None, result: PropertyResult)
                                               render_invariant(check.system, result.invariant))]
     if result.trace is not None:
         stats = check.stats
-        states = f", {count(stats.states)} states" if check.engine == "bfs" else ""
+        symbolic = check.engine in SYMBOLIC_ENGINES
+        states = "" if symbolic else f", {count(stats.states)} states"
         lines.append(f"  {check.engine}, depth {stats.depth}{states}")
         if prop is not None and prop.description:
             lines.append(f"  {prop.description}")
@@ -293,7 +295,7 @@ def render_stats(check: CheckResult, *, show_timing: bool = False) -> str:
     line = (
         f"{check.engine}: {count(s.states)} states, {count(s.transitions)} "
         f"transitions, depth {s.depth}"
-    ) if check.engine == "bfs" else f"{check.engine}: depth {s.depth}"
+    ) if check.engine not in SYMBOLIC_ENGINES else f"{check.engine}: depth {s.depth}"
     line += ", complete" if s.complete else f", stopped by {check.limit or 'a limit'}"
     if show_timing:
         mib = s.peak_bytes / 2**20
