@@ -20,6 +20,7 @@ from podcheck.engine.graph import StateGraph
 from podcheck.engine.liveness import LIVENESS, check_liveness
 from podcheck.engine.progress import Reporter
 from podcheck.engine.result import CheckResult, PropertyResult, Verdict
+from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
 from podcheck.exitcodes import ExitCode
 from podcheck.ir import Expr, Fairness, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
@@ -97,6 +98,9 @@ def check_file(
     system = compiled.value
     if not compiled.ok or system is None or spec is None:
         return CheckRun(path, compiled.diagnostics, sources)
+    if options.engine in SYMBOLIC_ENGINES:
+        symbolic = SymbolicOptions.of(options.engine, options.max_depth, options.timeout_seconds)
+        return CheckRun(path, compiled.diagnostics, sources, run_symbolic(system, symbolic))
     needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
     bfs_options = BfsOptions(
         max_states=options.max_states,

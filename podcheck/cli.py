@@ -153,13 +153,17 @@ class Engine(enum.StrEnum):
     """Which engine explores the model."""
 
     BFS = "bfs"
+    BMC = "bmc"  # the symbolic engines: podcheck.engine.symbolic
+    KIND = "kind"
+    PDR = "pdr"
 
 
 MaxStatesOpt = Annotated[
     int | None, typer.Option("--max-states", min=1, help="Stop after this many states.")
 ]
 MaxDepthOpt = Annotated[
-    int | None, typer.Option("--max-depth", min=0, help="Explore at most this many steps.")
+    int | None, typer.Option("--max-depth", "--depth", min=0,
+                              help="Explore at most this many steps (bmc, kind: the bound).")
 ]
 TimeoutOpt = Annotated[
     float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from podcheck.ir import State, TransitionSystem
+from podcheck.ir import Expr, State, TransitionSystem
 
 
 class Verdict(enum.Enum):
@@ -64,6 +64,7 @@ class PropertyResult:
     trace: Trace | None = None
     detail: str = ""  # e.g. "no violation up to depth 14, 1 204 states"
     expected: str | None = None  # what the spec's `expect` says, if anything
+    invariant: Expr | None = None  # an inductive invariant that proves the verdict (pdr)
 
     @property
     def as_expected(self) -> bool:

@@ -13,7 +13,9 @@ import posixpath
 from collections.abc import Iterable, Sequence
 
 from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
+from podcheck.engine.symbolic import SYMBOLIC_ENGINES
 from podcheck.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
+from podcheck.report.invariant import render_invariant
 
 INDENT = " " * 8
 LINE_LIMIT = 100  # wrap a state's fields past this column
@@ -219,9 +221,14 @@ def _footer(prop: Property | None, result: PropertyResult) -> list[str]:
 
 def _property(check: CheckResult, prop: Property | None, result: PropertyResult) -> str:
     lines = [_header(prop, result)]
+    if result.invariant is not None:
+        lines += ["  inductive invariant:", *(f"    {c}" for c in
+                                              render_invariant(check.system, result.invariant))]
     if result.trace is not None:
         stats = check.stats
-        lines.append(f"  {check.engine}, depth {stats.depth}, {count(stats.states)} states")
+        symbolic = check.engine in SYMBOLIC_ENGINES
+        states = "" if symbolic else f", {count(stats.states)} states"
+        lines.append(f"  {check.engine}, depth {stats.depth}{states}")
         if prop is not None and prop.description:
             lines.append(f"  {prop.description}")
         body = render_trace(result.trace) + "\n".join(_footer(prop, result))
@@ -288,7 +295,7 @@ def render_stats(check: CheckResult, *, show_timing: bool = False) -> str:
     line = (
         f"{check.engine}: {count(s.states)} states, {count(s.transitions)} "
         f"transitions, depth {s.depth}"
-    )
+    ) if check.engine not in SYMBOLIC_ENGINES else f"{check.engine}: depth {s.depth}"
     line += ", complete" if s.complete else f", stopped by {check.limit or 'a limit'}"
     if show_timing:
         mib = s.peak_bytes / 2**20
