@@ -1,8 +1,9 @@
 """The event-driven clock: remaining-time timers and one "time passes" action.
 
-Stage: internal to `podcheck.model`.  Consumes timer registrations from the model
-components (kubelet side: `pod.py`; cluster side: `cluster.py`); produces, on
-`Clock.build`, the clock's actions on the shared `Builder`.
+Stage: internal to `podcheck.model`.  Consumes timer registrations from the kubelet
+side of the model (`pod.py`, `containers.py`, `probes_model.py`; the cluster side has no
+timers: its controllers react without delay); produces, on `Clock.build`, the clock's
+actions on the shared `Builder`.
 
 NOTE(time-abstraction): time is discrete (whole seconds; spec durations are rounded
 up) and event-driven.  A component owns *timers*: state variables counting down the
@@ -119,11 +120,6 @@ class Clock:
     def infinity(self) -> int:
         """A value larger than any timer: the delta when nothing is pending."""
         return max((t.hi for t in self.timers), default=0) + 1
-
-    def due_now(self) -> ir.Expr:
-        """Some event is due at this instant: a timer at distance 0 or an urgent reaction."""
-        zero = [ir.and_(t.active, ir.eq(t.distance, 0)) for t in self.timers]
-        return ir.or_(*zero, *self.urgents)
 
     def build(self) -> None:
         """Add "time passes" (and, with exact windows, "one second passes")."""

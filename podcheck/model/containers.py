@@ -100,22 +100,23 @@ class ContainerModel:
         self.delays = backoff_table()
         self.codes = self._reachable_codes()
         self.restart_codes = tuple(k for k in self.codes if self._restarts(k))
-        self.st = self.new_var("state", 0, 3, labels=STATES)
-        self.ec = self.new_var("exitCode", 0, max((*self.codes, KILLED)))
-        self.rc = self.new_var("restarts", 0, scope.options.restart_bound)
-        self.ps: ir.Var | None = None
-        self.tp: ir.Var | None = None
+        self.state = self.new_var("state", 0, 3, labels=STATES)
+        self.exit_code = self.new_var("exitCode", 0, max((*self.codes, KILLED)))
+        self.restarts = self.new_var("restarts", 0, scope.options.restart_bound)
+        self.process: ir.Var | None = None
+        self.process_timer: ir.Var | None = None
         self._declare_process()
-        self.bo: ir.Var | None = None
-        self.bt: ir.Var | None = None
+        self.backoff_level: ir.Var | None = None
+        self.backoff_timer: ir.Var | None = None
         if self.restart_codes:
-            self.bo = self.new_var("backoffLevel", 0, len(self.delays) - 1)
+            self.backoff_level = self.new_var("backoffLevel", 0, len(self.delays) - 1)
             hi = max(max(self.delays), reset_seconds() if scope.options.backoff_reset else 0)
-            self.bt = self.new_timer("backoffTimer", hi)
-        self.cr = self.new_var("crashes", 0, self.beh.crashes) if self.beh.crashes else None
-        self.hg = self.new_var("hangs", 0, self.beh.hangs) if self.beh.hangs else None
-        self.running = ir.eq(self.st, RUNNING)
-        self.ok = ir.eq(self.ps, UP) if self.ps is not None else ir.TRUE
+            self.backoff_timer = self.new_timer("backoffTimer", hi)
+        beh = self.beh
+        self.crashes_used = self.new_var("crashes", 0, beh.crashes) if beh.crashes else None
+        self.hangs_used = self.new_var("hangs", 0, beh.hangs) if beh.hangs else None
+        self.running = ir.eq(self.state, RUNNING)
+        self.ok = ir.eq(self.process, UP) if self.process is not None else ir.TRUE
         self.probes = ProbeSet(self)
         self.started = ir.and_(self.running, self.probes.started_flag)
         self.ready = ir.and_(self.started, self.probes.ready_flag)
@@ -146,9 +147,9 @@ class ContainerModel:
         exits = self.beh.outcome is not spec.Outcome.RUNS
         if not (probes or exits or self.beh.hangs):
             return  # nothing ever reads whether the process is up
-        self.ps = self.new_var("process", 0, 2, labels=PROCESS)
+        self.process = self.new_var("process", 0, 2, labels=PROCESS)
         hi = max(self.beh.startup.hi.seconds, self._run_hi())
-        self.tp = self.new_timer("processTimer", hi)
+        self.process_timer = self.new_timer("processTimer", hi)
 
     def _reachable_codes(self) -> tuple[int, ...]:
         codes = {0}
@@ -175,39 +176,42 @@ class ContainerModel:
 
     def restart_on(self) -> ir.Expr:
         """The kubelet would restart the container given its last exit code."""
-        return _is(self.ec, *self.restart_codes) if self.restart_codes else ir.FALSE
+        return _is(self.exit_code, *self.restart_codes) if self.restart_codes else ir.FALSE
 
     def backoff_seconds(self) -> ir.Expr:
         """The wait the kubelet would apply before the next restart (0: at once)."""
-        if self.bo is None:
+        if self.backoff_level is None:
             return ir.Const(0)
         expr: ir.Expr = ir.Const(self.delays[-1])
         for level in range(len(self.delays) - 2, -1, -1):
-            expr = ir.ite(ir.eq(self.bo, level), self.delays[level], expr)
+            expr = ir.ite(ir.eq(self.backoff_level, level), self.delays[level], expr)
         return expr
 
     # ------------------------------------------------------------------ update lists
 
     def start_updates(self, *, restart: bool) -> Updates:
         """The kubelet starts (restart=False) or restarts the container."""
-        ups: Updates = [(self.st, RUNNING)]
-        if self.ps is not None and self.tp is not None:
+        ups: Updates = [(self.state, RUNNING)]
+        if self.process is not None and self.process_timer is not None:
             startup_hi = self.beh.startup.hi.seconds
-            ups.append((self.ps, STARTING if startup_hi else UP))
-            ups.append((self.tp, startup_hi if startup_hi else self._run_hi()))
+            ups.append((self.process, STARTING if startup_hi else UP))
+            ups.append((self.process_timer, startup_hi if startup_hi else self._run_hi()))
         if restart:
-            ups.append((self.rc, ir.op("min", ir.op("+", self.rc, 1), self.rc_bound())))
-            if self.bo is not None and self.bt is not None:
-                ups.append((self.bo, ir.op("min", ir.op("+", self.bo, 1), len(self.delays) - 1)))
-                ups.append((self.bt, reset_seconds() if self.scope.options.backoff_reset else 0))
+            ups.append((self.restarts, ir.op("min", ir.op("+", self.restarts, 1), self.rc_bound())))
+            if self.backoff_level is not None and self.backoff_timer is not None:
+                top = len(self.delays) - 1
+                level = self.backoff_level
+                ups.append((level, ir.op("min", ir.op("+", level, 1), top)))
+                reset = reset_seconds() if self.scope.options.backoff_reset else 0
+                ups.append((self.backoff_timer, reset))
         return merge(ups, self.probes.start_updates())
 
     def stop_updates(self, code: int) -> Updates:
         """The container's process ends with `code` (exit, crash or kill)."""
-        ups: Updates = [(self.st, TERMINATED), (self.ec, code)]
+        ups: Updates = [(self.state, TERMINATED), (self.exit_code, code)]
         ups += self._idle()
-        if self.bo is not None and code not in self.restart_codes:
-            ups.append((self.bo, 0))  # never restarted: its back-off is unreadable
+        if self.backoff_level is not None and code not in self.restart_codes:
+            ups.append((self.backoff_level, 0))  # never restarted: its back-off is unreadable
         return merge(ups, self.probes.stop_updates())
 
     def kill_by_probe_updates(self) -> Updates:
@@ -217,25 +221,26 @@ class ContainerModel:
     def kill_updates(self) -> Updates:
         """The kubelet kills the container for good (deadline, pod kill): Running and
         CrashLoopBackOff become Terminated; Waiting and Terminated stay."""
-        st, r = self.st, self.running
+        state, r = self.state, self.running
         ups: Updates = [
-            (st, ir.ite(_is(st, RUNNING, BACKOFF), TERMINATED, st)),
-            (self.ec, ir.ite(r, KILLED, self.ec)),
+            (state, ir.ite(_is(state, RUNNING, BACKOFF), TERMINATED, state)),
+            (self.exit_code, ir.ite(r, KILLED, self.exit_code)),
         ]
-        if self.bo is not None:
-            ups.append((self.bo, 0))  # the pod is over: no restart will read it
+        if self.backoff_level is not None:
+            ups.append((self.backoff_level, 0))  # the pod is over: no restart will read it
         return merge(ups, self._idle(), self.probes.stop_updates())
 
     def fresh_updates(self) -> Updates:
         """Every variable back to its initial value (the pod is re-created)."""
-        ups: Updates = [(self.st, WAITING), (self.ec, 0), (self.rc, 0)]
-        for var in (self.bo, self.cr, self.hg):
+        ups: Updates = [(self.state, WAITING), (self.exit_code, 0), (self.restarts, 0)]
+        for var in (self.backoff_level, self.crashes_used, self.hangs_used):
             if var is not None:
                 ups.append((var, 0))
         return merge(ups, self._idle(), self.probes.fresh_updates())
 
     def _idle(self) -> Updates:
-        return [(v, 0) for v in (self.ps, self.tp, self.bt) if v is not None]
+        timers = (self.process, self.process_timer, self.backoff_timer)
+        return [(v, 0) for v in timers if v is not None]
 
     def rc_bound(self) -> int:
         """Where the restart count saturates."""
@@ -285,7 +290,7 @@ class ContainerModel:
         which the pod starts together), `may_restart` every restart."""
         if self.role is not Role.APP:
             self.act(
-                "start_init", ir.and_(may_start, ir.eq(self.st, WAITING)),
+                "start_init", ir.and_(may_start, ir.eq(self.state, WAITING)),
                 self.start_updates(restart=False),
                 f"the kubelet starts {self.role.value} `{self.name}`", urgent=True,
             )
@@ -294,68 +299,70 @@ class ContainerModel:
         self.probes.declare()
 
     def _declare_process_actions(self) -> None:
-        ps, tp, beh = self.ps, self.tp, self.beh
+        process, timer, beh = self.process, self.process_timer, self.beh
         run_w = beh.run.hi.seconds - beh.run.lo.seconds
-        if ps is not None:
-            assert tp is not None
+        if process is not None:
+            assert timer is not None
             start_w = beh.startup.hi.seconds - beh.startup.lo.seconds
-            starting = ir.and_(self.running, ir.eq(ps, STARTING))
+            starting = ir.and_(self.running, ir.eq(process, STARTING))
             exits = beh.outcome is not spec.Outcome.RUNS
-            exiting = ir.and_(self.running, ir.eq(ps, UP)) if exits else ir.FALSE
-            self.timer(tp, ir.or_(starting, exiting), ir.ite(
-                ir.eq(ps, STARTING), window_distance(tp, start_w), window_distance(tp, run_w)))
+            exiting = ir.and_(self.running, ir.eq(process, UP)) if exits else ir.FALSE
+            distance = ir.ite(ir.eq(process, STARTING), window_distance(timer, start_w),
+                              window_distance(timer, run_w))
+            self.timer(timer, ir.or_(starting, exiting), distance)
             if beh.startup.hi.seconds:
-                can_up = ir.and_(starting, ir.op("<=", tp, start_w))
-                self.act("process_up", can_up, [(ps, UP), (tp, self._run_hi())],
+                can_up = ir.and_(starting, ir.op("<=", timer, start_w))
+                self.act("process_up", can_up, [(process, UP), (timer, self._run_hi())],
                          f"the process of `{self.name}` is up", actor="container")
-                self.clock.window(ir.and_(self.scope.gate, can_up, ir.op(">", tp, 0)))
+                self.clock.window(ir.and_(self.scope.gate, can_up, ir.op(">", timer, 0)))
         if beh.outcome is not spec.Outcome.RUNS:
-            assert ps is not None
+            assert process is not None
             code = 0 if beh.outcome is spec.Outcome.SUCCEEDS else beh.exit_code
-            can_exit = ir.and_(self.running, ir.eq(ps, UP))
-            if tp is not None:
-                can_exit = ir.and_(can_exit, ir.op("<=", tp, run_w))
-                self.clock.window(ir.and_(self.scope.gate, can_exit, ir.op(">", tp, 0)))
+            can_exit = ir.and_(self.running, ir.eq(process, UP))
+            if timer is not None:
+                can_exit = ir.and_(can_exit, ir.op("<=", timer, run_w))
+                self.clock.window(ir.and_(self.scope.gate, can_exit, ir.op(">", timer, 0)))
             self.act("exit", can_exit, self.stop_updates(code),
                      f"`{self.name}` exits {code}", actor="container")
-        if self.cr is not None:
-            can = ir.and_(self.running, ir.op("<", self.cr, beh.crashes))
+        if self.crashes_used is not None:
+            can = ir.and_(self.running, ir.op("<", self.crashes_used, beh.crashes))
             self.act("crash", can,
-                     merge(self.stop_updates(beh.exit_code), [(self.cr, ir.op("+", self.cr, 1))]),
+                     merge(self.stop_updates(beh.exit_code),
+                           [(self.crashes_used, ir.op("+", self.crashes_used, 1))]),
                      f"`{self.name}` crashes (exit {beh.exit_code})",
                      actor="container", fairness=ir.Fairness.NONE)
             self.clock.window(ir.and_(self.scope.gate, can))
-        if self.hg is not None and ps is not None:
-            can = ir.and_(self.running, ir.eq(ps, UP), ir.op("<", self.hg, beh.hangs))
-            ups: Updates = [(ps, HUNG), (self.hg, ir.op("+", self.hg, 1))]
-            if tp is not None:
-                ups.append((tp, 0))
+        if self.hangs_used is not None and process is not None:
+            can = ir.and_(self.running, ir.eq(process, UP), ir.op("<", self.hangs_used, beh.hangs))
+            ups: Updates = [(process, HUNG), (self.hangs_used, ir.op("+", self.hangs_used, 1))]
+            if timer is not None:
+                ups.append((timer, 0))
             self.act("hang", can, ups, f"`{self.name}` hangs (its probes fail from now on)",
                      actor="container", fairness=ir.Fairness.NONE)
             self.clock.window(ir.and_(self.scope.gate, can))
 
     def _declare_restarts(self, may_restart: ir.Expr) -> None:
-        if self.bo is None or self.bt is None:
+        if self.backoff_level is None or self.backoff_timer is None:
             return
-        st, bo, bt, n = self.st, self.bo, self.bt, self.name
-        exited = ir.and_(may_restart, ir.eq(st, TERMINATED), self.restart_on())
-        self.act("restart", ir.and_(exited, ir.eq(bo, 0)), self.start_updates(restart=True),
+        state, level_var, timer, n = self.state, self.backoff_level, self.backoff_timer, self.name
+        exited = ir.and_(may_restart, ir.eq(state, TERMINATED), self.restart_on())
+        self.act("restart", ir.and_(exited, ir.eq(level_var, 0)), self.start_updates(restart=True),
                  f"the kubelet restarts `{n}` at once (no back-off recorded yet)", urgent=True)
         for level, delay in enumerate(self.delays[1:], start=1):
-            at = ir.eq(bo, level)
+            at = ir.eq(level_var, level)
             extra = (("delay", f"{delay}s"),)
-            self.act("back_off", ir.and_(exited, at), [(st, BACKOFF), (bt, delay)],
+            self.act("back_off", ir.and_(exited, at), [(state, BACKOFF), (timer, delay)],
                      f"the kubelet backs off restarting `{n}` for {delay} s (CrashLoopBackOff)",
                      urgent=True, extra=extra)
             self.act("restart_after_back_off",
-                     ir.and_(may_restart, ir.eq(st, BACKOFF), at, ir.eq(bt, 0)),
+                     ir.and_(may_restart, ir.eq(state, BACKOFF), at, ir.eq(timer, 0)),
                      self.start_updates(restart=True),
                      f"the kubelet restarts `{n}` after a {delay} s back-off", extra=extra)
-        waiting = ir.and_(may_restart, ir.eq(st, BACKOFF))
+        waiting = ir.and_(may_restart, ir.eq(state, BACKOFF))
         if self.scope.options.backoff_reset:
-            stable = ir.and_(self.running, ir.op(">", bo, 0))
-            self.timer(bt, ir.or_(waiting, stable))
-            self.act("back_off_reset", ir.and_(stable, ir.eq(bt, 0)), [(bo, 0)],
+            stable = ir.and_(self.running, ir.op(">", level_var, 0))
+            self.timer(timer, ir.or_(waiting, stable))
+            self.act("back_off_reset", ir.and_(stable, ir.eq(timer, 0)), [(level_var, 0)],
                      f"`{n}` has run for over 10 min: the kubelet forgets its back-off")
         else:
-            self.timer(bt, waiting)
+            self.timer(timer, waiting)

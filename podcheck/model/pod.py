@@ -25,7 +25,6 @@ API (the contract with cluster.py / compile.py / props.py):
     pod.reset_updates()  updates making the slot a fresh pod (data generation bumped)
     pod.pod_field(name)  IR for POD_FIELDS phase/ready/initialized/restarts/deadlineExceeded
     pod.container_field(container, name)  IR for every CONTAINER_FIELDS entry
-    pod.requests         effective requests (podcheck.kube.resources.pod_requests)
     pod.containers       name -> ContainerModel (init containers first, in order)
 
 `ctx.active` must hold exactly when the kubelet may act on the pod (it exists, is
@@ -37,12 +36,10 @@ after every component has been created.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from podcheck import ir, spec
 from podcheck.kube import RestartPolicy
-from podcheck.kube.resources import pod_requests
 from podcheck.model.clock import Clock
 from podcheck.model.containers import (
     BACKOFF,
@@ -109,7 +106,6 @@ class PodModel:
         self.initialized = initialized_expr(self.inits, self.apps, self.phase)
         self.terminal = ir.op(">=", self.phase, SUCCEEDED)
         self.data: ir.Expr = self.gen if self.gen is not None else ir.Const(0)
-        self.requests: dict[str, Decimal] = pod_requests(template.to_k8s())
         self._urgent: list[ir.Expr] = []
         self._timers: list[ir.Expr] = []
         self._declare_actions()
@@ -158,7 +154,7 @@ class PodModel:
         container exited and will not be restarted (computePodActions' KillPod)."""
         failed = ir.or_(*(init_failed(c) for c in self.inits))
         apps_done = ir.and_(*(
-            ir.and_(ir.eq(c.st, TERMINATED), ir.not_(c.restart_on())) for c in self.apps
+            ir.and_(ir.eq(c.state, TERMINATED), ir.not_(c.restart_on())) for c in self.apps
         ))
         return ir.or_(failed, apps_done)
 
@@ -171,7 +167,7 @@ class PodModel:
         self.clock.urgent(full)
 
     def _start_apps(self, may_start: ir.Expr) -> None:
-        fresh = ir.and_(*(ir.eq(c.st, WAITING) for c in self.apps))
+        fresh = ir.and_(*(ir.eq(c.state, WAITING) for c in self.apps))
         names = ", ".join(f"`{c.name}`" for c in self.apps)
         noun = "container" if len(self.apps) == 1 else "containers"
         self._act("start_containers", ir.and_(may_start, fresh),
@@ -182,7 +178,8 @@ class PodModel:
         sidecars = [c for c in self.inits if c.role is Role.SIDECAR]
         if not sidecars:
             return
-        alive = ir.or_(*(ir.or_(ir.eq(c.st, RUNNING), ir.eq(c.st, BACKOFF)) for c in sidecars))
+        alive = ir.or_(*(ir.or_(ir.eq(c.state, RUNNING), ir.eq(c.state, BACKOFF))
+                         for c in sidecars))
         names = ", ".join(f"`{c.name}`" for c in sidecars)
         self._act("stop_sidecars", ir.and_(self._over(), alive),
                   merge(*(c.kill_updates() for c in sidecars)),
@@ -205,7 +202,8 @@ class PodModel:
 
     def _init_order(self) -> ir.Expr:
         regular = [c for c in self.inits if c.role is Role.INIT]
-        succeeded = {c.name: ir.and_(ir.eq(c.st, TERMINATED), ir.eq(c.ec, 0)) for c in regular}
+        succeeded = {c.name: ir.and_(ir.eq(c.state, TERMINATED), ir.eq(c.exit_code, 0))
+                     for c in regular}
         claims = []
         for i, cm in enumerate(self.inits):
             earlier = [succeeded[c.name] for c in self.inits[:i] if c.role is Role.INIT]
@@ -233,7 +231,7 @@ class PodModel:
             "phase": self.phase,
             "ready": self.ready,
             "initialized": self.initialized,
-            "restarts": ir.sum_(*(c.rc for c in self.containers.values())),
+            "restarts": ir.sum_(*(c.restarts for c in self.containers.values())),
             "deadlineExceeded": self.deadline_exceeded,
         }
         return fields[name]
@@ -242,14 +240,14 @@ class PodModel:
         """IR for a CONTAINER_FIELDS entry of `container` (state is 0..2 as in spec)."""
         cm = self.containers[container]
         if name == "state":
-            return ir.ite(cm.running, 1, ir.ite(ir.eq(cm.st, TERMINATED), 2, 0))
+            return ir.ite(cm.running, 1, ir.ite(ir.eq(cm.state, TERMINATED), 2, 0))
         mounts = bool(set(cm.c.volumeMounts) & {v.name for v in self.template.volumes})
         fields = {
             "ready": cm.ready,
             "started": cm.started,
-            "restarts": cm.rc,
-            "exitCode": cm.ec,
-            "crashLoop": ir.eq(cm.st, BACKOFF),
+            "restarts": cm.restarts,
+            "exitCode": cm.exit_code,
+            "crashLoop": ir.eq(cm.state, BACKOFF),
             "backoff": cm.backoff_seconds(),
             "data": self.data if mounts else ir.Const(0),
         }

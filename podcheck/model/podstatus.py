@@ -44,7 +44,7 @@ def _positive(expr: ir.Expr) -> ir.Expr:
 
 
 def _st(cm: ContainerModel, *states: int) -> ir.Expr:
-    return ir.or_(*(ir.eq(cm.st, s) for s in states))
+    return ir.or_(*(ir.eq(cm.state, s) for s in states))
 
 
 def _codes(cm: ContainerModel) -> tuple[int, ...]:
@@ -52,7 +52,7 @@ def _codes(cm: ContainerModel) -> tuple[int, ...]:
 
 
 def _code_in(cm: ContainerModel, codes: Sequence[int]) -> ir.Expr:
-    return ir.or_(*(ir.eq(cm.ec, k) for k in codes))
+    return ir.or_(*(ir.eq(cm.exit_code, k) for k in codes))
 
 
 def _should_restart(cm: ContainerModel, code: int) -> bool:
@@ -63,7 +63,7 @@ def init_done(cm: ContainerModel) -> ir.Expr:
     """The next init container may start: a regular one exited 0, a sidecar started."""
     if cm.role is Role.SIDECAR:
         return cm.started
-    return ir.and_(ir.eq(cm.st, TERMINATED), ir.eq(cm.ec, 0))
+    return ir.and_(ir.eq(cm.state, TERMINATED), ir.eq(cm.exit_code, 0))
 
 
 def init_failed(cm: ContainerModel) -> ir.Expr:
@@ -83,9 +83,9 @@ def phase_expr(
     failed_init = _count([init_failed(c) for c in regular])
     pending_init = _count([_st(c, WAITING, RUNNING) for c in regular])
     pending_sidecar = _count(
-        [ir.or_(ir.eq(c.st, WAITING), ir.and_(c.running, ir.not_(c.started))) for c in sidecars]
+        [ir.or_(ir.eq(c.state, WAITING), ir.and_(c.running, ir.not_(c.started))) for c in sidecars]
     )
-    waiting = _count([ir.eq(c.st, WAITING) for c in (*sidecars, *apps)])
+    waiting = _count([ir.eq(c.state, WAITING) for c in (*sidecars, *apps)])
     running = _count([c.running for c in (*sidecars, *apps)])
     stopped = _count([_st(c, TERMINATED, BACKOFF) for c in apps])
     final = _count([
@@ -93,7 +93,7 @@ def phase_expr(
                 _code_in(c, [k for k in _codes(c) if not _should_restart(c, k)]))
         for c in apps
     ])
-    succeeded = _count([ir.and_(ir.eq(c.st, TERMINATED), ir.eq(c.ec, 0)) for c in apps])
+    succeeded = _count([ir.and_(ir.eq(c.state, TERMINATED), ir.eq(c.exit_code, 0)) for c in apps])
     has_initialized = ir.or_(*(c.running for c in apps))
     all_stopped = ir.ite(
         ir.op("!=", stopped, final), RUNNING_PHASE,
@@ -126,7 +126,7 @@ def initialized_expr(
         return ir.TRUE
     each = [
         c.started if c.role is Role.SIDECAR
-        else ir.and_(ir.eq(c.st, TERMINATED), ir.eq(c.ec, 0))
+        else ir.and_(ir.eq(c.state, TERMINATED), ir.eq(c.exit_code, 0))
         for c in inits
     ]
     any_app = ir.or_(*(_st(c, RUNNING, TERMINATED) for c in apps))
@@ -138,7 +138,7 @@ def initialized_expr(
 
 def container_status(cm: ContainerModel, state: Sequence[int]) -> dict[str, Any]:
     """One containerStatuses entry for `cm` in `state`."""
-    st, code = state[cm.st.index], state[cm.ec.index]
+    st, code = state[cm.state.index], state[cm.exit_code.index]
     out: dict[str, Any] = {"name": cm.name, "ready": bool(ir.evaluate(cm.ready, state))}
     if st == RUNNING:
         out["state"] = {"running": {}}
@@ -150,7 +150,7 @@ def container_status(cm: ContainerModel, state: Sequence[int]) -> dict[str, Any]
         out["lastState"] = {"terminated": {"exitCode": code}}
     else:
         out["state"] = {"waiting": {"reason": "PodInitializing"}}
-    out["restartCount"] = state[cm.rc.index]
+    out["restartCount"] = state[cm.restarts.index]
     return out
 
 

@@ -141,7 +141,7 @@ def test_init_order_check_can_fail() -> None:
     system, pod = build(INIT_READINESS)
     app = pod.containers["app"]
     broken = list(system.init[0])
-    broken[app.st.index] = 1  # app Running while `migrate` is still Waiting
+    broken[app.state.index] = 1  # app Running while `migrate` is still Waiting
     assert not val(pod.init_order_ok, tuple(broken))
 
 
@@ -177,7 +177,7 @@ def test_never_with_a_failing_init_container_fails_the_pod() -> None:
     ends = [s for s in seen if not list(ir.successors(system, s))]
     assert ends and all(PHASES[val(pod.phase, s)] == "Failed" for s in ends)
     app = pod.containers["app"]
-    assert all(s[app.st.index] == 0 for s in seen)  # the app container never starts
+    assert all(s[app.state.index] == 0 for s in seen)  # the app container never starts
 
 
 def test_back_off_delays_follow_crashloop_delays() -> None:
@@ -185,7 +185,7 @@ def test_back_off_delays_follow_crashloop_delays() -> None:
     system, pod = build(PodTemplate("p", containers=(crasher,)),
                         ModelOptions(restart_bound=10))
     app = pod.containers["app"]
-    assert app.bt is not None
+    assert app.backoff_timer is not None
     state, waits = system.init[0], []
     for _ in range(60):  # the run is deterministic: follow it
         (i, nxt), = ir.successors(system, state)
@@ -193,7 +193,7 @@ def test_back_off_delays_follow_crashloop_delays() -> None:
         if name == "restart":
             waits.append(0)
         elif name == "back_off":
-            waits.append(nxt[app.bt.index])
+            waits.append(nxt[app.backoff_timer.index])
         state = nxt
     assert waits[:9] == [int(d) for d in crashloop_delays(9)]
 
@@ -314,7 +314,7 @@ def test_probe_ticks_agree_with_kube_probe_step(
             kp.ProbeResult.SUCCESS if val(app.ok, state) else kp.ProbeResult.FAILURE)
         assert step.probed
         killed = kp.kills_container(kind, step.state.result)
-        assert killed == (nxt[app.st.index] != 1), (name, state)
+        assert killed == (nxt[app.state.index] != 1), (name, state)
         if killed:
             continue
         now = (bool(nxt[flag.index]) if flag is not None else True,
