@@ -18,7 +18,7 @@ units).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from podcheck.kube.errors import KubeInputError
@@ -93,15 +93,29 @@ def _aggregate(spec: Mapping[str, object]) -> tuple[ResourceList, ResourceList]:
 
 def _aggregate_kind(spec: Mapping[str, object], kind: str) -> ResourceList:
     """`aggregateContainerResourcesByFn` for spec `requests` or `limits`."""
-    result: ResourceList = {}
-    for index, container in enumerate(_containers(spec, "containers")):
-        _add(result, _container_list(container, f"spec.containers[{index}]", kind))
-    sidecars: ResourceList = {}
-    init_peak: ResourceList = {}
+    apps = [_container_list(c, f"spec.containers[{i}]", kind)
+            for i, c in enumerate(_containers(spec, "containers"))]
+    inits = []
     for index, container in enumerate(_containers(spec, "initContainers")):
         path = f"spec.initContainers[{index}]"
-        own = _container_list(container, path, kind)
-        if _is_sidecar(container, path):
+        inits.append((_container_list(container, path, kind), _is_sidecar(container, path)))
+    return aggregate_containers(apps, inits)
+
+
+def aggregate_containers(
+    apps: Sequence[Mapping[str, Decimal]], inits: Sequence[tuple[Mapping[str, Decimal], bool]]
+) -> ResourceList:
+    """The core of `aggregateContainerResourcesByFn` on parsed resource lists: the sum
+    over app containers and sidecars (`inits` entries flagged True, in order), raised
+    per resource to the peak of any regular init container plus the sidecars started
+    before it.  `pod_requests` adds pod-level resources and overhead on top."""
+    result: ResourceList = {}
+    for own in apps:
+        _add(result, own)
+    sidecars: ResourceList = {}
+    init_peak: ResourceList = {}
+    for own, is_sidecar in inits:
+        if is_sidecar:
             _add(result, own)
             _add(sidecars, own)
             _max(init_peak, sidecars)
