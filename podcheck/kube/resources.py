@@ -54,8 +54,8 @@ def pod_requests(pod: object, *, exclude_overhead: bool = False) -> ResourceList
     spec = _spec(pod)
     reqs, _ = _aggregate(spec)
     resources = _pod_resources(spec)
-    pod_level = _resource_list(resources.get("requests"), "spec.resources.requests")
-    _resource_list(resources.get("limits"), "spec.resources.limits")
+    pod_level = parse_resource_list(resources.get("requests"), "spec.resources.requests")
+    parse_resource_list(resources.get("limits"), "spec.resources.limits")
     if any(_pod_level_supported(name) for name in pod_level):
         reqs.update({n: q for n, q in pod_level.items() if _pod_level_supported(n)})
     overhead = _overhead(spec)
@@ -74,8 +74,8 @@ def pod_limits(pod: object, *, exclude_overhead: bool = False) -> ResourceList:
     spec = _spec(pod)
     _, limits = _aggregate(spec)
     resources = _pod_resources(spec)
-    pod_reqs = _resource_list(resources.get("requests"), "spec.resources.requests")
-    pod_lims = _resource_list(resources.get("limits"), "spec.resources.limits")
+    pod_reqs = parse_resource_list(resources.get("requests"), "spec.resources.requests")
+    pod_lims = parse_resource_list(resources.get("limits"), "spec.resources.limits")
     if any(_pod_level_supported(name) for name in (*pod_reqs, *pod_lims)):
         limits.update({n: q for n, q in pod_lims.items() if _pod_level_supported(n)})
     overhead = _overhead(spec)
@@ -129,7 +129,7 @@ def aggregate_containers(
 
 def _container_list(container: Mapping[str, object], path: str, kind: str) -> ResourceList:
     raw = _resources(container, path).get(kind)
-    return _resource_list(raw, f"{path}.resources.{kind}")
+    return parse_resource_list(raw, f"{path}.resources.{kind}")
 
 
 def _add(target: ResourceList, extra: Mapping[str, Decimal]) -> None:
@@ -190,7 +190,7 @@ def _pod_resources(spec: Mapping[str, object]) -> Mapping[str, object]:
 
 
 def _overhead(spec: Mapping[str, object]) -> ResourceList:
-    return _resource_list(spec.get("overhead"), "spec.overhead")
+    return parse_resource_list(spec.get("overhead"), "spec.overhead")
 
 
 def _is_sidecar(container: Mapping[str, object], path: str) -> bool:
@@ -200,8 +200,9 @@ def _is_sidecar(container: Mapping[str, object], path: str) -> bool:
     return policy == "Always"
 
 
-def _resource_list(raw: object, field: str) -> ResourceList:
-    """A ResourceList: names mapped to non-negative quantities."""
+def parse_resource_list(raw: object, field: str) -> ResourceList:
+    """A ResourceList: names mapped to non-negative quantities; raises `KubeInputError`
+    naming `field` otherwise."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):

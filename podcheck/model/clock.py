@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from podcheck import ir
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
+from podcheck.vocab import ActionKind, Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +131,12 @@ class Clock:
         delta = self.delta()
         calm = ir.not_(ir.or_(*self.urgents)) if self.urgents else ir.TRUE
         self.builder.action(
-            "time_passes",
+            ActionKind.TIME_PASSES,
             (),
             ir.and_(ir.op(">", delta, 0), ir.op("<", delta, self.infinity()), calm),
             self._advance(delta),
             "time passes to the next deadline",
-            "clock",
+            Actor.CLOCK,
             ir.Fairness.WEAK,
         )
         if self.options.exact_windows and self.windows:
@@ -146,8 +147,8 @@ class Clock:
                 calm,
             )
             self.builder.action(
-                "second_passes", (), guard, self._advance(ir.Const(1)),
-                "one second passes", "clock", ir.Fairness.NONE,
+                ActionKind.SECOND_PASSES, (), guard, self._advance(ir.Const(1)),
+                "one second passes", Actor.CLOCK, ir.Fairness.NONE,
             )
 
     def _advance(self, delta: ir.Expr) -> list[tuple[ir.Var, ir.Expr | int]]:

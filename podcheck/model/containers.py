@@ -5,8 +5,8 @@ Stage: internal to `podcheck.model` (used by `pod.py`).  Consumes a checked
 container's variables and its actions on the `Builder`, its timers on the `Clock`,
 and exposes IR expressions (`running`, `started`, `ready`, `restart_on`, ...) plus
 update lists (`start_updates`, `stop_updates`, `kill_updates`, `fresh_updates`)
-that `pod.py` combines.  Rules come from `podcheck.kube`: restart decisions from
-`container_should_restart` (pkg/api/v1/pod/util.go), back-off from
+that `pod.py` combines.  Rules come from `podcheck.kube` through `kube_adapter`: restart
+decisions from `container_should_restart` (pkg/api/v1/pod/util.go), back-off delays from
 `podcheck.kube.backoff` (kuberuntime_manager.go doBackOff + flowcontrol.Backoff).
 
 Variables (declared only when the container can use them, NOTE(canonical-values):
@@ -20,22 +20,17 @@ its timer, and the crash / hang budgets used so far.
 from __future__ import annotations
 
 import enum
-import math
 from dataclasses import dataclass
 
 from podcheck import ir, spec
-from podcheck.kube import (
-    ContainerPolicy,
-    ContainerRestartPolicy,
-    RestartPolicy,
-    backoff,
-    container_should_restart,
-)
+from podcheck.diagnostics import Span
 from podcheck.model.clock import Clock, window_distance
+from podcheck.model.kube_adapter import backoff_table, reset_seconds, should_restart
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 from podcheck.model.probes_model import ProbeSet
 from podcheck.model.updates import Updates, merge
+from podcheck.vocab import ActionKind, Actor, RestartPolicy
 
 WAITING, RUNNING, TERMINATED, BACKOFF = 0, 1, 2, 3
 STATES = ("Waiting", "Running", "Terminated", "CrashLoopBackOff")
@@ -60,28 +55,6 @@ class Scope:
     gate: ir.Expr  # the kubelet (and the node's processes) may act on this pod
     pod_policy: RestartPolicy
     options: ModelOptions
-
-
-def backoff_table() -> tuple[int, ...]:
-    """Wait before the next restart per back-off level (level 0: no window recorded).
-
-    Level k+1 is the window `backoff.backoff_after` records after level k, for a
-    container that exits at once; the last level is where the window stops growing.
-    """
-    windows: list[float | None] = [None]
-    while True:
-        nxt = backoff.backoff_after(windows[-1], 0.0)
-        if nxt == windows[-1]:
-            break
-        windows.append(nxt)
-    return tuple(math.ceil(backoff.restart_delay(w, 0.0)) for w in windows)
-
-
-def reset_seconds() -> int:
-    """Whole seconds of running after which the back-off is forgotten (> 600 s)."""
-    seconds = math.floor(backoff.STABLE_RESET_SECONDS) + 1
-    assert backoff.restart_delay(backoff.MAX_BACKOFF_SECONDS, seconds) == 0
-    return seconds
 
 
 def _is(var: ir.Expr, *values: int) -> ir.Expr:
@@ -165,12 +138,12 @@ class ContainerModel:
             return False  # a regular init container that succeeded is done
         if self.role is Role.SIDECAR:
             return True  # computeInitContainerActions restarts every exited sidecar
-        return container_should_restart(self.policy(), self.scope.pod_policy, code)
+        return self.should_restart(code)
 
-    def policy(self) -> ContainerPolicy:
-        """The container's restart-relevant spec, as podcheck.kube reads it."""
-        raw = self.c.restartPolicy
-        return ContainerPolicy(ContainerRestartPolicy(raw) if raw is not None else None)
+    def should_restart(self, code: int) -> bool:
+        """kube `container_should_restart` for this container's policy and exit `code`
+        (the pod's policy applies when the container sets none)."""
+        return should_restart(self.c, self.scope.pod_policy, code)
 
     # ------------------------------------------------------------------- expressions
 
@@ -261,17 +234,19 @@ class ContainerModel:
 
     def act(
         self,
-        name: str,
+        name: ActionKind,
         guard: ir.Expr,
         updates: Updates,
         sentence: str,
         *,
-        actor: str = "kubelet",
+        actor: Actor = Actor.KUBELET,
         fairness: ir.Fairness = ir.Fairness.WEAK,
         urgent: bool = False,
         extra: tuple[tuple[str, str], ...] = (),
+        span: Span | None = None,
     ) -> None:
-        """Declare an action of this container (gated on the pod's `gate`)."""
+        """Declare an action of this container (gated on the pod's `gate`), located at
+        `span` (default: the container's line)."""
         full = ir.and_(self.scope.gate, guard)
         self.b.action(name, self.params() + extra, full, updates, self.label(sentence), actor,
                       fairness, self.c.span)
@@ -290,7 +265,7 @@ class ContainerModel:
         which the pod starts together), `may_restart` every restart."""
         if self.role is not Role.APP:
             self.act(
-                "start_init", ir.and_(may_start, ir.eq(self.state, WAITING)),
+                ActionKind.START_INIT, ir.and_(may_start, ir.eq(self.state, WAITING)),
                 self.start_updates(restart=False),
                 f"the kubelet starts {self.role.value} `{self.name}`", urgent=True,
             )
@@ -312,8 +287,8 @@ class ContainerModel:
             self.timer(timer, ir.or_(starting, exiting), distance)
             if beh.startup.hi.seconds:
                 can_up = ir.and_(starting, ir.op("<=", timer, start_w))
-                self.act("process_up", can_up, [(process, UP), (timer, self._run_hi())],
-                         f"the process of `{self.name}` is up", actor="container")
+                self.act(ActionKind.PROCESS_UP, can_up, [(process, UP), (timer, self._run_hi())],
+                         f"the process of `{self.name}` is up", actor=Actor.CONTAINER)
                 self.clock.window(ir.and_(self.scope.gate, can_up, ir.op(">", timer, 0)))
         if beh.outcome is not spec.Outcome.RUNS:
             assert process is not None
@@ -322,23 +297,24 @@ class ContainerModel:
             if timer is not None:
                 can_exit = ir.and_(can_exit, ir.op("<=", timer, run_w))
                 self.clock.window(ir.and_(self.scope.gate, can_exit, ir.op(">", timer, 0)))
-            self.act("exit", can_exit, self.stop_updates(code),
-                     f"`{self.name}` exits {code}", actor="container")
+            self.act(ActionKind.EXIT, can_exit, self.stop_updates(code),
+                     f"`{self.name}` exits {code}", actor=Actor.CONTAINER)
         if self.crashes_used is not None:
             can = ir.and_(self.running, ir.op("<", self.crashes_used, beh.crashes))
-            self.act("crash", can,
+            self.act(ActionKind.CRASH, can,
                      merge(self.stop_updates(beh.exit_code),
                            [(self.crashes_used, ir.op("+", self.crashes_used, 1))]),
                      f"`{self.name}` crashes (exit {beh.exit_code})",
-                     actor="container", fairness=ir.Fairness.NONE)
+                     actor=Actor.CONTAINER, fairness=ir.Fairness.NONE)
             self.clock.window(ir.and_(self.scope.gate, can))
         if self.hangs_used is not None and process is not None:
             can = ir.and_(self.running, ir.eq(process, UP), ir.op("<", self.hangs_used, beh.hangs))
             ups: Updates = [(process, HUNG), (self.hangs_used, ir.op("+", self.hangs_used, 1))]
             if timer is not None:
                 ups.append((timer, 0))
-            self.act("hang", can, ups, f"`{self.name}` hangs (its probes fail from now on)",
-                     actor="container", fairness=ir.Fairness.NONE)
+            self.act(ActionKind.HANG, can, ups,
+                     f"`{self.name}` hangs (its probes fail from now on)",
+                     actor=Actor.CONTAINER, fairness=ir.Fairness.NONE)
             self.clock.window(ir.and_(self.scope.gate, can))
 
     def _declare_restarts(self, may_restart: ir.Expr) -> None:
@@ -346,15 +322,16 @@ class ContainerModel:
             return
         state, level_var, timer, n = self.state, self.backoff_level, self.backoff_timer, self.name
         exited = ir.and_(may_restart, ir.eq(state, TERMINATED), self.restart_on())
-        self.act("restart", ir.and_(exited, ir.eq(level_var, 0)), self.start_updates(restart=True),
+        self.act(ActionKind.RESTART, ir.and_(exited, ir.eq(level_var, 0)),
+                 self.start_updates(restart=True),
                  f"the kubelet restarts `{n}` at once (no back-off recorded yet)", urgent=True)
         for level, delay in enumerate(self.delays[1:], start=1):
             at = ir.eq(level_var, level)
             extra = (("delay", f"{delay}s"),)
-            self.act("back_off", ir.and_(exited, at), [(state, BACKOFF), (timer, delay)],
+            self.act(ActionKind.BACK_OFF, ir.and_(exited, at), [(state, BACKOFF), (timer, delay)],
                      f"the kubelet backs off restarting `{n}` for {delay} s (CrashLoopBackOff)",
                      urgent=True, extra=extra)
-            self.act("restart_after_back_off",
+            self.act(ActionKind.RESTART_AFTER_BACK_OFF,
                      ir.and_(may_restart, ir.eq(state, BACKOFF), at, ir.eq(timer, 0)),
                      self.start_updates(restart=True),
                      f"the kubelet restarts `{n}` after a {delay} s back-off", extra=extra)
@@ -362,7 +339,7 @@ class ContainerModel:
         if self.scope.options.backoff_reset:
             stable = ir.and_(self.running, ir.op(">", level_var, 0))
             self.timer(timer, ir.or_(waiting, stable))
-            self.act("back_off_reset", ir.and_(stable, ir.eq(timer, 0)), [(level_var, 0)],
+            self.act(ActionKind.BACK_OFF_RESET, ir.and_(stable, ir.eq(timer, 0)), [(level_var, 0)],
                      f"`{n}` has run for over 10 min: the kubelet forgets its back-off")
         else:
             self.timer(timer, waiting)

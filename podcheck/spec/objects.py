@@ -56,9 +56,6 @@ class IntOrPercent:
     value: int
     percent: bool = False
 
-    def to_k8s(self) -> int | str:
-        """The value as it appears in a Kubernetes object."""
-        return f"{self.value}%" if self.percent else self.value
 
 
 # ------------------------------------------------------------------ pods & containers
@@ -82,15 +79,6 @@ class Probe:
     successThreshold: int = 1
     span: Span = _span()
 
-    def to_k8s(self) -> dict[str, int]:
-        """The probe as a Kubernetes Probe object (no handler: the model abstracts it)."""
-        return {
-            "initialDelaySeconds": self.initialDelaySeconds,
-            "periodSeconds": self.periodSeconds,
-            "timeoutSeconds": self.timeoutSeconds,
-            "failureThreshold": self.failureThreshold,
-            "successThreshold": self.successThreshold,
-        }
 
 
 class Outcome(enum.Enum):
@@ -150,25 +138,6 @@ class Container:
         """True for a restartable init container (restartPolicy Always)."""
         return self.restartPolicy == "Always"
 
-    def to_k8s(self) -> dict[str, object]:
-        """The container as a Kubernetes Container object."""
-        out: dict[str, object] = {"name": self.name, "image": self.image or "example"}
-        if self.ports:
-            out["ports"] = [{"containerPort": p} for p in self.ports]
-        res: dict[str, dict[str, str]] = {}
-        if self.requests:
-            res["requests"] = dict(self.requests)
-        if self.limits:
-            res["limits"] = dict(self.limits)
-        if res:
-            out["resources"] = res
-        if self.restartPolicy is not None:
-            out["restartPolicy"] = self.restartPolicy
-        for key in ("startupProbe", "livenessProbe", "readinessProbe"):
-            probe = getattr(self, key)
-            if probe is not None:
-                out[key] = probe.to_k8s()
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,20 +163,6 @@ class PodTemplate:
     volumes: tuple[Volume, ...] = ()
     span: Span = _span()
 
-    def to_k8s(self) -> dict[str, object]:
-        """The template as a Kubernetes Pod object (metadata + spec, no status)."""
-        spec: dict[str, object] = {
-            "restartPolicy": self.restartPolicy,
-            "terminationGracePeriodSeconds": self.terminationGracePeriodSeconds,
-            "containers": [c.to_k8s() for c in self.containers],
-        }
-        if self.initContainers:
-            spec["initContainers"] = [c.to_k8s() for c in self.initContainers]
-        if self.activeDeadlineSeconds is not None:
-            spec["activeDeadlineSeconds"] = self.activeDeadlineSeconds
-        if self.volumes:
-            spec["volumes"] = [{"name": v.name, "emptyDir": {}} for v in self.volumes]
-        return {"metadata": {"name": self.name, "labels": dict(self.labels)}, "spec": spec}
 
 
 class WorkloadKind(enum.Enum):
@@ -271,24 +226,8 @@ class PodDisruptionBudget:
     maxUnavailable: IntOrPercent | None = None
     unhealthyPodEvictionPolicy: str = "IfHealthyBudget"
     span: Span = _span()
+    budget_span: Span = _span()  # the minAvailable / maxUnavailable field
 
-    def to_k8s(self) -> dict[str, object]:
-        """The PDB as a Kubernetes PodDisruptionBudget object (no status)."""
-        selector: dict[str, object] = {"matchLabels": dict(self.matchLabels)}
-        if self.matchExpressions:
-            selector["matchExpressions"] = [
-                {"key": r.key, "operator": r.operator, "values": list(r.values)}
-                for r in self.matchExpressions
-            ]
-        spec: dict[str, object] = {
-            "selector": selector,
-            "unhealthyPodEvictionPolicy": self.unhealthyPodEvictionPolicy,
-        }
-        if self.minAvailable is not None:
-            spec["minAvailable"] = self.minAvailable.to_k8s()
-        if self.maxUnavailable is not None:
-            spec["maxUnavailable"] = self.maxUnavailable.to_k8s()
-        return {"metadata": {"name": self.name}, "spec": spec}
 
 
 class DrainMode(enum.Enum):

@@ -14,6 +14,7 @@ from podcheck.kube.backoff import crashloop_delays
 from podcheck.kube.phase import pod_phase
 from podcheck.model.clock import Clock
 from podcheck.model.layout import Builder
+from podcheck.model.manifests import pod_with_status
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
 from podcheck.model.podstatus import PHASES
@@ -118,10 +119,10 @@ def test_ir_phase_agrees_with_kube_pod_phase_on_every_reachable_state(
     system, pod = build(template)
     for state in explore(system):
         expected = "Failed" if val(pod.deadline_exceeded, state) else pod_phase(
-            pod.status_dict(state),
+            pod_with_status(pod, state),
             pod_has_initialized=any(val(c.running, state) for c in pod.apps),
         )
-        assert PHASES[val(pod.phase, state)] == expected, pod.status_dict(state)["status"]
+        assert PHASES[val(pod.phase, state)] == expected, pod_with_status(pod, state)["status"]
 
 
 @pytest.mark.parametrize("template", AGREEMENT, ids=lambda t: t.restartPolicy)
