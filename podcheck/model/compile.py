@@ -167,7 +167,7 @@ def _declare_views(cluster: Cluster, builder: Builder, found: list[Budget]) -> N
         phase = ir.ite(s.exists, cluster.phase(s), 4)  # 4: the slot holds no pod object
         builder.derived.append(ir.Derived(owner, "phase", phase, (*PHASES[:4], "(no pod)")))
         builder.derived.append(ir.Derived(owner, "ready", cluster.ready(s), ("false", "true")))
-    del found  # PDB views: next commit
+    builder.derived.extend(budget_views(found))
 
 
 def _name(sp: spec.CheckedSpec) -> str:

@@ -249,7 +249,7 @@ class ContainerModel:
         `span` (default: the container's line)."""
         full = ir.and_(self.scope.gate, guard)
         self.b.action(name, self.params() + extra, full, updates, self.label(sentence), actor,
-                      fairness, self.c.span)
+                      fairness, span or self.c.span)
         if urgent:
             self.urgent.append(full)
             self.clock.urgent(full)

@@ -68,7 +68,7 @@ def _where(cluster: Cluster, s: Slot, all_budgets: list[Budget]) -> Span:
     """The line an eviction step points at: the budget of the first PDB selecting the
     pod, else the environment block that asks for the drain."""
     mine = [b for b in all_budgets if s in b.selected]
-    if mine and mine[0].pdb.budget_span != NO_SPAN and False:
+    if mine and mine[0].pdb.budget_span != NO_SPAN:
         return mine[0].pdb.budget_span
     return cluster.spec.environment.span
 
