@@ -18,6 +18,7 @@ from podcheck.model.manifests import pod_with_status
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
 from podcheck.model.podstatus import PHASES
+from podcheck.model.probe_rules import abstract, worker_state
 from podcheck.spec import (
     Behavior,
     Container,
@@ -259,24 +260,6 @@ WORKER = Container("app", behavior=Behavior(startup=secs(0, 8), hangs=1), startu
     ProbeKind.READINESS, periodSeconds=5, successThreshold=2, failureThreshold=2))
 
 
-def concrete(kind: kp.ProbeKind, published: bool, run: int) -> kp.WorkerState:
-    """A kube worker state our (published, signed run) abstraction stands for."""
-    good, bad = kp.ProbeResult.SUCCESS, kp.ProbeResult.FAILURE
-    result = good if published else (kp.initial_result(kind) if kind is not
-                                     kp.ProbeKind.READINESS else bad)
-    last = good if run > 0 else bad
-    return kp.WorkerState(1, result, last if run else None, abs(run))
-
-
-def abstract(ws: kp.WorkerState, kind: kp.ProbeKind, threshold: int) -> tuple[bool, int]:
-    published = ws.result is kp.ProbeResult.SUCCESS
-    if ws.last_result is kp.ProbeResult.SUCCESS:
-        return published, min(ws.result_run, threshold) if kind is kp.ProbeKind.READINESS else 0
-    if kind is kp.ProbeKind.READINESS and not published:
-        return published, 0  # failures while unready are not counted (canonical)
-    return published, -ws.result_run
-
-
 @pytest.fixture(scope="module")
 def worker_steps() -> tuple[ir.TransitionSystem, PodModel, list[tuple[ir.State, int, ir.State]]]:
     # the back-off reset timer is irrelevant to probes and costs 20x the states here
@@ -309,7 +292,7 @@ def test_probe_ticks_agree_with_kube_probe_step(
         published = bool(state[flag.index]) if flag is not None else True
         signed = state[run.index] if kind is kp.ProbeKind.READINESS else -state[run.index]
         step = kp.probe_step(
-            concrete(kind, published, signed), kind, kspec,
+            worker_state(kind, published, signed), kind, kspec,
             kp.ContainerObservation(1, True, started=bool(val(app.started, state)),
                                     seconds_since_start=spec_probe.initialDelaySeconds),
             kp.ProbeResult.SUCCESS if val(app.ok, state) else kp.ProbeResult.FAILURE)
@@ -323,3 +306,61 @@ def test_probe_ticks_agree_with_kube_probe_step(
         assert abstract(step.state, kind, kspec.success_threshold) == now, name
         checked += 1
     assert checked > 10
+
+
+def _worker_vars(pod: PodModel, kind: kp.ProbeKind) -> tuple[ir.Var | None, ir.Var, Probe]:
+    probes = pod.containers["app"].probes
+    flag, run, probe = {
+        kp.ProbeKind.STARTUP: (probes.st_flag, probes.s_run, WORKER.startupProbe),
+        kp.ProbeKind.LIVENESS: (None, probes.l_run, WORKER.livenessProbe),
+        kp.ProbeKind.READINESS: (probes.r_flag, probes.r_run, WORKER.readinessProbe),
+    }[kind]
+    assert run is not None and probe is not None
+    return flag, run, probe
+
+
+@pytest.mark.parametrize("kind", list(kp.ProbeKind))
+def test_probe_actions_agree_with_kube_probe_step_on_every_worker_value(
+    kind: kp.ProbeKind,
+    worker_steps: tuple[ir.TransitionSystem, PodModel, list[tuple[ir.State, int, ir.State]]],
+) -> None:
+    """Beyond the reachable states: a state where the probe is due, with the worker's
+    variables set to every value of their domains and either outcome."""
+    system, pod, steps = worker_steps
+    app = pod.containers["app"]
+    flag, run, probe = _worker_vars(pod, kind)
+    mine = [i for i, a in enumerate(system.actions)
+            if a.name.startswith(kind.value) and not a.name.endswith("skipped")]
+    base = next(s for s, i, _ in steps if i in mine)
+    kspec = kp.ProbeSpec(probe.initialDelaySeconds, probe.periodSeconds, 1,
+                         probe.successThreshold, probe.failureThreshold)
+    process = app.process
+    assert process is not None
+    flags = [0] if kind is kp.ProbeKind.STARTUP else ([0, 1] if flag is not None else [1])
+    var = system.vars[run.index]
+    checked = 0
+    for published in flags:
+        for value in range(var.lo, var.hi + 1):
+            for outcome in (kp.ProbeResult.SUCCESS, kp.ProbeResult.FAILURE):
+                state = list(base)
+                state[run.index] = value
+                if flag is not None:
+                    state[flag.index] = published
+                state[process.index] = 1 if outcome is kp.ProbeResult.SUCCESS else 2  # up/hung
+                fired = [(i, n) for i, n in ir.successors(system, tuple(state)) if i in mine]
+                assert len(fired) == 1, (published, value, outcome)
+                nxt = fired[0][1]
+                signed = value if kind is kp.ProbeKind.READINESS else -value
+                step = kp.probe_step(
+                    worker_state(kind, bool(published), signed), kind, kspec,
+                    kp.ContainerObservation(1, True, started=kind is not kp.ProbeKind.STARTUP,
+                                            seconds_since_start=probe.initialDelaySeconds),
+                    outcome)
+                killed = kp.kills_container(kind, step.state.result)
+                assert killed == (nxt[app.state.index] != 1), (published, value, outcome)
+                if not killed:
+                    now = (bool(nxt[flag.index]) if flag is not None else True,
+                           nxt[run.index] if kind is kp.ProbeKind.READINESS else -nxt[run.index])
+                    assert abstract(step.state, kind, kspec.success_threshold) == now
+                checked += 1
+    assert checked == len(flags) * (var.hi - var.lo + 1) * 2
