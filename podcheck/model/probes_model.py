@@ -13,9 +13,10 @@ variables is not written here: `probe_rules.table` computes it with
 guards and updates are generated from that table.  The worker counts consecutive
 identical outcomes and publishes a result once the run reaches the threshold; the
 count survives container restarts (only the published result is reset, to the
-probe's initial value), and a liveness or startup failure resets it when it trips.  Liveness and readiness ticks are skipped until the
-container has started; startup ticks stop once it has.  A tripped liveness or
-startup probe makes the kubelet kill the container (computePodActions).
+probe's initial value), and a liveness or startup failure resets it when it trips.
+Liveness and readiness ticks are skipped until the container has started; startup
+ticks stop once it has.  A tripped liveness or startup probe makes the kubelet kill
+the container (computePodActions).
 
 NOTE(probe-ticks): the ticker is phase-aligned with the container start: the first
 tick is `initialDelaySeconds` after the start, then one every `periodSeconds`.  The
