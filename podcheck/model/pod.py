@@ -9,7 +9,7 @@ a rule must live inside a guard it is written in IR next to the `podcheck.kube`
 function it mirrors, and tests/model/test_pod.py checks the two agree on every
 reachable state.
 
-API (the contract with cluster.py / compile.py / props.py):
+API (the contract with slots.py / cluster.py / compile.py / props.py):
 
     ctx = PodContext(active=<ir.Expr>, label_prefix="pod web-1")
     pod = PodModel(builder, clock, "web-1", template, ctx, options)
