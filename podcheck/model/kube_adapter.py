@@ -144,10 +144,10 @@ def fenceposts(workload: spec.Workload) -> tuple[int, int]:
 # kind to: a Deployment's pods point at its ReplicaSet, which the finder follows up to
 # the Deployment.  A bare pod has no controller (it is "unmanaged").
 _CONTROLLER = {
-    WorkloadKind.DEPLOYMENT: ("apps", "Deployment"),
-    WorkloadKind.REPLICASET: ("apps", "ReplicaSet"),
-    WorkloadKind.JOB: ("batch", "Job"),
-    WorkloadKind.DAEMONSET: ("apps", "DaemonSet"),
+    WorkloadKind.DEPLOYMENT: ("apps", WorkloadKind.DEPLOYMENT),
+    WorkloadKind.REPLICASET: ("apps", WorkloadKind.REPLICASET),
+    WorkloadKind.JOB: ("batch", WorkloadKind.JOB),
+    WorkloadKind.DAEMONSET: ("apps", WorkloadKind.DAEMONSET),
 }
 
 
@@ -191,7 +191,7 @@ def budget_rule(pdb: spec.PodDisruptionBudget, pods: Sequence[spec.Workload]) ->
         if owner is None:
             continue  # a bare pod: unmanaged, no scale
         group, kind = owner
-        scale, error = kd.scale_of(group, kind, w.replicas)
+        scale, error = kd.scale_of(group, str(kind), w.replicas)
         if error:
             return BudgetRule(error)
         scales[w.name] = scale

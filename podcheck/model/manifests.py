@@ -19,11 +19,12 @@ from podcheck.model.containers import BACKOFF, RUNNING, TERMINATED, ContainerMod
 from podcheck.model.pod import PodModel
 from podcheck.vocab import PodPhase, WorkloadKind
 
+_RS, _DEPLOYMENT = str(WorkloadKind.REPLICASET), str(WorkloadKind.DEPLOYMENT)
 _OWNER_API = {
-    WorkloadKind.DEPLOYMENT: ("apps/v1", "ReplicaSet"),
-    WorkloadKind.REPLICASET: ("apps/v1", "ReplicaSet"),
-    WorkloadKind.JOB: ("batch/v1", "Job"),
-    WorkloadKind.DAEMONSET: ("apps/v1", "DaemonSet"),
+    WorkloadKind.DEPLOYMENT: ("apps/v1", _RS),
+    WorkloadKind.REPLICASET: ("apps/v1", _RS),
+    WorkloadKind.JOB: ("batch/v1", str(WorkloadKind.JOB)),
+    WorkloadKind.DAEMONSET: ("apps/v1", str(WorkloadKind.DAEMONSET)),
 }
 _PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
 
@@ -142,7 +143,7 @@ def pod_object(name: str, workload: spec.Workload, phase: PodPhase, ready: bool)
     owner_api = _OWNER_API.get(WorkloadKind(str(workload.kind.value)))
     if owner_api is not None:
         api, kind = owner_api
-        owner = f"{workload.name}-rs" if kind == "ReplicaSet" else workload.name
+        owner = f"{workload.name}-rs" if kind == _RS else workload.name
         meta["ownerReferences"] = [{"apiVersion": api, "kind": kind, "name": owner,
                                     "uid": f"uid-{owner}", "controller": True}]
     status = {"phase": str(phase),
@@ -159,12 +160,12 @@ def controller_objects(sp: spec.CheckedSpec) -> list[dict[str, object]]:
             continue
         rs_meta: dict[str, object] = {"name": f"{w.name}-rs", "uid": f"uid-{w.name}-rs"}
         if kind is WorkloadKind.DEPLOYMENT:
-            rs_meta["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": "Deployment",
+            rs_meta["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": _DEPLOYMENT,
                                            "name": w.name, "uid": f"uid-{w.name}",
                                            "controller": True}]
-            out.append({"kind": "Deployment", "metadata": {"name": w.name,
+            out.append({"kind": _DEPLOYMENT, "metadata": {"name": w.name,
                                                            "uid": f"uid-{w.name}"},
                         "spec": {"replicas": w.replicas}})
-        out.append({"kind": "ReplicaSet", "metadata": rs_meta,
+        out.append({"kind": _RS, "metadata": rs_meta,
                     "spec": {"replicas": w.replicas}})
     return out
