@@ -30,10 +30,10 @@ from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 from podcheck.model.probes_model import ProbeSet
 from podcheck.model.updates import Updates, merge
-from podcheck.vocab import ActionKind, Actor, RestartPolicy
+from podcheck.vocab import ActionKind, Actor, ContainerState, RestartPolicy, words
 
 WAITING, RUNNING, TERMINATED, BACKOFF = 0, 1, 2, 3
-STATES = ("Waiting", "Running", "Terminated", "CrashLoopBackOff")
+STATES = (*words(ContainerState), "CrashLoopBackOff")  # waiting with lastState.terminated
 STARTING, UP, HUNG = 0, 1, 2
 PROCESS = ("starting", "up", "hung")
 KILLED = 137  # exit code reported for a container the kubelet kills (SIGKILL)

@@ -24,7 +24,7 @@ from podcheck.model.cluster import (
 )
 from podcheck.model.kube_adapter import fenceposts
 from podcheck.model.layout import Builder
-from podcheck.vocab import Actor
+from podcheck.vocab import Actor, NodeState
 
 
 def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -> list[
@@ -84,7 +84,7 @@ def build_cluster(
     """
     nodes = [
         NodeSlot(i, n.name, n.zone,
-                 builder.enum_var(f"{n.name}.state", NODE_LABELS, "Ready",
+                 builder.enum_var(f"{n.name}.state", NODE_LABELS, NodeState.READY,
                                   owner=f"node {n.name}", field_name="state"), {})
         for i, n in enumerate(sp.nodes, 1)
     ]
