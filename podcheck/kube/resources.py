@@ -21,6 +21,11 @@ import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from podcheck.kube._views import (
+    ContainerPolicy,
+    ContainerRestartPolicy,
+    is_restartable_init_container,
+)
 from podcheck.kube.errors import KubeInputError
 
 ResourceList = dict[str, Decimal]
@@ -194,10 +199,13 @@ def _overhead(spec: Mapping[str, object]) -> ResourceList:
 
 
 def _is_sidecar(container: Mapping[str, object], path: str) -> bool:
+    """`is_restartable_init_container` of the container's restartPolicy (an unknown
+    policy is no sidecar)."""
     policy = container.get("restartPolicy")
     if policy is not None and not isinstance(policy, str):
         raise KubeInputError(f"{path}.restartPolicy: must be a string")
-    return policy == "Always"
+    known = {p.value: p for p in ContainerRestartPolicy}
+    return is_restartable_init_container(ContainerPolicy(known.get(policy or "")))
 
 
 def parse_resource_list(raw: object, field: str) -> ResourceList:
