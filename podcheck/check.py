@@ -22,15 +22,13 @@ from podcheck.engine.progress import Reporter
 from podcheck.engine.result import CheckResult, PropertyResult, Verdict
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
 from podcheck.exitcodes import ExitCode
-from podcheck.ir import Expr, Fairness, ModelError, State, TransitionSystem
+from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
 from podcheck.spec import CheckedSpec
-
-_FAIRNESS = {"weak": Fairness.WEAK, "strong": Fairness.STRONG, "none": Fairness.NONE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,19 +111,15 @@ def check_file(
     except ModelError as err:
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
     if graph is not None and result.stats.complete:
-        result = _decide_liveness(result, graph, _overrides(spec))
+        result = _decide_liveness(result, graph)
     elif graph is not None:
         result = _undecided_liveness(result)
     return CheckRun(path, compiled.diagnostics, sources, result, graph)
 
 
-def _overrides(spec: CheckedSpec) -> dict[str, Fairness]:
-    return {who: _FAIRNESS[kind] for who, kind in spec.environment.fairness if kind in _FAIRNESS}
-
-
-def _decide_liveness(
-    result: CheckResult, graph: StateGraph, overrides: Mapping[str, Fairness]
-) -> CheckResult:
+def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:
+    """Decide every liveness property on the complete graph; fairness overrides of the
+    spec are already resolved into each action by the model compiler."""
     system = result.system
 
     def compile_predicate(expr: Expr) -> Callable[[State], bool]:
@@ -138,7 +132,6 @@ def _decide_liveness(
                 graph,
                 prop,
                 compile_predicate=compile_predicate,
-                fairness_overrides=overrides,
             )
         decided.append(res)
     return replace(result, results=tuple(decided))

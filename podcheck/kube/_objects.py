@@ -2,8 +2,9 @@
 
 Stage: `kube/` rule library, internal.  Consumes pod, PDB and workload-controller dicts;
 produces small frozen views (`PodView`, `PdbView`, `Controller`, `OwnerRef`) and the
-`IntOrPercent` value of budgets, validating every field and raising `KubeInputError`
-with the field's path.  `disruption.py` and `eviction.py` compute on these views.
+`IntOrPercent` value of budgets (the checked spec's one `IntOrPercent` type), validating
+every field and raising `KubeInputError` with the field's path.  `disruption.py` and
+`eviction.py` compute on these views.
 """
 
 from __future__ import annotations
@@ -15,35 +16,28 @@ from datetime import UTC, datetime
 
 from podcheck.kube.errors import KubeInputError
 from podcheck.kube.labels import InvalidSelector, Selector, label_map, selector_from_api
+from podcheck.spec.objects import IntOrPercent
 
 _PERCENT_RE = re.compile(r"^[0-9]+%$")
 _INT32_MAX = 2**31 - 1
 BUILTIN_KINDS = {"ReplicationController", "ReplicaSet", "Deployment", "StatefulSet"}
 
 
-@dataclass(frozen=True)
-class IntOrPercent:
-    """An `intstr.IntOrString` as a PDB accepts it: a non-negative int or "N%" (N <= 100)."""
-
-    value: int
-    percent: bool = False
-
-    @classmethod
-    def parse(cls, raw: object, field: str) -> IntOrPercent:
-        """Validate like `ValidatePositiveIntOrPercent` + `IsNotMoreThan100Percent`."""
-        if isinstance(raw, bool) or not isinstance(raw, (int, str)):
-            raise KubeInputError(f"{field}: must be an integer or percentage (e.g. '5%')")
-        if isinstance(raw, int):
-            if not 0 <= raw <= _INT32_MAX:
-                raise KubeInputError(f"{field}: must be a non-negative int32, got {raw}")
-            return cls(raw)
-        if not _PERCENT_RE.match(raw):
-            raise KubeInputError(f"{field}: {raw!r} must be an integer or percentage (e.g. '5%')")
-        value = int(raw[:-1])
-        if value > 100:
-            raise KubeInputError(f"{field}: {raw!r} must not be greater than 100%")
-        return cls(value, percent=True)
-
+def parse_int_or_percent(raw: object, field: str) -> IntOrPercent:
+    """An `intstr.IntOrString` as a PDB accepts it: a non-negative int or "N%" (N <= 100),
+    validated like `ValidatePositiveIntOrPercent` + `IsNotMoreThan100Percent`."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise KubeInputError(f"{field}: must be an integer or percentage (e.g. '5%')")
+    if isinstance(raw, int):
+        if not 0 <= raw <= _INT32_MAX:
+            raise KubeInputError(f"{field}: must be a non-negative int32, got {raw}")
+        return IntOrPercent(raw)
+    if not _PERCENT_RE.match(raw):
+        raise KubeInputError(f"{field}: {raw!r} must be an integer or percentage (e.g. '5%')")
+    value = int(raw[:-1])
+    if value > 100:
+        raise KubeInputError(f"{field}: {raw!r} must not be greater than 100%")
+    return IntOrPercent(value, percent=True)
 
 
 @dataclass(frozen=True)
@@ -148,9 +142,9 @@ def parse_pdb(pdb: object, field: str = "pdb") -> PdbView:
         generation=counter("generation", meta, f"{field}.metadata"),
         selector=selector_from_api(spec.get("selector"), f"{field}.spec.selector"),
         min_available=None if min_raw is None
-        else IntOrPercent.parse(min_raw, f"{field}.spec.minAvailable"),
+        else parse_int_or_percent(min_raw, f"{field}.spec.minAvailable"),
         max_unavailable=None if max_raw is None
-        else IntOrPercent.parse(max_raw, f"{field}.spec.maxUnavailable"),
+        else parse_int_or_percent(max_raw, f"{field}.spec.maxUnavailable"),
         unhealthy_pod_eviction_policy=policy,
         observed_generation=counter("observedGeneration", status, f"{field}.status"),
         disruptions_allowed=counter("disruptionsAllowed", status, f"{field}.status"),

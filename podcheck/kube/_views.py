@@ -16,14 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from podcheck.kube.errors import KubeInputError
-
-
-class RestartPolicy(StrEnum):
-    """Pod-level `spec.restartPolicy` (API default: Always)."""
-
-    ALWAYS = "Always"
-    ON_FAILURE = "OnFailure"
-    NEVER = "Never"
+from podcheck.vocab import RestartPolicy as RestartPolicy  # pod-level, the one vocabulary
 
 
 class ContainerRestartPolicy(StrEnum):

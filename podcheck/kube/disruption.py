@@ -37,10 +37,10 @@ from podcheck.kube._objects import (
     parse_pdb,
     parse_pod,
 )
-from podcheck.kube._objects import (
+from podcheck.kube.labels import InvalidSelector
+from podcheck.spec.objects import (
     IntOrPercent as IntOrPercent,  # part of this module's core API (docs/api.md)
 )
-from podcheck.kube.labels import InvalidSelector
 
 DELETION_TIMEOUT = timedelta(minutes=2)
 # Kinds the apiserver's REST mapper knows but whose objects have no scale subresource.
@@ -100,6 +100,27 @@ def desired_healthy(
     if min_available is None:
         return 0
     return scaled_value(min_available, expected, round_up=True)
+
+
+def needs_expected_scale(
+    min_available: IntOrPercent | None, max_unavailable: IntOrPercent | None
+) -> bool:
+    """Whether `trySync` calls `getExpectedScale`: for maxUnavailable or a percentage
+    minAvailable (an integer minAvailable counts the matched pods instead)."""
+    return max_unavailable is not None or (min_available is not None and min_available.percent)
+
+
+def scale_of(group: str, kind: str, replicas: int) -> tuple[int, str]:
+    """(scale, error) of a pod's controller that the finders of `getExpectedScale` reach
+    (uids matching): a ReplicationController, ReplicaSet, Deployment (through the
+    ReplicaSet it owns), StatefulSet or other kind served with /scale gives its
+    `spec.replicas`; `getScaleController` errors for a kind without /scale (a Job, a
+    DaemonSet) and for a kind the REST mapper does not know."""
+    if (group, kind) in _NO_SCALE:
+        return 0, f"{_NO_SCALE[(group, kind)]} does not implement the scale subresource"
+    if (group, kind) not in _SCALABLE:
+        return 0, f"no matches for kind {kind!r} in group {group!r}"
+    return replicas, ""
 
 
 def disruptions_allowed(current_healthy: int, desired_healthy: int, expected: int) -> int:
@@ -207,10 +228,7 @@ def _expected_scale(
     view: PdbView, pods: Sequence[PodView], index: Mapping[tuple[str, str, str], Controller]
 ) -> tuple[int, list[str], str]:
     """`getExpectedScale` (only when a percentage or maxUnavailable needs it)."""
-    needs_scale = view.max_unavailable is not None or (
-        view.min_available is not None and view.min_available.percent
-    )
-    if not needs_scale:
+    if not needs_expected_scale(view.min_available, view.max_unavailable):
         return 0, [], ""
     scales: dict[str, int] = {}
     unmanaged: list[str] = []
@@ -262,10 +280,9 @@ def _scale_subresource(
     """`getScaleController`: unknown kinds and kinds without /scale are errors."""
     target = index.get((ref.kind, namespace, ref.name))
     custom = target is not None and target.kind not in BUILTIN_KINDS and target.group == group
-    if (group, ref.kind) in _NO_SCALE:
-        return None, f"{_NO_SCALE[(group, ref.kind)]} does not implement the scale subresource"
-    if (group, ref.kind) not in _SCALABLE and not custom:
-        return None, f"no matches for kind {ref.kind!r} in group {group!r}"
+    _, error = scale_of(group, ref.kind, 0)
+    if error and not (custom and (group, ref.kind) not in _NO_SCALE):
+        return None, error
     return _same_uid(target, ref), ""
 
 

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import Enum
 
 from podcheck.kube._objects import PdbView, PodView, parse_pdb, parse_pod
 from podcheck.kube.errors import KubeInputError
 from podcheck.kube.labels import InvalidSelector
+from podcheck.vocab import (  # the one vocabulary; unset behaves as IfHealthyBudget
+    UnhealthyPodEvictionPolicy as UnhealthyPodEvictionPolicy,
+)
 
 MAX_DISRUPTED_POD_SIZE = 2000
 BUDGET_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget."
@@ -32,13 +35,6 @@ MULTIPLE_PDBS_MESSAGE = (
     "does not support."
 )
 PHASES = ("", "Pending", "Running", "Succeeded", "Failed", "Unknown")
-
-
-class UnhealthyPodEvictionPolicy(StrEnum):
-    """`spec.unhealthyPodEvictionPolicy`; unset behaves as IfHealthyBudget."""
-
-    IF_HEALTHY_BUDGET = "IfHealthyBudget"
-    ALWAYS_ALLOW = "AlwaysAllow"
 
 
 class Decision(Enum):

@@ -22,7 +22,7 @@ controller and the eviction handler each react to that case in their own way;
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from podcheck.kube.errors import KubeInputError
@@ -100,6 +100,16 @@ def selector_from_api(selector: object, field: str = "selector") -> Selector | I
         raise KubeInputError(f"{field}.{unknown[0]}: unknown selector field")
     match_labels = _string_map(selector.get("matchLabels"), f"{field}.matchLabels")
     expressions = _expressions(selector.get("matchExpressions"), f"{field}.matchExpressions")
+    return selector_core(match_labels, expressions, field)
+
+
+def selector_core(
+    match_labels: Mapping[str, str],
+    expressions: Sequence[tuple[str, str, tuple[str, ...]]],
+    field: str = "selector",
+) -> Selector | InvalidSelector:
+    """`LabelSelectorAsSelector` on typed parts: matchLabels and (key, operator, values)
+    matchExpressions; `InvalidSelector` carries every error, with paths under `field`."""
     requirements: list[Requirement] = []
     errors: list[str] = []
     for key in sorted(match_labels):

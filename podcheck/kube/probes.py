@@ -21,14 +21,7 @@ from typing import Any
 
 from podcheck.kube._views import require_int, require_mapping
 from podcheck.kube.errors import KubeInputError
-
-
-class ProbeKind(StrEnum):
-    """The three probe types a worker can run."""
-
-    STARTUP = "startup"
-    LIVENESS = "liveness"
-    READINESS = "readiness"
+from podcheck.vocab import ProbeKind as ProbeKind  # the one ProbeKind, re-exported
 
 
 class ProbeResult(StrEnum):

@@ -18,9 +18,14 @@ units).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from podcheck.kube._views import (
+    ContainerPolicy,
+    ContainerRestartPolicy,
+    is_restartable_init_container,
+)
 from podcheck.kube.errors import KubeInputError
 
 ResourceList = dict[str, Decimal]
@@ -55,8 +60,8 @@ def pod_requests(pod: object, *, exclude_overhead: bool = False) -> ResourceList
     spec = _spec(pod)
     reqs, _ = _aggregate(spec)
     resources = _pod_resources(spec)
-    pod_level = _resource_list(resources.get("requests"), "spec.resources.requests")
-    _resource_list(resources.get("limits"), "spec.resources.limits")
+    pod_level = parse_resource_list(resources.get("requests"), "spec.resources.requests")
+    parse_resource_list(resources.get("limits"), "spec.resources.limits")
     if any(_pod_level_supported(name) for name in pod_level):
         reqs.update({n: q for n, q in pod_level.items() if _pod_level_supported(n)})
     overhead = _overhead(spec)
@@ -75,8 +80,8 @@ def pod_limits(pod: object, *, exclude_overhead: bool = False) -> ResourceList:
     spec = _spec(pod)
     _, limits = _aggregate(spec)
     resources = _pod_resources(spec)
-    pod_reqs = _resource_list(resources.get("requests"), "spec.resources.requests")
-    pod_lims = _resource_list(resources.get("limits"), "spec.resources.limits")
+    pod_reqs = parse_resource_list(resources.get("requests"), "spec.resources.requests")
+    pod_lims = parse_resource_list(resources.get("limits"), "spec.resources.limits")
     if any(_pod_level_supported(name) for name in (*pod_reqs, *pod_lims)):
         limits.update({n: q for n, q in pod_lims.items() if _pod_level_supported(n)})
     overhead = _overhead(spec)
@@ -94,15 +99,29 @@ def _aggregate(spec: Mapping[str, object]) -> tuple[ResourceList, ResourceList]:
 
 def _aggregate_kind(spec: Mapping[str, object], kind: str) -> ResourceList:
     """`aggregateContainerResourcesByFn` for spec `requests` or `limits`."""
-    result: ResourceList = {}
-    for index, container in enumerate(_containers(spec, "containers")):
-        _add(result, _container_list(container, f"spec.containers[{index}]", kind))
-    sidecars: ResourceList = {}
-    init_peak: ResourceList = {}
+    apps = [_container_list(c, f"spec.containers[{i}]", kind)
+            for i, c in enumerate(_containers(spec, "containers"))]
+    inits = []
     for index, container in enumerate(_containers(spec, "initContainers")):
         path = f"spec.initContainers[{index}]"
-        own = _container_list(container, path, kind)
-        if _is_sidecar(container, path):
+        inits.append((_container_list(container, path, kind), _is_sidecar(container, path)))
+    return aggregate_containers(apps, inits)
+
+
+def aggregate_containers(
+    apps: Sequence[Mapping[str, Decimal]], inits: Sequence[tuple[Mapping[str, Decimal], bool]]
+) -> ResourceList:
+    """The core of `aggregateContainerResourcesByFn` on parsed resource lists: the sum
+    over app containers and sidecars (`inits` entries flagged True, in order), raised
+    per resource to the peak of any regular init container plus the sidecars started
+    before it.  `pod_requests` adds pod-level resources and overhead on top."""
+    result: ResourceList = {}
+    for own in apps:
+        _add(result, own)
+    sidecars: ResourceList = {}
+    init_peak: ResourceList = {}
+    for own, is_sidecar in inits:
+        if is_sidecar:
             _add(result, own)
             _add(sidecars, own)
             _max(init_peak, sidecars)
@@ -116,7 +135,7 @@ def _aggregate_kind(spec: Mapping[str, object], kind: str) -> ResourceList:
 
 def _container_list(container: Mapping[str, object], path: str, kind: str) -> ResourceList:
     raw = _resources(container, path).get(kind)
-    return _resource_list(raw, f"{path}.resources.{kind}")
+    return parse_resource_list(raw, f"{path}.resources.{kind}")
 
 
 def _add(target: ResourceList, extra: Mapping[str, Decimal]) -> None:
@@ -177,18 +196,22 @@ def _pod_resources(spec: Mapping[str, object]) -> Mapping[str, object]:
 
 
 def _overhead(spec: Mapping[str, object]) -> ResourceList:
-    return _resource_list(spec.get("overhead"), "spec.overhead")
+    return parse_resource_list(spec.get("overhead"), "spec.overhead")
 
 
 def _is_sidecar(container: Mapping[str, object], path: str) -> bool:
+    """`is_restartable_init_container` of the container's restartPolicy (an unknown
+    policy is no sidecar)."""
     policy = container.get("restartPolicy")
     if policy is not None and not isinstance(policy, str):
         raise KubeInputError(f"{path}.restartPolicy: must be a string")
-    return policy == "Always"
+    known = {p.value: p for p in ContainerRestartPolicy}
+    return is_restartable_init_container(ContainerPolicy(known.get(policy or "")))
 
 
-def _resource_list(raw: object, field: str) -> ResourceList:
-    """A ResourceList: names mapped to non-negative quantities."""
+def parse_resource_list(raw: object, field: str) -> ResourceList:
+    """A ResourceList: names mapped to non-negative quantities; raises `KubeInputError`
+    naming `field` otherwise."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):

@@ -71,8 +71,9 @@ def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:
         return None
     values = dict(members.values)
     labels = values.pop("selector", ())
+    budget = "minAvailable" if members.given("minAvailable") else "maxUnavailable"
     return PodDisruptionBudget(block.name or "", matchLabels=labels, span=block.span,  # type: ignore[arg-type]
-                               **values)  # type: ignore[arg-type]
+                               budget_span=members.spans[budget], **values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from podcheck.diagnostics import Diagnostic, Note, Severity
 from podcheck.diagnostics import codes as c
-from podcheck.kube.resources import parse_quantity, pod_requests
+from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
 from podcheck.manifests.cluster import Scaling, read_hpa, read_node, read_pdb
 from podcheck.manifests.objects import CONTROLLERS, KObject
 from podcheck.manifests.options import ManifestOptions
@@ -29,6 +29,7 @@ from podcheck.spec import (
     Environment,
     Node,
     PodDisruptionBudget,
+    PodTemplate,
     PropertyDecl,
     Workload,
     WorkloadKind,
@@ -107,13 +108,22 @@ def _unscaled_targets(scaling: list[Scaling], objects: Sequence[KObject], out: O
 def _fits(workloads: list[Workload], nodes: list[Node], out: Out) -> None:
     """PC417 when a pod's requests exceed every node's allocatable resources."""
     for w in workloads:
-        needs = pod_requests(w.template.to_k8s())
+        needs = _effective_requests(w.template)
         for resource, amount in sorted(needs.items()):
             limits = [dict(n.capacity).get(resource) for n in nodes]
             if any(x is None for x in limits) or not limits:
                 continue
             if all(amount > parse_quantity(x) for x in limits if x is not None):
                 out.append(_no_fit(w, resource, amount, nodes))
+
+
+def _effective_requests(t: PodTemplate) -> dict[str, Decimal]:
+    """The pod's effective requests (kube `aggregate_containers`: PodRequests without
+    pod-level resources or overhead, which manifests here do not carry)."""
+    apps = [parse_resource_list(dict(x.requests), x.name) for x in t.containers]
+    inits = [(parse_resource_list(dict(x.requests), x.name), x.is_sidecar)
+             for x in t.initContainers]
+    return dict(aggregate_containers(apps, inits))
 
 
 def _no_fit(w: Workload, resource: str, amount: Decimal, nodes: list[Node]) -> Diagnostic:

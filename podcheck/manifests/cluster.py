@@ -19,11 +19,11 @@ from podcheck.manifests.fields import Fields, Owner
 from podcheck.manifests.objects import KObject
 from podcheck.manifests.options import ManifestOptions
 from podcheck.spec import IntOrPercent, LabelRequirement, Node, PodDisruptionBudget
-from podcheck.vocab import UnhealthyPodEvictionPolicy, words
+from podcheck.vocab import SelectorOperator, UnhealthyPodEvictionPolicy, words
 
 Out = list[Diagnostic]
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
-_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+_OPERATORS = words(SelectorOperator)
 _HARMLESS = ("apiVersion", "kind", "metadata", "status")
 
 
@@ -76,7 +76,7 @@ def read_pdb(obj: KObject, options: ManifestOptions, namespace_label: str | None
         return None
     for key, budget in (("minAvailable", low), ("maxUnavailable", high)):
         if budget is not None and budget.percent and budget.value > 100:
-            f.invalid(owner, f"spec.{key}", budget.to_k8s(), "must not be greater than 100%",
+            f.invalid(owner, f"spec.{key}", f"{budget.value}%", "must not be greater than 100%",
                       spec.value_span(key), "use at most 100%", out)
             return None
     policy = _policy(spec, options, out)
@@ -148,7 +148,8 @@ def _selector(selector: Fields | None, out: Out
                         "`operator` is 'Exists' or 'DoesNotExist'", expr.value_span("values"),
                         "remove `values`", out)
             continue
-        expressions.append(LabelRequirement(key, op, tuple(str(v) for v in items)))
+        expressions.append(LabelRequirement(key, SelectorOperator(op),
+                                            tuple(str(v) for v in items)))
     selector.finish()
     return labels, tuple(expressions)
 

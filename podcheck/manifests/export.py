@@ -180,7 +180,9 @@ def _container(kind: str, c: Container, names: _Names, pad: str) -> list[str]:
 
 
 def _probe(p: Probe) -> str:
-    fields = "  ".join(f"{k}: {v}" for k, v in p.to_k8s().items())
+    keys = ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold",
+            "successThreshold")
+    fields = "  ".join(f"{k}: {getattr(p, k)}" for k in keys)
     return f"{p.kind.value}Probe {{ {fields} }}"
 
 

@@ -131,7 +131,8 @@ class _Read:
     fields: Fields
 
     def build(self, behavior: object) -> Container:
-        return Container(name=self.name, restartPolicy=self.restart_policy,
+        policy = None if self.restart_policy is None else RestartPolicy(self.restart_policy)
+        return Container(name=self.name, restartPolicy=policy,
                          behavior=behavior, span=self.fields.span,  # type: ignore[arg-type]
                          **self.values)  # type: ignore[arg-type]
 

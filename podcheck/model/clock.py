@@ -1,8 +1,9 @@
 """The event-driven clock: remaining-time timers and one "time passes" action.
 
-Stage: internal to `podcheck.model`.  Consumes timer registrations from the model
-components (kubelet side: `pod.py`; cluster side: `cluster.py`); produces, on
-`Clock.build`, the clock's actions on the shared `Builder`.
+Stage: internal to `podcheck.model`.  Consumes timer registrations from the kubelet
+side of the model (`pod.py`, `containers.py`, `probes_model.py`; the cluster side has no
+timers: its controllers react without delay); produces, on `Clock.build`, the clock's
+actions on the shared `Builder`.
 
 NOTE(time-abstraction): time is discrete (whole seconds; spec durations are rounded
 up) and event-driven.  A component owns *timers*: state variables counting down the
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field
 from podcheck import ir
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
+from podcheck.vocab import ActionKind, Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +122,6 @@ class Clock:
         """A value larger than any timer: the delta when nothing is pending."""
         return max((t.hi for t in self.timers), default=0) + 1
 
-    def due_now(self) -> ir.Expr:
-        """Some event is due at this instant: a timer at distance 0 or an urgent reaction."""
-        zero = [ir.and_(t.active, ir.eq(t.distance, 0)) for t in self.timers]
-        return ir.or_(*zero, *self.urgents)
-
     def build(self) -> None:
         """Add "time passes" (and, with exact windows, "one second passes")."""
         assert not self.built, "Clock.build called twice"
@@ -134,12 +131,12 @@ class Clock:
         delta = self.delta()
         calm = ir.not_(ir.or_(*self.urgents)) if self.urgents else ir.TRUE
         self.builder.action(
-            "time_passes",
+            ActionKind.TIME_PASSES,
             (),
             ir.and_(ir.op(">", delta, 0), ir.op("<", delta, self.infinity()), calm),
             self._advance(delta),
             "time passes to the next deadline",
-            "clock",
+            Actor.CLOCK,
             ir.Fairness.WEAK,
         )
         if self.options.exact_windows and self.windows:
@@ -150,8 +147,8 @@ class Clock:
                 calm,
             )
             self.builder.action(
-                "second_passes", (), guard, self._advance(ir.Const(1)),
-                "one second passes", "clock", ir.Fairness.NONE,
+                ActionKind.SECOND_PASSES, (), guard, self._advance(ir.Const(1)),
+                "one second passes", Actor.CLOCK, ir.Fairness.NONE,
             )
 
     def _advance(self, delta: ir.Expr) -> list[tuple[ir.Var, ir.Expr | int]]:

@@ -1,18 +1,18 @@
-"""The cluster half of the model: nodes, pod slots, the scheduler and node failures.
+"""The cluster half of the model: nodes, pod slots, and the expressions over them.
 
-Stage: internal to `podcheck.model` (called by `compile.compile_spec`).  Consumes a
-`spec.CheckedSpec` and a `Builder`; produces a `Cluster` (the state variables of every
-node and pod slot, the derived IR expressions the controllers, the disruption model
-and the property compiler read) and declares the actions of the scheduler, the taint
-eviction controller, the endpoints controller and the involuntary disruptions
-(node failures, zone failures, direct pod deletes).
+Stage: internal to `podcheck.model`.  `slots.build_cluster` lays a `Cluster` out (the
+state variables of every node and pod slot, the counters); the actor modules
+(`scheduler.py`, `replicaset.py`, `deployment.py`, `job.py`, `daemonset.py`,
+`taint_eviction.py`, `endpoints.py`, `drain.py`, `eviction_api.py`, `failures.py`) and
+`budgets.py` / `props.py` read the derived IR expressions it offers and the update lists
+for creating and deleting pods.  It declares no action.
 
 A pod *slot* is one place a pod of a workload can live (see NOTE(pod-slots));
 `exists`/`node` say whether the pod object exists and where it is bound, the kubelet
 side of the pod is a pod model (`PodLike`) whose actions run only while the pod is
 active (exists, bound, its node not Down).  Deletion is atomic (no grace period): the
 pod object disappears and its pod model is reset, so an absent slot has exactly one
-state.  Every Kubernetes rule comes from `podcheck.kube` (effective requests).
+state.
 
 NOTE(pod-slots): a Deployment/ReplicaSet has `replicas` slots (plus `maxSurge` slots
 when rollouts are enabled), a Job `parallelism` slots, a DaemonSet one slot per node,
@@ -23,41 +23,23 @@ state out of the state space.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Protocol
 
 from podcheck import ir, spec
-from podcheck.diagnostics import Diagnostic, Severity, Span, codes
-from podcheck.kube.disruption import IntOrPercent, scaled_value
-from podcheck.kube.resources import parse_quantity, pod_requests
 from podcheck.model.layout import Builder
+from podcheck.vocab import NodeState, PodPhase, words
 
 # Node states (NOTE(node-states)): Drained is a node whose one-at-a-time drain has
 # finished and which the admin uncordoned: schedulable again, never drained again.
 NODE_READY, NODE_CORDONED, NODE_DOWN, NODE_DRAINED = 0, 1, 2, 3
-NODE_LABELS = ("Ready", "Cordoned", "Down", "Drained")
-# Pod phases as the property language numbers them (spec.POD_FIELDS order).
+NODE_LABELS = (*words(NodeState), "Drained")
+# Pod phases as the property language numbers them (vocab.PodPhase order).
 PENDING, RUNNING, SUCCEEDED, FAILED, UNKNOWN = range(5)  # UNKNOWN: see NOTE(no-unknown-phase)
-PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
+PHASES = words(PodPhase)
 
 Update = tuple[ir.Var, ir.Expr | int]
-
-# The PC3xx codes of model construction (documented in podcheck/diagnostics/codes.py).
-PDB_SELECTS_NOTHING = codes.PDB_SELECTS_NOTHING
-UNSUPPORTED = codes.UNSUPPORTED_PROPERTY_SHAPE
-STATE_SPACE_BOUND = codes.LARGE_STATE_SPACE
-PDB_FAIL_SAFE = codes.PDB_FAIL_SAFE
-MULTIPLE_PDBS = codes.MULTIPLE_PDBS
-BAD_KUBE_INPUT = codes.KUBERNETES_REJECTS_VALUE
-
-
-def diagnostic(code: str, message: str, span: Span | None,
-               severity: Severity = Severity.ERROR, help_: str | None = None) -> Diagnostic:
-    """A model-construction diagnostic."""
-    return Diagnostic(code, severity, message, span, help=help_)
 
 
 class PodLike(Protocol):
@@ -137,6 +119,26 @@ class Slot:
 
 
 @dataclass(slots=True)
+class Counters:
+    """The counters of the cluster side: the environment's spent disruption budgets
+    (NOTE(settle-first) reads them), Deployment revisions and Job status counts."""
+
+    node_failures: ir.Var | None = None
+    zone_failures: ir.Var | None = None
+    pod_deletes: ir.Var | None = None
+    revisions: dict[str, ir.Var] = field(default_factory=dict)  # Deployment -> rollouts
+    job_succeeded: dict[str, ir.Var] = field(default_factory=dict)
+    job_failed: dict[str, ir.Var] = field(default_factory=dict)
+
+    def disruptions(self) -> list[ir.Var]:
+        """The counters that only a disruption from the environment block increments
+        (a rollout bumps its Deployment's revision)."""
+        rollouts = [v for _, v in sorted(self.revisions.items())]
+        spent = [self.node_failures, self.pod_deletes, *rollouts, self.zone_failures]
+        return [v for v in spent if v is not None]
+
+
+@dataclass(slots=True)
 class Cluster:
     """Nodes, slots and the derived expressions every other model part reads."""
 
@@ -144,14 +146,10 @@ class Cluster:
     builder: Builder
     nodes: list[NodeSlot]
     slots: list[Slot]
-    counters: dict[str, ir.Var] = field(default_factory=dict)
+    counters: Counters = field(default_factory=Counters)
     on_delete: dict[str, list[Update]] = field(default_factory=dict)
 
     # ---- lookups
-    def node_named(self, name: str) -> NodeSlot:
-        """The node called `name`."""
-        return next(n for n in self.nodes if n.name == name)
-
     def slots_of(self, workload: str) -> list[Slot]:
         """The slots of one workload, in ordinal order."""
         return [s for s in self.slots if s.workload.name == workload]
@@ -212,7 +210,7 @@ class Cluster:
     def started(self) -> ir.Expr:
         """Some disruption from the environment block has happened (NOTE(settle-first))."""
         moved = [ir.op("!=", n.state, NODE_READY) for n in self.nodes]
-        spent = [ir.op(">", v, 0) for k, v in sorted(self.counters.items()) if k.startswith("env.")]
+        spent = [ir.op(">", v, 0) for v in self.counters.disruptions()]
         return ir.or_(*moved, *spent)
 
     def all_up(self) -> ir.Expr:
@@ -261,145 +259,3 @@ class Cluster:
         return [n for n in self.nodes if not s.pinned or n.index == s.pinned]
 
 
-# ------------------------------------------------------------------------ layout
-
-
-def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -> list[
-    tuple[str, int, bool]
-]:
-    """(slot name, pinned node index, is surge) for every slot of `workload`."""
-    kind, name = workload.kind, workload.name
-    if kind is spec.WorkloadKind.POD:
-        return [(name, 0, False)]
-    if kind is spec.WorkloadKind.DAEMONSET:
-        return [(f"{name}-{n.name}", i, False) for i, n in enumerate(nodes, 1)]
-    count = workload.parallelism if kind is spec.WorkloadKind.JOB else workload.replicas
-    plan = [(f"{name}-{i}", 0, False) for i in range(1, count + 1)]
-    return plan + [(f"{name}-{i}", 0, True) for i in range(count + 1, count + surge + 1)]
-
-
-def initially_exists(workload: spec.Workload, ordinal: int, surge: bool) -> bool:
-    """Slots whose pod the controller has already created when the model starts."""
-    if surge:
-        return False
-    if workload.kind is spec.WorkloadKind.JOB:
-        return ordinal < min(workload.parallelism, workload.completions)
-    return True
-
-
-def scaled_resources(
-    nodes: Sequence[spec.Node], templates: Sequence[spec.PodTemplate]
-) -> tuple[list[dict[str, int]], list[dict[str, int]]]:
-    """Node capacities and effective pod requests (kube `pod_requests`) as small ints.
-
-    Per resource, every quantity is divided by the greatest common divisor of all of
-    them (as exact rationals), so `2` cpu and `500m` become 4 and 1.  A resource no
-    node lists is unlimited and dropped; `pods` counts one per pod.
-    """
-    caps = [{r: Fraction(parse_quantity(q, f"{n.name}.{r}")) for r, q in n.capacity}
-            for n in nodes]
-    reqs = [{r: Fraction(q) for r, q in pod_requests(t.to_k8s()).items()} for t in templates]
-    for r in reqs:
-        r["pods"] = Fraction(1)
-    names = sorted({r for c in caps for r in c})
-    units = {name: _unit([*(c[name] for c in caps if name in c),
-                          *(q[name] for q in reqs if name in q)]) for name in names}
-    return (
-        [{r: int(v / units[r]) for r, v in c.items()} for c in caps],
-        [{r: -(-v // units[r]) for r, v in q.items() if r in units} for q in reqs],
-    )
-
-
-def _unit(values: list[Fraction]) -> Fraction:
-    nonzero = [v for v in values if v]
-    if not nonzero:
-        return Fraction(1)
-    denominator = math.lcm(*(v.denominator for v in nonzero))
-    return Fraction(math.gcd(*(int(v * denominator) for v in nonzero)), denominator)
-
-
-def recreation_bound(workload: spec.Workload, env: spec.Environment, nodes: int) -> int:
-    """How often one slot's pod can be re-created: each deletion is caused by a
-    bounded disruption (one eviction per drained node, one deletion per failed node,
-    direct deletes, rollouts) or, for a Job, a counted completion or failure."""
-    if workload.kind is spec.WorkloadKind.POD:
-        return 0
-    fails = nodes if env.nodeFailures or env.zoneFailures else 0
-    bound = len(env.drain) + fails + env.podDeletes + env.rollouts
-    if workload.kind is spec.WorkloadKind.JOB:
-        bound += workload.completions + workload.backoffLimit + 1
-    return bound
-
-
-def build_cluster(
-    sp: spec.CheckedSpec,
-    builder: Builder,
-    factory: PodFactory,
-    tracking: Tracking,
-    uid_bound: int,
-) -> Cluster:
-    """Declare the variables of every node and slot and instantiate the pod models.
-
-    A tracked uid counts re-creations modulo `min(uid_bound, 1 + recreation_bound) + 1`
-    (`ModelOptions.uid_bound`); raises `KubeInputError` for a quantity kube rejects.
-    """
-    names = ("none", *(n.name for n in sp.nodes))
-    nodes = [
-        NodeSlot(i, n.name, n.zone,
-                 builder.enum_var(f"{n.name}.state", NODE_LABELS, "Ready",
-                                  owner=f"node {n.name}", field_name="state"), {})
-        for i, n in enumerate(sp.nodes, 1)
-    ]
-    caps, reqs = scaled_resources(sp.nodes, [w.template for w in sp.workloads])
-    for n, cap in zip(nodes, caps, strict=True):
-        n.capacity = cap
-    cluster = Cluster(sp, builder, nodes, [])
-    for w, req in zip(sp.workloads, reqs, strict=True):
-        surge = surge_slots(w, sp.environment)
-        bound = recreation_bound(w, sp.environment, len(nodes))
-        for ordinal, (name, pinned, is_surge) in enumerate(slot_plan(w, sp.nodes, surge)):
-            owner = f"pod {name}"
-            exists = initially_exists(w, ordinal, is_surge)
-            s = Slot(
-                name, w, ordinal,
-                builder.bool_var(f"{name}.exists", exists, owner=owner, field_name="exists"),
-                builder.var(f"{name}.node", 0, len(nodes), 0, labels=names, owner=owner,
-                            field_name="node"),
-                pinned=pinned, surge=is_surge, requests=req,
-            )
-            if tracking.uid:
-                s.uid = builder.var(f"{name}.uid", 0, min(uid_bound, 1 + bound), int(exists),
-                                    owner=owner, field_name="uid")
-            if tracking.evicted:
-                s.evicted = builder.bool_var(f"{name}.evicted", owner=owner,
-                                             field_name="evicted")
-            if tracking.endpoint:
-                s.endpoint = builder.bool_var(f"{name}.endpoint", owner=owner,
-                                              field_name="endpoint")
-            cluster.slots.append(s)
-    for s in cluster.slots:
-        s.pod = factory(builder, s.name, s.workload.template, cluster.active(s))
-    return cluster
-
-
-def surge_slots(workload: spec.Workload, env: spec.Environment) -> int:
-    """Extra slots a rolling update may use (only when rollouts are enabled)."""
-    if workload.kind is not spec.WorkloadKind.DEPLOYMENT or env.rollouts == 0:
-        return 0
-    return fenceposts(workload)[0]
-
-
-def fenceposts(workload: spec.Workload) -> tuple[int, int]:
-    """(maxSurge, maxUnavailable) as pods: `ResolveFenceposts` of the deployment util
-    (surge rounds up, unavailable down, both 0 means unavailable 1), the percentages
-    scaled by the kube rule `scaled_value`."""
-    surge = scaled_value(_kube_ip(workload.maxSurge), workload.replicas, round_up=True)
-    unavailable = scaled_value(_kube_ip(workload.maxUnavailable), workload.replicas,
-                               round_up=False)
-    if surge == 0 and unavailable == 0:
-        unavailable = 1
-    return surge, unavailable
-
-
-def _kube_ip(value: spec.IntOrPercent) -> IntOrPercent:
-    return IntOrPercent(value.value, value.percent)

@@ -5,12 +5,15 @@ Stage: `podcheck.model`.  Consumes a `spec.CheckedSpec` and `ModelOptions`; prod
 end produced no error (NOTE(stage-gating)).
 
 The order of construction (each step only reads what earlier ones declared):
-  1. environment counters, nodes, pod slots and one pod model per slot (cluster.py);
-  2. Deployment revisions and Job counters (controllers.py);
-  3. PDB budgets (disruption.py, constants from podcheck.kube);
-  4. actions: scheduler, controllers, kubectl drain + eviction API, involuntary
-     disruptions, taint eviction, endpoints; then the clock's "time passes";
-  5. `terminal` and the properties (props.py).
+  1. nodes, pod slots, one pod model per slot, and the counters (slots.py);
+  2. PDB budgets (budgets.py, constants from podcheck.kube through kube_adapter.py);
+  3. the actions, one module per Kubernetes actor: scheduler, then per workload its
+     controller (deployment.py, replicaset.py, job.py, daemonset.py), kubectl drain,
+     the eviction API, involuntary failures, taint eviction, endpoints; then the clock's
+     "time passes";
+  4. `terminal`, the display views, and the properties (props.py).
+Fairness overrides of the spec (`environment.fairness`, keyed by an action class or an
+actor) are resolved into each action as it is declared (`Builder.overrides`).
 
 NOTE(settle-first): the environment's disruptions (drains, node and zone failures,
 direct deletes, rollouts) start only once every long-running workload has come up
@@ -26,41 +29,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from podcheck import ir, spec
-from podcheck.diagnostics import Diagnostic, Severity, StageResult
+from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.kube.errors import KubeInputError
+from podcheck.model.budgets import Budget, budget_views, budgets
 from podcheck.model.clock import Clock
-from podcheck.model.cluster import (
-    BAD_KUBE_INPUT,
-    MULTIPLE_PDBS,
-    PDB_FAIL_SAFE,
-    PDB_SELECTS_NOTHING,
-    PHASES,
-    STATE_SPACE_BOUND,
-    Cluster,
-    PodFactory,
-    build_cluster,
-    diagnostic,
-)
-from podcheck.model.controllers import (
-    declare_controllers,
-    declare_endpoints,
-    declare_job_counters,
-    declare_revisions,
-    declare_scheduler,
-    declare_taint_eviction,
-)
-from podcheck.model.disruption import (
-    Budget,
-    budgets,
-    declare_counters,
-    declare_drain,
-    declare_failures,
-)
+from podcheck.model.cluster import PHASES, Cluster, PodFactory
+from podcheck.model.daemonset import declare_daemonset
+from podcheck.model.deployment import declare_deployment
+from podcheck.model.drain import declare_drain
+from podcheck.model.endpoints import declare_endpoints
+from podcheck.model.eviction_api import declare_evictions
+from podcheck.model.failures import declare_failures
+from podcheck.model.job import declare_job
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
 from podcheck.model.props import PropertyCompiler, tracking_for
+from podcheck.model.replicaset import declare_replicaset
+from podcheck.model.scheduler import declare_scheduler
+from podcheck.model.slots import build_cluster
+from podcheck.model.taint_eviction import declare_taint_eviction
 from podcheck.spec import NO_SPAN
+from podcheck.vocab import ActionKind, Actor
 
 # A state-space upper bound (product of variable domains) above which PC303 warns.  The
 # product over-estimates the reachable states enormously (timers alone contribute a
@@ -107,26 +97,22 @@ def build_model(
     sp: spec.CheckedSpec, options: ModelOptions, factory: ClockedFactory
 ) -> StageResult[Model]:
     """Build the transition system and keep the cluster layout and budgets with it."""
-    builder = Builder(name=_name(sp), source=sp.path)
+    builder = Builder(name=_name(sp), source=sp.path, overrides=fairness_overrides(sp))
     clock = Clock(builder, options)
     diags: list[Diagnostic] = []
     try:
-        cluster = _layout(sp, builder, factory(clock, options), options)
+        cluster = build_cluster(sp, builder, factory(clock, options), tracking_for(sp),
+                                options.uid_bound)
         found = budgets(cluster)
     except KubeInputError as err:
-        diags.append(diagnostic(BAD_KUBE_INPUT, f"kubernetes rejects a value: {err}",
-                                sp.environment.span))
+        diags.append(diagnostic(codes.KUBERNETES_REJECTS_VALUE,
+                                f"kubernetes rejects a value: {err}", sp.environment.span))
         return StageResult(None, tuple(diags))
     diags += _budget_diagnostics(cluster, found)
-    declare_scheduler(cluster)
-    declare_controllers(cluster)
-    declare_drain(cluster, found)
-    declare_failures(cluster)
-    declare_taint_eviction(cluster)
-    declare_endpoints(cluster)
+    _declare_actions(cluster, found)
     clock.build()
     builder.terminal.append(terminal(cluster))
-    _declare_views(cluster, builder)
+    _declare_views(cluster, builder, found)
     props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder))
     compiled, prop_diags = props.compile_all(sp.properties, sp.expects)
     diags += prop_diags
@@ -137,28 +123,56 @@ def build_model(
     return StageResult(Model(builder.build(), cluster, tuple(found)), tuple(diags))
 
 
-def _declare_views(cluster: Cluster, builder: Builder) -> None:
-    """Each pod's phase and Ready condition, for traces and graphs (display only)."""
+def _declare_actions(cluster: Cluster, found: list[Budget]) -> None:
+    """Every Kubernetes actor's actions, in a fixed order (it decides which of several
+    shortest counterexamples BFS reports)."""
+    declare_scheduler(cluster)
+    for w in cluster.spec.workloads:
+        if w.kind is spec.WorkloadKind.DEPLOYMENT:
+            declare_deployment(cluster, w)
+        if w.kind in (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET):
+            declare_replicaset(cluster, w)
+        elif w.kind is spec.WorkloadKind.JOB:
+            declare_job(cluster, w)
+        elif w.kind is spec.WorkloadKind.DAEMONSET:
+            declare_daemonset(cluster, w)
+    declare_drain(cluster)
+    declare_evictions(cluster, found)
+    declare_failures(cluster)
+    declare_taint_eviction(cluster)
+    declare_endpoints(cluster)
+
+
+def fairness_overrides(sp: spec.CheckedSpec) -> dict[str, ir.Fairness]:
+    """The spec's fairness overrides keyed by the action class or actor they name; keys
+    that are neither and unknown fairness words are left out (the front end reports
+    them)."""
+    known = {str(k) for k in (*ActionKind, *Actor)}
+    fairness = {f.value: f for f in ir.Fairness}
+    return {key: fairness[value] for key, value in sp.environment.fairness
+            if key in known and value in fairness}
+
+
+def diagnostic(code: str, message: str, span: Span | None,
+               severity: Severity = Severity.ERROR, help_: str | None = None) -> Diagnostic:
+    """A model-construction diagnostic."""
+    return Diagnostic(code, severity, message, span, help=help_)
+
+
+def _declare_views(cluster: Cluster, builder: Builder, found: list[Budget]) -> None:
+    """Each pod's phase and Ready condition and each PDB's status, for traces and graphs
+    (display only)."""
     for s in cluster.slots:
         owner = f"pod {s.name}"
         phase = ir.ite(s.exists, cluster.phase(s), 4)  # 4: the slot holds no pod object
         builder.derived.append(ir.Derived(owner, "phase", phase, (*PHASES[:4], "(no pod)")))
         builder.derived.append(ir.Derived(owner, "ready", cluster.ready(s), ("false", "true")))
+    builder.derived.extend(budget_views(found))
 
 
 def _name(sp: spec.CheckedSpec) -> str:
     base = sp.path.replace("\\", "/").rsplit("/", 1)[-1]
     return base.removesuffix(".pod") or "spec"
-
-
-def _layout(
-    sp: spec.CheckedSpec, builder: Builder, factory: PodFactory, options: ModelOptions
-) -> Cluster:
-    cluster = build_cluster(sp, builder, factory, tracking_for(sp), options.uid_bound)
-    declare_counters(cluster)
-    declare_revisions(cluster)
-    declare_job_counters(cluster)
-    return cluster
 
 
 def terminal(cluster: Cluster) -> ir.Expr:
@@ -188,12 +202,12 @@ def _budget_diagnostics(cluster: Cluster, found: list[Budget]) -> list[Diagnosti
     for b in found:
         if not b.selected:
             out.append(diagnostic(
-                PDB_SELECTS_NOTHING, f"pdb `{b.pdb.name}` selects no pod of the spec",
+                codes.PDB_SELECTS_NOTHING, f"pdb `{b.pdb.name}` selects no pod of the spec",
                 b.pdb.span, Severity.WARNING,
                 "check the selector against the pod template labels"))
         elif b.fail_safe:
             out.append(diagnostic(
-                PDB_FAIL_SAFE,
+                codes.PDB_FAIL_SAFE,
                 f"the disruption controller cannot compute the status of pdb "
                 f"`{b.pdb.name}` ({b.fail_safe}): every eviction it covers is refused",
                 b.pdb.span, Severity.WARNING,
@@ -203,7 +217,7 @@ def _budget_diagnostics(cluster: Cluster, found: list[Budget]) -> list[Diagnosti
         mine = [b.pdb.name for b in found if s in b.selected]
         if len(mine) > 1 and s.ordinal == 0 and not s.surge:
             out.append(diagnostic(
-                MULTIPLE_PDBS,
+                codes.MULTIPLE_PDBS,
                 f"pods of `{s.workload.name}` are selected by more than one pdb "
                 f"({', '.join(f'`{n}`' for n in mine)}): the eviction API answers 500",
                 s.workload.span, Severity.WARNING, "make the pdb selectors disjoint"))
@@ -215,7 +229,7 @@ def _bound_diagnostics(builder: Builder, sp: spec.CheckedSpec) -> list[Diagnosti
     if log_bound <= math.log10(STATE_BOUND_WARNING):
         return []
     return [diagnostic(
-        STATE_SPACE_BOUND,
+        codes.LARGE_STATE_SPACE,
         f"the model has {len(builder.vars)} state variables; their domains allow about "
         f"10^{int(log_bound)} states, exploration may not finish",
         None if sp.environment.span == NO_SPAN else sp.environment.span, Severity.WARNING,

@@ -5,8 +5,8 @@ Stage: internal to `podcheck.model` (used by `pod.py`).  Consumes a checked
 container's variables and its actions on the `Builder`, its timers on the `Clock`,
 and exposes IR expressions (`running`, `started`, `ready`, `restart_on`, ...) plus
 update lists (`start_updates`, `stop_updates`, `kill_updates`, `fresh_updates`)
-that `pod.py` combines.  Rules come from `podcheck.kube`: restart decisions from
-`container_should_restart` (pkg/api/v1/pod/util.go), back-off from
+that `pod.py` combines.  Rules come from `podcheck.kube` through `kube_adapter`: restart
+decisions from `container_should_restart` (pkg/api/v1/pod/util.go), back-off delays from
 `podcheck.kube.backoff` (kuberuntime_manager.go doBackOff + flowcontrol.Backoff).
 
 Variables (declared only when the container can use them, NOTE(canonical-values):
@@ -20,25 +20,20 @@ its timer, and the crash / hang budgets used so far.
 from __future__ import annotations
 
 import enum
-import math
 from dataclasses import dataclass
 
 from podcheck import ir, spec
-from podcheck.kube import (
-    ContainerPolicy,
-    ContainerRestartPolicy,
-    RestartPolicy,
-    backoff,
-    container_should_restart,
-)
+from podcheck.diagnostics import Span
 from podcheck.model.clock import Clock, window_distance
+from podcheck.model.kube_adapter import backoff_table, reset_seconds, should_restart
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 from podcheck.model.probes_model import ProbeSet
 from podcheck.model.updates import Updates, merge
+from podcheck.vocab import ActionKind, Actor, ContainerState, RestartPolicy, words
 
 WAITING, RUNNING, TERMINATED, BACKOFF = 0, 1, 2, 3
-STATES = ("Waiting", "Running", "Terminated", "CrashLoopBackOff")
+STATES = (*words(ContainerState), "CrashLoopBackOff")  # waiting with lastState.terminated
 STARTING, UP, HUNG = 0, 1, 2
 PROCESS = ("starting", "up", "hung")
 KILLED = 137  # exit code reported for a container the kubelet kills (SIGKILL)
@@ -62,28 +57,6 @@ class Scope:
     options: ModelOptions
 
 
-def backoff_table() -> tuple[int, ...]:
-    """Wait before the next restart per back-off level (level 0: no window recorded).
-
-    Level k+1 is the window `backoff.backoff_after` records after level k, for a
-    container that exits at once; the last level is where the window stops growing.
-    """
-    windows: list[float | None] = [None]
-    while True:
-        nxt = backoff.backoff_after(windows[-1], 0.0)
-        if nxt == windows[-1]:
-            break
-        windows.append(nxt)
-    return tuple(math.ceil(backoff.restart_delay(w, 0.0)) for w in windows)
-
-
-def reset_seconds() -> int:
-    """Whole seconds of running after which the back-off is forgotten (> 600 s)."""
-    seconds = math.floor(backoff.STABLE_RESET_SECONDS) + 1
-    assert backoff.restart_delay(backoff.MAX_BACKOFF_SECONDS, seconds) == 0
-    return seconds
-
-
 def _is(var: ir.Expr, *values: int) -> ir.Expr:
     return ir.or_(*(ir.eq(var, v) for v in values))
 
@@ -100,22 +73,23 @@ class ContainerModel:
         self.delays = backoff_table()
         self.codes = self._reachable_codes()
         self.restart_codes = tuple(k for k in self.codes if self._restarts(k))
-        self.st = self.new_var("state", 0, 3, labels=STATES)
-        self.ec = self.new_var("exitCode", 0, max((*self.codes, KILLED)))
-        self.rc = self.new_var("restarts", 0, scope.options.restart_bound)
-        self.ps: ir.Var | None = None
-        self.tp: ir.Var | None = None
+        self.state = self.new_var("state", 0, 3, labels=STATES)
+        self.exit_code = self.new_var("exitCode", 0, max((*self.codes, KILLED)))
+        self.restarts = self.new_var("restarts", 0, scope.options.restart_bound)
+        self.process: ir.Var | None = None
+        self.process_timer: ir.Var | None = None
         self._declare_process()
-        self.bo: ir.Var | None = None
-        self.bt: ir.Var | None = None
+        self.backoff_level: ir.Var | None = None
+        self.backoff_timer: ir.Var | None = None
         if self.restart_codes:
-            self.bo = self.new_var("backoffLevel", 0, len(self.delays) - 1)
+            self.backoff_level = self.new_var("backoffLevel", 0, len(self.delays) - 1)
             hi = max(max(self.delays), reset_seconds() if scope.options.backoff_reset else 0)
-            self.bt = self.new_timer("backoffTimer", hi)
-        self.cr = self.new_var("crashes", 0, self.beh.crashes) if self.beh.crashes else None
-        self.hg = self.new_var("hangs", 0, self.beh.hangs) if self.beh.hangs else None
-        self.running = ir.eq(self.st, RUNNING)
-        self.ok = ir.eq(self.ps, UP) if self.ps is not None else ir.TRUE
+            self.backoff_timer = self.new_timer("backoffTimer", hi)
+        beh = self.beh
+        self.crashes_used = self.new_var("crashes", 0, beh.crashes) if beh.crashes else None
+        self.hangs_used = self.new_var("hangs", 0, beh.hangs) if beh.hangs else None
+        self.running = ir.eq(self.state, RUNNING)
+        self.ok = ir.eq(self.process, UP) if self.process is not None else ir.TRUE
         self.probes = ProbeSet(self)
         self.started = ir.and_(self.running, self.probes.started_flag)
         self.ready = ir.and_(self.started, self.probes.ready_flag)
@@ -146,9 +120,9 @@ class ContainerModel:
         exits = self.beh.outcome is not spec.Outcome.RUNS
         if not (probes or exits or self.beh.hangs):
             return  # nothing ever reads whether the process is up
-        self.ps = self.new_var("process", 0, 2, labels=PROCESS)
+        self.process = self.new_var("process", 0, 2, labels=PROCESS)
         hi = max(self.beh.startup.hi.seconds, self._run_hi())
-        self.tp = self.new_timer("processTimer", hi)
+        self.process_timer = self.new_timer("processTimer", hi)
 
     def _reachable_codes(self) -> tuple[int, ...]:
         codes = {0}
@@ -164,50 +138,53 @@ class ContainerModel:
             return False  # a regular init container that succeeded is done
         if self.role is Role.SIDECAR:
             return True  # computeInitContainerActions restarts every exited sidecar
-        return container_should_restart(self.policy(), self.scope.pod_policy, code)
+        return self.should_restart(code)
 
-    def policy(self) -> ContainerPolicy:
-        """The container's restart-relevant spec, as podcheck.kube reads it."""
-        raw = self.c.restartPolicy
-        return ContainerPolicy(ContainerRestartPolicy(raw) if raw is not None else None)
+    def should_restart(self, code: int) -> bool:
+        """kube `container_should_restart` for this container's policy and exit `code`
+        (the pod's policy applies when the container sets none)."""
+        return should_restart(self.c, self.scope.pod_policy, code)
 
     # ------------------------------------------------------------------- expressions
 
     def restart_on(self) -> ir.Expr:
         """The kubelet would restart the container given its last exit code."""
-        return _is(self.ec, *self.restart_codes) if self.restart_codes else ir.FALSE
+        return _is(self.exit_code, *self.restart_codes) if self.restart_codes else ir.FALSE
 
     def backoff_seconds(self) -> ir.Expr:
         """The wait the kubelet would apply before the next restart (0: at once)."""
-        if self.bo is None:
+        if self.backoff_level is None:
             return ir.Const(0)
         expr: ir.Expr = ir.Const(self.delays[-1])
         for level in range(len(self.delays) - 2, -1, -1):
-            expr = ir.ite(ir.eq(self.bo, level), self.delays[level], expr)
+            expr = ir.ite(ir.eq(self.backoff_level, level), self.delays[level], expr)
         return expr
 
     # ------------------------------------------------------------------ update lists
 
     def start_updates(self, *, restart: bool) -> Updates:
         """The kubelet starts (restart=False) or restarts the container."""
-        ups: Updates = [(self.st, RUNNING)]
-        if self.ps is not None and self.tp is not None:
+        ups: Updates = [(self.state, RUNNING)]
+        if self.process is not None and self.process_timer is not None:
             startup_hi = self.beh.startup.hi.seconds
-            ups.append((self.ps, STARTING if startup_hi else UP))
-            ups.append((self.tp, startup_hi if startup_hi else self._run_hi()))
+            ups.append((self.process, STARTING if startup_hi else UP))
+            ups.append((self.process_timer, startup_hi if startup_hi else self._run_hi()))
         if restart:
-            ups.append((self.rc, ir.op("min", ir.op("+", self.rc, 1), self.rc_bound())))
-            if self.bo is not None and self.bt is not None:
-                ups.append((self.bo, ir.op("min", ir.op("+", self.bo, 1), len(self.delays) - 1)))
-                ups.append((self.bt, reset_seconds() if self.scope.options.backoff_reset else 0))
+            ups.append((self.restarts, ir.op("min", ir.op("+", self.restarts, 1), self.rc_bound())))
+            if self.backoff_level is not None and self.backoff_timer is not None:
+                top = len(self.delays) - 1
+                level = self.backoff_level
+                ups.append((level, ir.op("min", ir.op("+", level, 1), top)))
+                reset = reset_seconds() if self.scope.options.backoff_reset else 0
+                ups.append((self.backoff_timer, reset))
         return merge(ups, self.probes.start_updates())
 
     def stop_updates(self, code: int) -> Updates:
         """The container's process ends with `code` (exit, crash or kill)."""
-        ups: Updates = [(self.st, TERMINATED), (self.ec, code)]
+        ups: Updates = [(self.state, TERMINATED), (self.exit_code, code)]
         ups += self._idle()
-        if self.bo is not None and code not in self.restart_codes:
-            ups.append((self.bo, 0))  # never restarted: its back-off is unreadable
+        if self.backoff_level is not None and code not in self.restart_codes:
+            ups.append((self.backoff_level, 0))  # never restarted: its back-off is unreadable
         return merge(ups, self.probes.stop_updates())
 
     def kill_by_probe_updates(self) -> Updates:
@@ -217,25 +194,26 @@ class ContainerModel:
     def kill_updates(self) -> Updates:
         """The kubelet kills the container for good (deadline, pod kill): Running and
         CrashLoopBackOff become Terminated; Waiting and Terminated stay."""
-        st, r = self.st, self.running
+        state, r = self.state, self.running
         ups: Updates = [
-            (st, ir.ite(_is(st, RUNNING, BACKOFF), TERMINATED, st)),
-            (self.ec, ir.ite(r, KILLED, self.ec)),
+            (state, ir.ite(_is(state, RUNNING, BACKOFF), TERMINATED, state)),
+            (self.exit_code, ir.ite(r, KILLED, self.exit_code)),
         ]
-        if self.bo is not None:
-            ups.append((self.bo, 0))  # the pod is over: no restart will read it
+        if self.backoff_level is not None:
+            ups.append((self.backoff_level, 0))  # the pod is over: no restart will read it
         return merge(ups, self._idle(), self.probes.stop_updates())
 
     def fresh_updates(self) -> Updates:
         """Every variable back to its initial value (the pod is re-created)."""
-        ups: Updates = [(self.st, WAITING), (self.ec, 0), (self.rc, 0)]
-        for var in (self.bo, self.cr, self.hg):
+        ups: Updates = [(self.state, WAITING), (self.exit_code, 0), (self.restarts, 0)]
+        for var in (self.backoff_level, self.crashes_used, self.hangs_used):
             if var is not None:
                 ups.append((var, 0))
         return merge(ups, self._idle(), self.probes.fresh_updates())
 
     def _idle(self) -> Updates:
-        return [(v, 0) for v in (self.ps, self.tp, self.bt) if v is not None]
+        timers = (self.process, self.process_timer, self.backoff_timer)
+        return [(v, 0) for v in timers if v is not None]
 
     def rc_bound(self) -> int:
         """Where the restart count saturates."""
@@ -256,20 +234,22 @@ class ContainerModel:
 
     def act(
         self,
-        name: str,
+        name: ActionKind,
         guard: ir.Expr,
         updates: Updates,
         sentence: str,
         *,
-        actor: str = "kubelet",
+        actor: Actor = Actor.KUBELET,
         fairness: ir.Fairness = ir.Fairness.WEAK,
         urgent: bool = False,
         extra: tuple[tuple[str, str], ...] = (),
+        span: Span | None = None,
     ) -> None:
-        """Declare an action of this container (gated on the pod's `gate`)."""
+        """Declare an action of this container (gated on the pod's `gate`), located at
+        `span` (default: the container's line)."""
         full = ir.and_(self.scope.gate, guard)
         self.b.action(name, self.params() + extra, full, updates, self.label(sentence), actor,
-                      fairness, self.c.span)
+                      fairness, span or self.c.span)
         if urgent:
             self.urgent.append(full)
             self.clock.urgent(full)
@@ -285,7 +265,7 @@ class ContainerModel:
         which the pod starts together), `may_restart` every restart."""
         if self.role is not Role.APP:
             self.act(
-                "start_init", ir.and_(may_start, ir.eq(self.st, WAITING)),
+                ActionKind.START_INIT, ir.and_(may_start, ir.eq(self.state, WAITING)),
                 self.start_updates(restart=False),
                 f"the kubelet starts {self.role.value} `{self.name}`", urgent=True,
             )
@@ -294,68 +274,72 @@ class ContainerModel:
         self.probes.declare()
 
     def _declare_process_actions(self) -> None:
-        ps, tp, beh = self.ps, self.tp, self.beh
+        process, timer, beh = self.process, self.process_timer, self.beh
         run_w = beh.run.hi.seconds - beh.run.lo.seconds
-        if ps is not None:
-            assert tp is not None
+        if process is not None:
+            assert timer is not None
             start_w = beh.startup.hi.seconds - beh.startup.lo.seconds
-            starting = ir.and_(self.running, ir.eq(ps, STARTING))
+            starting = ir.and_(self.running, ir.eq(process, STARTING))
             exits = beh.outcome is not spec.Outcome.RUNS
-            exiting = ir.and_(self.running, ir.eq(ps, UP)) if exits else ir.FALSE
-            self.timer(tp, ir.or_(starting, exiting), ir.ite(
-                ir.eq(ps, STARTING), window_distance(tp, start_w), window_distance(tp, run_w)))
+            exiting = ir.and_(self.running, ir.eq(process, UP)) if exits else ir.FALSE
+            distance = ir.ite(ir.eq(process, STARTING), window_distance(timer, start_w),
+                              window_distance(timer, run_w))
+            self.timer(timer, ir.or_(starting, exiting), distance)
             if beh.startup.hi.seconds:
-                can_up = ir.and_(starting, ir.op("<=", tp, start_w))
-                self.act("process_up", can_up, [(ps, UP), (tp, self._run_hi())],
-                         f"the process of `{self.name}` is up", actor="container")
-                self.clock.window(ir.and_(self.scope.gate, can_up, ir.op(">", tp, 0)))
+                can_up = ir.and_(starting, ir.op("<=", timer, start_w))
+                self.act(ActionKind.PROCESS_UP, can_up, [(process, UP), (timer, self._run_hi())],
+                         f"the process of `{self.name}` is up", actor=Actor.CONTAINER)
+                self.clock.window(ir.and_(self.scope.gate, can_up, ir.op(">", timer, 0)))
         if beh.outcome is not spec.Outcome.RUNS:
-            assert ps is not None
+            assert process is not None
             code = 0 if beh.outcome is spec.Outcome.SUCCEEDS else beh.exit_code
-            can_exit = ir.and_(self.running, ir.eq(ps, UP))
-            if tp is not None:
-                can_exit = ir.and_(can_exit, ir.op("<=", tp, run_w))
-                self.clock.window(ir.and_(self.scope.gate, can_exit, ir.op(">", tp, 0)))
-            self.act("exit", can_exit, self.stop_updates(code),
-                     f"`{self.name}` exits {code}", actor="container")
-        if self.cr is not None:
-            can = ir.and_(self.running, ir.op("<", self.cr, beh.crashes))
-            self.act("crash", can,
-                     merge(self.stop_updates(beh.exit_code), [(self.cr, ir.op("+", self.cr, 1))]),
+            can_exit = ir.and_(self.running, ir.eq(process, UP))
+            if timer is not None:
+                can_exit = ir.and_(can_exit, ir.op("<=", timer, run_w))
+                self.clock.window(ir.and_(self.scope.gate, can_exit, ir.op(">", timer, 0)))
+            self.act(ActionKind.EXIT, can_exit, self.stop_updates(code),
+                     f"`{self.name}` exits {code}", actor=Actor.CONTAINER)
+        if self.crashes_used is not None:
+            can = ir.and_(self.running, ir.op("<", self.crashes_used, beh.crashes))
+            self.act(ActionKind.CRASH, can,
+                     merge(self.stop_updates(beh.exit_code),
+                           [(self.crashes_used, ir.op("+", self.crashes_used, 1))]),
                      f"`{self.name}` crashes (exit {beh.exit_code})",
-                     actor="container", fairness=ir.Fairness.NONE)
+                     actor=Actor.CONTAINER, fairness=ir.Fairness.NONE)
             self.clock.window(ir.and_(self.scope.gate, can))
-        if self.hg is not None and ps is not None:
-            can = ir.and_(self.running, ir.eq(ps, UP), ir.op("<", self.hg, beh.hangs))
-            ups: Updates = [(ps, HUNG), (self.hg, ir.op("+", self.hg, 1))]
-            if tp is not None:
-                ups.append((tp, 0))
-            self.act("hang", can, ups, f"`{self.name}` hangs (its probes fail from now on)",
-                     actor="container", fairness=ir.Fairness.NONE)
+        if self.hangs_used is not None and process is not None:
+            can = ir.and_(self.running, ir.eq(process, UP), ir.op("<", self.hangs_used, beh.hangs))
+            ups: Updates = [(process, HUNG), (self.hangs_used, ir.op("+", self.hangs_used, 1))]
+            if timer is not None:
+                ups.append((timer, 0))
+            self.act(ActionKind.HANG, can, ups,
+                     f"`{self.name}` hangs (its probes fail from now on)",
+                     actor=Actor.CONTAINER, fairness=ir.Fairness.NONE)
             self.clock.window(ir.and_(self.scope.gate, can))
 
     def _declare_restarts(self, may_restart: ir.Expr) -> None:
-        if self.bo is None or self.bt is None:
+        if self.backoff_level is None or self.backoff_timer is None:
             return
-        st, bo, bt, n = self.st, self.bo, self.bt, self.name
-        exited = ir.and_(may_restart, ir.eq(st, TERMINATED), self.restart_on())
-        self.act("restart", ir.and_(exited, ir.eq(bo, 0)), self.start_updates(restart=True),
+        state, level_var, timer, n = self.state, self.backoff_level, self.backoff_timer, self.name
+        exited = ir.and_(may_restart, ir.eq(state, TERMINATED), self.restart_on())
+        self.act(ActionKind.RESTART, ir.and_(exited, ir.eq(level_var, 0)),
+                 self.start_updates(restart=True),
                  f"the kubelet restarts `{n}` at once (no back-off recorded yet)", urgent=True)
         for level, delay in enumerate(self.delays[1:], start=1):
-            at = ir.eq(bo, level)
+            at = ir.eq(level_var, level)
             extra = (("delay", f"{delay}s"),)
-            self.act("back_off", ir.and_(exited, at), [(st, BACKOFF), (bt, delay)],
+            self.act(ActionKind.BACK_OFF, ir.and_(exited, at), [(state, BACKOFF), (timer, delay)],
                      f"the kubelet backs off restarting `{n}` for {delay} s (CrashLoopBackOff)",
                      urgent=True, extra=extra)
-            self.act("restart_after_back_off",
-                     ir.and_(may_restart, ir.eq(st, BACKOFF), at, ir.eq(bt, 0)),
+            self.act(ActionKind.RESTART_AFTER_BACK_OFF,
+                     ir.and_(may_restart, ir.eq(state, BACKOFF), at, ir.eq(timer, 0)),
                      self.start_updates(restart=True),
                      f"the kubelet restarts `{n}` after a {delay} s back-off", extra=extra)
-        waiting = ir.and_(may_restart, ir.eq(st, BACKOFF))
+        waiting = ir.and_(may_restart, ir.eq(state, BACKOFF))
         if self.scope.options.backoff_reset:
-            stable = ir.and_(self.running, ir.op(">", bo, 0))
-            self.timer(bt, ir.or_(waiting, stable))
-            self.act("back_off_reset", ir.and_(stable, ir.eq(bt, 0)), [(bo, 0)],
+            stable = ir.and_(self.running, ir.op(">", level_var, 0))
+            self.timer(timer, ir.or_(waiting, stable))
+            self.act(ActionKind.BACK_OFF_RESET, ir.and_(stable, ir.eq(timer, 0)), [(level_var, 0)],
                      f"`{n}` has run for over 10 min: the kubelet forgets its back-off")
         else:
-            self.timer(bt, waiting)
+            self.timer(timer, waiting)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from podcheck import ir
 from podcheck.diagnostics import Span
+from podcheck.vocab import ActionKind, Actor
 
 
 @dataclass(slots=True)
@@ -26,6 +27,8 @@ class Builder:
     properties: list[ir.Property] = field(default_factory=list)
     terminal: list[ir.Expr] = field(default_factory=list)
     derived: list[ir.Derived] = field(default_factory=list)
+    # The spec's fairness overrides, keyed by action class or actor (see `action`).
+    overrides: dict[str, ir.Fairness] = field(default_factory=dict)
 
     def var(
         self,
@@ -73,18 +76,24 @@ class Builder:
 
     def action(
         self,
-        name: str,
+        name: ActionKind,
         params: tuple[tuple[str, str], ...],
         guard: ir.Expr,
         updates: list[tuple[ir.Var, ir.Expr | int]] | tuple[tuple[ir.Var, ir.Expr | int], ...],
         label: str,
-        actor: str,
+        actor: Actor,
         fairness: ir.Fairness = ir.Fairness.WEAK,
         span: Span | None = None,
     ) -> None:
-        """Declare an action; updates are (variable, new value) pairs, simultaneous."""
+        """Declare an action; updates are (variable, new value) pairs, simultaneous.
+
+        Its fairness is `overrides[name]` if the spec overrides its action class, else
+        `overrides[actor]` if it overrides its actor, else `fairness`.
+        """
         ups = tuple((v.index, ir.Const(e) if isinstance(e, int) else e) for v, e in updates)
-        self.actions.append(ir.Action(name, params, guard, ups, label, actor, fairness, span))
+        fair = self.overrides.get(str(name), self.overrides.get(str(actor), fairness))
+        self.actions.append(
+            ir.Action(str(name), params, guard, ups, label, str(actor), fair, span))
 
     def build(self) -> ir.TransitionSystem:
         """Freeze everything declared so far into a transition system."""

@@ -9,7 +9,7 @@ a rule must live inside a guard it is written in IR next to the `podcheck.kube`
 function it mirrors, and tests/model/test_pod.py checks the two agree on every
 reachable state.
 
-API (the contract with cluster.py / compile.py / props.py):
+API (the contract with slots.py / cluster.py / compile.py / props.py):
 
     ctx = PodContext(active=<ir.Expr>, label_prefix="pod web-1")
     pod = PodModel(builder, clock, "web-1", template, ctx, options)
@@ -25,7 +25,6 @@ API (the contract with cluster.py / compile.py / props.py):
     pod.reset_updates()  updates making the slot a fresh pod (data generation bumped)
     pod.pod_field(name)  IR for POD_FIELDS phase/ready/initialized/restarts/deadlineExceeded
     pod.container_field(container, name)  IR for every CONTAINER_FIELDS entry
-    pod.requests         effective requests (podcheck.kube.resources.pod_requests)
     pod.containers       name -> ContainerModel (init containers first, in order)
 
 `ctx.active` must hold exactly when the kubelet may act on the pod (it exists, is
@@ -37,12 +36,8 @@ after every component has been created.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
 from podcheck import ir, spec
-from podcheck.kube import RestartPolicy
-from podcheck.kube.resources import pod_requests
 from podcheck.model.clock import Clock
 from podcheck.model.containers import (
     BACKOFF,
@@ -53,6 +48,7 @@ from podcheck.model.containers import (
     Role,
     Scope,
 )
+from podcheck.model.kube_adapter import is_sidecar, pod_policy
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 from podcheck.model.podstatus import (
@@ -62,9 +58,9 @@ from podcheck.model.podstatus import (
     initialized_expr,
     phase_expr,
     ready_expr,
-    status_dict,
 )
 from podcheck.model.updates import Updates, merge
+from podcheck.vocab import ActionKind, Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,19 +93,19 @@ class PodModel:
         )
         self.options = options
         self.scope = Scope(slot, ctx.label_prefix, ctx.active,
-                           RestartPolicy(template.restartPolicy), options)
-        self.inits = [self._container(c, Role.SIDECAR if c.is_sidecar else Role.INIT)
+                           pod_policy(template), options)
+        self.inits = [self._container(c, Role.SIDECAR if is_sidecar(c) else Role.INIT)
                       for c in template.initContainers]
         self.apps = [self._container(c, Role.APP) for c in template.containers]
         self.containers = {c.name: c for c in (*self.inits, *self.apps)}
         self._declare_pod_vars()
-        self.deadline_exceeded = ir.eq(self.dl, 1) if self.dl is not None else ir.FALSE
+        exceeded = self.deadline_var
+        self.deadline_exceeded = ir.eq(exceeded, 1) if exceeded is not None else ir.FALSE
         self.phase = phase_expr(self.inits, self.apps, self.deadline_exceeded)
         self.ready = ready_expr(self.inits, self.apps, self.phase)
         self.initialized = initialized_expr(self.inits, self.apps, self.phase)
         self.terminal = ir.op(">=", self.phase, SUCCEEDED)
         self.data: ir.Expr = self.gen if self.gen is not None else ir.Const(0)
-        self.requests: dict[str, Decimal] = pod_requests(template.to_k8s())
         self._urgent: list[ir.Expr] = []
         self._timers: list[ir.Expr] = []
         self._declare_actions()
@@ -121,13 +117,14 @@ class PodModel:
 
     def _declare_pod_vars(self) -> None:
         own = self.ctx.label_prefix
-        self.dl: ir.Var | None = None
-        self.dt: ir.Var | None = None
+        self.deadline_var: ir.Var | None = None
+        self.deadline_timer: ir.Var | None = None
         deadline = self.template.activeDeadlineSeconds
         if deadline is not None:
-            self.dl = self.b.bool_var(f"{self.slot}.deadlineExceeded", owner=own,
+            self.deadline_var = self.b.bool_var(f"{self.slot}.deadlineExceeded", owner=own,
                                       field_name="deadlineExceeded")
-            self.dt = self.clock.timer(f"{self.slot}.deadlineTimer", deadline, init=deadline,
+            self.deadline_timer = self.clock.timer(f"{self.slot}.deadlineTimer", deadline,
+                                                   init=deadline,
                                        owner=own, field_name="deadlineTimer")
         self.gen: ir.Var | None = None
         if self.template.volumes:
@@ -158,23 +155,23 @@ class PodModel:
         container exited and will not be restarted (computePodActions' KillPod)."""
         failed = ir.or_(*(init_failed(c) for c in self.inits))
         apps_done = ir.and_(*(
-            ir.and_(ir.eq(c.st, TERMINATED), ir.not_(c.restart_on())) for c in self.apps
+            ir.and_(ir.eq(c.state, TERMINATED), ir.not_(c.restart_on())) for c in self.apps
         ))
         return ir.or_(failed, apps_done)
 
-    def _act(self, name: str, guard: ir.Expr, updates: Updates, sentence: str) -> None:
+    def _act(self, name: ActionKind, guard: ir.Expr, updates: Updates, sentence: str) -> None:
         full = ir.and_(self.ctx.active, guard)
         self.b.action(name, (("pod", self.slot),), full, updates,
-                      f"{self.ctx.label_prefix}: {sentence}", "kubelet", ir.Fairness.WEAK,
+                      f"{self.ctx.label_prefix}: {sentence}", Actor.KUBELET, ir.Fairness.WEAK,
                       self.template.span)
         self._urgent.append(full)
         self.clock.urgent(full)
 
     def _start_apps(self, may_start: ir.Expr) -> None:
-        fresh = ir.and_(*(ir.eq(c.st, WAITING) for c in self.apps))
+        fresh = ir.and_(*(ir.eq(c.state, WAITING) for c in self.apps))
         names = ", ".join(f"`{c.name}`" for c in self.apps)
         noun = "container" if len(self.apps) == 1 else "containers"
-        self._act("start_containers", ir.and_(may_start, fresh),
+        self._act(ActionKind.START_CONTAINERS, ir.and_(may_start, fresh),
                   merge(*(c.start_updates(restart=False) for c in self.apps)),
                   f"the kubelet starts {noun} {names}")
 
@@ -182,22 +179,24 @@ class PodModel:
         sidecars = [c for c in self.inits if c.role is Role.SIDECAR]
         if not sidecars:
             return
-        alive = ir.or_(*(ir.or_(ir.eq(c.st, RUNNING), ir.eq(c.st, BACKOFF)) for c in sidecars))
+        alive = ir.or_(*(ir.or_(ir.eq(c.state, RUNNING), ir.eq(c.state, BACKOFF))
+                         for c in sidecars))
         names = ", ".join(f"`{c.name}`" for c in sidecars)
-        self._act("stop_sidecars", ir.and_(self._over(), alive),
+        self._act(ActionKind.STOP_SIDECARS, ir.and_(self._over(), alive),
                   merge(*(c.kill_updates() for c in sidecars)),
                   f"nothing else is left to run: the kubelet stops sidecars {names}")
 
     def _deadline(self) -> None:
-        if self.dl is None or self.dt is None:
+        if self.deadline_var is None or self.deadline_timer is None:
             return
         live = ir.and_(ir.not_(self.deadline_exceeded), ir.not_(self.terminal))
         timer_on = ir.and_(self.ctx.active, live)
-        self.clock.register(self.dt, timer_on)
+        self.clock.register(self.deadline_timer, timer_on)
         self._timers.append(timer_on)
         seconds = self.template.activeDeadlineSeconds
-        self._act("deadline_exceeded", ir.and_(live, ir.eq(self.dt, 0)),
-                  merge([(self.dl, 1)], *(c.kill_updates() for c in self.containers.values())),
+        self._act(ActionKind.DEADLINE_EXCEEDED, ir.and_(live, ir.eq(self.deadline_timer, 0)),
+                  merge([(self.deadline_var, 1)],
+                        *(c.kill_updates() for c in self.containers.values())),
                   f"activeDeadlineSeconds ({seconds} s) has passed: the kubelet kills every "
                   "container and the pod fails (DeadlineExceeded)")
 
@@ -205,7 +204,8 @@ class PodModel:
 
     def _init_order(self) -> ir.Expr:
         regular = [c for c in self.inits if c.role is Role.INIT]
-        succeeded = {c.name: ir.and_(ir.eq(c.st, TERMINATED), ir.eq(c.ec, 0)) for c in regular}
+        succeeded = {c.name: ir.and_(ir.eq(c.state, TERMINATED), ir.eq(c.exit_code, 0))
+                     for c in regular}
         claims = []
         for i, cm in enumerate(self.inits):
             earlier = [succeeded[c.name] for c in self.inits[:i] if c.role is Role.INIT]
@@ -221,8 +221,9 @@ class PodModel:
         """Updates that make this slot a fresh pod: every container Waiting, counters
         0, timers off, deadline cleared, and a new emptyDir data generation."""
         ups = merge(*(c.fresh_updates() for c in self.containers.values()))
-        if self.dl is not None and self.dt is not None:
-            ups += [(self.dl, 0), (self.dt, self.template.activeDeadlineSeconds or 0)]
+        if self.deadline_var is not None and self.deadline_timer is not None:
+            seconds = self.template.activeDeadlineSeconds or 0
+            ups += [(self.deadline_var, 0), (self.deadline_timer, seconds)]
         if self.gen is not None:
             ups.append((self.gen, ir.op("%", ir.op("+", self.gen, 1), self.options.uid_bound + 1)))
         return ups
@@ -233,7 +234,7 @@ class PodModel:
             "phase": self.phase,
             "ready": self.ready,
             "initialized": self.initialized,
-            "restarts": ir.sum_(*(c.rc for c in self.containers.values())),
+            "restarts": ir.sum_(*(c.restarts for c in self.containers.values())),
             "deadlineExceeded": self.deadline_exceeded,
         }
         return fields[name]
@@ -242,19 +243,15 @@ class PodModel:
         """IR for a CONTAINER_FIELDS entry of `container` (state is 0..2 as in spec)."""
         cm = self.containers[container]
         if name == "state":
-            return ir.ite(cm.running, 1, ir.ite(ir.eq(cm.st, TERMINATED), 2, 0))
+            return ir.ite(cm.running, 1, ir.ite(ir.eq(cm.state, TERMINATED), 2, 0))
         mounts = bool(set(cm.c.volumeMounts) & {v.name for v in self.template.volumes})
         fields = {
             "ready": cm.ready,
             "started": cm.started,
-            "restarts": cm.rc,
-            "exitCode": cm.ec,
-            "crashLoop": ir.eq(cm.st, BACKOFF),
+            "restarts": cm.restarts,
+            "exitCode": cm.exit_code,
+            "crashLoop": ir.eq(cm.state, BACKOFF),
             "backoff": cm.backoff_seconds(),
             "data": self.data if mounts else ir.Const(0),
         }
         return fields[name]
-
-    def status_dict(self, state: ir.State) -> dict[str, Any]:
-        """The Kubernetes Pod dict (spec + container statuses) of this slot in `state`."""
-        return status_dict(self.template.to_k8s(), self.inits, self.apps, state)

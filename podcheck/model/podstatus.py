@@ -1,25 +1,19 @@
 """The pod status the kubelet derives from its containers, as IR expressions.
 
-Stage: internal to `podcheck.model` (used by `pod.py`; `status_dict` also by tests
-and reports).  Consumes the `ContainerModel`s of one pod slot; produces IR for the
-phase (pkg/kubelet/kubelet_pods.go getPhase, mirrored from
-`podcheck.kube.phase.phase_core` branch by branch), the Ready condition
+Stage: internal to `podcheck.model` (used by `pod.py`).  Consumes the `ContainerModel`s
+of one pod slot; produces IR for the phase (pkg/kubelet/kubelet_pods.go getPhase,
+mirrored from `podcheck.kube.phase.phase_core` branch by branch), the Ready condition
 (pkg/kubelet/status/generate.go GeneratePodReadyCondition) and the Initialized
-condition (GeneratePodInitializedCondition), and, for a concrete state, the
-Kubernetes pod dict those rules read (`status_dict`), so tests can check the IR
-against `podcheck.kube.phase.pod_phase` on every reachable state.
-
-Encoding of a container status: Waiting = waiting with no lastState; Running;
-Terminated (exitCode); CrashLoopBackOff = waiting with lastState.terminated.
+condition (GeneratePodInitializedCondition).  `manifests.pod_with_status` builds the
+Kubernetes pod dict of a concrete state, so tests can check the IR against
+`podcheck.kube.phase.pod_phase` on every reachable state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from podcheck import ir
-from podcheck.kube import container_should_restart
 from podcheck.model.containers import (
     BACKOFF,
     KILLED,
@@ -29,9 +23,10 @@ from podcheck.model.containers import (
     ContainerModel,
     Role,
 )
+from podcheck.vocab import PodPhase, words
 
 PENDING, RUNNING_PHASE, SUCCEEDED, FAILED = 0, 1, 2, 3
-PHASES = ("Pending", "Running", "Succeeded", "Failed")
+PHASES = words(PodPhase)[:4]  # getPhase never returns Unknown
 
 
 def _count(conds: Sequence[ir.Expr]) -> ir.Expr:
@@ -44,7 +39,7 @@ def _positive(expr: ir.Expr) -> ir.Expr:
 
 
 def _st(cm: ContainerModel, *states: int) -> ir.Expr:
-    return ir.or_(*(ir.eq(cm.st, s) for s in states))
+    return ir.or_(*(ir.eq(cm.state, s) for s in states))
 
 
 def _codes(cm: ContainerModel) -> tuple[int, ...]:
@@ -52,25 +47,21 @@ def _codes(cm: ContainerModel) -> tuple[int, ...]:
 
 
 def _code_in(cm: ContainerModel, codes: Sequence[int]) -> ir.Expr:
-    return ir.or_(*(ir.eq(cm.ec, k) for k in codes))
-
-
-def _should_restart(cm: ContainerModel, code: int) -> bool:
-    return container_should_restart(cm.policy(), cm.scope.pod_policy, code)
+    return ir.or_(*(ir.eq(cm.exit_code, k) for k in codes))
 
 
 def init_done(cm: ContainerModel) -> ir.Expr:
     """The next init container may start: a regular one exited 0, a sidecar started."""
     if cm.role is Role.SIDECAR:
         return cm.started
-    return ir.and_(ir.eq(cm.st, TERMINATED), ir.eq(cm.ec, 0))
+    return ir.and_(ir.eq(cm.state, TERMINATED), ir.eq(cm.exit_code, 0))
 
 
 def init_failed(cm: ContainerModel) -> ir.Expr:
     """A regular init container exited non-zero and will not be restarted."""
     if cm.role is not Role.INIT:
         return ir.FALSE
-    final = [k for k in _codes(cm) if k != 0 and not _should_restart(cm, k)]
+    final = [k for k in _codes(cm) if k != 0 and not cm.should_restart(k)]
     return ir.and_(_st(cm, TERMINATED, BACKOFF), _code_in(cm, final)) if final else ir.FALSE
 
 
@@ -83,17 +74,17 @@ def phase_expr(
     failed_init = _count([init_failed(c) for c in regular])
     pending_init = _count([_st(c, WAITING, RUNNING) for c in regular])
     pending_sidecar = _count(
-        [ir.or_(ir.eq(c.st, WAITING), ir.and_(c.running, ir.not_(c.started))) for c in sidecars]
+        [ir.or_(ir.eq(c.state, WAITING), ir.and_(c.running, ir.not_(c.started))) for c in sidecars]
     )
-    waiting = _count([ir.eq(c.st, WAITING) for c in (*sidecars, *apps)])
+    waiting = _count([ir.eq(c.state, WAITING) for c in (*sidecars, *apps)])
     running = _count([c.running for c in (*sidecars, *apps)])
     stopped = _count([_st(c, TERMINATED, BACKOFF) for c in apps])
     final = _count([
         ir.and_(_st(c, TERMINATED, BACKOFF),
-                _code_in(c, [k for k in _codes(c) if not _should_restart(c, k)]))
+                _code_in(c, [k for k in _codes(c) if not c.should_restart(k)]))
         for c in apps
     ])
-    succeeded = _count([ir.and_(ir.eq(c.st, TERMINATED), ir.eq(c.ec, 0)) for c in apps])
+    succeeded = _count([ir.and_(ir.eq(c.state, TERMINATED), ir.eq(c.exit_code, 0)) for c in apps])
     has_initialized = ir.or_(*(c.running for c in apps))
     all_stopped = ir.ite(
         ir.op("!=", stopped, final), RUNNING_PHASE,
@@ -126,44 +117,8 @@ def initialized_expr(
         return ir.TRUE
     each = [
         c.started if c.role is Role.SIDECAR
-        else ir.and_(ir.eq(c.st, TERMINATED), ir.eq(c.ec, 0))
+        else ir.and_(ir.eq(c.state, TERMINATED), ir.eq(c.exit_code, 0))
         for c in inits
     ]
     any_app = ir.or_(*(_st(c, RUNNING, TERMINATED) for c in apps))
     return ir.or_(ir.eq(phase, SUCCEEDED), any_app, ir.and_(*each))
-
-
-# ------------------------------------------------------------------ concrete status
-
-
-def container_status(cm: ContainerModel, state: Sequence[int]) -> dict[str, Any]:
-    """One containerStatuses entry for `cm` in `state`."""
-    st, code = state[cm.st.index], state[cm.ec.index]
-    out: dict[str, Any] = {"name": cm.name, "ready": bool(ir.evaluate(cm.ready, state))}
-    if st == RUNNING:
-        out["state"] = {"running": {}}
-        out["started"] = bool(ir.evaluate(cm.started, state))
-    elif st == TERMINATED:
-        out["state"] = {"terminated": {"exitCode": code}}
-    elif st == BACKOFF:
-        out["state"] = {"waiting": {"reason": "CrashLoopBackOff"}}
-        out["lastState"] = {"terminated": {"exitCode": code}}
-    else:
-        out["state"] = {"waiting": {"reason": "PodInitializing"}}
-    out["restartCount"] = state[cm.rc.index]
-    return out
-
-
-def status_dict(
-    manifest: dict[str, Any],
-    inits: Sequence[ContainerModel],
-    apps: Sequence[ContainerModel],
-    state: Sequence[int],
-) -> dict[str, Any]:
-    """`manifest` (a Pod dict from `PodTemplate.to_k8s`) with the status of `state`."""
-    status: dict[str, Any] = {
-        "containerStatuses": [container_status(c, state) for c in apps],
-    }
-    if inits:
-        status["initContainerStatuses"] = [container_status(c, state) for c in inits]
-    return {**manifest, "status": status}

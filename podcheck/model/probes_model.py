@@ -6,14 +6,17 @@ counters of each probe worker, the probe actions, and exposes `started_flag` /
 `ready_flag` plus the update lists the container applies when it starts, stops or
 is re-created.
 
-Rules (pkg/kubelet/prober/worker.go doProbe, prober_manager.go UpdatePodStatus,
-mirrored by `podcheck.kube.probes`): a probe succeeds iff the process is up and not
-hung.  The worker counts consecutive identical outcomes and publishes a result once
-the run reaches the threshold; the count survives container restarts (only the
-published result is reset, to the probe's initial value), and a liveness or startup
-failure resets it when it trips.  Liveness and readiness ticks are skipped until the
-container has started; startup ticks stop once it has.  A tripped liveness or
-startup probe makes the kubelet kill the container (computePodActions).
+Rules (pkg/kubelet/prober/worker.go doProbe, prober_manager.go UpdatePodStatus): a probe
+succeeds iff the process is up and not hung.  What one tick does to the worker's
+variables is not written here: `probe_rules.table` computes it with
+`podcheck.kube.probes.probe_step` for every value of their domains, and the actions'
+guards and updates are generated from that table.  The worker counts consecutive
+identical outcomes and publishes a result once the run reaches the threshold; the
+count survives container restarts (only the published result is reset, to the
+probe's initial value), and a liveness or startup failure resets it when it trips.
+Liveness and readiness ticks are skipped until the container has started; startup
+ticks stop once it has.  A tripped liveness or startup probe makes the kubelet kill
+the container (computePodActions).
 
 NOTE(probe-ticks): the ticker is phase-aligned with the container start: the first
 tick is `initialDelaySeconds` after the start, then one every `periodSeconds`.  The
@@ -31,10 +34,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from podcheck import ir, spec
+from podcheck.model.kube_adapter import probe_kind
+from podcheck.model.probe_rules import FAILURE, SUCCESS, Tick, member, table, table_expr
 from podcheck.model.updates import Updates, merge
+from podcheck.vocab import ActionKind, ProbeKind
 
 if TYPE_CHECKING:
     from podcheck.model.containers import ContainerModel
+
+_SKIPPED = {
+    ProbeKind.LIVENESS: ActionKind.LIVENESS_PROBE_SKIPPED,
+    ProbeKind.READINESS: ActionKind.READINESS_PROBE_SKIPPED,
+    ProbeKind.STARTUP: ActionKind.STARTUP_PROBE_SKIPPED,
+}
+_FAILS = {
+    ProbeKind.LIVENESS: ActionKind.LIVENESS_PROBE_FAILS,
+    ProbeKind.READINESS: ActionKind.READINESS_PROBE_FAILS,
+    ProbeKind.STARTUP: ActionKind.STARTUP_PROBE_FAILS,
+}
+_KILLS = {
+    ProbeKind.LIVENESS: ActionKind.LIVENESS_PROBE_KILLS,
+    ProbeKind.STARTUP: ActionKind.STARTUP_PROBE_KILLS,
+}
 
 
 def _timer_hi(p: spec.Probe) -> int:
@@ -126,64 +147,94 @@ class ProbeSet:
     def _tick(self, t: ir.Var) -> ir.Expr:
         return ir.and_(self.cm.running, ir.eq(t, 0))
 
-    def _skip(self, kind: str, t: ir.Var, period: int) -> None:
+    def _skip(self, p: spec.Probe, t: ir.Var) -> None:
         if self.startup is None:
             return  # without a startup probe a running container has started
-        self.cm.act(f"{kind}_probe_skipped", ir.and_(self._tick(t), ir.not_(self.started_flag)),
-                    [(t, period)], f"{kind} probe of `{self.cm.name}` waits: not started yet")
+        kind = probe_kind(p)
+        self.cm.act(_SKIPPED[kind], ir.and_(self._tick(t), ir.not_(self.started_flag)),
+                    [(t, p.periodSeconds)],
+                    f"{kind} probe of `{self.cm.name}` waits: not started yet", span=p.span)
 
-    def _failures(
-        self, kind: str, p: spec.Probe, t: ir.Var, run: ir.Var, due: ir.Expr
-    ) -> None:
-        """Failure k/threshold for k < threshold, then the trip that kills."""
-        cm, ft = self.cm, p.failureThreshold
+    def _failures(self, p: spec.Probe, t: ir.Var, run: ir.Var, due: ir.Expr,
+                  published: bool) -> None:
+        """Failure k/threshold below the threshold, then the trip that kills: one action
+        per counter value, each from kube's `probe_step` (`probe_rules.table`)."""
+        cm, ft, kind = self.cm, p.failureThreshold, probe_kind(p)
         failing = ir.and_(due, ir.not_(cm.ok))
-        for k in range(1, ft):
-            cm.act(f"{kind}_probe_fails", ir.and_(failing, ir.eq(run, k - 1)),
+        ticks = table(p, [published], range(ft), FAILURE)
+        for (_, before), step in ticks.items():
+            if step.kills:
+                continue
+            k = step.run
+            cm.act(_FAILS[kind], ir.and_(failing, ir.eq(run, before)),
                    [(run, k), (t, p.periodSeconds)],
-                   f"{kind} probe of `{cm.name}` fails ({k}/{ft})", extra=(("count", str(k)),))
-        cm.act(f"{kind}_probe_kills", ir.and_(failing, ir.eq(run, ft - 1)),
-               merge(cm.kill_by_probe_updates(), [(run, 0)]),
-               f"{kind} probe of `{cm.name}` fails ({ft}/{ft}) and the kubelet kills it")
+                   f"{kind} probe of `{cm.name}` fails ({k}/{ft})", extra=(("count", str(k)),),
+                   span=p.span)
+        trips = {key: step.run for key, step in ticks.items() if step.kills}
+        cm.act(_KILLS[kind], ir.and_(failing, member(None, run, trips)),
+               merge(cm.kill_by_probe_updates(), [(run, table_expr(None, run, trips))]),
+               f"{kind} probe of `{cm.name}` fails ({ft}/{ft}) and the kubelet kills it",
+               span=p.span)
 
     def _startup(self) -> None:
         p, t, run, flag, cm = self.startup, self.s_t, self.s_run, self.st_flag, self.cm
         assert p is not None and t is not None and run is not None and flag is not None
         due = ir.and_(self._tick(t), ir.eq(flag, 0))
-        cm.act("startup_probe_succeeds", ir.and_(due, cm.ok), [(flag, 1), (run, 0), (t, 0)],
-               f"startup probe of `{cm.name}` succeeds: it has started")
-        self._failures("startup", p, t, run, due)
+        ok = _successes(p, [False], range(p.failureThreshold))
+        cm.act(ActionKind.STARTUP_PROBE_SUCCEEDS, ir.and_(due, cm.ok),
+               [(flag, table_expr(None, run, {k: int(v.published) for k, v in ok.items()})),
+                (run, table_expr(None, run, {k: v.run for k, v in ok.items()})), (t, 0)],
+               f"startup probe of `{cm.name}` succeeds: it has started", span=p.span)
+        self._failures(p, t, run, due, published=False)
 
     def _liveness(self) -> None:
         p, t, run, cm = self.liveness, self.l_t, self.l_run, self.cm
         assert p is not None and t is not None and run is not None
-        self._skip("liveness", t, p.periodSeconds)
+        self._skip(p, t)
         due = ir.and_(self._tick(t), self.started_flag)
-        cm.act("liveness_probe_succeeds", ir.and_(due, cm.ok), [(run, 0), (t, p.periodSeconds)],
-               f"liveness probe of `{cm.name}` succeeds")
-        self._failures("liveness", p, t, run, due)
+        ok = _successes(p, [True], range(p.failureThreshold))
+        cm.act(ActionKind.LIVENESS_PROBE_SUCCEEDS, ir.and_(due, cm.ok),
+               [(run, table_expr(None, run, {k: v.run for k, v in ok.items()})),
+                (t, p.periodSeconds)],
+               f"liveness probe of `{cm.name}` succeeds", span=p.span)
+        self._failures(p, t, run, due, published=True)
 
     def _readiness(self) -> None:
         p, t, run, flag, cm = self.readiness, self.r_t, self.r_run, self.r_flag, self.cm
         assert p is not None and t is not None and run is not None and flag is not None
-        self._skip("readiness", t, p.periodSeconds)
+        self._skip(p, t)
         due = ir.and_(self._tick(t), self.started_flag)
         ok, bad = ir.and_(due, cm.ok), ir.and_(due, ir.not_(cm.ok))
-        st, ft, n = p.successThreshold, p.failureThreshold, cm.name
-        successes = ir.op("+", ir.op("max", run, 0), 1)
-        failures = ir.op("-", ir.op("min", run, 0), 1)
-        becomes_ready = ir.and_(ir.eq(flag, 0), ir.op(">=", successes, st))
-        becomes_unready = ir.and_(ir.eq(flag, 1), ir.op("<=", failures, -ft))
-        period = p.periodSeconds
-        cm.act("readiness_probe_succeeds", ir.and_(ok, becomes_ready),
-               [(flag, 1), (run, st), (t, period)],
-               f"readiness probe of `{n}` succeeds: it is ready")
-        cm.act("readiness_probe_succeeds", ir.and_(ok, ir.not_(becomes_ready)),
-               [(run, ir.op("min", successes, st)), (t, period)],
-               f"readiness probe of `{n}` succeeds", extra=(("count", "below"),))
-        cm.act("readiness_probe_fails", ir.and_(bad, becomes_unready),
-               [(flag, 0), (run, 0), (t, period)],
-               f"readiness probe of `{n}` fails ({ft}/{ft}): it is not ready")
-        cm.act("readiness_probe_fails", ir.and_(bad, ir.not_(becomes_unready)),
-               [(run, ir.ite(ir.eq(flag, 1), failures, 0)), (t, period)],
-               f"readiness probe of `{n}` fails", extra=(("count", "below"),))
+        ft, n, period = p.failureThreshold, cm.name, p.periodSeconds
+        runs = range(1 - ft, p.successThreshold + 1)
+        up = _successes(p, [False, True], runs)
+        down = table(p, [False, True], runs, FAILURE)
+        assert not any(step.kills for step in down.values()), "readiness never kills"
+        ready = {k: v.run for k, v in up.items() if v.published and not k[0]}
+        unready = {k: v.run for k, v in down.items() if not v.published and k[0]}
+        same_up = {k: v.run for k, v in up.items() if k not in ready and v.published == k[0]}
+        same_down = {k: v.run for k, v in down.items()
+                     if k not in unready and v.published == k[0]}
+        assert len(same_up) + len(ready) == len(same_down) + len(unready) == len(up)
+        becomes_ready, becomes_unready = member(flag, run, ready), member(flag, run, unready)
+        succeeds, fails, below = (ActionKind.READINESS_PROBE_SUCCEEDS,
+                                  ActionKind.READINESS_PROBE_FAILS, (("count", "below"),))
+        cm.act(succeeds, ir.and_(ok, becomes_ready),
+               [(flag, 1), (run, table_expr(flag, run, ready)), (t, period)],
+               f"readiness probe of `{n}` succeeds: it is ready", span=p.span)
+        cm.act(succeeds, ir.and_(ok, ir.not_(becomes_ready)),
+               [(run, table_expr(flag, run, same_up)), (t, period)],
+               f"readiness probe of `{n}` succeeds", extra=below, span=p.span)
+        cm.act(fails, ir.and_(bad, becomes_unready),
+               [(flag, 0), (run, table_expr(flag, run, unready)), (t, period)],
+               f"readiness probe of `{n}` fails ({ft}/{ft}): it is not ready", span=p.span)
+        cm.act(fails, ir.and_(bad, ir.not_(becomes_unready)),
+               [(run, table_expr(flag, run, same_down)), (t, period)],
+               f"readiness probe of `{n}` fails", extra=below, span=p.span)
+
+
+def _successes(p: spec.Probe, flags: list[bool], runs: range) -> dict[tuple[bool, int], Tick]:
+    """The succeeding ticks of `p` over the model's domains (a success never kills)."""
+    ticks = table(p, flags, runs, SUCCESS)
+    assert not any(step.kills for step in ticks.values()), "a success never kills"
+    return ticks

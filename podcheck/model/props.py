@@ -20,26 +20,26 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from podcheck import ir, spec
-from podcheck.diagnostics import Diagnostic, Span
+from podcheck.diagnostics import Diagnostic, Severity, Span, codes
+from podcheck.model.budgets import Budget
 from podcheck.model.cluster import (
     NODE_CORDONED,
     NODE_DOWN,
     PHASES,
-    UNSUPPORTED,
     Cluster,
     NodeSlot,
     Slot,
     Tracking,
-    diagnostic,
 )
-from podcheck.model.controllers import job_complete
-from podcheck.model.disruption import Budget
+from podcheck.model.job import job_complete
+from podcheck.vocab import NodeState, words
 
 _TEMPORAL = {
     "always": ir.Expectation.ALWAYS,
     "eventually": ir.Expectation.EVENTUALLY,
     "always_eventually": ir.Expectation.ALWAYS_EVENTUALLY,
 }
+SHAPE = codes.UNSUPPORTED_PROPERTY_SHAPE  # every formula the model cannot express
 _ARITH = {"+": "+", "-": "-", "*": "*"}
 _CMP = ("==", "!=", "<", "<=", ">", ">=")
 
@@ -107,7 +107,7 @@ class PropertyCompiler:
             try:
                 out.append(self.compile(d, expected.get(d.name)))
             except PropertyError as err:
-                diags.append(diagnostic(err.code, err.message, err.span or d.span))
+                diags.append(Diagnostic(err.code, Severity.ERROR, err.message, err.span or d.span))
         return out, diags
 
     def compile(self, d: spec.PropertyDecl, expected: str | None) -> ir.Property:
@@ -135,7 +135,7 @@ class PropertyCompiler:
                     self.state(inner.right.args[0]))
         if f.op in _TEMPORAL:
             return _TEMPORAL[f.op], self.state(inner), None
-        raise PropertyError(UNSUPPORTED, f"unsupported temporal operator `{f.op}`", f.span)
+        raise PropertyError(SHAPE, f"unsupported temporal operator `{f.op}`", f.span)
 
     def state(self, f: spec.Expr) -> ir.Expr:
         """A temporal-free formula as an IR boolean."""
@@ -150,7 +150,7 @@ class PropertyCompiler:
             case spec.BoolLit(v):
                 return Value(ir.Const(int(v)))
             case spec.EnumLit(name):
-                raise PropertyError(UNSUPPORTED, f"`{name}` must be compared with a field",
+                raise PropertyError(SHAPE, f"`{name}` must be compared with a field",
                                     f.span)
             case spec.Ref():
                 return self._ref_value(f, env)
@@ -172,7 +172,7 @@ class PropertyCompiler:
                                  if f.where is not None else ir.TRUE)
                          for g, b in self.domain(f.domain, env)]
                 return Value(ir.count(*conds))
-        raise PropertyError(UNSUPPORTED, "temporal operators may only appear at the top of a "
+        raise PropertyError(SHAPE, "temporal operators may only appear at the top of a "
                             "property", getattr(f, "span", None))
 
     @staticmethod
@@ -197,14 +197,14 @@ class PropertyCompiler:
             return Value(ir.or_(a, b))
         if f.op == "implies":
             return Value(ir.or_(ir.not_(a), b))
-        raise PropertyError(UNSUPPORTED, f"unknown operator `{f.op}`", f.span)
+        raise PropertyError(SHAPE, f"unknown operator `{f.op}`", f.span)
 
     def _operand(self, f: spec.Expr, other: spec.Expr, env: dict[str, Binding]) -> ir.Expr:
         if not isinstance(f, spec.EnumLit):
             return self.value(f, env).expr
         vocab = self.value(other, env).vocab
         if not isinstance(vocab, tuple) or f.name not in vocab:
-            raise PropertyError(UNSUPPORTED, f"state `{f.name}` cannot be compared with this "
+            raise PropertyError(SHAPE, f"state `{f.name}` cannot be compared with this "
                                 "field", f.span)
         return ir.Const(vocab.index(f.name))
 
@@ -212,7 +212,7 @@ class PropertyCompiler:
         b = self.binding(f, env)
         if b.node is not None:
             return Value(ir.Const(b.node.index), "node")
-        raise PropertyError(UNSUPPORTED, f"`{f.name}` is not a value; use one of its fields",
+        raise PropertyError(SHAPE, f"`{f.name}` is not a value; use one of its fields",
                             f.span)
 
     def binding(self, f: spec.Ref, env: dict[str, Binding]) -> Binding:
@@ -225,7 +225,7 @@ class PropertyCompiler:
         for n in self.cluster.nodes:
             if n.name == f.name:
                 return Binding(node=n)
-        raise PropertyError(UNSUPPORTED, f"`{f.name}` names no pod or node of the model", f.span)
+        raise PropertyError(SHAPE, f"`{f.name}` names no pod or node of the model", f.span)
 
     def domain(self, d: spec.Domain, env: dict[str, Binding]) -> list[tuple[ir.Expr, Binding]]:
         """(existence guard, binding) for each element of a quantifier domain."""
@@ -237,7 +237,7 @@ class PropertyCompiler:
             return [(ir.TRUE, Binding(node=n)) for n in c.nodes]
         owner = env.get(d.of or "")
         if owner is None or owner.slot is None:
-            raise PropertyError(UNSUPPORTED, f"`{d.kind}({d.of})` needs a pod variable", d.span)
+            raise PropertyError(SHAPE, f"`{d.kind}({d.of})` needs a pod variable", d.span)
         t = owner.slot.workload.template
         group = t.initContainers if d.kind == "initContainers" else t.containers
         return [(ir.TRUE, Binding(slot=owner.slot, container=x.name)) for x in group]
@@ -249,7 +249,7 @@ class PropertyCompiler:
         else:
             inner = self.value(f.obj, env)
             if inner.vocab != "node":
-                raise PropertyError(UNSUPPORTED, f"`.{f.field}` of this value", f.span)
+                raise PropertyError(SHAPE, f"`.{f.field}` of this value", f.span)
             return self._dynamic_node(inner.expr, f)
         if b.container is not None:
             assert b.slot is not None
@@ -290,7 +290,7 @@ class PropertyCompiler:
             return Value(self.cluster.node_state(n), NODE_STATES)
         if f.field == "pods":
             return Value(ir.count(*(self.cluster.on_node(s, n) for s in self.cluster.slots)))
-        raise PropertyError(UNSUPPORTED, f"unknown node field `{f.field}`", f.span)
+        raise PropertyError(SHAPE, f"unknown node field `{f.field}`", f.span)
 
     def _dynamic_node(self, which: ir.Expr, f: spec.Attr) -> Value:
         vals = [(n, self.node_field(n, f)) for n in self.cluster.nodes]
@@ -346,7 +346,7 @@ class PropertyCompiler:
             return ALWAYS, ir.not_(ir.or_(*bad)), None, text
         if name == "no-deadlock":
             return ALWAYS, self.deadlock_free(), None, text
-        raise PropertyError(UNSUPPORTED, f"unknown built-in check `{name}`", d.span)
+        raise PropertyError(SHAPE, f"unknown built-in check `{name}`", d.span)
 
     def _drained(self) -> list[NodeSlot]:
         env = self.cluster.spec.environment
@@ -377,7 +377,7 @@ class PropertyCompiler:
 
 
 ALWAYS = ir.Expectation.ALWAYS
-NODE_STATES = ("Ready", "Cordoned", "Down")  # spec.NODE_FIELDS["state"]
+NODE_STATES = words(NodeState)  # spec.NODE_FIELDS["state"]
 
 
 def cordoned(n: NodeSlot) -> ir.Expr:

@@ -79,10 +79,6 @@ class IntOrPercent:
     def __post_init__(self) -> None:
         assert self.value >= 0, self.value
 
-    def to_k8s(self) -> int | str:
-        """The value as it appears in a Kubernetes object."""
-        return f"{self.value}%" if self.percent else self.value
-
 
 # ------------------------------------------------------------------ pods & containers
 
@@ -106,15 +102,6 @@ class Probe:
         # successThreshold is 1 for liveness and startup (docs/semantics.md, "Validation")
         assert self.kind == ProbeKind.READINESS or self.successThreshold == 1
 
-    def to_k8s(self) -> dict[str, int]:
-        """The probe as a Kubernetes Probe object (no handler: the model abstracts it)."""
-        return {
-            "initialDelaySeconds": self.initialDelaySeconds,
-            "periodSeconds": self.periodSeconds,
-            "timeoutSeconds": self.timeoutSeconds,
-            "failureThreshold": self.failureThreshold,
-            "successThreshold": self.successThreshold,
-        }
 
 
 class Outcome(enum.Enum):
@@ -184,25 +171,6 @@ class Container:
         """True for a restartable init container (restartPolicy Always)."""
         return self.restartPolicy == RestartPolicy.ALWAYS
 
-    def to_k8s(self) -> dict[str, object]:
-        """The container as a Kubernetes Container object."""
-        out: dict[str, object] = {"name": self.name, "image": self.image or "example"}
-        if self.ports:
-            out["ports"] = [{"containerPort": p} for p in self.ports]
-        res: dict[str, dict[str, str]] = {}
-        if self.requests:
-            res["requests"] = dict(self.requests)
-        if self.limits:
-            res["limits"] = dict(self.limits)
-        if res:
-            out["resources"] = res
-        if self.restartPolicy is not None:
-            out["restartPolicy"] = self.restartPolicy
-        for key in ("startupProbe", "livenessProbe", "readinessProbe"):
-            probe = getattr(self, key)
-            if probe is not None:
-                out[key] = probe.to_k8s()
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,20 +211,6 @@ class PodTemplate:
         for c in every:
             assert set(c.volumeMounts) <= volumes, (c.name, c.volumeMounts)
 
-    def to_k8s(self) -> dict[str, object]:
-        """The template as a Kubernetes Pod object (metadata + spec, no status)."""
-        spec: dict[str, object] = {
-            "restartPolicy": self.restartPolicy,
-            "terminationGracePeriodSeconds": self.terminationGracePeriodSeconds,
-            "containers": [c.to_k8s() for c in self.containers],
-        }
-        if self.initContainers:
-            spec["initContainers"] = [c.to_k8s() for c in self.initContainers]
-        if self.activeDeadlineSeconds is not None:
-            spec["activeDeadlineSeconds"] = self.activeDeadlineSeconds
-        if self.volumes:
-            spec["volumes"] = [{"name": v.name, "emptyDir": {}} for v in self.volumes]
-        return {"metadata": {"name": self.name, "labels": dict(self.labels)}, "spec": spec}
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +283,7 @@ class PodDisruptionBudget:
         UnhealthyPodEvictionPolicy.IF_HEALTHY_BUDGET
     )
     span: Span = span_field()
+    budget_span: Span = span_field()  # the minAvailable / maxUnavailable field
 
     def __post_init__(self) -> None:
         assert (self.minAvailable is None) != (self.maxUnavailable is None), self.name
@@ -336,23 +291,6 @@ class PodDisruptionBudget:
             self.maxUnavailable.value <= 100
         )
 
-    def to_k8s(self) -> dict[str, object]:
-        """The PDB as a Kubernetes PodDisruptionBudget object (no status)."""
-        selector: dict[str, object] = {"matchLabels": dict(self.matchLabels)}
-        if self.matchExpressions:
-            selector["matchExpressions"] = [
-                {"key": r.key, "operator": r.operator, "values": list(r.values)}
-                for r in self.matchExpressions
-            ]
-        spec: dict[str, object] = {
-            "selector": selector,
-            "unhealthyPodEvictionPolicy": self.unhealthyPodEvictionPolicy,
-        }
-        if self.minAvailable is not None:
-            spec["minAvailable"] = self.minAvailable.to_k8s()
-        if self.maxUnavailable is not None:
-            spec["maxUnavailable"] = self.maxUnavailable.to_k8s()
-        return {"metadata": {"name": self.name}, "spec": spec}
 
 
 FairnessTarget = Actor | ActionKind

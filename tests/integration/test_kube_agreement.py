@@ -4,7 +4,7 @@ For the seed specs and the specs under data/ (percentage PDBs under a drain; ini
 containers, a sidecar and the three restart policies), on every reachable state:
 
 - each existing pod's IR phase equals `kube.phase.pod_phase` of the pod dict the
-  state describes (`PodModel.status_dict`), with getPhase's `podHasInitialized` read
+  state describes (`manifests.pod_with_status`), with getPhase's `podHasInitialized` read
   off that dict (HasAnyActiveRegularContainerStarted: an app container is running)
   and a DeadlineExceeded pod Failed (the kubelet's active-deadline sync handler
   overrides getPhase);
@@ -36,7 +36,8 @@ from podcheck.kube.eviction import evict
 from podcheck.kube.phase import pod_phase
 from podcheck.model.cluster import NODE_DOWN, PHASES, Slot
 from podcheck.model.compile import Model, build_model, kubelet_factory
-from podcheck.model.disruption import eviction_granted, pdb_object
+from podcheck.model.eviction_api import eviction_decision
+from podcheck.model.manifests import pdb_manifest, pod_with_status
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodModel
 from tests.integration.test_reference_agreement import DATA_DIR, SEEDS, compile_path
@@ -163,7 +164,7 @@ def test_pod_phase_and_conditions_agree_with_kube(path: Path):
         def check(st: ir.State, s: Slot = s, pm: PodModel = pm) -> None:
             if not st[s.exists.index]:
                 return
-            pod = pm.status_dict(st)
+            pod = pod_with_status(pm, st)
             phase = kube_phase(pod, bool(ir.evaluate(pm.deadline_exceeded, st)))
             where = (s.name, pod["status"])
             assert PHASES[ir.evaluate(c.phase(s), st)] == phase, where
@@ -190,7 +191,7 @@ def test_pdb_status_and_evictions_agree_with_kube(path: Path):
     m, states, sp = _model(path)
     c, ctl = m.cluster, controllers(sp)
     assert m.budgets
-    grants = [(s, eviction_granted(c, s, list(m.budgets))[0]) for s in c.slots]
+    grants = [(s, eviction_decision(c, s, list(m.budgets))[0]) for s in c.slots]
     # Every input of Kubernetes' side (`pods_in`) and every IR value compared is in the
     # key, so one state per key covers them all.
     keyed = [*(e for s in c.slots for e in (s.exists, c.phase(s), c.ready(s))),
@@ -202,13 +203,13 @@ def test_pdb_status_and_evictions_agree_with_kube(path: Path):
         pods = pods_in(m, st)
         objects = []
         for b in m.budgets:
-            status = pdb_status(pdb_object(b.pdb), pods, ctl)
+            status = pdb_status(pdb_manifest(b.pdb), pods, ctl)
             mine = {"currentHealthy": ir.evaluate(b.healthy, st),
                     "desiredHealthy": ir.evaluate(b.desired, st),
                     "expectedPods": ir.evaluate(b.expected, st),
                     "disruptionsAllowed": ir.evaluate(b.allowed, st)}
             assert mine == status, (b.pdb.name, st)
-            objects.append(pdb_object(b.pdb, status))
+            objects.append(pdb_manifest(b.pdb, status))
         existing = [(s, g) for s, g in grants if st[s.exists.index]]
         for pod, (s, granted) in zip(pods, existing, strict=True):
             answer = evict(pod, objects).allowed

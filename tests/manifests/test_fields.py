@@ -6,7 +6,7 @@ import io
 
 from podcheck.diagnostics import codes as c
 from podcheck.manifests import ManifestOptions, load_inputs
-from podcheck.spec import Outcome
+from podcheck.spec import IntOrPercent, Outcome
 
 
 def _load(text: str, options: ManifestOptions | None = None):
@@ -89,7 +89,7 @@ spec: {{maxUnavailable: "50%", selector: {{matchLabels: {{app: web}}}}}}
 """ for n in ("a", "b"))
     result = _load(DEPLOY.replace("ANNOTATIONS", "{}") + pdbs)
     assert result.value is not None
-    assert [p.maxUnavailable.to_k8s() for p in result.value.pdbs] == ["50%", "50%"]
+    assert [p.maxUnavailable for p in result.value.pdbs] == [IntOrPercent(50, True)] * 2
     from podcheck.model.compile import compile_spec
     compiled = compile_spec(result.value)
     assert c.MULTIPLE_PDBS in [d.code for d in compiled.diagnostics]

@@ -17,11 +17,13 @@ from podcheck import ir, spec
 from podcheck.kube.disruption import pdb_status
 from podcheck.kube.eviction import evict
 from podcheck.model.clock import Clock
-from podcheck.model.cluster import FAILED, PENDING, RUNNING, SUCCEEDED, Slot
+from podcheck.model.cluster import FAILED, PENDING, PHASES, RUNNING, SUCCEEDED, Slot
 from podcheck.model.compile import Model, build_model
-from podcheck.model.disruption import eviction_granted, pdb_object, pod_object
+from podcheck.model.eviction_api import eviction_decision
 from podcheck.model.layout import Builder
+from podcheck.model.manifests import controller_objects, pdb_manifest, pod_object
 from podcheck.model.options import ModelOptions
+from podcheck.vocab import PodPhase
 
 W = spec.WorkloadKind
 
@@ -158,13 +160,12 @@ def node_of(model: Model, s: Slot, state: ir.State) -> str:
 
 def pods_in(model: Model, state: ir.State) -> list[dict[str, object]]:
     c = model.cluster
-    return [pod_object(s, value(model, c.phase(s), state), bool(value(model, c.ready(s), state)))
+    return [pod_object(s.name, s.workload, PodPhase(PHASES[value(model, c.phase(s), state)]),
+                       bool(value(model, c.ready(s), state)))
             for s in c.slots if state[s.exists.index]]
 
 
 def controllers(sp: spec.CheckedSpec) -> list[dict[str, object]]:
-    from podcheck.model.disruption import controller_objects
-
     return controller_objects(sp)
 
 
@@ -248,26 +249,26 @@ BUDGETS = [
 ]
 
 
-@pytest.mark.parametrize("budget", BUDGETS, ids=lambda b: str(b.to_k8s()["spec"]))
+@pytest.mark.parametrize("budget", BUDGETS, ids=lambda b: str(pdb_manifest(b)["spec"]))
 def test_pdb_and_eviction_ir_agree_with_kube_on_every_reachable_state(budget):
     sp = spec.CheckedSpec("t.pod", (deployment(replicas=3),), nodes("n1", "n2"), (budget,),
                           spec.Environment(drain=("n1",), nodeFailures=1))
     m = build(sp)
     (b,) = m.budgets
     c, ctl = m.cluster, controllers(sp)
-    grants = [(s, eviction_granted(c, s, list(m.budgets))[0]) for s in c.slots]
+    grants = [(s, eviction_decision(c, s, list(m.budgets))[0]) for s in c.slots]
     states = reachable(m.system)
     assert len(states) > 100
     decisions = set()
     for state in states:
         pods = pods_in(m, state)
-        status = pdb_status(pdb_object(budget), pods, ctl)
+        status = pdb_status(pdb_manifest(budget), pods, ctl)
         ir_status = {"currentHealthy": value(m, b.healthy, state),
                      "desiredHealthy": value(m, b.desired, state),
                      "expectedPods": value(m, b.expected, state),
                      "disruptionsAllowed": value(m, b.allowed, state)}
         assert ir_status == status, state
-        pdb_now = [pdb_object(budget, status)]
+        pdb_now = [pdb_manifest(budget, status)]
         existing = [(s, g) for s, g in grants if state[s.exists.index]]
         for pod, (s, granted) in zip(pods, existing, strict=True):
             allowed = evict(pod, pdb_now).allowed
@@ -385,7 +386,7 @@ def test_job_counts_completions_and_backoff():
                         completions=1, parallelism=1, backoffLimit=2)
     sp = spec.CheckedSpec("t.pod", (job,), nodes("n1"))
     m = build(sp)
-    failed = m.cluster.counters["job.migrate.failed"]
+    failed = m.cluster.counters.job_failed["migrate"]
     finals = [st for st in reachable(m.system) if not list(ir.successors(m.system, st))]
     assert [st[failed.index] for st in finals] == [3]
     assert all(ir.evaluate(m.system.terminal, st) for st in finals)

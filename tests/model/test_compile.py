@@ -114,7 +114,7 @@ def test_rollout_respects_max_surge_and_max_unavailable():
                           properties=(builtin("eventually-ready"),))
     m = build(sp)
     assert len(m.cluster.slots) == 3
-    revision = m.cluster.counters["env.rollouts.web"]
+    revision = m.cluster.counters.revisions["web"]
     states = reachable(m.system)
     done = [st for st in states if st[revision.index] == 1 and all(
         st[s.revision.index] == 1 for s in m.cluster.slots if st[s.exists.index])]

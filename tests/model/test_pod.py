@@ -14,9 +14,11 @@ from podcheck.kube.backoff import crashloop_delays
 from podcheck.kube.phase import pod_phase
 from podcheck.model.clock import Clock
 from podcheck.model.layout import Builder
+from podcheck.model.manifests import pod_with_status
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
 from podcheck.model.podstatus import PHASES
+from podcheck.model.probe_rules import abstract, worker_state
 from podcheck.spec import (
     Behavior,
     Container,
@@ -118,10 +120,10 @@ def test_ir_phase_agrees_with_kube_pod_phase_on_every_reachable_state(
     system, pod = build(template)
     for state in explore(system):
         expected = "Failed" if val(pod.deadline_exceeded, state) else pod_phase(
-            pod.status_dict(state),
+            pod_with_status(pod, state),
             pod_has_initialized=any(val(c.running, state) for c in pod.apps),
         )
-        assert PHASES[val(pod.phase, state)] == expected, pod.status_dict(state)["status"]
+        assert PHASES[val(pod.phase, state)] == expected, pod_with_status(pod, state)["status"]
 
 
 @pytest.mark.parametrize("template", AGREEMENT, ids=lambda t: t.restartPolicy)
@@ -141,7 +143,7 @@ def test_init_order_check_can_fail() -> None:
     system, pod = build(INIT_READINESS)
     app = pod.containers["app"]
     broken = list(system.init[0])
-    broken[app.st.index] = 1  # app Running while `migrate` is still Waiting
+    broken[app.state.index] = 1  # app Running while `migrate` is still Waiting
     assert not val(pod.init_order_ok, tuple(broken))
 
 
@@ -177,7 +179,7 @@ def test_never_with_a_failing_init_container_fails_the_pod() -> None:
     ends = [s for s in seen if not list(ir.successors(system, s))]
     assert ends and all(PHASES[val(pod.phase, s)] == "Failed" for s in ends)
     app = pod.containers["app"]
-    assert all(s[app.st.index] == 0 for s in seen)  # the app container never starts
+    assert all(s[app.state.index] == 0 for s in seen)  # the app container never starts
 
 
 def test_back_off_delays_follow_crashloop_delays() -> None:
@@ -185,7 +187,7 @@ def test_back_off_delays_follow_crashloop_delays() -> None:
     system, pod = build(PodTemplate("p", containers=(crasher,)),
                         ModelOptions(restart_bound=10))
     app = pod.containers["app"]
-    assert app.bt is not None
+    assert app.backoff_timer is not None
     state, waits = system.init[0], []
     for _ in range(60):  # the run is deterministic: follow it
         (i, nxt), = ir.successors(system, state)
@@ -193,7 +195,7 @@ def test_back_off_delays_follow_crashloop_delays() -> None:
         if name == "restart":
             waits.append(0)
         elif name == "back_off":
-            waits.append(nxt[app.bt.index])
+            waits.append(nxt[app.backoff_timer.index])
         state = nxt
     assert waits[:9] == [int(d) for d in crashloop_delays(9)]
 
@@ -258,24 +260,6 @@ WORKER = Container("app", behavior=Behavior(startup=secs(0, 8), hangs=1), startu
     ProbeKind.READINESS, periodSeconds=5, successThreshold=2, failureThreshold=2))
 
 
-def concrete(kind: kp.ProbeKind, published: bool, run: int) -> kp.WorkerState:
-    """A kube worker state our (published, signed run) abstraction stands for."""
-    good, bad = kp.ProbeResult.SUCCESS, kp.ProbeResult.FAILURE
-    result = good if published else (kp.initial_result(kind) if kind is not
-                                     kp.ProbeKind.READINESS else bad)
-    last = good if run > 0 else bad
-    return kp.WorkerState(1, result, last if run else None, abs(run))
-
-
-def abstract(ws: kp.WorkerState, kind: kp.ProbeKind, threshold: int) -> tuple[bool, int]:
-    published = ws.result is kp.ProbeResult.SUCCESS
-    if ws.last_result is kp.ProbeResult.SUCCESS:
-        return published, min(ws.result_run, threshold) if kind is kp.ProbeKind.READINESS else 0
-    if kind is kp.ProbeKind.READINESS and not published:
-        return published, 0  # failures while unready are not counted (canonical)
-    return published, -ws.result_run
-
-
 @pytest.fixture(scope="module")
 def worker_steps() -> tuple[ir.TransitionSystem, PodModel, list[tuple[ir.State, int, ir.State]]]:
     # the back-off reset timer is irrelevant to probes and costs 20x the states here
@@ -308,13 +292,13 @@ def test_probe_ticks_agree_with_kube_probe_step(
         published = bool(state[flag.index]) if flag is not None else True
         signed = state[run.index] if kind is kp.ProbeKind.READINESS else -state[run.index]
         step = kp.probe_step(
-            concrete(kind, published, signed), kind, kspec,
+            worker_state(kind, published, signed), kind, kspec,
             kp.ContainerObservation(1, True, started=bool(val(app.started, state)),
                                     seconds_since_start=spec_probe.initialDelaySeconds),
             kp.ProbeResult.SUCCESS if val(app.ok, state) else kp.ProbeResult.FAILURE)
         assert step.probed
         killed = kp.kills_container(kind, step.state.result)
-        assert killed == (nxt[app.st.index] != 1), (name, state)
+        assert killed == (nxt[app.state.index] != 1), (name, state)
         if killed:
             continue
         now = (bool(nxt[flag.index]) if flag is not None else True,
@@ -322,3 +306,61 @@ def test_probe_ticks_agree_with_kube_probe_step(
         assert abstract(step.state, kind, kspec.success_threshold) == now, name
         checked += 1
     assert checked > 10
+
+
+def _worker_vars(pod: PodModel, kind: kp.ProbeKind) -> tuple[ir.Var | None, ir.Var, Probe]:
+    probes = pod.containers["app"].probes
+    flag, run, probe = {
+        kp.ProbeKind.STARTUP: (probes.st_flag, probes.s_run, WORKER.startupProbe),
+        kp.ProbeKind.LIVENESS: (None, probes.l_run, WORKER.livenessProbe),
+        kp.ProbeKind.READINESS: (probes.r_flag, probes.r_run, WORKER.readinessProbe),
+    }[kind]
+    assert run is not None and probe is not None
+    return flag, run, probe
+
+
+@pytest.mark.parametrize("kind", list(kp.ProbeKind))
+def test_probe_actions_agree_with_kube_probe_step_on_every_worker_value(
+    kind: kp.ProbeKind,
+    worker_steps: tuple[ir.TransitionSystem, PodModel, list[tuple[ir.State, int, ir.State]]],
+) -> None:
+    """Beyond the reachable states: a state where the probe is due, with the worker's
+    variables set to every value of their domains and either outcome."""
+    system, pod, steps = worker_steps
+    app = pod.containers["app"]
+    flag, run, probe = _worker_vars(pod, kind)
+    mine = [i for i, a in enumerate(system.actions)
+            if a.name.startswith(kind.value) and not a.name.endswith("skipped")]
+    base = next(s for s, i, _ in steps if i in mine)
+    kspec = kp.ProbeSpec(probe.initialDelaySeconds, probe.periodSeconds, 1,
+                         probe.successThreshold, probe.failureThreshold)
+    process = app.process
+    assert process is not None
+    flags = [0] if kind is kp.ProbeKind.STARTUP else ([0, 1] if flag is not None else [1])
+    var = system.vars[run.index]
+    checked = 0
+    for published in flags:
+        for value in range(var.lo, var.hi + 1):
+            for outcome in (kp.ProbeResult.SUCCESS, kp.ProbeResult.FAILURE):
+                state = list(base)
+                state[run.index] = value
+                if flag is not None:
+                    state[flag.index] = published
+                state[process.index] = 1 if outcome is kp.ProbeResult.SUCCESS else 2  # up/hung
+                fired = [(i, n) for i, n in ir.successors(system, tuple(state)) if i in mine]
+                assert len(fired) == 1, (published, value, outcome)
+                nxt = fired[0][1]
+                signed = value if kind is kp.ProbeKind.READINESS else -value
+                step = kp.probe_step(
+                    worker_state(kind, bool(published), signed), kind, kspec,
+                    kp.ContainerObservation(1, True, started=kind is not kp.ProbeKind.STARTUP,
+                                            seconds_since_start=probe.initialDelaySeconds),
+                    outcome)
+                killed = kp.kills_container(kind, step.state.result)
+                assert killed == (nxt[app.state.index] != 1), (published, value, outcome)
+                if not killed:
+                    now = (bool(nxt[flag.index]) if flag is not None else True,
+                           nxt[run.index] if kind is kp.ProbeKind.READINESS else -nxt[run.index])
+                    assert abstract(step.state, kind, kspec.success_threshold) == now
+                checked += 1
+    assert checked == len(flags) * (var.hi - var.lo + 1) * 2

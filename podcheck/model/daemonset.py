@@ -1,0 +1,22 @@
+"""The DaemonSet controller: one pod per node, pinned to it, re-created when deleted.
+
+Stage: internal to `podcheck.model` (called by `compile.build_model`).  Consumes a
+`Cluster` and one DaemonSet (its slots are pinned to their nodes by `slots.py`); declares
+one `create_pod` per slot (pkg/controller/daemon/daemon_controller.go `syncNodes`).
+"""
+
+from __future__ import annotations
+
+from podcheck import ir, spec
+from podcheck.model.cluster import Cluster
+from podcheck.vocab import ActionKind, Actor
+
+
+def declare_daemonset(cluster: Cluster, w: spec.Workload) -> None:
+    """Declare `create_pod` for every node's slot of DaemonSet `w`."""
+    for s in cluster.slots_of(w.name):
+        cluster.builder.action(
+            ActionKind.CREATE_POD, (("pod", s.name),), ir.not_(s.exists),
+            cluster.create_updates(s),
+            f"the DaemonSet controller creates pod {s.name} for its node (a new uid)",
+            Actor.DAEMONSET_CONTROLLER, span=s.workload.span)

@@ -1,0 +1,203 @@
+"""The typed adapter from the checked spec to `podcheck.kube`'s core functions.
+
+Stage: internal to `podcheck.model`.  Consumes checked-spec values (containers, probes,
+templates, workloads, PDBs); produces the plain values `podcheck.kube`'s core functions
+take and answers every rule that is a function of constants at compile time: the sidecar
+predicate and restart decisions (`_views`), probe timings and thresholds (`probes`),
+effective requests (`resources`), crash-loop back-off delays (`backoff`), rolling-update
+fenceposts and PDB constants (`disruption`), label selectors (`labels`).  No Kubernetes
+rule is written here: each function converts, then calls kube.
+
+`manifests.py` builds Kubernetes-shaped dicts of a model state, for the tests that check
+the model against kube's dict-level functions; the compiler itself never builds one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from podcheck import spec
+from podcheck.kube import backoff
+from podcheck.kube import disruption as kd
+from podcheck.kube._views import (
+    ContainerPolicy,
+    ContainerRestartPolicy,
+    container_should_restart,
+    is_restartable_init_container,
+)
+from podcheck.kube.labels import InvalidSelector, Selector, selector_core
+from podcheck.kube.probes import ProbeSpec
+from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
+from podcheck.vocab import ProbeKind, RestartPolicy, WorkloadKind
+
+# ------------------------------------------------------------------ containers
+
+
+def pod_policy(template: spec.PodTemplate) -> RestartPolicy:
+    """The pod's `spec.restartPolicy`."""
+    return RestartPolicy(str(template.restartPolicy))
+
+
+def container_policy(c: spec.Container) -> ContainerPolicy:
+    """The container's restart-relevant fields, as kube reads them."""
+    raw = c.restartPolicy
+    return ContainerPolicy(ContainerRestartPolicy(str(raw)) if raw is not None else None)
+
+
+def is_sidecar(c: spec.Container) -> bool:
+    """kube `is_restartable_init_container`: an init container with restartPolicy Always."""
+    return is_restartable_init_container(container_policy(c))
+
+
+def should_restart(c: spec.Container, policy: RestartPolicy, exit_code: int) -> bool:
+    """kube `container_should_restart` for `c` in a pod with restart policy `policy`."""
+    return container_should_restart(container_policy(c), policy, exit_code)
+
+
+def probe_kind(p: spec.Probe) -> ProbeKind:
+    """The probe's kind in the one vocabulary."""
+    return ProbeKind(str(p.kind.value))
+
+
+def probe_spec(p: spec.Probe) -> ProbeSpec:
+    """The probe's timing and thresholds as kube's prober worker reads them."""
+    return ProbeSpec(
+        initial_delay_seconds=p.initialDelaySeconds,
+        period_seconds=p.periodSeconds,
+        timeout_seconds=p.timeoutSeconds,
+        success_threshold=p.successThreshold,
+        failure_threshold=p.failureThreshold,
+    )
+
+
+# ------------------------------------------------------------------ resources
+
+
+def _paths(template: spec.PodTemplate) -> list[tuple[spec.Container, str]]:
+    return [*((c, f"spec.containers[{i}]") for i, c in enumerate(template.containers)),
+            *((c, f"spec.initContainers[{i}]") for i, c in enumerate(template.initContainers))]
+
+
+def effective_requests(template: spec.PodTemplate) -> dict[str, Decimal]:
+    """kube `aggregate_containers` over the template's requests (PodRequests; the spec
+    has no pod-level resources and no overhead); raises `KubeInputError` naming the
+    container path of a request or limit kube rejects (requests checked first)."""
+    own = {id(c): parse_resource_list(dict(c.requests), f"{path}.resources.requests")
+           for c, path in _paths(template)}
+    for c, path in _paths(template):
+        parse_resource_list(dict(c.limits), f"{path}.resources.limits")
+    apps = [own[id(c)] for c in template.containers]
+    inits = [(own[id(c)], is_sidecar(c)) for c in template.initContainers]
+    return dict(sorted(aggregate_containers(apps, inits).items()))
+
+
+def node_capacity(node: spec.Node) -> dict[str, Decimal]:
+    """The node's capacity as exact quantities (kube `parse_quantity`)."""
+    return {r: parse_quantity(q, f"{node.name}.{r}") for r, q in node.capacity}
+
+
+# ------------------------------------------------------------------ back-off
+
+
+def backoff_table() -> tuple[int, ...]:
+    """Wait before the next restart per back-off level (level 0: no window recorded).
+
+    Level k+1 is the window `backoff.backoff_after` records after level k, for a
+    container that exits at once; the last level is where the window stops growing.
+    """
+    windows: list[float | None] = [None]
+    while True:
+        nxt = backoff.backoff_after(windows[-1], 0.0)
+        if nxt == windows[-1]:
+            break
+        windows.append(nxt)
+    return tuple(math.ceil(backoff.restart_delay(w, 0.0)) for w in windows)
+
+
+def reset_seconds() -> int:
+    """Whole seconds of running after which the back-off is forgotten (> 600 s)."""
+    seconds = math.floor(backoff.STABLE_RESET_SECONDS) + 1
+    assert backoff.restart_delay(backoff.MAX_BACKOFF_SECONDS, seconds) == 0
+    return seconds
+
+
+# ------------------------------------------------------------------ Deployments
+
+
+def fenceposts(workload: spec.Workload) -> tuple[int, int]:
+    """(maxSurge, maxUnavailable) as pods: `ResolveFenceposts` of the deployment util
+    (surge rounds up, unavailable down, both 0 means unavailable 1), the percentages
+    scaled by kube `scaled_value`."""
+    surge = kd.scaled_value(workload.maxSurge, workload.replicas, round_up=True)
+    unavailable = kd.scaled_value(workload.maxUnavailable, workload.replicas, round_up=False)
+    if surge == 0 and unavailable == 0:
+        unavailable = 1
+    return surge, unavailable
+
+
+# ------------------------------------------------------------------ PDBs
+
+# (API group, kind) of the controller `getExpectedScale` resolves a pod of each workload
+# kind to: a Deployment's pods point at its ReplicaSet, which the finder follows up to
+# the Deployment.  A bare pod has no controller (it is "unmanaged").
+_CONTROLLER = {
+    WorkloadKind.DEPLOYMENT: ("apps", WorkloadKind.DEPLOYMENT),
+    WorkloadKind.REPLICASET: ("apps", WorkloadKind.REPLICASET),
+    WorkloadKind.JOB: ("batch", WorkloadKind.JOB),
+    WorkloadKind.DAEMONSET: ("apps", WorkloadKind.DAEMONSET),
+}
+
+
+def selector(pdb: spec.PodDisruptionBudget) -> Selector | InvalidSelector:
+    """The PDB's selector as `LabelSelectorAsSelector` converts it (kube `selector_core`)."""
+    expressions = [(r.key, str(r.operator), tuple(r.values)) for r in pdb.matchExpressions]
+    return selector_core(dict(pdb.matchLabels), expressions, "pdb.spec.selector")
+
+
+def selects(pdb: spec.PodDisruptionBudget, template: spec.PodTemplate) -> bool:
+    """The PDB's selector matches the template's pod labels (an invalid one matches none)."""
+    found = selector(pdb)
+    return not isinstance(found, InvalidSelector) and found.matches(dict(template.labels))
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetRule:
+    """What the disruption controller's `trySync` makes of one PDB, known at compile time.
+
+    `fail_safe`: the sync error when it falls back to failSafe ("" otherwise);
+    `scales`: with `needs_scale`, each owning workload's scale (`getExpectedScale`).
+    """
+
+    fail_safe: str = ""
+    needs_scale: bool = False
+    scales: dict[str, int] = field(default_factory=dict)
+
+
+def budget_rule(pdb: spec.PodDisruptionBudget, pods: Sequence[spec.Workload]) -> BudgetRule:
+    """`trySync` up to the counts for a PDB selecting one pod of each entry of `pods` (the
+    owning workload per pod, in order): the selector error or the first controller error
+    (kube `scale_of`) is the fail-safe reason."""
+    found = selector(pdb)
+    if isinstance(found, InvalidSelector):
+        return BudgetRule(found.message)
+    if not kd.needs_expected_scale(pdb.minAvailable, pdb.maxUnavailable):
+        return BudgetRule()
+    scales: dict[str, int] = {}
+    for w in pods:
+        owner = _CONTROLLER.get(WorkloadKind(str(w.kind.value)))
+        if owner is None:
+            continue  # a bare pod: unmanaged, no scale
+        group, kind = owner
+        scale, error = kd.scale_of(group, str(kind), w.replicas)
+        if error:
+            return BudgetRule(error)
+        scales[w.name] = scale
+    return BudgetRule("", True, scales)
+
+
+def desired_healthy(pdb: spec.PodDisruptionBudget, expected: int) -> int:
+    """kube `desired_healthy` for the PDB with `expected` pods expected."""
+    return kd.desired_healthy(pdb.minAvailable, pdb.maxUnavailable, expected)

@@ -1,0 +1,47 @@
+"""The scheduler: binds a pending pod to a node where it fits.
+
+Stage: internal to `podcheck.model` (called by `compile.build_model`).  Consumes a
+`Cluster`; declares one `bind` action per (pod slot, node) pair.
+
+Filter (pkg/scheduler/framework/plugins): the node is Ready, not cordoned and not Down
+(NodeUnschedulable; a DaemonSet pod tolerates the unschedulable taint and may only go
+to its own node), and, per resource the pod requests and the node limits, the requests
+of the non-terminal pods already bound there plus the pod's own fit the capacity
+(NodeResourcesFit).  Scoring is abstracted: any feasible node may be chosen.
+"""
+
+from __future__ import annotations
+
+from podcheck import ir
+from podcheck.model.cluster import NODE_CORDONED, NODE_DRAINED, NODE_READY, Cluster, NodeSlot, Slot
+from podcheck.vocab import ActionKind, Actor
+
+
+def declare_scheduler(cluster: Cluster) -> None:
+    """Declare `bind` for every slot and every node it may run on."""
+    b = cluster.builder
+    for s in cluster.slots:
+        for n in cluster.nodes_for(s):
+            allowed = (NODE_READY, NODE_DRAINED, NODE_CORDONED) if s.pinned else (
+                NODE_READY, NODE_DRAINED)
+            guard = ir.and_(
+                s.exists, ir.eq(s.node, 0),
+                ir.or_(*(ir.eq(n.state, v) for v in allowed)),
+                *fits(cluster, s, n),
+            )
+            b.action(ActionKind.BIND, (("pod", s.name), ("node", n.name)), guard,
+                     [(s.node, n.index)], f"the scheduler binds pod {s.name} to node {n.name}",
+                     Actor.SCHEDULER, span=s.workload.span)
+
+
+def fits(cluster: Cluster, s: Slot, n: NodeSlot) -> list[ir.Expr]:
+    """NodeResourcesFit for pod `s` on node `n`, one comparison per constrained resource."""
+    out: list[ir.Expr] = []
+    for resource, cap in sorted(n.capacity.items()):
+        need = s.requests.get(resource, 0)
+        if need == 0:
+            continue
+        used = [ir.ite(cluster.on_node(o, n), o.requests.get(resource, 0), 0)
+                for o in cluster.slots if o is not s and o.requests.get(resource, 0)]
+        out.append(ir.op("<=", ir.sum_(*used, ir.Const(need)), cap))
+    return out

@@ -1,0 +1,179 @@
+"""The layout of the cluster side: node and pod-slot variables, and the counters.
+
+Stage: internal to `podcheck.model` (called first by `compile.build_model`).  Consumes a
+`spec.CheckedSpec`, the `Builder` and a pod factory; produces the `Cluster` with every
+state variable of the cluster side declared (nodes, slots, tracked history, the
+environment's spent budgets, Deployment revisions, Job counts) and one pod model per
+slot.  Declares no action: the actor modules do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from podcheck import ir, spec
+from podcheck.model.capacity import scaled_resources
+from podcheck.model.cluster import (
+    NODE_LABELS,
+    Cluster,
+    Counters,
+    NodeSlot,
+    PodFactory,
+    Slot,
+    Tracking,
+)
+from podcheck.model.kube_adapter import fenceposts
+from podcheck.model.layout import Builder
+from podcheck.vocab import Actor, NodeState
+
+
+def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -> list[
+    tuple[str, int, bool]
+]:
+    """(slot name, pinned node index, is surge) for every slot of `workload`."""
+    kind, name = workload.kind, workload.name
+    if kind is spec.WorkloadKind.POD:
+        return [(name, 0, False)]
+    if kind is spec.WorkloadKind.DAEMONSET:
+        return [(f"{name}-{n.name}", i, False) for i, n in enumerate(nodes, 1)]
+    count = workload.parallelism if kind is spec.WorkloadKind.JOB else workload.replicas
+    plan = [(f"{name}-{i}", 0, False) for i in range(1, count + 1)]
+    return plan + [(f"{name}-{i}", 0, True) for i in range(count + 1, count + surge + 1)]
+
+
+def initially_exists(workload: spec.Workload, ordinal: int, surge: bool) -> bool:
+    """Slots whose pod the controller has already created when the model starts."""
+    if surge:
+        return False
+    if workload.kind is spec.WorkloadKind.JOB:
+        return ordinal < min(workload.parallelism, workload.completions)
+    return True
+
+
+def recreation_bound(workload: spec.Workload, env: spec.Environment, nodes: int) -> int:
+    """How often one slot's pod can be re-created: each deletion is caused by a
+    bounded disruption (one eviction per drained node, one deletion per failed node,
+    direct deletes, rollouts) or, for a Job, a counted completion or failure."""
+    if workload.kind is spec.WorkloadKind.POD:
+        return 0
+    fails = nodes if env.nodeFailures or env.zoneFailures else 0
+    bound = len(env.drain) + fails + env.podDeletes + env.rollouts
+    if workload.kind is spec.WorkloadKind.JOB:
+        bound += workload.completions + workload.backoffLimit + 1
+    return bound
+
+
+def surge_slots(workload: spec.Workload, env: spec.Environment) -> int:
+    """Extra slots a rolling update may use (only when rollouts are enabled)."""
+    if workload.kind is not spec.WorkloadKind.DEPLOYMENT or env.rollouts == 0:
+        return 0
+    return fenceposts(workload)[0]
+
+
+def build_cluster(
+    sp: spec.CheckedSpec,
+    builder: Builder,
+    factory: PodFactory,
+    tracking: Tracking,
+    uid_bound: int,
+) -> Cluster:
+    """Declare the variables of every node and slot, the counters, and the pod models.
+
+    A tracked uid counts re-creations modulo `min(uid_bound, 1 + recreation_bound) + 1`
+    (`ModelOptions.uid_bound`); raises `KubeInputError` for a quantity kube rejects.
+    """
+    nodes = [
+        NodeSlot(i, n.name, n.zone,
+                 builder.enum_var(f"{n.name}.state", NODE_LABELS, NodeState.READY,
+                                  owner=f"node {n.name}", field_name="state"), {})
+        for i, n in enumerate(sp.nodes, 1)
+    ]
+    caps, reqs = scaled_resources(sp.nodes, [w.template for w in sp.workloads])
+    for n, cap in zip(nodes, caps, strict=True):
+        n.capacity = cap
+    cluster = Cluster(sp, builder, nodes, [])
+    for w, req in zip(sp.workloads, reqs, strict=True):
+        _declare_slots(cluster, w, req, tracking, uid_bound)
+    for s in cluster.slots:
+        s.pod = factory(builder, s.name, s.workload.template, cluster.active(s))
+    cluster.counters = _environment_counters(sp, builder)
+    _declare_revisions(cluster)
+    _declare_job_counters(cluster)
+    return cluster
+
+
+def _declare_slots(cluster: Cluster, w: spec.Workload, req: dict[str, int],
+                   tracking: Tracking, uid_bound: int) -> None:
+    builder, sp = cluster.builder, cluster.spec
+    names = ("none", *(n.name for n in sp.nodes))
+    bound = recreation_bound(w, sp.environment, len(sp.nodes))
+    plan = slot_plan(w, sp.nodes, surge_slots(w, sp.environment))
+    for ordinal, (name, pinned, is_surge) in enumerate(plan):
+        owner = f"pod {name}"
+        exists = initially_exists(w, ordinal, is_surge)
+        s = Slot(
+            name, w, ordinal,
+            builder.bool_var(f"{name}.exists", exists, owner=owner, field_name="exists"),
+            builder.var(f"{name}.node", 0, len(sp.nodes), 0, labels=names, owner=owner,
+                        field_name="node"),
+            pinned=pinned, surge=is_surge, requests=req,
+        )
+        if tracking.uid:
+            s.uid = builder.var(f"{name}.uid", 0, min(uid_bound, 1 + bound), int(exists),
+                                owner=owner, field_name="uid")
+        if tracking.evicted:
+            s.evicted = builder.bool_var(f"{name}.evicted", owner=owner, field_name="evicted")
+        if tracking.endpoint:
+            s.endpoint = builder.bool_var(f"{name}.endpoint", owner=owner,
+                                          field_name="endpoint")
+        cluster.slots.append(s)
+
+
+def _environment_counters(sp: spec.CheckedSpec, b: Builder) -> Counters:
+    """The environment's spent-budget counters (NOTE(settle-first) reads them)."""
+    env = sp.environment
+    has_zones = any(n.zone for n in sp.nodes)
+
+    def counter(key: str, limit: int) -> ir.Var | None:
+        if not limit:
+            return None
+        return b.var(f"env.{key}", 0, limit, 0, owner=str(Actor.ENVIRONMENT), field_name=key)
+
+    return Counters(
+        node_failures=counter("nodeFailures", env.nodeFailures),
+        zone_failures=counter("zoneFailures", env.zoneFailures if has_zones else 0),
+        pod_deletes=counter("podDeletes", env.podDeletes),
+    )
+
+
+def _declare_revisions(cluster: Cluster) -> None:
+    """A revision counter per Deployment and per slot, when rollouts are enabled."""
+    env, b = cluster.spec.environment, cluster.builder
+    if not env.rollouts:
+        return
+    for w in cluster.spec.workloads:
+        if w.kind is not spec.WorkloadKind.DEPLOYMENT:
+            continue
+        cluster.counters.revisions[w.name] = b.var(
+            f"{w.name}.revision", 0, env.rollouts, 0, owner=f"deployment {w.name}",
+            field_name="revision")
+        for s in cluster.slots_of(w.name):
+            s.revision = b.var(f"{s.name}.revision", 0, env.rollouts, 0,
+                               owner=f"pod {s.name}", field_name="revision")
+
+
+def _declare_job_counters(cluster: Cluster) -> None:
+    """Job status counters; a deleted Job pod counts as failed (`Cluster.on_delete`)."""
+    b = cluster.builder
+    for w in cluster.spec.workloads:
+        if w.kind is not spec.WorkloadKind.JOB:
+            continue
+        owner = f"job {w.name}"
+        cluster.counters.job_succeeded[w.name] = b.var(
+            f"{w.name}.succeeded", 0, w.completions, 0, owner=owner, field_name="succeeded")
+        failed = b.var(f"{w.name}.failed", 0, w.backoffLimit + 1, 0, owner=owner,
+                       field_name="failed")
+        cluster.counters.job_failed[w.name] = failed
+        bumped = ir.op("min", ir.op("+", failed, 1), w.backoffLimit + 1)
+        for s in cluster.slots_of(w.name):
+            cluster.on_delete[s.name] = [(failed, bumped)]
