@@ -151,6 +151,12 @@ class Frontier:
     keys: list[int] = field(default_factory=list)
     links: array[int] = field(default_factory=lambda: array("q"))
 
+    def push(self, state: State, key: int, link: int) -> None:
+        """Add one state found (the compiled expander pushes its successors itself)."""
+        self.states.append(state)
+        self.keys.append(key)
+        self.links.append(link)
+
     def take(self) -> tuple[list[State], list[int]]:
         """The states and keys found so far, leaving the frontier empty (the same list
         objects stay in place: the compiled expander holds their `append`)."""
@@ -285,10 +291,8 @@ def _search(
     init = _unique(system.init)
     frontier = Frontier()
     for i, s in enumerate(init):
-        recorder.visit_initial(packing.pack(s))
-        frontier.states.append(s)
-        frontier.keys.append(packing.pack(s))
-        frontier.links.append(-1 - i)
+        frontier.push(s, packing.pack(s), -1 - i)
+        recorder.visit_initial(frontier.keys[-1])
     expand = recorder.expander(system, packing, checks.flagged(), frontier)
     deadlocks = run.options.check_deadlock
     limit = run.options.max_states

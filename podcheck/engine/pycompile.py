@@ -375,8 +375,7 @@ def compile_expander(
     `push_link(link + action index)`.  It returns the number `k` of enabled actions,
     or `~k` when one of the `flagged` conditions holds in `s`.
     """
-    source = expander_source(system, packing, flagged)
-    make = _make(system, source)
+    make = _make(system, expander_source(system, packing, flagged))
     return make(seen, seen.add, push_state, push_key, push_link, None)
 
 
@@ -390,15 +389,12 @@ def compile_edge_expander(
     push_link: Callable[[int], None],
     push_edges: Callable[[list[tuple[int, int]]], None],
 ) -> Expander:
-    """`compile_expander` that also records every edge.
-
-    `seen` maps each known key to its state id; a new successor gets the next id
-    (`len(seen)`).  Before returning, `expand` calls `push_edges` once with the list
-    of `(action index, successor id)` of every enabled action, in action order,
-    self-loops and edges to known states included (NOTE(edges-are-enabledness)).
+    """`compile_expander` that also records every edge.  `seen` maps each known key to
+    its state id; a new successor gets the next id (`len(seen)`).  Before returning,
+    `expand` calls `push_edges` once with the `(action index, successor id)` of every
+    enabled action in action order, self-loops included (NOTE(edges-are-enabledness)).
     """
-    source = expander_source(system, packing, flagged, edges=True)
-    make = _make(system, source)
+    make = _make(system, expander_source(system, packing, flagged, edges=True))
     return make(seen, None, push_state, push_key, push_link, push_edges)
 
 
