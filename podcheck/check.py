@@ -3,7 +3,8 @@
 Stage: joins the pipeline.  Consumes a spec path and `CheckOptions`; runs
 `lang.load` -> `model.compile_spec` -> `engine.bfs.explore` (keeping the state graph
 when a liveness property needs it) -> `engine.liveness.check_liveness` for each
-temporal property; produces a `CheckRun` that renderers and the CLI read.  It prints
+temporal property; produces a `podcheck.run.CheckRun` that renderers and the CLI
+read.  It prints
 nothing and never exits.  Per NOTE(stage-gating), a stage runs only if the previous
 one produced no error.
 """
@@ -17,17 +18,23 @@ from podcheck.diagnostics import Diagnostic, Severity, StageResult, codes
 from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.graph import StateGraph
-from podcheck.engine.liveness import LIVENESS, check_liveness
+from podcheck.engine.liveness import check_liveness
 from podcheck.engine.progress import Reporter
-from podcheck.engine.result import CheckResult, PropertyResult, Verdict
+from podcheck.engine.result import (
+    LIVENESS,
+    CheckResult,
+    LivenessPending,
+    Pending,
+    PropertyResult,
+)
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
-from podcheck.exitcodes import ExitCode
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
+from podcheck.run import CheckRun
 from podcheck.spec import CheckedSpec
 
 
@@ -41,36 +48,6 @@ class CheckOptions:
     timeout_seconds: float | None = None
     model: ModelOptions = field(default_factory=ModelOptions)
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
-
-
-@dataclass(frozen=True, slots=True)
-class CheckRun:
-    """Everything a renderer needs: diagnostics with their sources, or a result."""
-
-    path: str
-    diagnostics: tuple[Diagnostic, ...]
-    sources: Mapping[str, str]
-    result: CheckResult | None = None
-    graph: StateGraph | None = None
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """2 on spec errors, 1 if a property is violated, 3 if any is inconclusive, else 0."""
-        if self.result is None or any(d.severity is Severity.ERROR for d in self.diagnostics):
-            return ExitCode.INPUT_ERROR
-        verdicts = {r.verdict for r in self.result.results}
-        if Verdict.VIOLATED in verdicts or self.result.deadlock is not None:
-            return ExitCode.VIOLATED
-        if Verdict.UNKNOWN in verdicts:
-            return ExitCode.INCONCLUSIVE
-        return ExitCode.OK
-
-    @property
-    def as_expected(self) -> bool:
-        """True when the spec loaded and every verdict matches the spec's `expect`s."""
-        if self.result is None:
-            return False
-        return all(r.as_expected for r in self.result.results)
 
 
 def load_and_compile(
@@ -139,10 +116,9 @@ def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:
 
 def _undecided_liveness(result: CheckResult) -> CheckResult:
     """Liveness needs the whole state graph; say so when a limit cut it short."""
-    why = (f"not decided: the exploration stopped ({result.limit}) before the state graph "
-           "was complete, and a liveness property needs all of it")
+    why = LivenessPending(Pending.GRAPH_INCOMPLETE, result.limit)
     decided = tuple(
-        replace(r, detail=why) if p.expectation in LIVENESS else r
+        replace(r, reason=why) if p.expectation in LIVENESS else r
         for p, r in zip(result.system.properties, result.results, strict=True)
     )
     return replace(result, results=decided)

@@ -20,15 +20,16 @@ from podcheck.check import CheckOptions, check_file
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
 from podcheck.diagnostics.render import render
-from podcheck.engine.progress import RichReporter
 from podcheck.exitcodes import ExitCode
 from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
 from podcheck.manifests import ManifestOptions, parse_version
 from podcheck.manifests.export import import_text
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
+from podcheck.report.progress import RichReporter
 from podcheck.report.run import render_run_json, render_run_text
-from podcheck.suite import render_suite, run_suite
+from podcheck.report.suite import render_suite
+from podcheck.suite import run_suite
 
 app = typer.Typer(
     name="podcheck",

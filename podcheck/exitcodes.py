@@ -1,6 +1,7 @@
 """The process exit codes of the `podcheck` command, documented once.
 
-Stage: used by `podcheck.cli` only.  Consumes nothing; produces the named codes.
+Stage: shared.  Consumes nothing; produces the named codes, which `podcheck.run`
+derives from a run's verdicts and `podcheck.cli` returns to the shell.
 """
 
 from __future__ import annotations

@@ -1,58 +1,38 @@
 """The regression suite: run every spec under some paths and compare with its `expect`s.
 
 Stage: a driver like `podcheck.check`.  Consumes spec paths (files, or folders searched
-for `*.pod`) and `CheckOptions`; produces a `SuiteResult`, one `SpecOutcome` per spec,
-which `render_suite` turns into a report.  A spec passes when it loads, compiles and
-every property's verdict equals its `expect` (properties without one only need a
-verdict); a spec whose `# PODCHECK:` header says `parse` is only loaded; a spec that must
-be rejected passes when its errors are exactly the ones its
-`# E:` comments name.  It prints nothing.
+for `*.pod`) and `CheckOptions`; produces a `podcheck.run.SuiteResult`, one
+`SpecOutcome` per spec, which `podcheck.report.suite.render_suite` words.  A spec
+passes when it loads, compiles and every property's verdict equals its `expect`
+(properties without one only need a verdict); a spec whose `# PODCHECK:` header says
+`parse` is only loaded; a spec that must be rejected passes when its errors are
+exactly the ones its `# E:` comments name.  It prints nothing.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from podcheck.check import CheckOptions, CheckRun, check_file
+from podcheck.check import CheckOptions, check_file
+from podcheck.diagnostics import Severity
 from podcheck.diagnostics.expectations import collect, mismatches
 from podcheck.engine.result import Verdict
-from podcheck.exitcodes import ExitCode
 from podcheck.lang.check import LoadOptions, load_with_sources
+from podcheck.run import (
+    CheckRun,
+    ExpectationMismatch,
+    Handling,
+    Problem,
+    SpecErrors,
+    SpecOutcome,
+    Status,
+    SuiteResult,
+    Undecided,
+    VerdictMismatch,
+)
 
-
-class Status(enum.Enum):
-    PASS = "ok"
-    FAIL = "FAIL"
-    ERROR = "ERROR"
-
-
-@dataclass(frozen=True, slots=True)
-class SpecOutcome:
-    """How one spec fared: its status and a line per problem."""
-
-    path: str
-    status: Status
-    problems: tuple[str, ...]
-    properties: int
-    what: str = ""  # overrides the property count in the report ("parsed", "rejected")
-
-
-@dataclass(frozen=True, slots=True)
-class SuiteResult:
-    """Every spec's outcome, in path order."""
-
-    outcomes: tuple[SpecOutcome, ...]
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """2 if a spec has errors (or none was found), 1 if an expectation failed, else 0."""
-        statuses = {o.status for o in self.outcomes}
-        if not self.outcomes or Status.ERROR in statuses:
-            return ExitCode.INPUT_ERROR
-        return ExitCode.VIOLATED if Status.FAIL in statuses else ExitCode.OK
+HEADER = "# PODCHECK:"
 
 
 def discover(paths: Iterable[str]) -> list[str]:
@@ -72,27 +52,22 @@ def outcome(path: str, run: CheckRun) -> SpecOutcome:
     """
     if run.result is None:
         expected = collect(run.sources)
-        problems = mismatches(expected, run.diagnostics)
-        if expected and not problems:
-            return SpecOutcome(path, Status.PASS, (), 0, "rejected as its `# E:` expect")
-        codes = sorted({d.code for d in run.diagnostics if d.severity.value == "error"})
-        return SpecOutcome(path, Status.ERROR, (f"spec has errors: {', '.join(codes)}",
-                                                *problems), 0)
+        lines = mismatches(expected, run.diagnostics)
+        if expected and not lines:
+            return SpecOutcome(path, Status.PASS, (), 0, Handling.REJECTED)
+        codes = sorted({d.code for d in run.diagnostics if d.severity is Severity.ERROR})
+        problems: list[Problem] = [SpecErrors(tuple(codes))]
+        problems += [ExpectationMismatch(line) for line in lines]
+        return SpecOutcome(path, Status.ERROR, tuple(problems), 0)
+    results = run.result.results
     problems = [
-        f"`{r.name}`: expected {r.expected}, got {r.verdict.value}"
-        for r in run.result.results
-        if not r.as_expected
+        VerdictMismatch(r.name, r.expected, r.verdict)
+        for r in results
+        if r.expected is not None and not r.as_expected
     ]
-    problems += [
-        f"`{r.name}`: inconclusive ({r.detail})"
-        for r in run.result.results
-        if r.verdict is Verdict.UNKNOWN and r.as_expected
-    ]
+    problems += [Undecided(r) for r in results if r.verdict is Verdict.UNKNOWN and r.as_expected]
     status = Status.FAIL if problems else Status.PASS
-    return SpecOutcome(path, status, tuple(problems), len(run.result.results))
-
-
-HEADER = "# PODCHECK:"
+    return SpecOutcome(path, status, tuple(problems), len(results))
 
 
 def parse_only(path: str) -> bool:
@@ -112,7 +87,7 @@ def parse_outcome(path: str) -> SpecOutcome:
     its `# E:` comments expect)."""
     loaded = load_with_sources(path, LoadOptions())
     if loaded.result.ok:
-        return SpecOutcome(path, Status.PASS, (), 0, "parsed only")
+        return SpecOutcome(path, Status.PASS, (), 0, Handling.PARSED)
     return outcome(path, CheckRun(path, loaded.result.diagnostics, loaded.sources))
 
 
@@ -123,18 +98,3 @@ def run_suite(paths: Sequence[str], options: CheckOptions) -> SuiteResult:
         parse_outcome(p) if parse_only(p) else outcome(p, check_file(p, options))
         for p in discover(paths)
     ))
-
-
-def render_suite(result: SuiteResult) -> str:
-    """One line per spec, its problems indented below, and a closing count."""
-    lines: list[str] = []
-    for o in result.outcomes:
-        noun = "property" if o.properties == 1 else "properties"
-        lines.append(f"{o.status.value:<5} {o.path} ({o.what or f'{o.properties} {noun}'})")
-        lines.extend(f"      {p}" for p in o.problems)
-    counts = {s: sum(o.status is s for o in result.outcomes) for s in Status}
-    lines.append(
-        f"{counts[Status.PASS]} passed, {counts[Status.FAIL]} failed"
-        + (f", {counts[Status.ERROR]} with errors" if counts[Status.ERROR] else "")
-    )
-    return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from podcheck.engine.graph import StateGraph
+from podcheck.engine.result import FairnessSummary
 from podcheck.ir import Action, Fairness, TransitionSystem
 
 ClassKey = tuple[str, tuple[tuple[str, str], ...]]
@@ -49,16 +50,14 @@ class FairnessClasses:
     fairness: tuple[Fairness, ...]
     of_action: tuple[int, ...]
 
-    def describe(self) -> str:
-        """A deterministic one-line summary: which classes are weakly/strongly fair."""
-        parts = []
-        for kind in (Fairness.WEAK, Fairness.STRONG):
-            names = sorted(
-                {k[0] for k, f in zip(self.keys, self.fairness, strict=True) if f is kind}
-            )
-            if names:
-                parts.append(f"{kind.value} fairness on {', '.join(names)}")
-        return "; ".join(parts) if parts else "no fairness"
+    def summary(self) -> FairnessSummary:
+        """Which action names have a weakly and which a strongly fair class (sorted)."""
+
+        def names(kind: Fairness) -> tuple[str, ...]:
+            pairs = zip(self.keys, self.fairness, strict=True)
+            return tuple(sorted({key[0] for key, fair in pairs if fair is kind}))
+
+        return FairnessSummary(names(Fairness.WEAK), names(Fairness.STRONG))
 
 
 def classify(
@@ -117,9 +116,9 @@ class FairView:
         return {of[a] for s in part for a, d in self.graph.edges[s] if d in inside}
 
 
-def region_digraph(graph: StateGraph, region: set[int]) -> nx.DiGraph:
+def region_digraph(graph: StateGraph, region: set[int]) -> nx.DiGraph[int]:
     """The subgraph of `graph` induced by `region`, as a networkx digraph."""
-    dg = nx.DiGraph()
+    dg: nx.DiGraph[int] = nx.DiGraph()
     ordered = sorted(region)
     dg.add_nodes_from(ordered)
     dg.add_edges_from((s, d) for s in ordered for _, d in graph.edges[s] if d in region)
@@ -182,7 +181,7 @@ def fair_sccs(view: FairView, region: set[int]) -> list[frozenset[int]]:
     """
     dg = region_digraph(view.graph, cyclic_core(view.graph, region))
     found: list[frozenset[int]] = []
-    work: list[nx.DiGraph] = [dg]
+    work: list[nx.DiGraph[int]] = [dg]
     while work:
         sub = work.pop()
         for comp in nx.strongly_connected_components(sub):

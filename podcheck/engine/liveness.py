@@ -3,7 +3,8 @@
 Stage: engine.  Consumes a complete `StateGraph` (from `engine/bfs.py`, or any BFS
 that keeps one edge per enabled action instance, see NOTE(edges-are-enabledness) in
 `engine/fairness.py`) and one temporal `Property`; produces a `PropertyResult` whose
-counterexample is a lasso `Trace`.
+counterexample is a lasso `Trace` and whose reason is a `FairSearch` (graph size,
+fairness assumed, and for a stuttering lasso why it may stutter).
 
 Properties (P = `condition`, Q = `target`):
   EVENTUALLY P         every fair run from an initial state reaches a P-state;
@@ -41,18 +42,24 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from podcheck.engine.fairness import FairView, classify, fair_loop, fair_sccs
 from podcheck.engine.graph import StateGraph
-from podcheck.engine.result import PropertyResult, Step, Trace, Verdict
+from podcheck.engine.result import (
+    LIVENESS,
+    FairSearch,
+    PropertyResult,
+    Step,
+    Stutter,
+    Trace,
+    Verdict,
+)
 from podcheck.ir import Expectation, Expr, Fairness, Property, State, evaluate
 
 Predicate = Callable[[State], Any]
 PredicateCompiler = Callable[[Expr], Predicate]
-
-LIVENESS = (Expectation.EVENTUALLY, Expectation.ALWAYS_EVENTUALLY, Expectation.LEADS_TO)
 
 
 def reference_predicate(expr: Expr) -> Predicate:
@@ -92,18 +99,18 @@ def check_liveness(
     question = _question(graph, prop, compile_predicate)
     region = _region(graph, question)
     targets, sccs = _bad_targets(view, region)
-    count = f"{len(graph.states):,}".replace(",", " ")
-    summary = f"{count} states, {classes.describe()}"
+    reason = FairSearch(len(graph.states), classes.summary())
     if not targets:
-        return PropertyResult(prop.name, Verdict.HOLDS, None, summary, prop.expected)
+        return PropertyResult(prop.name, Verdict.HOLDS, expected=prop.expected, reason=reason)
     if prop.expectation is Expectation.ALWAYS_EVENTUALLY:
         prefix = graph.path_ids(min(targets))
     else:
         prefix = _shortest_prefix(graph, question, targets)
     terminal = compile_predicate(graph.system.terminal)
-    trace, what = _lasso(view, prefix, sccs, terminal)
-    detail = f"{what}; {summary}"  # the trace itself carries the prefix and loop lengths
-    return PropertyResult(prop.name, Verdict.VIOLATED, trace, detail, prop.expected)
+    trace, stutter = _lasso(view, prefix, sccs, terminal)
+    reason = replace(reason, stutter=stutter)  # the trace carries the prefix and the loop
+    return PropertyResult(prop.name, Verdict.VIOLATED, trace, expected=prop.expected,
+                          reason=reason)  # fmt: skip
 
 
 def _question(graph: StateGraph, prop: Property, compile_: PredicateCompiler) -> _Question:
@@ -212,7 +219,8 @@ def _lasso(
     prefix: list[tuple[int, int | None]],
     scc_of: dict[int, frozenset[int]],
     terminal: Predicate,
-) -> tuple[Trace, str]:
+) -> tuple[Trace, Stutter | None]:
+    """The lasso: the prefix, then stuttering in its last state (and why) or a fair loop."""
     graph = view.graph
     steps = [Step(graph.states[s], a) for s, a in prefix]
     entry = prefix[-1][0]
@@ -220,11 +228,9 @@ def _lasso(
     if entry not in scc_of:
         trace = Trace(graph.system, tuple(steps), loop_start=start, loop_action=None)
         if graph.edges[entry]:
-            kind = "no fair action enabled"
-        else:
-            kind = "terminal state" if terminal(graph.states[entry]) else "deadlock"
-        return trace, f"the run stutters forever ({kind})"
+            return trace, Stutter.NO_FAIR_ACTION
+        return trace, Stutter.TERMINAL if terminal(graph.states[entry]) else Stutter.DEADLOCK
     loop = fair_loop(view, scc_of[entry], entry)
     steps += [Step(graph.states[d], a) for a, d in loop[:-1]]
     trace = Trace(graph.system, tuple(steps), loop_start=start, loop_action=loop[-1][0])
-    return trace, f"a fair loop of {len(loop)} actions avoids the goal forever"
+    return trace, None

@@ -309,30 +309,49 @@ def _key_delta(system: TransitionSystem, packing: Packing, a: int, body: _Body) 
     return " + ".join(terms) if terms else "0"
 
 
-def expander_source(system: TransitionSystem, packing: Packing, flagged: Sequence[Expr]) -> str:
+def expander_source(
+    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], *, edges: bool = False
+) -> str:
     """Source of the BFS expander factory; see `compile_expander`."""
     names = _names(system)
     flag = " or ".join(cond_source(e, names) for e in flagged) or "False"
     lines = [
-        "def make(seen, add, push_state, push_key, push_link):",
+        "def make(seen, add, push_state, push_key, push_link, push_edges):",
         "    def expand(s, x, link):",
         "    " + _unpack_line(system),
-        "        k = 0",
+        "        out = []" if edges else "        k = 0",
     ]
     for a, action in enumerate(system.actions):
         body = _body(system, a, "            ")
         lines.append(f"        if {cond_source(action.guard, names)}:")
-        lines.append("            k += 1")
+        lines += [] if edges else ["            k += 1"]
         lines += body.lines
         lines.append(f"            y = x + {_key_delta(system, packing, a, body)}")
-        lines.append("            if y not in seen:")
-        lines.append("                add(y)")
-        lines.append(f"                push_state({_tuple(body.values)})")
-        lines.append("                push_key(y)")
-        lines.append(f"                push_link(link + {a})")
+        lines += _visit_lines(a, body, edges)
+    if edges:
+        lines += ["        push_edges(out)", "        k = len(out)"]
     lines.append(f"        return ~k if {flag} else k" if flagged else "        return k")
     lines.append("    return expand")
     return "\n".join(lines) + "\n"
+
+
+def _visit_lines(a: int, body: _Body, edges: bool) -> list[str]:
+    """Remember successor key `y` if new (and with `edges`, record the edge to its id)."""
+    at, inner = " " * 12, " " * 16
+    push = [
+        f"{inner}push_state({_tuple(body.values)})",
+        f"{inner}push_key(y)",
+        f"{inner}push_link(link + {a})",
+    ]
+    if not edges:
+        return [f"{at}if y not in seen:", f"{inner}add(y)", *push]
+    return [
+        f"{at}t = seen.get(y)",
+        f"{at}if t is None:",
+        f"{inner}t = seen[y] = len(seen)",
+        *push,
+        f"{at}out.append(({a}, t))",
+    ]
 
 
 Expander = Callable[[State, int, int], int]
@@ -356,8 +375,29 @@ def compile_expander(
     `push_link(link + action index)`.  It returns the number `k` of enabled actions,
     or `~k` when one of the `flagged` conditions holds in `s`.
     """
-    source = expander_source(system, packing, flagged)
-    make = _exec(source, {"fail": _domain_error(system)}, "make")
-    expand = make(seen, seen.add, push_state, push_key, push_link)
-    assert callable(expand)
-    return expand
+    make = _make(system, expander_source(system, packing, flagged))
+    return make(seen, seen.add, push_state, push_key, push_link, None)
+
+
+def compile_edge_expander(
+    system: TransitionSystem,
+    packing: Packing,
+    flagged: Sequence[Expr],
+    seen: dict[int, int],
+    push_state: Callable[[State], None],
+    push_key: Callable[[int], None],
+    push_link: Callable[[int], None],
+    push_edges: Callable[[list[tuple[int, int]]], None],
+) -> Expander:
+    """`compile_expander` that also records every edge.  `seen` maps each known key to
+    its state id; a new successor gets the next id (`len(seen)`).  Before returning,
+    `expand` calls `push_edges` once with the `(action index, successor id)` of every
+    enabled action in action order, self-loops included (NOTE(edges-are-enabledness)).
+    """
+    make = _make(system, expander_source(system, packing, flagged, edges=True))
+    return make(seen, None, push_state, push_key, push_link, push_edges)
+
+
+def _make(system: TransitionSystem, source: str) -> Callable[..., Expander]:
+    """The expander factory `make(seen, add, push_state, push_key, push_link, push_edges)`."""
+    return _exec(source, {"fail": _domain_error(system)}, "make")  # type: ignore[return-value]

@@ -2,7 +2,9 @@
 
 Stage: output of `podcheck.engine` (bfs, liveness, later smt), input of
 `podcheck.report` (text, ITF JSON, ...).  A counterexample is exactly one `Trace`
-value; every renderer reads the same value.
+value; every renderer reads the same value.  Engines write no prose: how a verdict was
+reached is a `Reason` value (`SafetySearch`, `FairSearch`, `LivenessPending`) that
+`podcheck.report` puts into words.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from podcheck.ir import Expr, State, TransitionSystem
+from podcheck.ir import Expectation, Expr, State, TransitionSystem
+
+LIVENESS = frozenset({Expectation.EVENTUALLY, Expectation.ALWAYS_EVENTUALLY, Expectation.LEADS_TO})
 
 
 class Verdict(enum.Enum):
@@ -55,15 +59,92 @@ class Trace:
         return len(self.steps) - 1
 
 
+class Goal(enum.Enum):
+    """What a safety search looks for in each state."""
+
+    COUNTEREXAMPLE = "counterexample"  # a state where an `always` condition is false
+    WITNESS = "witness"  # a state where a `sometimes` condition is true
+
+
+@dataclass(frozen=True, slots=True)
+class SafetySearch:
+    """How a search over states decided, or left open, one safety property.
+
+    With a trace, the trace is a shortest one to the state found.  Without one, the
+    goal was not found among `states` states: all reachable states if `exhaustive`,
+    else those up to the limit, every state at depth <= `complete_depth` among them
+    (-1: not even every initial state).
+    """
+
+    goal: Goal
+    states: int
+    exhaustive: bool
+    complete_depth: int = -1
+
+
+class Stutter(enum.Enum):
+    """Why a violating lasso may stay in its last state forever."""
+
+    NO_FAIR_ACTION = "no-fair-action"  # actions are enabled, none of them fair
+    TERMINAL = "terminal"  # the system's `terminal` condition holds
+    DEADLOCK = "deadlock"  # no action is enabled and the state is not terminal
+
+
+@dataclass(frozen=True, slots=True)
+class FairnessSummary:
+    """Which action names are weakly and which strongly fair (sorted, deduplicated)."""
+
+    weak: tuple[str, ...] = ()
+    strong: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FairSearch:
+    """How the liveness checker decided one temporal property on a complete graph.
+
+    `states` is the size of the graph, `fairness` the fairness it assumed.  For a
+    violation, `stutter` says why the lasso may end by stuttering, or is None when the
+    lasso ends in a fair loop (of `len(trace.steps) - trace.loop_start` actions).
+    """
+
+    states: int
+    fairness: FairnessSummary
+    stutter: Stutter | None = None
+
+
+class Pending(enum.Enum):
+    """Why a liveness property has no verdict yet."""
+
+    SAFETY_PASS = "safety-pass"  # the search kept no state graph, so did not look
+    LEFT_TO_LIVENESS = "left-to-liveness"  # the graph was kept for the liveness checker
+    GRAPH_INCOMPLETE = "graph-incomplete"  # a limit cut the state graph short
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessPending:
+    """A liveness property left undecided, and why (`limit`: the limit that stopped it)."""
+
+    why: Pending
+    limit: str | None = None
+
+
+Reason = SafetySearch | FairSearch | LivenessPending
+
+
 @dataclass(frozen=True, slots=True)
 class PropertyResult:
-    """The verdict for one property, with its counterexample or witness trace."""
+    """The verdict for one property, with its counterexample or witness trace.
+
+    `reason` says how the engine reached the verdict; `detail` is free text for an
+    engine that has no structured reason (renderers show `reason` when it is set).
+    """
 
     name: str
     verdict: Verdict
     trace: Trace | None = None
-    detail: str = ""  # e.g. "no violation up to depth 14, 1 204 states"
+    detail: str = ""
     expected: str | None = None  # what the spec's `expect` says, if anything
+    reason: Reason | None = None
     invariant: Expr | None = None  # an inductive invariant that proves the verdict (pdr)
 
     @property
@@ -89,6 +170,14 @@ class Stats:
         return self.states / self.seconds if self.seconds > 0 else 0.0
 
 
+class Limit(enum.StrEnum):
+    """A limit that can end an exploration early (spelled as the CLI option)."""
+
+    MAX_STATES = "max-states"
+    MAX_DEPTH = "max-depth"
+    TIMEOUT = "timeout"
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     """Everything one run of an engine found about one system."""
@@ -98,4 +187,4 @@ class CheckResult:
     results: tuple[PropertyResult, ...]
     stats: Stats
     deadlock: Trace | None = None
-    limit: str | None = None  # which limit ended the run ("max-states", ...), if any
+    limit: str | None = None  # the `Limit` that ended the run, if any

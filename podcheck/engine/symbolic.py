@@ -139,7 +139,7 @@ def _result(prop: Property, d: _Decision) -> PropertyResult:
         verdict = Verdict.HOLDS if always else Verdict.VIOLATED
         what = "proved" if always else "no witness exists, proved"
         return PropertyResult(prop.name, verdict, None, f"{what} by {d.how}", prop.expected,
-                              d.invariant)  # fmt: skip
+                              invariant=d.invariant)
     what = "no violation" if always else "no witness"
     detail = f"{what} {d.how}" if d.how.startswith("within") else f"{what} found: {d.how}"
     return PropertyResult(prop.name, Verdict.UNKNOWN, None, detail, prop.expected)

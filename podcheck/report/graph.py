@@ -200,9 +200,9 @@ def to_dot(
     return "\n".join(lines) + "\n"
 
 
-def to_networkx(view: GraphView) -> nx.MultiDiGraph:
+def to_networkx(view: GraphView) -> nx.MultiDiGraph[str]:
     """The view as a networkx multigraph (string attributes, insertion order kept)."""
-    g = nx.MultiDiGraph(name=view.name)
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=view.name)
     if view.quotient_by is not None:
         g.graph["quotient_by"] = ", ".join(view.quotient_by)
     for node in view.nodes:

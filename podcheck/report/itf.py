@@ -17,6 +17,7 @@ from typing import Any
 
 from podcheck.engine.result import CheckResult, Trace
 from podcheck.ir import Action, Derived, TransitionSystem, evaluate
+from podcheck.report.words import detail
 
 FORMAT = "ITF"
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -143,7 +144,7 @@ def result_to_json(check: CheckResult, *, show_timing: bool = False) -> dict[str
             "verdict": r.verdict.value,
             "expected": r.expected,
             "asExpected": r.as_expected,
-            "detail": r.detail,
+            "detail": detail(r),
             "trace": trace,
         })  # fmt: skip
     deadlock = None

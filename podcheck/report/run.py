@@ -1,4 +1,4 @@
-"""Render one verification run (`podcheck.check.CheckRun`) for people or machines.
+"""Render one verification run (`podcheck.run.CheckRun`) for people or machines.
 
 Stage: `podcheck.report`.  Consumes a `CheckRun` (diagnostics with their sources, and
 the engine's `CheckResult`); produces text (diagnostics in the ruff-like layout, then
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from podcheck.check import CheckRun
 from podcheck.diagnostics.render import ordered, render, to_json
 from podcheck.report.itf import dumps, result_to_json
 from podcheck.report.text import render_result
+from podcheck.run import CheckRun
 
 
 def render_run_text(run: CheckRun, *, reproduce: str | None, show_timing: bool = False) -> str:

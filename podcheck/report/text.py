@@ -16,18 +16,10 @@ from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES
 from podcheck.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
 from podcheck.report.invariant import render_invariant
+from podcheck.report.words import count, detail, plural
 
 INDENT = " " * 8
 LINE_LIMIT = 100  # wrap a state's fields past this column
-
-
-def count(n: int) -> str:
-    """`1204` as `1 204` (thousands separated by spaces)."""
-    return f"{n:,}".replace(",", " ")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def mentioned(expr: Expr | None) -> tuple[int, ...]:
@@ -180,13 +172,14 @@ def _header(prop: Property | None, result: PropertyResult) -> str:
     if trace is not None and result.verdict is Verdict.VIOLATED and trace.loop_start is not None:
         head += f": {_lasso_shape(trace)}"
     elif trace is not None and result.verdict is Verdict.VIOLATED:
-        head += f" in {_plural(trace.length, 'step')}"
+        head += f" in {plural(trace.length, 'step')}"
     elif trace is not None:
-        head += f": witness in {_plural(trace.length, 'step')}"
-    if result.detail and trace is None:
-        head += f": {result.detail}"
-    elif result.detail and trace is not None and trace.loop_start is not None:
-        head += f"\n  {result.detail}"  # liveness: how the loop is fair
+        head += f": witness in {plural(trace.length, 'step')}"
+    why = detail(result)
+    if why and trace is None:
+        head += f": {why}"
+    elif why and trace is not None and trace.loop_start is not None:
+        head += f"\n  {why}"  # liveness: how the loop is fair
     return head
 
 
@@ -194,11 +187,11 @@ def _lasso_shape(trace: Trace) -> str:
     """`after 7 steps, a loop of 5 steps repeats forever` (or the run stays put)."""
     start = trace.loop_start
     assert start is not None
-    prefix = f"after {_plural(start, 'step')}"
+    prefix = f"after {plural(start, 'step')}"
     if trace.loop_action is None:
         return f"{prefix} the run stays in one state forever"
     loop = len(trace.steps) - start
-    return f"{prefix}, a loop of {_plural(loop, 'step')} repeats forever"
+    return f"{prefix}, a loop of {plural(loop, 'step')} repeats forever"
 
 
 def _footer(prop: Property | None, result: PropertyResult) -> list[str]:
@@ -236,12 +229,6 @@ def _property(check: CheckResult, prop: Property | None, result: PropertyResult)
     return "\n".join(lines) + "\n"
 
 
-def render_property(check: CheckResult, result: PropertyResult) -> str:
-    """One property's verdict; with its trace when it has one."""
-    props = {p.name: p for p in check.system.properties}
-    return _property(check, props.get(result.name), result)
-
-
 def render_deadlock(check: CheckResult) -> str:
     """The shortest deadlock of `check`, or the empty string."""
     trace = check.deadlock
@@ -251,11 +238,11 @@ def render_deadlock(check: CheckResult) -> str:
     same = [r.name for r in check.results if r.trace is not None and r.trace.steps == trace.steps]
     if same:
         return (
-            f"deadlock in {_plural(trace.length, 'step')}: no action is enabled and the "
+            f"deadlock in {plural(trace.length, 'step')}: no action is enabled and the "
             f"state is not terminal; it is the run shown for `{same[0]}` above\n"
         )
     return (
-        f"deadlock in {_plural(trace.length, 'step')}: no action is enabled and the "
+        f"deadlock in {plural(trace.length, 'step')}: no action is enabled and the "
         "state is not terminal\n"
         + render_trace(trace)
         + (
@@ -285,7 +272,7 @@ def render_summary(check: CheckResult) -> str:
         rows.append([r.name, kind, r.verdict.value, r.expected or "-", mark])
     mismatches = sum(not r.as_expected for r in check.results)
     verb = "differs" if mismatches == 1 else "differ"
-    tail = f"{_plural(mismatches, 'verdict')} {verb} from `expect`" if mismatches else ""
+    tail = f"{plural(mismatches, 'verdict')} {verb} from `expect`" if mismatches else ""
     return "\n".join(["summary", *_table(rows), *([tail] if tail else [])]) + "\n"
 
 

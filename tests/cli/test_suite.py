@@ -8,7 +8,9 @@ from typer.testing import CliRunner
 
 from podcheck.check import CheckOptions
 from podcheck.cli import app
+from podcheck.engine.result import Verdict
 from podcheck.exitcodes import ExitCode
+from podcheck.run import Handling, VerdictMismatch
 from podcheck.suite import Status, run_suite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +34,8 @@ def test_expectations_met_pass_and_unmet_fail(tmp_path: Path) -> None:
     bad = _write(tmp_path, "bad.pod", PASSING.replace("holds", "violated"))
     result = run_suite([good, bad], CheckOptions())
     assert [o.status for o in result.outcomes] == [Status.PASS, Status.FAIL]
-    assert result.outcomes[1].problems == ("`never-failed`: expected violated, got holds",)
+    mismatch = VerdictMismatch("never-failed", "violated", Verdict.HOLDS)
+    assert result.outcomes[1].problems == (mismatch,)
     assert result.exit_code is ExitCode.VIOLATED
 
 
@@ -49,7 +52,7 @@ def test_rejection_specs_pass_only_with_exactly_their_expected_errors(tmp_path: 
 def test_parse_only_specs_are_loaded_not_explored(tmp_path: Path) -> None:
     spec = _write(tmp_path, "p.pod", "# PODCHECK: parse\n" + PASSING.replace("holds", "violated"))
     (outcome,) = run_suite([spec], CheckOptions()).outcomes
-    assert outcome.status is Status.PASS and outcome.what == "parsed only"
+    assert outcome.status is Status.PASS and outcome.handling is Handling.PARSED
 
 
 def test_the_repository_suite_passes_through_the_cli(monkeypatch) -> None:

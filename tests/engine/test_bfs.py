@@ -13,9 +13,17 @@ from rich.console import Console
 from podcheck import ir
 from podcheck.engine import bfs
 from podcheck.engine.bfs import BfsOptions
-from podcheck.engine.progress import RichReporter
-from podcheck.engine.result import Stats, Trace, Verdict
+from podcheck.engine.result import (
+    Goal,
+    LivenessPending,
+    Pending,
+    SafetySearch,
+    Stats,
+    Trace,
+    Verdict,
+)
 from podcheck.ir import Action, Const, Expectation, Op, Property, StateVar, Var
+from podcheck.report.progress import RichReporter
 
 # Distinct states of B1 (K = N-1, F = 1), from SPIN and TLC (shared/bench/RESULTS.md).
 SPIN_COUNTS = {
@@ -133,8 +141,8 @@ def test_liveness_properties_are_left_alone():
     graph_run, graph = bfs.explore(system, BfsOptions(keep_graph=True))
     for name in live:
         assert result_of(fast, name).verdict is Verdict.UNKNOWN
-        assert result_of(fast, name).detail == bfs.NOT_CHECKED
-        assert result_of(graph_run, name).detail == bfs.LEFT_TO_LIVENESS
+        assert result_of(fast, name).reason == LivenessPending(Pending.SAFETY_PASS)
+        assert result_of(graph_run, name).reason == LivenessPending(Pending.LEFT_TO_LIVENESS)
     assert graph is not None and len(graph.states) == 52
 
 
@@ -162,9 +170,7 @@ def test_max_depth_is_inconclusive_never_holds(keep_graph):
     assert check.stats.states == sum(1 for d in dist.values() if d <= 4)
     safe = result_of(check, "SafeEvictions")
     assert safe.verdict is Verdict.UNKNOWN
-    assert safe.detail == (
-        f"no violation within 4 steps (every state that close checked), {check.stats.states} states"
-    )
+    assert safe.reason == SafetySearch(Goal.COUNTEREXAMPLE, check.stats.states, False, 4)
     assert result_of(check, "AlwaysAvailable").verdict is Verdict.VIOLATED
 
 
@@ -248,3 +254,29 @@ def test_rich_reporter_is_quiet_for_short_runs():
 def test_ready_constant_matches_the_scenario():
     system = b1_system(2, 2, 1)
     assert system.init == ((READY, READY, 1, 2, 0, 0, 0, 0),)
+
+
+@pytest.mark.parametrize("keep_graph", [False, True])
+def test_max_states_at_a_level_boundary_reports_the_levels_checked(keep_graph):
+    system = b1_system(3, 2, 2)
+    dist = reference(system)
+    upto3 = sum(1 for d in dist.values() if d <= 3)
+    check, graph = bfs.explore(system, BfsOptions(max_states=upto3, keep_graph=keep_graph))
+    assert check.limit == "max-states" and check.stats.states == upto3
+    assert check.stats.depth == 3
+    safe = result_of(check, "SafeEvictions")
+    assert safe.reason == SafetySearch(Goal.COUNTEREXAMPLE, upto3, False, 3)
+    if keep_graph:
+        found = sum(1 for d in dist.values() if d <= 4)  # depth 4 is found, not expanded
+        assert len(graph.states) == len(graph.edges) == len(graph.parent) == found
+        assert all(graph.edges[i] == [] for i in range(upto3, found))
+
+
+def test_the_kept_graph_has_parents_index_and_initial_states():
+    system = dataclasses.replace(b1_system(2, 2, 1), init=b1_system(2, 2, 1).init * 2)
+    _, graph = bfs.explore(system, BfsOptions(keep_graph=True))
+    assert graph.init == [0] and graph.parent[0] is None
+    assert graph.index == {s: i for i, s in enumerate(graph.states)}
+    for sid in range(1, len(graph.states)):
+        parent, action = graph.parent[sid]
+        assert parent < sid and (action, sid) in graph.edges[parent]

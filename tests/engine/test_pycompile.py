@@ -203,3 +203,34 @@ def test_packing_round_trips(domains, data):
 def test_no_variables():
     system = system_of([Action("tick", (), ir.TRUE, (), "tick", "env")], vars_=())
     assert pycompile.compile_system(system).successors(()) == [(0, ())]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(actions, min_size=1, max_size=4), states, st.lists(exprs, max_size=2))
+def test_random_edge_expander_agrees(specs, state, flagged):
+    system = build_system(specs)
+    packing = pycompile.Packing.of(system)
+    known = {packing.pack(state): 0}
+    pushed_states, pushed_keys, links, edges = [], [], [], []
+    expand = pycompile.compile_edge_expander(
+        system, packing, flagged, known, pushed_states.append, pushed_keys.append,
+        links.append, edges.append,
+    )
+    got = outcome(expand, state, packing.pack(state), 100)
+    want = outcome(lambda: list(ir.successors(system, state)))
+    if want[0] == "raises":
+        assert got == want
+        return
+    flag = outcome(lambda: any(ir.evaluate(e, state) for e in flagged))
+    if flag[0] == "raises":
+        return
+    enabled = len(want[1])
+    assert got == ("value", ~enabled if flag[1] else enabled)
+    ids = {state: 0}
+    for _, t in want[1]:
+        ids.setdefault(t, len(ids))
+    assert edges == [[(a, ids[t]) for a, t in want[1]]]
+    new = [t for t in ids if t != state]
+    assert pushed_states == new
+    assert pushed_keys == [packing.pack(t) for t in new]
+    assert known == {packing.pack(t): i for t, i in ids.items()}

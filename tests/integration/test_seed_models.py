@@ -135,7 +135,7 @@ def digest(run: CheckRun) -> dict[str, Any]:
     stats = run.result.stats
     return {
         "counts": [stats.states, stats.transitions, stats.depth],
-        "results": [[r.name, r.verdict.value, r.detail, _trace_digest(r.trace)]
+        "results": [[r.name, r.verdict.value, repr(r.reason), _trace_digest(r.trace)]
                     for r in run.result.results],
         "deadlock": _trace_digest(run.result.deadlock),
     }

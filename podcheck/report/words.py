@@ -1,0 +1,97 @@
+"""Numbers and engine reasons in words: the prose of every verdict.
+
+Stage: `podcheck.report`.  Consumes a `PropertyResult` (its structured `reason`,
+see `podcheck.engine.result`) and counts; produces the short English phrases the
+text report, the JSON `detail` field and the suite report print.  Engines write no
+prose; every sentence about how a verdict was reached is written here, once.
+"""
+
+from __future__ import annotations
+
+from podcheck.engine.result import (
+    FairnessSummary,
+    FairSearch,
+    Goal,
+    LivenessPending,
+    Pending,
+    PropertyResult,
+    SafetySearch,
+    Stutter,
+    Trace,
+)
+from podcheck.ir import Fairness
+
+_STUTTER = {
+    Stutter.NO_FAIR_ACTION: "no fair action enabled",
+    Stutter.TERMINAL: "terminal state",
+    Stutter.DEADLOCK: "deadlock",
+}
+_PENDING = {
+    Pending.SAFETY_PASS: "liveness property: not checked by the safety pass",
+    Pending.LEFT_TO_LIVENESS: "liveness property: left to the liveness checker",
+}
+
+
+def count(n: int) -> str:
+    """`1204` as `1 204` (thousands separated by spaces)."""
+    return f"{n:,}".replace(",", " ")
+
+
+def plural(n: int, word: str) -> str:
+    """`1 step`, `2 steps`."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def fairness(summary: FairnessSummary) -> str:
+    """`weak fairness on a, b; strong fairness on c`, or `no fairness`."""
+    parts = [
+        f"{kind.value} fairness on {', '.join(names)}"
+        for kind, names in ((Fairness.WEAK, summary.weak), (Fairness.STRONG, summary.strong))
+        if names
+    ]
+    return "; ".join(parts) if parts else "no fairness"
+
+
+def detail(result: PropertyResult) -> str:
+    """How the engine reached `result`'s verdict, in words (`detail` if no reason)."""
+    reason = result.reason
+    if isinstance(reason, SafetySearch):
+        return _safety(reason, result.trace)
+    if isinstance(reason, FairSearch):
+        return _fair(reason, result.trace)
+    if isinstance(reason, LivenessPending):
+        return _pending(reason)
+    return result.detail
+
+
+def _safety(reason: SafetySearch, trace: Trace | None) -> str:
+    if trace is not None:
+        return f"shortest {reason.goal.value}: {plural(trace.length, 'step')}"
+    always = reason.goal is Goal.COUNTEREXAMPLE
+    states = count(reason.states)
+    if reason.exhaustive:
+        return f"checked all {states} reachable states" if always else (
+            f"no witness among {states} reachable states")
+    what = "no violation" if always else "no witness"
+    if reason.complete_depth < 0:
+        return f"{what} in the first {states} states"
+    return (f"{what} within {reason.complete_depth} steps (every state that close checked), "
+            f"{states} states")
+
+
+def _fair(reason: FairSearch, trace: Trace | None) -> str:
+    summary = f"{count(reason.states)} states, {fairness(reason.fairness)}"
+    if trace is None:
+        return summary
+    if reason.stutter is not None:
+        return f"the run stutters forever ({_STUTTER[reason.stutter]}); {summary}"
+    assert trace.loop_start is not None
+    loop = len(trace.steps) - trace.loop_start
+    return f"a fair loop of {loop} actions avoids the goal forever; {summary}"
+
+
+def _pending(reason: LivenessPending) -> str:
+    if reason.why is Pending.GRAPH_INCOMPLETE:
+        return (f"not decided: the exploration stopped ({reason.limit}) before the state "
+                "graph was complete, and a liveness property needs all of it")
+    return _PENDING[reason.why]

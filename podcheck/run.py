@@ -1,0 +1,126 @@
+"""What a verification run produced: the values the drivers return and renderers read.
+
+Stage: a contract between the drivers (`podcheck.check` produces a `CheckRun` per
+spec, `podcheck.suite` a `SuiteResult` over many) and `podcheck.report` (which turns
+them into text or JSON) and `podcheck.cli` (which turns them into exit codes).  It
+imports only other contracts (diagnostics, engine results, the state graph, exit
+codes), so a renderer never loads the parser, the compiler or a driver.  Like the
+engine's results, these values hold no prose: renderers word them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from podcheck.diagnostics import Diagnostic, Severity
+from podcheck.engine.graph import StateGraph
+from podcheck.engine.result import CheckResult, PropertyResult, Verdict
+from podcheck.exitcodes import ExitCode
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRun:
+    """Everything a renderer needs: diagnostics with their sources, or a result."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    sources: Mapping[str, str]
+    result: CheckResult | None = None
+    graph: StateGraph | None = None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """2 on spec errors, 1 if a property is violated, 3 if any is inconclusive, else 0."""
+        if self.result is None or any(d.severity is Severity.ERROR for d in self.diagnostics):
+            return ExitCode.INPUT_ERROR
+        verdicts = {r.verdict for r in self.result.results}
+        if Verdict.VIOLATED in verdicts or self.result.deadlock is not None:
+            return ExitCode.VIOLATED
+        if Verdict.UNKNOWN in verdicts:
+            return ExitCode.INCONCLUSIVE
+        return ExitCode.OK
+
+    @property
+    def as_expected(self) -> bool:
+        """True when the spec loaded and every verdict matches the spec's `expect`s."""
+        if self.result is None:
+            return False
+        return all(r.as_expected for r in self.result.results)
+
+
+class Status(enum.Enum):
+    """How one spec of a suite fared (the value is the word the report prints)."""
+
+    PASS = "ok"
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+
+
+class Handling(enum.Enum):
+    """What the suite did with a spec."""
+
+    CHECKED = "checked"  # loaded, compiled and explored; its `expect`s compared
+    PARSED = "parsed"  # its `# PODCHECK:` header asks for `parse` only
+    REJECTED = "rejected"  # it failed to load with exactly the errors its `# E:` name
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictMismatch:
+    """A property whose verdict is not the one its `expect` names."""
+
+    name: str
+    expected: str
+    got: Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Undecided:
+    """A property the engine left inconclusive (its result says why)."""
+
+    result: PropertyResult
+
+
+@dataclass(frozen=True, slots=True)
+class SpecErrors:
+    """The spec did not load: the codes of its errors."""
+
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationMismatch:
+    """A `# E:` expectation without its error, or an error without one (the line is
+    worded by `podcheck.diagnostics.expectations.mismatches`)."""
+
+    line: str
+
+
+Problem = VerdictMismatch | Undecided | SpecErrors | ExpectationMismatch
+
+
+@dataclass(frozen=True, slots=True)
+class SpecOutcome:
+    """How one spec fared: its status, its problems, and how many properties it has."""
+
+    path: str
+    status: Status
+    problems: tuple[Problem, ...]
+    properties: int
+    handling: Handling = Handling.CHECKED
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteResult:
+    """Every spec's outcome, in path order."""
+
+    outcomes: tuple[SpecOutcome, ...]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """2 if a spec has errors (or none was found), 1 if an expectation failed, else 0."""
+        statuses = {o.status for o in self.outcomes}
+        if not self.outcomes or Status.ERROR in statuses:
+            return ExitCode.INPUT_ERROR
+        return ExitCode.VIOLATED if Status.FAIL in statuses else ExitCode.OK
