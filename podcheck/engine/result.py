@@ -81,6 +81,8 @@ class Stats:
     seconds: float = 0.0
     peak_bytes: int = 0
     complete: bool = True  # False when a limit stopped the exploration
+    bytes_per_state: float | None = None  # stored bytes per state (vector engine)
+    collision_probability: float | None = None  # fingerprint mode: TLC's estimate
 
     @property
     def states_per_second(self) -> float:
@@ -98,3 +100,4 @@ class CheckResult:
     stats: Stats
     deadlock: Trace | None = None
     limit: str | None = None  # which limit ended the run ("max-states", ...), if any
+    fallback: str | None = None  # why the vector engine handed the run to bfs, if it did
