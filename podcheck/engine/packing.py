@@ -31,6 +31,7 @@ Keys = list[npt.NDArray[np.uint64]]
 Ints = npt.NDArray[np.int64]
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_NO_LINK = np.iinfo(np.int64).max
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,19 +119,43 @@ def fingerprint(keys: Keys) -> npt.NDArray[np.uint64]:
     return h
 
 
-def _groups(slots: Ints, links: Ints) -> tuple[Ints, Ints, Ints, Ints]:
-    """Group candidates by slot (one slot per distinct state), ordered by smallest link.
+def _same(keys: Keys, a: Ints, b: Ints) -> npt.NDArray[np.bool_]:
+    """Whether key `a[i]` equals key `b[i]` of the same batch."""
+    same = keys[0][a] == keys[0][b]
+    for word in keys[1:]:
+        same &= word[a] == word[b]
+    return same
 
-    Returns the groups' slots and smallest links in that order, each candidate's group
-    rank, and one member (candidate index) of each group.
+
+def local_groups(keys: Keys, links: Ints) -> tuple[Ints, Ints, Ints]:
+    """The distinct keys of one batch, exactly, by a hash table of the batch's size.
+
+    Returns one candidate per distinct key (`reps`), ordered by the smallest link that
+    reached the key; the rank in `reps` of each candidate's key; and those smallest links.
     """
-    uniq, first, inverse = np.unique(slots, return_index=True, return_inverse=True)
-    best = np.full(len(uniq), np.iinfo(np.int64).max, np.int64)
-    np.minimum.at(best, inverse, links)
-    order = np.argsort(best, kind="stable")
-    rank = np.empty(len(uniq), np.int64)
-    rank[order] = np.arange(len(uniq))
-    return uniq[order], best[order], rank[inverse], first[order]
+    size = len(links)
+    bits = max(4, (2 * size - 1).bit_length())
+    mask = np.int64((1 << bits) - 1)
+    table = np.full(1 << bits, -1, np.int64)
+    slot = (fingerprint(keys) & np.uint64(mask)).astype(np.int64)
+    owner = np.empty(size, np.int64)
+    pending = np.arange(size)
+    while pending.size:
+        s = slot[pending]
+        free = table[s] == -1
+        table[s[free]] = pending[free]
+        seen = table[s]
+        same = _same(keys, seen, pending)
+        owner[pending[same]] = seen[same]
+        pending = pending[~same]
+        slot[pending] = (slot[pending] + 1) & mask
+    best = np.full(size, _NO_LINK, np.int64)
+    np.minimum.at(best, owner, links)
+    groups = np.flatnonzero(best != _NO_LINK)
+    reps = groups[np.argsort(best[groups], kind="stable")]
+    rank = np.empty(size, np.int64)
+    rank[reps] = np.arange(len(reps))
+    return reps, rank[owner], best[reps]
 
 
 class ExactStore:
@@ -158,22 +183,21 @@ class ExactStore:
         Returns the id of each candidate's state, and the candidates (one per new state)
         whose keys the new states have, in id order.
         """
-        ids = self._lookup(keys)
-        fresh = np.flatnonzero(ids < 0)
-        if fresh.size == 0:
-            return ids, fresh
-        self._reserve(self.size + fresh.size)
-        sub = [k[fresh] for k in keys]
-        slots = self._claim(sub, np.arange(fresh.size))
-        group_slots, best, rank, reps = _groups(slots, links[fresh])
-        first, count = self.size, len(group_slots)
-        self.table[group_slots] = np.arange(first, first + count, dtype=np.int32)
-        for w in range(self.words):
-            self.keys[w][first:first + count] = sub[w][reps]
-        self.links[first:first + count] = best
-        self.size += count
-        ids[fresh] = first + rank
-        return ids, fresh[reps]
+        reps, rank, best = local_groups(keys, links)
+        distinct = [k[reps] for k in keys]
+        ids = self._lookup(distinct)
+        new = np.flatnonzero(ids < 0)
+        first, count = self.size, new.size
+        if count:
+            self._reserve(first + count)
+            ids[new] = np.arange(first, first + count)
+            fresh = [k[new] for k in distinct]
+            self._place(fresh, ids[new])
+            for w in range(self.words):
+                self.keys[w][first:first + count] = fresh[w]
+            self.links[first:first + count] = best[new]
+            self.size += count
+        return ids[rank], reps[new]
 
     def _lookup(self, keys: Keys) -> Ints:
         """Ids of the keys already stored, -1 for the others."""
@@ -193,29 +217,18 @@ class ExactStore:
             slot[pending] = (slot[pending] + 1) & mask
         return ids
 
-    def _claim(self, keys: Keys, marks: Ints) -> Ints:
-        """Place the (new) keys in free slots, equal keys in one; each key's slot.
-
-        A slot is claimed by writing `-2 - candidate`; when several candidates write the
-        same slot one write survives, and the others compare their key with the survivor's.
-        """
+    def _place(self, keys: Keys, ids: Ints) -> None:
+        """Put ids of distinct keys, none in the table yet, into free slots."""
         mask = len(self.table) - 1
         slot = (fingerprint(keys) & np.uint64(mask)).astype(np.int64)
-        pending = marks.copy()
+        marks = ids.astype(np.int32)
+        pending = np.arange(len(ids))
         while pending.size:
             s = slot[pending]
-            seen = self.table[s]
-            free = seen == -1
-            self.table[s[free]] = -2 - pending[free]
-            mark = self.table[s].astype(np.int64)
-            claimed = mark <= -2
-            owner = np.where(claimed, -2 - mark, 0)
-            same = claimed
-            for w in range(self.words):
-                same &= keys[w][owner] == keys[w][pending]
-            pending = pending[~same]
+            free = self.table[s] == -1
+            self.table[s[free]] = marks[pending[free]]
+            pending = pending[self.table[s] != marks[pending]]
             slot[pending] = (slot[pending] + 1) & mask
-        return slot
 
     def _reserve(self, states: int) -> None:
         """Room for `states` keys and links, and a table at most half full."""
@@ -231,9 +244,7 @@ class ExactStore:
         while 2 * states > size:
             size *= 2
         self.table = np.full(size, -1, np.int32)
-        stored = self.slice(0, self.size)
-        slots = self._claim(stored, np.arange(self.size))
-        self.table[slots] = np.arange(self.size, dtype=np.int32)
+        self._place(self.slice(0, self.size), np.arange(self.size))
 
 
 class FingerprintStore:
@@ -251,20 +262,19 @@ class FingerprintStore:
 
     def insert(self, keys: Keys, links: Ints) -> tuple[Ints, Ints]:
         """Add the batch, as `ExactStore.insert` (-1 for the id of an already known state)."""
-        fps = fingerprint(keys)
+        reps, rank, best = local_groups(keys, links)
+        fps = fingerprint([k[reps] for k in keys])
         _, found = self._probe(fps, claim=False)
-        candidates = np.flatnonzero(~found)
-        self._reserve(self.size + candidates.size)
-        ids = np.full(len(fps), -1, np.int64)
-        if candidates.size == 0:
-            return ids, candidates
-        slot, _ = self._probe(fps[candidates], claim=True)
-        group_slots, best, rank, reps = _groups(slot, links[candidates])
-        count = len(group_slots)
-        self.links[self.size:self.size + count] = best
-        ids[candidates] = self.size + rank
-        self.size += count
-        return ids, candidates[reps]
+        new = np.flatnonzero(~found)
+        ids = np.full(len(reps), -1, np.int64)
+        if new.size:
+            self._reserve(self.size + new.size)
+            self._probe(fps[new], claim=True)
+            count = new.size
+            self.links[self.size:self.size + count] = best[new]
+            ids[new] = np.arange(self.size, self.size + count)
+            self.size += count
+        return ids[rank], reps[new]
 
     def _probe(
         self, fps: npt.NDArray[np.uint64], *, claim: bool
