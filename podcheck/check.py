@@ -20,6 +20,7 @@ from podcheck.engine.graph import StateGraph
 from podcheck.engine.liveness import LIVENESS, check_liveness
 from podcheck.engine.progress import Reporter
 from podcheck.engine.result import CheckResult, PropertyResult, Verdict
+from podcheck.engine.vector import explore_vector
 from podcheck.exitcodes import ExitCode
 from podcheck.ir import Expr, Fairness, ModelError, State, TransitionSystem
 from podcheck.lang.check import LoadOptions, load_with_sources
@@ -38,6 +39,7 @@ class CheckOptions:
     max_states: int | None = None
     max_depth: int | None = None
     timeout_seconds: float | None = None
+    fingerprint: bool = False  # vector engine: store 64-bit hashes of states only
     model: ModelOptions = field(default_factory=ModelOptions)
 
 
@@ -100,7 +102,12 @@ def check_file(
         keep_graph=needs_graph,
     )
     try:
-        result, graph = explore(system, bfs_options, reporter)
+        if options.engine == "vector":
+            result, graph = explore_vector(
+                system, bfs_options, reporter, fingerprint=options.fingerprint
+            )
+        else:
+            result, graph = explore(system, bfs_options, reporter)
     except ModelError as err:
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
     if graph is not None and result.stats.complete:

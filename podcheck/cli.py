@@ -9,7 +9,7 @@ command is one small function decorated with `@app.command()`.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -151,6 +151,7 @@ class Engine(enum.StrEnum):
     """Which engine explores the model."""
 
     BFS = "bfs"
+    VECTOR = "vector"
 
 
 MaxStatesOpt = Annotated[
@@ -175,6 +176,7 @@ def _reproduce(path: str, options: CheckOptions) -> str:
     flags += [f"--max-states {options.max_states}"] if options.max_states else []
     flags += [f"--max-depth {options.max_depth}"] if options.max_depth is not None else []
     flags += [f"--timeout {options.timeout_seconds:g}"] if options.timeout_seconds else []
+    flags += ["--fingerprint"] if options.fingerprint else []
     return " ".join(["podcheck check", path, *flags])
 
 
@@ -191,9 +193,12 @@ def check_command(
     timing: Annotated[
         bool, typer.Option("--timing", help="Show seconds, states/s and peak memory.")
     ] = False,
+    fingerprint: Annotated[bool, typer.Option(
+        "--fingerprint", help="Vector engine: keep 64-bit hashes of states only.")] = False,
 ) -> None:
     """Verify every property of a spec; print shortest counterexamples."""
     options = _check_options(engine, max_states, max_depth, timeout)
+    options = replace(options, fingerprint=fingerprint)
     run = check_file(str(file), options, RichReporter())
     if format is ReportFormat.JSON:
         _finish(render_run_json(run, show_timing=timing), run.exit_code)
