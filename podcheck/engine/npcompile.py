@@ -138,7 +138,8 @@ class Program:
             return args[1] if nodes[args[0]].value else args[2]
         if name in ("and", "or"):
             absorbing = name == "or"
-            if any(c and bool(nodes[a].value) is absorbing for a, c in zip(args, consts)):
+            pairs = zip(args, consts, strict=True)
+            if any(c and bool(nodes[a].value) is absorbing for a, c in pairs):
                 return self._const(int(absorbing))
             rest = [a for a, c in zip(args, consts, strict=True) if not c]
             if not rest:
@@ -216,7 +217,7 @@ class Frame:
         """The int value of node `nid` (an array, or a scalar for a constant) in `dtype`."""
         value = self.value(nid)
         if np.ndim(value) == 0:
-            return dtype(int(value))  # type: ignore[arg-type]
+            return dtype(int(value))
         return value if value.dtype == dtype else value.astype(dtype)
 
     def value(self, nid: int) -> Value:
@@ -244,7 +245,7 @@ class Frame:
         if kind in ("and", "or", "not"):
             truths = [self.truth(a) for a in args]
             if kind == "not":
-                return ~truths[0]
+                return np.logical_not(truths[0])
             return reduce(np.logical_and if kind == "and" else np.logical_or, truths)
         if kind == "ite":
             then, other = self.integer(args[1], dt), self.integer(args[2], dt)
@@ -265,4 +266,4 @@ def _arith(kind: str, values: list[Value], dt: type[np.signedinteger], size: int
     if kind in ("min", "max"):
         return reduce(np.minimum if kind == "min" else np.maximum, values)
     ops = {"*": np.multiply, "-": np.subtract, "//": np.floor_divide, "%": np.remainder}
-    return ops[kind](values[0], values[1], dtype=dt)  # type: ignore[no-any-return]
+    return ops[kind](values[0], values[1], dtype=dt)

@@ -107,7 +107,7 @@ def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     x = x * _M1
     x = x ^ (x >> np.uint64(27))
     x = x * _M2
-    return x ^ (x >> np.uint64(31))  # type: ignore[no-any-return]
+    return x ^ (x >> np.uint64(31))
 
 
 def fingerprint(keys: Keys) -> npt.NDArray[np.uint64]:
@@ -124,7 +124,7 @@ def _same(keys: Keys, a: Ints, b: Ints) -> npt.NDArray[np.bool_]:
     same = keys[0][a] == keys[0][b]
     for word in keys[1:]:
         same &= word[a] == word[b]
-    return same
+    return np.asarray(same, dtype=bool)
 
 
 def local_groups(keys: Keys, links: Ints) -> tuple[Ints, Ints, Ints]:

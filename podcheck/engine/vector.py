@@ -204,7 +204,7 @@ class _Explorer:
             links.append((base + rows) * self.width + a)
             run.transitions += rows.size
         if run.options.check_deadlock and run.deadlock is None:
-            stuck = ~enabled & ~frame.truth(c.terminal)
+            stuck = ~enabled & np.logical_not(frame.truth(c.terminal))
             first = int(np.argmax(stuck))
             if stuck[first]:
                 run.deadlock = base + first
@@ -274,7 +274,7 @@ def _peak_bytes() -> int:
 
 def explore_vector(
     system: TransitionSystem,
-    options: BfsOptions = BfsOptions(),
+    options: BfsOptions | None = None,
     reporter: Reporter | None = None,
     *,
     fingerprint: bool = False,
@@ -291,11 +291,13 @@ def explore_vector(
     cannot express runs on `bfs.explore`, with the reason in `CheckResult.fallback`.
     Raises `ir.ModelError` when an action drives a variable outside its domain.
     """
+    options = options if options is not None else BfsOptions()
     try:
         compiled = compile_vector(system)
     except Unsupported as why:
         result, graph = bfs.explore(system, options, reporter)
-        return replace(result, fallback=f"the vector engine cannot encode this system: {why}"), graph
+        why_text = f"the vector engine cannot encode this system: {why}"
+        return replace(result, fallback=why_text), graph
     reporter = reporter if reporter is not None else SilentReporter()
     start = time.perf_counter()
     run = _Run(options, reporter, start, dict(compiled.flags), start)
