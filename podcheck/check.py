@@ -28,6 +28,7 @@ from podcheck.engine.result import (
     PropertyResult,
 )
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
+from podcheck.engine.vector import explore_vector
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.manifests import Loaded as ManifestsLoaded
@@ -46,6 +47,7 @@ class CheckOptions:
     max_states: int | None = None
     max_depth: int | None = None
     timeout_seconds: float | None = None
+    fingerprint: bool = False  # vector engine: store 64-bit hashes of states only
     model: ModelOptions = field(default_factory=ModelOptions)
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
 
@@ -84,7 +86,12 @@ def check_file(
         keep_graph=needs_graph,
     )
     try:
-        result, graph = explore(system, bfs_options, reporter)
+        if options.engine == "vector":
+            result, graph = explore_vector(
+                system, bfs_options, reporter, fingerprint=options.fingerprint
+            )
+        else:
+            result, graph = explore(system, bfs_options, reporter)
     except ModelError as err:
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
     if graph is not None and result.stats.complete:

@@ -9,7 +9,7 @@ command is one small function decorated with `@app.command()`.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -157,6 +157,7 @@ class Engine(enum.StrEnum):
     BMC = "bmc"  # the symbolic engines: podcheck.engine.symbolic
     KIND = "kind"
     PDR = "pdr"
+    VECTOR = "vector"
 
 
 MaxStatesOpt = Annotated[
@@ -205,6 +206,7 @@ def _reproduce(path: str, options: CheckOptions) -> str:
     flags += [f"--max-states {options.max_states}"] if options.max_states else []
     flags += [f"--max-depth {options.max_depth}"] if options.max_depth is not None else []
     flags += [f"--timeout {options.timeout_seconds:g}"] if options.timeout_seconds else []
+    flags += ["--fingerprint"] if options.fingerprint else []
     return " ".join(["podcheck check", path, *flags])
 
 
@@ -223,10 +225,13 @@ def check_command(
     ] = False,
     nodes: NodesOpt = 3, failures: FailuresOpt = 1, concurrent_drains: DrainsOpt = 1,
     check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
+    fingerprint: Annotated[bool, typer.Option(
+        "--fingerprint", help="Vector engine: keep 64-bit hashes of states only.")] = False,
 ) -> None:
     """Verify a spec, or manifests (YAML files, a directory, `-`); print counterexamples."""
     manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     options = _check_options(engine, max_states, max_depth, timeout, manifests)
+    options = replace(options, fingerprint=fingerprint)
     run = check_file(str(file), options, RichReporter())
     if format is ReportFormat.JSON:
         _finish(render_run_json(run, show_timing=timing), run.exit_code)

@@ -80,6 +80,7 @@ class SafetySearch:
     states: int
     exhaustive: bool
     complete_depth: int = -1
+    collision: float | None = None  # fingerprint mode: the chance that a state was missed
 
 
 class Stutter(enum.Enum):
@@ -163,6 +164,8 @@ class Stats:
     seconds: float = 0.0
     peak_bytes: int = 0
     complete: bool = True  # False when a limit stopped the exploration
+    bytes_per_state: float | None = None  # stored bytes per state (vector engine)
+    collision_probability: float | None = None  # fingerprint mode: TLC's estimate
 
     @property
     def states_per_second(self) -> float:
@@ -188,3 +191,4 @@ class CheckResult:
     stats: Stats
     deadlock: Trace | None = None
     limit: str | None = None  # the `Limit` that ended the run, if any
+    fallback: str | None = None  # why the vector engine handed the run to bfs, if it did

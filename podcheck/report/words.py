@@ -70,8 +70,11 @@ def _safety(reason: SafetySearch, trace: Trace | None) -> str:
     always = reason.goal is Goal.COUNTEREXAMPLE
     states = count(reason.states)
     if reason.exhaustive:
-        return f"checked all {states} reachable states" if always else (
+        found = f"checked all {states} reachable states" if always else (
             f"no witness among {states} reachable states")
+        if reason.collision is not None:
+            found += f" (64-bit fingerprints: collision probability {reason.collision:.1e})"
+        return found
     what = "no violation" if always else "no witness"
     if reason.complete_depth < 0:
         return f"{what} in the first {states} states"

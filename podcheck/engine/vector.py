@@ -1,0 +1,331 @@
+"""Frontier-at-a-time breadth-first search over packed states, in numpy.
+
+Stage: `podcheck.engine`.  Consumes an `ir.TransitionSystem` and `BfsOptions` (the same
+as `engine.bfs.explore`); produces the same `CheckResult` (and, when `keep_graph`, the
+same `StateGraph`), so renderers and the liveness checker read it unchanged.
+
+The loop, one numpy operation over a whole chunk of the frontier at a time::
+
+    level = packed(init)                       # uint64 keys, word-major (packing.py)
+    while level:
+        for chunk in level (in id order):      # ids are BFS discovery order
+            columns = unpack(chunk)            # one array per variable
+            flags / deadlocks on the chunk     # first row = lowest id = nearest
+            for action in actions:             # guards and updates: npcompile.py
+                rows = where(guard(columns))
+                successors += update(keys[rows]), link = id * len(actions) + action
+            store.insert(successors)           # visited set: new states get ids in
+                                               # order of their smallest link
+        level = the new states
+
+Ids, parent links, `transitions` (enabled action instances), deadlocks (no enabled action
+and `terminal` false), the first state flagged for each property and the limits are
+exactly `engine/bfs.py`'s, so both engines report the same counts and the same shortest
+counterexamples.  A system the encoding cannot express (see `npcompile.Unsupported`) is
+handed to `engine.bfs.explore`, and `CheckResult.fallback` says why.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from podcheck import ir
+from podcheck.engine import bfs
+from podcheck.engine.bfs import BfsOptions
+from podcheck.engine.graph import StateGraph
+from podcheck.engine.npcompile import Frame, Program, Unsupported
+from podcheck.engine.packing import (
+    ExactStore,
+    FingerprintStore,
+    Ints,
+    Keys,
+    WordLayout,
+    collision_probability,
+)
+from podcheck.engine.progress import Reporter, SilentReporter
+from podcheck.engine.result import CheckResult, Limit, Stats, Step, Trace
+from podcheck.engine.vector_verdict import Outcome, verdicts
+from podcheck.ir import Expectation, TransitionSystem
+
+CHUNK = 1 << 16  # states expanded per numpy batch: bounds the transient memory
+Canonicalise = Callable[[Keys], Keys]
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A system encoded for the vector engine: node ids of every expression used."""
+
+    layout: WordLayout
+    program: Program
+    guards: tuple[int, ...]
+    updates: tuple[tuple[tuple[int, int, bool], ...], ...]  # (var, node, range check?)
+    terminal: int
+    flags: dict[int, int]  # property index -> node of its flag condition
+
+
+def compile_vector(system: TransitionSystem) -> Compiled:
+    """Encode `system`; raises `Unsupported` (with the reason) when it cannot."""
+    layout = WordLayout.of(system)
+    program = Program(system)
+    guards = tuple(program.add(a.guard) for a in system.actions)
+    updates = []
+    for action in system.actions:
+        row = []
+        for index, rhs in action.updates:
+            nid = program.add(rhs)
+            node, var = program.nodes[nid], system.vars[index]
+            row.append((index, nid, not var.lo <= node.lo <= node.hi <= var.hi))
+        updates.append(tuple(row))
+    flags = {}
+    for i, prop in enumerate(system.properties):
+        if prop.expectation is Expectation.ALWAYS:
+            flags[i] = program.add(ir.not_(prop.condition))
+        elif prop.expectation is Expectation.SOMETIMES:
+            flags[i] = program.add(prop.condition)
+    terminal = program.add(system.terminal)
+    return Compiled(layout, program, guards, tuple(updates), terminal, flags)
+
+
+@dataclass(slots=True)
+class _Run:
+    """Counters, findings and limits of one run (as `bfs._Progress` and `bfs._Checks`)."""
+
+    options: BfsOptions
+    reporter: Reporter
+    start: float
+    open: dict[int, int]
+    last_report: float = 0.0
+    checked: int = 0
+    transitions: int = 0
+    depth: int = 0
+    complete_depth: int = -1
+    stop: str | None = None
+    found: dict[int, int] = field(default_factory=dict)
+    deadlock: int | None = None
+
+    def tick(self) -> None:
+        """Look at the clock: report progress, enforce the timeout."""
+        now = time.perf_counter()
+        timeout = self.options.timeout_seconds
+        if timeout is not None and now - self.start >= timeout:
+            self.stop = "timeout"
+        if now - self.last_report >= 1.0:
+            self.last_report = now
+            self.reporter.on_progress(
+                self.checked, self.transitions, self.depth, now - self.start
+            )
+
+
+class _Explorer:
+    """One BFS run of a compiled system over a store."""
+
+    def __init__(
+        self, system: TransitionSystem, compiled: Compiled, run: _Run,
+        store: ExactStore | FingerprintStore, canonicalise: Canonicalise | None,
+    ) -> None:  # fmt: skip
+        self.system, self.c, self.run, self.store = system, compiled, run, store
+        self.width = max(1, len(system.actions))
+        self.canonicalise = canonicalise
+        self.edges: list[tuple[Ints, Ints]] | None = None
+        self.init = list(dict.fromkeys(system.init))
+
+    def explore(self, chunk: int) -> None:
+        """Run the BFS to the end or to a limit."""
+        run, limit = self.run, self.run.options.max_states
+        level = self._insert(self.c.layout.pack(self.init),
+                             np.arange(len(self.init), dtype=np.int64) - len(self.init))
+        while len(level[0]) and run.stop is None:
+            parts: list[Keys] = []
+            before = run.checked
+            for at in range(0, len(level[0]), chunk):
+                piece = [k[at:at + chunk] for k in level]
+                if limit is not None and run.checked + len(piece[0]) > limit:
+                    piece = [k[:limit - run.checked] for k in piece]
+                    run.stop = Limit.MAX_STATES
+                if len(piece[0]):
+                    parts.append(self._expand(piece, run.checked))
+                    run.checked += len(piece[0])
+                stopped = run.stop
+                run.tick()
+                run.stop = stopped or run.stop
+                if run.stop is not None:
+                    # `depth` is the deepest level of which a state was checked (as bfs)
+                    run.depth -= 1 if run.checked == before and run.depth else 0
+                    break
+            else:
+                run.complete_depth = run.depth
+                more = sum(len(p[0]) for p in parts) > 0
+                if more and self._last_level():
+                    run.stop = Limit.MAX_DEPTH
+                elif more:
+                    run.depth += 1
+            level = [np.concatenate([p[w] for p in parts]) if parts
+                     else np.zeros(0, np.uint64) for w in range(len(level))]
+
+    def _last_level(self) -> bool:
+        limit = self.run.options.max_depth
+        return limit is not None and self.run.depth >= limit
+
+    def _insert(self, keys: Keys, links: Ints) -> Keys:
+        """Add candidates to the store; the keys of the new states, in id order."""
+        if self.canonicalise is not None:
+            keys = self.canonicalise(keys)
+        ids, reps = self.store.insert(keys, links)
+        if self.edges is not None and links.size and links[0] >= 0:
+            self.edges.append((links, ids))
+        return [k[reps] for k in keys]
+
+    def _expand(self, keys: Keys, base: int) -> Keys:
+        """Check and expand one chunk of states with ids `base...`; the new states."""
+        c, run = self.c, self.run
+        size = len(keys[0])
+        frame = Frame(c.program, c.layout.columns(keys), size)
+        for i in sorted(run.open):
+            hit = frame.truth(run.open[i])
+            first = int(np.argmax(hit))
+            if hit[first]:
+                run.found[i] = base + first
+                del run.open[i]
+        enabled = np.zeros(size, bool)
+        out: list[list[np.ndarray]] = [[] for _ in keys]
+        links: list[Ints] = []
+        for a, guard in enumerate(c.guards):
+            on = frame.truth(guard)
+            rows = np.flatnonzero(on)
+            if not rows.size:
+                continue
+            enabled |= on
+            succ = self._successors(a, frame.subset(rows), [k[rows] for k in keys])
+            for w, word in enumerate(succ):
+                out[w].append(word)
+            links.append((base + rows) * self.width + a)
+            run.transitions += rows.size
+        if run.options.check_deadlock and run.deadlock is None:
+            stuck = ~enabled & np.logical_not(frame.truth(c.terminal))
+            first = int(np.argmax(stuck))
+            if stuck[first]:
+                run.deadlock = base + first
+        if not links:
+            return [np.zeros(0, np.uint64) for _ in keys]
+        return self._insert([np.concatenate(o) for o in out], np.concatenate(links))
+
+    def _successors(self, a: int, sub: Frame, keys: Keys) -> Keys:
+        """The keys after action `a` on the rows of `sub` (updates read the pre-state)."""
+        values = []
+        for index, nid, check in self.c.updates[a]:
+            value = np.asarray(sub.value(nid)).astype(np.int64)
+            if check:
+                self._domain(a, index, np.broadcast_to(value, (sub.size,)))
+            values.append((index, value))
+        for index, value in values:
+            self.c.layout.assign(keys, index, value)
+        return keys
+
+    def _domain(self, a: int, index: int, value: np.ndarray) -> None:
+        var = self.system.vars[index]
+        bad = np.flatnonzero((value < var.lo) | (value > var.hi))
+        if bad.size:
+            label = self.system.actions[a].label
+            raise ir.ModelError(
+                f"{label}: {var.name} = {int(value[bad[0]])} is outside {var.lo}..{var.hi}"
+            )
+
+    def trace(self, sid: int) -> Trace:
+        """The trace to state `sid` along the parent links, replayed on `ir.apply`."""
+        links, actions = self.store.links, []
+        while (link := int(links[sid])) >= 0:
+            sid, a = divmod(link, self.width)
+            actions.append(a)
+        state = self.init[link + len(self.init)]
+        steps = [Step(state)]
+        for a in reversed(actions):
+            state = ir.apply(self.system, self.system.actions[a], state)
+            steps.append(Step(state, a))
+        return Trace(self.system, tuple(steps))
+
+    def graph(self) -> StateGraph:
+        """The explored graph, as `bfs.explore(keep_graph=True)` builds it."""
+        assert isinstance(self.store, ExactStore) and self.edges is not None
+        graph = StateGraph(self.system)
+        size = self.store.size
+        graph.states = self.c.layout.states(self.store.slice(0, size))
+        graph.index = {s: i for i, s in enumerate(graph.states)}
+        graph.edges = [[] for _ in range(size)]
+        width, n_init = self.width, len(self.init)
+        links = self.store.links[:size].tolist()
+        graph.parent = [None if x < 0 else divmod(x, width) for x in links]
+        graph.init = list(range(n_init))
+        for chunk_links, ids in self.edges:
+            order = np.argsort(chunk_links, kind="stable")
+            for link, target in zip(chunk_links[order].tolist(), ids[order].tolist(),
+                                    strict=True):
+                parent, a = divmod(link, width)
+                graph.edges[parent].append((a, target))
+        return graph
+
+
+def _peak_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def explore_vector(
+    system: TransitionSystem,
+    options: BfsOptions | None = None,
+    reporter: Reporter | None = None,
+    *,
+    fingerprint: bool = False,
+    chunk: int = CHUNK,
+    canonicalise: Canonicalise | None = None,
+) -> tuple[CheckResult, StateGraph | None]:
+    """Check every safety property of `system` as `bfs.explore` does, frontier-at-a-time.
+
+    `fingerprint` stores 64-bit hashes instead of states (not with `keep_graph`: the
+    graph needs exact states, so such a run stores them and `fallback` says so);
+    `canonicalise`, when given, maps every batch of successor keys to representatives
+    before they are stored (a hook for symmetry reduction; traces then replay the
+    representatives' actions only if it is the identity).  A system the vector encoding
+    cannot express runs on `bfs.explore`, with the reason in `CheckResult.fallback`.
+    Raises `ir.ModelError` when an action drives a variable outside its domain.
+    """
+    options = options if options is not None else BfsOptions()
+    try:
+        compiled = compile_vector(system)
+    except Unsupported as why:
+        result, graph = bfs.explore(system, options, reporter)
+        why_text = f"the vector engine cannot encode this system: {why}"
+        return replace(result, fallback=why_text), graph
+    reporter = reporter if reporter is not None else SilentReporter()
+    start = time.perf_counter()
+    run = _Run(options, reporter, start, dict(compiled.flags), start)
+    note = None
+    if fingerprint and options.keep_graph:
+        fingerprint = False
+        note = "fingerprints off: the liveness checker needs the exact state graph"
+    store = FingerprintStore() if fingerprint else ExactStore(compiled.layout.words)
+    explorer = _Explorer(system, compiled, run, store, canonicalise)
+    if options.keep_graph:
+        explorer.edges = []
+    explorer.explore(chunk)
+    if run.stop is None:
+        run.complete_depth = run.depth
+    fp = collision_probability(run.checked, run.transitions) if fingerprint else None
+    outcome = Outcome(run.checked, run.complete_depth, run.stop, run.found, fp)
+    results = verdicts(system, outcome, explorer.trace, options.keep_graph)
+    deadlock = None if run.deadlock is None else explorer.trace(run.deadlock)
+    stats = Stats(
+        states=run.checked, transitions=run.transitions, depth=run.depth,
+        seconds=time.perf_counter() - start, peak_bytes=_peak_bytes(),
+        complete=run.stop is None, bytes_per_state=store.nbytes() / max(1, store.size),
+        collision_probability=fp,
+    )  # fmt: skip
+    reporter.on_done(stats)
+    graph = explorer.graph() if options.keep_graph else None
+    engine = "vector-fingerprint" if fingerprint else "vector"
+    return CheckResult(system, engine, results, stats, deadlock, run.stop, note), graph
