@@ -22,18 +22,18 @@ from dataclasses import dataclass, field
 
 from podcheck import ir
 from podcheck.engine import smt
-from podcheck.engine.result import Step, Trace, Verdict
+from podcheck.engine.result import Solver, SolverUnknown, Step, Trace, Verdict
 from podcheck.ir import Expr, State, TransitionSystem
 
 
 @dataclass(frozen=True, slots=True)
 class Reach:
     """The answer for one goal: `trace` to a bad state, or none within `depth` steps
-    (`reason` says why the search stopped early: Z3's unknown reason, or empty)."""
+    (`unknown` when the search stopped early because Z3 could not answer)."""
 
     trace: Trace | None
     depth: int
-    reason: str = ""
+    unknown: SolverUnknown | None = None
 
 
 def concrete_trace(system: TransitionSystem, states: list[State]) -> Trace:
@@ -124,9 +124,9 @@ def search_from(unrolling: Unrolling, goals: Mapping[int, Expr], depth: int | No
     out: dict[int, Reach] = {}
     open_goals = dict(goals)
     while open_goals:
-        reason = _hits_at_depth(unrolling, open_goals, out)
-        if reason:
-            return out | {k: Reach(None, unrolling.depth - 1, reason) for k in open_goals}
+        unknown = _hits_at_depth(unrolling, open_goals, out)
+        if unknown is not None:
+            return out | {k: Reach(None, unrolling.depth - 1, unknown) for k in open_goals}
         if not open_goals or (depth is not None and unrolling.depth >= depth):
             break
         unrolling.extend()
@@ -134,16 +134,16 @@ def search_from(unrolling: Unrolling, goals: Mapping[int, Expr], depth: int | No
 
 
 def _hits_at_depth(unrolling: Unrolling, open_goals: dict[int, Expr], out: dict[int, Reach]
-                   ) -> str:  # fmt: skip
+                   ) -> SolverUnknown | None:  # fmt: skip
     """Move every goal reachable in exactly `unrolling.depth` steps from `open_goals` to
-    `out`; Z3's reason if it could not answer, else the empty string."""
+    `out`; what Z3 said if it could not answer, else None."""
     while open_goals:
         outcome, found = unrolling.hit(open_goals)
         if outcome.verdict is Verdict.UNKNOWN:
-            return f"z3 answered unknown at depth {unrolling.depth} ({outcome.reason})"
+            return SolverUnknown(Solver.BMC, unrolling.depth, outcome.reason)
         if outcome.verdict is Verdict.HOLDS:
-            return ""
+            return None
         for k, trace in found.items():
             out[k] = Reach(trace, unrolling.depth)
             del open_goals[k]
-    return ""
+    return None

@@ -3,7 +3,7 @@
 Stage: `podcheck.engine`.  Consumes an `ir.TransitionSystem` and safety goals (as in
 `bmc`); produces, per goal, a shortest run to a bad state (the base case, which is
 BMC), a proof (the smallest k for which the goal is k-inductive), or the reason it
-is neither ("not k-inductive for k <= K", or Z3's unknown reason).
+is neither (not k-inductive for any k <= K, or what Z3 said when it could not answer).
 
 For k = 0, 1, ..., K:
   base(k): no run from an initial state reaches a bad state in k steps (BMC);
@@ -23,17 +23,18 @@ from dataclasses import dataclass, field
 from podcheck import ir
 from podcheck.engine import smt
 from podcheck.engine.bmc import Reach, Unrolling, search_from
-from podcheck.engine.result import Verdict
+from podcheck.engine.result import Solver, SolverUnknown, Verdict
 from podcheck.ir import Expr, TransitionSystem
 
 
 @dataclass(frozen=True, slots=True)
 class Induction:
-    """The answer for one goal: reached (`reach.trace`), proved at `k`, or neither."""
+    """The answer for one goal: reached (`reach.trace`), proved at `k`, or neither
+    (`unknown` when Z3 could not answer; else the goal is not k-inductive for k <= K)."""
 
     reach: Reach | None = None
     k: int | None = None
-    reason: str = ""
+    unknown: SolverUnknown | None = None
 
 
 @dataclass(slots=True)
@@ -89,17 +90,16 @@ def induct(
             base.extend()
         open_goals = {g: goals[g] for g in goals if g not in out}
         for g, reach in search_from(base, open_goals, k).items():
-            if reach.trace is not None or reach.reason:
-                out[g] = Induction(reach=reach, reason=reach.reason)
+            if reach.trace is not None or reach.unknown is not None:
+                out[g] = Induction(reach=reach, unknown=reach.unknown)
         for g in [g for g in goals if g not in out]:
             steps[g].extend()
             outcome = steps[g].inductive()
             if outcome.verdict is Verdict.HOLDS:
                 out[g] = Induction(k=k)
             elif outcome.verdict is Verdict.UNKNOWN:
-                out[g] = Induction(reason=f"z3 answered unknown in the induction step at "
-                                          f"k = {k} ({outcome.reason})")  # fmt: skip
+                out[g] = Induction(unknown=SolverUnknown(Solver.INDUCTION_STEP, k,
+                                                         outcome.reason))
         if len(out) == len(goals):
             break
-    why = f"not k-inductive for k <= {max_k}"
-    return out | {g: Induction(reason=why) for g in goals if g not in out}
+    return out | {g: Induction() for g in goals if g not in out}

@@ -3,7 +3,7 @@
 Stage: `podcheck.engine`.  Consumes an `ir.TransitionSystem` and safety goals (as in
 `bmc`); produces, per goal, a proof with the inductive invariant Spacer found (an IR
 expression over the state variables, which `podcheck.report.invariant` prints in the
-spec's words), a shortest run to a bad state, or Z3's reason for giving up.
+spec's words), a shortest run to a bad state, or what Z3 said when it gave up.
 
 Spacer answers reachability, not the shortest run to a bad state; when it says a goal
 is reachable, BMC (`bmc.search`, unbounded, under the same deadline) finds the
@@ -18,19 +18,22 @@ from dataclasses import dataclass
 
 from podcheck.engine import smt
 from podcheck.engine.bmc import Reach, search
-from podcheck.engine.result import Verdict
+from podcheck.engine.result import Solver, SolverUnknown, Verdict
 from podcheck.ir import Expr, TransitionSystem
 
 
 @dataclass(frozen=True, slots=True)
 class Proof:
     """The answer for one goal: reached (`reach`), proved (`proved`, with `invariant`
-    unless Spacer's used a construct the IR lacks), or neither (`reason`)."""
+    unless Spacer's used a construct the IR lacks), or neither: `unknown` when Z3 could not
+    answer, `run_missing` when Spacer found the goal reachable but BMC did not rebuild the
+    run (its own `unknown` then says why, if Z3 said)."""
 
     reach: Reach | None = None
     proved: bool = False
     invariant: Expr | None = None
-    reason: str = ""
+    unknown: SolverUnknown | None = None
+    run_missing: bool = False
 
 
 def prove(
@@ -47,11 +50,10 @@ def prove(
         elif answer.verdict is Verdict.VIOLATED:
             reachable[g] = bad
         else:
-            out[g] = Proof(reason=f"z3 (spacer) answered unknown ({answer.reason})")
+            out[g] = Proof(unknown=SolverUnknown(Solver.SPACER, 0, answer.reason))
     for g, reach in search(system, reachable, None, deadline).items():
         if reach.trace is None:
-            why = reach.reason or "the run to it was not found"
-            out[g] = Proof(reason=f"spacer found the goal reachable, but {why}")
+            out[g] = Proof(unknown=reach.unknown, run_missing=True)
         else:
             out[g] = Proof(reach=reach)
     return {g: out[g] for g in goals}

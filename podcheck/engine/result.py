@@ -129,7 +129,48 @@ class LivenessPending:
     limit: str | None = None
 
 
-Reason = SafetySearch | FairSearch | LivenessPending
+class Solver(enum.Enum):
+    """Which solver question a symbolic engine was asking."""
+
+    BMC = "bmc"  # is a goal state reachable in exactly k steps
+    INDUCTION_STEP = "induction step"  # is the goal k-inductive
+    SPACER = "spacer"  # Z3's fixedpoint engine on the constrained Horn clauses
+
+
+@dataclass(frozen=True, slots=True)
+class SolverUnknown:
+    """Z3 answered unknown: to which question, at which depth or k, and Z3's own reason
+    (`reason_unknown`, verbatim)."""
+
+    solver: Solver
+    at: int
+    z3_reason: str
+
+
+class SymbolicOutcome(enum.Enum):
+    """How a symbolic engine decided, or left open, one safety goal."""
+
+    FOUND = "found"  # a run reaches the goal (the trace)
+    PROVED = "proved"  # the goal is unreachable: k-inductive at `bound`, or pdr's invariant
+    BOUNDED = "bounded"  # not reached within `bound` steps: no proof
+    NOT_INDUCTIVE = "not-inductive"  # kind: not k-inductive for any k <= `bound`
+    SOLVER_UNKNOWN = "solver-unknown"  # Z3 could not answer (`unknown`)
+    RUN_NOT_FOUND = "run-not-found"  # spacer says reachable, the run was not rebuilt
+    LIVENESS = "liveness"  # a liveness property: these engines check safety only
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolicSearch:
+    """The reason behind a verdict of `--engine bmc|kind|pdr` for one property."""
+
+    engine: str
+    goal: Goal
+    outcome: SymbolicOutcome
+    bound: int = 0
+    unknown: SolverUnknown | None = None
+
+
+Reason = SafetySearch | FairSearch | LivenessPending | SymbolicSearch
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +214,21 @@ class Stats:
         return self.states / self.seconds if self.seconds > 0 else 0.0
 
 
+class FallbackKind(enum.Enum):
+    """What an engine could not do as asked, and did instead."""
+
+    CANNOT_ENCODE = "cannot-encode"  # the vector engine handed the run to bfs
+    FINGERPRINTS_OFF = "fingerprints-off"  # the liveness graph needs exact states
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """A `FallbackKind` and its particulars (for CANNOT_ENCODE, what does not fit)."""
+
+    kind: FallbackKind
+    detail: str = ""
+
+
 class Limit(enum.StrEnum):
     """A limit that can end an exploration early (spelled as the CLI option)."""
 
@@ -191,4 +247,4 @@ class CheckResult:
     stats: Stats
     deadlock: Trace | None = None
     limit: str | None = None  # the `Limit` that ended the run, if any
-    fallback: str | None = None  # why the vector engine handed the run to bfs, if it did
+    fallback: Fallback | None = None  # what the engine could not do as asked, if any

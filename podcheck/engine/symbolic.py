@@ -32,7 +32,18 @@ from podcheck.engine import smt
 from podcheck.engine.bmc import search
 from podcheck.engine.kind import induct
 from podcheck.engine.pdr import prove
-from podcheck.engine.result import CheckResult, PropertyResult, Stats, Trace, Verdict
+from podcheck.engine.result import (
+    CheckResult,
+    Goal,
+    Limit,
+    PropertyResult,
+    SolverUnknown,
+    Stats,
+    SymbolicOutcome,
+    SymbolicSearch,
+    Trace,
+    Verdict,
+)
 from podcheck.ir import Expectation, Expr, Property, TransitionSystem
 
 DEADLOCK = -1  # the goal number of the deadlock check
@@ -69,12 +80,18 @@ class SymbolicOptions:
 
 @dataclass(frozen=True, slots=True)
 class _Decision:
-    """What an engine found for one goal."""
+    """What an engine found for one goal (the `SymbolicSearch` fields it sets)."""
 
+    outcome: SymbolicOutcome
+    bound: int = 0
     trace: Trace | None = None
-    proved: bool = False
     invariant: Expr | None = None
-    how: str = ""  # "k-induction, k = 2"; or why it is undecided
+    unknown: SolverUnknown | None = None
+
+    @property
+    def proved(self) -> bool:
+        """True when the goal is proved unreachable."""
+        return self.outcome is SymbolicOutcome.PROVED
 
 
 def goals_of(system: TransitionSystem, *, check_deadlock: bool) -> dict[int, Expr]:
@@ -96,53 +113,51 @@ def _decide(
     deadline: smt.Deadline,
 ) -> dict[int, _Decision]:  # fmt: skip
     if options.engine is SymbolicEngine.BMC:
-        bounded = f"within {options.depth} steps (bounded model checking, --depth)"
-        return {
-            g: _Decision(r.trace, how=r.reason or bounded)
-            for g, r in search(system, goals, options.depth, deadline).items()
-        }
+        return {g: _reached(r.trace, r.unknown, SymbolicOutcome.BOUNDED, options.depth)
+                for g, r in search(system, goals, options.depth, deadline).items()}
     if options.engine is SymbolicEngine.KIND:
         decided = induct(system, goals, options.depth, deadline, simple_path=options.simple_path)
-        return {
-            g: _Decision(
-                d.reach.trace if d.reach else None,
-                proved=d.k is not None,
-                how=f"k-induction, k = {d.k}" if d.k is not None else d.reason,
-            )
-            for g, d in decided.items()
-        }
-    return {
-        g: _Decision(p.reach.trace if p.reach else None, p.proved, p.invariant,
-                     "pdr (spacer)" if p.proved else p.reason)  # fmt: skip
-        for g, p in prove(system, goals, deadline).items()
-    }
+        return {g: _Decision(SymbolicOutcome.PROVED, d.k) if d.k is not None else
+                _reached(d.reach.trace if d.reach else None, d.unknown,
+                         SymbolicOutcome.NOT_INDUCTIVE, options.depth)
+                for g, d in decided.items()}  # fmt: skip
+    return {g: _Decision(SymbolicOutcome.PROVED, invariant=p.invariant) if p.proved else
+            _reached(p.reach.trace if p.reach else None, p.unknown,
+                     SymbolicOutcome.RUN_NOT_FOUND if p.run_missing else
+                     SymbolicOutcome.SOLVER_UNKNOWN)
+            for g, p in prove(system, goals, deadline).items()}  # fmt: skip
 
 
-def _steps(n: int) -> str:
-    return f"{n} step{'' if n == 1 else 's'}"
+def _reached(trace: Trace | None, unknown: SolverUnknown | None, otherwise: SymbolicOutcome,
+             bound: int = 0) -> _Decision:  # fmt: skip
+    """A run found; else Z3's unknown; else `otherwise` (bounded, not inductive, ...)."""
+    if trace is not None:
+        return _Decision(SymbolicOutcome.FOUND, trace.length, trace)
+    if unknown is not None and otherwise is not SymbolicOutcome.RUN_NOT_FOUND:
+        return _Decision(SymbolicOutcome.SOLVER_UNKNOWN, unknown.at, unknown=unknown)
+    return _Decision(otherwise, bound, unknown=unknown)
+
+
+def _goal(prop: Property) -> Goal:
+    return Goal.COUNTEREXAMPLE if prop.expectation is Expectation.ALWAYS else Goal.WITNESS
 
 
 def _liveness(prop: Property, engine: SymbolicEngine) -> PropertyResult:
-    why = (f"{prop.expectation.value} is a liveness property: the {engine.value} engine "
-           "checks safety only; use --engine bfs")  # fmt: skip
-    return PropertyResult(prop.name, Verdict.UNKNOWN, None, why, prop.expected)
+    reason = SymbolicSearch(engine.value, _goal(prop), SymbolicOutcome.LIVENESS)
+    return PropertyResult(prop.name, Verdict.UNKNOWN, expected=prop.expected, reason=reason)
 
 
-def _result(prop: Property, d: _Decision) -> PropertyResult:
+def _result(prop: Property, d: _Decision, engine: SymbolicEngine) -> PropertyResult:
     always = prop.expectation is Expectation.ALWAYS
-    if d.trace is not None:
+    reason = SymbolicSearch(engine.value, _goal(prop), d.outcome, d.bound, d.unknown)
+    if d.outcome is SymbolicOutcome.FOUND:
         verdict = Verdict.VIOLATED if always else Verdict.HOLDS
-        noun = "counterexample" if always else "witness"
-        detail = f"shortest {noun}: {_steps(d.trace.length)}"
-        return PropertyResult(prop.name, verdict, d.trace, detail, prop.expected)
-    if d.proved:
+    elif d.proved:
         verdict = Verdict.HOLDS if always else Verdict.VIOLATED
-        what = "proved" if always else "no witness exists, proved"
-        return PropertyResult(prop.name, verdict, None, f"{what} by {d.how}", prop.expected,
-                              invariant=d.invariant)
-    what = "no violation" if always else "no witness"
-    detail = f"{what} {d.how}" if d.how.startswith("within") else f"{what} found: {d.how}"
-    return PropertyResult(prop.name, Verdict.UNKNOWN, None, detail, prop.expected)
+    else:
+        verdict = Verdict.UNKNOWN
+    return PropertyResult(prop.name, verdict, d.trace, expected=prop.expected, reason=reason,
+                          invariant=d.invariant)
 
 
 def run_symbolic(system: TransitionSystem, options: SymbolicOptions) -> CheckResult:
@@ -151,8 +166,9 @@ def run_symbolic(system: TransitionSystem, options: SymbolicOptions) -> CheckRes
     deadline = smt.Deadline(options.timeout_seconds, start)
     goals = goals_of(system, check_deadlock=options.check_deadlock)
     decided = _decide(system, goals, options, deadline)
+    engine = options.engine
     results = tuple(
-        _result(prop, decided[i]) if i in decided else _liveness(prop, options.engine)
+        _result(prop, decided[i], engine) if i in decided else _liveness(prop, engine)
         for i, prop in enumerate(system.properties)
     )
     dead = decided.get(DEADLOCK)
@@ -162,5 +178,5 @@ def run_symbolic(system: TransitionSystem, options: SymbolicOptions) -> CheckRes
     bounded = not complete and options.engine is not SymbolicEngine.PDR
     depth = options.depth if bounded else depth
     stats = Stats(depth=depth, seconds=time.perf_counter() - start, complete=complete)
-    limit = None if complete else ("timeout" if deadline.expired() else "depth")
+    limit = None if complete else (Limit.TIMEOUT if deadline.expired() else Limit.MAX_DEPTH)
     return CheckResult(system, options.engine.value, results, stats, deadlock, limit)

@@ -49,7 +49,15 @@ from podcheck.engine.packing import (
     collision_probability,
 )
 from podcheck.engine.progress import Reporter, SilentReporter
-from podcheck.engine.result import CheckResult, Limit, Stats, Step, Trace
+from podcheck.engine.result import (
+    CheckResult,
+    Fallback,
+    FallbackKind,
+    Limit,
+    Stats,
+    Step,
+    Trace,
+)
 from podcheck.engine.vector_verdict import Outcome, verdicts
 from podcheck.ir import Expectation, TransitionSystem
 
@@ -299,15 +307,14 @@ def explore_vector(
         compiled = compile_vector(system)
     except Unsupported as why:
         result, graph = bfs.explore(system, options, reporter)
-        why_text = f"the vector engine cannot encode this system: {why}"
-        return replace(result, fallback=why_text), graph
+        return replace(result, fallback=Fallback(FallbackKind.CANNOT_ENCODE, str(why))), graph
     reporter = reporter if reporter is not None else SilentReporter()
     start = time.perf_counter()
     run = _Run(options, reporter, start, dict(compiled.flags), start)
     note = None
     if fingerprint and options.keep_graph:
         fingerprint = False
-        note = "fingerprints off: the liveness checker needs the exact state graph"
+        note = Fallback(FallbackKind.FINGERPRINTS_OFF)
     store = FingerprintStore() if fingerprint else ExactStore(compiled.layout.words)
     explorer = _Explorer(system, compiled, run, store, canonicalise)
     if options.keep_graph:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES
 from podcheck.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
+from podcheck.report import words
 from podcheck.report.invariant import render_invariant
 from podcheck.report.words import count, detail, plural
 
@@ -284,6 +285,8 @@ def render_stats(check: CheckResult, *, show_timing: bool = False) -> str:
         f"transitions, depth {s.depth}"
     ) if check.engine not in SYMBOLIC_ENGINES else f"{check.engine}: depth {s.depth}"
     line += ", complete" if s.complete else f", stopped by {check.limit or 'a limit'}"
+    if check.fallback is not None:
+        line += f"\nnote: {words.fallback(check.fallback)}"
     if show_timing:
         mib = s.peak_bytes / 2**20
         line += f", {s.seconds:.2f} s, {count(int(s.states_per_second))} states/s"

@@ -11,12 +11,18 @@ from __future__ import annotations
 from podcheck.engine.result import (
     FairnessSummary,
     FairSearch,
+    Fallback,
+    FallbackKind,
     Goal,
     LivenessPending,
     Pending,
     PropertyResult,
     SafetySearch,
+    Solver,
+    SolverUnknown,
     Stutter,
+    SymbolicOutcome,
+    SymbolicSearch,
     Trace,
 )
 from podcheck.ir import Fairness
@@ -61,7 +67,42 @@ def detail(result: PropertyResult) -> str:
         return _fair(reason, result.trace)
     if isinstance(reason, LivenessPending):
         return _pending(reason)
+    if isinstance(reason, SymbolicSearch):
+        return _symbolic(reason)
     return result.detail
+
+
+def _symbolic(r: SymbolicSearch) -> str:
+    always = r.goal is Goal.COUNTEREXAMPLE
+    what = "no violation" if always else "no witness"
+    match r.outcome:
+        case SymbolicOutcome.FOUND:
+            return f"shortest {r.goal.value}: {plural(r.bound, 'step')}"
+        case SymbolicOutcome.PROVED:
+            how = "pdr (spacer)" if r.engine == "pdr" else f"k-induction, k = {r.bound}"
+            return f"{'proved' if always else 'no witness exists, proved'} by {how}"
+        case SymbolicOutcome.BOUNDED:
+            return f"{what} within {r.bound} steps (bounded model checking, --depth)"
+        case SymbolicOutcome.NOT_INDUCTIVE:
+            return f"{what} found: not k-inductive for k <= {r.bound}"
+        case SymbolicOutcome.RUN_NOT_FOUND:
+            why = "the run to it was not found" if r.unknown is None else unknown(r.unknown)
+            return f"{what} found: spacer found the goal reachable, but {why}"
+        case SymbolicOutcome.LIVENESS:
+            return (f"a liveness property: the {r.engine} engine checks safety only; "
+                    "use --engine bfs")
+    assert r.unknown is not None, r
+    return f"{what} found: {unknown(r.unknown)}"
+
+
+def unknown(u: SolverUnknown) -> str:
+    """What Z3 said when it could not answer, and to which question."""
+    match u.solver:
+        case Solver.BMC:
+            return f"z3 answered unknown at depth {u.at} ({u.z3_reason})"
+        case Solver.INDUCTION_STEP:
+            return f"z3 answered unknown in the induction step at k = {u.at} ({u.z3_reason})"
+    return f"z3 (spacer) answered unknown ({u.z3_reason})"
 
 
 def _safety(reason: SafetySearch, trace: Trace | None) -> str:
@@ -98,3 +139,10 @@ def _pending(reason: LivenessPending) -> str:
         return (f"not decided: the exploration stopped ({reason.limit}) before the state "
                 "graph was complete, and a liveness property needs all of it")
     return _PENDING[reason.why]
+
+
+def fallback(f: Fallback) -> str:
+    """What the engine did instead of what was asked, in words."""
+    if f.kind is FallbackKind.CANNOT_ENCODE:
+        return f"the vector engine cannot encode this system ({f.detail}): explored with bfs"
+    return "fingerprints off: the liveness checker needs the exact state graph"

@@ -16,6 +16,7 @@ from podcheck.engine import bfs
 from podcheck.engine.result import Verdict
 from podcheck.engine.symbolic import SymbolicEngine, SymbolicOptions, run_symbolic
 from podcheck.ir import Expectation
+from podcheck.report import words
 from podcheck.report.invariant import render_invariant
 from tests.engine.b1_ir import b1_system
 
@@ -57,13 +58,13 @@ def test_bmc_agrees_with_bfs(path):
     for prop, want, got in zip(system.properties, explicit.results, symbolic.results,
                                strict=True):
         if prop.expectation not in SAFETY:
-            assert got.verdict is Verdict.UNKNOWN and "liveness" in got.detail
+            assert got.verdict is Verdict.UNKNOWN and "liveness" in words.detail(got)
             continue
         if want.trace is not None and want.trace.length <= k:
             assert (got.verdict, length(got.trace)) == (want.verdict, want.trace.length), prop
         else:
             assert (got.verdict, got.trace) == (Verdict.UNKNOWN, None), prop
-            assert f"within {k} steps" in got.detail
+            assert f"within {k} steps" in words.detail(got)
     dead = length(explicit.deadlock)
     assert length(symbolic.deadlock) == (dead if dead is not None and dead <= k else None)
 
@@ -109,7 +110,7 @@ def test_kind_proves_and_refutes_the_phase_claims():
     for want, got in zip(explicit.results, result.results, strict=True):
         assert got.verdict is want.verdict, got.name
         assert length(got.trace) == length(want.trace)
-    assert "k-induction, k = 0" in result.results[0].detail
+    assert "k-induction, k = 0" in words.detail(result.results[0])
 
 
 def test_kind_says_when_a_property_is_not_k_inductive():
@@ -119,14 +120,14 @@ def test_kind_says_when_a_property_is_not_k_inductive():
     available = result.results[1]  # violated, but only after more than 2 steps
     assert bfs.check(system).results[1].trace.length > 2
     assert available.verdict is Verdict.UNKNOWN and available.trace is None
-    assert available.detail == "no violation found: not k-inductive for k <= 1"
+    assert words.detail(available) == "no violation found: not k-inductive for k <= 1"
 
 
 def test_liveness_is_unknown_with_the_reason():
     result = run_symbolic(b1_system(2, 2, 1), SymbolicOptions(SymbolicEngine.BMC, 2))
     leads = [r for r in result.results if r.name.startswith("DrainCompletes")]
     assert leads and all(r.verdict is Verdict.UNKNOWN for r in leads)
-    assert all("liveness property" in r.detail and "bmc" in r.detail for r in leads)
+    assert all("liveness property" in words.detail(r) and "bmc" in words.detail(r) for r in leads)
 
 
 def test_check_file_runs_the_symbolic_engine():

@@ -135,7 +135,7 @@ def test_updates_out_of_range_raise_model_error():
 ])  # fmt: skip
 def test_what_it_cannot_encode_falls_back_to_bfs_and_says_why(system, why):
     fast, _ = vector.explore_vector(system)
-    assert fast.fallback is not None and why in fast.fallback and fast.engine == "bfs"
+    assert fast.fallback is not None and why in fast.fallback.detail and fast.engine == "bfs"
     slow = bfs.check(system)
     assert [r.verdict for r in fast.results] == [r.verdict for r in slow.results]
 
