@@ -23,17 +23,20 @@ with `Encoder.constant` and passed to `Encoder.formula` through `extra`.
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import cast
 
 import z3
 
 from podcheck import ir
 from podcheck.engine.result import Verdict
+from podcheck.engine.smt_values import ChcOutcome, Deadline
 from podcheck.ir import Const, Expr, State, TransitionSystem, Var
+
+__all__ = ["ChcOutcome", "Deadline", "Encoder", "Outcome", "Session", "StateCopy",
+           "check_invariant", "prove_by_chc", "state_of", "states_of", "value_of"]
 
 Formula = z3.BoolRef
 Term = z3.ArithRef
@@ -46,25 +49,6 @@ def _verdict(answer: z3.CheckSatResult) -> Verdict:
     if answer == z3.unsat:
         return Verdict.HOLDS
     return Verdict.UNKNOWN
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """An optional wall-clock budget shared by the queries of one run."""
-
-    seconds: float | None = None
-    start: float = field(default_factory=time.perf_counter)
-
-    def remaining_ms(self) -> int | None:
-        """Milliseconds left (at least 1), or None without a budget."""
-        if self.seconds is None:
-            return None
-        left = self.seconds - (time.perf_counter() - self.start)
-        return max(1, int(left * 1000))
-
-    def expired(self) -> bool:
-        """True once the budget is spent."""
-        return self.seconds is not None and time.perf_counter() - self.start >= self.seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,17 +277,6 @@ def state_of(model: Model, state: StateCopy) -> State:
         cast(z3.IntNumRef, model.eval(t, model_completion=True)).as_long()
         for t in state.terms
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ChcOutcome:
-    """What Spacer answered for one safety goal: the verdict and, when it holds, the
-    inductive invariant it found as an IR expression over the state variables (None
-    if it used a construct the IR cannot express)."""
-
-    verdict: Verdict
-    reason: str = ""
-    invariant: Expr | None = None
 
 
 def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline) -> ChcOutcome:

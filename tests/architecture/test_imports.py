@@ -197,6 +197,20 @@ def test_engines_leave_the_terminal_to_renderers():
             assert not roots & {"rich", "typer"}, name
 
 
+def _external_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+             for a in n.names}
+    return roots | {(n.module or "").split(".")[0] for n in ast.walk(tree)
+                    if isinstance(n, ast.ImportFrom) and n.level == 0}
+
+
+def test_exactly_one_module_talks_to_z3():
+    # STYLE rule 9: podcheck/engine/smt.py owns every Z3 call.
+    talking = sorted(name for name, path in discover().items() if "z3" in _external_roots(path))
+    assert talking == ["podcheck.engine.smt"]
+
+
 def test_the_ir_imports_nothing_of_podcheck_outside_itself(graph):
     outside = [
         f"{name}:{imp.line} imports {imp.target}"

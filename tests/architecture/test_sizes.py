@@ -22,7 +22,6 @@ KNOWN = {
     ("kube/kuberuntime.py", "compute_init_container_actions"): 51,
     ("lang/printer.py", ""): 457,
     ("lang/values.py", ""): 454,
-    ("engine/smt.py", ""): 425,
 }
 
 
