@@ -269,16 +269,10 @@ def compute_init_container_actions(pod: PodView, runtime: RuntimeView) -> InitAc
             if sidecar and _sidecar_running(spec, status, i, last, previously, starts, kills):
                 initialized = True
         elif status.state is RuntimeState.EXITED:
-            if sidecar:
-                starts.append(i)
-            elif status.exit_code != 0:
-                if not container_should_restart(spec.policy, pod.restart_policy, status.exit_code):
-                    return InitActions(False, True, (), tuple(sorted(kills)))
-                starts.append(i)
-            elif i == last:
-                initialized = True
-            else:
-                starts.append(i + 1)
+            done = _after_exit(spec, status, i, last, pod.restart_policy, starts)
+            if done is None:
+                return InitActions(False, True, (), tuple(sorted(kills)))
+            initialized = initialized or done
         else:  # unknown state: kill it before restarting, or give up under Never
             if not sidecar and not is_container_restartable(spec.policy, pod.restart_policy):
                 return InitActions(False, True, (), tuple(sorted(kills)))
@@ -288,6 +282,27 @@ def compute_init_container_actions(pod: PodView, runtime: RuntimeView) -> InitAc
     if not previously:
         starts.append(0)
     return InitActions(initialized, False, tuple(reversed(starts)), tuple(sorted(kills)))
+
+
+def _after_exit(
+    spec: ContainerSpecView, status: RuntimeStatus, i: int, last: int,
+    pod_policy: RestartPolicy, starts: list[int],
+) -> bool | None:  # fmt: skip
+    """An exited init container (the EXITED case of computeInitContainerActions): None
+    when the pod fails (its policy allows no restart), else whether the pod is now
+    initialized; appends the container to start next to `starts`."""
+    if is_restartable_init_container(spec.policy):
+        starts.append(i)
+        return False
+    if status.exit_code != 0:
+        if not container_should_restart(spec.policy, pod_policy, status.exit_code):
+            return None
+        starts.append(i)
+        return False
+    if i == last:
+        return True
+    starts.append(i + 1)
+    return False
 
 
 def _sidecar_running(

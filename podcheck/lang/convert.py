@@ -15,8 +15,8 @@ from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.fields import Members, first_line, head, read_block
+from podcheck.lang.scalars import small_int
 from podcheck.lang.schema import BLOCKS, PROBE_BLOCKS, WORKLOAD_BLOCKS, BlockSpec
-from podcheck.lang.values import small_int
 from podcheck.spec import (
     Behavior,
     Container,
