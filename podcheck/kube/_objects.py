@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from podcheck.kube.errors import KubeInputError
+from podcheck.kube.intstr import IntOrPercent
 from podcheck.kube.labels import InvalidSelector, Selector, label_map, selector_from_api
-from podcheck.spec.objects import IntOrPercent
 
 _PERCENT_RE = re.compile(r"^[0-9]+%$")
 _INT32_MAX = 2**31 - 1

@@ -37,10 +37,10 @@ from podcheck.kube._objects import (
     parse_pdb,
     parse_pod,
 )
-from podcheck.kube.labels import InvalidSelector
-from podcheck.spec.objects import (
+from podcheck.kube.intstr import (
     IntOrPercent as IntOrPercent,  # part of this module's core API (docs/api.md)
 )
+from podcheck.kube.labels import InvalidSelector
 
 DELETION_TIMEOUT = timedelta(minutes=2)
 # Kinds the apiserver's REST mapper knows but whose objects have no scale subresource.

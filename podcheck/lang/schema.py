@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from podcheck.kube.probes import probe_defaults
 from podcheck.vocab import (
     ActionKind,
     Actor,
@@ -45,6 +46,8 @@ from podcheck.vocab import (
     WorkloadKind,
     words,
 )
+
+_PROBE = probe_defaults()  # SetDefaults_Probe's values, the one set of probe defaults
 
 VALUE_TYPES = (
     "int",
@@ -151,11 +154,16 @@ FAIRNESS_TARGETS = words(Actor) + words(ActionKind)
 assert len(set(FAIRNESS_TARGETS)) == len(FAIRNESS_TARGETS), "actor and action share a name"
 
 _PROBE_FIELDS = (
-    FieldSpec("initialDelaySeconds", "int", "0", min=0, doc="seconds before the first probe"),
-    FieldSpec("periodSeconds", "int", "10", min=1, doc="seconds between probes"),
-    FieldSpec("timeoutSeconds", "int", "1", min=1, doc="seconds before a probe times out"),
-    FieldSpec("failureThreshold", "int", "3", min=1, doc="failures in a row that count"),
-    FieldSpec("successThreshold", "int", "1", min=1, doc="successes in a row that count"),
+    FieldSpec("initialDelaySeconds", "int", str(_PROBE.initial_delay_seconds), min=0,
+              doc="seconds before the first probe"),
+    FieldSpec("periodSeconds", "int", str(_PROBE.period_seconds), min=1,
+              doc="seconds between probes"),
+    FieldSpec("timeoutSeconds", "int", str(_PROBE.timeout_seconds), min=1,
+              doc="seconds before a probe times out"),
+    FieldSpec("failureThreshold", "int", str(_PROBE.failure_threshold), min=1,
+              doc="failures in a row that count"),
+    FieldSpec("successThreshold", "int", str(_PROBE.success_threshold), min=1,
+              doc="successes in a row that count"),
 )
 
 _TEMPLATE_FIELDS = (

@@ -16,6 +16,8 @@ import enum
 from dataclasses import dataclass, field
 
 from podcheck.diagnostics import Span
+from podcheck.kube.intstr import IntOrPercent as IntOrPercent  # the one IntOrString
+from podcheck.kube.probes import probe_defaults
 from podcheck.vocab import (
     ActionKind,
     Actor,
@@ -69,15 +71,7 @@ class DurationRange:
         assert self.lo.ms <= self.hi.ms
 
 
-@dataclass(frozen=True, slots=True)
-class IntOrPercent:
-    """Kubernetes' IntOrString for budgets and surge: `2` or `50%`."""
-
-    value: int
-    percent: bool = False
-
-    def __post_init__(self) -> None:
-        assert self.value >= 0, self.value
+PROBE_DEFAULTS = probe_defaults()
 
 
 # ------------------------------------------------------------------ pods & containers
@@ -85,14 +79,15 @@ class IntOrPercent:
 
 @dataclass(frozen=True, slots=True)
 class Probe:
-    """A probe with Kubernetes' defaults filled in (pkg/apis/core/v1/defaults.go)."""
+    """A probe with Kubernetes' defaults filled in: `kube.probes.ProbeSpec`'s, which are
+    SetDefaults_Probe's (pkg/apis/core/v1/defaults.go), the one set of probe defaults."""
 
     kind: ProbeKind
-    initialDelaySeconds: int = 0
-    periodSeconds: int = 10
-    timeoutSeconds: int = 1
-    failureThreshold: int = 3
-    successThreshold: int = 1
+    initialDelaySeconds: int = PROBE_DEFAULTS.initial_delay_seconds
+    periodSeconds: int = PROBE_DEFAULTS.period_seconds
+    timeoutSeconds: int = PROBE_DEFAULTS.timeout_seconds
+    failureThreshold: int = PROBE_DEFAULTS.failure_threshold
+    successThreshold: int = PROBE_DEFAULTS.success_threshold
     span: Span = span_field()
 
     def __post_init__(self) -> None:
