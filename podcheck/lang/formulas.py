@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from podcheck.diagnostics import Diagnostic, Note, codes
 from podcheck.lang import messages as m
 from podcheck.spec import (
+    BOUNDED_TEMPORAL,
     CONTAINER_FIELDS,
     ENUMS,
     NODE_FIELDS,
@@ -143,6 +144,21 @@ def _children(e: Expr) -> tuple[Expr, ...]:
 
 
 def _shape(f: Expr, out: Out) -> Temporal | None:
+    shaped = _unbounded_shape(f, out)
+    within = f.within if isinstance(f, Temporal) else None
+    if shaped is None or within is None:
+        return shaped
+    if shaped.op not in BOUNDED_TEMPORAL:
+        word = _TEMPORAL_WORDS.get(shaped.op, shaped.op)
+        out.append(m.error(
+            codes.UNSUPPORTED_TEMPORAL_SHAPE,
+            f"`within` bounds `eventually` or `~>`, not `{word}`", f.span,
+            help="write `eventually P within D` or `P ~> Q within D`"))
+        return None
+    return replace(shaped, within=within)
+
+
+def _unbounded_shape(f: Expr, out: Out) -> Temporal | None:
     if not isinstance(f, Temporal):
         return Temporal("always", (f,), span=f.span) if _free(f, f, out) else None
     if f.op in ("eventually", "always_eventually"):

@@ -24,6 +24,8 @@ cannot produce (an `EnumLit`, which only the checker builds, a negative `IntLit`
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from podcheck.lang.ast import (
     Block,
     CheckItem,
@@ -126,10 +128,12 @@ def _item_lines(item: Item, notes: _Notes) -> list[str]:
         return _block_lines(item, 0, notes)
     if isinstance(item, PropertyItem):
         head = f"property {item.name}:"
-        formula = format_formula(item.formula)
+        body, bound = _unbounded(item.formula)
+        formula = format_formula(body) + bound
         if len(head) + 1 + len(formula) <= WIDTH:
             return [f"{head} {formula}"]
-        return [head, *_formula_lines(item.formula, INDENT, INDENT * 2)]
+        lines = _formula_lines(body, INDENT, INDENT * 2)
+        return [head, *lines[:-1], lines[-1] + bound]
     if isinstance(item, CheckItem):
         args = f"({', '.join(item.args)})" if item.args else ""
         return [f"check {item.name}{args}"]
@@ -342,6 +346,21 @@ def _inline(value: Value) -> str:
 
 
 # ---------------------------------------------------------------- formulas
+
+
+def _unbounded(formula: Expr) -> tuple[Expr, str]:
+    """A property's formula without its `within` bound, and the bound as text."""
+    if not isinstance(formula, Temporal) or formula.within is None:
+        return formula, ""
+    return replace(formula, within=None), f" within {format_duration_ms(formula.within)}"
+
+
+def format_duration_ms(ms: int) -> str:
+    """Milliseconds as the shortest exact duration literal (`2m`, `90s`, `1500ms`)."""
+    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if ms and ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms" if ms else "0s"
 
 
 def format_formula(expr: Expr) -> str:

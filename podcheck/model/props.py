@@ -17,7 +17,7 @@ template.  Enum literals take the encoding of the field they are compared with
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, codes
@@ -95,6 +95,8 @@ class PropertyCompiler:
     cluster: Cluster
     budgets: list[Budget]
     deadlock_free: Callable[[], ir.Expr]
+    # Property name -> "its time bound was missed" (model/timed.py), for `within`.
+    bounds_missed: dict[str, ir.Expr] = field(default_factory=dict)
 
     def compile_all(
         self, decls: tuple[spec.PropertyDecl, ...], expects: tuple[spec.Expect, ...]
@@ -116,6 +118,9 @@ class PropertyCompiler:
             exp, cond, target, text = self.builtin(d)
             return ir.Property(d.name, exp, cond, target, text, expected, d.span)
         assert d.formula is not None
+        if d.name in self.bounds_missed:
+            return ir.Property(d.name, ALWAYS, ir.not_(self.bounds_missed[d.name]), None, "",
+                               expected, d.span)
         exp, cond, target = self.temporal(d.formula)
         return ir.Property(d.name, exp, cond, target, "", expected, d.span)
 

@@ -22,6 +22,8 @@ QUANTIFIERS = frozenset({"forall", "exists"})
 DOMAINS = frozenset({"pods", "nodes", "containers", "initContainers"})
 # Temporal operator -> its number of arguments.
 TEMPORAL_ARITY = {"always": 1, "eventually": 1, "always_eventually": 1, "leadsto": 2}
+# The temporal operators a `within` bound may follow.
+BOUNDED_TEMPORAL = frozenset({"eventually", "leadsto"})
 EXPECT_OUTCOMES = ("holds", "violated")
 
 # ---------------------------------------------------------------- property language
@@ -130,14 +132,23 @@ class Count:
 
 @dataclass(frozen=True, slots=True)
 class Temporal:
-    """always P, eventually P, always eventually P, P ~> Q (args = (P, Q))."""
+    """always P, eventually P, always eventually P, P ~> Q (args = (P, Q)); `within`, the
+    time bound of `eventually P within D` / `P ~> Q within D` in milliseconds.
+
+    NOTE(bounded-time): `within D` asks for the target within D of the start (the initial
+    state for `eventually`, each state where P holds for `~>`).  The model's clock counts
+    whole seconds, so the bound it checks is D rounded down to whole seconds: an elapsed
+    whole number of seconds is <= D exactly when it is <= floor(D).
+    """
 
     op: str  # one of TEMPORAL_ARITY
     args: tuple[Expr, ...]
     span: Span = span_field()
+    within: int | None = None
 
     def __post_init__(self) -> None:
         assert TEMPORAL_ARITY.get(self.op) == len(self.args), (self.op, len(self.args))
+        assert self.within is None or self.within >= 0, self.within
 
 
 Expr = IntLit | BoolLit | EnumLit | Ref | Attr | Unary | Binary | Quant | Count | Temporal
