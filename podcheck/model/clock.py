@@ -45,7 +45,6 @@ from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 from podcheck.vocab import ActionKind, Actor
 
-
 NEXT_FIELD = "next"  # the field of the clock's display view (`advance_view`)
 
 

@@ -45,11 +45,11 @@ from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
 from podcheck.model.props import PropertyCompiler, tracking_for
-from podcheck.model.timed import declare_observers, make_prompt, synchronise
 from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster
 from podcheck.model.taint_eviction import declare_taint_eviction
+from podcheck.model.timed import declare_observers, make_prompt, synchronise
 from podcheck.spec import NO_SPAN
 from podcheck.vocab import ActionKind, Actor
 

@@ -3,10 +3,10 @@
 Stage: `podcheck.report`.  Consumes a `Trace` or a `CheckResult`; produces plain JSON
 values (dicts, lists, ints, strings) and their text.  An ITF trace has `#meta` (format,
 source spec, property, engine, description), `vars`, `states` (each with
-`#meta.index` and `#meta.time`, the elapsed seconds (report/clock.py), every variable's value: enum labels as strings, ints as ints, big ints
-as `{"#bigint": ...}`; the action taken in `mbt::actionTaken` and its parameters in
-`mbt::nondetPicks`, as Quint does) and `loop` for a lasso.  Key order is fixed by
-construction, so the text is deterministic.
+`#meta.index` and `#meta.time`, the elapsed seconds (report/clock.py); every variable's
+value: enum labels as strings, ints as ints, big ints as `{"#bigint": ...}`; the action
+taken in `mbt::actionTaken` and its parameters in `mbt::nondetPicks`, as Quint does) and
+`loop` for a lasso.  Key order is fixed by construction, so the text is deterministic.
 """
 
 from __future__ import annotations

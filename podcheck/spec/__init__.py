@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from podcheck.spec.formulas import (
     BINARY_OPS,
+    BOUNDED_TEMPORAL,
     BUILTIN_CHECKS,
     CONTAINER_FIELDS,
     DOMAINS,
@@ -24,7 +25,6 @@ from podcheck.spec.formulas import (
     NODE_FIELDS,
     POD_FIELDS,
     QUANTIFIERS,
-    BOUNDED_TEMPORAL,
     TEMPORAL_ARITY,
     UNARY_OPS,
     Attr,
