@@ -33,6 +33,7 @@ from podcheck.spec import (
     Attr,
     Binary,
     BoolLit,
+    ContainerOf,
     Count,
     Domain,
     EnumLit,
@@ -106,7 +107,7 @@ def _resolve(e: Expr, states: set[int]) -> Expr:
     """`e` with every `Ref` whose id is in `states` replaced by the `EnumLit` it denotes."""
     if isinstance(e, Ref):
         return EnumLit(e.name, e.span) if id(e) in states else e
-    if isinstance(e, Attr):
+    if isinstance(e, Attr | ContainerOf):
         return replace(e, obj=_resolve(e.obj, states))
     if isinstance(e, Unary):
         return replace(e, arg=_resolve(e.arg, states))
@@ -128,7 +129,7 @@ def _temporal_free(e: Expr) -> bool:
 
 
 def _children(e: Expr) -> tuple[Expr, ...]:
-    if isinstance(e, Attr):
+    if isinstance(e, Attr | ContainerOf):
         return (e.obj,)
     if isinstance(e, Unary):
         return (e.arg,)
@@ -252,6 +253,9 @@ class _Checker:
             return self._ref(e, env)
         if isinstance(e, Attr):
             return self._attr(e, env)
+        if isinstance(e, ContainerOf):
+            self.need(e.obj, POD, env, "`.container(...)`")
+            return CONTAINER
         if isinstance(e, Unary):
             want = BOOL if e.op == "not" else INT
             self.need(e.arg, want, env, f"`{e.op}`")

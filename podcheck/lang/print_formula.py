@@ -13,6 +13,7 @@ from podcheck.spec import (
     Attr,
     Binary,
     BoolLit,
+    ContainerOf,
     Count,
     Domain,
     EnumLit,
@@ -133,7 +134,7 @@ def _level(expr: Expr) -> tuple[int, bool]:
         return _BINARY[expr.op], False
     if isinstance(expr, Unary):
         return (NOT if expr.op == "not" else NEG), False
-    if isinstance(expr, Attr):
+    if isinstance(expr, Attr | ContainerOf):
         return POSTFIX, False
     if isinstance(expr, IntLit) and expr.value < 0:
         return NEG, False
@@ -154,6 +155,8 @@ def _bare(expr: Expr, at_end: bool) -> str:
         return f"-{_formula(expr.arg, NEG, at_end)}"
     if isinstance(expr, Attr):
         return f"{_formula(expr.obj, POSTFIX, False)}.{expr.field}"
+    if isinstance(expr, ContainerOf):
+        return f"{_formula(expr.obj, POSTFIX, False)}.container({expr.name})"
     return _atom(expr)
 
 

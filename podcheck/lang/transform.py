@@ -41,6 +41,7 @@ from podcheck.spec import (
     Attr,
     Binary,
     BoolLit,
+    ContainerOf,
     Count,
     Domain,
     Expr,
@@ -155,6 +156,9 @@ class ToAst(Transformer_NonRecursive[Token, SpecFile]):
         if isinstance(body, Temporal) and body.op == "eventually":
             return Temporal("always_eventually", body.args, self._span(meta))
         return Temporal("always", (body,), self._span(meta))
+
+    def container_of(self, meta: Meta, obj: Expr, name: Token) -> ContainerOf:
+        return ContainerOf(obj, str(name), self._span(meta))
 
     def eventually(self, meta: Meta, body: Expr) -> Temporal:
         return Temporal("eventually", (body,), self._span(meta))

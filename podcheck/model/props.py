@@ -159,6 +159,9 @@ class PropertyCompiler:
                                     f.span)
             case spec.Ref():
                 return self._ref_value(f, env)
+            case spec.ContainerOf():
+                raise PropertyError(SHAPE, "a container is not a value; use one of its "
+                                    "fields", f.span)
             case spec.Attr():
                 return self.attr(f, env)
             case spec.Unary(op="not", arg=a):
@@ -247,10 +250,24 @@ class PropertyCompiler:
         group = t.initContainers if d.kind == "initContainers" else t.containers
         return [(ir.TRUE, Binding(slot=owner.slot, container=x.name)) for x in group]
 
+    def container_of(self, f: spec.ContainerOf, env: dict[str, Binding]) -> Binding:
+        """`p.container(app)`: the named app or init container of a pod (PC302 if the pod's
+        template has none of that name)."""
+        owner = self.binding(f.obj, env) if isinstance(f.obj, spec.Ref) else Binding()
+        if owner.slot is None or owner.container is not None:
+            raise PropertyError(SHAPE, "`.container(...)` needs a pod", f.span)
+        t = owner.slot.workload.template
+        if f.name not in {c.name for c in (*t.initContainers, *t.containers)}:
+            raise PropertyError(SHAPE, f"pod `{owner.slot.name}` has no container "
+                                f"`{f.name}`", f.span)
+        return Binding(slot=owner.slot, container=f.name)
+
     def attr(self, f: spec.Attr, env: dict[str, Binding]) -> Value:
         """`obj.field` on a pod, container or node (a pod's `.node` is node-valued)."""
         if isinstance(f.obj, spec.Ref):
             b = self.binding(f.obj, env)
+        elif isinstance(f.obj, spec.ContainerOf):
+            b = self.container_of(f.obj, env)
         else:
             inner = self.value(f.obj, env)
             if inner.vocab != "node":

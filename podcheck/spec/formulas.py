@@ -73,6 +73,17 @@ class Attr:
 
 
 @dataclass(frozen=True, slots=True)
+class ContainerOf:
+    """`p.container(app)`: the container named `name` (an app or init container) of the
+    pod `obj`; its fields are `CONTAINER_FIELDS`.  The model compiler reports a pod whose
+    template has no such container (PC302)."""
+
+    obj: Expr
+    name: str
+    span: Span = span_field()
+
+
+@dataclass(frozen=True, slots=True)
 class Unary:
     op: str  # one of UNARY_OPS
     arg: Expr
@@ -151,7 +162,8 @@ class Temporal:
         assert self.within is None or self.within >= 0, self.within
 
 
-Expr = IntLit | BoolLit | EnumLit | Ref | Attr | Unary | Binary | Quant | Count | Temporal
+Expr = (IntLit | BoolLit | EnumLit | Ref | Attr | ContainerOf | Unary | Binary | Quant | Count
+        | Temporal)
 
 # The observable vocabulary of the property language: fields per object kind and the
 # state names they take.  The front end checks every `Attr` against this table.
