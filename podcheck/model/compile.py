@@ -42,9 +42,10 @@ from podcheck.model.eviction_api import declare_evictions
 from podcheck.model.failures import declare_failures
 from podcheck.model.job import declare_job
 from podcheck.model.layout import Builder
+from podcheck.model.observables import tracking_for
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
-from podcheck.model.props import PropertyCompiler, tracking_for
+from podcheck.model.props import PropertyCompiler
 from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster
@@ -111,7 +112,8 @@ def build_model(
         return StageResult(None, tuple(diags))
     diags += _budget_diagnostics(cluster, found)
     _declare_actions(cluster, found)
-    props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder))
+    props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder),
+                             actions=lambda: builder.actions)
     observers = declare_observers(sp.properties, props, clock)
     if observers:
         make_prompt(builder, clock)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Span
 from podcheck.spec.objects import span_field
-from podcheck.vocab import ContainerState, NodeState, PodPhase, words
+from podcheck.vocab import ContainerState, NodeState, PodPhase, Reason, words
 
 UNARY_OPS = frozenset({"not", "-"})
 BINARY_OPS = frozenset(
@@ -183,6 +183,7 @@ POD_FIELDS = {
     "nodeLost": "bool",  # its node stopped reporting: not Ready, reason NodeLost
     #                      (`kubectl get pods` shows STATUS Unknown)
     "deadlineExceeded": "bool",  # failed with reason DeadlineExceeded
+    "reason": words(Reason),  # NOTE(pod-reason) in model/props.py
 }
 CONTAINER_FIELDS = {
     "state": words(ContainerState),

@@ -1,8 +1,10 @@
-"""Naming what you mean: `p.container(app)` in formulas (parse, check, fmt, compile)."""
+"""Naming what you mean: `p.container(app)` and `p.reason` in formulas."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from podcheck.check import CheckOptions, load_and_compile
 from podcheck.diagnostics import codes
@@ -10,7 +12,8 @@ from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.result import Verdict
 from podcheck.lang.check import LoadOptions, load
 from podcheck.lang.driver import format_file
-from podcheck.spec import Attr, ContainerOf, Quant, Ref, Temporal
+from podcheck.spec import POD_FIELDS, Attr, ContainerOf, Quant, Ref, Temporal
+from podcheck.vocab import Reason
 
 POD = """cluster { node n1 { } }
 pod api {
@@ -78,3 +81,32 @@ def test_an_unknown_container_is_a_model_diagnostic(tmp_path: Path) -> None:
     assert compiled.value is None
     assert [d.code for d in compiled.diagnostics] == [codes.UNSUPPORTED_PROPERTY_SHAPE]
     assert "has no container `nope`" in compiled.diagnostics[0].message
+
+
+@pytest.mark.parametrize("reason", ["OOMKilled", "BackoffLimitExceeded"])
+def test_a_reason_the_model_never_produces_is_pc302(tmp_path: Path, reason: str) -> None:
+    compiled, _, _ = load_and_compile(
+        _write(tmp_path, POD + f"property a: always api.reason != {reason}\n"), CheckOptions())
+    assert compiled.value is None
+    assert [d.code for d in compiled.diagnostics] == [codes.UNSUPPORTED_PROPERTY_SHAPE]
+    assert f"never produces reason `{reason}`" in compiled.diagnostics[0].message
+
+
+def test_reason_states_are_the_vocab_enum(tmp_path: Path) -> None:
+    assert POD_FIELDS["reason"] == tuple(r.value for r in Reason)
+    result = load(_write(tmp_path, POD + "property a: always api.reason != Evictd\n"),
+                  LoadOptions())
+    assert [d.code for d in result.diagnostics] == [codes.UNKNOWN_STATE_NAME]
+
+
+def test_failed_scheduling_is_no_bind_enabled(tmp_path: Path) -> None:
+    text = ("cluster { node n1 { capacity: { cpu: 1 } } }\n"
+            "pod big { container app { resources { requests: { cpu: 2 } } } }\n"
+            "pod small { container app { resources { requests: { cpu: 1 } } } }\n"
+            "property big: always big.reason != FailedScheduling\n"
+            "property small: always small.reason != FailedScheduling\n")
+    compiled, _, _ = load_and_compile(_write(tmp_path, text), CheckOptions())
+    assert compiled.value is not None, compiled.diagnostics
+    result, _ = explore(compiled.value, BfsOptions())
+    assert {r.name: r.verdict for r in result.results} == {
+        "big": Verdict.VIOLATED, "small": Verdict.HOLDS}
