@@ -83,6 +83,24 @@ class SelectorOperator(enum.StrEnum):
     DOES_NOT_EXIST = "DoesNotExist"
 
 
+class Reason(enum.StrEnum):
+    """The reasons Kubernetes gives about a pod that a formula may ask for (`p.reason`,
+    NOTE(pod-reason) in model/props.py): Evicted (removed through the eviction API:
+    `kubectl drain` prints "evicted", the API server adds the DisruptionTarget condition,
+    pkg/registry/core/pod/storage/eviction.go), DeadlineExceeded (status.reason set by the
+    kubelet's active deadline, pkg/kubelet/active_deadline.go), BackoffLimitExceeded (its
+    Job's Failed condition, pkg/controller/job/job_controller.go), FailedScheduling (the
+    scheduler's event when no node fits, pkg/scheduler/schedule_one.go), and OOMKilled (a
+    container's termination reason from the runtime; the model has no memory usage, so a
+    formula naming it is PC302)."""
+
+    EVICTED = "Evicted"
+    DEADLINE_EXCEEDED = "DeadlineExceeded"
+    BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded"
+    FAILED_SCHEDULING = "FailedScheduling"
+    OOM_KILLED = "OOMKilled"
+
+
 class ProbeKind(enum.StrEnum):
     """The three probes of a container."""
 

@@ -77,6 +77,8 @@ _GROUPS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
     (VALUE_START, VALUE_START, "a value"),
     (_OPERAND_START, _OPERAND_START | _PREFIXES, "an expression"),
     (_OPERATORS, _ALL_OPERATORS, "an operator"),
+    # After `.`: `container(` (p.container(app)) is one of the words a field may be.
+    (frozenset({"FIELD"}), frozenset({"FIELD", "_CONTAINER_OF"}), "a field name"),
 )
 MAX_SHOWN = 6
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from podcheck.diagnostics import Diagnostic, Note, codes
 from podcheck.lang import messages as m
 from podcheck.spec import (
+    BOUNDED_TEMPORAL,
     CONTAINER_FIELDS,
     ENUMS,
     NODE_FIELDS,
@@ -32,6 +33,7 @@ from podcheck.spec import (
     Attr,
     Binary,
     BoolLit,
+    ContainerOf,
     Count,
     Domain,
     EnumLit,
@@ -105,7 +107,7 @@ def _resolve(e: Expr, states: set[int]) -> Expr:
     """`e` with every `Ref` whose id is in `states` replaced by the `EnumLit` it denotes."""
     if isinstance(e, Ref):
         return EnumLit(e.name, e.span) if id(e) in states else e
-    if isinstance(e, Attr):
+    if isinstance(e, Attr | ContainerOf):
         return replace(e, obj=_resolve(e.obj, states))
     if isinstance(e, Unary):
         return replace(e, arg=_resolve(e.arg, states))
@@ -127,7 +129,7 @@ def _temporal_free(e: Expr) -> bool:
 
 
 def _children(e: Expr) -> tuple[Expr, ...]:
-    if isinstance(e, Attr):
+    if isinstance(e, Attr | ContainerOf):
         return (e.obj,)
     if isinstance(e, Unary):
         return (e.arg,)
@@ -143,6 +145,21 @@ def _children(e: Expr) -> tuple[Expr, ...]:
 
 
 def _shape(f: Expr, out: Out) -> Temporal | None:
+    shaped = _unbounded_shape(f, out)
+    within = f.within if isinstance(f, Temporal) else None
+    if shaped is None or within is None:
+        return shaped
+    if shaped.op not in BOUNDED_TEMPORAL:
+        word = _TEMPORAL_WORDS.get(shaped.op, shaped.op)
+        out.append(m.error(
+            codes.UNSUPPORTED_TEMPORAL_SHAPE,
+            f"`within` bounds `eventually` or `~>`, not `{word}`", f.span,
+            help="write `eventually P within D` or `P ~> Q within D`"))
+        return None
+    return replace(shaped, within=within)
+
+
+def _unbounded_shape(f: Expr, out: Out) -> Temporal | None:
     if not isinstance(f, Temporal):
         return Temporal("always", (f,), span=f.span) if _free(f, f, out) else None
     if f.op in ("eventually", "always_eventually"):
@@ -236,6 +253,9 @@ class _Checker:
             return self._ref(e, env)
         if isinstance(e, Attr):
             return self._attr(e, env)
+        if isinstance(e, ContainerOf):
+            self.need(e.obj, POD, env, "`.container(...)`")
+            return CONTAINER
         if isinstance(e, Unary):
             want = BOOL if e.op == "not" else INT
             self.need(e.arg, want, env, f"`{e.op}`")

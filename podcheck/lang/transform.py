@@ -15,6 +15,8 @@ later stages and the printer recurse over the AST.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lark import Token, Transformer_NonRecursive, v_args
 from lark.tree import Meta
 
@@ -34,10 +36,12 @@ from podcheck.lang.ast import (
     SpecFile,
     Value,
 )
+from podcheck.lang.scalars import MAX_DURATION_MS, duration_ms
 from podcheck.spec import (
     Attr,
     Binary,
     BoolLit,
+    ContainerOf,
     Count,
     Domain,
     Expr,
@@ -58,6 +62,16 @@ SCALAR_KIND = {
     "BOOL": "bool",
     "NAME": "name",
 }
+
+def _bounded(formula: Expr, within: Token, span: Span) -> Temporal:
+    """`formula within D`: the bound goes on its top-level temporal operator (a formula
+    without one is read as `always`, which the checker then rejects with PC210)."""
+    ms = duration_ms(Scalar("duration", str(within), span))
+    bound = MAX_DURATION_MS + 1 if ms is None else ms
+    if isinstance(formula, Temporal):
+        return replace(formula, within=bound)
+    return Temporal("always", (formula,), formula.span, within=bound)
+
 
 # Python refuses to convert longer decimal strings to int (sys.get_int_max_str_digits).
 MAX_INT_DIGITS = 4000
@@ -119,7 +133,11 @@ class ToAst(Transformer_NonRecursive[Token, SpecFile]):
     def map_value(self, meta: Meta, *entries: Field) -> MapValue:
         return MapValue(entries, self._span(meta))
 
-    def property_item(self, meta: Meta, name: Token, formula: Expr) -> PropertyItem:
+    def property_item(
+        self, meta: Meta, name: Token, formula: Expr, within: Token | None = None
+    ) -> PropertyItem:
+        if within is not None:
+            formula = _bounded(formula, within, self._token_span(within))
         return PropertyItem(str(name), formula, self._span(meta))
 
     def check_item(self, meta: Meta, name: Token, *args: Token | None) -> CheckItem:
@@ -138,6 +156,9 @@ class ToAst(Transformer_NonRecursive[Token, SpecFile]):
         if isinstance(body, Temporal) and body.op == "eventually":
             return Temporal("always_eventually", body.args, self._span(meta))
         return Temporal("always", (body,), self._span(meta))
+
+    def container_of(self, meta: Meta, obj: Expr, name: Token) -> ContainerOf:
+        return ContainerOf(obj, str(name), self._span(meta))
 
     def eventually(self, meta: Meta, body: Expr) -> Temporal:
         return Temporal("eventually", (body,), self._span(meta))

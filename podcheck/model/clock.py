@@ -45,6 +45,8 @@ from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
 from podcheck.vocab import ActionKind, Actor
 
+NEXT_FIELD = "next"  # the field of the clock's display view (`advance_view`)
+
 
 @dataclass(frozen=True, slots=True)
 class Timer:
@@ -117,6 +119,16 @@ class Clock:
         """Seconds to the next due instant (`infinity()` when no timer is active)."""
         big = self.infinity()
         return ir.Op("min", tuple(ir.ite(t.active, t.distance, big) for t in self.timers))
+
+    def advance_view(self) -> ir.Derived:
+        """The display view `clock.next`: the seconds "time passes" would advance from a
+        state (0 when no timer is active).  Renderers sum it over the time steps of a trace
+        to show each step's time (report/clock.py); it is not state."""
+        if not self.timers:
+            return ir.Derived(str(Actor.CLOCK), NEXT_FIELD, ir.Const(0))
+        delta = self.delta()
+        return ir.Derived(str(Actor.CLOCK), NEXT_FIELD,
+                          ir.ite(ir.op("<", delta, self.infinity()), delta, 0))
 
     def infinity(self) -> int:
         """A value larger than any timer: the delta when nothing is pending."""

@@ -42,13 +42,15 @@ from podcheck.model.eviction_api import declare_evictions
 from podcheck.model.failures import declare_failures
 from podcheck.model.job import declare_job
 from podcheck.model.layout import Builder
+from podcheck.model.observables import tracking_for
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
-from podcheck.model.props import PropertyCompiler, tracking_for
+from podcheck.model.props import PropertyCompiler
 from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster
 from podcheck.model.taint_eviction import declare_taint_eviction
+from podcheck.model.timed import declare_observers, make_prompt, synchronise
 from podcheck.spec import NO_SPAN
 from podcheck.vocab import ActionKind, Actor
 
@@ -110,10 +112,17 @@ def build_model(
         return StageResult(None, tuple(diags))
     diags += _budget_diagnostics(cluster, found)
     _declare_actions(cluster, found)
+    props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder),
+                             actions=lambda: builder.actions)
+    observers = declare_observers(sp.properties, props, clock)
+    if observers:
+        make_prompt(builder, clock)
     clock.build()
+    synchronise(builder, list(observers.values()))
+    props.bounds_missed.update({n: o.missed() for n, o in observers.items()})
     builder.terminal.append(terminal(cluster))
     _declare_views(cluster, builder, found)
-    props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder))
+    builder.derived.append(clock.advance_view())
     compiled, prop_diags = props.compile_all(sp.properties, sp.expects)
     diags += prop_diags
     builder.properties.extend(compiled)

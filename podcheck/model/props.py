@@ -16,8 +16,8 @@ template.  Enum literals take the encoding of the field they are compared with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, codes
@@ -29,9 +29,9 @@ from podcheck.model.cluster import (
     Cluster,
     NodeSlot,
     Slot,
-    Tracking,
 )
 from podcheck.model.job import job_complete
+from podcheck.model.observables import REASONS, missing_container, never_produced, pod_reason
 from podcheck.vocab import NodeState, words
 
 _TEMPORAL = {
@@ -69,24 +69,6 @@ class Binding:
     container: str | None = None
 
 
-def tracking_for(sp: spec.CheckedSpec) -> Tracking:
-    """Which optional history variables the spec's properties read."""
-    fields = {a.field for d in sp.properties if d.formula is not None
-              for a in _walk(d.formula) if isinstance(a, spec.Attr)}
-    builtins = {d.builtin for d in sp.properties}
-    return Tracking(uid="uid" in fields, evicted="evicted" in fields,
-                    endpoint="endpoint" in fields or "no-unready-traffic" in builtins)
-
-
-def _walk(e: spec.Expr) -> Iterator[spec.Expr]:
-    yield e
-    for child in (getattr(e, n, None) for n in ("obj", "arg", "left", "right", "body", "where")):
-        if child is not None:
-            yield from _walk(child)
-    for child in getattr(e, "args", ()):
-        yield from _walk(child)
-
-
 @dataclass(slots=True)
 class PropertyCompiler:
     """Compiles formulas against one cluster; `deadlock_free` is supplied by the caller
@@ -95,6 +77,10 @@ class PropertyCompiler:
     cluster: Cluster
     budgets: list[Budget]
     deadlock_free: Callable[[], ir.Expr]
+    # Property name -> "its time bound was missed" (model/timed.py), for `within`.
+    bounds_missed: dict[str, ir.Expr] = field(default_factory=dict)
+    # Every declared action (FailedScheduling reads the scheduler's bind guards).
+    actions: Callable[[], Sequence[ir.Action]] = tuple
 
     def compile_all(
         self, decls: tuple[spec.PropertyDecl, ...], expects: tuple[spec.Expect, ...]
@@ -116,7 +102,9 @@ class PropertyCompiler:
             exp, cond, target, text = self.builtin(d)
             return ir.Property(d.name, exp, cond, target, text, expected, d.span)
         assert d.formula is not None
-        exp, cond, target = self.temporal(d.formula)
+        missed = self.bounds_missed.get(d.name)  # `within`: an observer's invariant
+        exp, cond, target = ((ALWAYS, ir.not_(missed), None) if missed is not None
+                             else self.temporal(d.formula))
         return ir.Property(d.name, exp, cond, target, "", expected, d.span)
 
     # ---------------------------------------------------------------- temporal
@@ -154,6 +142,8 @@ class PropertyCompiler:
                                     f.span)
             case spec.Ref():
                 return self._ref_value(f, env)
+            case spec.ContainerOf():
+                raise PropertyError(SHAPE, "a container is not a value: use a field", f.span)
             case spec.Attr():
                 return self.attr(f, env)
             case spec.Unary(op="not", arg=a):
@@ -203,6 +193,8 @@ class PropertyCompiler:
         if not isinstance(f, spec.EnumLit):
             return self.value(f, env).expr
         vocab = self.value(other, env).vocab
+        if vocab == REASONS and (why := never_produced(f.name)):
+            raise PropertyError(SHAPE, why, f.span)
         if not isinstance(vocab, tuple) or f.name not in vocab:
             raise PropertyError(SHAPE, f"state `{f.name}` cannot be compared with this "
                                 "field", f.span)
@@ -242,10 +234,23 @@ class PropertyCompiler:
         group = t.initContainers if d.kind == "initContainers" else t.containers
         return [(ir.TRUE, Binding(slot=owner.slot, container=x.name)) for x in group]
 
+    def container_of(self, f: spec.ContainerOf, env: dict[str, Binding]) -> Binding:
+        """`p.container(app)`: the named app or init container of a pod (PC302 if the pod's
+        template has none of that name)."""
+        owner = self.binding(f.obj, env) if isinstance(f.obj, spec.Ref) else Binding()
+        if owner.slot is None or owner.container is not None:
+            raise PropertyError(SHAPE, "`.container(...)` needs a pod", f.span)
+        problem = missing_container(owner.slot, f.name)
+        if problem:
+            raise PropertyError(SHAPE, problem, f.span)
+        return Binding(slot=owner.slot, container=f.name)
+
     def attr(self, f: spec.Attr, env: dict[str, Binding]) -> Value:
         """`obj.field` on a pod, container or node (a pod's `.node` is node-valued)."""
         if isinstance(f.obj, spec.Ref):
             b = self.binding(f.obj, env)
+        elif isinstance(f.obj, spec.ContainerOf):
+            b = self.container_of(f.obj, env)
         else:
             inner = self.value(f.obj, env)
             if inner.vocab != "node":
@@ -277,6 +282,8 @@ class PropertyCompiler:
             return Value(simple[name](), PHASES if name == "phase" else None)
         if name == "node":
             return Value(s.node, "node")
+        if name == "reason":
+            return Value(pod_reason(c, s, self.actions()), REASONS)
         tracked = {"uid": s.uid, "evicted": s.evicted, "endpoint": s.endpoint}
         if name in tracked:
             var = tracked[name]

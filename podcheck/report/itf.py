@@ -3,10 +3,10 @@
 Stage: `podcheck.report`.  Consumes a `Trace` or a `CheckResult`; produces plain JSON
 values (dicts, lists, ints, strings) and their text.  An ITF trace has `#meta` (format,
 source spec, property, engine, description), `vars`, `states` (each with
-`#meta.index`, every variable's value: enum labels as strings, ints as ints, big ints
-as `{"#bigint": ...}`; the action taken in `mbt::actionTaken` and its parameters in
-`mbt::nondetPicks`, as Quint does) and `loop` for a lasso.  Key order is fixed by
-construction, so the text is deterministic.
+`#meta.index` and `#meta.time`, the elapsed seconds (report/clock.py); every variable's
+value: enum labels as strings, ints as ints, big ints as `{"#bigint": ...}`; the action
+taken in `mbt::actionTaken` and its parameters in `mbt::nondetPicks`, as Quint does) and
+`loop` for a lasso.  Key order is fixed by construction, so the text is deterministic.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 from podcheck.engine.result import CheckResult, Trace
 from podcheck.ir import Action, Derived, TransitionSystem, evaluate
+from podcheck.report.clock import is_clock_view, step_times
 from podcheck.report.words import detail
 
 FORMAT = "ITF"
@@ -47,7 +48,7 @@ def _action_meta(action: Action) -> dict[str, Json]:
 def itf_state(trace: Trace, index: int) -> dict[str, Json]:
     """State `index` of `trace` as an ITF state object."""
     system, step = trace.system, trace.steps[index]
-    meta: dict[str, Json] = {"index": index}
+    meta: dict[str, Json] = {"index": index, "time": step_times(trace)[index]}
     if step.action is None:
         taken, picks = "init", {}
     else:
@@ -57,13 +58,18 @@ def itf_state(trace: Trace, index: int) -> dict[str, Json]:
     state: dict[str, Json] = {"#meta": meta, ACTION_TAKEN: taken, NONDET_PICKS: picks}
     for i, var in enumerate(system.vars):
         state[var.name] = _value(system, i, step.state[i])
-    for view in system.derived:
+    for view in shown_views(system):
         value = evaluate(view.expr, step.state)
         if view.labels == ("false", "true"):
             state[derived_name(view)] = bool(value)
         else:
             state[derived_name(view)] = view.show(value) if view.labels else _int(value)
     return state
+
+
+def shown_views(system: TransitionSystem) -> list[Derived]:
+    """The derived views an ITF state lists (the clock's view is `#meta.time` instead)."""
+    return [d for d in system.derived if not is_clock_view(d)]
 
 
 def derived_name(view: Derived) -> str:
@@ -105,7 +111,7 @@ def trace_to_itf(
             ACTION_TAKEN,
             NONDET_PICKS,
             *(v.name for v in system.vars),
-            *(derived_name(d) for d in system.derived),
+            *(derived_name(d) for d in shown_views(system)),
         ],
         "states": [itf_state(trace, i) for i in range(len(trace.steps))],
     }

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 
 from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES
-from podcheck.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
+from podcheck.ir import Action, Derived, Expectation, Expr, Op, Property, State, Var, evaluate
 from podcheck.report import words
+from podcheck.report.clock import advance, is_clock_view, step_times
 from podcheck.report.invariant import render_invariant
 from podcheck.report.words import count, detail, plural
 
@@ -74,8 +75,13 @@ def _wrap(lead: str, fields: list[str], limit: int = LINE_LIMIT) -> list[str]:
     return [line.rstrip() for line in lines]
 
 
+def _shown(trace: Trace) -> list[Derived]:
+    """The derived views a trace lists (the clock's view is shown as step times)."""
+    return [d for d in trace.system.derived if not is_clock_view(d)]
+
+
 def _derived(trace: Trace, state: State) -> list[int]:
-    return [evaluate(d.expr, state) for d in trace.system.derived]
+    return [evaluate(d.expr, state) for d in _shown(trace)]
 
 
 def _var_item(trace: Trace, i: int, text: str) -> Item:
@@ -92,7 +98,7 @@ def _values(
     wanted = set(owners) if owners is not None else None
     views = [
         (d.owner, d.field, f" = {d.show(v)}")
-        for d, v in zip(trace.system.derived, _derived(trace, state), strict=True)
+        for d, v in zip(_shown(trace), _derived(trace, state), strict=True)
         if wanted is None or d.owner in wanted
     ]
     return _groups(sorted_by_owner(
@@ -103,7 +109,7 @@ def _values(
 def sorted_by_owner(trace: Trace, views: list[Item], items: list[Item]) -> list[Item]:
     """Derived views first within each owner; owners in layout order."""
     order = {v.owner: n for n, v in reversed(list(enumerate(trace.system.vars)))}
-    for d in trace.system.derived:
+    for d in _shown(trace):
         order.setdefault(d.owner, len(order) + len(trace.system.vars))
     merged = [(order.get(o, 0), 0, o, f, t) for o, f, t in views]
     merged += [(order.get(o, 0), 1, o, f, t) for o, f, t in items]
@@ -119,7 +125,7 @@ def _changes(trace: Trace, before: State, after: State) -> list[str]:
     views = [
         (d.owner, d.field, f": {d.show(a)} -> {d.show(b)}")
         for d, a, b in zip(
-            trace.system.derived, _derived(trace, before), _derived(trace, after), strict=True
+            _shown(trace), _derived(trace, before), _derived(trace, after), strict=True
         )
         if a != b
     ]
@@ -130,10 +136,13 @@ def _changes(trace: Trace, before: State, after: State) -> list[str]:
     return _groups(sorted_by_owner(trace, views, items))
 
 
-def _step(trace: Trace, number: int, action: int, before: State, after: State) -> list[str]:
+def _step(trace: Trace, number: int, action: int, before: State, after: State,
+          now: int) -> list[str]:
     act = trace.system.actions[action]
+    passed = advance(trace.system, action, before)
+    when = f" (+{passed} s, t = {now + passed} s)" if passed else ""
     return [
-        f"step {number:<2} {act.label}",
+        f"step {number:<2} {act.label}{when}",
         f"{INDENT}action {action_call(act)}",
         *_changes(trace, before, after),
     ]
@@ -141,28 +150,28 @@ def _step(trace: Trace, number: int, action: int, before: State, after: State) -
 
 def render_trace(trace: Trace) -> str:
     """The steps of `trace`, one block each, with the lasso's loop if it has one."""
-    steps = trace.steps
+    steps, times = trace.steps, step_times(trace)
     lines = ["step 0  initial state"]
     lines += _values(trace, steps[0].state, range(len(steps[0].state)))
     for i in range(len(steps)):
         if i > 0:
             action = steps[i].action
             assert action is not None
-            lines += _step(trace, i, action, steps[i - 1].state, steps[i].state)
+            lines += _step(trace, i, action, steps[i - 1].state, steps[i].state, times[i - 1])
         if trace.loop_start == i and trace.loop_action is not None:
             lines.append(f"from step {i} the following repeats forever")
     if trace.loop_start is not None:
-        lines += _loop_end(trace)
+        lines += _loop_end(trace, times[-1])
     return "\n".join(lines) + "\n"
 
 
-def _loop_end(trace: Trace) -> list[str]:
+def _loop_end(trace: Trace, now: int) -> list[str]:
     start, last = trace.loop_start, len(trace.steps) - 1
     assert start is not None
     if trace.loop_action is None:
         return [f"from step {last} the run stays in its last state forever"]
     step = _step(trace, last + 1, trace.loop_action, trace.steps[last].state,
-                 trace.steps[start].state)  # fmt: skip
+                 trace.steps[start].state, now)  # fmt: skip
     return [*step, f"{INDENT}back to step {start}, and so on forever"]
 
 

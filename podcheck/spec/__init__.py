@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from podcheck.spec.formulas import (
     BINARY_OPS,
+    BOUNDED_TEMPORAL,
     BUILTIN_CHECKS,
     CONTAINER_FIELDS,
     DOMAINS,
@@ -29,6 +30,7 @@ from podcheck.spec.formulas import (
     Attr,
     Binary,
     BoolLit,
+    ContainerOf,
     Count,
     Domain,
     EnumLit,
@@ -73,6 +75,7 @@ __all__ = [
     "CONTAINER_FIELDS",
     "CheckedSpec",
     "Container",
+    "ContainerOf",
     "Count",
     "DOMAINS",
     "Domain",
@@ -102,6 +105,7 @@ __all__ = [
     "QUANTIFIERS",
     "Quant",
     "Ref",
+    "BOUNDED_TEMPORAL",
     "TEMPORAL_ARITY",
     "Temporal",
     "UNARY_OPS",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Span
 from podcheck.spec.objects import span_field
-from podcheck.vocab import ContainerState, NodeState, PodPhase, words
+from podcheck.vocab import ContainerState, NodeState, PodPhase, Reason, words
 
 UNARY_OPS = frozenset({"not", "-"})
 BINARY_OPS = frozenset(
@@ -22,6 +22,8 @@ QUANTIFIERS = frozenset({"forall", "exists"})
 DOMAINS = frozenset({"pods", "nodes", "containers", "initContainers"})
 # Temporal operator -> its number of arguments.
 TEMPORAL_ARITY = {"always": 1, "eventually": 1, "always_eventually": 1, "leadsto": 2}
+# The temporal operators a `within` bound may follow.
+BOUNDED_TEMPORAL = frozenset({"eventually", "leadsto"})
 EXPECT_OUTCOMES = ("holds", "violated")
 
 # ---------------------------------------------------------------- property language
@@ -67,6 +69,17 @@ class Attr:
 
     obj: Expr
     field: str
+    span: Span = span_field()
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerOf:
+    """`p.container(app)`: the container named `name` (an app or init container) of the
+    pod `obj`; its fields are `CONTAINER_FIELDS`.  The model compiler reports a pod whose
+    template has no such container (PC302)."""
+
+    obj: Expr
+    name: str
     span: Span = span_field()
 
 
@@ -130,17 +143,27 @@ class Count:
 
 @dataclass(frozen=True, slots=True)
 class Temporal:
-    """always P, eventually P, always eventually P, P ~> Q (args = (P, Q))."""
+    """always P, eventually P, always eventually P, P ~> Q (args = (P, Q)); `within`, the
+    time bound of `eventually P within D` / `P ~> Q within D` in milliseconds.
+
+    NOTE(bounded-time): `within D` asks for the target within D of the start (the initial
+    state for `eventually`, each state where P holds for `~>`).  The model's clock counts
+    whole seconds, so the bound it checks is D rounded down to whole seconds: an elapsed
+    whole number of seconds is <= D exactly when it is <= floor(D).
+    """
 
     op: str  # one of TEMPORAL_ARITY
     args: tuple[Expr, ...]
     span: Span = span_field()
+    within: int | None = None
 
     def __post_init__(self) -> None:
         assert TEMPORAL_ARITY.get(self.op) == len(self.args), (self.op, len(self.args))
+        assert self.within is None or self.within >= 0, self.within
 
 
-Expr = IntLit | BoolLit | EnumLit | Ref | Attr | Unary | Binary | Quant | Count | Temporal
+Expr = (IntLit | BoolLit | EnumLit | Ref | Attr | ContainerOf | Unary | Binary | Quant | Count
+        | Temporal)
 
 # The observable vocabulary of the property language: fields per object kind and the
 # state names they take.  The front end checks every `Attr` against this table.
@@ -160,6 +183,7 @@ POD_FIELDS = {
     "nodeLost": "bool",  # its node stopped reporting: not Ready, reason NodeLost
     #                      (`kubectl get pods` shows STATUS Unknown)
     "deadlineExceeded": "bool",  # failed with reason DeadlineExceeded
+    "reason": words(Reason),  # NOTE(pod-reason) in model/props.py
 }
 CONTAINER_FIELDS = {
     "state": words(ContainerState),

@@ -111,9 +111,10 @@ def test_property_language_states_are_the_vocab() -> None:
     assert POD_FIELDS["phase"] == vocab.words(vocab.PodPhase)
     assert CONTAINER_FIELDS["state"] == vocab.words(vocab.ContainerState)
     assert NODE_FIELDS["state"] == vocab.words(vocab.NodeState)
+    assert POD_FIELDS["reason"] == vocab.words(vocab.Reason)
     assert ENUMS == frozenset(
         vocab.words(vocab.PodPhase) + vocab.words(vocab.ContainerState)
-        + vocab.words(vocab.NodeState)
+        + vocab.words(vocab.NodeState) + vocab.words(vocab.Reason)
     )
 
 

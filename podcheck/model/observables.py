@@ -1,0 +1,77 @@
+"""What formulas read that the model must provide: history tracking, pod reasons and
+named containers.
+
+Stage: internal to `podcheck.model` (used by `compile.py` and `props.py`).  Consumes the
+checked spec's formulas, or a compiled slot with the declared actions; produces the
+`Tracking` the cluster layout needs, and IR for `p.reason` (NOTE(pod-reason)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from podcheck import ir, spec
+from podcheck.model.cluster import Cluster, Slot, Tracking
+from podcheck.vocab import ActionKind, Reason, words
+
+REASONS = words(Reason)  # spec.POD_FIELDS["reason"]
+# Reasons the model has no rule for, and why (a formula naming one is PC302, not false).
+NEVER_PRODUCED = {
+    Reason.OOM_KILLED.value: "memory usage is not modelled",
+    Reason.BACKOFF_LIMIT_EXCEEDED.value: "it is the Job's condition, and the Job "
+    "controller deletes the pods of a failed Job (use `check job-completes`)",
+}
+
+
+def tracking_for(sp: spec.CheckedSpec) -> Tracking:
+    """Which optional history variables the spec's properties read."""
+    fields = {a.field for d in sp.properties if d.formula is not None
+              for a in _walk(d.formula) if isinstance(a, spec.Attr)}
+    builtins = {d.builtin for d in sp.properties}
+    return Tracking(uid="uid" in fields, evicted=bool({"evicted", "reason"} & fields),
+                    endpoint="endpoint" in fields or "no-unready-traffic" in builtins)
+
+
+def _walk(e: spec.Expr) -> Iterator[spec.Expr]:
+    yield e
+    for child in (getattr(e, n, None) for n in ("obj", "arg", "left", "right", "body", "where")):
+        if child is not None:
+            yield from _walk(child)
+    for child in getattr(e, "args", ()):
+        yield from _walk(child)
+
+
+def pod_reason(cluster: Cluster, s: Slot, actions: Sequence[ir.Action]) -> ir.Expr:
+    """NOTE(pod-reason): the reason of slot `s` as an index into REASONS (none:
+    len(REASONS)), the first that applies: Evicted (its pod was removed through the
+    eviction API; tracked history, cleared when the slot's pod is re-created, so it is
+    seen on a bare pod named in the formula: a quantifier ranges over existing pods only),
+    DeadlineExceeded (the kubelet failed it at activeDeadlineSeconds), FailedScheduling (it
+    exists, is unbound, and no bind of it is enabled: the scheduler's attempt fails).
+    NEVER_PRODUCED lists the others, with why."""
+    binds = [a.guard for a in actions
+             if a.name == ActionKind.BIND and dict(a.params).get("pod") == s.name]
+    chain: list[tuple[ir.Expr, Reason]] = [
+        (ir.eq(s.evicted, 1) if s.evicted is not None else ir.FALSE, Reason.EVICTED),
+        (ir.and_(s.exists, s.model.pod_field("deadlineExceeded")), Reason.DEADLINE_EXCEEDED),
+        (ir.and_(s.exists, ir.not_(cluster.bound(s)), ir.not_(ir.or_(*binds))),
+         Reason.FAILED_SCHEDULING),
+    ]
+    expr: ir.Expr = ir.Const(len(REASONS))
+    for cond, why in reversed(chain):
+        expr = ir.ite(cond, REASONS.index(why), expr)
+    return expr
+
+
+def never_produced(reason: str) -> str:
+    """Why a formula may not name `reason` ('' when the model produces it)."""
+    why = NEVER_PRODUCED.get(reason)
+    return f"the model never produces reason `{reason}`: {why}" if why else ""
+
+
+def missing_container(s: Slot, name: str) -> str:
+    """Why `p.container(name)` names nothing in slot `s` ('' when it names a container)."""
+    t = s.workload.template
+    if name in {c.name for c in (*t.initContainers, *t.containers)}:
+        return ""
+    return f"pod `{s.name}` has no container `{name}`"
