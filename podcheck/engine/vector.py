@@ -187,6 +187,7 @@ class _Explorer:
         c, run = self.c, self.run
         size = len(keys[0])
         frame = Frame(c.program, c.layout.columns(keys), size)
+        self.watch(frame, ids)
         for i in sorted(run.open):
             hit = frame.truth(run.open[i])
             first = int(np.argmax(hit))
@@ -215,6 +216,9 @@ class _Explorer:
         if not links:
             return [np.zeros(0, np.uint64) for _ in keys]
         return self._insert([np.concatenate(o) for o in out], np.concatenate(links))
+
+    def watch(self, frame: Frame, ids: Ints) -> None:
+        """Look at a chunk before it is expanded (subclasses: `engine/stuck.py`)."""
 
     def _successors(self, a: int, sub: Frame, keys: Keys) -> Keys:
         """The keys after action `a` on the rows of `sub` (updates read the pre-state)."""
