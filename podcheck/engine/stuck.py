@@ -15,8 +15,9 @@ when the scan finds one the full checker says VIOLATED too.  The converse does n
 hold: a violation by a fair cycle, a LEADS_TO run that gets stuck only after leaving
 its P-state, or an EVENTUALLY violation (which needs a path avoiding P all along), needs
 the full graph; the scan then leaves the property out.  (For ALWAYS_EVENTUALLY a complete
-scan without a finding leaves only fair cycles as possible violations.)  The lasso's prefix is the shortest path to the first stuck
-state by id, which may be longer than the full checker's shortest path to any bad target.
+scan without a finding leaves only fair cycles as possible violations.)  The lasso's
+prefix is the shortest path to the first stuck state by id, which may be longer than the
+full checker's shortest path to any bad target.
 """
 
 from __future__ import annotations
