@@ -111,3 +111,17 @@ def test_liveness_runs_on_one_process_with_the_graph(monkeypatch):
 
 def test_available_cores_is_positive():
     assert workers.available_cores() >= 1
+
+
+def test_the_cli_option_gives_the_same_report(monkeypatch):
+    from typer.testing import CliRunner
+
+    from podcheck.cli import app
+
+    monkeypatch.chdir(ROOT)
+    path = next(p for p in SPECS if "deployment-drain" in p)
+    one, two = (CliRunner().invoke(app, ["check", path, "--engine", "vector", "--workers", w])
+                for w in ("1", "2"))  # fmt: skip
+    assert one.exit_code == two.exit_code
+    assert one.stdout == two.stdout.replace(" --workers 2", "")
+    assert CliRunner().invoke(app, ["check", path, "--workers", "0"]).exit_code != 0
