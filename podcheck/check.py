@@ -28,7 +28,7 @@ from podcheck.engine.result import (
     PropertyResult,
 )
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
-from podcheck.engine.vector import explore_vector
+from podcheck.engine.workers import explore as explore_vector
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.manifests import Loaded as ManifestsLoaded
@@ -48,6 +48,7 @@ class CheckOptions:
     max_depth: int | None = None
     timeout_seconds: float | None = None
     fingerprint: bool = False  # vector engine: store 64-bit hashes of states only
+    workers: int = 1  # vector engine: processes (engine/workers.py); 1 with liveness
     model: ModelOptions = field(default_factory=ModelOptions)
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
 
@@ -87,9 +88,9 @@ def check_file(
     )
     try:
         if options.engine == "vector":
-            result, graph = explore_vector(
-                system, bfs_options, reporter, fingerprint=options.fingerprint
-            )
+            result, graph = explore_vector(system, bfs_options, reporter,
+                                           workers=options.workers,
+                                           fingerprint=options.fingerprint)
         else:
             result, graph = explore(system, bfs_options, reporter)
     except ModelError as err:

@@ -157,7 +157,8 @@ class _Explorer:
                     piece = [k[:limit - run.checked] for k in piece]
                     run.stop = Limit.MAX_STATES
                 if len(piece[0]):
-                    parts.append(self._expand(piece, run.checked))
+                    ids = np.arange(run.checked, run.checked + len(piece[0]))
+                    parts.append(self._expand(piece, ids))
                     run.checked += len(piece[0])
                 stopped = run.stop
                 run.tick()
@@ -189,16 +190,17 @@ class _Explorer:
             self.edges.append((links, ids))
         return [k[reps] for k in keys]
 
-    def _expand(self, keys: Keys, base: int) -> Keys:
-        """Check and expand one chunk of states with ids `base...`; the new states."""
+    def _expand(self, keys: Keys, ids: Ints) -> Keys:
+        """Check and expand one chunk of states with ids `ids` (ascending); the new states."""
         c, run = self.c, self.run
         size = len(keys[0])
         frame = Frame(c.program, c.layout.columns(keys), size)
+        self.watch(frame, ids)
         for i in sorted(run.open):
             hit = frame.truth(run.open[i])
             first = int(np.argmax(hit))
             if hit[first]:
-                run.found[i] = base + first
+                run.found[i] = int(ids[first])
                 del run.open[i]
         enabled = np.zeros(size, bool)
         out: list[list[np.ndarray]] = [[] for _ in keys]
@@ -212,16 +214,19 @@ class _Explorer:
             succ = self._successors(a, frame.subset(rows), [k[rows] for k in keys])
             for w, word in enumerate(succ):
                 out[w].append(word)
-            links.append((base + rows) * self.width + a)
+            links.append(ids[rows] * self.width + a)
             run.transitions += rows.size
         if run.options.check_deadlock and run.deadlock is None:
             stuck = ~enabled & np.logical_not(frame.truth(c.terminal))
             first = int(np.argmax(stuck))
             if stuck[first]:
-                run.deadlock = base + first
+                run.deadlock = int(ids[first])
         if not links:
             return [np.zeros(0, np.uint64) for _ in keys]
         return self._insert([np.concatenate(o) for o in out], np.concatenate(links))
+
+    def watch(self, frame: Frame, ids: Ints) -> None:
+        """Look at a chunk before it is expanded (subclasses: `engine/stuck.py`)."""
 
     def _successors(self, a: int, sub: Frame, keys: Keys) -> Keys:
         """The keys after action `a` on the rows of `sub` (updates read the pre-state)."""
@@ -246,16 +251,7 @@ class _Explorer:
 
     def trace(self, sid: int) -> Trace:
         """The trace to state `sid` along the parent links, replayed on `ir.apply`."""
-        links, actions = self.store.links, []
-        while (link := int(links[sid])) >= 0:
-            sid, a = divmod(link, self.width)
-            actions.append(a)
-        state = self.init[link + len(self.init)]
-        steps = [Step(state)]
-        for a in reversed(actions):
-            state = ir.apply(self.system, self.system.actions[a], state)
-            steps.append(Step(state, a))
-        return Trace(self.system, tuple(steps))
+        return replay(self.system, self.init, self.store.links, sid)
 
     def graph(self) -> StateGraph:
         """The explored graph, as `bfs.explore(keep_graph=True)` builds it."""
@@ -276,6 +272,21 @@ class _Explorer:
                 parent, a = divmod(link, width)
                 graph.edges[parent].append((a, target))
         return graph
+
+
+def replay(system: TransitionSystem, init: list[ir.State], links: Ints, sid: int) -> Trace:
+    """The trace to state `sid` along parent `links` (`parent id * actions + action`,
+    or `i - len(init)` for the i-th initial state), replayed on `ir.apply`."""
+    width, actions = max(1, len(system.actions)), []
+    while (link := int(links[sid])) >= 0:
+        sid, a = divmod(link, width)
+        actions.append(a)
+    state = init[link + len(init)]
+    steps = [Step(state)]
+    for a in reversed(actions):
+        state = ir.apply(system, system.actions[a], state)
+        steps.append(Step(state, a))
+    return Trace(system, tuple(steps))
 
 
 def _peak_bytes() -> int:
