@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from podcheck.engine.pybody import Body, action_body
+from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
 from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, value_source
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 
@@ -172,8 +172,10 @@ def expander_source(
         "    " + _unpack_line(system),
         "        out = []" if edges else "        k = 0",
     ]
+    shared, guard_names = _guards(system, range(len(system.actions)))
+    lines += shared
     for a in range(len(system.actions)):
-        lines += _action_lines(system, packing, a, edges)
+        lines += _action_lines(system, packing, a, edges, guard_names)
     if edges:
         lines += ["        push_edges(out)", "        k = len(out)"]
     lines.append(f"        return ~k if {flag} else k" if flagged else "        return k")
@@ -191,9 +193,22 @@ CHUNK = 128
 _VAR = re.compile(r"\bv(\d+)\b")
 
 
-def _action_lines(system: TransitionSystem, packing: Packing, a: int, edges: bool) -> list[str]:
+def _guards(system: TransitionSystem, actions: range) -> tuple[list[str], PreState]:
+    """Lines computing, once per state, the subexpressions several of the guards of
+    `actions` share (e.g. a count of a workload's pods), and the names that use them."""
+    names = PreState(len(system.vars), {})
+    lines = []
+    for k, shared in enumerate(shared_parts([system.actions[a].guard for a in actions])):
+        lines.append(f"        g{k} = {value_source(shared, names)}")
+        names.memo[id(shared)] = f"g{k}"
+    return lines, names
+
+
+def _action_lines(
+    system: TransitionSystem, packing: Packing, a: int, edges: bool, guard_names: PreState
+) -> list[str]:
     body = action_body(system, a, "            ")
-    lines = [f"        if {cond_source(system.actions[a].guard, body.old.plain())}:"]
+    lines = [f"        if {cond_source(system.actions[a].guard, guard_names)}:"]
     lines += [] if edges else ["            k += 1"]
     lines += body.lines
     lines.append(f"            y = x + {_key_delta(system, packing, a, body)}")
@@ -214,8 +229,9 @@ def _chunked_source(
     calls = ["    def expand(s, x, link):", "        out = []" if edges else "        k = 0"]
     for c, first in enumerate(range(0, len(system.actions), CHUNK)):
         last = min(first + CHUNK, len(system.actions))
-        body = [line for a in range(first, last)
-                for line in _action_lines(system, packing, a, edges)]
+        shared, guard_names = _guards(system, range(first, last))
+        body = shared + [line for a in range(first, last)
+                         for line in _action_lines(system, packing, a, edges, guard_names)]
         head = f"    def part{c}(s, x, link, out):" if edges else f"    def part{c}(s, x, link):"
         lines += [head, *_reads(body), *([] if edges else ["        k = 0"]), *body,
                   "        return None" if edges else "        return k"]
