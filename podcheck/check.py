@@ -186,9 +186,10 @@ def _check(
                 result, graph = explore(system, bfs_options, reporter)
     except ModelError as err:
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
-    partial.phase = Phase.LIVENESS
+    partial.phase, watch.cooperative = Phase.LIVENESS, True  # a result exists: keep it
     if graph is not None and result.stats.complete:
-        result = _decide_liveness(result, graph)
+        with watch.interruptible():
+            result = _decide_liveness(result, graph)
     elif graph is not None:
         result = _undecided_liveness(result)
     stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None

@@ -18,7 +18,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
@@ -108,15 +108,25 @@ class Watch:
         self.stop = Limit.INTERRUPT
         self._fire(self.stop)
 
-    @contextmanager
-    def cooperating(self) -> Iterator[None]:
-        """While inside, limits are only recorded; a limit reached before raises."""
+    def cooperating(self) -> AbstractContextManager[None]:
+        """While inside, limits are only recorded (call `check` first to raise for a
+        limit reached before)."""
         self.check()
-        self.cooperative = True
-        try:
-            yield
-        finally:
-            self.cooperative = False
+        return _mode(self, True)
+
+    def interruptible(self) -> AbstractContextManager[None]:
+        """While inside, a limit raises `Stopped` at the next tick."""
+        return _mode(self, False)
+
+
+@contextmanager
+def _mode(watch: Watch, cooperative: bool) -> Iterator[None]:
+    before = watch.cooperative
+    watch.cooperative = cooperative
+    try:
+        yield
+    finally:
+        watch.cooperative = before
 
 
 @contextmanager
@@ -133,6 +143,7 @@ def watching(watch: Watch) -> Iterator[Watch]:
     try:
         yield watch
     finally:
+        watch.cooperative = True  # a tick now must not raise out of this `finally`
         if armed:
             signal.setitimer(signal.ITIMER_REAL, 0, 0)
             signal.signal(signal.SIGALRM, old_alarm)

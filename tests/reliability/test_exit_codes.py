@@ -236,3 +236,15 @@ def test_every_exit_code_is_in_help_and_readme() -> None:
     for c in ExitCode:
         assert re.search(rf"(^|\s){int(c)} ", help_text), c
         assert re.search(rf"\b{int(c)}\b", readme.split("Exit codes", 1)[1][:1500]), c
+
+
+def test_a_limit_after_the_search_keeps_its_result(monkeypatch) -> None:
+    # The deadline passes after the search has ended: the partial result is kept, not
+    # replaced by PC502 (the timer only records the limit once a result exists).
+    finished: list[bool] = []
+    monkeypatch.setattr(check, "_undecided_liveness",
+                        _slow(check._undecided_liveness, 0.6, finished))
+    spec = ROOT / "specs/seed/12-drain-pdb.pod"
+    run = check_file(str(spec), CheckOptions(max_states=10, timeout_seconds=0.3))
+    assert finished and run.result is not None
+    assert run.exit_code is ExitCode.INCONCLUSIVE
