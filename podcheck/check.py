@@ -174,7 +174,7 @@ def _check(
         max_depth=options.max_depth,
         timeout_seconds=watch.remaining(),
         keep_graph=needs_graph,
-        should_stop=lambda: watch.stop,
+        should_stop=watch.searching,
     )
     try:
         if options.engine == "vector":
@@ -182,7 +182,7 @@ def _check(
                 system, bfs_options, reporter, fingerprint=options.fingerprint
             )
         else:
-            with watch.cooperating():
+            with watch.interruptible():  # until the loop runs: see `Watch.searching`
                 result, graph = explore(system, bfs_options, reporter)
     except ModelError as err:
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)

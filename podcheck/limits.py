@@ -108,6 +108,12 @@ class Watch:
         self.stop = Limit.INTERRUPT
         self._fire(self.stop)
 
+    def searching(self) -> Limit | None:
+        """The BFS's `should_stop`: from its first call (the search loop has started) a
+        limit is only recorded, and this returns it."""
+        self.cooperative = True
+        return self.stop
+
     def cooperating(self) -> AbstractContextManager[None]:
         """While inside, limits are only recorded (call `check` first to raise for a
         limit reached before)."""

@@ -163,7 +163,7 @@ def expander_source(
     """Source of the BFS expander factory; see `compile_expander`.  Above `CHUNK`
     actions the expander calls one function per `CHUNK` actions (NOTE(linear-codegen))."""
     if len(system.actions) > CHUNK:
-        return _chunked_source(system, packing, flagged, edges)
+        return "\n".join(_chunked_sources(system, packing, flagged, edges)) + "\n"
     names = _names(system)
     flag = " or ".join(cond_source(e, names) for e in flagged) or "False"
     lines = [
@@ -221,20 +221,23 @@ def _reads(lines: Sequence[str]) -> list[str]:
     return [f"        v{i} = s[{i}]" for i in used]
 
 
-def _chunked_source(
+def _chunked_sources(
     system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool
-) -> str:
+) -> list[str]:
+    """One top-level `part{c}` function per `CHUNK` actions, then `expand` calling them
+    in order; they read `seen`, `add` and the `push_*` callables as globals, and each is
+    compiled on its own (a limit's signal handler runs between two)."""
     names = _names(system)
-    lines = ["def make(seen, add, push_state, push_key, push_link, push_edges):"]
-    calls = ["    def expand(s, x, link):", "        out = []" if edges else "        k = 0"]
+    sources = []
+    calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0"]
     for c, first in enumerate(range(0, len(system.actions), CHUNK)):
         last = min(first + CHUNK, len(system.actions))
         shared, guard_names = _guards(system, range(first, last))
         body = shared + [line for a in range(first, last)
                          for line in _action_lines(system, packing, a, edges, guard_names)]
-        head = f"    def part{c}(s, x, link, out):" if edges else f"    def part{c}(s, x, link):"
-        lines += [head, *_reads(body), *([] if edges else ["        k = 0"]), *body,
-                  "        return None" if edges else "        return k"]
+        head = f"def part{c}(s, x, link, out):" if edges else f"def part{c}(s, x, link):"
+        sources.append("\n".join([head, *_reads(body), *([] if edges else ["        k = 0"]),
+                                   *body, "        return None" if edges else "        return k"]))
         calls.append(f"        part{c}(s, x, link, out)" if edges
                      else f"        k += part{c}(s, x, link)")
     if edges:
@@ -244,7 +247,31 @@ def _chunked_source(
         calls += [*_reads([flag]), f"        return ~k if {flag} else k"]
     else:
         calls.append("        return k")
-    return "\n".join([*lines, *calls, "    return expand"]) + "\n"
+    return [*sources, "\n".join(calls)]
+
+
+def _make_chunked(system: TransitionSystem, sources: list[str]) -> Callable[..., Expander]:
+    codes = [compile(src + "\n", f"<podcheck:part{i}>", "exec") for i, src in enumerate(sources)]
+    fail = _domain_error(system)
+
+    def make(seen: object, add: object, push_state: object, push_key: object,
+             push_link: object, push_edges: object) -> Expander:
+        namespace: dict[str, object] = {
+            "fail": fail, "seen": seen, "add": add, "push_state": push_state,
+            "push_key": push_key, "push_link": push_link, "push_edges": push_edges}
+        for code in codes:
+            exec(code, namespace)  # noqa: S102 - source is generated from the IR, ints only
+        return namespace["expand"]  # type: ignore[return-value]
+
+    return make
+
+
+def _expander_factory(
+    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool
+) -> Callable[..., Expander]:
+    if len(system.actions) > CHUNK:
+        return _make_chunked(system, _chunked_sources(system, packing, flagged, edges))
+    return _make(system, expander_source(system, packing, flagged, edges=edges))
 
 
 def _visit_lines(a: int, body: Body, edges: bool) -> list[str]:
@@ -287,7 +314,7 @@ def compile_expander(
     `push_link(link + action index)`.  It returns the number `k` of enabled actions,
     or `~k` when one of the `flagged` conditions holds in `s`.
     """
-    make = _make(system, expander_source(system, packing, flagged))
+    make = _expander_factory(system, packing, flagged, False)
     return make(seen, seen.add, push_state, push_key, push_link, None)
 
 
@@ -306,7 +333,7 @@ def compile_edge_expander(
     `expand` calls `push_edges` once with the `(action index, successor id)` of every
     enabled action in action order, self-loops included (NOTE(edges-are-enabledness)).
     """
-    make = _make(system, expander_source(system, packing, flagged, edges=True))
+    make = _expander_factory(system, packing, flagged, True)
     return make(seen, None, push_state, push_key, push_link, push_edges)
 
 

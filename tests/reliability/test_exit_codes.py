@@ -128,16 +128,31 @@ def _interrupt_first(real):  # type: ignore[no-untyped-def]
     return wrapper
 
 
+def _interrupt_in_search(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C at the search's first clock check (the loop is running)."""
+    real = Watch.searching
+
+    def searching(self: Watch):  # type: ignore[no-untyped-def]
+        real(self)
+        signal.raise_signal(signal.SIGINT)
+        return real(self)
+
+    monkeypatch.setattr(Watch, "searching", searching)
+
+
 def test_ctrl_c_during_the_search_prints_what_was_found(monkeypatch, deadlock_spec) -> None:
-    monkeypatch.setattr(check, "explore", _interrupt_first(check.explore))
+    _interrupt_in_search(monkeypatch)
     code, out, _ = cli("check", str(deadlock_spec))
     assert code == ExitCode.INTERRUPTED
     assert "stopped by interrupt" in out  # the partial statistics
     assert "summary" in out
 
 
-def test_ctrl_c_while_compiling_is_interrupted_with_pc502(monkeypatch, deadlock_spec) -> None:
-    monkeypatch.setattr(check, "compile_spec", _interrupt_first(check.compile_spec))
+@pytest.mark.parametrize("phase", ["compile_spec", "explore"])
+def test_ctrl_c_before_the_search_is_interrupted_with_pc502(
+    monkeypatch, deadlock_spec, phase: str
+) -> None:
+    monkeypatch.setattr(check, phase, _interrupt_first(getattr(check, phase)))
     code, out, _ = cli("check", str(deadlock_spec))
     assert code == ExitCode.INTERRUPTED
     assert "PC502" in out
@@ -145,7 +160,7 @@ def test_ctrl_c_while_compiling_is_interrupted_with_pc502(monkeypatch, deadlock_
 
 def test_ctrl_c_keeps_the_verdicts_known_so_far(monkeypatch) -> None:
     spec = ROOT / "specs/seed/07-slow-starter.pod"
-    monkeypatch.setattr(check, "explore", _interrupt_first(check.explore))
+    _interrupt_in_search(monkeypatch)
     run = check_file(str(spec), CheckOptions())
     assert run.limit is Limit.INTERRUPT
     assert run.exit_code in (ExitCode.INTERRUPTED, ExitCode.VIOLATED)
