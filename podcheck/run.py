@@ -20,6 +20,11 @@ from podcheck.engine.result import CheckResult, Limit, PropertyResult, Trace, Ve
 from podcheck.exitcodes import ExitCode
 
 
+# The engines' words for the limit that stopped them (the symbolic engines say "depth"
+# for their bound, `--max-depth`).
+_ENGINE_LIMITS = {limit.value: limit for limit in Limit} | {"depth": Limit.MAX_DEPTH}
+
+
 @dataclass(frozen=True, slots=True)
 class CheckRun:
     """Everything a renderer needs: diagnostics with their sources, or a result."""
@@ -37,7 +42,7 @@ class CheckRun:
         if self.stopped is not None:
             return self.stopped
         engine = None if self.result is None else self.result.limit
-        return None if engine is None else Limit(engine)
+        return None if engine is None else _ENGINE_LIMITS.get(engine, Limit.MAX_DEPTH)
 
     @property
     def complete(self) -> bool:

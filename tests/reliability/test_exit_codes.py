@@ -263,3 +263,11 @@ def test_a_limit_after_the_search_keeps_its_result(monkeypatch) -> None:
     run = check_file(str(spec), CheckOptions(max_states=10, timeout_seconds=0.3))
     assert finished and run.result is not None
     assert run.exit_code is ExitCode.INCONCLUSIVE
+
+
+def test_a_bounded_symbolic_run_is_inconclusive() -> None:
+    # bmc says "depth" for its bound: the run is cut short (`--max-depth`), never `holds`.
+    run = check_file(str(ROOT / "specs/seed/13-direct-delete.pod"),
+                     CheckOptions(engine="bmc", max_depth=3))
+    assert run.limit is Limit.MAX_DEPTH
+    assert run.exit_code is ExitCode.INCONCLUSIVE
