@@ -19,7 +19,6 @@ from podcheck.engine.graph import StateGraph
 from podcheck.engine.result import CheckResult, Limit, PropertyResult, Trace, Verdict
 from podcheck.exitcodes import ExitCode
 
-
 # The engines' words for the limit that stopped them (the symbolic engines say "depth"
 # for their bound, `--max-depth`).
 _ENGINE_LIMITS = {limit.value: limit for limit in Limit} | {"depth": Limit.MAX_DEPTH}

@@ -43,7 +43,8 @@ def test_the_big_system_path_agrees(monkeypatch, path: str) -> None:
 
 def source_size(tmp_path: Path, replicas: int) -> int:
     spec = tmp_path / f"r{replicas}.pod"
-    spec.write_text(f"deployment web {{\n  replicas: {replicas}\n  template {{ container app {{}} }}\n}}\n")
+    spec.write_text(f"deployment web {{\n  replicas: {replicas}\n"
+                    "  template { container app {} }\n}\n")
     compiled, _, _ = load_and_compile(str(spec), CheckOptions())
     system = compiled.value
     assert system is not None
