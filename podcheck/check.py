@@ -11,7 +11,10 @@ one produced no error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import enum
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from podcheck.diagnostics import Diagnostic, Severity, StageResult, codes
@@ -23,6 +26,7 @@ from podcheck.engine.progress import Reporter
 from podcheck.engine.result import (
     LIVENESS,
     CheckResult,
+    Limit,
     LivenessPending,
     Pending,
     PropertyResult,
@@ -31,6 +35,8 @@ from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symb
 from podcheck.engine.workers import explore as explore_vector
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
+from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
+from podcheck.limits import Stopped, Watch, watching
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.compile import compile_spec
@@ -41,7 +47,12 @@ from podcheck.spec import CheckedSpec
 
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
-    """What one verification run may do (None: no limit)."""
+    """What one verification run may do (None: no limit).
+
+    `timeout_seconds` and `max_memory` bound the whole run (load, compile, explore,
+    liveness; NOTE(whole-run-limits) in `podcheck.limits`); `max_input_size` bounds each
+    file read.
+    """
 
     engine: str = "bfs"
     max_states: int | None = None
@@ -51,40 +62,120 @@ class CheckOptions:
     workers: int = 1  # vector engine: processes (engine/workers.py); 1 with liveness
     model: ModelOptions = field(default_factory=ModelOptions)
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
+    max_memory: int | None = None  # bytes of resident memory
+    max_input_size: int = DEFAULT_MAX_INPUT_SIZE
+
+
+class Phase(enum.StrEnum):
+    """The phases of a run, as a stopped run names them."""
+
+    LOAD = "loading the spec"
+    COMPILE = "compiling the model"
+    EXPLORE = "exploring the states"
+    LIVENESS = "checking liveness"
+
+
+@dataclass(slots=True)
+class _Partial:
+    """What a run has produced so far (for a run a limit stops before its result)."""
+
+    path: str
+    phase: Phase = Phase.LOAD
+    diagnostics: tuple[Diagnostic, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def stopped(self, limit: Limit) -> CheckRun:
+        diag = Diagnostic(
+            codes.RUN_STOPPED, Severity.WARNING,
+            f"the run stopped ({limit.value}) while {self.phase.value}, before any verdict",
+            help=_HELP[limit])
+        return CheckRun(self.path, self.diagnostics + (diag,), self.sources, stopped=limit)
+
+
+_HELP = {
+    Limit.TIMEOUT: "raise --timeout, or make the spec smaller",
+    Limit.MAX_MEMORY: "raise --max-memory, or make the spec smaller",
+    Limit.INTERRUPT: "the run was interrupted (Ctrl-C)",
+    Limit.MAX_STATES: "raise --max-states",
+    Limit.MAX_DEPTH: "raise --max-depth",
+}
 
 
 def load_and_compile(
-    path: str, options: CheckOptions
+    path: str, options: CheckOptions, watch: Watch | None = None
 ) -> tuple[StageResult[TransitionSystem], Mapping[str, str], CheckedSpec | None]:
-    """The front end and the model compiler: a transition system, or diagnostics."""
+    """The front end and the model compiler: a transition system, or diagnostics
+    (`watch`, if given, is looked at between the two: `Stopped` if a limit was reached)."""
     loaded: Loaded | ManifestsLoaded = (
         load_inputs([path], options.manifests) if is_manifest_path(path)
-        else load_with_sources(path, LoadOptions()))
+        else load_with_sources(path, LoadOptions(max_input_size=options.max_input_size)))
     if not loaded.result.ok or loaded.result.value is None:
         return StageResult(None, loaded.result.diagnostics), loaded.sources, None
+    if watch is not None:
+        watch.check()
     spec = loaded.result.value
-    compiled = compile_spec(spec, options.model)
+    with _no_gc():
+        compiled = compile_spec(spec, options.model)
     merged = StageResult(compiled.value, loaded.result.diagnostics + compiled.diagnostics)
     return merged, loaded.sources, spec
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The model compiler allocates millions of acyclic IR nodes: the cyclic collector
+    only rescans them (3x the time at `replicas: 1000`), so it is paused meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_file(
     path: str, options: CheckOptions, reporter: Reporter | None = None, *, keep_graph: bool = False
 ) -> CheckRun:
-    """Verify every property of the spec at `path`."""
-    compiled, sources, spec = load_and_compile(path, options)
+    """Verify every property of the spec at `path` within the whole-run limits.
+
+    A limit (or Ctrl-C) reached before the exploration ends the run with a PC502
+    warning and no result; reached during it, with the partial result
+    (`CheckRun.exit_code` never calls an incomplete run `holds`).
+    """
+    watch = Watch.of(options.timeout_seconds, options.max_memory)
+    partial = _Partial(path)
+    try:
+        with watching(watch):
+            return _check(partial, options, reporter, keep_graph, watch)
+    except Stopped as stop:
+        return partial.stopped(stop.limit)
+    except MemoryError:
+        return partial.stopped(Limit.MAX_MEMORY)
+
+
+def _check(
+    partial: _Partial, options: CheckOptions, reporter: Reporter | None, keep_graph: bool,
+    watch: Watch,
+) -> CheckRun:
+    path = partial.path
+    compiled, sources, spec = load_and_compile(path, options, watch)
+    partial.diagnostics, partial.sources, partial.phase = (
+        compiled.diagnostics, sources, Phase.COMPILE)
     system = compiled.value
     if not compiled.ok or system is None or spec is None:
         return CheckRun(path, compiled.diagnostics, sources)
+    partial.phase = Phase.EXPLORE
+    watch.check()
     if options.engine in SYMBOLIC_ENGINES:
-        symbolic = SymbolicOptions.of(options.engine, options.max_depth, options.timeout_seconds)
+        symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
         return CheckRun(path, compiled.diagnostics, sources, run_symbolic(system, symbolic))
     needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
     bfs_options = BfsOptions(
         max_states=options.max_states,
         max_depth=options.max_depth,
-        timeout_seconds=options.timeout_seconds,
+        timeout_seconds=watch.remaining(),
         keep_graph=needs_graph,
+        should_stop=watch.searching,
     )
     try:
         if options.engine == "vector":
@@ -92,14 +183,18 @@ def check_file(
                                            workers=options.workers,
                                            fingerprint=options.fingerprint)
         else:
-            result, graph = explore(system, bfs_options, reporter)
+            with watch.interruptible():  # until the loop runs: see `Watch.searching`
+                result, graph = explore(system, bfs_options, reporter)
     except ModelError as err:
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
+    partial.phase, watch.cooperative = Phase.LIVENESS, True  # a result exists: keep it
     if graph is not None and result.stats.complete:
-        result = _decide_liveness(result, graph)
+        with watch.interruptible():
+            result = _decide_liveness(result, graph)
     elif graph is not None:
         result = _undecided_liveness(result)
-    return CheckRun(path, compiled.diagnostics, sources, result, graph)
+    stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None
+    return CheckRun(path, compiled.diagnostics, sources, result, graph, stopped)
 
 
 def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:
@@ -111,15 +206,17 @@ def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:
         return pycompile.compile_predicate(system, expr)
 
     decided: list[PropertyResult] = []
+    stopped: Limit | None = None
     for prop, res in zip(system.properties, result.results, strict=True):
-        if prop.expectation in LIVENESS:
-            res = check_liveness(
-                graph,
-                prop,
-                compile_predicate=compile_predicate,
-            )
+        if prop.expectation in LIVENESS and stopped is None:
+            try:
+                res = check_liveness(graph, prop, compile_predicate=compile_predicate)
+            except Stopped as stop:
+                stopped = stop.limit
+        if prop.expectation in LIVENESS and stopped is not None:
+            res = replace(res, reason=LivenessPending(Pending.STOPPED, stopped.value))
         decided.append(res)
-    return replace(result, results=tuple(decided))
+    return replace(result, results=tuple(decided), limit=stopped or result.limit)
 
 
 def _undecided_liveness(result: CheckResult) -> CheckResult:

@@ -17,12 +17,15 @@ import typer
 
 from podcheck import __version__
 from podcheck.check import CheckOptions, check_file
+from podcheck.crash import guarded
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
 from podcheck.diagnostics.render import render
-from podcheck.exitcodes import ExitCode
+from podcheck.exitcodes import ExitCode, describe
 from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
+from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
+from podcheck.limits import default_max_memory
 from podcheck.manifests import ManifestOptions, parse_version
 from podcheck.manifests.export import import_text
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
@@ -34,6 +37,7 @@ from podcheck.suite import run_suite
 app = typer.Typer(
     name="podcheck",
     help="A formal model checker for Kubernetes Pod semantics.",
+    epilog="Exit codes:\n\n" + describe().replace("\n", "\n\n"),
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -91,10 +95,12 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Diagnostic fo
 
 
 @app.command("parse")
-def parse_command(file: FileArg, format: FormatOpt = OutputFormat.TEXT) -> None:
+@guarded
+def parse_command(file: FileArg, format: FormatOpt = OutputFormat.TEXT,
+                  max_input_size: MaxInputOpt = DEFAULT_MAX_INPUT_SIZE) -> None:
     """Read, parse and check a spec; print its diagnostics or `FILE: OK`."""
     opts = ParseOptions(str(file), format)
-    loaded = parse_file(opts.path, LoadOptions())
+    loaded = parse_file(opts.path, LoadOptions(max_input_size=max_input_size))
     if loaded.result.value is None or not loaded.result.ok:
         text = render(loaded.result.diagnostics, loaded.sources, opts.format.value)
         _finish(text, ExitCode.INPUT_ERROR)
@@ -104,6 +110,7 @@ def parse_command(file: FileArg, format: FormatOpt = OutputFormat.TEXT) -> None:
 
 
 @app.command("fmt")
+@guarded
 def fmt_command(
     file: FileArg,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 and show a diff if "
@@ -125,6 +132,7 @@ def fmt_command(
 
 
 @app.command("explain")
+@guarded
 def explain_command(
     code: Annotated[str, typer.Argument(help="A diagnostic code such as PC204.")],
 ) -> None:
@@ -168,16 +176,41 @@ MaxDepthOpt = Annotated[
                               help="Explore at most this many steps (bmc, kind: the bound).")
 ]
 TimeoutOpt = Annotated[
-    float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds.")
+    float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds of "
+                               "wall-clock time over the whole run (load, compile, explore, "
+                               "liveness); the run is then inconclusive.")
 ]
+MaxMemoryOpt = Annotated[
+    int | None, typer.Option("--max-memory", min=1, help="Stop when the process holds more "
+                             "than this many MiB (default: half the machine's RAM); the run "
+                             "is then inconclusive.", show_default=False)
+]
+MaxInputOpt = Annotated[
+    int, typer.Option("--max-input-size", min=1, help="Refuse a file larger than this many "
+                      "bytes (PC118).")
+]
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The whole-run limits of `check` and `test` as the command line gives them."""
+
+    max_states: int | None = None
+    max_depth: int | None = None
+    timeout: float | None = None
+    max_memory_mib: int | None = None
+    max_input_size: int = DEFAULT_MAX_INPUT_SIZE
 
 
 def _check_options(
-    engine: Engine, max_states: int | None, max_depth: int | None, timeout: float | None,
-    manifests: ManifestOptions | None = None,
+    engine: Engine, limits: Limits, manifests: ManifestOptions | None = None,
 ) -> CheckOptions:
-    return CheckOptions(engine.value, max_states, max_depth, timeout,
-                        manifests=manifests or ManifestOptions())
+    memory = (default_max_memory() if limits.max_memory_mib is None
+              else limits.max_memory_mib * MIB)
+    return CheckOptions(engine.value, limits.max_states, limits.max_depth, limits.timeout,
+                        manifests=manifests or ManifestOptions(), max_memory=memory,
+                        max_input_size=limits.max_input_size)
 
 
 NodesOpt = Annotated[int, typer.Option("--nodes", min=1, help="Manifests: nodes to assume "
@@ -212,12 +245,15 @@ def _reproduce(path: str, options: CheckOptions) -> str:
 
 
 @app.command("check")
+@guarded
 def check_command(
     file: FileArg,
     engine: Annotated[Engine, typer.Option("--engine", help="Exploration engine.")] = Engine.BFS,
     max_states: MaxStatesOpt = None,
     max_depth: MaxDepthOpt = None,
     timeout: TimeoutOpt = None,
+    max_memory: MaxMemoryOpt = None,
+    max_input_size: MaxInputOpt = DEFAULT_MAX_INPUT_SIZE,
     format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = (
         ReportFormat.TEXT
     ),
@@ -234,8 +270,9 @@ def check_command(
 ) -> None:
     """Verify a spec, or manifests (YAML files, a directory, `-`); print counterexamples."""
     manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
-    options = _check_options(engine, max_states, max_depth, timeout, manifests)
-    options = replace(options, fingerprint=fingerprint, workers=workers)
+    limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
+    options = replace(_check_options(engine, limits, manifests), fingerprint=fingerprint,
+                      workers=workers)
     run = check_file(str(file), options, RichReporter())
     if format is ReportFormat.JSON:
         _finish(render_run_json(run, show_timing=timing), run.exit_code)
@@ -244,19 +281,26 @@ def check_command(
 
 
 @app.command("test")
+@guarded
 def test_command(
     paths: Annotated[list[Path], typer.Argument(help="Spec files or folders of them.")],
     max_states: MaxStatesOpt = None,
     max_depth: MaxDepthOpt = None,
     timeout: TimeoutOpt = None,
+    max_memory: MaxMemoryOpt = None,
+    max_input_size: MaxInputOpt = DEFAULT_MAX_INPUT_SIZE,
 ) -> None:
-    """Run specs as a regression suite: every `expect` must come true."""
-    options = _check_options(Engine.BFS, max_states, max_depth, timeout)
+    """Run specs as a regression suite: every `expect` must come true (each spec gets the
+    limits); a deadlock no accepted violation explains fails, a cut-short run is
+    inconclusive."""
+    limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
+    options = _check_options(Engine.BFS, limits)
     result = run_suite([str(p) for p in paths], options)
     _finish(render_suite(result), result.exit_code)
 
 
 @app.command("graph")
+@guarded
 def graph_command(
     file: FileArg,
     format: Annotated[GraphFormat, typer.Option("--format", help="Output format.")] = (
@@ -271,7 +315,7 @@ def graph_command(
     max_states: MaxStatesOpt = None,
 ) -> None:
     """Export the reachable state graph (or its quotient by pod phase)."""
-    options = _check_options(Engine.BFS, max_states, None, None)
+    options = _check_options(Engine.BFS, Limits(max_states=max_states))
     run = check_file(str(file), options, RichReporter(), keep_graph=True)
     if run.graph is None:
         _finish(render(run.diagnostics, run.sources, "text"), ExitCode.INPUT_ERROR)
@@ -287,6 +331,7 @@ def graph_command(
 
 
 @app.command("import")
+@guarded
 def import_command(
     paths: Annotated[list[str], typer.Argument(help="Manifests: YAML files, directories, `-`.")],
     nodes: NodesOpt = 3, failures: FailuresOpt = 1, concurrent_drains: DrainsOpt = 1,

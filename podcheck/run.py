@@ -16,8 +16,12 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Diagnostic, Severity
 from podcheck.engine.graph import StateGraph
-from podcheck.engine.result import CheckResult, PropertyResult, Verdict
+from podcheck.engine.result import CheckResult, Limit, PropertyResult, Trace, Verdict
 from podcheck.exitcodes import ExitCode
+
+# The engines' words for the limit that stopped them (the symbolic engines say "depth"
+# for their bound, `--max-depth`).
+_ENGINE_LIMITS = {limit.value: limit for limit in Limit} | {"depth": Limit.MAX_DEPTH}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +33,43 @@ class CheckRun:
     sources: Mapping[str, str]
     result: CheckResult | None = None
     graph: StateGraph | None = None
+    stopped: Limit | None = None  # a whole-run limit that ended the run early, if any
+
+    @property
+    def limit(self) -> Limit | None:
+        """The limit that cut the run short: `stopped`, else the engine's, else None."""
+        if self.stopped is not None:
+            return self.stopped
+        engine = None if self.result is None else self.result.limit
+        return None if engine is None else _ENGINE_LIMITS.get(engine, Limit.MAX_DEPTH)
+
+    @property
+    def complete(self) -> bool:
+        """True when every phase ran to its end and the exploration was exhaustive."""
+        return (self.limit is None and self.result is not None
+                and self.result.stats.complete)
 
     @property
     def exit_code(self) -> ExitCode:
-        """2 on spec errors, 1 if a property is violated, 3 if any is inconclusive, else 0."""
-        if self.result is None or any(d.severity is Severity.ERROR for d in self.diagnostics):
+        """The run's exit code (NOTE(exit-codes-cannot-lie)).
+
+        2 on spec errors; 1 if a property is violated or a deadlock was found (a fact,
+        whatever stopped the run afterwards); else 130 if Ctrl-C stopped it; else 3 if
+        a property is inconclusive or any limit cut the run short (a run with nothing
+        violated is `holds` only when complete); else 0.
+        """
+        if any(d.severity is Severity.ERROR for d in self.diagnostics) or (
+                self.result is None and self.stopped is None):
             return ExitCode.INPUT_ERROR
-        verdicts = {r.verdict for r in self.result.results}
-        if Verdict.VIOLATED in verdicts or self.result.deadlock is not None:
-            return ExitCode.VIOLATED
-        if Verdict.UNKNOWN in verdicts:
+        if self.result is not None:
+            verdicts = {r.verdict for r in self.result.results}
+            if Verdict.VIOLATED in verdicts or self.result.deadlock is not None:
+                return ExitCode.VIOLATED
+        if self.limit is Limit.INTERRUPT:
+            return ExitCode.INTERRUPTED
+        if not self.complete or self.result is None:
+            return ExitCode.INCONCLUSIVE
+        if Verdict.UNKNOWN in {r.verdict for r in self.result.results}:
             return ExitCode.INCONCLUSIVE
         return ExitCode.OK
 
@@ -56,6 +87,7 @@ class Status(enum.Enum):
     PASS = "ok"
     FAIL = "FAIL"
     ERROR = "ERROR"
+    INCONCLUSIVE = "INCONCLUSIVE"  # a limit cut its run short; nothing unexpected found
 
 
 class Handling(enum.Enum):
@@ -97,7 +129,24 @@ class ExpectationMismatch:
     line: str
 
 
-Problem = VerdictMismatch | Undecided | SpecErrors | ExpectationMismatch
+@dataclass(frozen=True, slots=True)
+class Deadlocked:
+    """The exploration found a deadlock that no expected violation accounts for; `trace`
+    leads to it."""
+
+    trace: Trace
+
+
+@dataclass(frozen=True, slots=True)
+class Incomplete:
+    """A limit cut the run short before anything unexpected was found: deadlock freedom
+    (and anything not yet decided) is unknown."""
+
+    limit: Limit | None
+
+
+Problem = (VerdictMismatch | Undecided | SpecErrors | ExpectationMismatch | Deadlocked
+           | Incomplete)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +165,18 @@ class SuiteResult:
     """Every spec's outcome, in path order."""
 
     outcomes: tuple[SpecOutcome, ...]
+    interrupted: bool = False  # Ctrl-C stopped the suite after these outcomes
 
     @property
     def exit_code(self) -> ExitCode:
-        """2 if a spec has errors (or none was found), 1 if an expectation failed, else 0."""
+        """2 if a spec has errors (or none was found), 1 if an expectation failed or a
+        deadlock was found, 130 if Ctrl-C stopped the suite, 3 if a run was cut short
+        with nothing else wrong, else 0."""
         statuses = {o.status for o in self.outcomes}
         if not self.outcomes or Status.ERROR in statuses:
             return ExitCode.INPUT_ERROR
-        return ExitCode.VIOLATED if Status.FAIL in statuses else ExitCode.OK
+        if Status.FAIL in statuses:
+            return ExitCode.VIOLATED
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
+        return ExitCode.INCONCLUSIVE if Status.INCONCLUSIVE in statuses else ExitCode.OK

@@ -4,7 +4,9 @@ Stage: a driver like `podcheck.check`.  Consumes spec paths (files, or folders s
 for `*.pod`) and `CheckOptions`; produces a `podcheck.run.SuiteResult`, one
 `SpecOutcome` per spec, which `podcheck.report.suite.render_suite` words.  A spec
 passes when it loads, compiles and every property's verdict equals its `expect`
-(properties without one only need a verdict); a spec whose `# PODCHECK:` header says
+(properties without one only need a verdict) and no deadlock was found that an accepted
+violation does not account for; a run a limit cut short with nothing unexpected found
+is inconclusive; a spec whose `# PODCHECK:` header says
 `parse` is only loaded; a spec that must be rejected passes when its errors are
 exactly the ones its `# E:` comments name.  It prints nothing.
 """
@@ -17,12 +19,14 @@ from pathlib import Path
 from podcheck.check import CheckOptions, check_file
 from podcheck.diagnostics import Severity
 from podcheck.diagnostics.expectations import collect, mismatches
-from podcheck.engine.result import Verdict
+from podcheck.engine.result import Limit, PropertyResult, Trace, Verdict
 from podcheck.lang.check import LoadOptions, load_with_sources
 from podcheck.run import (
     CheckRun,
+    Deadlocked,
     ExpectationMismatch,
     Handling,
+    Incomplete,
     Problem,
     SpecErrors,
     SpecOutcome,
@@ -63,11 +67,27 @@ def outcome(path: str, run: CheckRun) -> SpecOutcome:
     problems = [
         VerdictMismatch(r.name, r.expected, r.verdict)
         for r in results
-        if r.expected is not None and not r.as_expected
+        if r.expected is not None and not r.as_expected and r.verdict is not Verdict.UNKNOWN
     ]
-    problems += [Undecided(r) for r in results if r.verdict is Verdict.UNKNOWN and r.as_expected]
-    status = Status.FAIL if problems else Status.PASS
-    return SpecOutcome(path, status, tuple(problems), len(results))
+    deadlock = run.result.deadlock
+    if deadlock is not None and not _explained(deadlock, results):
+        problems.append(Deadlocked(deadlock))
+    open_: list[Problem] = [Undecided(r) for r in results if r.verdict is Verdict.UNKNOWN]
+    if not run.complete and not open_ and deadlock is None:
+        open_.append(Incomplete(run.limit))
+    status = Status.FAIL if problems else Status.INCONCLUSIVE if open_ else Status.PASS
+    return SpecOutcome(path, status, tuple(problems + open_), len(results))
+
+
+def _explained(deadlock: Trace, results: Iterable[PropertyResult]) -> bool:
+    """True when the counterexample of a violation the suite accepts (its `expect` says
+    violated, or it has no `expect`) ends in the deadlocked state: the deadlock is that
+    finding, as in a pod that can never be scheduled."""
+    end = deadlock.steps[-1].state
+    return any(
+        r.verdict is Verdict.VIOLATED and r.expected in (None, Verdict.VIOLATED.value)
+        and r.trace is not None and r.trace.steps[-1].state == end
+        for r in results)
 
 
 def parse_only(path: str) -> bool:
@@ -94,7 +114,13 @@ def parse_outcome(path: str) -> SpecOutcome:
 def run_suite(paths: Sequence[str], options: CheckOptions) -> SuiteResult:
     """Check every spec under `paths` against its expectations (parse-only specs are
     only loaded)."""
-    return SuiteResult(tuple(
-        parse_outcome(p) if parse_only(p) else outcome(p, check_file(p, options))
-        for p in discover(paths)
-    ))
+    outcomes: list[SpecOutcome] = []
+    for p in discover(paths):
+        if parse_only(p):
+            outcomes.append(parse_outcome(p))
+            continue
+        run = check_file(p, options)
+        outcomes.append(outcome(p, run))
+        if run.limit is Limit.INTERRUPT:  # Ctrl-C: report what was run, stop the suite
+            return SuiteResult(tuple(outcomes), interrupted=True)
+    return SuiteResult(tuple(outcomes))

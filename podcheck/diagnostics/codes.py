@@ -822,6 +822,17 @@ _ENTRIES: tuple[Code, ...] = (
         "Report the spec and the message; as a workaround, simplify the spec around the "
         "named action.",
     ),
+    Code(
+        "PC502",
+        "run-stopped",
+        "a whole-run limit or Ctrl-C stopped the run before the exploration",
+        "`--timeout` and `--max-memory` bound the whole run: loading, compiling, exploring "
+        "and checking liveness.  When one of them (or Ctrl-C) stops the run before any "
+        "state was explored, there is no verdict: the run is inconclusive (exit 3, or 130 "
+        "for Ctrl-C) and this warning names the phase it was in.",
+        "(a spec with `replicas: 10000` under `--timeout 0.1`)",
+        "Raise the limit, or make the spec smaller (fewer replicas or nodes).",
+    ),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}
@@ -908,6 +919,7 @@ UNKNOWN_MANIFEST_FIELD: Final = "PC415"
 OWNED_OBJECT_SKIPPED: Final = "PC416"
 FITS_NO_NODE: Final = "PC417"
 MODEL_OUT_OF_BOUNDS: Final = "PC501"
+RUN_STOPPED: Final = "PC502"
 
 
 def lookup(code: str) -> Code | None:

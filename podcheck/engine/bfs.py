@@ -32,9 +32,8 @@ rebuilt by replaying its actions from the initial state.  What the loop does wit
 the edges is pluggable (an `EdgeRecorder`): `NoEdges` keeps only the visited set and
 the frontier, `GraphEdges` (`keep_graph`) records every edge and every state in a
 `StateGraph` for the liveness checker.  A limit (`max_states`, `max_depth`,
-`timeout_seconds`) ends the search with `Verdict.UNKNOWN` for every property it has
-not decided: never a false "holds".  Liveness properties are left to the liveness
-checker.
+`timeout_seconds`, `should_stop`) ends the search with `Verdict.UNKNOWN` for every
+property it has not decided: never a false "holds".  Liveness is left to liveness.py.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ import resource
 import sys
 import time
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -67,7 +66,7 @@ from podcheck.engine.result import (
 )
 from podcheck.ir import Expectation, Expr, State, TransitionSystem
 
-_CLOCK_MASK = 4095  # look at the clock every 4 096 states
+_CLOCK_MASK = 255  # look at the clock (and `should_stop`) every 256 states
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +78,7 @@ class BfsOptions:
     timeout_seconds: float | None = None
     keep_graph: bool = False
     check_deadlock: bool = True
+    should_stop: Callable[[], Limit | None] | None = None  # a whole-run limit (limits.py)
 
 
 @dataclass(slots=True)
@@ -132,6 +132,7 @@ class _Progress:
         timeout = self.options.timeout_seconds
         if timeout is not None and seconds >= timeout:
             self.stop = Limit.TIMEOUT
+        self.stop = (self.options.should_stop or (lambda: None))() or self.stop
         if now - self.last_report >= 1.0:
             self.last_report = now
             self.reporter.on_progress(self.checked, self.transitions, self.depth, seconds)
@@ -295,8 +296,7 @@ def _search(
         recorder.visit_initial(frontier.keys[-1])
     expand = recorder.expander(system, packing, checks.flagged(), frontier)
     deadlocks = run.options.check_deadlock
-    limit = run.options.max_states
-    limit = sys.maxsize if limit is None else limit
+    limit = sys.maxsize if run.options.max_states is None else run.options.max_states
     sid = 0
     while frontier.states and run.stop is None:
         if sid >= limit:
@@ -329,6 +329,8 @@ def _search(
             if frontier.states and run.last_level():
                 run.stop = Limit.MAX_DEPTH
         run.checked = sid
+        if run.stop is None:
+            run.tick()
     return _Traces(system, init, frontier.links), recorder.finish(frontier, width)
 
 
@@ -359,17 +361,14 @@ def _verdict(
     return PropertyResult(prop.name, verdict, trace, expected=prop.expected, reason=reason)
 
 
-def explore(
-    system: TransitionSystem,
-    options: BfsOptions = BfsOptions(),
-    reporter: Reporter | None = None,
-) -> tuple[CheckResult, StateGraph | None]:
+def explore(system: TransitionSystem, options: BfsOptions = BfsOptions(),
+            reporter: Reporter | None = None) -> tuple[CheckResult, StateGraph | None]:
     """Check every safety property of `system` by BFS; the graph if `keep_graph`.
 
     Raises `ir.ModelError` when an action drives a variable outside its domain.
     """
-    reporter = reporter if reporter is not None else SilentReporter()
     start = time.perf_counter()
+    reporter = reporter if reporter is not None else SilentReporter()
     run = _Progress(options, reporter, start, start)
     checks = _Checks.of(system)
     recorder = GraphEdges(system) if options.keep_graph else NoEdges()

@@ -20,114 +20,15 @@ its parent's key by adding `(new - old) << offset` per updated variable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from podcheck.ir import Const, Expr, ModelError, Op, State, TransitionSystem, Var
+from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
+from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, value_source
+from podcheck.ir import Expr, ModelError, State, TransitionSystem
 
-_ARITH = {"*": "*", "-": "-", "//": "//", "%": "%"}
-_COMPARE = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_BOOLEAN = frozenset(_COMPARE) | {"and", "or", "not"}
-_EXACT_BOOL = frozenset(_COMPARE) | {"not"}  # condition source is a real bool
-ONE, ZERO = Const(1), Const(0)
-
-
-def value_source(expr: Expr, names: Sequence[str]) -> str:
-    """Python source computing the int value of `expr`; `names[i]` holds variable i."""
-    if isinstance(expr, Const):
-        return str(expr.value) if expr.value >= 0 else f"({expr.value})"
-    if isinstance(expr, Var):
-        return names[expr.index]
-    name, args = expr.op, expr.args
-    if name in _BOOLEAN:
-        return f"(1 if {cond_source(expr, names)} else 0)"
-    if name == "ite":
-        then, other = value_source(args[1], names), value_source(args[2], names)
-        return f"({then} if {cond_source(args[0], names)} else {other})"
-    if name == "+" and len(args) > 1:
-        return "(" + " + ".join(_term_source(a, names) for a in args) + ")"
-    vals = [value_source(a, names) for a in args]
-    if name == "+":
-        return vals[0]
-    if name in _ARITH:
-        return f"({vals[0]} {_ARITH[name]} {vals[1]})"
-    if name == "neg":
-        return f"(-{vals[0]})"
-    assert name in ("min", "max"), name
-    return vals[0] if len(vals) == 1 else f"{name}({', '.join(vals)})"
-
-
-def _term_source(expr: Expr, names: Sequence[str]) -> str:
-    """A summand: a comparison may stay a bool there, `+` of several terms is an int."""
-    if isinstance(expr, Op) and expr.op == "ite" and expr.args[1:] == (ONE, ZERO):
-        expr = expr.args[0]
-        if not (isinstance(expr, Op) and expr.op in _EXACT_BOOL):
-            return f"(1 if {cond_source(expr, names)} else 0)"
-    if isinstance(expr, Op) and expr.op in _EXACT_BOOL:
-        return cond_source(expr, names)
-    return value_source(expr, names)
-
-
-def cond_source(expr: Expr, names: Sequence[str]) -> str:
-    """Python source whose truthiness is that of `expr` (see NOTE(compile-modes))."""
-    if isinstance(expr, Const):
-        return "True" if expr.value else "False"
-    if not isinstance(expr, Op):
-        return value_source(expr, names)
-    name, args = expr.op, expr.args
-    if name in _COMPARE:
-        left, right = value_source(args[0], names), value_source(args[1], names)
-        return f"({left} {_COMPARE[name]} {right})"
-    if name in ("and", "or"):
-        return "(" + f" {name} ".join(cond_source(a, names) for a in args) + ")"
-    if name == "not":
-        return f"(not {cond_source(args[0], names)})"
-    if name == "ite":
-        parts = [cond_source(a, names) for a in args]
-        return f"({parts[1]} if {parts[0]} else {parts[2]})"
-    return value_source(expr, names)
-
-
-def bounds(expr: Expr, system: TransitionSystem) -> tuple[int, int] | None:
-    """Sound bounds on the value of `expr` in any state of `system` (None: unknown)."""
-    if isinstance(expr, Const):
-        return expr.value, expr.value
-    if isinstance(expr, Var):
-        var = system.vars[expr.index]
-        return var.lo, var.hi
-    if expr.op in _BOOLEAN:
-        return 0, 1
-    parts = [bounds(a, system) for a in expr.args]
-    if expr.op == "ite":
-        if parts[1] is None or parts[2] is None:
-            return None
-        return min(parts[1][0], parts[2][0]), max(parts[1][1], parts[2][1])
-    if any(p is None for p in parts):
-        return None
-    return _arith_bounds(expr.op, [p for p in parts if p is not None])
-
-
-def _arith_bounds(name: str, parts: list[tuple[int, int]]) -> tuple[int, int] | None:
-    if name == "+":
-        return sum(p[0] for p in parts), sum(p[1] for p in parts)
-    if name in ("min", "max"):
-        fn = min if name == "min" else max
-        return fn(p[0] for p in parts), fn(p[1] for p in parts)
-    if name == "neg":
-        return -parts[0][1], -parts[0][0]
-    (alo, ahi), (blo, bhi) = parts[0], parts[-1]
-    if name == "-":
-        return alo - bhi, ahi - blo
-    if name == "*":
-        corners = [a * b for a in (alo, ahi) for b in (blo, bhi)]
-        return min(corners), max(corners)
-    if blo <= 0:
-        return None
-    if name == "%":
-        return 0, bhi - 1
-    corners = [a // b for a in (alo, ahi) for b in (blo, bhi)]
-    return min(corners), max(corners)
-
+__all__ = ["ONE", "ZERO", "bounds", "cond_source", "value_source"]  # re-exported
 
 @dataclass(frozen=True, slots=True)
 class Packing:
@@ -216,68 +117,15 @@ def _domain_error(system: TransitionSystem) -> Callable[[int, int, int], None]:
     return fail
 
 
-def _facts(guard: Expr) -> dict[int, int]:
-    """Variables whose value a guard fixes (`v == c` conjuncts at its top level)."""
-    conjuncts = guard.args if isinstance(guard, Op) and guard.op == "and" else (guard,)
-    facts = {}
-    for c in conjuncts:
-        if isinstance(c, Op) and c.op == "==":
-            left, right = c.args
-            if isinstance(left, Const):
-                left, right = right, left
-            if isinstance(left, Var) and isinstance(right, Const):
-                facts[left.index] = right.value
-    return facts
-
-
-@dataclass(frozen=True, slots=True)
-class _Body:
-    """Source pieces of one action, in a scope where its guard holds."""
-
-    lines: tuple[str, ...]  # compute the new values, with the domain checks needed
-    values: tuple[str, ...]  # source of every variable's value in the successor
-    old: tuple[str, ...]  # source of every variable's value in the pre-state
-
-
-def _body(system: TransitionSystem, a: int, indent: str) -> _Body:
-    """Compile action `a`'s updates (every right-hand side reads the pre-state)."""
-    facts = _facts(system.actions[a].guard)
-    old = [
-        (str(facts[i]) if facts[i] >= 0 else f"({facts[i]})") if i in facts else f"v{i}"
-        for i in range(len(system.vars))
-    ]
-    values, lines = list(old), []
-    for index, rhs in system.actions[a].updates:
-        var = system.vars[index]
-        if isinstance(rhs, Const) and var.lo <= rhs.value <= var.hi:
-            values[index] = value_source(rhs, old)
-            continue
-        values[index] = f"n{index}"
-        lines.append(f"{indent}n{index} = {value_source(rhs, old)}")
-        known = bounds(rhs, system)
-        tests = []
-        if known is None or known[0] < var.lo:
-            tests.append(f"n{index} < {var.lo}")
-        if known is None or known[1] > var.hi:
-            tests.append(f"n{index} > {var.hi}")
-        if tests:
-            lines.append(f"{indent}if {' or '.join(tests)}: fail({a}, {index}, n{index})")
-    return _Body(tuple(lines), tuple(values), tuple(old))
-
-
-def _tuple(items: Sequence[str]) -> str:
-    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
-
-
 def successors_source(system: TransitionSystem) -> str:
     """Source of `successors(s) -> list[(action index, next state)]`."""
     names = _names(system)
     lines = ["def successors(s):", _unpack_line(system), "    out = []"]
     for a, action in enumerate(system.actions):
-        body = _body(system, a, "        ")
+        body = action_body(system, a, "        ")
         lines.append(f"    if {cond_source(action.guard, names)}:")
         lines += body.lines
-        lines.append(f"        out.append(({a}, {_tuple(body.values)}))")
+        lines.append(f"        out.append(({a}, {body.successor()}))")
     lines.append("    return out")
     return "\n".join(lines) + "\n"
 
@@ -300,19 +148,22 @@ def compile_system(system: TransitionSystem) -> CompiledSystem:
     return CompiledSystem(system, fn, terminal, source)  # type: ignore[arg-type]
 
 
-def _key_delta(system: TransitionSystem, packing: Packing, a: int, body: _Body) -> str:
+def _key_delta(system: TransitionSystem, packing: Packing, a: int, body: Body) -> str:
     terms = []
     for index, _ in system.actions[a].updates:
         off = packing.offset[index]
         shift = f" << {off}" if off else ""
-        terms.append(f"(({body.values[index]} - {body.old[index]}){shift})")
+        terms.append(f"(({body.value(index)} - {body.old[index]}){shift})")
     return " + ".join(terms) if terms else "0"
 
 
 def expander_source(
     system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], *, edges: bool = False
 ) -> str:
-    """Source of the BFS expander factory; see `compile_expander`."""
+    """Source of the BFS expander factory; see `compile_expander`.  Above `CHUNK`
+    actions the expander calls one function per `CHUNK` actions (NOTE(linear-codegen))."""
+    if len(system.actions) > CHUNK:
+        return "\n".join(_chunked_sources(system, packing, flagged, edges)) + "\n"
     names = _names(system)
     flag = " or ".join(cond_source(e, names) for e in flagged) or "False"
     lines = [
@@ -321,13 +172,10 @@ def expander_source(
         "    " + _unpack_line(system),
         "        out = []" if edges else "        k = 0",
     ]
-    for a, action in enumerate(system.actions):
-        body = _body(system, a, "            ")
-        lines.append(f"        if {cond_source(action.guard, names)}:")
-        lines += [] if edges else ["            k += 1"]
-        lines += body.lines
-        lines.append(f"            y = x + {_key_delta(system, packing, a, body)}")
-        lines += _visit_lines(a, body, edges)
+    shared, guard_names = _guards(system, range(len(system.actions)))
+    lines += shared
+    for a in range(len(system.actions)):
+        lines += _action_lines(system, packing, a, edges, guard_names)
     if edges:
         lines += ["        push_edges(out)", "        k = len(out)"]
     lines.append(f"        return ~k if {flag} else k" if flagged else "        return k")
@@ -335,11 +183,102 @@ def expander_source(
     return "\n".join(lines) + "\n"
 
 
-def _visit_lines(a: int, body: _Body, edges: bool) -> list[str]:
+# NOTE(linear-codegen): CPython compiles one function in time that grows faster than its
+# length (a 1 800-action expander of 700 variables took 5 s and 1.5 GB), and a successor
+# spelled as a tuple of every variable makes the source actions x variables long.  So a
+# big system's successors are spliced (`_Body.successor`) and its expander is split into
+# functions of `CHUNK` actions, each reading only the variables it uses: linear source,
+# linear compile time.
+CHUNK = 128
+_VAR = re.compile(r"\bv(\d+)\b")
+
+
+def _guards(system: TransitionSystem, actions: range) -> tuple[list[str], PreState]:
+    """Lines computing, once per state, the subexpressions several of the guards of
+    `actions` share (e.g. a count of a workload's pods), and the names that use them."""
+    names = PreState(len(system.vars), {})
+    lines = []
+    for k, shared in enumerate(shared_parts([system.actions[a].guard for a in actions])):
+        lines.append(f"        g{k} = {value_source(shared, names)}")
+        names.memo[id(shared)] = f"g{k}"
+    return lines, names
+
+
+def _action_lines(
+    system: TransitionSystem, packing: Packing, a: int, edges: bool, guard_names: PreState
+) -> list[str]:
+    body = action_body(system, a, "            ")
+    lines = [f"        if {cond_source(system.actions[a].guard, guard_names)}:"]
+    lines += [] if edges else ["            k += 1"]
+    lines += body.lines
+    lines.append(f"            y = x + {_key_delta(system, packing, a, body)}")
+    return lines + _visit_lines(a, body, edges)
+
+
+def _reads(lines: Sequence[str]) -> list[str]:
+    """`vN = s[N]` for every variable the generated `lines` read."""
+    used = sorted({int(m) for line in lines for m in _VAR.findall(line)})
+    return [f"        v{i} = s[{i}]" for i in used]
+
+
+def _chunked_sources(
+    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool
+) -> list[str]:
+    """One top-level `part{c}` function per `CHUNK` actions, then `expand` calling them
+    in order; they read `seen`, `add` and the `push_*` callables as globals, and each is
+    compiled on its own (a limit's signal handler runs between two)."""
+    names = _names(system)
+    sources = []
+    calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0"]
+    for c, first in enumerate(range(0, len(system.actions), CHUNK)):
+        last = min(first + CHUNK, len(system.actions))
+        shared, guard_names = _guards(system, range(first, last))
+        body = shared + [line for a in range(first, last)
+                         for line in _action_lines(system, packing, a, edges, guard_names)]
+        head = f"def part{c}(s, x, link, out):" if edges else f"def part{c}(s, x, link):"
+        sources.append("\n".join([head, *_reads(body), *([] if edges else ["        k = 0"]),
+                                   *body, "        return None" if edges else "        return k"]))
+        calls.append(f"        part{c}(s, x, link, out)" if edges
+                     else f"        k += part{c}(s, x, link)")
+    if edges:
+        calls += ["        push_edges(out)", "        k = len(out)"]
+    flag = " or ".join(cond_source(e, names) for e in flagged)
+    if flag:
+        calls += [*_reads([flag]), f"        return ~k if {flag} else k"]
+    else:
+        calls.append("        return k")
+    return [*sources, "\n".join(calls)]
+
+
+def _make_chunked(system: TransitionSystem, sources: list[str]) -> Callable[..., Expander]:
+    codes = [compile(src + "\n", f"<podcheck:part{i}>", "exec") for i, src in enumerate(sources)]
+    fail = _domain_error(system)
+
+    def make(seen: object, add: object, push_state: object, push_key: object,
+             push_link: object, push_edges: object) -> Expander:
+        namespace: dict[str, object] = {
+            "fail": fail, "seen": seen, "add": add, "push_state": push_state,
+            "push_key": push_key, "push_link": push_link, "push_edges": push_edges}
+        for code in codes:
+            exec(code, namespace)  # noqa: S102 - source is generated from the IR, ints only
+        return namespace["expand"]  # type: ignore[return-value]
+
+    return make
+
+
+def _expander_factory(
+    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool
+) -> Callable[..., Expander]:
+    if len(system.actions) > CHUNK:
+        return _make_chunked(system, _chunked_sources(system, packing, flagged, edges))
+    return _make(system, expander_source(system, packing, flagged, edges=edges))
+
+
+def _visit_lines(a: int, body: Body, edges: bool) -> list[str]:
     """Remember successor key `y` if new (and with `edges`, record the edge to its id)."""
     at, inner = " " * 12, " " * 16
     push = [
-        f"{inner}push_state({_tuple(body.values)})",
+        f"{inner}push_state({body.successor()})",
         f"{inner}push_key(y)",
         f"{inner}push_link(link + {a})",
     ]
@@ -375,7 +314,7 @@ def compile_expander(
     `push_link(link + action index)`.  It returns the number `k` of enabled actions,
     or `~k` when one of the `flagged` conditions holds in `s`.
     """
-    make = _make(system, expander_source(system, packing, flagged))
+    make = _expander_factory(system, packing, flagged, False)
     return make(seen, seen.add, push_state, push_key, push_link, None)
 
 
@@ -394,7 +333,7 @@ def compile_edge_expander(
     `expand` calls `push_edges` once with the `(action index, successor id)` of every
     enabled action in action order, self-loops included (NOTE(edges-are-enabledness)).
     """
-    make = _make(system, expander_source(system, packing, flagged, edges=True))
+    make = _expander_factory(system, packing, flagged, True)
     return make(seen, None, push_state, push_key, push_link, push_edges)
 
 

@@ -119,6 +119,7 @@ class Pending(enum.Enum):
     SAFETY_PASS = "safety-pass"  # the search kept no state graph, so did not look
     LEFT_TO_LIVENESS = "left-to-liveness"  # the graph was kept for the liveness checker
     GRAPH_INCOMPLETE = "graph-incomplete"  # a limit cut the state graph short
+    STOPPED = "stopped"  # a whole-run limit stopped the liveness checker
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +236,8 @@ class Limit(enum.StrEnum):
     MAX_STATES = "max-states"
     MAX_DEPTH = "max-depth"
     TIMEOUT = "timeout"
+    MAX_MEMORY = "max-memory"
+    INTERRUPT = "interrupt"  # Ctrl-C (SIGINT)
 
 
 @dataclass(frozen=True, slots=True)

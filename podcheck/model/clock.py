@@ -86,6 +86,7 @@ class Clock:
     urgents: list[ir.Expr] = field(default_factory=list)
     windows: list[ir.Expr] = field(default_factory=list)
     _hi: dict[int, int] = field(default_factory=dict)
+    _registered: set[int] = field(default_factory=set)  # indices of `timers` vars
     built: bool = False
 
     def timer(
@@ -101,7 +102,8 @@ class Clock:
         """Let `var` count down while `active` holds; its next event is `distance` away."""
         assert not self.built, "register timers before Clock.build"
         assert var.index in self._hi, "declare timers with Clock.timer"
-        assert all(t.var != var for t in self.timers), "timer registered twice"
+        assert var.index not in self._registered, "timer registered twice"
+        self._registered.add(var.index)
         hi = self._hi[var.index]
         self.timers.append(Timer(var, active, var if distance is None else distance, hi))
 

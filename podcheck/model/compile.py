@@ -242,5 +242,7 @@ def _bound_diagnostics(builder: Builder, sp: spec.CheckedSpec) -> list[Diagnosti
         f"the model has {len(builder.vars)} state variables; their domains allow about "
         f"10^{int(log_bound)} states, exploration may not finish",
         None if sp.environment.span == NO_SPAN else sp.environment.span, Severity.WARNING,
-        "use fewer replicas or nodes, or smaller environment bounds")]
+        "use fewer replicas or nodes or smaller environment bounds, or store 64-bit "
+        "hashes only (`--engine vector --fingerprint`); `--timeout` and `--max-memory` "
+        "bound the run")]
 

@@ -29,6 +29,7 @@ class Builder:
     derived: list[ir.Derived] = field(default_factory=list)
     # The spec's fairness overrides, keyed by action class or actor (see `action`).
     overrides: dict[str, ir.Fairness] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)  # of `vars`: one set lookup per new one
 
     def var(
         self,
@@ -42,7 +43,8 @@ class Builder:
         field_name: str = "",
     ) -> ir.Var:
         """Declare a state variable with domain lo..hi and its initial value."""
-        assert all(v.name != name for v in self.vars), f"duplicate variable {name}"
+        assert name not in self.names, f"duplicate variable {name}"
+        self.names.add(name)
         assert lo <= init <= hi, (name, init)
         self.vars.append(ir.StateVar(name, lo, hi, labels, owner, field_name or name))
         self.initial.append(init)

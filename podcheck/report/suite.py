@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from podcheck.report.words import detail
 from podcheck.run import (
+    Deadlocked,
     ExpectationMismatch,
     Handling,
+    Incomplete,
     Problem,
     SpecErrors,
     SpecOutcome,
@@ -29,6 +31,10 @@ def problem_line(problem: Problem) -> str:
         return f"`{problem.name}`: expected {problem.expected}, got {problem.got.value}"
     if isinstance(problem, Undecided):
         return f"`{problem.result.name}`: inconclusive ({detail(problem.result)})"
+    if isinstance(problem, Deadlocked):
+        return f"deadlock in {problem.trace.length} steps, and no expected violation ends there"
+    if isinstance(problem, Incomplete):
+        return f"inconclusive: the run stopped ({problem.limit}) before it was complete"
     if isinstance(problem, SpecErrors):
         return f"spec has errors: {', '.join(problem.codes)}"
     assert isinstance(problem, ExpectationMismatch)
@@ -51,5 +57,8 @@ def render_suite(result: SuiteResult) -> str:
     lines.append(
         f"{counts[Status.PASS]} passed, {counts[Status.FAIL]} failed"
         + (f", {counts[Status.ERROR]} with errors" if counts[Status.ERROR] else "")
+        + (f", {counts[Status.INCONCLUSIVE]} inconclusive" if counts[Status.INCONCLUSIVE]
+           else "")
+        + (", interrupted" if result.interrupted else "")
     )
     return "\n".join(lines) + "\n"

@@ -138,6 +138,8 @@ def _pending(reason: LivenessPending) -> str:
     if reason.why is Pending.GRAPH_INCOMPLETE:
         return (f"not decided: the exploration stopped ({reason.limit}) before the state "
                 "graph was complete, and a liveness property needs all of it")
+    if reason.why is Pending.STOPPED:
+        return f"not decided: the run stopped ({reason.limit}) while checking liveness"
     return _PENDING[reason.why]
 
 

@@ -21,7 +21,7 @@ def _run(*args: str):
 
 
 def test_exit_codes_are_documented_values() -> None:
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 130]
 
 
 def test_version() -> None:

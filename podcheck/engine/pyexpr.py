@@ -1,0 +1,123 @@
+"""Python source for IR expressions: the two compile modes, and static bounds.
+
+Stage: inside `podcheck.engine`, used by `podcheck.engine.pycompile` (which re-exports
+`value_source`, `cond_source` and `bounds`).  See NOTE(compile-modes) in pycompile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
+
+_ARITH = {"*": "*", "-": "-", "//": "//", "%": "%"}
+_COMPARE = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_BOOLEAN = frozenset(_COMPARE) | {"and", "or", "not"}
+_EXACT_BOOL = frozenset(_COMPARE) | {"not"}  # condition source is a real bool
+ONE, ZERO = Const(1), Const(0)
+
+
+def hoisted(expr: Op, names: Sequence[str]) -> str | None:
+    """The local that holds `expr` already, when `names` carries a `memo` of them
+    (`id(expr)` -> local name; see NOTE(linear-codegen) in pycompile)."""
+    memo: dict[int, str] | None = getattr(names, "memo", None)
+    return memo.get(id(expr)) if memo else None
+
+
+def value_source(expr: Expr, names: Sequence[str]) -> str:
+    """Python source computing the int value of `expr`; `names[i]` holds variable i."""
+    if isinstance(expr, Const):
+        return str(expr.value) if expr.value >= 0 else f"({expr.value})"
+    if isinstance(expr, Var):
+        return names[expr.index]
+    if (local := hoisted(expr, names)) is not None:
+        return local
+    name, args = expr.op, expr.args
+    if name in _BOOLEAN:
+        return f"(1 if {cond_source(expr, names)} else 0)"
+    if name == "ite":
+        then, other = value_source(args[1], names), value_source(args[2], names)
+        return f"({then} if {cond_source(args[0], names)} else {other})"
+    if name == "+" and len(args) > 1:
+        return "(" + " + ".join(_term_source(a, names) for a in args) + ")"
+    vals = [value_source(a, names) for a in args]
+    if name == "+":
+        return vals[0]
+    if name in _ARITH:
+        return f"({vals[0]} {_ARITH[name]} {vals[1]})"
+    if name == "neg":
+        return f"(-{vals[0]})"
+    assert name in ("min", "max"), name
+    return vals[0] if len(vals) == 1 else f"{name}({', '.join(vals)})"
+
+
+def _term_source(expr: Expr, names: Sequence[str]) -> str:
+    """A summand: a comparison may stay a bool there, `+` of several terms is an int."""
+    if isinstance(expr, Op) and expr.op == "ite" and expr.args[1:] == (ONE, ZERO):
+        expr = expr.args[0]
+        if not (isinstance(expr, Op) and expr.op in _EXACT_BOOL):
+            return f"(1 if {cond_source(expr, names)} else 0)"
+    if isinstance(expr, Op) and expr.op in _EXACT_BOOL:
+        return cond_source(expr, names)
+    return value_source(expr, names)
+
+
+def cond_source(expr: Expr, names: Sequence[str]) -> str:
+    """Python source whose truthiness is that of `expr` (see NOTE(compile-modes))."""
+    if isinstance(expr, Const):
+        return "True" if expr.value else "False"
+    if not isinstance(expr, Op) or hoisted(expr, names) is not None:
+        return value_source(expr, names)
+    name, args = expr.op, expr.args
+    if name in _COMPARE:
+        left, right = value_source(args[0], names), value_source(args[1], names)
+        return f"({left} {_COMPARE[name]} {right})"
+    if name in ("and", "or"):
+        return "(" + f" {name} ".join(cond_source(a, names) for a in args) + ")"
+    if name == "not":
+        return f"(not {cond_source(args[0], names)})"
+    if name == "ite":
+        parts = [cond_source(a, names) for a in args]
+        return f"({parts[1]} if {parts[0]} else {parts[2]})"
+    return value_source(expr, names)
+
+
+def bounds(expr: Expr, system: TransitionSystem) -> tuple[int, int] | None:
+    """Sound bounds on the value of `expr` in any state of `system` (None: unknown)."""
+    if isinstance(expr, Const):
+        return expr.value, expr.value
+    if isinstance(expr, Var):
+        var = system.vars[expr.index]
+        return var.lo, var.hi
+    if expr.op in _BOOLEAN:
+        return 0, 1
+    parts = [bounds(a, system) for a in expr.args]
+    if expr.op == "ite":
+        if parts[1] is None or parts[2] is None:
+            return None
+        return min(parts[1][0], parts[2][0]), max(parts[1][1], parts[2][1])
+    if any(p is None for p in parts):
+        return None
+    return _arith_bounds(expr.op, [p for p in parts if p is not None])
+
+
+def _arith_bounds(name: str, parts: list[tuple[int, int]]) -> tuple[int, int] | None:
+    if name == "+":
+        return sum(p[0] for p in parts), sum(p[1] for p in parts)
+    if name in ("min", "max"):
+        fn = min if name == "min" else max
+        return fn(p[0] for p in parts), fn(p[1] for p in parts)
+    if name == "neg":
+        return -parts[0][1], -parts[0][0]
+    (alo, ahi), (blo, bhi) = parts[0], parts[-1]
+    if name == "-":
+        return alo - bhi, ahi - blo
+    if name == "*":
+        corners = [a * b for a in (alo, ahi) for b in (blo, bhi)]
+        return min(corners), max(corners)
+    if blo <= 0:
+        return None
+    if name == "%":
+        return 0, bhi - 1
+    corners = [a // b for a in (alo, ahi) for b in (blo, bhi)]
+    return min(corners), max(corners)
