@@ -16,7 +16,15 @@ from podcheck.lang import messages as m
 from podcheck.lang.ast import Block
 from podcheck.lang.fields import Members, head, read_block
 from podcheck.lang.schema import BLOCKS
-from podcheck.spec import DrainMode, Environment, FairnessTarget, Node, PodDisruptionBudget
+from podcheck.spec import (
+    HOSTNAME_KEY,
+    ZONE_KEY,
+    DrainMode,
+    Environment,
+    FairnessTarget,
+    Node,
+    PodDisruptionBudget,
+)
 from podcheck.vocab import ActionKind, Actor, Fairness, words
 
 Out = list[Diagnostic]
@@ -35,9 +43,23 @@ def build_nodes(clusters: Sequence[Block], out: Out) -> list[Node]:
         elif isinstance(shorthand, tuple):
             nodes.extend(Node(str(name), span=span) for name in shorthand)
         for block in members.all_children("node"):
-            values = read_block(block, BLOCKS["node"], out).values
+            node_members = read_block(block, BLOCKS["node"], out)
+            values = dict(node_members.values)
+            values["labels"] = _node_labels(node_members, out)
             nodes.append(Node(block.name or "", span=block.span, **values))  # type: ignore[arg-type]
     return nodes
+
+
+def _node_labels(members: Members, out: Out) -> tuple[tuple[str, str], ...]:
+    """The node's own labels; PC207 for a well-known label that `name` / `zone` imply."""
+    labels = members.values.get("labels", ())
+    assert isinstance(labels, tuple)
+    implied = [k for k, _ in labels if k in (HOSTNAME_KEY, ZONE_KEY)]
+    for key in implied:
+        out.append(m.error(codes.CONFLICTING_FIELDS,
+                           f"node label `{key}` is implied by the node's name and zone",
+                           members.value_spans["labels"], help="remove it from `labels`"))
+    return tuple(kv for kv in labels if kv[0] not in implied)
 
 
 def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:

@@ -165,8 +165,20 @@ _TEMPLATE_FIELDS = (
     FieldSpec(
         "terminationGracePeriodSeconds", "int", "30", min=0, doc="seconds between TERM and KILL"
     ),
+    FieldSpec("nodeSelector", "label-map", "{}", doc="labels the node must have"),
+    FieldSpec("nodeAffinity", "match-expressions", "[]",
+              doc="required node affinity: one term, every expression on node labels"),
 )
-_TEMPLATE_CHILDREN = ("initContainer", "container", "volume")
+_TEMPLATE_CHILDREN = ("initContainer", "container", "volume", "podAffinity", "podAntiAffinity",
+                      "topologySpread")
+# `topologyKey` shorthands: `hostname` and `zone` name the well-known node labels.
+TOPOLOGY_KEYS = ("hostname", "zone")
+_TOPOLOGY_KEY = FieldSpec("topologyKey", "text", "hostname",
+                          doc="`hostname`, `zone` or a node label key")
+_AFFINITY_FIELDS = (
+    FieldSpec("selector", "label-map", "{}", doc="matchLabels of the pods counted"),
+    _TOPOLOGY_KEY,
+)
 
 _WORKLOAD_TEMPLATE = FieldSpec("template", "name", doc="a top-level `template NAME {}`")
 _REPLICAS = FieldSpec("replicas", "int", "1", min=0, doc="desired number of pods")
@@ -257,6 +269,7 @@ _ALL_BLOCKS = (
         (
             FieldSpec("capacity", "quantity-map", "{} (unlimited)", doc="allocatable resources"),
             FieldSpec("zone", "text", '""', doc="the node's zone, for zone failures"),
+            FieldSpec("labels", "label-map", "{}", doc="node labels (hostname, zone implied)"),
         ),
         doc="one node",
     ),
@@ -289,6 +302,21 @@ _ALL_BLOCKS = (
     ),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
     BlockSpec("pod", "pod", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a bare pod"),
+    BlockSpec("podAffinity", "podAffinity", "none", _AFFINITY_FIELDS,
+              doc="required pod affinity: a pod it selects must be in the same domain"),
+    BlockSpec("podAntiAffinity", "podAntiAffinity", "none", _AFFINITY_FIELDS,
+              doc="required pod anti-affinity: no pod it selects may be in the same domain"),
+    BlockSpec(
+        "topologySpread",
+        "topologySpread",
+        "none",
+        (
+            FieldSpec("maxSkew", "int", "1", min=1, doc="most pods more than the emptiest domain"),
+            _TOPOLOGY_KEY,
+            FieldSpec("selector", "label-map", "{}", doc="matchLabels of the pods counted"),
+        ),
+        doc="a topologySpreadConstraint with whenUnsatisfiable DoNotSchedule",
+    ),
     BlockSpec("initContainer", "initContainer", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
     BlockSpec("container", "container", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
     BlockSpec(

@@ -5,7 +5,9 @@ templates, workloads, PDBs); produces the plain values `podcheck.kube`'s core fu
 take and answers every rule that is a function of constants at compile time: the sidecar
 predicate and restart decisions (`_views`), probe timings and thresholds (`probes`),
 effective requests (`resources`), crash-loop back-off delays (`backoff`), rolling-update
-fenceposts and PDB constants (`disruption`), label selectors (`labels`).  No Kubernetes
+fenceposts and PDB constants (`disruption`), label selectors (`labels`), and the
+placement fields the scheduler's filters read (`nodeaffinity`, `interpod`,
+`topologyspread`), parsed by kube from the pod dict `pod_dict` builds.  No Kubernetes
 rule is written here: each function converts, then calls kube.
 
 `manifests.py` builds Kubernetes-shaped dicts of a model state, for the tests that check
@@ -28,9 +30,13 @@ from podcheck.kube._views import (
     container_should_restart,
     is_restartable_init_container,
 )
+from podcheck.kube.interpod import PlacedPod, placed_pod
 from podcheck.kube.labels import InvalidSelector, Selector, selector_core
+from podcheck.kube.nodeaffinity import NodeView, RequiredNodeAffinity, required_node_affinity
+from podcheck.kube.nodeaffinity import node_view as kube_node_view
 from podcheck.kube.probes import ProbeSpec
 from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
+from podcheck.kube.topologyspread import DO_NOT_SCHEDULE, SpreadConstraint, spread_constraints
 from podcheck.vocab import ProbeKind, RestartPolicy, WorkloadKind
 
 # ------------------------------------------------------------------ containers
@@ -201,3 +207,68 @@ def budget_rule(pdb: spec.PodDisruptionBudget, pods: Sequence[spec.Workload]) ->
 def desired_healthy(pdb: spec.PodDisruptionBudget, expected: int) -> int:
     """kube `desired_healthy` for the PDB with `expected` pods expected."""
     return kd.desired_healthy(pdb.minAvailable, pdb.maxUnavailable, expected)
+
+
+# ------------------------------------------------------------------ placement
+
+REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
+NAMESPACE = "default"  # every pod of a spec lives in one namespace
+
+
+def _term_dict(term: spec.PodAffinityTerm) -> dict[str, object]:
+    return {"topologyKey": term.topologyKey,
+            "labelSelector": {"matchLabels": dict(term.matchLabels)}}
+
+
+def pod_dict(template: spec.PodTemplate, name: str, node: str = "") -> dict[str, object]:
+    """The placement fields of a pod of `template` as a Kubernetes pod dict (metadata,
+    nodeSelector, required node and pod (anti-)affinity, DoNotSchedule spread
+    constraints, `spec.nodeName` when bound): what kube's filter parsers read."""
+    affinity: dict[str, object] = {}
+    if template.nodeAffinity:
+        expressions = [{"key": r.key, "operator": str(r.operator), "values": list(r.values)}
+                       for r in template.nodeAffinity]
+        affinity["nodeAffinity"] = {REQUIRED: {"nodeSelectorTerms": [
+            {"matchExpressions": expressions}]}}
+    for key, terms in (("podAffinity", template.podAffinity),
+                       ("podAntiAffinity", template.podAntiAffinity)):
+        if terms:
+            affinity[key] = {REQUIRED: [_term_dict(t) for t in terms]}
+    pod_spec: dict[str, object] = {"affinity": affinity, "topologySpreadConstraints": [
+        {"maxSkew": c.maxSkew, "topologyKey": c.topologyKey,
+         "whenUnsatisfiable": DO_NOT_SCHEDULE,
+         "labelSelector": {"matchLabels": dict(c.matchLabels)}}
+        for c in template.topologySpread]}
+    if template.nodeSelector:
+        pod_spec["nodeSelector"] = dict(template.nodeSelector)
+    if node:
+        pod_spec["nodeName"] = node
+    return {"metadata": {"name": name, "namespace": NAMESPACE, "labels": dict(template.labels)},
+            "spec": pod_spec}
+
+
+def node_dict(node: spec.Node) -> dict[str, object]:
+    """The node as a Kubernetes node dict: its name and every label the scheduler sees."""
+    return {"metadata": {"name": node.name, "labels": node.all_labels}}
+
+
+def node_view(node: spec.Node) -> NodeView:
+    """kube's `NodeView` of the node (name and labels, hostname and zone included)."""
+    return kube_node_view(node_dict(node))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What the scheduler's filters read of one pod, parsed by kube: the pod as
+    InterPodAffinity sees it, its required node affinity, its hard spread constraints."""
+
+    pod: PlacedPod
+    node_affinity: RequiredNodeAffinity
+    spread: tuple[SpreadConstraint, ...]
+
+
+def placement(template: spec.PodTemplate, name: str) -> Placement:
+    """kube's `placed_pod`, `required_node_affinity` and `spread_constraints` of a pod of
+    `template` called `name`."""
+    pod = pod_dict(template, name)
+    return Placement(placed_pod(pod, name), required_node_affinity(pod), spread_constraints(pod))

@@ -186,8 +186,58 @@ class Volume:
 
 
 @dataclass(frozen=True, slots=True)
+class LabelRequirement:
+    """One matchExpressions entry."""
+
+    key: str
+    operator: SelectorOperator
+    values: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # In and NotIn need values, Exists and DoesNotExist take none
+        # (apimachinery pkg/apis/meta/v1/validation ValidateLabelSelectorRequirement)
+        needs = self.operator in (SelectorOperator.IN, SelectorOperator.NOT_IN)
+        assert needs == bool(self.values), (self.operator, self.values)
+
+
+HOSTNAME_KEY = "kubernetes.io/hostname"  # the well-known node labels (k8s.io/api/core/v1
+ZONE_KEY = "topology.kubernetes.io/zone"  # well_known_labels.go), set on every node
+
+
+@dataclass(frozen=True, slots=True)
+class PodAffinityTerm:
+    """A required `podAffinity` / `podAntiAffinity` term in the pod's own namespace:
+    pods whose labels `matchLabels` selects, counted per `topologyKey` domain."""
+
+    topologyKey: str
+    matchLabels: tuple[tuple[str, str], ...] = ()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.topologyKey
+
+
+@dataclass(frozen=True, slots=True)
+class TopologySpreadConstraint:
+    """A `topologySpreadConstraints` entry with `whenUnsatisfiable: DoNotSchedule`."""
+
+    maxSkew: int
+    topologyKey: str
+    matchLabels: tuple[tuple[str, str], ...] = ()
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.maxSkew >= 1 and self.topologyKey
+
+
+@dataclass(frozen=True, slots=True)
 class PodTemplate:
-    """A pod spec plus labels, as a bare pod or inside a controller."""
+    """A pod spec plus labels, as a bare pod or inside a controller.
+
+    Placement (all required, as the scheduler's filters read them): `nodeSelector`,
+    `nodeAffinity` (one required node selector term, empty = none), `podAffinity`,
+    `podAntiAffinity` and `topologySpread`.
+    """
 
     name: str
     labels: tuple[tuple[str, str], ...] = ()
@@ -197,9 +247,15 @@ class PodTemplate:
     initContainers: tuple[Container, ...] = ()
     containers: tuple[Container, ...] = ()
     volumes: tuple[Volume, ...] = ()
+    nodeSelector: tuple[tuple[str, str], ...] = ()
+    nodeAffinity: tuple[LabelRequirement, ...] = ()
+    podAffinity: tuple[PodAffinityTerm, ...] = ()
+    podAntiAffinity: tuple[PodAffinityTerm, ...] = ()
+    topologySpread: tuple[TopologySpreadConstraint, ...] = ()
     span: Span = span_field()
 
     def __post_init__(self) -> None:
+        assert _unique(tuple(k for k, _ in self.nodeSelector))
         assert self.activeDeadlineSeconds is None or self.activeDeadlineSeconds >= 1
         assert self.terminationGracePeriodSeconds >= 0
         assert all(not c.is_sidecar for c in self.containers)
@@ -247,27 +303,28 @@ class Workload:
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """A node; `capacity` as (resource, quantity text) pairs, empty = unlimited."""
+    """A node; `capacity` as (resource, quantity text) pairs, empty = unlimited; `labels`
+    the user's labels, sorted (the hostname and zone labels are implied by `name` and
+    `zone` and may not be given)."""
 
     name: str
     capacity: tuple[tuple[str, str], ...] = ()
     zone: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
     span: Span = span_field()
 
-
-@dataclass(frozen=True, slots=True)
-class LabelRequirement:
-    """One matchExpressions entry."""
-
-    key: str
-    operator: SelectorOperator
-    values: tuple[str, ...] = ()
-
     def __post_init__(self) -> None:
-        # In and NotIn need values, Exists and DoesNotExist take none
-        # (apimachinery pkg/apis/meta/v1/validation ValidateLabelSelectorRequirement)
-        needs = self.operator in (SelectorOperator.IN, SelectorOperator.NOT_IN)
-        assert needs == bool(self.values), (self.operator, self.values)
+        keys = tuple(k for k, _ in self.labels)
+        assert keys == tuple(sorted(set(keys))), keys
+        assert not {HOSTNAME_KEY, ZONE_KEY} & set(keys), keys
+
+    @property
+    def all_labels(self) -> dict[str, str]:
+        """The labels the scheduler sees: the user's plus hostname and (if set) zone."""
+        out = {**dict(self.labels), HOSTNAME_KEY: self.name}
+        if self.zone:
+            out[ZONE_KEY] = self.zone
+        return out
 
 
 @dataclass(frozen=True, slots=True)
