@@ -83,6 +83,24 @@ class SelectorOperator(enum.StrEnum):
     DOES_NOT_EXIST = "DoesNotExist"
 
 
+class TaintEffect(enum.StrEnum):
+    """`Taint.effect` (k8s.io/api/core/v1 types.go `TaintEffect`)."""
+
+    NO_SCHEDULE = "NoSchedule"
+    PREFER_NO_SCHEDULE = "PreferNoSchedule"
+    NO_EXECUTE = "NoExecute"
+
+
+class TolerationOperator(enum.StrEnum):
+    """`Toleration.operator` (types.go `TolerationOperator`; Lt/Gt compare int64 values,
+    alpha in v1.35)."""
+
+    EQUAL = "Equal"
+    EXISTS = "Exists"
+    LT = "Lt"
+    GT = "Gt"
+
+
 class ProbeKind(enum.StrEnum):
     """The three probes of a container."""
 

@@ -24,8 +24,9 @@ from podcheck.spec import (
     FairnessTarget,
     Node,
     PodDisruptionBudget,
+    Taint,
 )
-from podcheck.vocab import ActionKind, Actor, Fairness, words
+from podcheck.vocab import ActionKind, Actor, Fairness, TaintEffect, words
 
 Out = list[Diagnostic]
 _COUNTS = ("nodeFailures", "zoneFailures", "podDeletes", "rollouts")
@@ -46,6 +47,7 @@ def build_nodes(clusters: Sequence[Block], out: Out) -> list[Node]:
             node_members = read_block(block, BLOCKS["node"], out)
             values = dict(node_members.values)
             values["labels"] = _node_labels(node_members, out)
+            values["taints"] = tuple(_taint(b, out) for b in node_members.all_children("taint"))
             nodes.append(Node(block.name or "", span=block.span, **values))  # type: ignore[arg-type]
     return nodes
 
@@ -60,6 +62,18 @@ def _node_labels(members: Members, out: Out) -> tuple[tuple[str, str], ...]:
                            f"node label `{key}` is implied by the node's name and zone",
                            members.value_spans["labels"], help="remove it from `labels`"))
     return tuple(kv for kv in labels if kv[0] not in implied)
+
+
+def _taint(block: Block, out: Out) -> Taint:
+    members = read_block(block, BLOCKS["taint"], out)
+    missing = [f for f in ("key", "effect") if not members.values.get(f)]
+    for name in missing:
+        out.append(m.error(codes.MISSING_REQUIRED, f"taint without `{name}`", head(block),
+                           help=f"add `{name}: ...`"))
+    values = members.values
+    return Taint(str(values.get("key") or "?"),
+                 TaintEffect(str(values.get("effect", TaintEffect.NO_SCHEDULE))),
+                 str(values.get("value", "")), span=block.span)
 
 
 def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:

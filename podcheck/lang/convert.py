@@ -27,6 +27,7 @@ from podcheck.spec import (
     PodTemplate,
     Probe,
     ProbeKind,
+    Toleration,
     TopologySpreadConstraint,
     Volume,
     Workload,
@@ -247,6 +248,9 @@ def _placement(members: Members, out: Out) -> dict[str, tuple[object, ...]]:
             topology_key(str(values.get("topologyKey", "hostname"))),
             values.get("selector", ()), span=b.span))  # type: ignore[arg-type]
     found["topologySpread"] = tuple(spread)
+    found["tolerations"] = tuple(
+        Toleration(span=b.span, **read_block(b, BLOCKS["toleration"], out).values)  # type: ignore[arg-type]
+        for b in members.all_children("toleration"))
     return found
 
 

@@ -41,6 +41,8 @@ from podcheck.vocab import (
     ProbeKind,
     RestartPolicy,
     SelectorOperator,
+    TaintEffect,
+    TolerationOperator,
     UnhealthyPodEvictionPolicy,
     WorkloadKind,
     words,
@@ -170,7 +172,7 @@ _TEMPLATE_FIELDS = (
               doc="required node affinity: one term, every expression on node labels"),
 )
 _TEMPLATE_CHILDREN = ("initContainer", "container", "volume", "podAffinity", "podAntiAffinity",
-                      "topologySpread")
+                      "topologySpread", "toleration")
 # `topologyKey` shorthands: `hostname` and `zone` name the well-known node labels.
 TOPOLOGY_KEYS = ("hostname", "zone")
 _TOPOLOGY_KEY = FieldSpec("topologyKey", "text", "hostname",
@@ -271,6 +273,7 @@ _ALL_BLOCKS = (
             FieldSpec("zone", "text", '""', doc="the node's zone, for zone failures"),
             FieldSpec("labels", "label-map", "{}", doc="node labels (hostname, zone implied)"),
         ),
+        ("taint",),
         doc="one node",
     ),
     BlockSpec("behavior-profile", "behavior", "required", _BEHAVIOR_FIELDS, doc="a profile"),
@@ -316,6 +319,31 @@ _ALL_BLOCKS = (
             FieldSpec("selector", "label-map", "{}", doc="matchLabels of the pods counted"),
         ),
         doc="a topologySpreadConstraint with whenUnsatisfiable DoNotSchedule",
+    ),
+    BlockSpec(
+        "taint",
+        "taint",
+        "none",
+        (
+            FieldSpec("key", "text", doc="the taint's key (required)"),
+            FieldSpec("value", "text", '""', doc="the taint's value"),
+            vocab_field("effect", TaintEffect, doc="NoSchedule, PreferNoSchedule or NoExecute"),
+        ),
+        doc="a node taint",
+    ),
+    BlockSpec(
+        "toleration",
+        "toleration",
+        "none",
+        (
+            FieldSpec("key", "text", '""', doc="the taint key tolerated (empty: every key)"),
+            vocab_field("operator", TolerationOperator, "Equal", doc="Equal or Exists"),
+            FieldSpec("value", "text", '""', doc="the value, for Equal"),
+            vocab_field("effect", TaintEffect, doc="the effect tolerated (unset: every one)"),
+            FieldSpec("tolerationSeconds", "int", min=0,
+                      doc="NoExecute only: how long the pod stays after the taint appears"),
+        ),
+        doc="a pod toleration",
     ),
     BlockSpec("initContainer", "initContainer", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
     BlockSpec("container", "container", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
@@ -365,6 +393,7 @@ ENUM_LABELS: Mapping[str, str] = MappingProxyType(
         "fairness": "fairness",
         "unhealthyPodEvictionPolicy": "unhealthy pod eviction policy",
         "operator": "label selector operator",
+        "effect": "taint effect",
     }
 )
 

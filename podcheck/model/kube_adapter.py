@@ -36,6 +36,18 @@ from podcheck.kube.nodeaffinity import NodeView, RequiredNodeAffinity, required_
 from podcheck.kube.nodeaffinity import node_view as kube_node_view
 from podcheck.kube.probes import ProbeSpec
 from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
+from podcheck.kube.taints import (
+    TAINT_NODE_UNREACHABLE,
+    NoExecuteDecision,
+    Taint,
+    TaintEffect,
+    Toleration,
+    default_toleration_seconds,
+    find_untolerated_taint,
+    no_execute_decision,
+    node_taints,
+    pod_tolerations,
+)
 from podcheck.kube.topologyspread import DO_NOT_SCHEDULE, SpreadConstraint, spread_constraints
 from podcheck.vocab import ProbeKind, RestartPolicy, WorkloadKind
 
@@ -241,15 +253,57 @@ def pod_dict(template: spec.PodTemplate, name: str, node: str = "") -> dict[str,
         for c in template.topologySpread]}
     if template.nodeSelector:
         pod_spec["nodeSelector"] = dict(template.nodeSelector)
+    if template.tolerations:
+        pod_spec["tolerations"] = [_toleration_dict(t) for t in template.tolerations]
     if node:
         pod_spec["nodeName"] = node
     return {"metadata": {"name": name, "namespace": NAMESPACE, "labels": dict(template.labels)},
             "spec": pod_spec}
 
 
+def _toleration_dict(t: spec.Toleration) -> dict[str, object]:
+    out: dict[str, object] = {"key": t.key, "operator": str(t.operator), "value": t.value}
+    if t.effect is not None:
+        out["effect"] = str(t.effect)
+    if t.tolerationSeconds is not None:
+        out["tolerationSeconds"] = t.tolerationSeconds
+    return out
+
+
 def node_dict(node: spec.Node) -> dict[str, object]:
-    """The node as a Kubernetes node dict: its name and every label the scheduler sees."""
-    return {"metadata": {"name": node.name, "labels": node.all_labels}}
+    """The node as a Kubernetes node dict: its name, every label the scheduler sees, and
+    its taints."""
+    taints = [{"key": t.key, "value": t.value, "effect": str(t.effect)} for t in node.taints]
+    return {"metadata": {"name": node.name, "labels": node.all_labels},
+            "spec": {"taints": taints}}
+
+
+def tolerations(template: spec.PodTemplate) -> tuple[Toleration, ...]:
+    """The pod's tolerations after the DefaultTolerationSeconds admission plugin (kube
+    `default_toleration_seconds`), validated by kube `parse_toleration` (raises
+    `KubeInputError` for one the API rejects)."""
+    return pod_tolerations(default_toleration_seconds(pod_dict(template, "")))
+
+
+def taints(node: spec.Node) -> tuple[Taint, ...]:
+    """The node's taints as kube parses them."""
+    return node_taints(node_dict(node))
+
+
+def untolerated(node: spec.Node, template: spec.PodTemplate) -> bool:
+    """The TaintToleration filter: some NoSchedule or NoExecute taint of the node is not
+    tolerated (kube `find_untolerated_taint`)."""
+    return find_untolerated_taint(taints(node), tolerations(template)) is not None
+
+
+def eviction_on(node: spec.Node, template: spec.PodTemplate, down: bool) -> NoExecuteDecision:
+    """The taint-eviction controller's decision (kube `no_execute_decision`) for a pod of
+    `template` on `node`; `down`: the node is unreachable, so it also carries the
+    `node.kubernetes.io/unreachable` NoExecute taint the node lifecycle controller adds."""
+    found = taints(node)
+    if down:
+        found += (Taint(TAINT_NODE_UNREACHABLE, TaintEffect.NO_EXECUTE),)
+    return no_execute_decision(found, tolerations(template))
 
 
 def node_view(node: spec.Node) -> NodeView:

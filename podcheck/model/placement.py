@@ -1,4 +1,5 @@
-"""The scheduler's placement filters as IR: NodeAffinity, InterPodAffinity, PodTopologySpread.
+"""The scheduler's placement filters as IR: TaintToleration, NodeAffinity, InterPodAffinity,
+PodTopologySpread.
 
 Stage: internal to `podcheck.model` (called by `scheduler.declare_scheduler`).  Consumes a
 `Cluster`; produces, for a pending pod slot and a node, whether the node can fit it at
@@ -27,7 +28,7 @@ from podcheck.kube.interpod import AffinityTerm
 from podcheck.kube.nodeaffinity import NodeView
 from podcheck.kube.topologyspread import SpreadConstraint
 from podcheck.model.cluster import Cluster, NodeSlot, Slot
-from podcheck.model.kube_adapter import Placement, node_view, placement
+from podcheck.model.kube_adapter import Placement, node_view, placement, untolerated
 
 NO_NAMESPACE_LABELS: dict[str, dict[str, str]] = {}
 
@@ -38,6 +39,7 @@ class Placements:
 
     pods: dict[str, Placement]
     views: dict[str, NodeView]
+    untolerated: frozenset[tuple[str, str]]  # (slot, node) the TaintToleration filter rejects
 
     def view(self, n: NodeSlot) -> NodeView:
         """The node's labels as kube sees them."""
@@ -48,14 +50,18 @@ def placements(cluster: Cluster) -> Placements:
     """Parse every slot's placement and every node's labels once (through kube)."""
     pods = {s.name: placement(s.workload.template, s.name) for s in cluster.slots}
     views = {n.name: node_view(n) for n in cluster.spec.nodes}
-    return Placements(pods, views)
+    rejected = frozenset((s.name, n.name) for s in cluster.slots for n in cluster.spec.nodes
+                         if untolerated(n, s.workload.template))
+    return Placements(pods, views, rejected)
 
 
 def node_fits(pl: Placements, s: Slot, n: NodeSlot) -> bool:
-    """The constant part of the filters: required node affinity (NodeAffinity), every
-    required pod-affinity term's and spread constraint's topology key on the node."""
+    """The constant part of the filters: every NoSchedule / NoExecute taint tolerated
+    (TaintToleration; the spec's taints are static), required node affinity
+    (NodeAffinity), every required pod-affinity term's and spread constraint's topology
+    key on the node."""
     pod, view = pl.pods[s.name], pl.view(n)
-    if not pod.node_affinity.matches(view):
+    if (s.name, n.name) in pl.untolerated or not pod.node_affinity.matches(view):
         return False
     keys = [t.topology_key for t in pod.pod.affinity] + [c.topology_key for c in pod.spread]
     return all(k in view.labels for k in keys)

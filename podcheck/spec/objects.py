@@ -23,6 +23,8 @@ from podcheck.vocab import (
     ProbeKind,
     RestartPolicy,
     SelectorOperator,
+    TaintEffect,
+    TolerationOperator,
     UnhealthyPodEvictionPolicy,
     WorkloadKind,
     words,
@@ -200,6 +202,33 @@ class LabelRequirement:
         assert needs == bool(self.values), (self.operator, self.values)
 
 
+@dataclass(frozen=True, slots=True)
+class Taint:
+    """A node taint (static: the spec's taints are there from the start)."""
+
+    key: str
+    effect: TaintEffect
+    value: str = ""
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Toleration:
+    """A pod toleration; `effect` None tolerates every effect, `tolerationSeconds` None
+    tolerates a NoExecute taint forever.  Kubernetes' validation (an empty key needs
+    Exists, Exists takes no value, seconds need NoExecute) is kube's, at compile time."""
+
+    key: str = ""
+    operator: TolerationOperator = TolerationOperator.EQUAL
+    value: str = ""
+    effect: TaintEffect | None = None
+    tolerationSeconds: int | None = None
+    span: Span = span_field()
+
+
 HOSTNAME_KEY = "kubernetes.io/hostname"  # the well-known node labels (k8s.io/api/core/v1
 ZONE_KEY = "topology.kubernetes.io/zone"  # well_known_labels.go), set on every node
 
@@ -252,6 +281,7 @@ class PodTemplate:
     podAffinity: tuple[PodAffinityTerm, ...] = ()
     podAntiAffinity: tuple[PodAffinityTerm, ...] = ()
     topologySpread: tuple[TopologySpreadConstraint, ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
     span: Span = span_field()
 
     def __post_init__(self) -> None:
@@ -311,6 +341,7 @@ class Node:
     capacity: tuple[tuple[str, str], ...] = ()
     zone: str = ""
     labels: tuple[tuple[str, str], ...] = ()
+    taints: tuple[Taint, ...] = ()
     span: Span = span_field()
 
     def __post_init__(self) -> None:

@@ -4,7 +4,7 @@ For every spec below and the specs in specs/placement/, every placement of the p
 slots on the nodes (or none) is enumerated; for each pending slot and each node, the
 model's `bind` feasibility (`node_fits` and `placement_guard`, evaluated by
 `ir.evaluate`) must equal kube's dict-level NodeAffinity, InterPodAffinity and
-PodTopologySpread filters (`node_affinity_filter`, `interpod_affinity_filter`,
+PodTopologySpread filters and TaintToleration (`taint_toleration_filter`, `node_affinity_filter`, `interpod_affinity_filter`,
 `topology_spread_filter`) all passing.
 """
 
@@ -18,6 +18,7 @@ import pytest
 from podcheck import ir, spec
 from podcheck.kube.interpod import interpod_affinity_filter
 from podcheck.kube.nodeaffinity import node_affinity_filter
+from podcheck.kube.taints import taint_toleration_filter
 from podcheck.kube.topologyspread import topology_spread_filter
 from podcheck.lang.check import load
 from podcheck.model.compile import Model, build_model, kubelet_factory
@@ -70,6 +71,30 @@ deployment web {
 }
 """
 
+TAINTS = """
+cluster {
+  node n1 { taint { key: dedicated  value: gpu  effect: NoSchedule } }
+  node n2 { taint { key: dedicated  value: db  effect: NoExecute } }
+  node n3 { taint { key: spot  effect: PreferNoSchedule } }
+}
+deployment gpu {
+  replicas: 2
+  template {
+    labels: { app: gpu }
+    toleration { key: dedicated  value: gpu  effect: NoSchedule }
+    container c {}
+  }
+}
+pod anything {
+  toleration { operator: Exists }
+  container c {}
+}
+pod db {
+  toleration { key: dedicated  operator: Exists  effect: NoExecute  tolerationSeconds: 60 }
+  container c {}
+}
+"""
+
 SPREAD_AND_ANTI = """
 cluster {
   node n1 { zone: a  labels: { pool: x } }
@@ -104,7 +129,8 @@ def _model(path: Path) -> Model:
 
 def _kube_fits(pod: dict[str, object], node: dict[str, object],
                nodes: list[dict[str, object]], pods: list[dict[str, object]]) -> bool:
-    return (node_affinity_filter(pod, node) is None
+    return (taint_toleration_filter(pod, node) is None
+            and node_affinity_filter(pod, node) is None
             and interpod_affinity_filter(pod, node, nodes, pods) is None
             and topology_spread_filter(pod, node, nodes, pods) is None)
 
@@ -135,8 +161,8 @@ def _agree(model: Model) -> int:
     return cases
 
 
-@pytest.mark.parametrize("text", [SELECTORS, SELF_AFFINE, SPREAD_AND_ANTI],
-                         ids=["selectors", "self-affine", "spread-and-anti"])
+@pytest.mark.parametrize("text", [SELECTORS, SELF_AFFINE, SPREAD_AND_ANTI, TAINTS],
+                         ids=["selectors", "self-affine", "spread-and-anti", "taints"])
 def test_guards_agree_with_kube(text: str, tmp_path: Path) -> None:
     path = tmp_path / "placement.pod"
     path.write_text(text, encoding="utf-8")
@@ -151,4 +177,26 @@ def test_placement_specs_agree_with_kube(path: Path) -> None:
 def test_node_labels_include_hostname_and_zone() -> None:
     node = spec.Node("n1", zone="a", labels=(("disk", "ssd"),))
     assert node_dict(node) == {"metadata": {"name": "n1", "labels": {
-        "disk": "ssd", spec.HOSTNAME_KEY: "n1", spec.ZONE_KEY: "a"}}}
+        "disk": "ssd", spec.HOSTNAME_KEY: "n1", spec.ZONE_KEY: "a"}}, "spec": {"taints": []}}
+
+
+def _evictions(model: Model) -> dict[tuple[tuple[str, str], ...], str]:
+    return {a.params: a.label for a in model.system.actions if a.name == "taint_evict"}
+
+
+def test_taint_eviction_follows_kube_decisions(tmp_path: Path) -> None:
+    """getPodEvictionDecision (kube `no_execute_decision`): `db` tolerates n2's NoExecute
+    taint for 60 s (evicted from n2 while it is up) and the unreachable taint for the
+    default 300 s (`gpu` too); `anything` tolerates every taint for ever (never evicted)."""
+    path = tmp_path / "taints.pod"
+    path.write_text(TAINTS, encoding="utf-8")
+    found = _evictions(_model(path))
+    assert (("pod", "db"), ("node", "n2")) in found
+    assert "60s toleration" in found[(("pod", "db"), ("node", "n2"))]
+    # down, n2 also carries its own taint: the smallest bound (60 s) wins there, 300 s
+    # elsewhere, so the sentence names no one number
+    assert "unreachable toleration expired" in found[(("pod", "db"),)]
+    assert "300s" in found[(("pod", "gpu-1"),)]
+    assert (("pod", "anything"),) not in found
+    assert not [p for p in found if p[0] == ("pod", "anything")]
+    assert (("pod", "gpu-1"),) in found and (("pod", "gpu-1"), ("node", "n2")) not in found
