@@ -21,7 +21,7 @@ from __future__ import annotations
 from podcheck import ir, spec
 from podcheck.kube.taints import EvictionKind
 from podcheck.model.cluster import NODE_DOWN, Cluster, NodeSlot, Slot
-from podcheck.model.kube_adapter import eviction_on
+from podcheck.model.kube_adapter import eviction_on, untolerated
 from podcheck.vocab import ActionKind, Actor
 
 
@@ -32,25 +32,27 @@ def declare_taint_eviction(cluster: Cluster) -> None:
         if s.kind is spec.WorkloadKind.DAEMONSET:
             continue
         template = s.workload.template
-        decisions = {n.name: eviction_on(nodes[n.name], template, True)
-                     for n in cluster.nodes_for(s)}
-        down = [n for n in cluster.nodes_for(s)
-                if decisions[n.name].kind is not EvictionKind.NONE]
+        # a node whose NoSchedule / NoExecute taints the pod does not tolerate never has it
+        bindable = [n for n in cluster.nodes_for(s) if not untolerated(nodes[n.name], template)]
+        decisions = {n.name: eviction_on(nodes[n.name], template, True) for n in bindable}
+        down = [n for n in bindable if decisions[n.name].kind is not EvictionKind.NONE]
         seconds = {decisions[n.name].seconds for n in down}
-        _unreachable(cluster, s, down, seconds.pop() if len(seconds) == 1 else None)
-        for n in cluster.nodes_for(s):
+        _unreachable(cluster, s, down, len(down) == len(bindable),
+                     seconds.pop() if len(seconds) == 1 else None)
+        for n in bindable:
             decision = eviction_on(nodes[n.name], template, False)
             if decision.kind is not EvictionKind.NONE:
                 _tainted(cluster, s, n, decision.seconds)
 
 
-def _unreachable(cluster: Cluster, s: Slot, down: list[NodeSlot], seconds: int | None) -> None:
+def _unreachable(cluster: Cluster, s: Slot, down: list[NodeSlot], everywhere: bool,
+                 seconds: int | None) -> None:
     if not down:
         return
     why = ("its node.kubernetes.io/unreachable toleration expired" if seconds is None else
            f"the {seconds}s node.kubernetes.io/unreachable toleration expired" if seconds else
            "it does not tolerate the node's NoExecute taints")
-    where = (cluster.node_down(s) if len(down) == len(cluster.nodes_for(s)) else
+    where = (cluster.node_down(s) if everywhere else
              ir.or_(*(ir.and_(ir.eq(s.node, n.index), ir.eq(n.state, NODE_DOWN))
                       for n in down)))
     cluster.builder.action(

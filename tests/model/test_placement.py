@@ -3,9 +3,9 @@
 For every spec below and the specs in specs/placement/, every placement of the pod
 slots on the nodes (or none) is enumerated; for each pending slot and each node, the
 model's `bind` feasibility (`node_fits` and `placement_guard`, evaluated by
-`ir.evaluate`) must equal kube's dict-level NodeAffinity, InterPodAffinity and
-PodTopologySpread filters and TaintToleration (`taint_toleration_filter`, `node_affinity_filter`, `interpod_affinity_filter`,
-`topology_spread_filter`) all passing.
+`ir.evaluate`) must equal kube's dict-level TaintToleration, NodeAffinity,
+InterPodAffinity and PodTopologySpread filters (`taint_toleration_filter`,
+`node_affinity_filter`, `interpod_affinity_filter`, `topology_spread_filter`) all passing.
 """
 
 from __future__ import annotations
