@@ -173,8 +173,7 @@ _TEMPLATE_FIELDS = (
 )
 _TEMPLATE_CHILDREN = ("initContainer", "container", "volume", "podAffinity", "podAntiAffinity",
                       "topologySpread", "toleration")
-# `topologyKey` shorthands: `hostname` and `zone` name the well-known node labels.
-TOPOLOGY_KEYS = ("hostname", "zone")
+# `topologyKey`: the shorthands `hostname` and `zone` name the well-known node labels.
 _TOPOLOGY_KEY = FieldSpec("topologyKey", "text", "hostname",
                           doc="`hostname`, `zone` or a node label key")
 _AFFINITY_FIELDS = (
@@ -305,46 +304,25 @@ _ALL_BLOCKS = (
     ),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
     BlockSpec("pod", "pod", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a bare pod"),
-    BlockSpec("podAffinity", "podAffinity", "none", _AFFINITY_FIELDS,
-              doc="required pod affinity: a pod it selects must be in the same domain"),
+    BlockSpec("podAffinity", "podAffinity", "none", _AFFINITY_FIELDS, doc="required pod affinity"),
     BlockSpec("podAntiAffinity", "podAntiAffinity", "none", _AFFINITY_FIELDS,
-              doc="required pod anti-affinity: no pod it selects may be in the same domain"),
-    BlockSpec(
-        "topologySpread",
-        "topologySpread",
-        "none",
-        (
-            FieldSpec("maxSkew", "int", "1", min=1, doc="most pods more than the emptiest domain"),
-            _TOPOLOGY_KEY,
-            FieldSpec("selector", "label-map", "{}", doc="matchLabels of the pods counted"),
-        ),
-        doc="a topologySpreadConstraint with whenUnsatisfiable DoNotSchedule",
-    ),
-    BlockSpec(
-        "taint",
-        "taint",
-        "none",
-        (
-            FieldSpec("key", "text", doc="the taint's key (required)"),
-            FieldSpec("value", "text", '""', doc="the taint's value"),
-            vocab_field("effect", TaintEffect, doc="NoSchedule, PreferNoSchedule or NoExecute"),
-        ),
-        doc="a node taint",
-    ),
-    BlockSpec(
-        "toleration",
-        "toleration",
-        "none",
-        (
-            FieldSpec("key", "text", '""', doc="the taint key tolerated (empty: every key)"),
-            vocab_field("operator", TolerationOperator, "Equal", doc="Equal or Exists"),
-            FieldSpec("value", "text", '""', doc="the value, for Equal"),
-            vocab_field("effect", TaintEffect, doc="the effect tolerated (unset: every one)"),
-            FieldSpec("tolerationSeconds", "int", min=0,
-                      doc="NoExecute only: how long the pod stays after the taint appears"),
-        ),
-        doc="a pod toleration",
-    ),
+              doc="required pod anti-affinity"),
+    BlockSpec("topologySpread", "topologySpread", "none", (
+        FieldSpec("maxSkew", "int", "1", min=1, doc="most pods more than the emptiest domain"),
+        _TOPOLOGY_KEY, FieldSpec("selector", "label-map", "{}", doc="matchLabels counted"),
+    ), doc="a topologySpreadConstraint with whenUnsatisfiable DoNotSchedule"),
+    BlockSpec("taint", "taint", "none", (
+        FieldSpec("key", "text", doc="the taint's key (required)"),
+        FieldSpec("value", "text", '""', doc="the taint's value"),
+        vocab_field("effect", TaintEffect, doc="NoSchedule, PreferNoSchedule or NoExecute"),
+    ), doc="a node taint"),
+    BlockSpec("toleration", "toleration", "none", (
+        FieldSpec("key", "text", '""', doc="the taint key tolerated (empty: every key)"),
+        vocab_field("operator", TolerationOperator, "Equal", doc="Equal or Exists"),
+        FieldSpec("value", "text", '""', doc="the value, for Equal"),
+        vocab_field("effect", TaintEffect, doc="the effect tolerated (unset: every one)"),
+        FieldSpec("tolerationSeconds", "int", min=0, doc="NoExecute: how long the pod stays"),
+    ), doc="a pod toleration"),
     BlockSpec("initContainer", "initContainer", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
     BlockSpec("container", "container", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
     BlockSpec(

@@ -11,7 +11,7 @@ which pods a term or selector matches is kube's `AffinityTerm.matches` /
 `Selector.matches`, and node labels are kube's `NodeView`.  What the IR spells out is
 the counting each plugin's PreFilter does over the bound pods (`affinity_counts`,
 `domain_counts` in podcheck.kube) and its Filter's comparison (`interpod_filter_core`,
-`spread_filter_core`); tests/model/test_placement.py checks the guards against kube's
+`spread_filter_core`); tests/model/test_placement_guards.py checks the guards against kube's
 dict-level filters on every placement of the placement specs' pods.
 
 A pod counts where it is bound (`spec.nodeName`): pod deletion is atomic in the model,

@@ -42,9 +42,6 @@ from podcheck.spec.formulas import (
     Unary,
 )
 from podcheck.spec.objects import (
-    HOSTNAME_KEY,
-    NO_SPAN,
-    ZONE_KEY,
     Behavior,
     Container,
     DrainMode,
@@ -53,18 +50,23 @@ from podcheck.spec.objects import (
     Environment,
     FairnessTarget,
     IntOrPercent,
-    LabelRequirement,
     Node,
     Outcome,
-    PodAffinityTerm,
     PodDisruptionBudget,
     PodTemplate,
     Probe,
+    Volume,
+    Workload,
+)
+from podcheck.spec.placement import (
+    HOSTNAME_KEY,
+    NO_SPAN,
+    ZONE_KEY,
+    LabelRequirement,
+    PodAffinityTerm,
     Taint,
     Toleration,
     TopologySpreadConstraint,
-    Volume,
-    Workload,
     span_field,
 )
 from podcheck.vocab import ProbeKind, WorkloadKind
