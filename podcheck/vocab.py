@@ -117,6 +117,14 @@ class WorkloadKind(enum.StrEnum):
     REPLICASET = "ReplicaSet"
     JOB = "Job"
     DAEMONSET = "DaemonSet"
+    STATEFULSET = "StatefulSet"
+
+
+class PodManagementPolicy(enum.StrEnum):
+    """`StatefulSetSpec.podManagementPolicy` (apps/v1; default OrderedReady)."""
+
+    ORDERED_READY = "OrderedReady"
+    PARALLEL = "Parallel"
 
 
 class Actor(enum.StrEnum):
@@ -127,6 +135,7 @@ class Actor(enum.StrEnum):
     CONTAINER = "container"
     SCHEDULER = "scheduler"
     REPLICASET_CONTROLLER = "replicaset-controller"
+    STATEFULSET_CONTROLLER = "statefulset-controller"
     DEPLOYMENT_CONTROLLER = "deployment-controller"
     JOB_CONTROLLER = "job-controller"
     DAEMONSET_CONTROLLER = "daemonset-controller"
@@ -151,6 +160,7 @@ class ActionKind(enum.StrEnum):
     CREATE_POD = "create_pod"
     DEADLINE_EXCEEDED = "deadline_exceeded"
     DELETE_POD = "delete_pod"
+    DELETE_FINISHED = "delete_finished"
     EVICT = "evict"
     EVICT_REFUSED = "evict_refused"
     EXIT = "exit"

@@ -38,6 +38,7 @@ from podcheck.vocab import (
     ActionKind,
     Actor,
     Fairness,
+    PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
     SelectorOperator,
@@ -141,6 +142,7 @@ WORKLOAD_BLOCKS: Mapping[str, WorkloadKind] = MappingProxyType(
             WorkloadKind.REPLICASET,
             WorkloadKind.JOB,
             WorkloadKind.DAEMONSET,
+            WorkloadKind.STATEFULSET,
             WorkloadKind.POD,
         )
     }
@@ -303,6 +305,10 @@ _ALL_BLOCKS = (
         "a Job",
     ),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
+    _workload("statefulset", (_REPLICAS, vocab_field(
+        "podManagementPolicy", PodManagementPolicy, "OrderedReady",
+        doc="OrderedReady: pod N is created once pods 0..N-1 are Running and Ready")),
+        "a StatefulSet: pods NAME-0, NAME-1, ... with stable names"),
     BlockSpec("pod", "pod", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a bare pod"),
     BlockSpec("podAffinity", "podAffinity", "none", _AFFINITY_FIELDS, doc="required pod affinity"),
     BlockSpec("podAntiAffinity", "podAntiAffinity", "none", _AFFINITY_FIELDS,

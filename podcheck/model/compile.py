@@ -48,6 +48,7 @@ from podcheck.model.props import PropertyCompiler, tracking_for
 from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster
+from podcheck.model.statefulset import declare_statefulset
 from podcheck.model.taint_eviction import declare_taint_eviction
 from podcheck.spec import NO_SPAN
 from podcheck.vocab import ActionKind, Actor
@@ -136,6 +137,8 @@ def _declare_actions(cluster: Cluster, found: list[Budget]) -> None:
             declare_job(cluster, w)
         elif w.kind is spec.WorkloadKind.DAEMONSET:
             declare_daemonset(cluster, w)
+        elif w.kind is spec.WorkloadKind.STATEFULSET:
+            declare_statefulset(cluster, w)
     declare_drain(cluster)
     declare_evictions(cluster, found)
     declare_failures(cluster)

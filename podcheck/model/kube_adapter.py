@@ -166,6 +166,7 @@ _CONTROLLER = {
     WorkloadKind.REPLICASET: ("apps", WorkloadKind.REPLICASET),
     WorkloadKind.JOB: ("batch", WorkloadKind.JOB),
     WorkloadKind.DAEMONSET: ("apps", WorkloadKind.DAEMONSET),
+    WorkloadKind.STATEFULSET: ("apps", WorkloadKind.STATEFULSET),
 }
 
 

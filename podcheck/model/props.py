@@ -362,7 +362,8 @@ class PropertyCompiler:
         ReplicaSet, one per node that is not Down for a DaemonSet, the bare pod itself."""
         c = self.cluster
         kinds = (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET,
-                 spec.WorkloadKind.DAEMONSET, spec.WorkloadKind.POD)
+                 spec.WorkloadKind.STATEFULSET, spec.WorkloadKind.DAEMONSET,
+                 spec.WorkloadKind.POD)
         parts = []
         for w in workloads_named(c, args, kinds):
             ready = ir.count(*(c.ready(s) for s in c.slots_of(w.name)))

@@ -30,6 +30,7 @@ from podcheck.vocab import (
     ActionKind,
     Actor,
     Fairness,
+    PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
     UnhealthyPodEvictionPolicy,
@@ -232,7 +233,8 @@ class Workload:
     """Something that owns pods.  Fields not meaningful for a kind keep their default.
 
     Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%; Job
-    completions 1, parallelism 1, backoffLimit 6.  A DaemonSet has one pod per node.
+    completions 1, parallelism 1, backoffLimit 6; StatefulSet podManagementPolicy
+    OrderedReady.  A DaemonSet has one pod per node.
     """
 
     kind: WorkloadKind
@@ -244,6 +246,7 @@ class Workload:
     completions: int = 1
     parallelism: int = 1
     backoffLimit: int = 6
+    podManagementPolicy: PodManagementPolicy = PodManagementPolicy.ORDERED_READY
     span: Span = span_field()
 
     def __post_init__(self) -> None:
