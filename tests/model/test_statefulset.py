@@ -12,6 +12,7 @@ model's verdicts).
 from __future__ import annotations
 
 import itertools
+
 import pytest
 
 from podcheck import ir
