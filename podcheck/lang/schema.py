@@ -178,10 +178,8 @@ _TEMPLATE_CHILDREN = ("initContainer", "container", "volume", "podAffinity", "po
 # `topologyKey`: the shorthands `hostname` and `zone` name the well-known node labels.
 _TOPOLOGY_KEY = FieldSpec("topologyKey", "text", "hostname",
                           doc="`hostname`, `zone` or a node label key")
-_AFFINITY_FIELDS = (
-    FieldSpec("selector", "label-map", "{}", doc="matchLabels of the pods counted"),
-    _TOPOLOGY_KEY,
-)
+_AFFINITY_FIELDS = (FieldSpec("selector", "label-map", "{}", doc="matchLabels counted"),
+                    _TOPOLOGY_KEY)
 
 _WORKLOAD_TEMPLATE = FieldSpec("template", "name", doc="a top-level `template NAME {}`")
 _REPLICAS = FieldSpec("replicas", "int", "1", min=0, doc="desired number of pods")
@@ -305,10 +303,8 @@ _ALL_BLOCKS = (
         "a Job",
     ),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
-    _workload("statefulset", (_REPLICAS, vocab_field(
-        "podManagementPolicy", PodManagementPolicy, "OrderedReady",
-        doc="OrderedReady: pod N is created once pods 0..N-1 are Running and Ready")),
-        "a StatefulSet: pods NAME-0, NAME-1, ... with stable names"),
+    _workload("statefulset", (_REPLICAS, vocab_field("podManagementPolicy", PodManagementPolicy,
+              "OrderedReady", doc="OrderedReady: pod N waits for 0..N-1")), "a StatefulSet"),
     BlockSpec("pod", "pod", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a bare pod"),
     BlockSpec("podAffinity", "podAffinity", "none", _AFFINITY_FIELDS, doc="required pod affinity"),
     BlockSpec("podAntiAffinity", "podAntiAffinity", "none", _AFFINITY_FIELDS,

@@ -11,7 +11,7 @@ OrderedReady` the sync visits ordinals in ascending order and stops at the first
 creates or deletes, and at the first pod that is not Running and Ready, so ordinal N is
 created (or its finished pod deleted) only while every ordinal below N is Running and
 Ready; with `Parallel` every ordinal is handled at once.  `ordered_guard` is that rule
-over per-ordinal expressions; tests/model/test_statefulset.py checks it against kube's
+over per-ordinal expressions; tests/model/test_statefulset_ordering.py checks it against kube's
 `sync` on every combination of pod states.  Not modelled yet: updates (RollingUpdate
 partition / maxUnavailable, OnDelete), scale-down of condemned ordinals, minReadySeconds,
 storage.
