@@ -36,6 +36,7 @@ from podcheck.kube.nodeaffinity import NodeView, RequiredNodeAffinity, required_
 from podcheck.kube.nodeaffinity import node_view as kube_node_view
 from podcheck.kube.probes import ProbeSpec
 from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
+from podcheck.kube.rollout import resolve_fenceposts
 from podcheck.kube.taints import (
     TAINT_NODE_UNREACHABLE,
     NoExecuteDecision,
@@ -145,15 +146,17 @@ def reset_seconds() -> int:
 # ------------------------------------------------------------------ Deployments
 
 
+def int_or_string(value: spec.IntOrPercent) -> int | str:
+    """The IntOrString value as the API holds it: `2` or `"50%"`."""
+    return f"{value.value}%" if value.percent else value.value
+
+
 def fenceposts(workload: spec.Workload) -> tuple[int, int]:
-    """(maxSurge, maxUnavailable) as pods: `ResolveFenceposts` of the deployment util
-    (surge rounds up, unavailable down, both 0 means unavailable 1), the percentages
-    scaled by kube `scaled_value`."""
-    surge = kd.scaled_value(workload.maxSurge, workload.replicas, round_up=True)
-    unavailable = kd.scaled_value(workload.maxUnavailable, workload.replicas, round_up=False)
-    if surge == 0 and unavailable == 0:
-        unavailable = 1
-    return surge, unavailable
+    """(maxSurge, maxUnavailable) as pods: kube `resolve_fenceposts` (`ResolveFenceposts`
+    of the deployment util: surge rounds up, unavailable down, both 0 means unavailable
+    1)."""
+    return resolve_fenceposts(int_or_string(workload.maxSurge),
+                              int_or_string(workload.maxUnavailable), workload.replicas)
 
 
 # ------------------------------------------------------------------ PDBs
