@@ -300,6 +300,17 @@ def untolerated(node: spec.Node, template: spec.PodTemplate) -> bool:
     return find_untolerated_taint(taints(node), tolerations(template)) is not None
 
 
+def daemon_runs_on(node: spec.Node, template: spec.PodTemplate) -> bool:
+    """`NodeShouldRunDaemonPod` (pkg/controller/daemon/util, v1.35) for the spec's static
+    node fields: the pod's required node affinity and nodeSelector match the node
+    (kube `RequiredNodeAffinity.matches`) and every NoSchedule / NoExecute taint is
+    tolerated (kube `find_untolerated_taint`); the tolerations the DaemonSet controller
+    adds itself (not-ready, unreachable, unschedulable, pressure) concern no static
+    taint."""
+    affinity = required_node_affinity(pod_dict(template, ""))
+    return affinity.matches(node_view(node)) and not untolerated(node, template)
+
+
 def eviction_on(node: spec.Node, template: spec.PodTemplate, down: bool) -> NoExecuteDecision:
     """The taint-eviction controller's decision (kube `no_execute_decision`) for a pod of
     `template` on `node`; `down`: the node is unreachable, so it also carries the

@@ -22,7 +22,7 @@ from podcheck.model.cluster import (
     Slot,
     Tracking,
 )
-from podcheck.model.kube_adapter import fenceposts
+from podcheck.model.kube_adapter import daemon_runs_on, fenceposts
 from podcheck.model.layout import Builder
 from podcheck.vocab import Actor, NodeState, PodManagementPolicy
 
@@ -34,8 +34,9 @@ def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -
     kind, name = workload.kind, workload.name
     if kind is spec.WorkloadKind.POD:
         return [(name, 0, False)]
-    if kind is spec.WorkloadKind.DAEMONSET:
-        return [(f"{name}-{n.name}", i, False) for i, n in enumerate(nodes, 1)]
+    if kind is spec.WorkloadKind.DAEMONSET:  # only on the nodes it should run on
+        return [(f"{name}-{n.name}", i, False) for i, n in enumerate(nodes, 1)
+                if daemon_runs_on(n, workload.template)]
     if kind is spec.WorkloadKind.STATEFULSET:  # ordinal identities: NAME-0, NAME-1, ...
         return [(f"{name}-{i}", 0, False) for i in range(workload.replicas)]
     count = workload.parallelism if kind is spec.WorkloadKind.JOB else workload.replicas

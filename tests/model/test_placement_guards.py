@@ -200,3 +200,22 @@ def test_taint_eviction_follows_kube_decisions(tmp_path: Path) -> None:
     assert (("pod", "anything"),) not in found
     assert not [p for p in found if p[0] == ("pod", "anything")]
     assert (("pod", "gpu-1"),) in found and (("pod", "gpu-1"), ("node", "n2")) not in found
+
+
+def test_daemonset_runs_only_where_it_should(tmp_path: Path) -> None:
+    """NodeShouldRunDaemonPod: no DaemonSet pod for a node whose NoSchedule taint it does
+    not tolerate or whose labels its nodeSelector does not match."""
+    path = tmp_path / "ds.pod"
+    path.write_text("""
+cluster {
+  node n1 { labels: { agent: yes } }
+  node n2 { labels: { agent: yes }  taint { key: dedicated  effect: NoSchedule } }
+  node n3 {}
+}
+daemonset agent {
+  template { nodeSelector: { agent: yes }  container c {} }
+}
+check eventually-ready(agent)
+""", encoding="utf-8")
+    model = _model(path)
+    assert [s.name for s in model.cluster.slots] == ["agent-n1"]
