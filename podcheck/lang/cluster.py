@@ -17,8 +17,6 @@ from podcheck.lang.ast import Block
 from podcheck.lang.fields import Members, head, read_block
 from podcheck.lang.schema import BLOCKS
 from podcheck.spec import (
-    HOSTNAME_KEY,
-    ZONE_KEY,
     DrainMode,
     Environment,
     FairnessTarget,
@@ -46,22 +44,10 @@ def build_nodes(clusters: Sequence[Block], out: Out) -> list[Node]:
         for block in members.all_children("node"):
             node_members = read_block(block, BLOCKS["node"], out)
             values = dict(node_members.values)
-            values["labels"] = _node_labels(node_members, out)
+            # a label key is a DSL name, so never the well-known `kubernetes.io/...` ones
             values["taints"] = tuple(_taint(b, out) for b in node_members.all_children("taint"))
             nodes.append(Node(block.name or "", span=block.span, **values))  # type: ignore[arg-type]
     return nodes
-
-
-def _node_labels(members: Members, out: Out) -> tuple[tuple[str, str], ...]:
-    """The node's own labels; PC207 for a well-known label that `name` / `zone` imply."""
-    labels = members.values.get("labels", ())
-    assert isinstance(labels, tuple)
-    implied = [k for k, _ in labels if k in (HOSTNAME_KEY, ZONE_KEY)]
-    for key in implied:
-        out.append(m.error(codes.CONFLICTING_FIELDS,
-                           f"node label `{key}` is implied by the node's name and zone",
-                           members.value_spans["labels"], help="remove it from `labels`"))
-    return tuple(kv for kv in labels if kv[0] not in implied)
 
 
 def _taint(block: Block, out: Out) -> Taint:
