@@ -101,6 +101,24 @@ class Reason(enum.StrEnum):
     OOM_KILLED = "OOMKilled"
 
 
+class TaintEffect(enum.StrEnum):
+    """`Taint.effect` (k8s.io/api/core/v1 types.go `TaintEffect`)."""
+
+    NO_SCHEDULE = "NoSchedule"
+    PREFER_NO_SCHEDULE = "PreferNoSchedule"
+    NO_EXECUTE = "NoExecute"
+
+
+class TolerationOperator(enum.StrEnum):
+    """`Toleration.operator` (types.go `TolerationOperator`; Lt/Gt compare int64 values,
+    alpha in v1.35)."""
+
+    EQUAL = "Equal"
+    EXISTS = "Exists"
+    LT = "Lt"
+    GT = "Gt"
+
+
 class ProbeKind(enum.StrEnum):
     """The three probes of a container."""
 
@@ -117,6 +135,14 @@ class WorkloadKind(enum.StrEnum):
     REPLICASET = "ReplicaSet"
     JOB = "Job"
     DAEMONSET = "DaemonSet"
+    STATEFULSET = "StatefulSet"
+
+
+class PodManagementPolicy(enum.StrEnum):
+    """`StatefulSetSpec.podManagementPolicy` (apps/v1; default OrderedReady)."""
+
+    ORDERED_READY = "OrderedReady"
+    PARALLEL = "Parallel"
 
 
 class Actor(enum.StrEnum):
@@ -127,6 +153,7 @@ class Actor(enum.StrEnum):
     CONTAINER = "container"
     SCHEDULER = "scheduler"
     REPLICASET_CONTROLLER = "replicaset-controller"
+    STATEFULSET_CONTROLLER = "statefulset-controller"
     DEPLOYMENT_CONTROLLER = "deployment-controller"
     JOB_CONTROLLER = "job-controller"
     DAEMONSET_CONTROLLER = "daemonset-controller"
@@ -151,6 +178,7 @@ class ActionKind(enum.StrEnum):
     CREATE_POD = "create_pod"
     DEADLINE_EXCEEDED = "deadline_exceeded"
     DELETE_POD = "delete_pod"
+    DELETE_FINISHED = "delete_finished"
     EVICT = "evict"
     EVICT_REFUSED = "evict_refused"
     EXIT = "exit"

@@ -727,8 +727,8 @@ _ENTRIES: tuple[Code, ...] = (
         "PC410",
         "approximated-kind",
         "a kind or setting modelled by a close approximation",
-        "A StatefulSet is modelled as a ReplicaSet (no ordered start, no stable identity), "
-        "a CronJob as one run of its Job, and a HorizontalPodAutoscaler by fixing its "
+        "A CronJob is modelled as one run of its Job, and a HorizontalPodAutoscaler by "
+        "fixing its "
         "target's replicas at `minReplicas`.  docs/manifests.md says for each why the "
         "approximation cannot turn a violation into `holds`, or where it can.",
         "apiVersion: batch/v1\nkind: CronJob",

@@ -39,17 +39,11 @@ from enum import StrEnum
 
 from podcheck.kube.errors import KubeInputError
 from podcheck.kube.rollout import scaled_value
+from podcheck.vocab import PodManagementPolicy as PodManagementPolicy  # the vocabulary's
 from podcheck.vocab import PodPhase
 
 _POD_NAME = re.compile(r"^(.*)-([0-9]+)$")
 _INT32_MAX = 2**31 - 1
-
-
-class PodManagementPolicy(StrEnum):
-    """`spec.podManagementPolicy` (default OrderedReady)."""
-
-    ORDERED_READY = "OrderedReady"
-    PARALLEL = "Parallel"
 
 
 class UpdateStrategyType(StrEnum):

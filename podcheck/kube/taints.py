@@ -27,28 +27,13 @@ from typing import Any
 
 from podcheck.kube._views import optional_list, require_int, require_mapping
 from podcheck.kube.errors import KubeInputError
+from podcheck.vocab import TaintEffect as TaintEffect  # the vocabulary's, re-exported
+from podcheck.vocab import TolerationOperator as TolerationOperator
 
 TAINT_NODE_NOT_READY = "node.kubernetes.io/not-ready"
 TAINT_NODE_UNREACHABLE = "node.kubernetes.io/unreachable"
 TAINT_NODE_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 DEFAULT_TOLERATION_SECONDS = 300
-
-
-class TaintEffect(StrEnum):
-    """`Taint.effect`; a toleration's empty effect (None here) matches every effect."""
-
-    NO_SCHEDULE = "NoSchedule"
-    PREFER_NO_SCHEDULE = "PreferNoSchedule"
-    NO_EXECUTE = "NoExecute"
-
-
-class TolerationOperator(StrEnum):
-    """`Toleration.operator`; empty means Equal.  Lt/Gt compare int64 values."""
-
-    EQUAL = "Equal"
-    EXISTS = "Exists"
-    LT = "Lt"
-    GT = "Gt"
 
 
 @dataclass(frozen=True)

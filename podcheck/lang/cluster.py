@@ -16,8 +16,15 @@ from podcheck.lang import messages as m
 from podcheck.lang.ast import Block
 from podcheck.lang.fields import Members, head, read_block
 from podcheck.lang.schema import BLOCKS
-from podcheck.spec import DrainMode, Environment, FairnessTarget, Node, PodDisruptionBudget
-from podcheck.vocab import ActionKind, Actor, Fairness, words
+from podcheck.spec import (
+    DrainMode,
+    Environment,
+    FairnessTarget,
+    Node,
+    PodDisruptionBudget,
+    Taint,
+)
+from podcheck.vocab import ActionKind, Actor, Fairness, TaintEffect, words
 
 Out = list[Diagnostic]
 _COUNTS = ("nodeFailures", "zoneFailures", "podDeletes", "rollouts")
@@ -35,9 +42,24 @@ def build_nodes(clusters: Sequence[Block], out: Out) -> list[Node]:
         elif isinstance(shorthand, tuple):
             nodes.extend(Node(str(name), span=span) for name in shorthand)
         for block in members.all_children("node"):
-            values = read_block(block, BLOCKS["node"], out).values
+            node_members = read_block(block, BLOCKS["node"], out)
+            values = dict(node_members.values)
+            # a label key is a DSL name, so never the well-known `kubernetes.io/...` ones
+            values["taints"] = tuple(_taint(b, out) for b in node_members.all_children("taint"))
             nodes.append(Node(block.name or "", span=block.span, **values))  # type: ignore[arg-type]
     return nodes
+
+
+def _taint(block: Block, out: Out) -> Taint:
+    members = read_block(block, BLOCKS["taint"], out)
+    missing = [f for f in ("key", "effect") if not members.values.get(f)]
+    for name in missing:
+        out.append(m.error(codes.MISSING_REQUIRED, f"taint without `{name}`", head(block),
+                           help=f"add `{name}: ...`"))
+    values = members.values
+    return Taint(str(values.get("key") or "?"),
+                 TaintEffect(str(values.get("effect", TaintEffect.NO_SCHEDULE))),
+                 str(values.get("value", "")), span=block.span)
 
 
 def build_pdb(block: Block, out: Out) -> PodDisruptionBudget | None:

@@ -6,93 +6,35 @@ value types, ranges, enum values) and for docs/language.md.  Consumes the vocabu
 produces immutable tables.  The grammar only knows generic `KIND [NAME] { ... }`
 blocks; everything kind-specific lives here, as data.
 
-Value types (`FieldSpec.type`):
-  int             a plain integer                          `3`
-  int-or-percent  an integer or a percentage               `1`, `25%`
-  duration-range  a duration or a range of durations       `5s`, `5s..60s`
-  text            a quoted string or a bare word           `"nginx:1.27"`, `a`
-  name            a reference to a declared name           `slow-starter`
-  enum            one of `FieldSpec.values` (read as a member
-                  of `FieldSpec.enum` when it has one)     `Always`
-  int-list        a list of integers                       `[8080, 9090]`
-  name-list       a list of names                          `[n1, n2]`
-  names-or-all    `all` or a list of names                 `all`, `[n1]`
-  count-or-names  an integer or a list of names            `3`, `[n1, n2]`
-  label-map       label key -> value                       `{ app: web }`
-  quantity-map    resource -> Kubernetes quantity          `{ cpu: 500m, memory: 1Gi }`
-  enum-map        name -> one of `FieldSpec.values`; the   `{ eviction-api: strong }`
-                  names one of `FieldSpec.keys` if given
-  empty-map       exactly `{}`                             `{}`
-  match-expressions  a list of `{ key, operator, values }` maps
+Value types: `podcheck.lang.fieldspec`.
 """
 
 from __future__ import annotations
 
-import builtins
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from podcheck.kube.probes import probe_defaults
+from podcheck.lang.fieldspec import VALUE_TYPES as VALUE_TYPES
+from podcheck.lang.fieldspec import FieldSpec as FieldSpec
+from podcheck.lang.fieldspec import vocab_field as vocab_field
 from podcheck.vocab import (
     ActionKind,
     Actor,
     Fairness,
+    PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
     SelectorOperator,
+    TaintEffect,
+    TolerationOperator,
     UnhealthyPodEvictionPolicy,
     WorkloadKind,
     words,
 )
 
 _PROBE = probe_defaults()  # SetDefaults_Probe's values, the one set of probe defaults
-
-VALUE_TYPES = (
-    "int",
-    "int-or-percent",
-    "duration-range",
-    "text",
-    "name",
-    "enum",
-    "int-list",
-    "name-list",
-    "names-or-all",
-    "count-or-names",
-    "label-map",
-    "quantity-map",
-    "enum-map",
-    "empty-map",
-    "match-expressions",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    """One field: its value type, its default as written in a spec (None: no default),
-    allowed values for enums (with `enum`, the vocabulary enum they are read as), the
-    allowed keys of an enum-map (empty: any name), and an inclusive integer range
-    (percentages: `max_percent`).
-    """
-
-    name: str
-    type: str
-    default: str | None = None
-    values: tuple[str, ...] = ()
-    min: int | None = None
-    max: int | None = None
-    max_percent: int | None = 100
-    doc: str = ""
-    enum: builtins.type[enum.StrEnum] | None = None
-    keys: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        assert self.type in VALUE_TYPES, self.type
-        assert bool(self.values) == (self.type in ("enum", "enum-map")), self.name
-        assert self.enum is None or self.values == words(self.enum), self.name
-        assert not self.keys or self.type == "enum-map", self.name
-
 
 @dataclass(frozen=True, slots=True)
 class BlockSpec:
@@ -122,13 +64,6 @@ class BlockSpec:
         return tuple(f.name for f in self.fields) + tuple(BLOCKS[c].kind for c in self.children)
 
 
-def vocab_field(
-    name: str, kind: type[enum.StrEnum], default: str | None = None, doc: str = ""
-) -> FieldSpec:
-    """An enum field whose values are the spellings of a vocabulary enum."""
-    return FieldSpec(name, "enum", default, words(kind), doc=doc, enum=kind)
-
-
 OUTCOMES = ("runs", "succeeds", "fails")
 DRAIN_MODES = ("one-at-a-time", "concurrent")
 LABEL_OPERATORS = words(SelectorOperator)
@@ -142,6 +77,7 @@ WORKLOAD_BLOCKS: Mapping[str, WorkloadKind] = MappingProxyType(
             WorkloadKind.REPLICASET,
             WorkloadKind.JOB,
             WorkloadKind.DAEMONSET,
+            WorkloadKind.STATEFULSET,
             WorkloadKind.POD,
         )
     }
@@ -173,8 +109,17 @@ _TEMPLATE_FIELDS = (
     FieldSpec(
         "terminationGracePeriodSeconds", "int", "30", min=0, doc="seconds between TERM and KILL"
     ),
+    FieldSpec("nodeSelector", "label-map", "{}", doc="labels the node must have"),
+    FieldSpec("nodeAffinity", "match-expressions", "[]",
+              doc="required node affinity: one term, every expression on node labels"),
 )
-_TEMPLATE_CHILDREN = ("initContainer", "container", "volume")
+_TEMPLATE_CHILDREN = ("initContainer", "container", "volume", "podAffinity", "podAntiAffinity",
+                      "topologySpread", "toleration")
+# `topologyKey`: the shorthands `hostname` and `zone` name the well-known node labels.
+_TOPOLOGY_KEY = FieldSpec("topologyKey", "text", "hostname",
+                          doc="`hostname`, `zone` or a node label key")
+_AFFINITY_FIELDS = (FieldSpec("selector", "label-map", "{}", doc="matchLabels counted"),
+                    _TOPOLOGY_KEY)
 
 _WORKLOAD_TEMPLATE = FieldSpec("template", "name", doc="a top-level `template NAME {}`")
 _REPLICAS = FieldSpec("replicas", "int", "1", min=0, doc="desired number of pods")
@@ -265,7 +210,9 @@ _ALL_BLOCKS = (
         (
             FieldSpec("capacity", "quantity-map", "{} (unlimited)", doc="allocatable resources"),
             FieldSpec("zone", "text", '""', doc="the node's zone, for zone failures"),
+            FieldSpec("labels", "label-map", "{}", doc="node labels (hostname, zone implied)"),
         ),
+        ("taint",),
         doc="one node",
     ),
     BlockSpec("behavior-profile", "behavior", "required", _BEHAVIOR_FIELDS, doc="a profile"),
@@ -296,7 +243,28 @@ _ALL_BLOCKS = (
         "a Job",
     ),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
+    _workload("statefulset", (_REPLICAS, vocab_field("podManagementPolicy", PodManagementPolicy,
+              "OrderedReady", doc="OrderedReady: pod N waits for 0..N-1")), "a StatefulSet"),
     BlockSpec("pod", "pod", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a bare pod"),
+    BlockSpec("podAffinity", "podAffinity", "none", _AFFINITY_FIELDS, doc="required pod affinity"),
+    BlockSpec("podAntiAffinity", "podAntiAffinity", "none", _AFFINITY_FIELDS,
+              doc="required pod anti-affinity"),
+    BlockSpec("topologySpread", "topologySpread", "none", (
+        FieldSpec("maxSkew", "int", "1", min=1, doc="most pods more than the emptiest domain"),
+        _TOPOLOGY_KEY, FieldSpec("selector", "label-map", "{}", doc="matchLabels counted"),
+    ), doc="a topologySpreadConstraint with whenUnsatisfiable DoNotSchedule"),
+    BlockSpec("taint", "taint", "none", (
+        FieldSpec("key", "text", doc="the taint's key (required)"),
+        FieldSpec("value", "text", '""', doc="the taint's value"),
+        vocab_field("effect", TaintEffect, doc="NoSchedule, PreferNoSchedule or NoExecute"),
+    ), doc="a node taint"),
+    BlockSpec("toleration", "toleration", "none", (
+        FieldSpec("key", "text", '""', doc="the taint key tolerated (empty: every key)"),
+        vocab_field("operator", TolerationOperator, "Equal", doc="Equal or Exists"),
+        FieldSpec("value", "text", '""', doc="the value, for Equal"),
+        vocab_field("effect", TaintEffect, doc="the effect tolerated (unset: every one)"),
+        FieldSpec("tolerationSeconds", "int", min=0, doc="NoExecute: how long the pod stays"),
+    ), doc="a pod toleration"),
     BlockSpec("initContainer", "initContainer", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
     BlockSpec("container", "container", "required", _CONTAINER_FIELDS, _CONTAINER_CHILDREN),
     BlockSpec(
@@ -345,6 +313,7 @@ ENUM_LABELS: Mapping[str, str] = MappingProxyType(
         "fairness": "fairness",
         "unhealthyPodEvictionPolicy": "unhealthy pod eviction policy",
         "operator": "label selector operator",
+        "effect": "taint effect",
     }
 )
 

@@ -18,7 +18,16 @@ from podcheck.manifests import fields as f
 from podcheck.manifests.fields import Fields, Owner
 from podcheck.manifests.objects import KObject
 from podcheck.manifests.options import ManifestOptions
-from podcheck.spec import IntOrPercent, LabelRequirement, Node, PodDisruptionBudget
+from podcheck.manifests.placement import read_taints
+from podcheck.spec import (
+    HOSTNAME_KEY,
+    ZONE_KEY,
+    IntOrPercent,
+    LabelRequirement,
+    Node,
+    PodDisruptionBudget,
+    Taint,
+)
 from podcheck.vocab import SelectorOperator, UnhealthyPodEvictionPolicy, words
 
 Out = list[Diagnostic]
@@ -38,14 +47,16 @@ class Scaling:
 
 
 def read_node(obj: KObject, out: Out) -> Node:
-    """A Node: its allocatable resources (else its capacity), without `pods`, and zone."""
+    """A Node: its allocatable resources (else its capacity), without `pods`, its zone,
+    labels (the hostname and zone labels are implied by name and zone) and taints."""
     top = Fields(obj.node, "", Owner(obj.kind, obj.name), out)
     meta = top.mapping("metadata")
     labels = dict(meta.string_map("labels")) if meta is not None else {}
     zone = next((labels[k] for k in ZONE_LABELS if k in labels), "")
     spec = top.mapping("spec")
+    taints: tuple[Taint, ...] = ()
     if spec is not None:
-        spec.unmodelled("taints", "taints decide which pods the node accepts")
+        taints = read_taints(spec)
         spec.unmodelled("unschedulable", "a cordoned node accepts no new pods")
         spec.finish(("podCIDR", "podCIDRs", "providerID", "externalID", "configSource"))
     status = top.mapping("status")
@@ -56,7 +67,9 @@ def read_node(obj: KObject, out: Out) -> Node:
             if pairs and not resources:
                 resources = tuple((k, v) for k, v in pairs if k != "pods")
     span = meta.value_span("name") if meta is not None else top.span
-    return Node(obj.name, capacity=resources, zone=zone, span=span)
+    own = tuple((k, v) for k, v in sorted(labels.items())
+                if k not in (HOSTNAME_KEY, ZONE_KEY))
+    return Node(obj.name, capacity=resources, zone=zone, labels=own, taints=taints, span=span)
 
 
 def read_pdb(obj: KObject, options: ManifestOptions, namespace_label: str | None,

@@ -27,6 +27,7 @@ from podcheck.spec import (
     DrainMode,
     DurationRange,
     IntOrPercent,
+    LabelRequirement,
     Node,
     Outcome,
     PodDisruptionBudget,
@@ -119,6 +120,9 @@ def _cluster(nodes: Sequence[Node], names: _Names) -> list[str]:
     for n in nodes:
         fields = [f"capacity: {_map(n.capacity, names, quote=False)}"] if n.capacity else []
         fields += [f"zone: {_text(n.zone)}"] if n.zone else []
+        fields += [f"labels: {_map(n.labels, names)}"] if n.labels else []
+        fields += [f"taint {{ key: {_text(t.key)}  value: {_text(t.value)}  effect: {t.effect} }}"
+                   for t in n.taints]
         lines.append(f"  node {names(n.name)} {{ {'  '.join(fields)} }}" if fields
                      else f"  node {names(n.name)} {{}}")
     return lines + ["}"]
@@ -150,13 +154,38 @@ def _template_body(t: PodTemplate, names: _Names, pad: str) -> list[str]:
              f"terminationGracePeriodSeconds: {t.terminationGracePeriodSeconds}"]
     if t.activeDeadlineSeconds is not None:
         lines.append(f"activeDeadlineSeconds: {t.activeDeadlineSeconds}")
-    out = [pad + x for x in lines]
+    out = [pad + x for x in lines + _placement(t, names)]
     for c in t.initContainers:
         out += _container("initContainer", c, names, pad)
     for c in t.containers:
         out += _container("container", c, names, pad)
     out += [f"{pad}volume {names(v.name)} {{ emptyDir: {{}} }}" for v in t.volumes]
     return out
+
+
+def _expressions(reqs: Sequence[LabelRequirement], names: _Names) -> str:
+    return "[" + ", ".join(
+        f"{{ key: {names(r.key)}, operator: {r.operator}, values: "
+        f"[{', '.join(_text(v) for v in r.values)}] }}" for r in reqs) + "]"
+
+
+def _placement(t: PodTemplate, names: _Names) -> list[str]:
+    lines = [f"nodeSelector: {_map(t.nodeSelector, names)}"] if t.nodeSelector else []
+    if t.nodeAffinity:
+        lines.append(f"nodeAffinity: {_expressions(t.nodeAffinity, names)}")
+    for kind, terms in (("podAffinity", t.podAffinity), ("podAntiAffinity", t.podAntiAffinity)):
+        lines += [f"{kind} {{ selector: {_map(a.matchLabels, names)}  "
+                  f"topologyKey: {_text(a.topologyKey)} }}" for a in terms]
+    lines += [f"topologySpread {{ maxSkew: {c.maxSkew}  topologyKey: {_text(c.topologyKey)}  "
+              f"selector: {_map(c.matchLabels, names)} }}" for c in t.topologySpread]
+    for tol in t.tolerations:
+        parts = [f"key: {_text(tol.key)}", f"operator: {tol.operator}",
+                 f"value: {_text(tol.value)}"]
+        parts += [f"effect: {tol.effect}"] if tol.effect is not None else []
+        parts += ([f"tolerationSeconds: {tol.tolerationSeconds}"]
+                  if tol.tolerationSeconds is not None else [])
+        lines.append(f"toleration {{ {'  '.join(parts)} }}")
+    return lines
 
 
 def _container(kind: str, c: Container, names: _Names, pad: str) -> list[str]:
@@ -202,10 +231,7 @@ def _behavior(b: Behavior) -> str:
 def _pdb(p: PodDisruptionBudget, names: _Names) -> list[str]:
     lines = [f"pdb {names(p.name)} {{", f"  selector: {_map(p.matchLabels, names)}"]
     if p.matchExpressions:
-        exprs = ", ".join(
-            f"{{ key: {names(r.key)}, operator: {r.operator}, values: "
-            f"[{', '.join(_text(v) for v in r.values)}] }}" for r in p.matchExpressions)
-        lines.append(f"  matchExpressions: [{exprs}]")
+        lines.append(f"  matchExpressions: {_expressions(p.matchExpressions, names)}")
     if p.minAvailable is not None:
         lines.append(f"  minAvailable: {_percent(p.minAvailable)}")
     if p.maxUnavailable is not None:

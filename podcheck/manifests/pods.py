@@ -21,17 +21,13 @@ from podcheck.manifests import fields as f
 from podcheck.manifests.behavior import Behaviors, read_behaviors
 from podcheck.manifests.fields import Fields, Owner
 from podcheck.manifests.options import ManifestOptions
+from podcheck.manifests.placement import read_pod_placement
 from podcheck.spec import Container, PodTemplate, Probe, ProbeKind, Volume
 from podcheck.vocab import RestartPolicy, words
 
 Out = list[Diagnostic]
 
 _POD_UNMODELLED = {
-    "affinity": "node and pod (anti-)affinity restrict where the scheduler may bind pods",
-    "tolerations": "taints and tolerations decide which nodes accept the pods and how long "
-    "they stay on a failed node",
-    "topologySpreadConstraints": "spread constraints restrict where the scheduler binds pods",
-    "nodeSelector": "the nodes are unlabelled in the model: every node is eligible",
     "nodeName": "the pod skips the scheduler",
     "priorityClassName": "preemption is not modelled",
     "priority": "preemption is not modelled",
@@ -92,6 +88,7 @@ def read_template(template: Fields, name: str, ctx: PodContext) -> PodTemplate |
         f.required(ctx.owner, _child(pod.path, "containers"), pod.span, ctx.out)
     deadline = pod.integer("activeDeadlineSeconds", None, 1)
     grace = pod.integer("terminationGracePeriodSeconds", 30, 0)
+    placement = read_pod_placement(pod)
     for key, why in _POD_UNMODELLED.items():
         pod.unmodelled(key, why)
     pod.finish(_POD_HARMLESS)
@@ -107,7 +104,7 @@ def read_template(template: Fields, name: str, ctx: PodContext) -> PodTemplate |
         initContainers=tuple(_behave(x, behaviors) for x in inits if x is not None),
         containers=tuple(_behave(x, behaviors) for x in apps if x is not None),
         volumes=tuple(Volume(v.name, span=v.span) for v in volumes.values()),
-        span=template.span,
+        span=template.span, **placement,  # type: ignore[arg-type]
     )
 
 

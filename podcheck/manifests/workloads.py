@@ -26,7 +26,7 @@ from podcheck.manifests.options import ManifestOptions
 from podcheck.manifests.pods import PodContext, read_template
 from podcheck.manifests.yamlread import YNode
 from podcheck.spec import IntOrPercent, PodTemplate, Workload, WorkloadKind
-from podcheck.vocab import RestartPolicy
+from podcheck.vocab import PodManagementPolicy, RestartPolicy, words
 
 Out = list[Diagnostic]
 OBJECT_HARMLESS = ("apiVersion", "kind", "metadata", "status")
@@ -34,16 +34,11 @@ _KINDS = {
     "Pod": WorkloadKind.POD,
     "Deployment": WorkloadKind.DEPLOYMENT,
     "ReplicaSet": WorkloadKind.REPLICASET,
-    "StatefulSet": WorkloadKind.REPLICASET,  # NOTE(statefulset-approximation)
+    "StatefulSet": WorkloadKind.STATEFULSET,
     "DaemonSet": WorkloadKind.DAEMONSET,
     "Job": WorkloadKind.JOB,
     "CronJob": WorkloadKind.JOB,  # one run of its jobTemplate
 }
-_STS_NOTE = (
-    "modelled as a ReplicaSet: pods are created in parallel, not in order, and have no "
-    "stable identity or volumes; every behaviour of the StatefulSet is one of the model's "
-    "(it may create pods earlier, never later), so `holds` for a safety check carries over"
-)
 _CRON_NOTE = (
     "modelled as one run of its jobTemplate: the schedule, concurrencyPolicy and history "
     "limits are not; every run is checked alike"
@@ -195,23 +190,24 @@ def _replicaset(spec: Fields, name: str, span: Span, kind: str, options: Manifes
     template = _template(spec, name, False, options, out)
     _selector(spec, template, kind, out)
     spec.unmodelled("minReadySeconds", "a new pod counts as available only after this long")
+    policy = PodManagementPolicy.ORDERED_READY
     if kind == "StatefulSet":
-        _statefulset_fields(spec, out)
+        policy = _statefulset_fields(spec)
     spec.finish(("serviceName", "revisionHistoryLimit", "persistentVolumeClaimRetentionPolicy",
                  "ordinals"))
     if template is None or not _always_template(spec, template, out):
         return None
-    return Workload(WorkloadKind.REPLICASET, name, template, replicas=replicas or 0,
-                    span=span)
+    return Workload(_KINDS[kind], name, template, replicas=replicas or 0,
+                    podManagementPolicy=policy, span=span)
 
 
-def _statefulset_fields(spec: Fields, out: Out) -> None:
-    # NOTE(statefulset-approximation): see _STS_NOTE and docs/manifests.md.
-    spec.choice("podManagementPolicy", ("OrderedReady", "Parallel"), "OrderedReady")
+def _statefulset_fields(spec: Fields) -> PodManagementPolicy:
+    """podManagementPolicy (model/statefulset.py orders creation by it)."""
+    policy = spec.choice("podManagementPolicy", words(PodManagementPolicy),
+                         PodManagementPolicy.ORDERED_READY)
     spec.unmodelled("updateStrategy", "the checked disruptions include no rollout")
     spec.unmodelled("volumeClaimTemplates", "claimed volumes can tie a pod to one zone")
-    out.append(Diagnostic(c.APPROXIMATED_KIND, Severity.WARNING,
-                          f"{spec.owner}: {_STS_NOTE}", spec.key_span("replicas")))
+    return PodManagementPolicy(policy or PodManagementPolicy.ORDERED_READY)
 
 
 def _daemonset(spec: Fields, name: str, span: Span, kind: str, options: ManifestOptions,
@@ -273,6 +269,7 @@ def _cron_job(spec: Fields, owner: Owner, out: Out) -> Fields | None:
 _READERS = {
     WorkloadKind.DEPLOYMENT: _deployment,
     WorkloadKind.REPLICASET: _replicaset,
+    WorkloadKind.STATEFULSET: _replicaset,  # and its podManagementPolicy
     WorkloadKind.DAEMONSET: _daemonset,
     WorkloadKind.JOB: _job,
 }

@@ -49,6 +49,7 @@ from podcheck.model.props import PropertyCompiler
 from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster
+from podcheck.model.statefulset import declare_statefulset
 from podcheck.model.taint_eviction import declare_taint_eviction
 from podcheck.model.timed import declare_observers, make_prompt, synchronise
 from podcheck.spec import NO_SPAN
@@ -145,6 +146,8 @@ def _declare_actions(cluster: Cluster, found: list[Budget]) -> None:
             declare_job(cluster, w)
         elif w.kind is spec.WorkloadKind.DAEMONSET:
             declare_daemonset(cluster, w)
+        elif w.kind is spec.WorkloadKind.STATEFULSET:
+            declare_statefulset(cluster, w)
     declare_drain(cluster)
     declare_evictions(cluster, found)
     declare_failures(cluster)

@@ -5,7 +5,9 @@ templates, workloads, PDBs); produces the plain values `podcheck.kube`'s core fu
 take and answers every rule that is a function of constants at compile time: the sidecar
 predicate and restart decisions (`_views`), probe timings and thresholds (`probes`),
 effective requests (`resources`), crash-loop back-off delays (`backoff`), rolling-update
-fenceposts and PDB constants (`disruption`), label selectors (`labels`).  No Kubernetes
+fenceposts and PDB constants (`disruption`), label selectors (`labels`), and the
+placement fields the scheduler's filters read (`nodeaffinity`, `interpod`,
+`topologyspread`), parsed by kube from the pod dict `pod_dict` builds.  No Kubernetes
 rule is written here: each function converts, then calls kube.
 
 `manifests.py` builds Kubernetes-shaped dicts of a model state, for the tests that check
@@ -28,9 +30,26 @@ from podcheck.kube._views import (
     container_should_restart,
     is_restartable_init_container,
 )
+from podcheck.kube.interpod import PlacedPod, placed_pod
 from podcheck.kube.labels import InvalidSelector, Selector, selector_core
+from podcheck.kube.nodeaffinity import NodeView, RequiredNodeAffinity, required_node_affinity
+from podcheck.kube.nodeaffinity import node_view as kube_node_view
 from podcheck.kube.probes import ProbeSpec
 from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
+from podcheck.kube.rollout import resolve_fenceposts
+from podcheck.kube.taints import (
+    TAINT_NODE_UNREACHABLE,
+    NoExecuteDecision,
+    Taint,
+    TaintEffect,
+    Toleration,
+    default_toleration_seconds,
+    find_untolerated_taint,
+    no_execute_decision,
+    node_taints,
+    pod_tolerations,
+)
+from podcheck.kube.topologyspread import DO_NOT_SCHEDULE, SpreadConstraint, spread_constraints
 from podcheck.vocab import ProbeKind, RestartPolicy, WorkloadKind
 
 # ------------------------------------------------------------------ containers
@@ -127,15 +146,17 @@ def reset_seconds() -> int:
 # ------------------------------------------------------------------ Deployments
 
 
+def int_or_string(value: spec.IntOrPercent) -> int | str:
+    """The IntOrString value as the API holds it: `2` or `"50%"`."""
+    return f"{value.value}%" if value.percent else value.value
+
+
 def fenceposts(workload: spec.Workload) -> tuple[int, int]:
-    """(maxSurge, maxUnavailable) as pods: `ResolveFenceposts` of the deployment util
-    (surge rounds up, unavailable down, both 0 means unavailable 1), the percentages
-    scaled by kube `scaled_value`."""
-    surge = kd.scaled_value(workload.maxSurge, workload.replicas, round_up=True)
-    unavailable = kd.scaled_value(workload.maxUnavailable, workload.replicas, round_up=False)
-    if surge == 0 and unavailable == 0:
-        unavailable = 1
-    return surge, unavailable
+    """(maxSurge, maxUnavailable) as pods: kube `resolve_fenceposts` (`ResolveFenceposts`
+    of the deployment util: surge rounds up, unavailable down, both 0 means unavailable
+    1)."""
+    return resolve_fenceposts(int_or_string(workload.maxSurge),
+                              int_or_string(workload.maxUnavailable), workload.replicas)
 
 
 # ------------------------------------------------------------------ PDBs
@@ -148,6 +169,7 @@ _CONTROLLER = {
     WorkloadKind.REPLICASET: ("apps", WorkloadKind.REPLICASET),
     WorkloadKind.JOB: ("batch", WorkloadKind.JOB),
     WorkloadKind.DAEMONSET: ("apps", WorkloadKind.DAEMONSET),
+    WorkloadKind.STATEFULSET: ("apps", WorkloadKind.STATEFULSET),
 }
 
 
@@ -201,3 +223,121 @@ def budget_rule(pdb: spec.PodDisruptionBudget, pods: Sequence[spec.Workload]) ->
 def desired_healthy(pdb: spec.PodDisruptionBudget, expected: int) -> int:
     """kube `desired_healthy` for the PDB with `expected` pods expected."""
     return kd.desired_healthy(pdb.minAvailable, pdb.maxUnavailable, expected)
+
+
+# ------------------------------------------------------------------ placement
+
+REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
+NAMESPACE = "default"  # every pod of a spec lives in one namespace
+
+
+def _term_dict(term: spec.PodAffinityTerm) -> dict[str, object]:
+    return {"topologyKey": term.topologyKey,
+            "labelSelector": {"matchLabels": dict(term.matchLabels)}}
+
+
+def pod_dict(template: spec.PodTemplate, name: str, node: str = "") -> dict[str, object]:
+    """The placement fields of a pod of `template` as a Kubernetes pod dict (metadata,
+    nodeSelector, required node and pod (anti-)affinity, DoNotSchedule spread
+    constraints, `spec.nodeName` when bound): what kube's filter parsers read."""
+    affinity: dict[str, object] = {}
+    if template.nodeAffinity:
+        expressions = [{"key": r.key, "operator": str(r.operator), "values": list(r.values)}
+                       for r in template.nodeAffinity]
+        affinity["nodeAffinity"] = {REQUIRED: {"nodeSelectorTerms": [
+            {"matchExpressions": expressions}]}}
+    for key, terms in (("podAffinity", template.podAffinity),
+                       ("podAntiAffinity", template.podAntiAffinity)):
+        if terms:
+            affinity[key] = {REQUIRED: [_term_dict(t) for t in terms]}
+    pod_spec: dict[str, object] = {"affinity": affinity, "topologySpreadConstraints": [
+        {"maxSkew": c.maxSkew, "topologyKey": c.topologyKey,
+         "whenUnsatisfiable": DO_NOT_SCHEDULE,
+         "labelSelector": {"matchLabels": dict(c.matchLabels)}}
+        for c in template.topologySpread]}
+    if template.nodeSelector:
+        pod_spec["nodeSelector"] = dict(template.nodeSelector)
+    if template.tolerations:
+        pod_spec["tolerations"] = [_toleration_dict(t) for t in template.tolerations]
+    if node:
+        pod_spec["nodeName"] = node
+    return {"metadata": {"name": name, "namespace": NAMESPACE, "labels": dict(template.labels)},
+            "spec": pod_spec}
+
+
+def _toleration_dict(t: spec.Toleration) -> dict[str, object]:
+    out: dict[str, object] = {"key": t.key, "operator": str(t.operator), "value": t.value}
+    if t.effect is not None:
+        out["effect"] = str(t.effect)
+    if t.tolerationSeconds is not None:
+        out["tolerationSeconds"] = t.tolerationSeconds
+    return out
+
+
+def node_dict(node: spec.Node) -> dict[str, object]:
+    """The node as a Kubernetes node dict: its name, every label the scheduler sees, and
+    its taints."""
+    taints = [{"key": t.key, "value": t.value, "effect": str(t.effect)} for t in node.taints]
+    return {"metadata": {"name": node.name, "labels": node.all_labels},
+            "spec": {"taints": taints}}
+
+
+def tolerations(template: spec.PodTemplate) -> tuple[Toleration, ...]:
+    """The pod's tolerations after the DefaultTolerationSeconds admission plugin (kube
+    `default_toleration_seconds`), validated by kube `parse_toleration` (raises
+    `KubeInputError` for one the API rejects)."""
+    return pod_tolerations(default_toleration_seconds(pod_dict(template, "")))
+
+
+def taints(node: spec.Node) -> tuple[Taint, ...]:
+    """The node's taints as kube parses them."""
+    return node_taints(node_dict(node))
+
+
+def untolerated(node: spec.Node, template: spec.PodTemplate) -> bool:
+    """The TaintToleration filter: some NoSchedule or NoExecute taint of the node is not
+    tolerated (kube `find_untolerated_taint`)."""
+    return find_untolerated_taint(taints(node), tolerations(template)) is not None
+
+
+def daemon_runs_on(node: spec.Node, template: spec.PodTemplate) -> bool:
+    """`NodeShouldRunDaemonPod` (pkg/controller/daemon/util, v1.35) for the spec's static
+    node fields: the pod's required node affinity and nodeSelector match the node
+    (kube `RequiredNodeAffinity.matches`) and every NoSchedule / NoExecute taint is
+    tolerated (kube `find_untolerated_taint`); the tolerations the DaemonSet controller
+    adds itself (not-ready, unreachable, unschedulable, pressure) concern no static
+    taint."""
+    affinity = required_node_affinity(pod_dict(template, ""))
+    return affinity.matches(node_view(node)) and not untolerated(node, template)
+
+
+def eviction_on(node: spec.Node, template: spec.PodTemplate, down: bool) -> NoExecuteDecision:
+    """The taint-eviction controller's decision (kube `no_execute_decision`) for a pod of
+    `template` on `node`; `down`: the node is unreachable, so it also carries the
+    `node.kubernetes.io/unreachable` NoExecute taint the node lifecycle controller adds."""
+    found = taints(node)
+    if down:
+        found += (Taint(TAINT_NODE_UNREACHABLE, TaintEffect.NO_EXECUTE),)
+    return no_execute_decision(found, tolerations(template))
+
+
+def node_view(node: spec.Node) -> NodeView:
+    """kube's `NodeView` of the node (name and labels, hostname and zone included)."""
+    return kube_node_view(node_dict(node))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What the scheduler's filters read of one pod, parsed by kube: the pod as
+    InterPodAffinity sees it, its required node affinity, its hard spread constraints."""
+
+    pod: PlacedPod
+    node_affinity: RequiredNodeAffinity
+    spread: tuple[SpreadConstraint, ...]
+
+
+def placement(template: spec.PodTemplate, name: str) -> Placement:
+    """kube's `placed_pod`, `required_node_affinity` and `spread_constraints` of a pod of
+    `template` called `name`."""
+    pod = pod_dict(template, name)
+    return Placement(placed_pod(pod, name), required_node_affinity(pod), spread_constraints(pod))

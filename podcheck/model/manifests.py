@@ -25,6 +25,7 @@ _OWNER_API = {
     WorkloadKind.REPLICASET: ("apps/v1", _RS),
     WorkloadKind.JOB: ("batch/v1", str(WorkloadKind.JOB)),
     WorkloadKind.DAEMONSET: ("apps/v1", str(WorkloadKind.DAEMONSET)),
+    WorkloadKind.STATEFULSET: ("apps/v1", str(WorkloadKind.STATEFULSET)),
 }
 _PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
 

@@ -365,16 +365,20 @@ class PropertyCompiler:
                                 if s.kind is not spec.WorkloadKind.DAEMONSET)))
 
     def _all_ready(self, args: tuple[str, ...]) -> ir.Expr:
-        """Every desired pod of the workloads is Ready: `replicas` for a Deployment or
-        ReplicaSet, one per node that is not Down for a DaemonSet, the bare pod itself."""
+        """Every desired pod of the workloads is Ready: `replicas` for a Deployment,
+        ReplicaSet or StatefulSet, one per node it runs on that is not Down for a
+        DaemonSet, the bare pod itself."""
         c = self.cluster
         kinds = (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET,
-                 spec.WorkloadKind.DAEMONSET, spec.WorkloadKind.POD)
+                 spec.WorkloadKind.STATEFULSET, spec.WorkloadKind.DAEMONSET,
+                 spec.WorkloadKind.POD)
         parts = []
         for w in workloads_named(c, args, kinds):
             ready = ir.count(*(c.ready(s) for s in c.slots_of(w.name)))
             if w.kind is spec.WorkloadKind.DAEMONSET:
-                want: ir.Expr = ir.count(*(ir.op("!=", n.state, NODE_DOWN) for n in c.nodes))
+                mine = {s.pinned for s in c.slots_of(w.name)}
+                want: ir.Expr = ir.count(*(ir.op("!=", n.state, NODE_DOWN) for n in c.nodes
+                                           if n.index in mine))
             elif w.kind is spec.WorkloadKind.POD:
                 want = ir.Const(1)
             else:

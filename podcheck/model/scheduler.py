@@ -7,27 +7,36 @@ Filter (pkg/scheduler/framework/plugins): the node is Ready, not cordoned and no
 (NodeUnschedulable; a DaemonSet pod tolerates the unschedulable taint and may only go
 to its own node), and, per resource the pod requests and the node limits, the requests
 of the non-terminal pods already bound there plus the pod's own fit the capacity
-(NodeResourcesFit).  Scoring is abstracted: any feasible node may be chosen.
+(NodeResourcesFit; the `pods` capacity counts one per pod), and the placement filters
+of `placement.py`: NodeAffinity (nodeSelector and required node affinity),
+InterPodAffinity (required pod affinity and anti-affinity) and PodTopologySpread
+(DoNotSchedule).  A (slot, node) pair that node affinity or a missing topology label
+rules out gets no `bind` at all.  Scoring is abstracted: any feasible node may be chosen.
 """
 
 from __future__ import annotations
 
 from podcheck import ir
 from podcheck.model.cluster import NODE_CORDONED, NODE_DRAINED, NODE_READY, Cluster, NodeSlot, Slot
+from podcheck.model.placement import node_fits, placement_guard, placements
 from podcheck.vocab import ActionKind, Actor
 
 
 def declare_scheduler(cluster: Cluster) -> None:
     """Declare `bind` for every slot and every node it may run on."""
     b = cluster.builder
+    pl = placements(cluster)
     for s in cluster.slots:
         for n in cluster.nodes_for(s):
+            if not node_fits(pl, s, n):
+                continue
             allowed = (NODE_READY, NODE_DRAINED, NODE_CORDONED) if s.pinned else (
                 NODE_READY, NODE_DRAINED)
             guard = ir.and_(
                 s.exists, ir.eq(s.node, 0),
                 ir.or_(*(ir.eq(n.state, v) for v in allowed)),
                 *fits(cluster, s, n),
+                *placement_guard(cluster, pl, s, n),
             )
             b.action(ActionKind.BIND, (("pod", s.name), ("node", n.name)), guard,
                      [(s.node, n.index)], f"the scheduler binds pod {s.name} to node {n.name}",

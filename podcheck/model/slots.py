@@ -22,9 +22,9 @@ from podcheck.model.cluster import (
     Slot,
     Tracking,
 )
-from podcheck.model.kube_adapter import fenceposts
+from podcheck.model.kube_adapter import daemon_runs_on, fenceposts
 from podcheck.model.layout import Builder
-from podcheck.vocab import Actor, NodeState
+from podcheck.vocab import Actor, NodeState, PodManagementPolicy
 
 
 def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -> list[
@@ -34,8 +34,11 @@ def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -
     kind, name = workload.kind, workload.name
     if kind is spec.WorkloadKind.POD:
         return [(name, 0, False)]
-    if kind is spec.WorkloadKind.DAEMONSET:
-        return [(f"{name}-{n.name}", i, False) for i, n in enumerate(nodes, 1)]
+    if kind is spec.WorkloadKind.DAEMONSET:  # only on the nodes it should run on
+        return [(f"{name}-{n.name}", i, False) for i, n in enumerate(nodes, 1)
+                if daemon_runs_on(n, workload.template)]
+    if kind is spec.WorkloadKind.STATEFULSET:  # ordinal identities: NAME-0, NAME-1, ...
+        return [(f"{name}-{i}", 0, False) for i in range(workload.replicas)]
     count = workload.parallelism if kind is spec.WorkloadKind.JOB else workload.replicas
     plan = [(f"{name}-{i}", 0, False) for i in range(1, count + 1)]
     return plan + [(f"{name}-{i}", 0, True) for i in range(count + 1, count + surge + 1)]
@@ -47,6 +50,8 @@ def initially_exists(workload: spec.Workload, ordinal: int, surge: bool) -> bool
         return False
     if workload.kind is spec.WorkloadKind.JOB:
         return ordinal < min(workload.parallelism, workload.completions)
+    if workload.kind is spec.WorkloadKind.STATEFULSET:  # OrderedReady: pod-0 first
+        return ordinal == 0 or workload.podManagementPolicy is PodManagementPolicy.PARALLEL
     return True
 
 

@@ -44,7 +44,6 @@ from podcheck.spec.formulas import (
     Unary,
 )
 from podcheck.spec.objects import (
-    NO_SPAN,
     Behavior,
     Container,
     DrainMode,
@@ -53,7 +52,6 @@ from podcheck.spec.objects import (
     Environment,
     FairnessTarget,
     IntOrPercent,
-    LabelRequirement,
     Node,
     Outcome,
     PodDisruptionBudget,
@@ -61,6 +59,16 @@ from podcheck.spec.objects import (
     Probe,
     Volume,
     Workload,
+)
+from podcheck.spec.placement import (
+    HOSTNAME_KEY,
+    NO_SPAN,
+    ZONE_KEY,
+    LabelRequirement,
+    PodAffinityTerm,
+    Taint,
+    Toleration,
+    TopologySpreadConstraint,
     span_field,
 )
 from podcheck.vocab import ProbeKind, WorkloadKind
@@ -89,6 +97,7 @@ __all__ = [
     "Expect",
     "Expr",
     "FairnessTarget",
+    "HOSTNAME_KEY",
     "IntLit",
     "IntOrPercent",
     "LabelRequirement",
@@ -97,6 +106,7 @@ __all__ = [
     "Node",
     "Outcome",
     "POD_FIELDS",
+    "PodAffinityTerm",
     "PodDisruptionBudget",
     "PodTemplate",
     "Probe",
@@ -110,8 +120,12 @@ __all__ = [
     "Temporal",
     "UNARY_OPS",
     "Unary",
+    "Taint",
+    "Toleration",
+    "TopologySpreadConstraint",
     "Volume",
     "Workload",
+    "ZONE_KEY",
     "WorkloadKind",
     "span_field",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from podcheck.diagnostics import Span
-from podcheck.spec.objects import span_field
+from podcheck.spec.placement import span_field
 from podcheck.vocab import ContainerState, NodeState, PodPhase, Reason, words
 
 UNARY_OPS = frozenset({"not", "-"})

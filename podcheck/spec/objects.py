@@ -13,29 +13,32 @@ front end that forgot to.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from podcheck.diagnostics import Span
 from podcheck.kube.intstr import IntOrPercent as IntOrPercent  # the one IntOrString
 from podcheck.kube.probes import probe_defaults
+from podcheck.spec.placement import (
+    HOSTNAME_KEY,
+    ZONE_KEY,
+    LabelRequirement,
+    PodAffinityTerm,
+    Taint,
+    Toleration,
+    TopologySpreadConstraint,
+    span_field,
+)
 from podcheck.vocab import (
     ActionKind,
     Actor,
     Fairness,
+    PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
-    SelectorOperator,
     UnhealthyPodEvictionPolicy,
     WorkloadKind,
     words,
 )
-
-NO_SPAN = Span("<none>", 1, 1, 1, 1)
-
-
-def span_field() -> Span:
-    """A dataclass field for a source span: defaults to `NO_SPAN`, never compared."""
-    return field(default=NO_SPAN, compare=False, repr=False)
 
 
 def _unique(names: tuple[str, ...] | tuple[int, ...]) -> bool:
@@ -182,7 +185,12 @@ class Volume:
 
 @dataclass(frozen=True, slots=True)
 class PodTemplate:
-    """A pod spec plus labels, as a bare pod or inside a controller."""
+    """A pod spec plus labels, as a bare pod or inside a controller.
+
+    Placement (all required, as the scheduler's filters read them): `nodeSelector`,
+    `nodeAffinity` (one required node selector term, empty = none), `podAffinity`,
+    `podAntiAffinity` and `topologySpread`.
+    """
 
     name: str
     labels: tuple[tuple[str, str], ...] = ()
@@ -192,9 +200,16 @@ class PodTemplate:
     initContainers: tuple[Container, ...] = ()
     containers: tuple[Container, ...] = ()
     volumes: tuple[Volume, ...] = ()
+    nodeSelector: tuple[tuple[str, str], ...] = ()
+    nodeAffinity: tuple[LabelRequirement, ...] = ()
+    podAffinity: tuple[PodAffinityTerm, ...] = ()
+    podAntiAffinity: tuple[PodAffinityTerm, ...] = ()
+    topologySpread: tuple[TopologySpreadConstraint, ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
     span: Span = span_field()
 
     def __post_init__(self) -> None:
+        assert _unique(tuple(k for k, _ in self.nodeSelector))
         assert self.activeDeadlineSeconds is None or self.activeDeadlineSeconds >= 1
         assert self.terminationGracePeriodSeconds >= 0
         assert all(not c.is_sidecar for c in self.containers)
@@ -213,7 +228,8 @@ class Workload:
     """Something that owns pods.  Fields not meaningful for a kind keep their default.
 
     Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%; Job
-    completions 1, parallelism 1, backoffLimit 6.  A DaemonSet has one pod per node.
+    completions 1, parallelism 1, backoffLimit 6; StatefulSet podManagementPolicy
+    OrderedReady.  A DaemonSet has one pod per node.
     """
 
     kind: WorkloadKind
@@ -225,6 +241,7 @@ class Workload:
     completions: int = 1
     parallelism: int = 1
     backoffLimit: int = 6
+    podManagementPolicy: PodManagementPolicy = PodManagementPolicy.ORDERED_READY
     span: Span = span_field()
 
     def __post_init__(self) -> None:
@@ -242,27 +259,29 @@ class Workload:
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """A node; `capacity` as (resource, quantity text) pairs, empty = unlimited."""
+    """A node; `capacity` as (resource, quantity text) pairs, empty = unlimited; `labels`
+    the user's labels, sorted (the hostname and zone labels are implied by `name` and
+    `zone` and may not be given)."""
 
     name: str
     capacity: tuple[tuple[str, str], ...] = ()
     zone: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    taints: tuple[Taint, ...] = ()
     span: Span = span_field()
 
-
-@dataclass(frozen=True, slots=True)
-class LabelRequirement:
-    """One matchExpressions entry."""
-
-    key: str
-    operator: SelectorOperator
-    values: tuple[str, ...] = ()
-
     def __post_init__(self) -> None:
-        # In and NotIn need values, Exists and DoesNotExist take none
-        # (apimachinery pkg/apis/meta/v1/validation ValidateLabelSelectorRequirement)
-        needs = self.operator in (SelectorOperator.IN, SelectorOperator.NOT_IN)
-        assert needs == bool(self.values), (self.operator, self.values)
+        keys = tuple(k for k, _ in self.labels)
+        assert keys == tuple(sorted(set(keys))), keys
+        assert not {HOSTNAME_KEY, ZONE_KEY} & set(keys), keys
+
+    @property
+    def all_labels(self) -> dict[str, str]:
+        """The labels the scheduler sees: the user's plus hostname and (if set) zone."""
+        out = {**dict(self.labels), HOSTNAME_KEY: self.name}
+        if self.zone:
+            out[ZONE_KEY] = self.zone
+        return out
 
 
 @dataclass(frozen=True, slots=True)

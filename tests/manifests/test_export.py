@@ -14,7 +14,8 @@ from podcheck.manifests.export import import_text
 
 SPECS = Path(__file__).resolve().parents[2] / "specs" / "manifests"
 CASES = ["web-pdb-min-equals-replicas", "job-proxy-native-sidecar", "kubectl-list",
-         "helm-output", "slow-java-with-startup-probe", "init-memory-fits-no-node"]
+         "helm-output", "slow-java-with-startup-probe", "init-memory-fits-no-node",
+         "anti-affinity-zone-spread"]
 OPTIONS = ManifestOptions(nodes=2, failures=0)
 
 

@@ -7,6 +7,7 @@ import io
 from podcheck.diagnostics import codes as c
 from podcheck.manifests import ManifestOptions, load_inputs
 from podcheck.spec import IntOrPercent, Outcome
+from podcheck.vocab import TolerationOperator
 
 
 def _load(text: str, options: ManifestOptions | None = None):
@@ -41,7 +42,9 @@ def test_kubernetes_defaults_are_filled_in() -> None:
     assert app.requests == (("memory", "1Gi"),)  # requests default to limits
     assert app.livenessProbe is not None and app.livenessProbe.periodSeconds == 10
     assert app.behavior.outcome is Outcome.RUNS and app.behavior.crashes == 1
-    assert c.UNMODELLED_FIELD in [d.code for d in result.diagnostics]
+    # tolerations are read (placement.py), not reported as unmodelled
+    assert c.UNMODELLED_FIELD not in [d.code for d in result.diagnostics]
+    assert [t.operator for t in w.template.tolerations] == [TolerationOperator.EXISTS]
 
 
 def test_behaviour_annotations() -> None:
