@@ -37,6 +37,7 @@ from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
 from podcheck.run import CheckRun
 from podcheck.spec import CheckedSpec
+from podcheck.vacuity import add_probes, split, vacuity_warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,20 +86,25 @@ def check_file(
         timeout_seconds=options.timeout_seconds,
         keep_graph=needs_graph,
     )
+    probes = add_probes(system)
     try:
         if options.engine == "vector":
             result, graph = explore_vector(
-                system, bfs_options, reporter, fingerprint=options.fingerprint
+                probes.probed, bfs_options, reporter, fingerprint=options.fingerprint
             )
         else:
-            result, graph = explore(system, bfs_options, reporter)
+            result, graph = explore(probes.probed, bfs_options, reporter)
     except ModelError as err:
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
+    result, never = split(probes, result)
     if graph is not None and result.stats.complete:
         result = _decide_liveness(result, graph)
     elif graph is not None:
         result = _undecided_liveness(result)
-    return CheckRun(path, compiled.diagnostics, sources, result, graph)
+    warning = vacuity_warning(result, never, spec.environment.span)
+    diagnostics = compiled.diagnostics + (() if warning is None else (warning,))
+    return CheckRun(path, diagnostics, sources, result, graph,
+                    vacuous=never if warning is not None else ())
 
 
 def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:

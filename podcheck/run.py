@@ -29,6 +29,7 @@ class CheckRun:
     sources: Mapping[str, str]
     result: CheckResult | None = None
     graph: StateGraph | None = None
+    vacuous: tuple[str, ...] = ()  # declared disruptions never enabled (PC502)
 
     @property
     def exit_code(self) -> ExitCode:

@@ -822,6 +822,23 @@ _ENTRIES: tuple[Code, ...] = (
         "Report the spec and the message; as a workaround, simplify the spec around the "
         "named action.",
     ),
+    Code(
+        "PC502",
+        "vacuous-disruption",
+        "a disruption the environment declares is never enabled in any reachable state",
+        "The environment block asks for a disruption (a drain, a node or zone failure, a "
+        "direct pod delete, a rollout), but no reachable state lets it happen: with "
+        "`disruptionsStart: once-settled` because some pod never comes up, or because the "
+        "disruption's own precondition never holds.  Every verdict that holds was then "
+        "reached without that disruption being tested, so `holds` says nothing about it.  "
+        "Reported as a warning after an exhaustive search (bfs and vector engines); the "
+        "JSON report lists the disruptions under `vacuousDisruptions`.",
+        "deployment web { replicas: 1  template { container app { readiness: {} "
+        "behavior: { outcome: hangs } } } }\n"
+        "environment { drain: all  disruptionsStart: once-settled }",
+        "Fix the pod that never comes up, or drop `disruptionsStart: once-settled` so "
+        "disruptions may begin from the first state.",
+    ),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}
@@ -908,6 +925,7 @@ UNKNOWN_MANIFEST_FIELD: Final = "PC415"
 OWNED_OBJECT_SKIPPED: Final = "PC416"
 FITS_NO_NODE: Final = "PC417"
 MODEL_OUT_OF_BOUNDS: Final = "PC501"
+VACUOUS_DISRUPTION: Final = "PC502"
 
 
 def lookup(code: str) -> Code | None:

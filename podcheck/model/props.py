@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, codes
+from podcheck.model.budget_checks import always_available, budget_respected
 from podcheck.model.budgets import Budget
 from podcheck.model.cluster import (
     NODE_CORDONED,
@@ -309,8 +310,9 @@ class PropertyCompiler:
             return ALWAYS, ir.and_(*(ir.or_(ir.not_(s.exists), s.model.init_order_ok)
                                      for s in c.slots)), None, text
         if name == "budget-respected":
-            held = [ir.op(">=", b.healthy, b.desired) for b in self.budgets if not b.fail_safe]
-            return ALWAYS, ir.or_(ir.not_(c.started()), ir.and_(*held)), None, text
+            return ALWAYS, budget_respected(c, self.budgets, d.args), None, text
+        if name == "always-available":
+            return ALWAYS, always_available(c, self.budgets, d.args), None, text
         if name == "drain-completes":
             return (ir.Expectation.LEADS_TO, ir.or_(*(cordoned(n) for n in self._drained())),
                     ir.and_(*(ir.or_(ir.not_(cordoned(n)), self._drained_empty(n))
