@@ -32,6 +32,7 @@ from podcheck.model.cluster import (
     Slot,
     Tracking,
 )
+from podcheck.model.crash_loop import no_container_looping
 from podcheck.model.job import job_complete
 from podcheck.vocab import NodeState, words
 
@@ -320,21 +321,7 @@ class PropertyCompiler:
         if name == "eventually-ready":
             return ir.Expectation.ALWAYS_EVENTUALLY, self._all_ready(d.args), None, text
         if name == "no-crash-loop":
-            # NOTE(crash-loop): a container has left its crash loop only once its back-off
-            # has reset, i.e. it ran 10 minutes without crashing (the kubelet's own rule,
-            # kube.backoff); being briefly Running between back-offs does not count.
-            # A container that completed with exit 0 is done, not looping.
-            def looping_expr(s: Slot, name: str) -> ir.Expr:
-                field = s.model.container_field
-                done = ir.and_(ir.eq(field(name, "state"), 2), ir.eq(field(name, "exitCode"), 0))
-                return ir.and_(s.exists, ir.not_(s.model.terminal), ir.or_(
-                    field(name, "crashLoop"),
-                    ir.and_(ir.op(">", field(name, "backoff"), 0), ir.not_(done))))
-
-            looping = [looping_expr(s, x.name)
-                       for s in c.slots for x in (*s.workload.template.initContainers,
-                                                  *s.workload.template.containers)]
-            return ir.Expectation.ALWAYS_EVENTUALLY, ir.not_(ir.or_(*looping)), None, text
+            return ir.Expectation.ALWAYS_EVENTUALLY, no_container_looping(c), None, text
         if name == "job-completes":
             jobs = workloads_named(c, d.args, (spec.WorkloadKind.JOB,))
             return (ir.Expectation.EVENTUALLY, ir.and_(*(job_complete(c, w) for w in jobs)),

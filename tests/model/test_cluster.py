@@ -187,7 +187,8 @@ def test_state_count_of_two_replicas_on_two_nodes_is_pinned():
 def test_state_count_with_drain_and_pdb_is_pinned():
     sp = spec.CheckedSpec("t.pod", (deployment(replicas=2),), nodes("n1", "n2"), (pdb(1),),
                           spec.Environment(drain=("n1",), disruptionsStart=SETTLED))
-    # NOTE(settle-first), with `disruptionsStart: once-settled`: 25 before the drain; 16 with n1 cordoned (both Running, or one Running and the
+    # NOTE(settle-first), with `disruptionsStart: once-settled`: 25 before the drain;
+    # 16 with n1 cordoned (both Running, or one Running and the
     # other absent / unbound / bound-Pending on n2: 4 + 4 * 3); 11 after the uncordon
     # (n1 empty: the survivor Running on n2 and the other absent, unbound, Pending or
     # Running on either node)
