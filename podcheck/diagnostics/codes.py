@@ -557,6 +557,18 @@ _ENTRIES: tuple[Code, ...] = (
         "Spell the actor or action as the note lists them; the help line suggests the "
         "closest one.",
     ),
+    Code(
+        "PC218",
+        "api-server-rejects",
+        "a pod template the Kubernetes API server would reject",
+        "The API server validates pod templates beyond their field types: "
+        "`activeDeadlineSeconds` is forbidden in the template of a ReplicaSet, Deployment "
+        "or DaemonSet (their pods must run forever), and an init container that is not a "
+        "sidecar (`restartPolicy: Always`) may not have liveness, readiness or startup "
+        "probes (it runs to completion).  The message quotes the API server's error.",
+        "deployment web { template { activeDeadlineSeconds: 60  container app {} } }",
+        "Remove the field, or make the init container a sidecar.",
+    ),
     # ---- 3xx: model construction -------------------------------------------------
     Code(
         "PC301",
@@ -901,6 +913,7 @@ MISSING_REQUIRED: Final = "PC214"
 WORKLOAD_RESTART_POLICY: Final = "PC215"
 INVALID_LABEL_REQUIREMENT: Final = "PC216"
 UNKNOWN_FAIRNESS_TARGET: Final = "PC217"
+API_SERVER_REJECTS: Final = "PC218"
 PDB_SELECTS_NOTHING: Final = "PC301"
 UNSUPPORTED_PROPERTY_SHAPE: Final = "PC302"
 LARGE_STATE_SPACE: Final = "PC303"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
+from podcheck.lang.api_validation import api_server_errors
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.fields import Members, first_line, head, read_block
 from podcheck.lang.schema import BLOCKS, PROBE_BLOCKS, WORKLOAD_BLOCKS, BlockSpec
@@ -279,13 +280,19 @@ def build_workload(block: Block, scope: Scope, out: Out) -> Workload | None:
     name = block.name or ""
     if kind is WorkloadKind.POD:
         template = build_template(block, BLOCKS["pod"], name, scope, out)
-        return None if template is None else Workload(kind, name, template, span=block.span)
+        if template is None or (rejected := api_server_errors(kind, template, head(block))):
+            out.extend(rejected if template is not None else [])
+            return None
+        return Workload(kind, name, template, span=block.span)
     members = read_block(block, BLOCKS[block.kind], out)
     template = _workload_template(block, members, scope, out)
     surge_ok = _surge_check(members, out)
     if template is None:
         return None
     if not (_restart_policy_check(kind, name, template, head(block), out) and surge_ok):
+        return None
+    if rejected := api_server_errors(kind, template, head(block)):
+        out.extend(rejected)
         return None
     fields = {k: v for k, v in members.values.items() if k != "template"}
     return Workload(kind, name, template, span=block.span, **fields)  # type: ignore[arg-type]
