@@ -43,6 +43,7 @@ from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
 from podcheck.run import CheckRun
 from podcheck.spec import CheckedSpec
+from podcheck.vacuity import add_probes, split, vacuity_warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,16 +178,18 @@ def _check(
         keep_graph=needs_graph,
         should_stop=watch.searching,
     )
+    probes = add_probes(system)
     try:
         if options.engine == "vector":
-            result, graph = explore_vector(system, bfs_options, reporter,
+            result, graph = explore_vector(probes.probed, bfs_options, reporter,
                                            workers=options.workers,
                                            fingerprint=options.fingerprint)
         else:
             with watch.interruptible():  # until the loop runs: see `Watch.searching`
-                result, graph = explore(system, bfs_options, reporter)
+                result, graph = explore(probes.probed, bfs_options, reporter)
     except ModelError as err:
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
+    result, never = split(probes, result)
     partial.phase, watch.cooperative = Phase.LIVENESS, True  # a result exists: keep it
     if graph is not None and result.stats.complete:
         with watch.interruptible():
@@ -194,7 +197,10 @@ def _check(
     elif graph is not None:
         result = _undecided_liveness(result)
     stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None
-    return CheckRun(path, compiled.diagnostics, sources, result, graph, stopped)
+    warning = vacuity_warning(result, never, spec.environment.span)
+    diagnostics = compiled.diagnostics + (() if warning is None else (warning,))
+    return CheckRun(path, diagnostics, sources, result, graph, stopped,
+                    vacuous=never if warning is not None else ())
 
 
 def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:

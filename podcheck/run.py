@@ -48,6 +48,7 @@ class CheckRun:
         """True when every phase ran to its end and the exploration was exhaustive."""
         return (self.limit is None and self.result is not None
                 and self.result.stats.complete)
+    vacuous: tuple[str, ...] = ()  # declared disruptions never enabled (PC503)
 
     @property
     def exit_code(self) -> ExitCode:

@@ -557,6 +557,18 @@ _ENTRIES: tuple[Code, ...] = (
         "Spell the actor or action as the note lists them; the help line suggests the "
         "closest one.",
     ),
+    Code(
+        "PC218",
+        "api-server-rejects",
+        "a pod template the Kubernetes API server would reject",
+        "The API server validates pod templates beyond their field types: "
+        "`activeDeadlineSeconds` is forbidden in the template of a ReplicaSet, Deployment "
+        "or DaemonSet (their pods must run forever), and an init container that is not a "
+        "sidecar (`restartPolicy: Always`) may not have liveness, readiness or startup "
+        "probes (it runs to completion).  The message quotes the API server's error.",
+        "deployment web { template { activeDeadlineSeconds: 60  container app {} } }",
+        "Remove the field, or make the init container a sidecar.",
+    ),
     # ---- 3xx: model construction -------------------------------------------------
     Code(
         "PC301",
@@ -833,6 +845,23 @@ _ENTRIES: tuple[Code, ...] = (
         "(a spec with `replicas: 10000` under `--timeout 0.1`)",
         "Raise the limit, or make the spec smaller (fewer replicas or nodes).",
     ),
+    Code(
+        "PC503",
+        "vacuous-disruption",
+        "a disruption the environment declares is never enabled in any reachable state",
+        "The environment block asks for a disruption (a drain, a node or zone failure, a "
+        "direct pod delete, a rollout), but no reachable state lets it happen: with "
+        "`disruptionsStart: once-settled` because some pod never comes up, or because the "
+        "disruption's own precondition never holds.  Every verdict that holds was then "
+        "reached without that disruption being tested, so `holds` says nothing about it.  "
+        "Reported as a warning after an exhaustive search (bfs and vector engines); the "
+        "JSON report lists the disruptions under `vacuousDisruptions`.",
+        "deployment web { replicas: 1  template { container app { readiness: {} "
+        "behavior: { outcome: hangs } } } }\n"
+        "environment { drain: all  disruptionsStart: once-settled }",
+        "Fix the pod that never comes up, or drop `disruptionsStart: once-settled` so "
+        "disruptions may begin from the first state.",
+    ),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}
@@ -895,6 +924,7 @@ MISSING_REQUIRED: Final = "PC214"
 WORKLOAD_RESTART_POLICY: Final = "PC215"
 INVALID_LABEL_REQUIREMENT: Final = "PC216"
 UNKNOWN_FAIRNESS_TARGET: Final = "PC217"
+API_SERVER_REJECTS: Final = "PC218"
 PDB_SELECTS_NOTHING: Final = "PC301"
 UNSUPPORTED_PROPERTY_SHAPE: Final = "PC302"
 LARGE_STATE_SPACE: Final = "PC303"
@@ -920,6 +950,7 @@ OWNED_OBJECT_SKIPPED: Final = "PC416"
 FITS_NO_NODE: Final = "PC417"
 MODEL_OUT_OF_BOUNDS: Final = "PC501"
 RUN_STOPPED: Final = "PC502"
+VACUOUS_DISRUPTION: Final = "PC503"
 
 
 def lookup(code: str) -> Code | None:

@@ -17,6 +17,7 @@ from podcheck.lang.ast import Block
 from podcheck.lang.fields import Members, head, read_block
 from podcheck.lang.schema import BLOCKS
 from podcheck.spec import (
+    DisruptionStart,
     DrainMode,
     Environment,
     FairnessTarget,
@@ -209,9 +210,13 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
     fairness.update((_target(key), Fairness(kind)) for key, kind in own)
     mode = values.get("drainMode")
     drain_mode = DrainMode(mode) if isinstance(mode, str) else _first_mode(parts)
+    start = values.get("disruptionsStart")
+    settled = any(p.disruptionsStart is DisruptionStart.ONCE_SETTLED for p in parts)
     return Environment(
         drain=tuple(n for n in node_names if n in drained),
         drainMode=drain_mode,
+        disruptionsStart=DisruptionStart(start) if isinstance(start, str)
+        else DisruptionStart.ONCE_SETTLED if settled else DisruptionStart.FROM_START,
         fairness=tuple(sorted(fairness.items())),
         span=env.block.span,
         **counts,

@@ -13,22 +13,19 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Diagnostic, Note, Span, codes
 from podcheck.lang import messages as m
+from podcheck.lang.api_validation import api_server_errors
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.fields import Members, first_line, head, read_block
+from podcheck.lang.placement import placement_blocks
 from podcheck.lang.scalars import small_int
 from podcheck.lang.schema import BLOCKS, PROBE_BLOCKS, WORKLOAD_BLOCKS, BlockSpec
 from podcheck.spec import (
-    HOSTNAME_KEY,
-    ZONE_KEY,
     Behavior,
     Container,
     Outcome,
-    PodAffinityTerm,
     PodTemplate,
     Probe,
     ProbeKind,
-    Toleration,
-    TopologySpreadConstraint,
     Volume,
     Workload,
     WorkloadKind,
@@ -208,7 +205,7 @@ def build_template(block: Block, spec: BlockSpec, name: str, scope: Scope,
     for b, child_spec in members.children:
         if child_spec.key == "volume":
             read_block(b, child_spec, out)
-    placement = _placement(members, out)
+    placement = placement_blocks(members, out)
     if not apps:
         out.append(m.error(codes.MISSING_REQUIRED, f"pod template of `{name}` has no `container`",
                            head(block), help="add `container NAME { ... }`"))
@@ -221,37 +218,6 @@ def build_template(block: Block, spec: BlockSpec, name: str, scope: Scope,
     return PodTemplate(name=name, labels=labels, initContainers=tuple(inits),  # type: ignore[arg-type]
                        containers=tuple(apps), volumes=tuple(volumes), span=block.span,
                        **placement, **values)  # type: ignore[arg-type]
-
-
-def topology_key(word: str) -> str:
-    """The node label a `topologyKey` names: `hostname` and `zone` are shorthands for the
-    well-known labels, anything else is the label key itself."""
-    return {"hostname": HOSTNAME_KEY, "zone": ZONE_KEY}.get(word, word)
-
-
-def _placement(members: Members, out: Out) -> dict[str, tuple[object, ...]]:
-    """The template's podAffinity, podAntiAffinity and topologySpread blocks."""
-    found: dict[str, tuple[object, ...]] = {}
-    for key in ("podAffinity", "podAntiAffinity"):
-        terms = []
-        for b in members.all_children(key):
-            values = read_block(b, BLOCKS[key], out).values
-            terms.append(PodAffinityTerm(
-                topology_key(str(values.get("topologyKey", "hostname"))),
-                values.get("selector", ()), span=b.span))  # type: ignore[arg-type]
-        found[key] = tuple(terms)
-    spread = []
-    for b in members.all_children("topologySpread"):
-        values = read_block(b, BLOCKS["topologySpread"], out).values
-        spread.append(TopologySpreadConstraint(
-            int(values.get("maxSkew", 1)),  # type: ignore[call-overload]
-            topology_key(str(values.get("topologyKey", "hostname"))),
-            values.get("selector", ()), span=b.span))  # type: ignore[arg-type]
-    found["topologySpread"] = tuple(spread)
-    found["tolerations"] = tuple(
-        Toleration(span=b.span, **read_block(b, BLOCKS["toleration"], out).values)  # type: ignore[arg-type]
-        for b in members.all_children("toleration"))
-    return found
 
 
 def _pod_checks(
@@ -316,13 +282,19 @@ def build_workload(block: Block, scope: Scope, out: Out) -> Workload | None:
     name = block.name or ""
     if kind is WorkloadKind.POD:
         template = build_template(block, BLOCKS["pod"], name, scope, out)
-        return None if template is None else Workload(kind, name, template, span=block.span)
+        if template is None or (rejected := api_server_errors(kind, template, head(block))):
+            out.extend(rejected if template is not None else [])
+            return None
+        return Workload(kind, name, template, span=block.span)
     members = read_block(block, BLOCKS[block.kind], out)
     template = _workload_template(block, members, scope, out)
     surge_ok = _surge_check(members, out)
     if template is None:
         return None
     if not (_restart_policy_check(kind, name, template, head(block), out) and surge_ok):
+        return None
+    if rejected := api_server_errors(kind, template, head(block)):
+        out.extend(rejected)
         return None
     fields = {k: v for k, v in members.values.items() if k != "template"}
     return Workload(kind, name, template, span=block.span, **fields)  # type: ignore[arg-type]

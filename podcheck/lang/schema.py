@@ -66,6 +66,7 @@ class BlockSpec:
 
 OUTCOMES = ("runs", "succeeds", "fails")
 DRAIN_MODES = ("one-at-a-time", "concurrent")
+DISRUPTION_STARTS = ("from-start", "once-settled")
 LABEL_OPERATORS = words(SelectorOperator)
 EXPECT_OUTCOMES = ("holds", "violated")
 # The keyword of each workload block: the kind in lower case (`deployment web { }`).
@@ -162,6 +163,8 @@ _ENVIRONMENT_FIELDS = (
     FieldSpec("zoneFailures", "int", "0", min=0, doc="at most this many zone failures"),
     FieldSpec("podDeletes", "int", "0", min=0, doc="at most this many direct pod deletes"),
     FieldSpec("rollouts", "int", "0", min=0, doc="at most this many template changes"),
+    FieldSpec("disruptionsStart", "enum", "from-start", DISRUPTION_STARTS,
+              doc="when disruptions may begin"),
     FieldSpec(
         "fairness",
         "enum-map",
@@ -310,6 +313,7 @@ ENUM_LABELS: Mapping[str, str] = MappingProxyType(
         "restartPolicy": "restart policy",
         "outcome": "behaviour outcome",
         "drainMode": "drain mode",
+        "disruptionsStart": "disruption start",
         "fairness": "fairness",
         "unhealthyPodEvictionPolicy": "unhealthy pod eviction policy",
         "operator": "label selector operator",
@@ -322,6 +326,7 @@ BUILTIN_ARGS: Mapping[str, str | None] = MappingProxyType(
     {
         "init-order": None,
         "budget-respected": "pdb",
+        "always-available": "pdb",
         "drain-completes": "node",
         "eventually-ready": "workload",
         "no-crash-loop": "workload",

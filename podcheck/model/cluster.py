@@ -224,7 +224,11 @@ class Cluster:
         )
 
     def may_disrupt(self) -> ir.Expr:
-        """NOTE(settle-first): disruptions begin once every workload has come up."""
+        """NOTE(settle-first): disruptions may happen from the first state; with
+        `disruptionsStart: once-settled` only once every workload has come up (or some
+        disruption already happened)."""
+        if self.spec.environment.disruptionsStart is spec.DisruptionStart.FROM_START:
+            return ir.TRUE
         return ir.or_(self.started(), self.all_up())
 
     # ---- updates

@@ -16,10 +16,10 @@ Fairness overrides of the spec (`environment.fairness`, keyed by an action class
 actor) are resolved into each action as it is declared (`Builder.overrides`).
 
 NOTE(settle-first): the environment's disruptions (drains, node and zone failures,
-direct deletes, rollouts) start only once every long-running workload has come up
-(all its pods bound and Ready, or finished) — maintenance and failures hit a running
-cluster, not one still being created.  After the first disruption they may happen
-at any time.  `budget-respected` therefore reads "after disruptions began".
+direct deletes, rollouts) may happen from the first state on; with `disruptionsStart:
+once-settled` only once every long-running workload has come up (all its pods bound
+and Ready, or finished).  A declared disruption no state enables is reported by the
+driver (PC503, podcheck/vacuity.py).
 """
 
 from __future__ import annotations

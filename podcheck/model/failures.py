@@ -3,7 +3,8 @@
 Stage: internal to `podcheck.model` (called by `compile.build_model`).  Consumes a
 `Cluster` whose environment counters `slots.py` laid out; declares `node_fails` per node,
 `zone_fails` per zone and `delete_pod` per slot, each bounded by its environment budget
-and enabled only once the workloads have come up (NOTE(settle-first)).
+and enabled from the first state (or once the workloads have come up, with
+`disruptionsStart: once-settled`: NOTE(settle-first)).
 
 A failed node stops reporting (the node lifecycle controller marks it NotReady and
 taints it unreachable: `taint_eviction.py` takes it from there); a zone failure is all

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, codes
+from podcheck.model.budget_checks import always_available, budget_respected
 from podcheck.model.budgets import Budget
 from podcheck.model.cluster import (
     NODE_CORDONED,
@@ -30,6 +31,7 @@ from podcheck.model.cluster import (
     NodeSlot,
     Slot,
 )
+from podcheck.model.crash_loop import no_container_looping
 from podcheck.model.job import job_complete
 from podcheck.model.observables import REASONS, missing_container, never_produced, pod_reason
 from podcheck.vocab import NodeState, words
@@ -316,8 +318,9 @@ class PropertyCompiler:
             return ALWAYS, ir.and_(*(ir.or_(ir.not_(s.exists), s.model.init_order_ok)
                                      for s in c.slots)), None, text
         if name == "budget-respected":
-            held = [ir.op(">=", b.healthy, b.desired) for b in self.budgets if not b.fail_safe]
-            return ALWAYS, ir.or_(ir.not_(c.started()), ir.and_(*held)), None, text
+            return ALWAYS, budget_respected(c, self.budgets, d.args), None, text
+        if name == "always-available":
+            return ALWAYS, always_available(c, self.budgets, d.args), None, text
         if name == "drain-completes":
             return (ir.Expectation.LEADS_TO, ir.or_(*(cordoned(n) for n in self._drained())),
                     ir.and_(*(ir.or_(ir.not_(cordoned(n)), self._drained_empty(n))
@@ -325,21 +328,7 @@ class PropertyCompiler:
         if name == "eventually-ready":
             return ir.Expectation.ALWAYS_EVENTUALLY, self._all_ready(d.args), None, text
         if name == "no-crash-loop":
-            # NOTE(crash-loop): a container has left its crash loop only once its back-off
-            # has reset, i.e. it ran 10 minutes without crashing (the kubelet's own rule,
-            # kube.backoff); being briefly Running between back-offs does not count.
-            # A container that completed with exit 0 is done, not looping.
-            def looping_expr(s: Slot, name: str) -> ir.Expr:
-                field = s.model.container_field
-                done = ir.and_(ir.eq(field(name, "state"), 2), ir.eq(field(name, "exitCode"), 0))
-                return ir.and_(s.exists, ir.not_(s.model.terminal), ir.or_(
-                    field(name, "crashLoop"),
-                    ir.and_(ir.op(">", field(name, "backoff"), 0), ir.not_(done))))
-
-            looping = [looping_expr(s, x.name)
-                       for s in c.slots for x in (*s.workload.template.initContainers,
-                                                  *s.workload.template.containers)]
-            return ir.Expectation.ALWAYS_EVENTUALLY, ir.not_(ir.or_(*looping)), None, text
+            return ir.Expectation.ALWAYS_EVENTUALLY, no_container_looping(c), None, text
         if name == "job-completes":
             jobs = workloads_named(c, d.args, (spec.WorkloadKind.JOB,))
             return (ir.Expectation.EVENTUALLY, ir.and_(*(job_complete(c, w) for w in jobs)),

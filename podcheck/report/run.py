@@ -27,11 +27,14 @@ def render_run_text(run: CheckRun, *, reproduce: str | None, show_timing: bool =
 
 
 def render_run_json(run: CheckRun, *, show_timing: bool = False) -> str:
-    """One JSON document: `{"diagnostics": [...], "result": {...} | null, "exitCode": n}`."""
+    """One JSON document: `{"diagnostics": [...], "result": {...} | null,
+    "vacuousDisruptions": [...], "exitCode": n}` (`vacuousDisruptions`: the environment
+    fields whose disruption no reachable state enables, when some verdict holds)."""
     doc: dict[str, Any] = {
         "diagnostics": [to_json(d) for d in ordered(run.diagnostics)],
         "result": None if run.result is None else result_to_json(run.result,
                                                                  show_timing=show_timing),
+        "vacuousDisruptions": list(run.vacuous),
         "exitCode": int(run.exit_code),
     }
     return dumps(doc)

@@ -46,6 +46,7 @@ from podcheck.spec.formulas import (
 from podcheck.spec.objects import (
     Behavior,
     Container,
+    DisruptionStart,
     DrainMode,
     Duration,
     DurationRange,
@@ -87,6 +88,7 @@ __all__ = [
     "Count",
     "DOMAINS",
     "Domain",
+    "DisruptionStart",
     "DrainMode",
     "Duration",
     "DurationRange",

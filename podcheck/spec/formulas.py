@@ -210,8 +210,10 @@ ENUMS = frozenset(
 BUILTIN_CHECKS = {
     "init-order": "no app container runs unless every init container succeeded, and "
     "no init container runs unless every earlier one succeeded (always)",
-    "budget-respected": "every PDB's selected ready pods never fall below its desired "
-    "healthy count (always)",
+    "budget-respected": "no eviction the eviction API grants leaves a PDB's healthy pods "
+    "below its desired healthy count (always, on eviction steps)",
+    "always-available": "every PDB's healthy pods stay at or above its desired healthy "
+    "count, whatever the cause, once its pods first were all Ready (always)",
     "drain-completes": "every cordoned node eventually holds no pod (liveness)",
     "eventually-ready": "after the last disruption, every desired replica is eventually "
     "Ready (liveness)",

@@ -317,6 +317,13 @@ class DrainMode(enum.Enum):
     CONCURRENT = "concurrent"  # any subset of the drainable nodes at once
 
 
+class DisruptionStart(enum.Enum):
+    """When the environment's disruptions may begin (docs/semantics.md NOTE(settle-first))."""
+
+    FROM_START = "from-start"  # operators drain and nodes fail whenever they do
+    ONCE_SETTLED = "once-settled"  # only after every long-running pod first came up
+
+
 @dataclass(frozen=True, slots=True)
 class Environment:
     """Which disruptions may happen; everything is bounded so state spaces are finite.
@@ -325,7 +332,8 @@ class Environment:
     API).  `nodeFailures`: at most this many involuntary node failures.
     `zoneFailures`: at most this many zones fail (all their nodes at once).
     `podDeletes`: at most this many direct pod deletes (bypass PDBs).  `rollouts`: at
-    most this many template changes of Deployments.  `fairness`: per-actor or
+    most this many template changes of Deployments.  `disruptionsStart`: from the first
+    state (the default), or once every long-running pod has first come up.  `fairness`: per-actor or
     per-action overrides sorted by target, e.g. ((Actor.EVICTION_API, Fairness.STRONG),).
     """
 
@@ -335,6 +343,7 @@ class Environment:
     zoneFailures: int = 0
     podDeletes: int = 0
     rollouts: int = 0
+    disruptionsStart: DisruptionStart = DisruptionStart.FROM_START
     fairness: tuple[tuple[FairnessTarget, Fairness], ...] = ()
     span: Span = span_field()
 

@@ -47,7 +47,7 @@ def test_parse_errors_exit_2_in_every_format(fmt: str, monkeypatch: pytest.Monke
     elif fmt == "github":
         assert all(line.startswith("::error ") for line in result.stdout.splitlines())
     else:
-        assert "pods.pod:4:25: error[PC206]" in result.stdout and "found 17 errors" in result.stdout
+        assert "pods.pod:4:25: error[PC206]" in result.stdout and "found 18 errors" in result.stdout
 
 
 def test_parse_json_ok_is_an_empty_list(tmp_path: Path) -> None:

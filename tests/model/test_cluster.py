@@ -186,8 +186,9 @@ def test_state_count_of_two_replicas_on_two_nodes_is_pinned():
 
 def test_state_count_with_drain_and_pdb_is_pinned():
     sp = spec.CheckedSpec("t.pod", (deployment(replicas=2),), nodes("n1", "n2"), (pdb(1),),
-                          spec.Environment(drain=("n1",)))
-    # 25 before the drain; 16 with n1 cordoned (both Running, or one Running and the
+                          spec.Environment(drain=("n1",), disruptionsStart=SETTLED))
+    # NOTE(settle-first), with `disruptionsStart: once-settled`: 25 before the drain;
+    # 16 with n1 cordoned (both Running, or one Running and the
     # other absent / unbound / bound-Pending on n2: 4 + 4 * 3); 11 after the uncordon
     # (n1 empty: the survivor Running on n2 and the other absent, unbound, Pending or
     # Running on either node)
@@ -298,6 +299,16 @@ def test_two_pdbs_make_every_running_eviction_a_500():
 # ------------------------------------------------------------------ drains & failures
 
 
+SETTLED = spec.DisruptionStart.ONCE_SETTLED
+
+
+def test_disruptions_start_from_the_first_state_by_default():
+    m = build(drain_spec(1, drain=("n1",), nodeFailures=1))
+    first = m.system.init[0]
+    names = {m.system.actions[i].name for i, _ in ir.successors(m.system, first)}
+    assert {"cordon", "node_fails"} <= names
+
+
 def drain_spec(k: int, **env) -> spec.CheckedSpec:
     return spec.CheckedSpec("t.pod", (deployment(replicas=2),), nodes("n1", "n2"), (pdb(k),),
                             spec.Environment(**env))
@@ -312,7 +323,8 @@ def started(m: Model, state: ir.State) -> bool:
 
 
 def test_drain_through_the_eviction_api_keeps_min_available():
-    m = build(drain_spec(1, drain=("n1", "n2"), drainMode=spec.DrainMode.CONCURRENT))
+    m = build(drain_spec(1, drain=("n1", "n2"), drainMode=spec.DrainMode.CONCURRENT,
+                         disruptionsStart=SETTLED))
     states = reachable(m.system)
     assert any(started(m, st) for st in states)
     assert all(ready_count(m, st) >= 1 for st in states if started(m, st))
@@ -356,7 +368,7 @@ def test_bare_pod_on_failed_node_is_gone_forever_deployment_pod_comes_back():
 def test_daemonset_pod_stays_on_a_down_node_and_is_terminal():
     ds = spec.Workload(W.DAEMONSET, "agent", template("agent", (("app", "agent"),)))
     sp = spec.CheckedSpec("t.pod", (ds,), nodes("n1", "n2"),
-                          environment=spec.Environment(nodeFailures=1))
+                          environment=spec.Environment(nodeFailures=1, disruptionsStart=SETTLED))
     m = build(sp)
     states = reachable(m.system)
     a1 = slot(m, "agent-n1")

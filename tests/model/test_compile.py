@@ -41,7 +41,7 @@ def test_compile_spec_with_the_kubelet_model_is_pinned():
     assert system is not None and system.name == "t" and system.source == "specs/t.pod"
     checked, graph = explore(system, BfsOptions(keep_graph=True))
     assert graph is not None
-    assert checked.stats.states == 135
+    assert checked.stats.states == 277  # 135 before disruptions started from the first state
     assert checked.deadlock is None
     verdicts = [r.verdict for r in checked.results[:2]]
     assert verdicts == [Verdict.HOLDS, Verdict.HOLDS]
@@ -83,9 +83,11 @@ def test_actors_and_fairness():
     assert not any(a.updates for a in m.system.actions if a.name == "evict_refused")
 
 
-def test_disruptions_wait_for_the_workload_to_come_up():
+def test_disruptions_wait_for_the_workload_to_come_up_once_settled():
     m = build(spec.CheckedSpec("t.pod", (deployment(replicas=2),), nodes("n1", "n2"),
-                               environment=spec.Environment(nodeFailures=1)))
+                               environment=spec.Environment(
+                                   nodeFailures=1,
+                                   disruptionsStart=spec.DisruptionStart.ONCE_SETTLED)))
     for st in reachable(m.system):
         if ir.evaluate(m.cluster.started(), st):
             continue
@@ -110,7 +112,8 @@ def test_rollout_respects_max_surge_and_max_unavailable():
     w = spec.Workload(W.DEPLOYMENT, "web", template(), replicas=2,
                       maxSurge=spec.IntOrPercent(1), maxUnavailable=spec.IntOrPercent(0))
     sp = spec.CheckedSpec("t.pod", (w,), nodes("n1", "n2"),
-                          environment=spec.Environment(rollouts=1),
+                          environment=spec.Environment(
+                              rollouts=1, disruptionsStart=spec.DisruptionStart.ONCE_SETTLED),
                           properties=(builtin("eventually-ready"),))
     m = build(sp)
     assert len(m.cluster.slots) == 3

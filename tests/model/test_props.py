@@ -162,9 +162,29 @@ def test_budget_respected_holds_under_drains():
     ({"nodeFailures": 1}, 1, Verdict.VIOLATED),  # no anti-affinity: both on one node
     ({"nodeFailures": 1}, 2, Verdict.VIOLATED),
 ])
-def test_budget_respected_is_violated_by_deletes_and_failures(env, k, verdict):
-    sp = with_props(base(k, **env), builtin("budget-respected"))
-    assert verdicts(sp) == {"budget-respected": verdict}
+def test_always_available_is_violated_by_deletes_and_failures(env, k, verdict):
+    # NOTE(budget-checks): a PDB does not stop deletes or node failures; the eviction
+    # API's promise (`budget-respected`) holds, availability (`always-available`) does not.
+    sp = with_props(base(k, **env), builtin("budget-respected"), builtin("always-available"))
+    assert verdicts(sp) == {"budget-respected": Verdict.HOLDS, "always-available": verdict}
+
+
+def test_always_available_holds_under_drains_once_the_pods_came_up():
+    sp = with_props(base(drain=("n1", "n2"), drainMode=spec.DrainMode.CONCURRENT),
+                    builtin("always-available"))
+    assert verdicts(sp) == {"always-available": Verdict.HOLDS}
+
+
+def test_budget_respected_flags_a_granted_eviction_below_desired():
+    """The check is not a tautology of the model's own eviction rule: the same condition
+    evaluated against a budget whose desired count is one higher fails."""
+    from podcheck.model.budget_checks import budget_respected
+    from podcheck.model.budgets import Budget
+    m = build(base(1, drain=("n1", "n2"), drainMode=spec.DrainMode.CONCURRENT))
+    strict = [Budget(b.pdb, b.selected, b.fail_safe, b.healthy, b.expected,
+                     ir.op("+", b.desired, 1), b.allowed) for b in m.budgets]
+    cond = budget_respected(m.cluster, strict, ())
+    assert any(not ir.evaluate(cond, st) for st in reachable(m.system))
 
 
 def test_drain_completes_one_at_a_time_but_not_with_min_available_all():
