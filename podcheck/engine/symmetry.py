@@ -65,6 +65,7 @@ class Off(enum.StrEnum):
 
     DISABLED = "disabled"  # --no-symmetry
     LIVENESS = "liveness"  # the run checks liveness: the reduction is safety-only
+    ENCODING = "encoding"  # the vector engine cannot canonicalise these groups
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,8 +50,10 @@ from podcheck.engine.packing import (
 )
 from podcheck.engine.progress import Reporter, SilentReporter
 from podcheck.engine.result import CheckResult, Limit, Stats, Step, Trace
+from podcheck.engine.symmetry import concretise
 from podcheck.engine.vector_verdict import Outcome, verdicts
-from podcheck.ir import Expectation, TransitionSystem
+from podcheck.engine.vsymmetry import for_system
+from podcheck.ir import Expectation, State, TransitionSystem
 
 CHUNK = 1 << 16  # states expanded per numpy batch: bounds the transient memory
 Canonicalise = Callable[[Keys], Keys]
@@ -243,11 +245,24 @@ class _Explorer:
             sid, a = divmod(link, self.width)
             actions.append(a)
         state = self.init[link + len(self.init)]
+        if self.canonicalise is not None:  # a run of the real system along the reduced path
+            return self._concrete(state, actions[::-1])
         steps = [Step(state)]
         for a in reversed(actions):
             state = ir.apply(self.system, self.system.actions[a], state)
             steps.append(Step(state, a))
         return Trace(self.system, tuple(steps))
+
+    def _concrete(self, start: State, actions: list[int]) -> Trace:
+        layout, canonicalise = self.c.layout, self.canonicalise
+        assert canonicalise is not None
+
+        def canon(s: State) -> State:
+            return layout.states(canonicalise(layout.pack([s])))[0]
+
+        steps = concretise(self.system, canon, start, actions,
+                           lambda s: ir.successors(self.system, s))
+        return Trace(self.system, (Step(start), *(Step(s, a) for a, s in steps)))
 
     def graph(self) -> StateGraph:
         """The explored graph, as `bfs.explore(keep_graph=True)` builds it."""
@@ -309,6 +324,10 @@ def explore_vector(
         fingerprint = False
         note = "fingerprints off: the liveness checker needs the exact state graph"
     store = FingerprintStore() if fingerprint else ExactStore(compiled.layout.words)
+    use = None
+    if canonicalise is None:
+        canonicalise, use = for_system(system, compiled.layout, options.symmetry,
+                                       options.keep_graph)
     explorer = _Explorer(system, compiled, run, store, canonicalise)
     if options.keep_graph:
         explorer.edges = []
@@ -328,4 +347,4 @@ def explore_vector(
     reporter.on_done(stats)
     graph = explorer.graph() if options.keep_graph else None
     engine = "vector-fingerprint" if fingerprint else "vector"
-    return CheckResult(system, engine, results, stats, deadlock, run.stop, note), graph
+    return CheckResult(system, engine, results, stats, deadlock, run.stop, note, use), graph
