@@ -48,6 +48,7 @@ class CheckOptions:
     max_depth: int | None = None
     timeout_seconds: float | None = None
     fingerprint: bool = False  # vector engine: store 64-bit hashes of states only
+    symmetry: bool = True  # use the model's verified symmetry groups (safety runs)
     model: ModelOptions = field(default_factory=ModelOptions)
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
 
@@ -84,6 +85,7 @@ def check_file(
         max_depth=options.max_depth,
         timeout_seconds=options.timeout_seconds,
         keep_graph=needs_graph,
+        symmetry=options.symmetry,
     )
     try:
         if options.engine == "vector":

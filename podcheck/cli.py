@@ -207,6 +207,7 @@ def _reproduce(path: str, options: CheckOptions) -> str:
     flags += [f"--max-depth {options.max_depth}"] if options.max_depth is not None else []
     flags += [f"--timeout {options.timeout_seconds:g}"] if options.timeout_seconds else []
     flags += ["--fingerprint"] if options.fingerprint else []
+    flags += [] if options.symmetry else ["--no-symmetry"]
     return " ".join(["podcheck check", path, *flags])
 
 
@@ -227,11 +228,14 @@ def check_command(
     check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
     fingerprint: Annotated[bool, typer.Option(
         "--fingerprint", help="Vector engine: keep 64-bit hashes of states only.")] = False,
+    symmetry: Annotated[bool, typer.Option(
+        "--symmetry/--no-symmetry", help="Store one state per orbit of interchangeable pods "
+        "and nodes (safety properties).")] = True,
 ) -> None:
     """Verify a spec, or manifests (YAML files, a directory, `-`); print counterexamples."""
     manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     options = _check_options(engine, max_states, max_depth, timeout, manifests)
-    options = replace(options, fingerprint=fingerprint)
+    options = replace(options, fingerprint=fingerprint, symmetry=symmetry)
     run = check_file(str(file), options, RichReporter())
     if format is ReportFormat.JSON:
         _finish(render_run_json(run, show_timing=timing), run.exit_code)

@@ -9,17 +9,28 @@ of the real system with named pods and nodes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from array import array
+from typing import Protocol
 
 from podcheck import ir
 from podcheck.engine import pycompile
+from podcheck.engine.graph import StateGraph
 from podcheck.engine.result import Step, Trace
 from podcheck.engine.symmetry import Off, Symmetry, SymmetryUse, concretise, prepare
 from podcheck.ir import Expr, State, TransitionSystem
 
-if TYPE_CHECKING:
-    from podcheck.engine.bfs import Frontier
-    from podcheck.engine.graph import StateGraph
+
+class Frontier(Protocol):
+    """What of `bfs.Frontier` the recorder pushes onto."""
+
+    @property
+    def states(self) -> list[State]: ...
+
+    @property
+    def keys(self) -> list[int]: ...
+
+    @property
+    def links(self) -> array[int]: ...
 
 
 def choose(

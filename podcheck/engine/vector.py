@@ -290,6 +290,15 @@ def _peak_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
+def _store(fingerprint: bool, keep_graph: bool, words: int
+           ) -> tuple[ExactStore | FingerprintStore, bool, str | None]:
+    """The store of a run, whether it keeps fingerprints, and why not if asked for."""
+    if fingerprint and keep_graph:
+        note = "fingerprints off: the liveness checker needs the exact state graph"
+        return ExactStore(words), False, note
+    return (FingerprintStore() if fingerprint else ExactStore(words)), fingerprint, None
+
+
 def explore_vector(
     system: TransitionSystem,
     options: BfsOptions | None = None,
@@ -303,9 +312,9 @@ def explore_vector(
 
     `fingerprint` stores 64-bit hashes instead of states (not with `keep_graph`: the
     graph needs exact states, so such a run stores them and `fallback` says so);
-    `canonicalise`, when given, maps every batch of successor keys to representatives
-    before they are stored (a hook for symmetry reduction; traces then replay the
-    representatives' actions only if it is the identity).  A system the vector encoding
+    `canonicalise` maps every batch of successor keys to representatives before they are
+    stored (default: the verified symmetry of `system` unless `options.symmetry` is off;
+    traces are mapped back to concrete runs).  A system the vector encoding
     cannot express runs on `bfs.explore`, with the reason in `CheckResult.fallback`.
     Raises `ir.ModelError` when an action drives a variable outside its domain.
     """
@@ -319,21 +328,12 @@ def explore_vector(
     reporter = reporter if reporter is not None else SilentReporter()
     start = time.perf_counter()
     run = _Run(options, reporter, start, dict(compiled.flags), start)
-    note = None
-    if fingerprint and options.keep_graph:
-        fingerprint = False
-        note = "fingerprints off: the liveness checker needs the exact state graph"
-    store = FingerprintStore() if fingerprint else ExactStore(compiled.layout.words)
-    use = None
-    if canonicalise is None:
-        canonicalise, use = for_system(system, compiled.layout, options.symmetry,
-                                       options.keep_graph)
+    store, fingerprint, note = _store(fingerprint, options.keep_graph, compiled.layout.words)
+    canonicalise, use = for_system(system, compiled.layout, options, canonicalise)
     explorer = _Explorer(system, compiled, run, store, canonicalise)
-    if options.keep_graph:
-        explorer.edges = []
+    explorer.edges = [] if options.keep_graph else None
     explorer.explore(chunk)
-    if run.stop is None:
-        run.complete_depth = run.depth
+    run.complete_depth = run.depth if run.stop is None else run.complete_depth
     fp = collision_probability(run.checked, run.transitions) if fingerprint else None
     outcome = Outcome(run.checked, run.complete_depth, run.stop, run.found, fp)
     results = verdicts(system, outcome, explorer.trace, options.keep_graph)

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
 from podcheck.engine import canonical
+from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.packing import Keys, WordLayout
 from podcheck.engine.symmetry import Off, Symmetry, SymmetryUse
 from podcheck.ir import State, SymmetryGroup, TransitionSystem
@@ -31,10 +33,15 @@ Matrix = npt.NDArray[np.int64]
 MAX_PERMUTATIONS = 720  # permutations of groups with references tried per batch at most
 
 
-def for_system(system: TransitionSystem, layout: WordLayout, wanted: bool, keep_graph: bool,
-               ) -> tuple[VectorCanon | None, SymmetryUse | None]:
-    """The batch canonicaliser a vector run uses (see `canonical.choose`), or None."""
-    canon, use = canonical.choose(system, wanted, keep_graph)
+def for_system(
+    system: TransitionSystem, layout: WordLayout, options: BfsOptions,
+    given: Callable[[Keys], Keys] | None,
+) -> tuple[Callable[[Keys], Keys] | None, SymmetryUse | None]:  # fmt: skip
+    """The batch canonicaliser a vector run uses: `given` if any, else the verified
+    symmetry (see `canonical.choose`) when the encoding fits, else None."""
+    if given is not None:
+        return given, None
+    canon, use = canonical.choose(system, options.symmetry, options.keep_graph)
     if canon is None or not fits(canon, layout):
         return None, use if canon is None else SymmetryUse(off=Off.ENCODING)
     return VectorCanon(canon, layout), use

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES
 from podcheck.ir import Action, Expectation, Expr, Op, Property, State, Var, evaluate
+from podcheck.report import words
 from podcheck.report.invariant import render_invariant
 from podcheck.report.words import count, detail, plural
 
@@ -288,6 +289,8 @@ def render_stats(check: CheckResult, *, show_timing: bool = False) -> str:
         mib = s.peak_bytes / 2**20
         line += f", {s.seconds:.2f} s, {count(int(s.states_per_second))} states/s"
         line += f", peak {mib:.1f} MiB"
+    if check.symmetry is not None:
+        line += f"\n{words.symmetry(check.symmetry)}"
     return line + "\n"
 
 

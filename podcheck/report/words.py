@@ -19,6 +19,7 @@ from podcheck.engine.result import (
     Stutter,
     Trace,
 )
+from podcheck.engine.symmetry import Cause, Off, SymmetryUse
 from podcheck.ir import Fairness
 
 _STUTTER = {
@@ -98,3 +99,30 @@ def _pending(reason: LivenessPending) -> str:
         return (f"not decided: the exploration stopped ({reason.limit}) before the state "
                 "graph was complete, and a liveness property needs all of it")
     return _PENDING[reason.why]
+
+
+_OFF = {
+    Off.DISABLED: "symmetry off (--no-symmetry)",
+    Off.LIVENESS: "symmetry off: the reduction is used for safety properties only and this "
+                  "run checks liveness",
+    Off.ENCODING: "symmetry off: the vector engine cannot canonicalise these groups",
+}
+_CAUSE = {
+    Cause.ACTION: "action `{}` is not mapped onto an action of the system",
+    Cause.PROPERTY: "property `{}` names one member",
+    Cause.TERMINAL: "the terminal condition names one member",
+    Cause.REFERENCE: "a member number is ordered or computed with",
+    Cause.DOMAIN: "corresponding variables have different ranges",
+    Cause.TOO_MANY: "too many interchangeable members with references",
+}
+
+
+def symmetry(use: SymmetryUse) -> str:
+    """What a run did with the declared symmetry, as one sentence."""
+    if use.off is not None:
+        return _OFF[use.off]
+    parts = [f"symmetry: one state per orbit of {', '.join(f'{n} ({k})' for n, k in use.used)}"
+             if use.used else "symmetry: no declared group holds"]
+    parts += [f"{b.group} not interchangeable: {_CAUSE[b.cause].format(b.name)}"
+              for b in use.broken]
+    return "; ".join(parts)
