@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
@@ -47,7 +47,7 @@ from podcheck.model.pod import PodContext, PodModel
 from podcheck.model.props import PropertyCompiler, tracking_for
 from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
-from podcheck.model.slots import build_cluster
+from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.taint_eviction import declare_taint_eviction
 from podcheck.spec import NO_SPAN
 from podcheck.vocab import ActionKind, Actor
@@ -120,7 +120,8 @@ def build_model(
     diags += _bound_diagnostics(builder, sp)
     if any(d.severity is Severity.ERROR for d in diags):
         return StageResult(None, tuple(diags))
-    return StageResult(Model(builder.build(), cluster, tuple(found)), tuple(diags))
+    system = replace(builder.build(), symmetry=symmetry_groups(cluster))
+    return StageResult(Model(system, cluster, tuple(found)), tuple(diags))
 
 
 def _declare_actions(cluster: Cluster, found: list[Budget]) -> None:
