@@ -1,7 +1,7 @@
 """Scenario B1 (drain vs PDB, tests/engine/b1_ir.py) on one engine: one JSON object.
 
 Run from the repository root:
-    python bench/b1.py --n N --m M [--k K] [--f F] [--engine vector|bfs] [--fingerprint]
+    python bench/b1.py --n N --m M [--k K] [--f F] [--engine vector|bfs] [--fingerprint] [--no-symmetry]
 The IR has exactly the variables of /work/shared/bench/spin/b1.pml, so the state counts
 equal SPIN's.  Only SafeEvictions (an invariant that holds, so the whole space is
 explored) and AlwaysAvailable are checked; liveness is left out (`liveness=False`).
@@ -34,13 +34,16 @@ def main() -> None:
     parser.add_argument("--f", type=int, default=1, help="node failures")
     parser.add_argument("--engine", choices=("vector", "bfs"), default="vector")
     parser.add_argument("--fingerprint", action="store_true", help="64-bit hashes only")
+    parser.add_argument("--no-symmetry", action="store_true",
+                        help="do not declare the pod and node symmetry groups")
     parser.add_argument("--workers", type=int, default=1,
                         help="processes (only 1 is implemented; others are refused)")
     args = parser.parse_args()
     if args.workers != 1:
         parser.error("--workers: only one process is implemented")
     k = args.n - 1 if args.k is None else args.k
-    system = b1_system(args.n, args.m, k, args.f, liveness=False)
+    system = b1_system(args.n, args.m, k, args.f, liveness=False,
+                       symmetric=not args.no_symmetry)
     start = time.perf_counter()
     if args.engine == "bfs":
         result = bfs.check(system)
@@ -59,6 +62,7 @@ def main() -> None:
         "bytes_per_state": result.stats.bytes_per_state,
         "collision_probability": result.stats.collision_probability,
         "fallback": result.fallback, "cpus": os.cpu_count(),
+        "symmetry": not args.no_symmetry,
     }))
 
 
