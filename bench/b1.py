@@ -1,7 +1,8 @@
 """Scenario B1 (drain vs PDB, tests/engine/b1_ir.py) on one engine: one JSON object.
 
 Run from the repository root:
-    python bench/b1.py --n N --m M [--k K] [--f F] [--engine vector|bfs] [--fingerprint] [--no-symmetry]
+    python bench/b1.py --n N --m M [--k K] [--f F] [--engine vector|bfs] [--fingerprint]
+        [--no-symmetry]
 The IR has exactly the variables of /work/shared/bench/spin/b1.pml, so the state counts
 equal SPIN's.  Only SafeEvictions (an invariant that holds, so the whole space is
 explored) and AlwaysAvailable are checked; liveness is left out (`liveness=False`).

@@ -126,3 +126,9 @@ def symmetry(use: SymmetryUse) -> str:
     parts += [f"{b.group} not interchangeable: {_CAUSE[b.cause].format(b.name)}"
               for b in use.broken]
     return "; ".join(parts)
+
+
+def symmetry_worth_a_line(use: SymmetryUse) -> bool:
+    """The text report's statistics say what symmetry did, except that liveness runs
+    (always unreduced, see docs/performance.md) leave it to `CheckResult.symmetry`."""
+    return use.off is not Off.LIVENESS
