@@ -2,7 +2,7 @@
 
 Run from the repository root:
     python bench/b1.py --n N --m M [--k K] [--f F] [--engine vector|bfs] [--fingerprint]
-                       [--workers W]
+                       [--workers W] [--no-symmetry]
 The IR has exactly the variables of /work/shared/bench/spin/b1.pml, so the state counts
 equal SPIN's.  Only SafeEvictions (an invariant that holds, so the whole space is
 explored) and AlwaysAvailable are checked; liveness is left out (`liveness=False`).
@@ -36,13 +36,16 @@ def main() -> None:
     parser.add_argument("--f", type=int, default=1, help="node failures")
     parser.add_argument("--engine", choices=("vector", "bfs"), default="vector")
     parser.add_argument("--fingerprint", action="store_true", help="64-bit hashes only")
+    parser.add_argument("--no-symmetry", action="store_true",
+                        help="do not declare the pod and node symmetry groups")
     parser.add_argument("--workers", type=int, default=1,
                         help="vector engine processes (frontier partitioned by hash)")
     args = parser.parse_args()
     if args.workers > 1 and args.engine != "vector":
         parser.error("--workers: only the vector engine runs on several processes")
     k = args.n - 1 if args.k is None else args.k
-    system = b1_system(args.n, args.m, k, args.f, liveness=False)
+    system = b1_system(args.n, args.m, k, args.f, liveness=False,
+                       symmetric=not args.no_symmetry)
     start = time.perf_counter()
     traffic = None
     if args.engine == "bfs":
@@ -67,9 +70,10 @@ def main() -> None:
         "seconds": round(seconds, 3), "peak_mib": round(peak, 1),
         "bytes_per_state": result.stats.bytes_per_state,
         "collision_probability": result.stats.collision_probability,
-        "fallback": result.fallback, "cpus": os.cpu_count(), "workers": args.workers,
+        "fallback": None if result.fallback is None else result.fallback.kind.value,
+        "cpus": os.cpu_count(), "workers": args.workers,
         "traffic": None if traffic is None else dataclasses.asdict(traffic),
-        "load": os.getloadavg()[0],
+        "load": os.getloadavg()[0], "symmetry": not args.no_symmetry,
     }))
 
 

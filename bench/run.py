@@ -26,7 +26,7 @@ def podcheck(n: int, m: int, engine: str) -> dict[str, float]:
     """One run of bench/b1.py: its JSON object."""
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "b1.py"), "--n", str(n), "--m", str(m),
-         "--engine", engine],
+         "--engine", engine, "--no-symmetry"],
         check=True, capture_output=True, text=True, cwd=ROOT,
     ).stdout
     data: dict[str, float] = json.loads(out)

@@ -61,6 +61,7 @@ class CheckOptions:
     timeout_seconds: float | None = None
     fingerprint: bool = False  # vector engine: store 64-bit hashes of states only
     workers: int = 1  # vector engine: processes (engine/workers.py); 1 with liveness
+    symmetry: bool = True  # use the model's verified symmetry groups (safety runs)
     model: ModelOptions = field(default_factory=ModelOptions)
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
     max_memory: int | None = None  # bytes of resident memory
@@ -177,6 +178,7 @@ def _check(
         timeout_seconds=watch.remaining(),
         keep_graph=needs_graph,
         should_stop=watch.searching,
+        symmetry=options.symmetry,
     )
     probes = add_probes(system)
     try:

@@ -241,6 +241,7 @@ def _reproduce(path: str, options: CheckOptions) -> str:
     flags += [f"--timeout {options.timeout_seconds:g}"] if options.timeout_seconds else []
     flags += ["--fingerprint"] if options.fingerprint else []
     flags += [f"--workers {options.workers}"] if options.workers > 1 else []
+    flags += [] if options.symmetry else ["--no-symmetry"]
     return " ".join(["podcheck check", path, *flags])
 
 
@@ -267,12 +268,15 @@ def check_command(
     workers: Annotated[int, typer.Option("--workers", min=1, help=(
         "Vector engine: processes, the frontier partitioned by state hash "
         "(docs/scaling.md: 1 pays best on a shared 2-core machine)."))] = 1,
+    symmetry: Annotated[bool, typer.Option(
+        "--symmetry/--no-symmetry", help="Store one state per orbit of interchangeable pods "
+        "and nodes (safety properties).")] = True,
 ) -> None:
     """Verify a spec, or manifests (YAML files, a directory, `-`); print counterexamples."""
     manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
     options = replace(_check_options(engine, limits, manifests), fingerprint=fingerprint,
-                      workers=workers)
+                      workers=workers, symmetry=symmetry)
     run = check_file(str(file), options, RichReporter())
     if format is ReportFormat.JSON:
         _finish(render_run_json(run, show_timing=timing), run.exit_code)

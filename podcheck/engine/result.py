@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from podcheck.engine.symmetry import SymmetryUse
 from podcheck.ir import Expectation, Expr, State, TransitionSystem
 
 LIVENESS = frozenset({Expectation.EVENTUALLY, Expectation.ALWAYS_EVENTUALLY, Expectation.LEADS_TO})
@@ -251,3 +252,4 @@ class CheckResult:
     deadlock: Trace | None = None
     limit: str | None = None  # the `Limit` that ended the run, if any
     fallback: Fallback | None = None  # what the engine could not do as asked, if any
+    symmetry: SymmetryUse | None = None  # the symmetry groups used or dropped, if declared

@@ -58,8 +58,10 @@ from podcheck.engine.result import (
     Step,
     Trace,
 )
+from podcheck.engine.symmetry import concretise
 from podcheck.engine.vector_verdict import Outcome, verdicts
-from podcheck.ir import Expectation, TransitionSystem
+from podcheck.engine.vsymmetry import for_system
+from podcheck.ir import Expectation, State, TransitionSystem
 
 CHUNK = 1 << 16  # states expanded per numpy batch: bounds the transient memory
 Canonicalise = Callable[[Keys], Keys]
@@ -251,7 +253,25 @@ class _Explorer:
 
     def trace(self, sid: int) -> Trace:
         """The trace to state `sid` along the parent links, replayed on `ir.apply`."""
-        return replay(self.system, self.init, self.store.links, sid)
+        if self.canonicalise is None:
+            return replay(self.system, self.init, self.store.links, sid)
+        links, actions = self.store.links, []
+        while (link := int(links[sid])) >= 0:
+            sid, a = divmod(link, self.width)
+            actions.append(a)
+        state = self.init[link + len(self.init)]
+        return self._concrete(state, actions[::-1])  # a real run along the reduced path
+
+    def _concrete(self, start: State, actions: list[int]) -> Trace:
+        layout, canonicalise = self.c.layout, self.canonicalise
+        assert canonicalise is not None
+
+        def canon(s: State) -> State:
+            return layout.states(canonicalise(layout.pack([s])))[0]
+
+        steps = concretise(self.system, canon, start, actions,
+                           lambda s: ir.successors(self.system, s))
+        return Trace(self.system, (Step(start), *(Step(s, a) for a, s in steps)))
 
     def graph(self) -> StateGraph:
         """The explored graph, as `bfs.explore(keep_graph=True)` builds it."""
@@ -294,6 +314,14 @@ def _peak_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
+def _store(fingerprint: bool, keep_graph: bool, words: int
+           ) -> tuple[ExactStore | FingerprintStore, bool, Fallback | None]:
+    """The store of a run, whether it keeps fingerprints, and why not if asked for."""
+    if fingerprint and keep_graph:
+        return ExactStore(words), False, Fallback(FallbackKind.FINGERPRINTS_OFF)
+    return (FingerprintStore() if fingerprint else ExactStore(words)), fingerprint, None
+
+
 def explore_vector(
     system: TransitionSystem,
     options: BfsOptions | None = None,
@@ -307,9 +335,9 @@ def explore_vector(
 
     `fingerprint` stores 64-bit hashes instead of states (not with `keep_graph`: the
     graph needs exact states, so such a run stores them and `fallback` says so);
-    `canonicalise`, when given, maps every batch of successor keys to representatives
-    before they are stored (a hook for symmetry reduction; traces then replay the
-    representatives' actions only if it is the identity).  A system the vector encoding
+    `canonicalise` maps every batch of successor keys to representatives before they are
+    stored (default: the verified symmetry of `system` unless `options.symmetry` is off;
+    traces are mapped back to concrete runs).  A system the vector encoding
     cannot express runs on `bfs.explore`, with the reason in `CheckResult.fallback`.
     Raises `ir.ModelError` when an action drives a variable outside its domain.
     """
@@ -322,17 +350,12 @@ def explore_vector(
     reporter = reporter if reporter is not None else SilentReporter()
     start = time.perf_counter()
     run = _Run(options, reporter, start, dict(compiled.flags), start)
-    note = None
-    if fingerprint and options.keep_graph:
-        fingerprint = False
-        note = Fallback(FallbackKind.FINGERPRINTS_OFF)
-    store = FingerprintStore() if fingerprint else ExactStore(compiled.layout.words)
+    store, fingerprint, note = _store(fingerprint, options.keep_graph, compiled.layout.words)
+    canonicalise, use = for_system(system, compiled.layout, options, canonicalise)
     explorer = _Explorer(system, compiled, run, store, canonicalise)
-    if options.keep_graph:
-        explorer.edges = []
+    explorer.edges = [] if options.keep_graph else None
     explorer.explore(chunk)
-    if run.stop is None:
-        run.complete_depth = run.depth
+    run.complete_depth = run.depth if run.stop is None else run.complete_depth
     fp = collision_probability(run.checked, run.transitions) if fingerprint else None
     outcome = Outcome(run.checked, run.complete_depth, run.stop, run.found, fp)
     results = verdicts(system, outcome, explorer.trace, options.keep_graph)
@@ -346,4 +369,4 @@ def explore_vector(
     reporter.on_done(stats)
     graph = explorer.graph() if options.keep_graph else None
     engine = "vector-fingerprint" if fingerprint else "vector"
-    return CheckResult(system, engine, results, stats, deadlock, run.stop, note), graph
+    return CheckResult(system, engine, results, stats, deadlock, run.stop, note, use), graph

@@ -32,7 +32,7 @@ import multiprocessing as mp
 import os
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.queues import Queue
 from typing import Any
@@ -53,6 +53,7 @@ from podcheck.engine.packing import (
 )
 from podcheck.engine.progress import Reporter, SilentReporter
 from podcheck.engine.result import CheckResult, Limit, Stats
+from podcheck.engine.symmetry import Off, SymmetryUse
 from podcheck.engine.vector import (
     CHUNK,
     Canonicalise,
@@ -356,9 +357,10 @@ def explore(
 ) -> tuple[CheckResult, StateGraph | None]:  # fmt: skip
     """`vector.explore_vector` on `workers` processes when that is possible.
 
-    One process runs when `workers <= 1`, when the liveness checker needs the graph
-    (`options.keep_graph`), or when the vector encoding cannot express the system (then
-    `explore_vector` falls back to `bfs` and says why).
+    Several processes store concrete states: the run is not reduced by symmetry (the
+    result says so).  One process runs when `workers <= 1`, when the liveness checker
+    needs the graph (`options.keep_graph`), or when the vector encoding cannot express
+    the system (then `explore_vector` falls back to `bfs` and says why).
     """
     options = options if options is not None else BfsOptions()
     if workers > 1 and not options.keep_graph:
@@ -369,7 +371,9 @@ def explore(
         if compiled is not None:
             result, _ = explore_workers(system, compiled, options, workers, reporter,
                                         fingerprint=fingerprint, canonicalise=canonicalise)
-            return result, None
+            off = None if not system.symmetry or canonicalise is not None else Off.WORKERS
+            return (result if off is None else replace(result, symmetry=SymmetryUse(off=off))
+                    ), None
     return explore_vector(system, options, reporter, fingerprint=fingerprint,
                           canonicalise=canonicalise)
 

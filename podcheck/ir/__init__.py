@@ -33,6 +33,7 @@ from podcheck.ir.system import (
     Location,
     Property,
     StateVar,
+    SymmetryGroup,
     TransitionSystem,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "Property",
     "State",
     "StateVar",
+    "SymmetryGroup",
     "TransitionSystem",
     "Var",
     "and_",

@@ -140,6 +140,31 @@ class Derived:
 
 
 @dataclass(frozen=True, slots=True)
+class SymmetryGroup:
+    """A claim by the producer that some blocks of variables are interchangeable.
+
+    `blocks` lists, per member (a pod slot, a node), its variable indices in
+    corresponding order: every block has the same length and position `j` of each block
+    holds the same kind of variable.  The claim is that permuting the members (moving
+    the values of block `i` to block `pi(i)`) maps the system onto itself.  Variables in
+    `references` hold a member's number (`base + i` names member `i`, other values name
+    none): a permutation renames their values too (a pod's `node`).  Engines verify the
+    claim (`podcheck.engine.symmetry`) before they use it.
+    """
+
+    name: str
+    blocks: tuple[tuple[int, ...], ...]
+    references: tuple[int, ...] = ()
+    base: int = 1
+
+    def __post_init__(self) -> None:
+        assert len({len(b) for b in self.blocks}) <= 1, f"{self.name}: unequal blocks"
+        flat = [i for b in self.blocks for i in b]
+        assert len(flat) == len(set(flat)), f"{self.name}: a variable in two blocks"
+        assert not set(flat) & set(self.references), f"{self.name}: a reference in a block"
+
+
+@dataclass(frozen=True, slots=True)
 class TransitionSystem:
     """A complete model: layout, initial states, actions, properties.
 
@@ -156,6 +181,7 @@ class TransitionSystem:
     terminal: Expr = FALSE
     source: str = ""
     derived: tuple[Derived, ...] = ()
+    symmetry: tuple[SymmetryGroup, ...] = ()
 
     def __post_init__(self) -> None:
         for s in self.init:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
@@ -48,7 +48,7 @@ from podcheck.model.pod import PodContext, PodModel
 from podcheck.model.props import PropertyCompiler
 from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
-from podcheck.model.slots import build_cluster
+from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.statefulset import declare_statefulset
 from podcheck.model.taint_eviction import declare_taint_eviction
 from podcheck.model.timed import declare_observers, make_prompt, synchronise
@@ -130,7 +130,8 @@ def build_model(
     diags += _bound_diagnostics(builder, sp)
     if any(d.severity is Severity.ERROR for d in diags):
         return StageResult(None, tuple(diags))
-    return StageResult(Model(builder.build(), cluster, tuple(found)), tuple(diags))
+    system = replace(builder.build(), symmetry=symmetry_groups(cluster))
+    return StageResult(Model(system, cluster, tuple(found)), tuple(diags))
 
 
 def _declare_actions(cluster: Cluster, found: list[Budget]) -> None:

@@ -300,6 +300,8 @@ def render_stats(check: CheckResult, *, show_timing: bool = False) -> str:
         mib = s.peak_bytes / 2**20
         line += f", {s.seconds:.2f} s, {count(int(s.states_per_second))} states/s"
         line += f", peak {mib:.1f} MiB"
+    if check.symmetry is not None and words.symmetry_worth_a_line(check.symmetry):
+        line += f"\n{words.symmetry(check.symmetry)}"
     return line + "\n"
 
 

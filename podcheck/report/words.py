@@ -25,6 +25,7 @@ from podcheck.engine.result import (
     SymbolicSearch,
     Trace,
 )
+from podcheck.engine.symmetry import Cause, Off, SymmetryUse
 from podcheck.ir import Fairness
 
 _STUTTER = {
@@ -148,3 +149,37 @@ def fallback(f: Fallback) -> str:
     if f.kind is FallbackKind.CANNOT_ENCODE:
         return f"the vector engine cannot encode this system ({f.detail}): explored with bfs"
     return "fingerprints off: the liveness checker needs the exact state graph"
+
+
+_OFF = {
+    Off.DISABLED: "symmetry off (--no-symmetry)",
+    Off.LIVENESS: "symmetry off: the reduction is used for safety properties only and this "
+                  "run checks liveness",
+    Off.ENCODING: "symmetry off: the vector engine cannot canonicalise these groups",
+    Off.WORKERS: "symmetry off: --workers above 1 explores concrete states",
+}
+_CAUSE = {
+    Cause.ACTION: "action `{}` is not mapped onto an action of the system",
+    Cause.PROPERTY: "property `{}` names one member",
+    Cause.TERMINAL: "the terminal condition names one member",
+    Cause.REFERENCE: "a member number is ordered or computed with",
+    Cause.DOMAIN: "corresponding variables have different ranges",
+    Cause.TOO_MANY: "too many interchangeable members with references",
+}
+
+
+def symmetry(use: SymmetryUse) -> str:
+    """What a run did with the declared symmetry, as one sentence."""
+    if use.off is not None:
+        return _OFF[use.off]
+    parts = [f"symmetry: one state per orbit of {', '.join(f'{n} ({k})' for n, k in use.used)}"
+             if use.used else "symmetry: no declared group holds"]
+    parts += [f"{b.group} not interchangeable: {_CAUSE[b.cause].format(b.name)}"
+              for b in use.broken]
+    return "; ".join(parts)
+
+
+def symmetry_worth_a_line(use: SymmetryUse) -> bool:
+    """The text report's statistics say what symmetry did, except that liveness runs
+    (always unreduced, see docs/performance.md) leave it to `CheckResult.symmetry`."""
+    return use.off is not Off.LIVENESS

@@ -23,9 +23,12 @@ def _span(line: int) -> Span:
 
 
 def b1_system(
-    n: int, m: int, k: int, f: int = 1, c: int = 0, *, liveness: bool = True
+    n: int, m: int, k: int, f: int = 1, c: int = 0, *, liveness: bool = True,
+    symmetric: bool = False,
 ) -> ir.TransitionSystem:
-    """B1 with `n` pods, `m` nodes, minAvailable `k`, `f` failures, capacity `c`."""
+    """B1 with `n` pods, `m` nodes, minAvailable `k`, `f` failures, capacity `c`;
+    `symmetric` declares the pods (status, node) and the nodes (state, named by each
+    pod's `node`) as symmetry groups."""
     pods, nodes = range(1, n + 1), range(1, m + 1)
     st = {p: ir.Var(p - 1) for p in pods}
     nd = {p: ir.Var(n + p - 1) for p in pods}
@@ -200,6 +203,12 @@ def b1_system(
             )
             for q in nodes
         ]
+    groups = (
+        ir.SymmetryGroup("pods", tuple((st[p].index, nd[p].index) for p in pods)),
+        ir.SymmetryGroup("nodes", tuple((ns[q].index,) for q in nodes),
+                         tuple(nd[p].index for p in pods)),
+    )
     return ir.TransitionSystem(
-        f"b1-n{n}-m{m}-k{k}-f{f}-c{c}", vars_, (init,), tuple(actions), tuple(props), ir.TRUE, SPEC
+        f"b1-n{n}-m{m}-k{k}-f{f}-c{c}", vars_, (init,), tuple(actions), tuple(props), ir.TRUE,
+        SPEC, symmetry=groups if symmetric else (),
     )

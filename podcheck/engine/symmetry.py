@@ -1,0 +1,312 @@
+"""Symmetry reduction: verify the declared symmetry groups, canonicalise states.
+
+Stage: `podcheck.engine`.  Consumes an `ir.TransitionSystem` with `symmetry` groups;
+produces a `Symmetry` (the verified groups, `canon(state)`) and a `SymmetryUse` value
+saying which groups a run used and which it dropped, and why (renderers word it).
+
+NOTE(symmetry-verified): a group is a claim of the producer; it is used only after
+checking that the two generators of its permutation group (the swap of members 0 and 1
+and the cycle of all members) map every action, `terminal` and every safety property
+onto the system itself, syntactically: expressions are compared in a normal form where
+variables are renamed by the permutation, member numbers held by `references` are
+renamed where a reference is compared for (in)equality or assigned, and the arguments
+of commutative operators are sorted.  Anything else done with a reference (ordering,
+arithmetic) or any action/property that is not mapped onto the system drops the group
+(`Broken`).  The initial states need not be symmetric: the reachable states of a
+symmetric system from `init` are closed under nothing, but their orbits are exactly the
+orbits reachable from the orbits of `init`, which is what the reduced search explores.
+
+The canonical representative of a state is the least state of its orbit in the order
+"blocks of groups with references first, then the rest": groups without references are
+sorted block-wise; for groups with references, only the permutations that sort their
+blocks can give the least form, so the search tries the permutations within each class
+of equal blocks and keeps the least result.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from podcheck.ir import (
+    Action,
+    Const,
+    Expectation,
+    Expr,
+    Op,
+    State,
+    SymmetryGroup,
+    TransitionSystem,
+    Var,
+    apply,
+)
+
+_COMMUTATIVE = frozenset({"+", "*", "min", "max", "and", "or", "==", "!="})
+_SAFETY = (Expectation.ALWAYS, Expectation.SOMETIMES)
+MAX_TIES = 5040  # permutations of equal blocks tried per state at most (7!)
+
+
+class Cause(enum.StrEnum):
+    """Why a declared group was not used."""
+
+    ACTION = "action"  # an action is not mapped onto an action of the system
+    PROPERTY = "property"  # a property names one member
+    TERMINAL = "terminal"  # the terminal condition names one member
+    REFERENCE = "reference"  # a member number is ordered or computed with
+    DOMAIN = "domain"  # corresponding variables have different ranges
+    TOO_MANY = "too many"  # too many interchangeable members with references
+
+
+class Off(enum.StrEnum):
+    """Why a run used no symmetry at all."""
+
+    DISABLED = "disabled"  # --no-symmetry
+    LIVENESS = "liveness"  # the run checks liveness: the reduction is safety-only
+    ENCODING = "encoding"  # the vector engine cannot canonicalise these groups
+    WORKERS = "workers"  # --workers > 1: the partitioned engine stores concrete states
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """A declared group that was dropped: `cause`, and the action/property `name`."""
+
+    group: str
+    cause: Cause
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SymmetryUse:
+    """What a run did with the declared symmetry: the groups used (name, members), the
+    groups dropped, or why symmetry was off."""
+
+    used: tuple[tuple[str, int], ...] = ()
+    broken: tuple[Broken, ...] = ()
+    off: Off | None = None
+
+
+class _Unsupported(Exception):
+    """A reference is used in a way the normal form cannot rename."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Renaming:
+    """One permutation of one group: variable map and member-number map."""
+
+    var: dict[int, int]
+    refs: frozenset[int]
+    value: dict[int, int]
+
+
+class _Normal:
+    """The normal form of expressions under one renaming (memoised per node)."""
+
+    def __init__(self, r: _Renaming) -> None:
+        self.r = r
+        self.memo: dict[int, str] = {}
+
+    def expr(self, e: Expr) -> str:
+        """The normal form of `e`; raises `_Unsupported` for a bare reference."""
+        key = id(e)
+        got = self.memo.get(key)
+        if got is None:
+            got = self.memo[key] = self._expr(e)
+        return got
+
+    def _expr(self, e: Expr) -> str:
+        if isinstance(e, Const):
+            return str(e.value)
+        if isinstance(e, Var):
+            if e.index in self.r.refs:
+                raise _Unsupported
+            return f"v{self.r.var.get(e.index, e.index)}"
+        if e.op in ("==", "!=") and any(self._is_ref(a) for a in e.args):
+            args = sorted(self.value(a) for a in e.args)
+        else:
+            args = [self.expr(a) for a in e.args]
+            if e.op in _COMMUTATIVE:
+                args.sort()
+        return f"({e.op} {' '.join(args)})"
+
+    def _is_ref(self, e: Expr) -> bool:
+        if isinstance(e, Var):
+            return e.index in self.r.refs
+        return isinstance(e, Op) and e.op == "ite" and any(self._is_ref(a) for a in e.args[1:])
+
+    def value(self, e: Expr) -> str:
+        """The normal form of `e` read as a member number (renamed)."""
+        if isinstance(e, Const):
+            return str(self.r.value.get(e.value, e.value))
+        if isinstance(e, Var) and e.index in self.r.refs:
+            return f"v{self.r.var.get(e.index, e.index)}"
+        if isinstance(e, Op) and e.op == "ite":
+            cond, then, other = e.args
+            return f"(ite {self.expr(cond)} {self.value(then)} {self.value(other)})"
+        raise _Unsupported
+
+    def action(self, a: Action) -> str:
+        """The normal form of an action: guard, updates in renamed order, fairness."""
+        ups = sorted(
+            f"v{self.r.var.get(i, i)}:="
+            + (self.value(e) if i in self.r.refs else self.expr(e))
+            for i, e in a.updates
+        )
+        return f"{self.expr(a.guard)}|{' '.join(ups)}|{a.fairness}"
+
+
+def _renaming(group: SymmetryGroup, perm: Sequence[int], refs: frozenset[int]) -> _Renaming:
+    """Member `i` goes to `perm[i]`."""
+    var = {v: group.blocks[perm[i]][j] for i, b in enumerate(group.blocks) for j, v in enumerate(b)}
+    value = {group.base + i: group.base + p for i, p in enumerate(perm)}
+    return _Renaming(var, refs, value if group.references else {})
+
+
+def _generators(k: int) -> list[list[int]]:
+    swap = [1, 0, *range(2, k)]
+    cycle = [*range(1, k), 0]
+    return [swap] if k == 2 else [swap, cycle]
+
+
+def _domain_ok(system: TransitionSystem, group: SymmetryGroup) -> bool:
+    first = group.blocks[0]
+    same = all((system.vars[a].lo, system.vars[a].hi) == (system.vars[b].lo, system.vars[b].hi)
+               for block in group.blocks for a, b in zip(first, block, strict=True))
+    top = group.base + len(group.blocks) - 1
+    return same and all(system.vars[r].lo <= group.base and top <= system.vars[r].hi
+                        for r in group.references)
+
+
+def verify(system: TransitionSystem, group: SymmetryGroup) -> Broken | None:
+    """None when `group` maps the system onto itself (NOTE(symmetry-verified)), else why
+    not."""
+    if len(group.blocks) < 2 or not _domain_ok(system, group):
+        return None if len(group.blocks) < 2 else Broken(group.name, Cause.DOMAIN)
+    refs = frozenset(group.references)
+    ident = _Normal(_Renaming({}, refs, {}))
+    safety = [p for p in system.properties if p.expectation in _SAFETY]
+    try:
+        base = Counter(ident.action(a) for a in system.actions)
+        for perm in _generators(len(group.blocks)):
+            moved = _Normal(_renaming(group, perm, refs))
+            if Counter(moved.action(a) for a in system.actions) != base:
+                return Broken(group.name, Cause.ACTION, _first_unmapped(system, ident, moved))
+            if moved.expr(system.terminal) != ident.expr(system.terminal):
+                return Broken(group.name, Cause.TERMINAL)
+            for p in safety:
+                if moved.expr(p.condition) != ident.expr(p.condition):
+                    return Broken(group.name, Cause.PROPERTY, p.name)
+    except _Unsupported:
+        return Broken(group.name, Cause.REFERENCE)
+    return None
+
+
+def _first_unmapped(system: TransitionSystem, ident: _Normal, moved: _Normal) -> str:
+    forms = Counter(ident.action(a) for a in system.actions)
+    for a in system.actions:
+        form = moved.action(a)
+        if forms[form] == 0:
+            return a.label or a.name
+        forms[form] -= 1
+    return ""
+
+
+class Symmetry:
+    """The verified groups of a system and the canonical form of its states."""
+
+    def __init__(self, groups: Sequence[SymmetryGroup]) -> None:
+        self.groups = tuple(groups)
+        self.sorted = [g.blocks for g in groups if not g.references]
+        self.renamed = [g for g in groups if g.references]
+        self.refs = [(r, g.base, len(g.blocks)) for g in self.renamed for r in g.references]
+
+    def canon(self, state: State) -> State:
+        """The least state of the orbit of `state` (see the module doc)."""
+        if not self.renamed:
+            out = list(state)
+            self._sort(out)
+            return tuple(out)
+        best: list[int] | None = None
+        for orders in self._orders(state):
+            out = self._rename(state, orders)
+            self._sort(out)
+            if best is None or out < best:
+                best = out
+        assert best is not None
+        return tuple(best)
+
+    def _sort(self, out: list[int]) -> None:
+        for blocks in self.sorted:
+            vals = sorted([out[i] for i in b] for b in blocks)
+            for b, v in zip(blocks, vals, strict=True):
+                for i, x in zip(b, v, strict=True):
+                    out[i] = x
+
+    def _orders(self, state: State) -> Iterator[tuple[list[int], ...]]:
+        """Per group with references, each order of its members that sorts its blocks."""
+        choices = []
+        for g in self.renamed:
+            key = [tuple(state[i] for i in b) for b in g.blocks]
+            ranked = sorted(range(len(key)), key=key.__getitem__)
+            ties = [list(grp) for _, grp in itertools.groupby(ranked, key=key.__getitem__)]
+            choices.append([list(itertools.chain(*p)) for p in
+                            itertools.product(*(itertools.permutations(t) for t in ties))])
+        return itertools.product(*choices)
+
+    def _rename(self, state: State, orders: tuple[list[int], ...]) -> list[int]:
+        out = list(state)
+        for g, order in zip(self.renamed, orders, strict=True):
+            new = {g.base + old: g.base + j for j, old in enumerate(order)}
+            for j, old in enumerate(order):
+                for dst, src in zip(g.blocks[j], g.blocks[old], strict=True):
+                    out[dst] = state[src]
+            for r in g.references:
+                out[r] = new.get(state[r], state[r])
+        return out
+
+
+def _ties(system: TransitionSystem, group: SymmetryGroup) -> bool:
+    """Too many members with references to enumerate their equal blocks per state."""
+    k, fact = len(group.blocks), 1
+    for i in range(2, k + 1):
+        fact *= i
+    return bool(group.references) and fact > MAX_TIES
+
+
+def prepare(system: TransitionSystem) -> tuple[Symmetry | None, SymmetryUse]:
+    """The verified groups of `system` (None when none holds) and what was dropped."""
+    used, broken = [], []
+    for g in system.symmetry:
+        why = Broken(g.name, Cause.TOO_MANY) if _ties(system, g) else verify(system, g)
+        if why is None:
+            used.append(g)
+        else:
+            broken.append(why)
+    use = SymmetryUse(tuple((g.name, len(g.blocks)) for g in used), tuple(broken))
+    return (Symmetry(used) if used else None), use
+
+
+def concretise(
+    system: TransitionSystem, canon: Callable[[State], State], start: State,
+    actions: Sequence[int], successors: Callable[[State], Iterable[tuple[int, State]]],
+) -> list[tuple[int, State]]:  # fmt: skip
+    """A concrete run from `start` along a path of the reduced system.
+
+    The path is the canonical form of `start` followed by the recorded `actions`, each
+    applied to the previous canonical state and canonicalised.  Each concrete step is the
+    first concrete successor (in action order) whose canonical form is the path's next
+    state; one exists because the system is symmetric.  Returns (action, state) steps.
+    """
+    path: list[State] = []
+    here = canon(start)
+    for a in actions:
+        here = canon(apply(system, system.actions[a], here))
+        path.append(here)
+    steps: list[tuple[int, State]] = []
+    state = start
+    for target in path:
+        a, state = next((b, t) for b, t in successors(state) if canon(t) == target)
+        steps.append((a, state))
+    return steps
