@@ -9,6 +9,8 @@ command is one small function decorated with `@app.command()`.
 from __future__ import annotations
 
 import enum
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -25,11 +27,14 @@ from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
 from podcheck.manifests import ManifestOptions, parse_version
 from podcheck.manifests.export import import_text
+from podcheck.report.formats import SUITE_RENDERERS, Output, parse_outputs
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
 from podcheck.report.progress import RichReporter
-from podcheck.report.run import render_run_json, render_run_text
+from podcheck.report.run import render_run_json, render_run_summary, render_run_text
 from podcheck.report.suite import render_suite
-from podcheck.suite import run_suite
+from podcheck.run import CheckRun, SuiteResult
+from podcheck.suite import outcome, parse_outcome, run_suite
+from podcheck.suitefile import is_folder, target
 
 app = typer.Typer(
     name="podcheck",
@@ -37,30 +42,23 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class OutputFormat(enum.StrEnum):
-    """How diagnostics are printed."""
-
-    TEXT = "text"
-    JSON = "json"
-    GITHUB = "github"
 
 
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
     """Options of `podcheck parse`."""
 
-    path: str
-    format: OutputFormat
+    paths: tuple[str, ...]
+    outputs: tuple[Output, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class FmtOptions:
     """Options of `podcheck fmt`."""
 
-    path: str
+    paths: tuple[str, ...]
     check: bool
     write: bool
 
@@ -87,41 +85,93 @@ def _root(
 
 
 FileArg = Annotated[Path, typer.Argument(help="A `.pod` spec file.", show_default=False)]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Diagnostic format.")]
+FilesArg = Annotated[list[Path], typer.Argument(
+    help="Spec files, or folders searched for `*.pod`.", show_default=False)]
+FormatsOpt = Annotated[list[str] | None, typer.Option(
+    "--format", help="Output format, KIND or KIND=FILE (repeatable; see `podcheck test -h`).")]
+PARSE_KINDS = ("text", "json", "github", "junit", "sarif", "tap")
+
+
+def _worst(exit_codes: list[ExitCode]) -> ExitCode:
+    for code in (ExitCode.INPUT_ERROR, ExitCode.VIOLATED, ExitCode.INCONCLUSIVE):
+        if code in exit_codes:
+            return code
+    return ExitCode.OK
+
+
+def _spec_paths(paths: list[Path]) -> tuple[str, ...]:
+    found: list[str] = []
+    for p in paths:
+        inside = sorted(str(f) for f in p.rglob("*.pod")) if is_folder(p) else []
+        found += inside or [str(p)]  # a folder without specs is reported by the loader
+    return tuple(found)
+
+
+def _outputs(values: list[str] | None, kinds: tuple[str, ...]) -> tuple[Output, ...]:
+    outputs = parse_outputs(values or [], kinds)
+    if isinstance(outputs, str):
+        _finish(f"error: {outputs}\n", ExitCode.INPUT_ERROR, err=True)
+    if all(o.path is not None for o in outputs):
+        outputs.append(Output(kinds[0]))  # the text report still goes to the terminal
+    return tuple(outputs)
+
+
+def _emit(outputs: tuple[Output, ...], document: Callable[[str], str]) -> str:
+    """Write each file output; the stdout one (if any) is returned."""
+    shown = ""
+    for out in outputs:
+        text = document(out.kind)
+        if out.path is None:
+            shown = text
+        else:
+            Path(out.path).write_text(text, encoding="utf-8")
+    return shown
 
 
 @app.command("parse")
-def parse_command(file: FileArg, format: FormatOpt = OutputFormat.TEXT) -> None:
-    """Read, parse and check a spec; print its diagnostics or `FILE: OK`."""
-    opts = ParseOptions(str(file), format)
-    loaded = parse_file(opts.path, LoadOptions())
-    if loaded.result.value is None or not loaded.result.ok:
-        text = render(loaded.result.diagnostics, loaded.sources, opts.format.value)
-        _finish(text, ExitCode.INPUT_ERROR)
-    warnings = render(loaded.result.diagnostics, loaded.sources, opts.format.value)
-    summary = ok_line(opts.path, loaded.result.value) if opts.format is OutputFormat.TEXT else ""
-    _finish(warnings + summary, ExitCode.OK)
+def parse_command(files: FilesArg, format: FormatsOpt = None) -> None:
+    """Read, parse and check specs; print their diagnostics or `FILE: OK`."""
+    opts = ParseOptions(_spec_paths(files), _outputs(format, PARSE_KINDS))
+    loaded = [parse_file(p, LoadOptions()) for p in opts.paths]
+    failed = [x.result.value is None or not x.result.ok for x in loaded]
+    suite = SuiteResult(tuple(parse_outcome(p, x) for p, x in zip(opts.paths, loaded,
+                                                                    strict=True)))
+
+    def document(kind: str) -> str:
+        if kind in SUITE_RENDERERS and kind not in ("json", "github"):
+            return SUITE_RENDERERS[kind](suite)
+        parts = [render(x.result.diagnostics, x.sources, kind) for x in loaded]
+        oks = [ok_line(p, x.result.value) for p, x, bad in zip(
+            opts.paths, loaded, failed, strict=True) if not bad and x.result.value is not None]
+        return "".join(parts) + ("".join(oks) if kind == "text" else "")
+
+    text = _emit(opts.outputs, document)
+    _finish(text, ExitCode.INPUT_ERROR if any(failed) or not opts.paths else ExitCode.OK)
 
 
 @app.command("fmt")
 def fmt_command(
-    file: FileArg,
+    files: FilesArg,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 and show a diff if "
-                                        "the file is not in canonical form.")] = False,
-    write: Annotated[bool, typer.Option("--write", help="Rewrite the file in place.")] = False,
+                                        "a file is not in canonical form.")] = False,
+    write: Annotated[bool, typer.Option("--write", help="Rewrite the files in place.")] = False,
 ) -> None:
-    """Print a spec in canonical form (or check it, or rewrite it)."""
-    opts = FmtOptions(str(file), check, write)
+    """Print specs in canonical form (or check them, or rewrite them)."""
+    opts = FmtOptions(_spec_paths(files), check, write)
     if opts.check and opts.write:
         _finish("error: use either --check or --write\n", ExitCode.INPUT_ERROR, err=True)
-    result = format_file(opts.path)
-    if result.formatted is None:
-        _finish(render(result.diagnostics, result.sources, "text"), ExitCode.INPUT_ERROR)
-    if opts.check:
-        _finish(result.diff(), ExitCode.VIOLATED if result.changed else ExitCode.OK)
-    if opts.write:
-        _finish(write_formatted(result), ExitCode.OK)
-    _finish(result.formatted, ExitCode.OK)
+    texts, codes_ = [], []
+    for path in opts.paths:
+        result = format_file(path)
+        if result.formatted is None:
+            texts.append(render(result.diagnostics, result.sources, "text"))
+            codes_.append(ExitCode.INPUT_ERROR)
+        elif opts.check:
+            texts.append(result.diff())
+            codes_.append(ExitCode.VIOLATED if result.changed else ExitCode.OK)
+        else:
+            texts.append(write_formatted(result) if opts.write else result.formatted)
+    _finish("".join(texts), _worst(codes_) if opts.paths else ExitCode.INPUT_ERROR)
 
 
 @app.command("explain")
@@ -133,13 +183,6 @@ def explain_command(
     if entry is None:
         _finish(unknown_code_message(code), ExitCode.INPUT_ERROR, err=True)
     _finish(explain_text(entry), ExitCode.OK)
-
-
-class ReportFormat(enum.StrEnum):
-    """How a verification report is printed."""
-
-    TEXT = "text"
-    JSON = "json"
 
 
 class GraphFormat(enum.StrEnum):
@@ -210,16 +253,27 @@ def _reproduce(path: str, options: CheckOptions) -> str:
     return " ".join(["podcheck check", path, *flags])
 
 
+CHECK_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")]
+
+
+def _check_text(runs: list[CheckRun], commands: list[str], *, timing: bool,
+                quiet: bool) -> str:
+    if quiet:
+        return "".join(render_run_summary(run, show_timing=timing) for run in runs)
+    return "\n".join(render_run_text(run, reproduce=cmd, show_timing=timing)
+                     for run, cmd in zip(runs, commands, strict=True))
+
+
 @app.command("check")
 def check_command(
-    file: FileArg,
+    files: Annotated[list[Path], typer.Argument(
+        help="Specs, or manifests (YAML files, a directory, `-`).", show_default=False)],
     engine: Annotated[Engine, typer.Option("--engine", help="Exploration engine.")] = Engine.BFS,
     max_states: MaxStatesOpt = None,
     max_depth: MaxDepthOpt = None,
     timeout: TimeoutOpt = None,
-    format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = (
-        ReportFormat.TEXT
-    ),
+    format: FormatsOpt = None,
     timing: Annotated[
         bool, typer.Option("--timing", help="Show seconds, states/s and peak memory.")
     ] = False,
@@ -227,29 +281,74 @@ def check_command(
     check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
     fingerprint: Annotated[bool, typer.Option(
         "--fingerprint", help="Vector engine: keep 64-bit hashes of states only.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Verify a spec, or manifests (YAML files, a directory, `-`); print counterexamples."""
+    """Verify specs, or manifests (YAML files, a directory, `-`); print counterexamples.
+
+    --format takes text, json, junit, sarif, tap or github, each to stdout or to a
+    file (`--format sarif=out.sarif`), several at once."""
+    outputs = _outputs(format, CHECK_KINDS)
     manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     options = _check_options(engine, max_states, max_depth, timeout, manifests)
     options = replace(options, fingerprint=fingerprint)
-    run = check_file(str(file), options, RichReporter())
-    if format is ReportFormat.JSON:
-        _finish(render_run_json(run, show_timing=timing), run.exit_code)
-    text = render_run_text(run, reproduce=_reproduce(str(file), options), show_timing=timing)
-    _finish(text, run.exit_code)
+    paths = [str(f) for f in files]
+    runs = [check_file(p, options, RichReporter()) for p in paths]
+    commands = [_reproduce(p, options) for p in paths]
+
+    def document(kind: str) -> str:
+        if kind == "text":
+            return _check_text(runs, commands, timing=timing, quiet=quiet)
+        if kind == "json":
+            docs = [render_run_json(run, show_timing=timing) for run in runs]
+            return docs[0] if len(docs) == 1 else "[\n" + ",\n".join(docs) + "]\n"
+        suite = SuiteResult(tuple(outcome(target(p), run, command=cmd)
+                                  for p, run, cmd in zip(paths, runs, commands, strict=True)))
+        return SUITE_RENDERERS[kind](suite)
+
+    _finish(_emit(outputs, document), _worst([run.exit_code for run in runs]))
+
+
+TEST_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 @app.command("test")
 def test_command(
-    paths: Annotated[list[Path], typer.Argument(help="Spec files or folders of them.")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Spec files, manifests, or folders of them (with `podcheck.toml`).")],
+    strict: Annotated[bool | None, typer.Option(
+        "--strict/--no-strict", help="Fail on a property without expectation "
+        "(default: on when CI=true).", show_default=False)] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0,
+                                      help="Processes to run specs on (0: all cores).")] = 0,
+    format: FormatsOpt = None,
+    quiet: QuietOpt = False,
+    timing: Annotated[bool, typer.Option(
+        "--timing/--no-timing", help="Show each spec's seconds in the table.")] = True,
     max_states: MaxStatesOpt = None,
     max_depth: MaxDepthOpt = None,
     timeout: TimeoutOpt = None,
 ) -> None:
-    """Run specs as a regression suite: every `expect` must come true."""
+    """Run specs and manifests as a regression suite: every expectation must come true.
+
+    Expectations are a spec's `expect` lines, or a `podcheck.toml` next to the files
+    (`["web.yaml"]` then `expect = { drain-completes = "holds" }` or `errors = ["PC401"]`);
+    flags come from each file's `# PODCHECK:` header.  --format takes text, json, junit,
+    sarif, tap or github, each to stdout or to a file (`--format junit=out.xml`)."""
+    outputs = _outputs(format, TEST_KINDS)
     options = _check_options(Engine.BFS, max_states, max_depth, timeout)
-    result = run_suite([str(p) for p in paths], options)
-    _finish(render_suite(result), result.exit_code)
+    result = run_suite([str(p) for p in paths], options,
+                       strict=_ci() if strict is None else strict,
+                       jobs=jobs or os.cpu_count() or 1)
+
+    def document(kind: str) -> str:
+        return render_suite(result, quiet=quiet, show_time=timing) if kind == "text" else (
+            SUITE_RENDERERS[kind](result))
+
+    _finish(_emit(outputs, document), result.exit_code)
 
 
 @app.command("graph")

@@ -26,7 +26,7 @@ from podcheck.diagnostics import Severity
 from podcheck.diagnostics.expectations import collect, mismatches
 from podcheck.engine.result import PropertyResult, Verdict
 from podcheck.ir.system import Location
-from podcheck.lang.check import LoadOptions, load_with_sources
+from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.run import (
     CheckRun,
     ExpectationMismatch,
@@ -42,9 +42,10 @@ from podcheck.run import (
     Undecided,
     VerdictMismatch,
 )
-from podcheck.suitefile import Target, discover, options_of, reproduce, target
+from podcheck.suitefile import Target, discover, header_words, options_of, reproduce, target
 
-__all__ = ["Status", "discover", "outcome", "run_suite", "run_target"]
+__all__ = ["Status", "discover", "outcome", "parse_only", "parse_outcome", "run_suite",
+           "run_target"]
 
 _UNEXPECTED = {Verdict.VIOLATED: RowStatus.UNEXPECTED_VIOLATED,
                Verdict.HOLDS: RowStatus.UNEXPECTED_HOLDS}
@@ -114,11 +115,19 @@ def outcome(t: Target, run: CheckRun, *, strict: bool = False, seconds: float = 
                        seconds=seconds, reproduce=command)
 
 
-def _parse_outcome(path: str) -> SpecOutcome:
-    loaded = load_with_sources(path, LoadOptions())
+def parse_outcome(path: str, loaded: Loaded | None = None) -> SpecOutcome:
+    """A parse-only target passes when it loads (or fails exactly as its `# E:` say);
+    `loaded`: the spec already loaded, else it is loaded here."""
+    loaded = loaded or load_with_sources(path, LoadOptions())
     if loaded.result.ok:
         return SpecOutcome(path, Status.PASS, (), 0, Handling.PARSED)
     return _rejected(target(path), CheckRun(path, loaded.result.diagnostics, loaded.sources))
+
+
+def parse_only(path: str) -> bool:
+    """True when the spec's `# PODCHECK:` header asks only for `parse`."""
+    words = header_words(path) or []
+    return words[:1] == ["parse"]
 
 
 def run_target(t: Target, base: CheckOptions, *, strict: bool = False) -> SpecOutcome:
@@ -126,7 +135,7 @@ def run_target(t: Target, base: CheckOptions, *, strict: bool = False) -> SpecOu
     if t.problem is not None:
         return SpecOutcome(t.path, Status.ERROR, (t.problem,), 0)
     if t.command == "parse":
-        return _parse_outcome(t.path)
+        return parse_outcome(t.path)
     options = options_of(t, base)
     if isinstance(options, HeaderError):
         return SpecOutcome(t.path, Status.ERROR, (options,), 0)

@@ -49,6 +49,15 @@ class Target:
     problem: HeaderError | None = None
 
 
+def is_folder(path: Path) -> bool:
+    """True for a directory; False for anything else, a path too long to ask about
+    included (the loader reports such paths)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def header_words(path: str) -> list[str] | None:
     """The words after `# PODCHECK:` in the first five lines of `path`, or None."""
     try:
@@ -96,7 +105,7 @@ def target(path: str) -> Target:
         expect, errors, problem = _entry(p, _config(p.parent))
     except (OSError, tomllib.TOMLDecodeError) as err:
         expect, errors, problem = (), None, HeaderError(str(p.parent / CONFIG), str(err))
-    words = header_words(path) if p.is_file() else None
+    words = header_words(path) if not is_folder(p) else None
     command, flags = (words[0], tuple(words[1:])) if words else ("check", ())
     if problem is None and command not in ("check", "parse"):
         problem = HeaderError(f"{HEADER} {' '.join(words or ())}", f"unknown command `{command}`")
@@ -120,7 +129,7 @@ def discover(paths: Iterable[str]) -> list[Target]:
     docstring), each target once, folders' targets sorted by path."""
     seen: dict[str, Target] = {}
     for p in paths:
-        names = _in_folder(Path(p)) if Path(p).is_dir() else [p]
+        names = _in_folder(Path(p)) if is_folder(Path(p)) else [p]
         for name in names:
             seen.setdefault(name, target(name))
     return list(seen.values())

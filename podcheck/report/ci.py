@@ -44,7 +44,8 @@ def _testcase(suite: ET.Element, o: SpecOutcome, r: PropertyRow, result: SuiteRe
 
 
 def _bare(suite: ET.Element, o: SpecOutcome) -> None:
-    case = ET.SubElement(suite, "testcase", name=o.handling.value, classname=o.path,
+    name = o.handling.value if o.status is Status.PASS else "load"
+    case = ET.SubElement(suite, "testcase", name=name, classname=o.path,
                          file=o.path, time=f"{o.seconds:.3f}")
     text = "\n".join(problem_line(p) for p in o.problems)
     if o.status is Status.ERROR:
