@@ -59,8 +59,11 @@ def is_folder(path: Path) -> bool:
 
 
 def header_words(path: str) -> list[str] | None:
-    """The words after `# PODCHECK:` in the first five lines of `path`, or None."""
+    """The words after `# PODCHECK:` in the first five lines of `path`, or None (also
+    for anything but a regular file: a FIFO or a device is never opened here)."""
     try:
+        if not Path(path).is_file():
+            return None
         with open(path, encoding="utf-8", errors="replace") as f:
             head = [f.readline() for _ in range(5)]
     except OSError:
