@@ -9,6 +9,8 @@ command is one small function decorated with `@app.command()`.
 from __future__ import annotations
 
 import enum
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -17,6 +19,25 @@ import typer
 
 from podcheck import __version__
 from podcheck.check import CheckOptions, check_file
+from podcheck.cli_options import (
+    ChecksOpt,
+    DrainsOpt,
+    Engine,
+    FailuresOpt,
+    FileArg,
+    FilesArg,
+    FormatsOpt,
+    Limits,
+    MaxDepthOpt,
+    MaxInputOpt,
+    MaxMemoryOpt,
+    MaxStatesOpt,
+    NodesOpt,
+    QuietOpt,
+    TimeoutOpt,
+    VersionOpt,
+    check_options,
+)
 from podcheck.crash import guarded
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
@@ -25,14 +46,16 @@ from podcheck.exitcodes import ExitCode, describe
 from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
-from podcheck.limits import default_max_memory
 from podcheck.manifests import ManifestOptions, parse_version
 from podcheck.manifests.export import import_text
+from podcheck.report.formats import SUITE_RENDERERS, Output, parse_outputs
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
 from podcheck.report.progress import RichReporter
-from podcheck.report.run import render_run_json, render_run_text
+from podcheck.report.run import render_run_json, render_run_summary, render_run_text
 from podcheck.report.suite import render_suite
-from podcheck.suite import run_suite
+from podcheck.run import CheckRun, SuiteResult
+from podcheck.suite import outcome, parse_outcome, run_suite
+from podcheck.suitefile import is_folder, target
 
 app = typer.Typer(
     name="podcheck",
@@ -41,30 +64,23 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class OutputFormat(enum.StrEnum):
-    """How diagnostics are printed."""
-
-    TEXT = "text"
-    JSON = "json"
-    GITHUB = "github"
 
 
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
     """Options of `podcheck parse`."""
 
-    path: str
-    format: OutputFormat
+    paths: tuple[str, ...]
+    outputs: tuple[Output, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class FmtOptions:
     """Options of `podcheck fmt`."""
 
-    path: str
+    paths: tuple[str, ...]
     check: bool
     write: bool
 
@@ -90,45 +106,94 @@ def _root(
     """A formal model checker for Kubernetes Pod semantics."""
 
 
-FileArg = Annotated[Path, typer.Argument(help="A `.pod` spec file.", show_default=False)]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Diagnostic format.")]
+PARSE_KINDS = ("text", "json", "github", "junit", "sarif", "tap")
+
+
+def _worst(exit_codes: list[ExitCode]) -> ExitCode:
+    for code in (ExitCode.INTERRUPTED, ExitCode.INPUT_ERROR, ExitCode.VIOLATED,
+                 ExitCode.INCONCLUSIVE):
+        if code in exit_codes:
+            return code
+    return ExitCode.OK
+
+
+def _spec_paths(paths: list[Path]) -> tuple[str, ...]:
+    found: list[str] = []
+    for p in paths:
+        inside = sorted(str(f) for f in p.rglob("*.pod")) if is_folder(p) else []
+        found += inside or [str(p)]  # a folder without specs is reported by the loader
+    return tuple(found)
+
+
+def _outputs(values: list[str] | None, kinds: tuple[str, ...]) -> tuple[Output, ...]:
+    outputs = parse_outputs(values or [], kinds)
+    if isinstance(outputs, str):
+        _finish(f"error: {outputs}\n", ExitCode.INPUT_ERROR, err=True)
+    if all(o.path is not None for o in outputs):
+        outputs.append(Output(kinds[0]))  # the text report still goes to the terminal
+    return tuple(outputs)
+
+
+def _emit(outputs: tuple[Output, ...], document: Callable[[str], str]) -> str:
+    """Write each file output; the stdout one (if any) is returned."""
+    shown = ""
+    for out in outputs:
+        text = document(out.kind)
+        if out.path is None:
+            shown = text
+        else:
+            Path(out.path).write_text(text, encoding="utf-8")
+    return shown
 
 
 @app.command("parse")
 @guarded
-def parse_command(file: FileArg, format: FormatOpt = OutputFormat.TEXT,
+def parse_command(files: FilesArg, format: FormatsOpt = None,
                   max_input_size: MaxInputOpt = DEFAULT_MAX_INPUT_SIZE) -> None:
-    """Read, parse and check a spec; print its diagnostics or `FILE: OK`."""
-    opts = ParseOptions(str(file), format)
-    loaded = parse_file(opts.path, LoadOptions(max_input_size=max_input_size))
-    if loaded.result.value is None or not loaded.result.ok:
-        text = render(loaded.result.diagnostics, loaded.sources, opts.format.value)
-        _finish(text, ExitCode.INPUT_ERROR)
-    warnings = render(loaded.result.diagnostics, loaded.sources, opts.format.value)
-    summary = ok_line(opts.path, loaded.result.value) if opts.format is OutputFormat.TEXT else ""
-    _finish(warnings + summary, ExitCode.OK)
+    """Read, parse and check specs; print their diagnostics or `FILE: OK`."""
+    opts = ParseOptions(_spec_paths(files), _outputs(format, PARSE_KINDS))
+    limit = LoadOptions(max_input_size=max_input_size)
+    loaded = [parse_file(p, limit) for p in opts.paths]
+    failed = [x.result.value is None or not x.result.ok for x in loaded]
+    suite = SuiteResult(tuple(parse_outcome(p, x) for p, x in zip(opts.paths, loaded,
+                                                                    strict=True)))
+
+    def document(kind: str) -> str:
+        if kind in SUITE_RENDERERS and kind not in ("json", "github"):
+            return SUITE_RENDERERS[kind](suite)
+        parts = [render(x.result.diagnostics, x.sources, kind) for x in loaded]
+        oks = [ok_line(p, x.result.value) for p, x, bad in zip(
+            opts.paths, loaded, failed, strict=True) if not bad and x.result.value is not None]
+        return "".join(parts) + ("".join(oks) if kind == "text" else "")
+
+    text = _emit(opts.outputs, document)
+    _finish(text, ExitCode.INPUT_ERROR if any(failed) or not opts.paths else ExitCode.OK)
 
 
 @app.command("fmt")
 @guarded
 def fmt_command(
-    file: FileArg,
+    files: FilesArg,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 and show a diff if "
-                                        "the file is not in canonical form.")] = False,
-    write: Annotated[bool, typer.Option("--write", help="Rewrite the file in place.")] = False,
+                                        "a file is not in canonical form.")] = False,
+    write: Annotated[bool, typer.Option("--write", help="Rewrite the files in place.")] = False,
 ) -> None:
-    """Print a spec in canonical form (or check it, or rewrite it)."""
-    opts = FmtOptions(str(file), check, write)
+    """Print specs in canonical form (or check them, or rewrite them)."""
+    opts = FmtOptions(_spec_paths(files), check, write)
     if opts.check and opts.write:
         _finish("error: use either --check or --write\n", ExitCode.INPUT_ERROR, err=True)
-    result = format_file(opts.path)
-    if result.formatted is None:
-        _finish(render(result.diagnostics, result.sources, "text"), ExitCode.INPUT_ERROR)
-    if opts.check:
-        _finish(result.diff(), ExitCode.VIOLATED if result.changed else ExitCode.OK)
-    if opts.write:
-        _finish(write_formatted(result), ExitCode.OK)
-    _finish(result.formatted, ExitCode.OK)
+    texts, codes_ = [], []
+    for path in opts.paths:
+        result = format_file(path)
+        if result.formatted is None:
+            texts.append(render(result.diagnostics, result.sources, "text"))
+            codes_.append(ExitCode.INPUT_ERROR)
+        elif opts.check:
+            texts.append(result.diff())
+            codes_.append(ExitCode.VIOLATED if result.changed else ExitCode.OK)
+        else:
+            texts.append(write_formatted(result) if opts.write else result.formatted)
+    _finish("".join(texts), _worst(codes_) if opts.paths else ExitCode.INPUT_ERROR)
 
 
 @app.command("explain")
@@ -143,86 +208,12 @@ def explain_command(
     _finish(explain_text(entry), ExitCode.OK)
 
 
-class ReportFormat(enum.StrEnum):
-    """How a verification report is printed."""
-
-    TEXT = "text"
-    JSON = "json"
-
-
 class GraphFormat(enum.StrEnum):
     """How `podcheck graph` writes the state graph."""
 
     DOT = "dot"
     GRAPHML = "graphml"
     JSON = "json"
-
-
-class Engine(enum.StrEnum):
-    """Which engine explores the model."""
-
-    BFS = "bfs"
-    BMC = "bmc"  # the symbolic engines: podcheck.engine.symbolic
-    KIND = "kind"
-    PDR = "pdr"
-    VECTOR = "vector"
-
-
-MaxStatesOpt = Annotated[
-    int | None, typer.Option("--max-states", min=1, help="Stop after this many states.")
-]
-MaxDepthOpt = Annotated[
-    int | None, typer.Option("--max-depth", "--depth", min=0,
-                              help="Explore at most this many steps (bmc, kind: the bound).")
-]
-TimeoutOpt = Annotated[
-    float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds of "
-                               "wall-clock time over the whole run (load, compile, explore, "
-                               "liveness); the run is then inconclusive.")
-]
-MaxMemoryOpt = Annotated[
-    int | None, typer.Option("--max-memory", min=1, help="Stop when the process holds more "
-                             "than this many MiB (default: half the machine's RAM); the run "
-                             "is then inconclusive.", show_default=False)
-]
-MaxInputOpt = Annotated[
-    int, typer.Option("--max-input-size", min=1, help="Refuse a file larger than this many "
-                      "bytes (PC118).")
-]
-MIB = 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """The whole-run limits of `check` and `test` as the command line gives them."""
-
-    max_states: int | None = None
-    max_depth: int | None = None
-    timeout: float | None = None
-    max_memory_mib: int | None = None
-    max_input_size: int = DEFAULT_MAX_INPUT_SIZE
-
-
-def _check_options(
-    engine: Engine, limits: Limits, manifests: ManifestOptions | None = None,
-) -> CheckOptions:
-    memory = (default_max_memory() if limits.max_memory_mib is None
-              else limits.max_memory_mib * MIB)
-    return CheckOptions(engine.value, limits.max_states, limits.max_depth, limits.timeout,
-                        manifests=manifests or ManifestOptions(), max_memory=memory,
-                        max_input_size=limits.max_input_size)
-
-
-NodesOpt = Annotated[int, typer.Option("--nodes", min=1, help="Manifests: nodes to assume "
-                                       "when no Node object is given.")]
-FailuresOpt = Annotated[int, typer.Option("--failures", min=0, help="Manifests: at most this "
-                                          "many node failures.")]
-DrainsOpt = Annotated[int, typer.Option("--concurrent-drains", min=0, help="Manifests: 1 "
-                                        "drains one node at a time, more at once, 0 none.")]
-ChecksOpt = Annotated[list[str] | None, typer.Option("--check", help="Manifests: run this "
-                                                     "built-in check (repeatable).")]
-VersionOpt = Annotated[str, typer.Option("--kubernetes-version", help="Manifests: the "
-                                         "Kubernetes version whose rules apply.")]
 
 
 def _manifest_options(nodes: int, failures: int, drains: int, checks: list[str] | None,
@@ -245,19 +236,27 @@ def _reproduce(path: str, options: CheckOptions) -> str:
     return " ".join(["podcheck check", path, *flags])
 
 
+CHECK_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
+def _check_text(runs: list[CheckRun], commands: list[str], *, timing: bool,
+                quiet: bool) -> str:
+    if quiet:
+        return "".join(render_run_summary(run, show_timing=timing) for run in runs)
+    return "\n".join(render_run_text(run, reproduce=cmd, show_timing=timing)
+                     for run, cmd in zip(runs, commands, strict=True))
+
+
 @app.command("check")
 @guarded
 def check_command(
-    file: FileArg,
+    files: Annotated[list[Path], typer.Argument(
+        help="Specs, or manifests (YAML files, a directory, `-`).", show_default=False)],
     engine: Annotated[Engine, typer.Option("--engine", help="Exploration engine.")] = Engine.BFS,
     max_states: MaxStatesOpt = None,
     max_depth: MaxDepthOpt = None,
     timeout: TimeoutOpt = None,
     max_memory: MaxMemoryOpt = None,
     max_input_size: MaxInputOpt = DEFAULT_MAX_INPUT_SIZE,
-    format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = (
-        ReportFormat.TEXT
-    ),
+    format: FormatsOpt = None,
     timing: Annotated[
         bool, typer.Option("--timing", help="Show seconds, states/s and peak memory.")
     ] = False,
@@ -271,36 +270,80 @@ def check_command(
     symmetry: Annotated[bool, typer.Option(
         "--symmetry/--no-symmetry", help="Store one state per orbit of interchangeable pods "
         "and nodes (safety properties).")] = True,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Verify a spec, or manifests (YAML files, a directory, `-`); print counterexamples."""
+    """Verify specs, or manifests (YAML files, a directory, `-`); print counterexamples.
+
+    --format takes text, json, junit, sarif, tap or github, each to stdout or to a
+    file (`--format sarif=out.sarif`), several at once."""
+    outputs = _outputs(format, CHECK_KINDS)
     manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
-    options = replace(_check_options(engine, limits, manifests), fingerprint=fingerprint,
+    options = replace(check_options(engine, limits, manifests), fingerprint=fingerprint,
                       workers=workers, symmetry=symmetry)
-    run = check_file(str(file), options, RichReporter())
-    if format is ReportFormat.JSON:
-        _finish(render_run_json(run, show_timing=timing), run.exit_code)
-    text = render_run_text(run, reproduce=_reproduce(str(file), options), show_timing=timing)
-    _finish(text, run.exit_code)
+    paths = [str(f) for f in files]
+    runs = [check_file(p, options, RichReporter()) for p in paths]
+    commands = [_reproduce(p, options) for p in paths]
+
+    def document(kind: str) -> str:
+        if kind == "text":
+            return _check_text(runs, commands, timing=timing, quiet=quiet)
+        if kind == "json":
+            docs = [render_run_json(run, show_timing=timing) for run in runs]
+            return docs[0] if len(docs) == 1 else "[\n" + ",\n".join(docs) + "]\n"
+        suite = SuiteResult(tuple(outcome(target(p), run, command=cmd)
+                                  for p, run, cmd in zip(paths, runs, commands, strict=True)))
+        return SUITE_RENDERERS[kind](suite)
+
+    _finish(_emit(outputs, document), _worst([run.exit_code for run in runs]))
+
+
+TEST_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 @app.command("test")
 @guarded
 def test_command(
-    paths: Annotated[list[Path], typer.Argument(help="Spec files or folders of them.")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Spec files, manifests, or folders of them (with `podcheck.toml`).")],
+    strict: Annotated[bool | None, typer.Option(
+        "--strict/--no-strict", help="Fail on a property without expectation "
+        "(default: on when CI=true).", show_default=False)] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0,
+                                      help="Processes to run specs on (0: all cores).")] = 0,
+    format: FormatsOpt = None,
+    quiet: QuietOpt = False,
+    timing: Annotated[bool, typer.Option(
+        "--timing/--no-timing", help="Show each spec's seconds in the table.")] = True,
     max_states: MaxStatesOpt = None,
     max_depth: MaxDepthOpt = None,
     timeout: TimeoutOpt = None,
     max_memory: MaxMemoryOpt = None,
     max_input_size: MaxInputOpt = DEFAULT_MAX_INPUT_SIZE,
 ) -> None:
-    """Run specs as a regression suite: every `expect` must come true (each spec gets the
-    limits); a deadlock no accepted violation explains fails, a cut-short run is
-    inconclusive."""
+    """Run specs and manifests as a regression suite: every expectation must come true; a
+    deadlock no accepted violation explains fails, a run a limit cut short is inconclusive.
+
+    Expectations are a spec's `expect` lines, or a `podcheck.toml` next to the files
+    (`["web.yaml"]` then `expect = { drain-completes = "holds" }` or `errors = ["PC401"]`);
+    flags come from each file's `# PODCHECK:` header.  --format takes text, json, junit,
+    sarif, tap or github, each to stdout or to a file (`--format junit=out.xml`)."""
+    outputs = _outputs(format, TEST_KINDS)
     limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
-    options = _check_options(Engine.BFS, limits)
-    result = run_suite([str(p) for p in paths], options)
-    _finish(render_suite(result), result.exit_code)
+    options = check_options(Engine.BFS, limits)
+    result = run_suite([str(p) for p in paths], options,
+                       strict=_ci() if strict is None else strict,
+                       jobs=jobs or os.cpu_count() or 1)
+
+    def document(kind: str) -> str:
+        return render_suite(result, quiet=quiet, show_time=timing) if kind == "text" else (
+            SUITE_RENDERERS[kind](result))
+
+    _finish(_emit(outputs, document), result.exit_code)
 
 
 @app.command("graph")
@@ -319,7 +362,7 @@ def graph_command(
     max_states: MaxStatesOpt = None,
 ) -> None:
     """Export the reachable state graph (or its quotient by pod phase)."""
-    options = _check_options(Engine.BFS, Limits(max_states=max_states))
+    options = check_options(Engine.BFS, Limits(max_states=max_states))
     run = check_file(str(file), options, RichReporter(), keep_graph=True)
     if run.graph is None:
         _finish(render(run.diagnostics, run.sources, "text"), ExitCode.INPUT_ERROR)

@@ -146,8 +146,42 @@ class Incomplete:
     limit: Limit | None
 
 
+@dataclass(frozen=True, slots=True)
+class HeaderError:
+    """The spec's `# PODCHECK:` header (or its `podcheck.toml` entry) could not be read:
+    the offending text and what was wrong with it."""
+
+    text: str
+    why: str
+
+
 Problem = (VerdictMismatch | Undecided | SpecErrors | ExpectationMismatch | Deadlocked
-           | Incomplete)
+           | Incomplete | HeaderError)
+
+
+class RowStatus(enum.Enum):
+    """How one property of a suite fared (the value is the word the report prints)."""
+
+    PASS = "ok"
+    FAIL = "FAIL"  # its verdict is not the one expected, or none was reached
+    UNEXPECTED_VIOLATED = "unexpected-violated"  # no expectation, and it is violated
+    UNEXPECTED_HOLDS = "unexpected-holds"  # no expectation, and it holds
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyRow:
+    """One property of a suite spec: what was expected, what came out, and how it fared.
+
+    `expected` is the verdict word of the spec's `expect` or its `podcheck.toml` entry
+    (None: no expectation, which is never a pass); `result` holds the trace.
+    """
+
+    name: str
+    expected: str | None
+    result: PropertyResult
+    status: RowStatus
+    file: str = ""  # where the property is declared (its spec, or the manifest)
+    line: int = 0  # 0: unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,13 +193,19 @@ class SpecOutcome:
     problems: tuple[Problem, ...]
     properties: int
     handling: Handling = Handling.CHECKED
+    rows: tuple[PropertyRow, ...] = ()
+    states: int = 0
+    seconds: float = 0.0
+    reproduce: str = ""  # the `podcheck check` command line that re-runs the spec
 
 
 @dataclass(frozen=True, slots=True)
 class SuiteResult:
-    """Every spec's outcome, in path order."""
+    """Every spec's outcome, in path order; `strict` when a property without an
+    expectation fails its spec."""
 
     outcomes: tuple[SpecOutcome, ...]
+    strict: bool = False
     interrupted: bool = False  # Ctrl-C stopped the suite after these outcomes
 
     @property

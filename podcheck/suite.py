@@ -1,33 +1,42 @@
-"""The regression suite: run every spec under some paths and compare with its `expect`s.
+"""The regression suite: run every target under some paths and compare with what it expects.
 
-Stage: a driver like `podcheck.check`.  Consumes spec paths (files, or folders searched
-for `*.pod`) and `CheckOptions`; produces a `podcheck.run.SuiteResult`, one
-`SpecOutcome` per spec, which `podcheck.report.suite.render_suite` words.  A spec
-passes when it loads, compiles and every property's verdict equals its `expect`
-(properties without one only need a verdict) and no deadlock was found that an accepted
-violation does not account for; a run a limit cut short with nothing unexpected found
-is inconclusive; a spec whose `# PODCHECK:` header says
-`parse` is only loaded; a spec that must be rejected passes when its errors are
-exactly the ones its `# E:` comments name.  It prints nothing.
+Stage: a driver like `podcheck.check`.  Consumes paths and `CheckOptions`; discovers
+targets with `podcheck.suitefile.discover` (spec files, manifests with a `# PODCHECK:`
+header, `podcheck.toml` entries); runs them on several processes (results in discovery
+order, whatever order they finish in); produces a `podcheck.run.SuiteResult`, one
+`SpecOutcome` per target with one `PropertyRow` per property, which `podcheck.report`
+renders.  A property passes when its verdict equals its expectation (the spec's `expect`
+or the `podcheck.toml` entry); a property with no expectation never passes: it is
+unexpected-violated or unexpected-holds, which fails its spec under `strict`.  A spec
+whose header says `parse` is only loaded; a spec that must be rejected passes when its
+errors are exactly the ones its `# E:` comments (or its toml `errors`) name.  It prints
+nothing.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+import time
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from dataclasses import dataclass
 
 from podcheck.check import CheckOptions, check_file
 from podcheck.diagnostics import Severity
 from podcheck.diagnostics.expectations import collect, mismatches
 from podcheck.engine.result import Limit, PropertyResult, Trace, Verdict
-from podcheck.lang.check import LoadOptions, load_with_sources
+from podcheck.ir.system import Location
+from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.run import (
     CheckRun,
     Deadlocked,
     ExpectationMismatch,
     Handling,
+    HeaderError,
     Incomplete,
     Problem,
+    PropertyRow,
+    RowStatus,
     SpecErrors,
     SpecOutcome,
     Status,
@@ -35,92 +44,148 @@ from podcheck.run import (
     Undecided,
     VerdictMismatch,
 )
+from podcheck.suitefile import Target, discover, header_words, options_of, reproduce, target
 
-HEADER = "# PODCHECK:"
+__all__ = ["Status", "discover", "outcome", "parse_only", "parse_outcome", "run_suite",
+           "run_target"]
 
-
-def discover(paths: Iterable[str]) -> list[str]:
-    """The spec files named by `paths`: files as given, folders searched for `*.pod`."""
-    found: list[str] = []
-    for p in paths:
-        path = Path(p)
-        found.extend(sorted(str(f) for f in path.rglob("*.pod")) if path.is_dir() else [p])
-    return found
+_UNEXPECTED = {Verdict.VIOLATED: RowStatus.UNEXPECTED_VIOLATED,
+               Verdict.HOLDS: RowStatus.UNEXPECTED_HOLDS}
 
 
-def outcome(path: str, run: CheckRun) -> SpecOutcome:
-    """Judge one run against its spec's expectations.
+@dataclass(frozen=True, slots=True)
+class _Job:
+    target: Target
+    options: CheckOptions
+    strict: bool
 
-    A spec that must be rejected carries `# E: PCnnn message` on each line that should
-    fail; it passes when its errors are exactly those.
-    """
+
+def _rejected(t: Target, run: CheckRun) -> SpecOutcome:
+    """A spec that did not load passes when its errors are exactly those expected."""
+    codes = sorted({d.code for d in run.diagnostics if d.severity is Severity.ERROR})
+    if t.errors is not None:
+        if tuple(codes) == t.errors:
+            return SpecOutcome(t.path, Status.PASS, (), 0, Handling.REJECTED)
+        return SpecOutcome(t.path, Status.ERROR, (SpecErrors(tuple(codes)),), 0)
+    expected = collect(run.sources)
+    lines = mismatches(expected, run.diagnostics)
+    if expected and not lines:
+        return SpecOutcome(t.path, Status.PASS, (), 0, Handling.REJECTED)
+    problems: list[Problem] = [SpecErrors(tuple(codes))]
+    problems += [ExpectationMismatch(line) for line in lines]
+    return SpecOutcome(t.path, Status.ERROR, tuple(problems), 0)
+
+
+def _row(path: str, r: PropertyResult, expected: str | None,
+         where: Location | None) -> PropertyRow:
+    """A property's row; a property built in (no file of its own) is placed at line 1
+    of the target."""
+    if expected is None:
+        status = _UNEXPECTED.get(r.verdict, RowStatus.FAIL)
+    else:
+        status = RowStatus.PASS if expected == r.verdict.value else RowStatus.FAIL
+    if where is None or where.file.startswith("<"):
+        return PropertyRow(r.name, expected, r, status, path, 1)
+    return PropertyRow(r.name, expected, r, status, where.file, where.line)
+
+
+def _problem(row: PropertyRow) -> Problem | None:
+    if row.status is not RowStatus.FAIL:
+        return None
+    if row.result.verdict is Verdict.UNKNOWN or row.expected in (None, row.result.verdict.value):
+        return Undecided(row.result)
+    return VerdictMismatch(row.name, row.expected, row.result.verdict)
+
+
+def outcome(t: Target, run: CheckRun, *, strict: bool = False, seconds: float = 0.0,
+            command: str = "") -> SpecOutcome:
+    """Judge one run against its target's expectations (see the module docstring)."""
     if run.result is None:
-        expected = collect(run.sources)
-        lines = mismatches(expected, run.diagnostics)
-        if expected and not lines:
-            return SpecOutcome(path, Status.PASS, (), 0, Handling.REJECTED)
-        codes = sorted({d.code for d in run.diagnostics if d.severity is Severity.ERROR})
-        problems: list[Problem] = [SpecErrors(tuple(codes))]
-        problems += [ExpectationMismatch(line) for line in lines]
-        return SpecOutcome(path, Status.ERROR, tuple(problems), 0)
-    results = run.result.results
-    problems = [
-        VerdictMismatch(r.name, r.expected, r.verdict)
-        for r in results
-        if r.expected is not None and not r.as_expected and r.verdict is not Verdict.UNKNOWN
-    ]
+        return _rejected(t, run)
+    toml = dict(t.expect)
+    spans = {p.name: p.span for p in run.result.system.properties}
+    rows = tuple(_row(t.path, r, r.expected or toml.get(r.name), spans.get(r.name))
+                 for r in run.result.results)
+    found = [p for p in map(_problem, rows) if p is not None]
+    open_: list[Problem] = [p for p in found if isinstance(p, Undecided)]
+    problems: list[Problem] = [p for p in found if not isinstance(p, Undecided)]
+    names = {r.name for r in rows}
+    problems += [ExpectationMismatch(f"`{name}`: expected {word}, but there is no such "
+                                     "property") for name, word in t.expect if name not in names]
     deadlock = run.result.deadlock
-    if deadlock is not None and not _explained(deadlock, results):
+    if deadlock is not None and not _explained(deadlock, rows):
         problems.append(Deadlocked(deadlock))
-    open_: list[Problem] = [Undecided(r) for r in results if r.verdict is Verdict.UNKNOWN]
     if not run.complete and not open_ and deadlock is None:
         open_.append(Incomplete(run.limit))
-    status = Status.FAIL if problems else Status.INCONCLUSIVE if open_ else Status.PASS
-    return SpecOutcome(path, status, tuple(problems + open_), len(results))
+    unexpected = any(r.status in _UNEXPECTED.values() for r in rows)
+    failed = bool(problems) or (strict and unexpected)
+    status = Status.FAIL if failed else Status.INCONCLUSIVE if open_ else Status.PASS
+    return SpecOutcome(t.path, status, tuple(problems + open_), len(rows), rows=rows,
+                       states=run.result.stats.states, seconds=seconds, reproduce=command)
 
 
-def _explained(deadlock: Trace, results: Iterable[PropertyResult]) -> bool:
-    """True when the counterexample of a violation the suite accepts (its `expect` says
-    violated, or it has no `expect`) ends in the deadlocked state: the deadlock is that
-    finding, as in a pod that can never be scheduled."""
+def _explained(deadlock: Trace, rows: Iterable[PropertyRow]) -> bool:
+    """True when the counterexample of a violation the suite accepts (its expectation says
+    violated, or it has none) ends in the deadlocked state: the deadlock is that finding,
+    as in a pod that can never be scheduled."""
     end = deadlock.steps[-1].state
     return any(
-        r.verdict is Verdict.VIOLATED and r.expected in (None, Verdict.VIOLATED.value)
-        and r.trace is not None and r.trace.steps[-1].state == end
-        for r in results)
+        r.result.verdict is Verdict.VIOLATED and r.expected in (None, Verdict.VIOLATED.value)
+        and r.result.trace is not None and r.result.trace.steps[-1].state == end
+        for r in rows)
+
+
+def parse_outcome(path: str, loaded: Loaded | None = None) -> SpecOutcome:
+    """A parse-only target passes when it loads (or fails exactly as its `# E:` say);
+    `loaded`: the spec already loaded, else it is loaded here."""
+    loaded = loaded or load_with_sources(path, LoadOptions())
+    if loaded.result.ok:
+        return SpecOutcome(path, Status.PASS, (), 0, Handling.PARSED)
+    return _rejected(target(path), CheckRun(path, loaded.result.diagnostics, loaded.sources))
 
 
 def parse_only(path: str) -> bool:
-    """True when the spec's `# PODCHECK:` header asks only for `parse` (a spec meant to
-    be read, not explored: e.g. a large example of the language)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            head = [f.readline() for _ in range(5)]
-    except OSError:
-        return False
-    words = [line[len(HEADER):].split() for line in head if line.startswith(HEADER)]
-    return bool(words) and words[0][:1] == ["parse"]
+    """True when the spec's `# PODCHECK:` header asks only for `parse`."""
+    words = header_words(path) or []
+    return words[:1] == ["parse"]
 
 
-def parse_outcome(path: str) -> SpecOutcome:
-    """A parse-only spec passes when it loads without errors (or with exactly the errors
-    its `# E:` comments expect)."""
-    loaded = load_with_sources(path, LoadOptions())
-    if loaded.result.ok:
-        return SpecOutcome(path, Status.PASS, (), 0, Handling.PARSED)
-    return outcome(path, CheckRun(path, loaded.result.diagnostics, loaded.sources))
+def run_target(t: Target, base: CheckOptions, *, strict: bool = False) -> SpecOutcome:
+    """Run one target (its header's flags over `base`) and judge it."""
+    if t.problem is not None:
+        return SpecOutcome(t.path, Status.ERROR, (t.problem,), 0)
+    if t.command == "parse":
+        return parse_outcome(t.path)
+    options = options_of(t, base)
+    if isinstance(options, HeaderError):
+        return SpecOutcome(t.path, Status.ERROR, (options,), 0)
+    start = time.perf_counter()
+    run = check_file(t.path, options)
+    return outcome(t, run, strict=strict, seconds=time.perf_counter() - start,
+                   command=reproduce(t, base))
 
 
-def run_suite(paths: Sequence[str], options: CheckOptions) -> SuiteResult:
-    """Check every spec under `paths` against its expectations (parse-only specs are
-    only loaded)."""
-    outcomes: list[SpecOutcome] = []
-    for p in discover(paths):
-        if parse_only(p):
-            outcomes.append(parse_outcome(p))
-            continue
-        run = check_file(p, options)
-        outcomes.append(outcome(p, run))
-        if run.limit is Limit.INTERRUPT:  # Ctrl-C: report what was run, stop the suite
-            return SuiteResult(tuple(outcomes), interrupted=True)
-    return SuiteResult(tuple(outcomes))
+def _work(job: _Job) -> SpecOutcome:
+    return run_target(job.target, job.options, strict=job.strict)
+
+
+def run_suite(paths: Sequence[str], options: CheckOptions, *, strict: bool = False,
+              jobs: int = 1) -> SuiteResult:
+    """Run every target under `paths` on up to `jobs` processes; outcomes in discovery
+    order."""
+    work = [_Job(t, options, strict) for t in discover(paths)]
+    if jobs <= 1 or len(work) <= 1:
+        outcomes: list[SpecOutcome] = []
+        for job in work:
+            outcomes.append(_work(job))
+            if _interrupted(outcomes[-1]):  # Ctrl-C: report what was run, stop the suite
+                return SuiteResult(tuple(outcomes), strict, interrupted=True)
+        return SuiteResult(tuple(outcomes), strict)
+    method = "fork" if sys.platform == "linux" else "spawn"
+    with multiprocessing.get_context(method).Pool(min(jobs, len(work))) as pool:
+        done = tuple(pool.imap(_work, work, chunksize=1))
+    return SuiteResult(done, strict, interrupted=any(map(_interrupted, done)))
+
+
+def _interrupted(o: SpecOutcome) -> bool:
+    return any(isinstance(p, Incomplete) and p.limit is Limit.INTERRUPT for p in o.problems)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from podcheck.diagnostics import Severity
 from podcheck.diagnostics.render import ordered, render, to_json
 from podcheck.report.itf import dumps, result_to_json
-from podcheck.report.text import render_result
+from podcheck.report.text import render_result, render_stats, render_summary
 from podcheck.run import CheckRun
 
 
@@ -38,3 +39,12 @@ def render_run_json(run: CheckRun, *, show_timing: bool = False) -> str:
         "exitCode": int(run.exit_code),
     }
     return dumps(doc)
+
+
+def render_run_summary(run: CheckRun, *, show_timing: bool = False) -> str:
+    """`--quiet`: the errors (if any), then the verdict table and the statistics line."""
+    errors = [d for d in run.diagnostics if d.severity is Severity.ERROR]
+    text = render(errors, run.sources, "text") if errors else ""
+    if run.result is None:
+        return text
+    return text + render_summary(run.result) + render_stats(run.result, show_timing=show_timing)

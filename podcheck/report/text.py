@@ -317,3 +317,16 @@ def render_result(
     if reproduce:
         blocks.append(f"reproduce: {reproduce}\n")
     return "\n".join(blocks)
+
+
+def render_property(result: PropertyResult) -> str:
+    """One property's verdict with its trace (as `check` prints it), for suite reports."""
+    trace = result.trace
+    prop = None
+    if trace is not None:
+        prop = next((p for p in trace.system.properties if p.name == result.name), None)
+    lines = [_header(prop, result)]
+    if trace is not None:
+        body = render_trace(trace) + "\n".join(_footer(prop, result))
+        lines.append(body.rstrip("\n"))
+    return "\n".join(lines) + "\n"

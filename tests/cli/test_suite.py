@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from podcheck.check import CheckOptions
-from podcheck.cli import app
 from podcheck.engine.result import Verdict
 from podcheck.exitcodes import ExitCode
 from podcheck.run import Handling, VerdictMismatch
@@ -53,13 +50,6 @@ def test_parse_only_specs_are_loaded_not_explored(tmp_path: Path) -> None:
     spec = _write(tmp_path, "p.pod", "# PODCHECK: parse\n" + PASSING.replace("holds", "violated"))
     (outcome,) = run_suite([spec], CheckOptions()).outcomes
     assert outcome.status is Status.PASS and outcome.handling is Handling.PARSED
-
-
-def test_the_repository_suite_passes_through_the_cli(monkeypatch) -> None:
-    monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(app, ["test", "specs/seed", "specs/liveness"])
-    assert result.exit_code == 0, result.stdout
-    assert result.stdout.rstrip().endswith("26 passed, 0 failed")
 
 
 def test_no_specs_is_an_input_error(tmp_path: Path) -> None:

@@ -17,8 +17,8 @@ from podcheck.model.layout import Builder
 from podcheck.suite import discover, parse_only
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = [p for p in discover([str(ROOT / "specs/seed"), str(ROOT / "specs/liveness")])
-         if not parse_only(p)]
+SPECS = [t.path for t in discover([str(ROOT / "specs/seed"), str(ROOT / "specs/liveness")])
+         if t.path.endswith(".pod") and not parse_only(t.path)]
 
 
 def summary(path: str) -> tuple[object, ...]:

@@ -104,14 +104,20 @@ def test_suite_problems_and_report():
         SpecOutcome("d.pod", Status.PASS, (), 0, Handling.REJECTED),
         SpecOutcome("e.pod", Status.ERROR, (SpecErrors(("PC101",)),), 0),
     ))  # fmt: skip
-    assert render_suite(suite) == (
-        "ok    a.pod (1 property)\n"
-        "FAIL  b.pod (2 properties)\n"
-        "      `p`: inconclusive (no violation within 2 steps (every state that close "
+    assert render_suite(suite, show_time=False) == (
+        "spec   property                expected  got  result  states\n"
+        "a.pod  (no properties)         -         -    ok      -\n"
+        "b.pod  -                       -         -    FAIL    -\n"
+        "c.pod  (parsed only)           -         -    ok      -\n"
+        "d.pod  (rejected as expected)  -         -    ok      -\n"
+        "e.pod  -                       -         -    ERROR   -\n"
+        "\n"
+        "FAIL b.pod\n"
+        "  `p`: inconclusive (no violation within 2 steps (every state that close "
         "checked), 50 states)\n"
-        "ok    c.pod (parsed only)\n"
-        "ok    d.pod (rejected as its `# E:` expect)\n"
-        "ERROR e.pod (0 properties)\n"
-        "      spec has errors: PC101\n"
+        "\n"
+        "ERROR e.pod\n"
+        "  spec has errors: PC101\n"
+        "\n"
         "3 passed, 1 failed, 1 with errors\n"
     )

@@ -1,0 +1,91 @@
+"""The typer option and argument types the commands of `podcheck.cli` share, and their
+conversion into the library's `CheckOptions`.
+
+Stage: the shell, with `podcheck.cli`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from podcheck.check import CheckOptions
+from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
+from podcheck.limits import default_max_memory
+from podcheck.manifests import ManifestOptions
+
+FileArg = Annotated[Path, typer.Argument(help="A `.pod` spec file.", show_default=False)]
+FilesArg = Annotated[list[Path], typer.Argument(
+    help="Spec files, or folders searched for `*.pod`.", show_default=False)]
+FormatsOpt = Annotated[list[str] | None, typer.Option(
+    "--format", help="Output format, KIND or KIND=FILE (repeatable; see `podcheck test -h`).")]
+MaxStatesOpt = Annotated[
+    int | None, typer.Option("--max-states", min=1, help="Stop after this many states.")
+]
+MaxDepthOpt = Annotated[
+    int | None, typer.Option("--max-depth", "--depth", min=0,
+                              help="Explore at most this many steps (bmc, kind: the bound).")
+]
+TimeoutOpt = Annotated[
+    float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds of "
+                               "wall-clock time over the whole run (load, compile, explore, "
+                               "liveness); the run is then inconclusive.")
+]
+MaxMemoryOpt = Annotated[
+    int | None, typer.Option("--max-memory", min=1, help="Stop when the process holds more "
+                             "than this many MiB (default: half the machine's RAM); the run "
+                             "is then inconclusive.", show_default=False)
+]
+MaxInputOpt = Annotated[
+    int, typer.Option("--max-input-size", min=1, help="Refuse a file larger than this many "
+                      "bytes (PC118).")
+]
+NodesOpt = Annotated[int, typer.Option("--nodes", min=1, help="Manifests: nodes to assume "
+                                       "when no Node object is given.")]
+FailuresOpt = Annotated[int, typer.Option("--failures", min=0, help="Manifests: at most this "
+                                          "many node failures.")]
+DrainsOpt = Annotated[int, typer.Option("--concurrent-drains", min=0, help="Manifests: 1 "
+                                        "drains one node at a time, more at once, 0 none.")]
+ChecksOpt = Annotated[list[str] | None, typer.Option("--check", help="Manifests: run this "
+                                                     "built-in check (repeatable).")]
+VersionOpt = Annotated[str, typer.Option("--kubernetes-version", help="Manifests: the "
+                                         "Kubernetes version whose rules apply.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")]
+
+
+class Engine(enum.StrEnum):
+    """Which engine explores the model."""
+
+    BFS = "bfs"
+    BMC = "bmc"  # the symbolic engines: podcheck.engine.symbolic
+    KIND = "kind"
+    PDR = "pdr"
+    VECTOR = "vector"
+
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The whole-run limits of `check` and `test` as the command line gives them."""
+
+    max_states: int | None = None
+    max_depth: int | None = None
+    timeout: float | None = None
+    max_memory_mib: int | None = None
+    max_input_size: int = DEFAULT_MAX_INPUT_SIZE
+
+
+def check_options(
+    engine: Engine, limits: Limits, manifests: ManifestOptions | None = None,
+) -> CheckOptions:
+    memory = (default_max_memory() if limits.max_memory_mib is None
+              else limits.max_memory_mib * MIB)
+    return CheckOptions(engine.value, limits.max_states, limits.max_depth, limits.timeout,
+                        manifests=manifests or ManifestOptions(), max_memory=memory,
+                        max_input_size=limits.max_input_size)
