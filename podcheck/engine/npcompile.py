@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from podcheck import ir
+from podcheck.engine.intervals import arith_bounds
 from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
 
 Array = npt.NDArray[np.generic]
@@ -157,25 +158,11 @@ class Program:
             return 0, 1
         if name == "ite":
             return min(parts[1][0], parts[2][0]), max(parts[1][1], parts[2][1])
-        if name == "+":
-            return sum(p[0] for p in parts), sum(p[1] for p in parts)
-        if name in ("min", "max"):
-            fn = min if name == "min" else max
-            return fn(p[0] for p in parts), fn(p[1] for p in parts)
-        if name == "neg":
-            return -parts[0][1], -parts[0][0]
-        (alo, ahi), (blo, bhi) = parts
-        if name == "-":
-            return alo - bhi, ahi - blo
-        if name == "*":
-            corners = [a * b for a in (alo, ahi) for b in (blo, bhi)]
-            return min(corners), max(corners)
-        if blo <= 0 <= bhi:
-            raise Unsupported(f"a divisor of `{name}` may be 0 (its bounds are {blo}..{bhi})")
-        if name == "%":
-            return (0, bhi - 1) if blo > 0 else (blo + 1, 0)
-        corners = [a // b for a in (alo, ahi) for b in (blo, bhi)]
-        return min(corners), max(corners)
+        found = arith_bounds(name, parts)
+        if found is None:
+            lo, hi = parts[-1]
+            raise Unsupported(f"a divisor of `{name}` may be 0 (its bounds are {lo}..{hi})")
+        return found
 
 
 def _gather(value: Value, rows: npt.NDArray[np.intp]) -> Value:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from podcheck.engine.intervals import arith_bounds
 from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
 
 _ARITH = {"*": "*", "-": "-", "//": "//", "%": "%"}
@@ -98,26 +99,4 @@ def bounds(expr: Expr, system: TransitionSystem) -> tuple[int, int] | None:
         return min(parts[1][0], parts[2][0]), max(parts[1][1], parts[2][1])
     if any(p is None for p in parts):
         return None
-    return _arith_bounds(expr.op, [p for p in parts if p is not None])
-
-
-def _arith_bounds(name: str, parts: list[tuple[int, int]]) -> tuple[int, int] | None:
-    if name == "+":
-        return sum(p[0] for p in parts), sum(p[1] for p in parts)
-    if name in ("min", "max"):
-        fn = min if name == "min" else max
-        return fn(p[0] for p in parts), fn(p[1] for p in parts)
-    if name == "neg":
-        return -parts[0][1], -parts[0][0]
-    (alo, ahi), (blo, bhi) = parts[0], parts[-1]
-    if name == "-":
-        return alo - bhi, ahi - blo
-    if name == "*":
-        corners = [a * b for a in (alo, ahi) for b in (blo, bhi)]
-        return min(corners), max(corners)
-    if blo <= 0:
-        return None
-    if name == "%":
-        return 0, bhi - 1
-    corners = [a // b for a in (alo, ahi) for b in (blo, bhi)]
-    return min(corners), max(corners)
+    return arith_bounds(expr.op, [p for p in parts if p is not None])
