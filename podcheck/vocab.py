@@ -183,6 +183,7 @@ class ActionKind(enum.StrEnum):
     EVICT_REFUSED = "evict_refused"
     EXIT = "exit"
     HANG = "hang"
+    JOB_BACKOFF_LIMIT = "job_backoff_limit"
     JOB_CLEANUP = "job_cleanup"
     JOB_COUNT = "job_count"
     LIVENESS_PROBE_FAILS = "liveness_probe_fails"

@@ -10,7 +10,7 @@ operand types, PC212 object fields.
 
 NOTE(name-scopes): a bare name is looked up in scopes, innermost first: the variables
 bound by enclosing quantifiers and `count`s, then the declared objects that are values
-(bare pods and nodes), then the state names (`ENUMS`).  A name that none of these
+(bare pods, Jobs and nodes), then the state names (`ENUMS`).  A name that none of these
 binds, compared with `==` / `!=` to a field that takes states, is read as one of that
 field's states (`p.phase == Running`; PC204 when it is not one); a state name anywhere
 else is a type error (PC211).  So a pod named `Ready` is the pod in `Ready.phase` and in
@@ -28,6 +28,7 @@ from podcheck.spec import (
     BOUNDED_TEMPORAL,
     CONTAINER_FIELDS,
     ENUMS,
+    JOB_FIELDS,
     NODE_FIELDS,
     POD_FIELDS,
     Attr,
@@ -36,6 +37,8 @@ from podcheck.spec import (
     ContainerOf,
     Count,
     Domain,
+    DurationLit,
+    Elapsed,
     EnumLit,
     Expr,
     IntLit,
@@ -51,6 +54,7 @@ _TABLES: Mapping[str, Mapping[str, object]] = {
     "pod": POD_FIELDS,
     "container": CONTAINER_FIELDS,
     "node": NODE_FIELDS,
+    "job": JOB_FIELDS,
 }
 _ARITH = ("+", "-", "*")
 _ORDER = ("<", "<=", ">", ">=")
@@ -74,8 +78,10 @@ class Ty:
         return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
-BOOL, INT, POD, CONTAINER, NODE = (Ty(k) for k in ("bool", "int", "pod", "container", "node"))
+BOOL, INT, POD, CONTAINER, NODE, JOB, DURATION = (
+    Ty(k) for k in ("bool", "int", "pod", "container", "node", "job", "duration"))
 _OBJECTS = {"pod": POD, "container": CONTAINER, "node": NODE}
+_NAMED_WORKLOADS = {"pod": POD, "job": JOB}  # workload kinds a bare name denotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +248,8 @@ class _Checker:
             return INT
         if isinstance(e, BoolLit):
             return BOOL
+        if isinstance(e, DurationLit | Elapsed):
+            return DURATION
         if isinstance(e, EnumLit):
             self._mismatch(e, f"state `{e.name}` can only be compared with a field")
             return None
@@ -275,14 +283,15 @@ class _Checker:
     def _global(self, name: str) -> Ty | None:
         if name in self.names.nodes:
             return NODE
-        return POD if self.names.workloads.get(name) == "pod" else None
+        return _NAMED_WORKLOADS.get(self.names.workloads.get(name, ""))
 
     def _ref(self, e: Ref, env: Env) -> Ty | None:
         found = env.get(e.name) or self._global(e.name)
         if found is not None:
             return found
         if e.name in self.names.workloads:
-            message = f"`{e.name}` is a {self.names.workloads[e.name]}, not a pod or a node"
+            message = (f"`{e.name}` is a {self.names.workloads[e.name]}, not a pod, a job "
+                       "or a node")
             self.out.append(m.error(codes.WRONG_KIND_REFERENCE, message, e.span,
                                     help=f"quantify over its pods: `pods({e.name})`"))
             return None
@@ -297,7 +306,7 @@ class _Checker:
             return None
         table = _TABLES.get(obj.kind)
         if table is None:
-            self._mismatch(e, f"`.{e.field}` needs a pod, a container or a node, "
+            self._mismatch(e, f"`.{e.field}` needs a pod, a container, a node or a job, "
                               f"found {obj.words()}")
             return None
         kind = table.get(e.field)
@@ -316,12 +325,21 @@ class _Checker:
     def _binary(self, e: Binary, env: Env) -> Ty | None:
         if e.op in _EQUALITY:
             return self._equality(e, env)
-        want, result = (BOOL, BOOL) if e.op in _LOGIC else (INT, INT)
         if e.op in _ORDER:
-            result = BOOL
+            return self._order(e, env)
+        want, result = (BOOL, BOOL) if e.op in _LOGIC else (INT, INT)
         self.need(e.left, want, env, f"`{e.op}`")
         self.need(e.right, want, env, f"`{e.op}`")
         return result
+
+    def _order(self, e: Binary, env: Env) -> Ty | None:
+        """`<`, `<=`, `>`, `>=` on two ints, or on two durations (`elapsed < 90s`)."""
+        sides = [(x, self.infer(x, env)) for x in (e.left, e.right)]
+        want = DURATION if any(t == DURATION for _, t in sides) else INT
+        for x, got in sides:
+            if got is not None and got.kind != want.kind:
+                self._mismatch(x, f"`{e.op}` needs {want.words()}, found {got.words()}")
+        return BOOL
 
     def _equality(self, e: Binary, env: Env) -> Ty | None:
         for side, other in ((e.left, e.right), (e.right, e.left)):

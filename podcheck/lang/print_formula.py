@@ -16,6 +16,8 @@ from podcheck.spec import (
     ContainerOf,
     Count,
     Domain,
+    DurationLit,
+    Elapsed,
     EnumLit,
     Expr,
     IntLit,
@@ -179,6 +181,10 @@ def _atom(expr: Expr) -> str:
         return "true" if expr.value else "false"
     if isinstance(expr, EnumLit | Ref):
         return expr.name
+    if isinstance(expr, DurationLit):
+        return format_duration_ms(expr.ms)
+    if isinstance(expr, Elapsed):
+        return "elapsed"
     assert isinstance(expr, Count), expr
     where = "" if expr.where is None else f" where {format_formula(expr.where)}"
     return f"count({expr.var} in {_domain(expr.domain)}{where})"

@@ -44,6 +44,8 @@ from podcheck.spec import (
     ContainerOf,
     Count,
     Domain,
+    DurationLit,
+    Elapsed,
     Expr,
     IntLit,
     Quant,
@@ -206,6 +208,14 @@ class ToAst(Transformer_NonRecursive[Token, SpecFile]):
         if len(tok) > MAX_INT_DIGITS:
             raise IntegerTooLong(tok)
         return IntLit(int(tok), self._span(meta))
+
+    def duration_lit(self, meta: Meta, tok: Token) -> DurationLit:
+        span = self._span(meta)
+        ms = duration_ms(Scalar("duration", str(tok), span))
+        return DurationLit(MAX_DURATION_MS + 1 if ms is None else ms, span)
+
+    def elapsed(self, meta: Meta, tok: Token) -> Elapsed:
+        return Elapsed(self._span(meta))
 
     def bool_lit(self, meta: Meta, tok: Token) -> BoolLit:
         return BoolLit(tok == "true", self._span(meta))

@@ -103,6 +103,7 @@ class Slot:
     evicted: ir.Var | None = None
     endpoint: ir.Var | None = None
     revision: ir.Var | None = None
+    counted: ir.Var | None = None  # a Job's pod: counted in the Job status, still listed
     requests: dict[str, int] = field(default_factory=dict)
     pod: PodLike | None = None
 
@@ -129,6 +130,8 @@ class Counters:
     revisions: dict[str, ir.Var] = field(default_factory=dict)  # Deployment -> rollouts
     job_succeeded: dict[str, ir.Var] = field(default_factory=dict)
     job_failed: dict[str, ir.Var] = field(default_factory=dict)
+    # OnFailure Job -> its restarts reached backoffLimit (model/job.py)
+    job_backoff_exceeded: dict[str, ir.Var] = field(default_factory=dict)
 
     def disruptions(self) -> list[ir.Var]:
         """The counters that only a disruption from the environment block increments
@@ -244,6 +247,8 @@ class Cluster:
             ups.append((s.endpoint, 0))
         if counted:
             ups += self.on_delete.get(s.name, [])
+        if s.counted is not None:
+            ups.append((s.counted, 0))
         return ups
 
     def create_updates(self, s: Slot, revision: ir.Expr | None = None) -> list[Update]:

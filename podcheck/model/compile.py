@@ -42,7 +42,7 @@ from podcheck.model.eviction_api import declare_evictions
 from podcheck.model.failures import declare_failures
 from podcheck.model.job import declare_job
 from podcheck.model.layout import Builder
-from podcheck.model.observables import tracking_for
+from podcheck.model.observables import restart_bound, tracking_for
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
 from podcheck.model.props import PropertyCompiler
@@ -51,7 +51,7 @@ from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.statefulset import declare_statefulset
 from podcheck.model.taint_eviction import declare_taint_eviction
-from podcheck.model.timed import declare_observers, make_prompt, synchronise
+from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
 from podcheck.spec import NO_SPAN
 from podcheck.vocab import ActionKind, Actor
 
@@ -100,6 +100,7 @@ def build_model(
     sp: spec.CheckedSpec, options: ModelOptions, factory: ClockedFactory
 ) -> StageResult[Model]:
     """Build the transition system and keep the cluster layout and budgets with it."""
+    options = replace(options, restart_bound=restart_bound(sp, options.restart_bound))
     builder = Builder(name=_name(sp), source=sp.path, overrides=fairness_overrides(sp))
     clock = Clock(builder, options)
     diags: list[Diagnostic] = []
@@ -115,8 +116,9 @@ def build_model(
     _declare_actions(cluster, found)
     props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder),
                              actions=lambda: builder.actions)
+    props.elapsed = declare_elapsed(sp.properties, clock)
     observers = declare_observers(sp.properties, props, clock)
-    if observers:
+    if observers or props.elapsed is not None:
         make_prompt(builder, clock)
     clock.build()
     synchronise(builder, list(observers.values()))

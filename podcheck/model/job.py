@@ -1,24 +1,30 @@
 """The Job controller, as IR actions.
 
 Stage: internal to `podcheck.model` (called by `compile.build_model`).  Consumes a
-`Cluster` and one Job (its counters are laid out by `slots.py`); declares `create_pod`,
-`job_count` and `job_cleanup` per slot.  `job_complete` / `job_failed` are the Job's
-conditions, which `props.py` reads.
+`Cluster` and one Job (its counters, back-off flag and per-slot `counted` are laid out by
+`slots.py`); declares `create_pod`, `job_count`, `job_backoff_limit` and `job_cleanup`
+per slot.  `job_complete` / `job_failed` are the Job's conditions, which `props.py`
+reads.
 
 `syncJob` with finalizer tracking (pkg/controller/job/job_controller.go): keeps
 `min(parallelism, completions - succeeded)` pods, counts a Succeeded pod towards
 completions and a Failed or deleted one towards `backoffLimit`; past it the Job is
-Failed (BackoffLimitExceeded) and its remaining pods are deleted.  A counted pod's slot
-is freed (the finished pod object is not modelled further); the exponential re-create
-back-off is abstracted (no delay).
+Failed (BackoffLimitExceeded) and its remaining pods are deleted.  Under the template's
+`restartPolicy: OnFailure` the Job also fails when the restart counts of its Pending and
+Running pods sum to `backoffLimit` (`pastBackoffLimitOnFailure`, kube
+`past_backoff_limit_core`).  NOTE(job-pods-listed): a counted pod stays listed, Succeeded
+or Failed with its reason, as `kubectl get pods` shows it (the controller only removes
+its tracking finalizer); the model keeps the latest pod object per slot, so a counted pod
+is dropped from the model when the controller creates a replacement in its slot.  The
+exponential re-create back-off is abstracted (no delay).
 """
 
 from __future__ import annotations
 
 from podcheck import ir, spec
-from podcheck.model.cluster import FAILED, SUCCEEDED, Cluster
-from podcheck.model.replicaset import lowest_absent
-from podcheck.vocab import ActionKind, Actor
+from podcheck.model.cluster import FAILED, PENDING, RUNNING, SUCCEEDED, Cluster, Slot
+from podcheck.model.updates import Updates
+from podcheck.vocab import ActionKind, Actor, Reason, RestartPolicy, words
 
 
 def job_complete(cluster: Cluster, w: spec.Workload) -> ir.Expr:
@@ -27,12 +33,71 @@ def job_complete(cluster: Cluster, w: spec.Workload) -> ir.Expr:
 
 
 def job_failed(cluster: Cluster, w: spec.Workload) -> ir.Expr:
-    """The Job exceeded its backoffLimit (condition Failed, BackoffLimitExceeded)."""
-    return ir.op(">", cluster.counters.job_failed[w.name], w.backoffLimit)
+    """The Job failed with BackoffLimitExceeded (condition Failed): more failed pods than
+    backoffLimit, or, under OnFailure, its pods' restarts reached backoffLimit."""
+    failed = ir.op(">", cluster.counters.job_failed[w.name], w.backoffLimit)
+    exceeded = cluster.counters.job_backoff_exceeded.get(w.name)
+    return failed if exceeded is None else ir.or_(failed, ir.eq(exceeded, 1))
+
+
+def job_field(cluster: Cluster, w: spec.Workload, name: str
+              ) -> tuple[ir.Expr, tuple[str, ...] | None]:
+    """A Job field (spec.JOB_FIELDS) of Job `w` and its vocabulary; `reason` indexes
+    `words(Reason)` (none: its length)."""
+    counters, reasons = cluster.counters, words(Reason)
+    fields: dict[str, ir.Expr] = {
+        "complete": job_complete(cluster, w),
+        "failed": job_failed(cluster, w),
+        "succeeded": counters.job_succeeded[w.name],
+        "failures": counters.job_failed[w.name],
+        "active": ir.count(*(ir.not_(_free(s)) for s in cluster.slots_of(w.name))),
+        "reason": ir.ite(job_failed(cluster, w), reasons.index(Reason.BACKOFF_LIMIT_EXCEEDED),
+                         len(reasons)),
+    }
+    return fields[name], reasons if name == "reason" else None
+
+
+def restarts_past_limit(cluster: Cluster, w: spec.Workload) -> ir.Expr:
+    """`pastBackoffLimitOnFailure` in IR (kube `past_backoff_limit_core`): the restart
+    counts of every container of the Job's Pending and Running pods, summed, reach
+    backoffLimit (are positive when it is 0); false unless the template's restartPolicy
+    is OnFailure.  Exact while each count saturates at or above backoffLimit (see
+    `restart_reads`)."""
+    if w.template.restartPolicy is not RestartPolicy.ON_FAILURE:
+        return ir.FALSE
+    live = [ir.ite(ir.and_(s.exists, ir.or_(ir.eq(s.model.phase, PENDING),
+                                            ir.eq(s.model.phase, RUNNING))),
+                   s.model.pod_field("restarts"), 0)
+            for s in cluster.slots_of(w.name)]
+    total = ir.sum_(*live)
+    return ir.op(">", total, 0) if w.backoffLimit == 0 else ir.op(">=", total, w.backoffLimit)
+
+
+def restart_reads(w: spec.Workload) -> int:
+    """The restart count the Job controller compares with (its backoffLimit under
+    OnFailure, at least 1), 0 when it reads none: a container's count that saturates at
+    this value keeps `restarts_past_limit` exact (a saturated count alone reaches it)."""
+    if w.kind is not spec.WorkloadKind.JOB or w.template.restartPolicy is not \
+            RestartPolicy.ON_FAILURE:
+        return 0
+    return max(1, w.backoffLimit)
 
 
 def _bump(var: ir.Var, hi: int) -> ir.Expr:
     return ir.op("min", ir.op("+", var, 1), hi)
+
+
+def _free(s: Slot) -> ir.Expr:
+    """The slot holds no pod the controller still owns: absent, or counted."""
+    assert s.counted is not None, s.name
+    return ir.or_(ir.not_(s.exists), ir.eq(s.counted, 1))
+
+
+def _replace(cluster: Cluster, s: Slot) -> Updates:
+    """A new pod in the slot: a counted pod there is dropped from the model first."""
+    ups = dict(cluster.delete_updates(s, counted=False))
+    ups.update(cluster.create_updates(s))
+    return list(ups.items())
 
 
 def declare_job(cluster: Cluster, w: spec.Workload) -> None:
@@ -40,25 +105,46 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
     b, slots = cluster.builder, cluster.slots_of(w.name)
     done, failed = cluster.counters.job_succeeded[w.name], cluster.counters.job_failed[w.name]
     finished = ir.or_(job_complete(cluster, w), job_failed(cluster, w))
-    existing = ir.count(*(s.exists for s in slots))
-    want = ir.op("<", ir.op("+", existing, done), w.completions)
+    active = ir.count(*(ir.not_(_free(s)) for s in slots))
+    want = ir.op("<", ir.op("+", active, done), w.completions)
     who, where = Actor.JOB_CONTROLLER, w.span
     for s in slots:
-        pod = (("pod", s.name),)
-        b.action(ActionKind.CREATE_POD, pod,
-                 ir.and_(lowest_absent(slots, s), ir.not_(finished), want),
+        pod, counted = (("pod", s.name),), s.counted
+        assert counted is not None
+        earlier = ir.and_(*(ir.not_(_free(o)) for o in slots if o.ordinal < s.ordinal))
+        may = ir.and_(earlier, ir.not_(finished), want)
+        b.action(ActionKind.CREATE_POD, pod, ir.and_(ir.not_(s.exists), may),
                  cluster.create_updates(s),
                  f"the Job controller of {w.name} creates pod {s.name} (a new uid)",
                  who, span=where)
-        phase = s.model.phase
-        freed = cluster.delete_updates(s, counted=False)
-        b.action(ActionKind.JOB_COUNT, pod, ir.and_(s.exists, ir.eq(phase, SUCCEEDED)),
-                 [*freed, (done, _bump(done, w.completions))],
-                 f"the Job controller counts pod {s.name} as succeeded", who, span=where)
-        b.action(ActionKind.JOB_COUNT, pod, ir.and_(s.exists, ir.eq(phase, FAILED)),
-                 [*freed, (failed, _bump(failed, w.backoffLimit + 1))],
-                 f"the Job controller counts pod {s.name} as failed", who, span=where)
+        b.action(ActionKind.CREATE_POD, pod, ir.and_(s.exists, ir.eq(counted, 1), may),
+                 _replace(cluster, s),
+                 f"the Job controller of {w.name} creates pod {s.name} (a new uid; the "
+                 "model stops showing the counted pod it replaces)", who, span=where)
+        phase, fresh = s.model.phase, ir.and_(s.exists, ir.eq(counted, 0))
+        b.action(ActionKind.JOB_COUNT, pod, ir.and_(fresh, ir.eq(phase, SUCCEEDED)),
+                 [(counted, 1), (done, _bump(done, w.completions))],
+                 f"the Job controller counts pod {s.name} as succeeded (it stays listed)",
+                 who, span=where)
+        b.action(ActionKind.JOB_COUNT, pod, ir.and_(fresh, ir.eq(phase, FAILED)),
+                 [(counted, 1), (failed, _bump(failed, w.backoffLimit + 1))],
+                 f"the Job controller counts pod {s.name} as failed (it stays listed)",
+                 who, span=where)
         b.action(ActionKind.JOB_CLEANUP, pod,
-                 ir.and_(s.exists, finished, ir.not_(s.model.terminal)), freed,
+                 ir.and_(s.exists, finished, ir.not_(s.model.terminal)),
+                 cluster.delete_updates(s, counted=False),
                  f"the Job {w.name} is finished: the Job controller deletes its pod {s.name}",
                  who, span=where)
+    _declare_backoff_limit(cluster, w, finished)
+
+
+def _declare_backoff_limit(cluster: Cluster, w: spec.Workload, finished: ir.Expr) -> None:
+    exceeded = cluster.counters.job_backoff_exceeded.get(w.name)
+    if exceeded is None:
+        return
+    cluster.builder.action(
+        ActionKind.JOB_BACKOFF_LIMIT, (("job", w.name),),
+        ir.and_(ir.not_(finished), restarts_past_limit(cluster, w)), [(exceeded, 1)],
+        f"the restarts of the pods of Job {w.name} reach its backoffLimit "
+        f"({w.backoffLimit}): the Job fails (BackoffLimitExceeded)",
+        Actor.JOB_CONTROLLER, span=w.span)

@@ -12,33 +12,57 @@ from collections.abc import Iterator, Sequence
 
 from podcheck import ir, spec
 from podcheck.model.cluster import Cluster, Slot, Tracking
+from podcheck.model.job import job_failed, restart_reads
 from podcheck.vocab import ActionKind, Reason, words
 
 REASONS = words(Reason)  # spec.POD_FIELDS["reason"]
 # Reasons the model has no rule for, and why (a formula naming one is PC302, not false).
 NEVER_PRODUCED = {
     Reason.OOM_KILLED.value: "memory usage is not modelled",
-    Reason.BACKOFF_LIMIT_EXCEEDED.value: "it is the Job's condition, and the Job "
-    "controller deletes the pods of a failed Job (use `check job-completes`)",
 }
 
 
 def tracking_for(sp: spec.CheckedSpec) -> Tracking:
     """Which optional history variables the spec's properties read."""
     fields = {a.field for d in sp.properties if d.formula is not None
-              for a in _walk(d.formula) if isinstance(a, spec.Attr)}
+              for a in walk(d.formula) if isinstance(a, spec.Attr)}
     builtins = {d.builtin for d in sp.properties}
     return Tracking(uid="uid" in fields, evicted=bool({"evicted", "reason"} & fields),
                     endpoint="endpoint" in fields or "no-unready-traffic" in builtins)
 
 
-def _walk(e: spec.Expr) -> Iterator[spec.Expr]:
+def restart_bound(sp: spec.CheckedSpec, default: int) -> int:
+    """NOTE(restart-saturation): where container restart counts saturate in this spec:
+    `default` (ModelOptions.restart_bound), raised to every value a rule or formula
+    compares a count with: backoffLimit for a Job under OnFailure (`job.restart_reads`),
+    and N + 1 for a formula comparing a `restarts` field with the number N (so `==`,
+    `<`, `>` and `>=` all tell a count at N from one above it).  A count saturating
+    there never changes the value of a comparison that reads it."""
+    reads = [default, *(restart_reads(w) for w in sp.workloads)]
+    for d in sp.properties:
+        if d.formula is not None:
+            reads += [n + 1 for n in _restart_literals(d.formula)]
+    return max(reads)
+
+
+def _restart_literals(f: spec.Expr) -> Iterator[int]:
+    for e in walk(f):
+        if not isinstance(e, spec.Binary):
+            continue
+        for side, other in ((e.left, e.right), (e.right, e.left)):
+            if (isinstance(side, spec.Attr) and side.field == "restarts"
+                    and isinstance(other, spec.IntLit)):
+                yield other.value
+
+
+def walk(e: spec.Expr) -> Iterator[spec.Expr]:
+    """`e` and every sub-formula of it, depth first."""
     yield e
     for child in (getattr(e, n, None) for n in ("obj", "arg", "left", "right", "body", "where")):
         if child is not None:
-            yield from _walk(child)
+            yield from walk(child)
     for child in getattr(e, "args", ()):
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def pod_reason(cluster: Cluster, s: Slot, actions: Sequence[ir.Action]) -> ir.Expr:
@@ -46,7 +70,9 @@ def pod_reason(cluster: Cluster, s: Slot, actions: Sequence[ir.Action]) -> ir.Ex
     len(REASONS)), the first that applies: Evicted (its pod was removed through the
     eviction API; tracked history, cleared when the slot's pod is re-created, so it is
     seen on a bare pod named in the formula: a quantifier ranges over existing pods only),
-    DeadlineExceeded (the kubelet failed it at activeDeadlineSeconds), FailedScheduling (it
+    DeadlineExceeded (the kubelet failed it at activeDeadlineSeconds), BackoffLimitExceeded
+    (a pod still listed of a Job that failed with that reason: the reason of the Job's
+    Failed condition and of the event `kubectl describe job` shows), FailedScheduling (it
     exists, is unbound, and no bind of it is enabled: the scheduler's attempt fails).
     NEVER_PRODUCED lists the others, with why."""
     binds = [a.guard for a in actions
@@ -54,6 +80,8 @@ def pod_reason(cluster: Cluster, s: Slot, actions: Sequence[ir.Action]) -> ir.Ex
     chain: list[tuple[ir.Expr, Reason]] = [
         (ir.eq(s.evicted, 1) if s.evicted is not None else ir.FALSE, Reason.EVICTED),
         (ir.and_(s.exists, s.model.pod_field("deadlineExceeded")), Reason.DEADLINE_EXCEEDED),
+        (ir.and_(s.exists, job_failed(cluster, s.workload)) if s.kind is spec.WorkloadKind.JOB
+         else ir.FALSE, Reason.BACKOFF_LIMIT_EXCEEDED),
         (ir.and_(s.exists, ir.not_(cluster.bound(s)), ir.not_(ir.or_(*binds))),
          Reason.FAILED_SCHEDULING),
     ]

@@ -32,7 +32,7 @@ from podcheck.model.cluster import (
     Slot,
 )
 from podcheck.model.crash_loop import no_container_looping
-from podcheck.model.job import job_complete
+from podcheck.model.job import job_complete, job_field
 from podcheck.model.observables import REASONS, missing_container, never_produced, pod_reason
 from podcheck.vocab import NodeState, words
 
@@ -64,11 +64,12 @@ class Value:
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """What a name stands for: a pod slot, a node, or a container of a slot."""
+    """What a name stands for: a pod slot, a node, a container of a slot, or a Job."""
 
     slot: Slot | None = None
     node: NodeSlot | None = None
     container: str | None = None
+    job: spec.Workload | None = None
 
 
 @dataclass(slots=True)
@@ -83,6 +84,8 @@ class PropertyCompiler:
     bounds_missed: dict[str, ir.Expr] = field(default_factory=dict)
     # Every declared action (FailedScheduling reads the scheduler's bind guards).
     actions: Callable[[], Sequence[ir.Action]] = tuple
+    # `elapsed` in milliseconds (model/timed.py), None when no formula reads it.
+    elapsed: ir.Expr | None = None
 
     def compile_all(
         self, decls: tuple[spec.PropertyDecl, ...], expects: tuple[spec.Expect, ...]
@@ -139,6 +142,11 @@ class PropertyCompiler:
                 return Value(ir.Const(v))
             case spec.BoolLit(v):
                 return Value(ir.Const(int(v)))
+            case spec.DurationLit(ms):
+                return Value(ir.Const(ms))
+            case spec.Elapsed():
+                assert self.elapsed is not None, "declare_elapsed runs before compile"
+                return Value(self.elapsed)
             case spec.EnumLit(name):
                 raise PropertyError(SHAPE, f"`{name}` must be compared with a field",
                                     f.span)
@@ -219,7 +227,11 @@ class PropertyCompiler:
         for n in self.cluster.nodes:
             if n.name == f.name:
                 return Binding(node=n)
-        raise PropertyError(SHAPE, f"`{f.name}` names no pod or node of the model", f.span)
+        for w in self.cluster.spec.workloads:
+            if w.name == f.name and w.kind is spec.WorkloadKind.JOB:
+                return Binding(job=w)
+        raise PropertyError(SHAPE, f"`{f.name}` names no pod, Job or node of the model",
+                            f.span)
 
     def domain(self, d: spec.Domain, env: dict[str, Binding]) -> list[tuple[ir.Expr, Binding]]:
         """(existence guard, binding) for each element of a quantifier domain."""
@@ -265,6 +277,10 @@ class PropertyCompiler:
                          tuple(vocab) if isinstance(vocab, tuple) else None)
         if b.node is not None:
             return self.node_field(b.node, f)
+        if b.job is not None:
+            if f.field not in spec.JOB_FIELDS:
+                raise PropertyError(SHAPE, f"unknown Job field `{f.field}`", f.span)
+            return Value(*job_field(self.cluster, b.job, f.field))
         assert b.slot is not None
         return self.pod_field(b.slot, f)
 

@@ -24,7 +24,7 @@ from podcheck.model.cluster import (
 )
 from podcheck.model.kube_adapter import daemon_runs_on, fenceposts
 from podcheck.model.layout import Builder
-from podcheck.vocab import Actor, NodeState, PodManagementPolicy
+from podcheck.vocab import Actor, NodeState, PodManagementPolicy, RestartPolicy
 
 
 def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -> list[
@@ -168,7 +168,8 @@ def _declare_revisions(cluster: Cluster) -> None:
 
 
 def _declare_job_counters(cluster: Cluster) -> None:
-    """Job status counters; a deleted Job pod counts as failed (`Cluster.on_delete`)."""
+    """Job status counters, the OnFailure back-off flag and each Job slot's `counted`;
+    a deleted Job pod counts as failed unless already counted (`Cluster.on_delete`)."""
     b = cluster.builder
     for w in cluster.spec.workloads:
         if w.kind is not spec.WorkloadKind.JOB:
@@ -179,9 +180,15 @@ def _declare_job_counters(cluster: Cluster) -> None:
         failed = b.var(f"{w.name}.failed", 0, w.backoffLimit + 1, 0, owner=owner,
                        field_name="failed")
         cluster.counters.job_failed[w.name] = failed
+        if w.template.restartPolicy is RestartPolicy.ON_FAILURE:
+            cluster.counters.job_backoff_exceeded[w.name] = b.bool_var(
+                f"{w.name}.backoffLimitExceeded", owner=owner, field_name="backoffLimitExceeded")
         bumped = ir.op("min", ir.op("+", failed, 1), w.backoffLimit + 1)
         for s in cluster.slots_of(w.name):
-            cluster.on_delete[s.name] = [(failed, bumped)]
+            s.counted = b.bool_var(f"{s.name}.counted", owner=f"pod {s.name}",
+                                   field_name="counted")
+            # a pod the Job already counted is not counted again when it is deleted
+            cluster.on_delete[s.name] = [(failed, ir.ite(s.counted, failed, bumped))]
 
 
 _INTERCHANGEABLE = (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET,

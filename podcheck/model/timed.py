@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from podcheck import ir, spec
 from podcheck.model.clock import Clock
 from podcheck.model.layout import Builder
+from podcheck.model.observables import walk
 from podcheck.model.props import PropertyCompiler, PropertyError
 from podcheck.vocab import ActionKind, Actor
 
@@ -99,11 +100,36 @@ def _observer(clock: Clock, name: str, f: spec.Temporal, start: ir.Expr,
     return Observer(name, pending, left, start, goal, seconds)
 
 
+def declare_elapsed(decls: Sequence[spec.PropertyDecl], clock: Clock) -> ir.Expr | None:
+    """NOTE(elapsed-time): the IR of `elapsed` in milliseconds, or None when no formula
+    reads it (call before `clock.build`).  One clock timer `clock.elapsedLeft` counts
+    down from H, the last instant (whole seconds) at which a comparison with one of the
+    formulas' durations D can change: for each D the clock stops at floor(D / 1 s) and the
+    second after it, so no state at which `elapsed <op> D` changes is jumped over.  At 0
+    the timer stops and elapsed saturates at H seconds, later than every D: each
+    comparison keeps the value it has from then on."""
+    found = [e for d in decls if d.formula is not None for e in walk(d.formula)]
+    if not any(isinstance(e, spec.Elapsed) for e in found):
+        return None
+    stops = {s for e in found if isinstance(e, spec.DurationLit)
+             for s in (e.ms // 1000, e.ms // 1000 + 1) if s > 0} or {1}
+    top = max(stops)
+    left = clock.timer("clock.elapsedLeft", top, init=top, owner=str(Actor.CLOCK),
+                       field_name="elapsedLeft")
+    big = ir.Const(top + 1)
+    distance = ir.Op("min", tuple(ir.ite(ir.op(">", left, top - t),
+                                         ir.op("-", left, top - t), big)
+                                  for t in sorted(stops)))
+    clock.register(left, ir.op(">", left, 0), distance)
+    return ir.op("*", ir.op("-", top, left), 1000)
+
+
 # NOTE(prompt-controllers): Kubernetes' controllers and the kubelet's reactions (binding,
 # creating a replacement, starting the next container, syncing an endpoint) take well
 # under a second; the untimed model lets them lag behind any number of timer events,
 # which is harmless for orderings but would let every bound be missed by a scheduler
-# that has not run yet.  A spec with a bounded property therefore makes their actions
+# that has not run yet.  A spec with a bounded property or one that reads `elapsed`
+# therefore makes their actions
 # urgent: time does not pass while one is enabled.  A granted eviction is prompt too
 # (`kubectl drain` retries a refused eviction every 5 s, so it lands within 5 s of the
 # budget allowing it: the model takes the earliest of those instants); the refused

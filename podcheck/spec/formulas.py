@@ -84,6 +84,28 @@ class ContainerOf:
 
 
 @dataclass(frozen=True, slots=True)
+class DurationLit:
+    """A duration in a formula (`90s`, `1.5m`), in milliseconds; compared with `elapsed`."""
+
+    ms: int
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.ms >= 0, self.ms
+
+
+@dataclass(frozen=True, slots=True)
+class Elapsed:
+    """`elapsed`: the time since the run started (the initial state), a duration.
+
+    NOTE(elapsed-time): the model's clock counts whole seconds; `elapsed` is compared in
+    milliseconds (whole seconds times 1000), so `elapsed < 1.5s` holds at 0 s and 1 s.
+    """
+
+    span: Span = span_field()
+
+
+@dataclass(frozen=True, slots=True)
 class Unary:
     op: str  # one of UNARY_OPS
     arg: Expr
@@ -163,7 +185,7 @@ class Temporal:
 
 
 Expr = (IntLit | BoolLit | EnumLit | Ref | Attr | ContainerOf | Unary | Binary | Quant | Count
-        | Temporal)
+        | Temporal | DurationLit | Elapsed)
 
 # The observable vocabulary of the property language: fields per object kind and the
 # state names they take.  The front end checks every `Attr` against this table.
@@ -199,9 +221,18 @@ NODE_FIELDS = {
     "state": words(NodeState),
     "pods": "int",  # pods bound to it (not terminal)
 }
+JOB_FIELDS = {
+    # a Job named in a formula (`migrate.failed`): its status, pkg/controller/job
+    "complete": "bool",  # condition Complete: status.succeeded reached completions
+    "failed": "bool",  # condition Failed (reason BackoffLimitExceeded)
+    "succeeded": "int",  # status.succeeded (saturates at completions)
+    "failures": "int",  # status.failed, failed or deleted pods (saturates at backoffLimit + 1)
+    "active": "int",  # status.active: its pods that exist and are not yet counted
+    "reason": words(Reason),  # of its Failed condition (BackoffLimitExceeded), else none
+}
 ENUMS = frozenset(
     v
-    for table in (POD_FIELDS, CONTAINER_FIELDS, NODE_FIELDS)
+    for table in (POD_FIELDS, CONTAINER_FIELDS, NODE_FIELDS, JOB_FIELDS)
     for v in table.values()
     if isinstance(v, tuple)
     for v in v
