@@ -14,8 +14,15 @@ tests/model/test_cluster.py checks them against kube's `pdb_status` on every rea
 state.
 
 Abstracted: the PDB status is always in sync with the pods (the disruption controller's
-resync is instantaneous, so `status.disruptedPods` and a stale `observedGeneration` never
-matter: an evicted pod is gone at once).
+resync is instantaneous, so a stale `observedGeneration` never matters).
+NOTE(disrupted-pods): `status.disruptedPods` and its 2-minute DeletionTimeout are not
+state, and that is exact for the model: the eviction handler records the pod there in
+the request that deletes it, and the model's eviction removes the pod in the step that
+grants it, so in every state after it the entry names a pod that is not listed, which
+`buildDisruptedPodMap` drops at any age.  The timeout matters only when a delete fails
+after the PDB was written (the pod stays, uncounted, for up to 2 minutes), which the model
+has no step for.  tests/model/test_disrupted_pods.py checks kube's `sync_pdb` with the
+entry at every age against the IR after every granted eviction.
 """
 
 from __future__ import annotations
