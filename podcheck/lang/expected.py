@@ -47,6 +47,7 @@ _WORDS = {
     "CONTAINERS": "`containers`",
     "INIT_CONTAINERS": "`initContainers`",
     "CMP_OP": "a comparison",
+    "ELAPSED": "`elapsed`",
     "$END": "end of file",
 }
 _FOUND = {
@@ -64,7 +65,8 @@ VALUE_START = frozenset(
 )
 _DECLARATION_START = frozenset({"_IMPORT", "_PROPERTY", "_CHECK", "_EXPECT"})
 _OPERAND_START = frozenset({"INT", "NAME", "_COUNT", "_LPAR"})
-_PREFIXES = frozenset({"BOOL", "_MINUS", "_NOT", "_ALWAYS", "_EVENTUALLY", "_FORALL", "_EXISTS"})
+_PREFIXES = frozenset({"BOOL", "_MINUS", "_NOT", "_ALWAYS", "_EVENTUALLY", "_FORALL", "_EXISTS",
+                       "DURATION", "ELAPSED"})
 _OPERATORS = frozenset({"_AND", "_OR"})
 _ALL_OPERATORS = frozenset(
     {"_AND", "_OR", "_IMPLIES", "_LEADSTO", "CMP_OP", "_PLUS", "_MINUS", "_STAR", "_DOT"}

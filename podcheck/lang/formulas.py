@@ -323,23 +323,16 @@ class _Checker:
         return _OBJECTS.get(str(kind)) or Ty(str(kind))
 
     def _binary(self, e: Binary, env: Env) -> Ty | None:
+        """Logic on bools, arithmetic on ints, ordering on two ints or two durations."""
         if e.op in _EQUALITY:
             return self._equality(e, env)
-        if e.op in _ORDER:
-            return self._order(e, env)
-        want, result = (BOOL, BOOL) if e.op in _LOGIC else (INT, INT)
-        self.need(e.left, want, env, f"`{e.op}`")
-        self.need(e.right, want, env, f"`{e.op}`")
-        return result
-
-    def _order(self, e: Binary, env: Env) -> Ty | None:
-        """`<`, `<=`, `>`, `>=` on two ints, or on two durations (`elapsed < 90s`)."""
         sides = [(x, self.infer(x, env)) for x in (e.left, e.right)]
-        want = DURATION if any(t == DURATION for _, t in sides) else INT
+        timed = e.op in _ORDER and any(t == DURATION for _, t in sides)
+        want = BOOL if e.op in _LOGIC else DURATION if timed else INT
         for x, got in sides:
             if got is not None and got.kind != want.kind:
                 self._mismatch(x, f"`{e.op}` needs {want.words()}, found {got.words()}")
-        return BOOL
+        return INT if e.op in _ARITH else BOOL
 
     def _equality(self, e: Binary, env: Env) -> Ty | None:
         for side, other in ((e.left, e.right), (e.right, e.left)):

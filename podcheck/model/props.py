@@ -32,6 +32,7 @@ from podcheck.model.cluster import (
     Slot,
 )
 from podcheck.model.crash_loop import no_container_looping
+from podcheck.model.desired import all_ready, workloads_named
 from podcheck.model.job import job_complete, job_field
 from podcheck.model.observables import REASONS, missing_container, never_produced, pod_reason
 from podcheck.vocab import NodeState, words
@@ -342,7 +343,7 @@ class PropertyCompiler:
                     ir.and_(*(ir.or_(ir.not_(cordoned(n)), self._drained_empty(n))
                               for n in self._drained())), text)
         if name == "eventually-ready":
-            return ir.Expectation.ALWAYS_EVENTUALLY, self._all_ready(d.args), None, text
+            return ir.Expectation.ALWAYS_EVENTUALLY, all_ready(c, d.args), None, text
         if name == "no-crash-loop":
             return ir.Expectation.ALWAYS_EVENTUALLY, no_container_looping(c), None, text
         if name == "job-completes":
@@ -351,7 +352,7 @@ class PropertyCompiler:
                     None, text)
         if name == "recovers-after-failure":
             down = ir.or_(*(ir.eq(n.state, NODE_DOWN) for n in c.nodes))
-            return ir.Expectation.LEADS_TO, down, self._all_ready(d.args), text
+            return ir.Expectation.LEADS_TO, down, all_ready(c, d.args), text
         if name == "no-unready-traffic":
             bad = [ir.and_(s.exists, s.endpoint, ir.not_(c.ready(s)))
                    for s in c.slots if s.endpoint is not None]
@@ -369,28 +370,6 @@ class PropertyCompiler:
         return ir.not_(ir.or_(*(ir.eq(s.node, n.index) for s in self.cluster.slots
                                 if s.kind is not spec.WorkloadKind.DAEMONSET)))
 
-    def _all_ready(self, args: tuple[str, ...]) -> ir.Expr:
-        """Every desired pod of the workloads is Ready: `replicas` for a Deployment,
-        ReplicaSet or StatefulSet, one per node it runs on that is not Down for a
-        DaemonSet, the bare pod itself."""
-        c = self.cluster
-        kinds = (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET,
-                 spec.WorkloadKind.STATEFULSET, spec.WorkloadKind.DAEMONSET,
-                 spec.WorkloadKind.POD)
-        parts = []
-        for w in workloads_named(c, args, kinds):
-            ready = ir.count(*(c.ready(s) for s in c.slots_of(w.name)))
-            if w.kind is spec.WorkloadKind.DAEMONSET:
-                mine = {s.pinned for s in c.slots_of(w.name)}
-                want: ir.Expr = ir.count(*(ir.op("!=", n.state, NODE_DOWN) for n in c.nodes
-                                           if n.index in mine))
-            elif w.kind is spec.WorkloadKind.POD:
-                want = ir.Const(1)
-            else:
-                want = ir.Const(w.replicas)
-            parts.append(ir.op(">=", ready, want))
-        return ir.and_(*parts)
-
 
 ALWAYS = ir.Expectation.ALWAYS
 NODE_STATES = words(NodeState)  # spec.NODE_FIELDS["state"]
@@ -399,11 +378,3 @@ NODE_STATES = words(NodeState)  # spec.NODE_FIELDS["state"]
 def cordoned(n: NodeSlot) -> ir.Expr:
     """The node is cordoned by a drain that has not finished."""
     return ir.eq(n.state, NODE_CORDONED)
-
-
-def workloads_named(c: Cluster, args: tuple[str, ...], kinds: tuple[spec.WorkloadKind, ...]
-                    ) -> list[spec.Workload]:
-    """The workloads a built-in applies to: the named ones, else every one of `kinds`."""
-    if args:
-        return [w for w in c.spec.workloads if w.name in args]
-    return [w for w in c.spec.workloads if w.kind in kinds]
