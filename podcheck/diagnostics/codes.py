@@ -443,13 +443,16 @@ _ENTRIES: tuple[Code, ...] = (
     Code(
         "PC206",
         "duplicate-port",
-        "two containers of one pod expose the same port",
+        "a port is listed twice in one pod (a warning, as the API server gives it)",
         "Containers of a pod share one network namespace, so a port can be bound once. "
         "Kubernetes does not reject such a pod: the API server only returns the warning "
         "`duplicate port definition` (pkg/api/pod/warnings.go, warningsForPodSpecAndMeta) "
-        "and admits it. At run time the second process fails to bind the port and "
-        "typically crash-loops. podcheck reports it as an error because the pod can never "
-        "be healthy.",
+        "and admits it, and so does podcheck, with this warning. The note says what "
+        "happens at run time: a port listed twice by one container, or by an init "
+        "container and a container that starts after it has exited, never conflicts; when "
+        "two containers run at once, the process that binds second fails and the kubelet "
+        "restarts it, a crash loop while the other runs, and the model checks exactly that "
+        "(NOTE(port-contention)).",
         "pod a { container x { ports: [80] }  container y { ports: [80] } }",
         "Give one of the containers another port.",
     ),

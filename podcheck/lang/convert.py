@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from podcheck.diagnostics import Diagnostic, Note, Span, codes
+from podcheck.diagnostics import Diagnostic, Note, Severity, Span, codes
+from podcheck.kube.ports import PortRole, may_run_together
 from podcheck.lang import messages as m
 from podcheck.lang.api_validation import api_server_errors
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
@@ -210,8 +211,11 @@ def build_template(block: Block, spec: BlockSpec, name: str, scope: Scope,
         out.append(m.error(codes.MISSING_REQUIRED, f"pod template of `{name}` has no `container`",
                            head(block), help="add `container NAME { ... }`"))
     blocks = members.all_children("initContainer") + members.all_children("container")
-    _pod_checks(list(zip(blocks, inits + apps, strict=True)), volumes, out)
-    if len(out) > before:
+    warnings = _pod_checks(list(zip(blocks, inits + apps, strict=True)), len(inits),
+                           volumes, out)
+    failed = len(out) > before
+    out.extend(warnings)
+    if failed:
         return None
     values = {k: v for k, v in members.values.items() if k != "labels"}
     labels = members.values.get("labels", ())
@@ -221,11 +225,14 @@ def build_template(block: Block, spec: BlockSpec, name: str, scope: Scope,
 
 
 def _pod_checks(
-    containers: list[tuple[Block, Container]], volumes: list[Volume], out: Out
-) -> None:
+    containers: list[tuple[Block, Container]], inits: int, volumes: list[Volume], out: Out
+) -> Out:
+    """Name checks (errors, into `out`); returns the duplicate-port warnings."""
     unique([(c.name, _head(c)) for _, c in containers], "container", out)
     unique([(v.name, first_line(v.span, "volume")) for v in volumes], "volume", out)
-    _ports(containers, out)
+    warnings: Out = []
+    _ports(containers, inits, warnings)
+    return warnings
 
 
 def _head(container: Container) -> Span:
@@ -245,35 +252,48 @@ def _port_spans(block: Block) -> dict[int, Span]:
     return spans
 
 
-def _ports(containers: list[tuple[Block, Container]], out: Out) -> None:
-    owner: dict[int, tuple[Container, Span]] = {}
+def _ports(containers: list[tuple[Block, Container]], inits: int, out: Out) -> None:
+    """PC206, a warning as the API server gives it (`duplicate port definition`,
+    pkg/api/pod/warnings.go), with what happens at run time (kube.ports)."""
+    owner: dict[int, tuple[int, Container, Span]] = {}
     reported: set[int] = set()
-    for block, container in containers:
+    for index, (block, container) in enumerate(containers):
         spans = _port_spans(block)
         for port in container.ports:
             here = spans.get(port, _head(container))
             if port not in owner:
-                owner[port] = (container, here)
+                owner[port] = (index, container, here)
                 continue
-            other, there = owner[port]
+            first, other, there = owner[port]
             if port in reported:
                 continue
             reported.add(port)
             where = "twice" if other is container else f"by `{other.name}` and `{container.name}`"
-            out.append(
-                m.error(
-                    codes.DUPLICATE_PORT,
-                    f"port {port} is exposed {where} in one pod",
-                    here,
-                    help="containers of a pod share its network: give each port to one",
-                    notes=(
-                        Note(f"`{other.name}` exposes it here", there),
-                        Note("the API server admits this pod with only a warning (`duplicate "
-                             "port definition`); at run time one process cannot bind the "
-                             "port and typically crash-loops"),
-                    ),
-                )
-            )
+            out.append(Diagnostic(
+                codes.DUPLICATE_PORT, Severity.WARNING,
+                f"port {port} is exposed {where} in one pod", here,
+                help="containers of a pod share its network: give each port to one",
+                notes=(Note(f"`{other.name}` exposes it here", there),
+                       Note("the API server admits this pod with only a warning (`duplicate "
+                            "port definition`); " + _runtime(
+                                (first, _role(other, first, inits)),
+                                (index, _role(container, index, inits)), other is container))),
+            ))
+
+
+def _role(c: Container, index: int, inits: int) -> PortRole:
+    if index >= inits:
+        return PortRole.APP
+    return PortRole.SIDECAR if c.is_sidecar else PortRole.INIT
+
+
+def _runtime(first: tuple[int, PortRole], second: tuple[int, PortRole], same: bool) -> str:
+    if same:
+        return "one container listing a port twice binds it once: no conflict at run time"
+    if may_run_together(first, second):
+        return ("both run at once: the process that binds it second fails and the kubelet "
+                "restarts it (a crash loop while the other runs); the model checks this")
+    return "they never run at the same time: no conflict at run time"
 
 
 def build_workload(block: Block, scope: Scope, out: Out) -> Workload | None:

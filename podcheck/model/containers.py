@@ -55,6 +55,7 @@ class Scope:
     gate: ir.Expr  # the kubelet (and the node's processes) may act on this pod
     pod_policy: RestartPolicy
     options: ModelOptions
+    contended: frozenset[str] = frozenset()  # may fail to bind a port (model/ports.py)
 
 
 def _is(var: ir.Expr, *values: int) -> ir.Expr:
@@ -118,7 +119,8 @@ class ContainerModel:
     def _declare_process(self) -> None:
         probes = any((self.c.startupProbe, self.c.livenessProbe, self.c.readinessProbe))
         exits = self.beh.outcome is not spec.Outcome.RUNS
-        if not (probes or exits or self.beh.hangs):
+        binds = self.name in self.scope.contended and self.beh.startup.hi.seconds > 0
+        if not (probes or exits or self.beh.hangs or binds):
             return  # nothing ever reads whether the process is up
         self.process = self.new_var("process", 0, 2, labels=PROCESS)
         hi = max(self.beh.startup.hi.seconds, self._run_hi())
@@ -130,6 +132,8 @@ class ContainerModel:
             codes.add(self.beh.exit_code)
         if self.c.livenessProbe or self.c.startupProbe or self.role is Role.SIDECAR:
             codes.add(KILLED)
+        if self.name in self.scope.contended:
+            codes.add(self.beh.exit_code or 1)  # a failed bind (model/ports.py)
         return tuple(sorted(codes))
 
     def _restarts(self, code: int) -> bool:

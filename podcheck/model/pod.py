@@ -59,6 +59,7 @@ from podcheck.model.podstatus import (
     phase_expr,
     ready_expr,
 )
+from podcheck.model.ports import contention, declare_ports
 from podcheck.model.updates import Updates, merge
 from podcheck.vocab import ActionKind, Actor
 
@@ -92,8 +93,9 @@ class PodModel:
             builder, clock, slot, template, ctx,
         )
         self.options = options
-        self.scope = Scope(slot, ctx.label_prefix, ctx.active,
-                           pod_policy(template), options)
+        self.contended = contention(template)
+        self.scope = Scope(slot, ctx.label_prefix, ctx.active, pod_policy(template), options,
+                           frozenset(n for names in self.contended.values() for n in names))
         self.inits = [self._container(c, Role.SIDECAR if is_sidecar(c) else Role.INIT)
                       for c in template.initContainers]
         self.apps = [self._container(c, Role.APP) for c in template.containers]
@@ -146,6 +148,11 @@ class PodModel:
         self._start_apps(ir.and_(not_dl, *done[-1:]))
         self._kill_sidecars()
         self._deadline()
+        guards, self._ports_free = declare_ports(self.b, self.containers, self.contended,
+                                                 self.ctx.active)
+        for guard in guards:  # NOTE(port-contention): bind or fail as the process starts
+            self._urgent.append(guard)
+            self.clock.urgent(guard)
         for cm in self.containers.values():
             self._urgent += cm.urgent
             self._timers += cm.timers
@@ -220,7 +227,7 @@ class PodModel:
     def reset_updates(self) -> Updates:
         """Updates that make this slot a fresh pod: every container Waiting, counters
         0, timers off, deadline cleared, and a new emptyDir data generation."""
-        ups = merge(*(c.fresh_updates() for c in self.containers.values()))
+        ups = merge(*(c.fresh_updates() for c in self.containers.values()), self._ports_free)
         if self.deadline_var is not None and self.deadline_timer is not None:
             seconds = self.template.activeDeadlineSeconds or 0
             ups += [(self.deadline_var, 0), (self.deadline_timer, seconds)]

@@ -215,7 +215,7 @@ class PodTemplate:
         assert all(not c.is_sidecar for c in self.containers)
         every = self.initContainers + self.containers
         assert self.containers and _unique(tuple(c.name for c in every))
-        assert _unique(tuple(p for c in every for p in c.ports))
+        # a repeated port is admitted (the API server only warns): model/ports.py runs it
         volumes = {v.name for v in self.volumes}
         assert len(volumes) == len(self.volumes)
         for c in every:

@@ -45,9 +45,13 @@ def test_parse_errors_exit_2_in_every_format(fmt: str, monkeypatch: pytest.Monke
     if fmt == "json":
         assert {d["code"] for d in json.loads(result.stdout)} >= {"PC206", "PC208"}
     elif fmt == "github":
-        assert all(line.startswith("::error ") for line in result.stdout.splitlines())
+        lines = result.stdout.splitlines()
+        assert all(line.startswith(("::error ", "::warning ")) for line in lines)
+        assert [line for line in lines if line.startswith("::warning ")] == [
+            line for line in lines if "PC206" in line.split("::", 2)[1]]
     else:
-        assert "pods.pod:4:25: error[PC206]" in result.stdout and "found 18 errors" in result.stdout
+        assert "pods.pod:4:25: warning[PC206]" in result.stdout
+        assert "found 17 errors and 1 warning" in result.stdout
 
 
 def test_parse_json_ok_is_an_empty_list(tmp_path: Path) -> None:

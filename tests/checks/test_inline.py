@@ -36,8 +36,9 @@ def test_every_1xx_and_2xx_code_is_exercised() -> None:
     for path in DATA.glob("*.pod"):
         used |= {e.code for e in collect({path.name: path.read_text(encoding="utf-8")})}
     mine = {c for c in REGISTRY if c[2] in "12"}
-    # PC112 (unreadable files): see test_load.py; PC118, PC120: tests/reliability
-    untested = mine - used - {"PC112", "PC118", "PC120"}
+    # PC112 (unreadable files): see test_load.py; PC118, PC120: tests/reliability; PC206 is
+    # a warning (`# E:` names errors): test_cli.py and tests/integration/test_seed_models.py
+    untested = mine - used - {"PC112", "PC118", "PC120", "PC206"}
     assert not untested, sorted(untested)
 
 

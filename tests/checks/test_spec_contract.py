@@ -30,8 +30,6 @@ BROKEN: dict[str, Callable[[], object]] = {
         "p", containers=(spec.Container("c", restartPolicy=RestartPolicy.ALWAYS),)),
     "duplicate container names": lambda: spec.PodTemplate(
         "p", initContainers=(APP,), containers=(APP,)),
-    "duplicate ports": lambda: spec.PodTemplate(
-        "p", containers=(spec.Container("a", ports=(80,)), spec.Container("b", ports=(80,)))),
     "unknown volume mount": lambda: spec.PodTemplate(
         "p", containers=(spec.Container("a", volumeMounts=("data",)),)),
     "negative replicas": lambda: spec.Workload(W.DEPLOYMENT, "d", POD, replicas=-1),

@@ -37,8 +37,8 @@ def test_expectations_met_pass_and_unmet_fail(tmp_path: Path) -> None:
 
 
 def test_rejection_specs_pass_only_with_exactly_their_expected_errors(tmp_path: Path) -> None:
-    clash = "pod a {\n  container x { ports: [80] }\n  container y { ports: [80] }%s\n}\n"
-    ok = _write(tmp_path, "ok.pod", clash % "  # E: PC206 port 80 is exposed")
+    clash = "pod a {\n  restartPolicy: Sometimes%s\n  container x { }\n}\n"
+    ok = _write(tmp_path, "ok.pod", clash % "  # E: PC203 unknown restart policy")
     wrong = _write(tmp_path, "wrong.pod", clash % "  # E: PC205 invalid")
     silent = _write(tmp_path, "silent.pod", clash % "")
     result = run_suite([ok, wrong, silent], CheckOptions())
