@@ -33,14 +33,14 @@ from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.kube.errors import KubeInputError
 from podcheck.model.budgets import Budget, budget_views, budgets
 from podcheck.model.clock import Clock
-from podcheck.model.cluster import PHASES, Cluster, PodFactory
+from podcheck.model.cluster import PHASES, Cluster, PodFactory, PodLike
 from podcheck.model.daemonset import declare_daemonset
 from podcheck.model.deployment import declare_deployment
 from podcheck.model.drain import declare_drain
 from podcheck.model.endpoints import declare_endpoints
 from podcheck.model.eviction_api import declare_evictions
 from podcheck.model.failures import declare_failures
-from podcheck.model.job import declare_job
+from podcheck.model.job import declare_job, restart_reads
 from podcheck.model.layout import Builder
 from podcheck.model.observables import restart_bound, tracking_for
 from podcheck.model.options import ModelOptions
@@ -105,7 +105,8 @@ def build_model(
     clock = Clock(builder, options)
     diags: list[Diagnostic] = []
     try:
-        cluster = build_cluster(sp, builder, factory(clock, options), tracking_for(sp),
+        cluster = build_cluster(sp, builder, _saturating(factory, clock, options, sp),
+                                tracking_for(sp),
                                 options.uid_bound)
         found = budgets(cluster)
     except KubeInputError as err:
@@ -134,6 +135,22 @@ def build_model(
         return StageResult(None, tuple(diags))
     system = replace(builder.build(), symmetry=symmetry_groups(cluster))
     return StageResult(Model(system, cluster, tuple(found)), tuple(diags))
+
+
+def _saturating(factory: ClockedFactory, clock: Clock, options: ModelOptions,
+                sp: spec.CheckedSpec) -> PodFactory:
+    """`factory`'s pods, each with its restart counts saturating at the largest value a
+    rule of its workload reads (NOTE(restart-saturation): a Job's backoffLimit under
+    OnFailure), and at least `options.restart_bound`."""
+    bounds = {id(w.template): max(options.restart_bound, restart_reads(w))
+              for w in sp.workloads}
+    makers = {n: factory(clock, replace(options, restart_bound=n))
+              for n in {options.restart_bound, *bounds.values()}}
+
+    def make(b: Builder, slot: str, template: spec.PodTemplate, active: ir.Expr) -> PodLike:
+        return makers[bounds.get(id(template), options.restart_bound)](b, slot, template, active)
+
+    return make
 
 
 def _declare_actions(cluster: Cluster, found: list[Budget]) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from podcheck import ir, spec
 from podcheck.model.cluster import Cluster, Slot, Tracking
-from podcheck.model.job import job_failed, restart_reads
+from podcheck.model.job import job_failed
 from podcheck.vocab import ActionKind, Reason, words
 
 REASONS = words(Reason)  # spec.POD_FIELDS["reason"]
@@ -33,12 +33,13 @@ def tracking_for(sp: spec.CheckedSpec) -> Tracking:
 
 def restart_bound(sp: spec.CheckedSpec, default: int) -> int:
     """NOTE(restart-saturation): where container restart counts saturate in this spec:
-    `default` (ModelOptions.restart_bound), raised to every value a rule or formula
-    compares a count with: backoffLimit for a Job under OnFailure (`job.restart_reads`),
-    and N + 1 for a formula comparing a `restarts` field with the number N (so `==`,
-    `<`, `>` and `>=` all tell a count at N from one above it).  A count saturating
-    there never changes the value of a comparison that reads it."""
-    reads = [default, *(restart_reads(w) for w in sp.workloads)]
+    `default` (ModelOptions.restart_bound), raised to every value a formula compares a
+    count with: N + 1 for a formula comparing a `restarts` field with the number N (so
+    `==`, `<`, `>` and `>=` all tell a count at N from one above it).  The pods of a Job
+    under OnFailure saturate at least at its backoffLimit (`job.restart_reads`, applied
+    per workload by `compile._saturating`).  A count saturating there never changes the
+    value of a comparison that reads it."""
+    reads = [default]
     for d in sp.properties:
         if d.formula is not None:
             reads += [n + 1 for n in _restart_literals(d.formula)]

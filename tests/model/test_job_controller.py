@@ -141,6 +141,21 @@ def test_counted_pods_stay_listed_as_failed_under_never(tmp_path: Path) -> None:
 def test_restart_bound_covers_every_value_read(tmp_path: Path, props: str, limit: int,
                                                want: int) -> None:
     m = _model(tmp_path, props, limit=limit)
-    assert restart_bound(m.cluster.spec, ModelOptions().restart_bound) == want
+    formulas = restart_bound(m.cluster.spec, ModelOptions().restart_bound)
+    assert max(formulas, limit) == want
     restarts = next(v for v in m.system.vars if v.name.endswith(".app.restarts"))
     assert restarts.hi == want
+
+
+def test_only_the_job_s_pods_saturate_at_its_backoff_limit(tmp_path: Path) -> None:
+    text = JOB.format(completions=1, parallelism=1, limit=6, policy="OnFailure", init="",
+                      behavior=FAILS)
+    text += "pod web {\n  container srv { behavior { outcome: fails  run: 1s } }\n}\n"
+    path = tmp_path / "two.pod"
+    path.write_text(text, encoding="utf-8")
+    loaded = load(str(path), LoadOptions())
+    assert loaded.value is not None, loaded.diagnostics
+    result = build_model(loaded.value, ModelOptions(), kubelet_factory)
+    assert result.value is not None
+    his = {v.name: v.hi for v in result.value.system.vars if v.name.endswith(".restarts")}
+    assert his == {"j-1.app.restarts": 6, "web.srv.restarts": 3}
