@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -38,6 +37,7 @@ from podcheck.cli_options import (
     VersionOpt,
     check_options,
 )
+from podcheck.cli_output import emit, finish, markdown, on_terminal, outputs, spec_paths, worst
 from podcheck.crash import guarded
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
@@ -48,14 +48,14 @@ from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatt
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
 from podcheck.manifests import ManifestOptions, parse_version
 from podcheck.manifests.export import import_text
-from podcheck.report.formats import SUITE_RENDERERS, Output, parse_outputs
+from podcheck.report.formats import SUITE_RENDERERS, Output
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
 from podcheck.report.progress import RichReporter
 from podcheck.report.run import render_run_json, render_run_summary, render_run_text
 from podcheck.report.suite import render_suite
 from podcheck.run import CheckRun, SuiteResult
 from podcheck.suite import outcome, parse_outcome, run_suite
-from podcheck.suitefile import is_folder, target
+from podcheck.suitefile import target
 
 app = typer.Typer(
     name="podcheck",
@@ -85,15 +85,9 @@ class FmtOptions:
     write: bool
 
 
-def _finish(text: str, code: ExitCode, *, err: bool = False) -> NoReturn:
-    if text:
-        typer.echo(text, nl=False, err=err)
-    raise typer.Exit(int(code))
-
-
 def _version(value: bool) -> None:
     if value:
-        _finish(f"podcheck {__version__}\n", ExitCode.OK)
+        finish(f"podcheck {__version__}\n", ExitCode.OK)
 
 
 @app.callback()
@@ -109,49 +103,12 @@ def _root(
 PARSE_KINDS = ("text", "json", "github", "junit", "sarif", "tap")
 
 
-def _worst(exit_codes: list[ExitCode]) -> ExitCode:
-    for code in (ExitCode.INTERRUPTED, ExitCode.INPUT_ERROR, ExitCode.VIOLATED,
-                 ExitCode.INCONCLUSIVE):
-        if code in exit_codes:
-            return code
-    return ExitCode.OK
-
-
-def _spec_paths(paths: list[Path]) -> tuple[str, ...]:
-    found: list[str] = []
-    for p in paths:
-        inside = sorted(str(f) for f in p.rglob("*.pod")) if is_folder(p) else []
-        found += inside or [str(p)]  # a folder without specs is reported by the loader
-    return tuple(found)
-
-
-def _outputs(values: list[str] | None, kinds: tuple[str, ...]) -> tuple[Output, ...]:
-    outputs = parse_outputs(values or [], kinds)
-    if isinstance(outputs, str):
-        _finish(f"error: {outputs}\n", ExitCode.INPUT_ERROR, err=True)
-    if all(o.path is not None for o in outputs):
-        outputs.append(Output(kinds[0]))  # the text report still goes to the terminal
-    return tuple(outputs)
-
-
-def _emit(outputs: tuple[Output, ...], document: Callable[[str], str]) -> str:
-    """Write each file output; the stdout one (if any) is returned."""
-    shown = ""
-    for out in outputs:
-        text = document(out.kind)
-        if out.path is None:
-            shown = text
-        else:
-            Path(out.path).write_text(text, encoding="utf-8")
-    return shown
-
-
 @app.command("parse")
 @guarded
 def parse_command(files: FilesArg, format: FormatsOpt = None,
                   max_input_size: MaxInputOpt = DEFAULT_MAX_INPUT_SIZE) -> None:
     """Read, parse and check specs; print their diagnostics or `FILE: OK`."""
-    opts = ParseOptions(_spec_paths(files), _outputs(format, PARSE_KINDS))
+    opts = ParseOptions(spec_paths(files), outputs(format, PARSE_KINDS))
     limit = LoadOptions(max_input_size=max_input_size)
     loaded = [parse_file(p, limit) for p in opts.paths]
     failed = [x.result.value is None or not x.result.ok for x in loaded]
@@ -166,8 +123,8 @@ def parse_command(files: FilesArg, format: FormatsOpt = None,
             opts.paths, loaded, failed, strict=True) if not bad and x.result.value is not None]
         return "".join(parts) + ("".join(oks) if kind == "text" else "")
 
-    text = _emit(opts.outputs, document)
-    _finish(text, ExitCode.INPUT_ERROR if any(failed) or not opts.paths else ExitCode.OK)
+    text = emit(opts.outputs, document)
+    finish(text, ExitCode.INPUT_ERROR if any(failed) or not opts.paths else ExitCode.OK)
 
 
 @app.command("fmt")
@@ -179,9 +136,9 @@ def fmt_command(
     write: Annotated[bool, typer.Option("--write", help="Rewrite the files in place.")] = False,
 ) -> None:
     """Print specs in canonical form (or check them, or rewrite them)."""
-    opts = FmtOptions(_spec_paths(files), check, write)
+    opts = FmtOptions(spec_paths(files), check, write)
     if opts.check and opts.write:
-        _finish("error: use either --check or --write\n", ExitCode.INPUT_ERROR, err=True)
+        finish("error: use either --check or --write\n", ExitCode.INPUT_ERROR, err=True)
     texts, codes_ = [], []
     for path in opts.paths:
         result = format_file(path)
@@ -193,7 +150,7 @@ def fmt_command(
             codes_.append(ExitCode.VIOLATED if result.changed else ExitCode.OK)
         else:
             texts.append(write_formatted(result) if opts.write else result.formatted)
-    _finish("".join(texts), _worst(codes_) if opts.paths else ExitCode.INPUT_ERROR)
+    finish("".join(texts), worst(codes_) if opts.paths else ExitCode.INPUT_ERROR)
 
 
 @app.command("explain")
@@ -204,8 +161,8 @@ def explain_command(
     """Explain a diagnostic code: what it means, a failing example, the fix."""
     entry = codes.lookup(code)
     if entry is None:
-        _finish(unknown_code_message(code), ExitCode.INPUT_ERROR, err=True)
-    _finish(explain_text(entry), ExitCode.OK)
+        finish(unknown_code_message(code), ExitCode.INPUT_ERROR, err=True)
+    finish(markdown(explain_text(entry), terminal=on_terminal()), ExitCode.OK)
 
 
 class GraphFormat(enum.StrEnum):
@@ -220,7 +177,7 @@ def _manifest_options(nodes: int, failures: int, drains: int, checks: list[str] 
                       version: str) -> ManifestOptions:
     parsed = parse_version(version)
     if parsed is None:
-        _finish(f"error: --kubernetes-version {version}: expected MAJOR.MINOR such as 1.31\n",
+        finish(f"error: --kubernetes-version {version}: expected MAJOR.MINOR such as 1.31\n",
                 ExitCode.INPUT_ERROR, err=True)
     return ManifestOptions(nodes, failures, drains, tuple(checks or ()), parsed)
 
@@ -249,7 +206,8 @@ def _check_text(runs: list[CheckRun], commands: list[str], *, timing: bool,
 @guarded
 def check_command(
     files: Annotated[list[Path], typer.Argument(
-        help="Specs, or manifests (YAML files, a directory, `-`).", show_default=False)],
+        help="Specs, folders of specs, or manifests (YAML files, a directory, `-`).",
+        show_default=False)],
     engine: Annotated[Engine, typer.Option("--engine", help="Exploration engine.")] = Engine.BFS,
     max_states: MaxStatesOpt = None,
     max_depth: MaxDepthOpt = None,
@@ -276,12 +234,12 @@ def check_command(
 
     --format takes text, json, junit, sarif, tap or github, each to stdout or to a
     file (`--format sarif=out.sarif`), several at once."""
-    outputs = _outputs(format, CHECK_KINDS)
+    chosen = outputs(format, CHECK_KINDS)
     manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
     options = replace(check_options(engine, limits, manifests), fingerprint=fingerprint,
                       workers=workers, symmetry=symmetry)
-    paths = [str(f) for f in files]
+    paths = list(spec_paths(files))
     runs = [check_file(p, options, RichReporter()) for p in paths]
     commands = [_reproduce(p, options) for p in paths]
 
@@ -295,7 +253,7 @@ def check_command(
                                   for p, run, cmd in zip(paths, runs, commands, strict=True)))
         return SUITE_RENDERERS[kind](suite)
 
-    _finish(_emit(outputs, document), _worst([run.exit_code for run in runs]))
+    finish(emit(chosen, document), worst([run.exit_code for run in runs]))
 
 
 TEST_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
@@ -332,7 +290,7 @@ def test_command(
     (`["web.yaml"]` then `expect = { drain-completes = "holds" }` or `errors = ["PC401"]`);
     flags come from each file's `# PODCHECK:` header.  --format takes text, json, junit,
     sarif, tap or github, each to stdout or to a file (`--format junit=out.xml`)."""
-    outputs = _outputs(format, TEST_KINDS)
+    chosen = outputs(format, TEST_KINDS)
     limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
     options = check_options(Engine.BFS, limits)
     result = run_suite([str(p) for p in paths], options,
@@ -343,7 +301,7 @@ def test_command(
         return render_suite(result, quiet=quiet, show_time=timing) if kind == "text" else (
             SUITE_RENDERERS[kind](result))
 
-    _finish(_emit(outputs, document), result.exit_code)
+    finish(emit(chosen, document), result.exit_code)
 
 
 @app.command("graph")
@@ -365,15 +323,16 @@ def graph_command(
     options = check_options(Engine.BFS, Limits(max_states=max_states))
     run = check_file(str(file), options, RichReporter(), keep_graph=True)
     if run.graph is None:
-        _finish(render(run.diagnostics, run.sources, "text"), ExitCode.INPUT_ERROR)
+        finish(render(run.diagnostics, run.sources, "text"), ExitCode.INPUT_ERROR)
     exporters = {GraphFormat.DOT: to_dot, GraphFormat.GRAPHML: to_graphml,
                  GraphFormat.JSON: to_json}
     text = exporters[format](run.graph, max_nodes=max_nodes)
     if svg is not None:
         outcome = render_svg(to_dot(run.graph, max_nodes=max_nodes), svg)
         if not outcome.ok:
-            typer.echo(f"podcheck: {outcome.message}", err=True)
-    _finish(text, ExitCode.OK if run.result and run.result.stats.complete else
+            typer.echo(text, nl=False)
+            finish(f"podcheck: {outcome.message}\n", ExitCode.INPUT_ERROR, err=True)
+    finish(text, ExitCode.OK if run.result and run.result.stats.complete else
             ExitCode.INCONCLUSIVE)
 
 
@@ -389,7 +348,7 @@ def import_command(
     result = import_text(paths, manifests)
     if result.diagnostics:
         typer.echo(render(result.diagnostics, result.sources, "text"), nl=False, err=True)
-    _finish(result.text or "", ExitCode.OK if result.text is not None else ExitCode.INPUT_ERROR)
+    finish(result.text or "", ExitCode.OK if result.text is not None else ExitCode.INPUT_ERROR)
 
 
 def main() -> None:
