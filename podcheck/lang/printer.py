@@ -6,11 +6,11 @@ Stage: a side exit of parsing.  Consumes a `podcheck.lang.ast.SpecFile` as produ
 Layout: two-space indentation, one field or block per line, except that a block written
 on one line stays on one line when that fits in `WIDTH` columns and holds no comment
 (`readinessProbe { periodSeconds: 5  failureThreshold: 2 }`, members two spaces apart);
-a map or list inline when it fits in `WIDTH` columns (`{ cpu: 2, memory: 4Gi }`, `[a, b]`) and one entry per line
-otherwise; consecutive declarations of the same kind (imports, properties, checks,
-expects, one-line blocks of one kind) are grouped, everything else is separated by a blank
-line.  Formulas
-get canonical spacing and only the parentheses that precedence requires
+a map or list inline when it fits in `WIDTH` columns (`{ cpu: 2, memory: 4Gi }`,
+`[a, b]`) and one entry per line otherwise; consecutive declarations of the same kind
+(imports, properties, checks, expects, one-line blocks of one kind) are grouped,
+everything else is separated by a blank line.  Formulas get canonical spacing and only
+the parentheses that precedence requires
 (NOTE(open-formulas) in podspec.lark).
 
 Comments are kept: `SpecFile.comments` (collected by the parser) are printed back where
