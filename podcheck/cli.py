@@ -53,9 +53,11 @@ from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_grap
 from podcheck.report.progress import RichReporter
 from podcheck.report.run import render_run_json, render_run_summary, render_run_text
 from podcheck.report.suite import render_suite
+from podcheck.report.updates import render_changes
 from podcheck.run import CheckRun, SuiteResult
 from podcheck.suite import outcome, parse_outcome, run_suite
 from podcheck.suitefile import target
+from podcheck.suiteupdate import update_expectations
 
 app = typer.Typer(
     name="podcheck",
@@ -282,6 +284,9 @@ def test_command(
     timeout: TimeoutOpt = None,
     max_memory: MaxMemoryOpt = None,
     max_input_size: MaxInputOpt = DEFAULT_MAX_INPUT_SIZE,
+    update: Annotated[bool, typer.Option(
+        "--update", help="After review: rewrite each unmet or missing expectation to the "
+        "verdict found (the spec's `expect` line, or its `podcheck.toml` entry).")] = False,
 ) -> None:
     """Run specs and manifests as a regression suite: every expectation must come true; a
     deadlock no accepted violation explains fails, a run a limit cut short is inconclusive.
@@ -296,10 +301,13 @@ def test_command(
     result = run_suite([str(p) for p in paths], options,
                        strict=_ci() if strict is None else strict,
                        jobs=jobs or os.cpu_count() or 1)
+    changes, result = update_expectations(result) if update else ((), result)
 
     def document(kind: str) -> str:
-        return render_suite(result, quiet=quiet, show_time=timing) if kind == "text" else (
-            SUITE_RENDERERS[kind](result))
+        if kind == "text":
+            text = render_suite(result, quiet=quiet, show_time=timing)
+            return text + render_changes(changes) if update else text
+        return SUITE_RENDERERS[kind](result)
 
     finish(emit(chosen, document), result.exit_code)
 
