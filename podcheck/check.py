@@ -31,6 +31,7 @@ from podcheck.engine.result import (
     Pending,
     PropertyResult,
 )
+from podcheck.engine.simulate import DEFAULT_DEPTH, SimulateOptions, simulate
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
 from podcheck.engine.workers import explore as explore_vector
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
@@ -66,6 +67,8 @@ class CheckOptions:
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
     max_memory: int | None = None  # bytes of resident memory
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE
+    simulate: int = 0  # > 0: that many random walks (engine/simulate.py) instead of a search
+    seed: int = 0  # the first walk's seed
 
 
 class Phase(enum.StrEnum):
@@ -171,6 +174,8 @@ def _check(
     if options.engine in SYMBOLIC_ENGINES:
         symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
         return CheckRun(path, compiled.diagnostics, sources, run_symbolic(system, symbolic))
+    if options.simulate:
+        return _simulate(partial, options, system, compiled.diagnostics, watch)
     needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
     bfs_options = BfsOptions(
         max_states=options.max_states,
@@ -203,6 +208,20 @@ def _check(
     diagnostics = compiled.diagnostics + (() if warning is None else (warning,))
     return CheckRun(path, diagnostics, sources, result, graph, stopped,
                     vacuous=never if warning is not None else ())
+
+
+def _simulate(partial: _Partial, options: CheckOptions, system: TransitionSystem,
+              diagnostics: tuple[Diagnostic, ...], watch: Watch) -> CheckRun:
+    walks = SimulateOptions(options.simulate, options.seed,
+                            DEFAULT_DEPTH if options.max_depth is None else options.max_depth,
+                            should_stop=watch.searching)
+    try:
+        with watch.interruptible():  # until the walks run: see `Watch.searching`
+            result = simulate(system, walks)
+    except ModelError as err:
+        return CheckRun(partial.path, diagnostics + (_model_error(err),), partial.sources)
+    stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None
+    return CheckRun(partial.path, diagnostics, partial.sources, result, stopped=stopped)
 
 
 def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from podcheck import __version__
-from podcheck.check import CheckOptions, check_file
+from podcheck.check import check_file
 from podcheck.cli_options import (
     ChecksOpt,
     DrainsOpt,
@@ -25,6 +25,7 @@ from podcheck.cli_options import (
     FailuresOpt,
     FileArg,
     FilesArg,
+    FingerprintOpt,
     FormatsOpt,
     Limits,
     MaxDepthOpt,
@@ -33,11 +34,26 @@ from podcheck.cli_options import (
     MaxStatesOpt,
     NodesOpt,
     QuietOpt,
+    SeedOpt,
+    SimulateOpt,
+    SymmetryOpt,
     TimeoutOpt,
+    TimingOpt,
     VersionOpt,
+    WorkersOpt,
     check_options,
+    reproduce_command,
 )
-from podcheck.cli_output import emit, finish, markdown, on_terminal, outputs, spec_paths, worst
+from podcheck.cli_output import (
+    CheckReport,
+    emit,
+    finish,
+    markdown,
+    on_terminal,
+    outputs,
+    spec_paths,
+    worst,
+)
 from podcheck.crash import guarded
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
@@ -51,12 +67,10 @@ from podcheck.manifests.export import import_text
 from podcheck.report.formats import SUITE_RENDERERS, Output
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
 from podcheck.report.progress import RichReporter
-from podcheck.report.run import render_run_json, render_run_summary, render_run_text
 from podcheck.report.suite import render_suite
 from podcheck.report.updates import render_changes
-from podcheck.run import CheckRun, SuiteResult
-from podcheck.suite import outcome, parse_outcome, run_suite
-from podcheck.suitefile import target
+from podcheck.run import SuiteResult
+from podcheck.suite import parse_outcome, run_suite
 from podcheck.suiteupdate import update_expectations
 
 app = typer.Typer(
@@ -184,26 +198,7 @@ def _manifest_options(nodes: int, failures: int, drains: int, checks: list[str] 
     return ManifestOptions(nodes, failures, drains, tuple(checks or ()), parsed)
 
 
-def _reproduce(path: str, options: CheckOptions) -> str:
-    flags = [f"--engine {options.engine}"]
-    flags += [f"--max-states {options.max_states}"] if options.max_states else []
-    flags += [f"--max-depth {options.max_depth}"] if options.max_depth is not None else []
-    flags += [f"--timeout {options.timeout_seconds:g}"] if options.timeout_seconds else []
-    flags += ["--fingerprint"] if options.fingerprint else []
-    flags += [f"--workers {options.workers}"] if options.workers > 1 else []
-    flags += [] if options.symmetry else ["--no-symmetry"]
-    return " ".join(["podcheck check", path, *flags])
-
-
 CHECK_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
-def _check_text(runs: list[CheckRun], commands: list[str], *, timing: bool,
-                quiet: bool) -> str:
-    if quiet:
-        return "".join(render_run_summary(run, show_timing=timing) for run in runs)
-    return "\n".join(render_run_text(run, reproduce=cmd, show_timing=timing)
-                     for run, cmd in zip(runs, commands, strict=True))
-
-
 @app.command("check")
 @guarded
 def check_command(
@@ -217,20 +212,11 @@ def check_command(
     max_memory: MaxMemoryOpt = None,
     max_input_size: MaxInputOpt = DEFAULT_MAX_INPUT_SIZE,
     format: FormatsOpt = None,
-    timing: Annotated[
-        bool, typer.Option("--timing", help="Show seconds, states/s and peak memory.")
-    ] = False,
+    timing: TimingOpt = False,
     nodes: NodesOpt = 3, failures: FailuresOpt = 1, concurrent_drains: DrainsOpt = 1,
     check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
-    fingerprint: Annotated[bool, typer.Option(
-        "--fingerprint", help="Vector engine: keep 64-bit hashes of states only.")] = False,
-    workers: Annotated[int, typer.Option("--workers", min=1, help=(
-        "Vector engine: processes, the frontier partitioned by state hash "
-        "(docs/scaling.md: 1 pays best on a shared 2-core machine)."))] = 1,
-    symmetry: Annotated[bool, typer.Option(
-        "--symmetry/--no-symmetry", help="Store one state per orbit of interchangeable pods "
-        "and nodes (safety properties).")] = True,
-    quiet: QuietOpt = False,
+    fingerprint: FingerprintOpt = False, workers: WorkersOpt = 1, symmetry: SymmetryOpt = True,
+    quiet: QuietOpt = False, simulate: SimulateOpt = 0, seed: SeedOpt = 0,
 ) -> None:
     """Verify specs, or manifests (YAML files, a directory, `-`); print counterexamples.
 
@@ -239,23 +225,16 @@ def check_command(
     chosen = outputs(format, CHECK_KINDS)
     manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
+    if simulate and engine is not Engine.BFS:
+        finish("error: --simulate runs random walks: it takes no --engine\n",
+               ExitCode.INPUT_ERROR, err=True)
     options = replace(check_options(engine, limits, manifests), fingerprint=fingerprint,
-                      workers=workers, symmetry=symmetry)
+                      workers=workers, symmetry=symmetry, simulate=simulate, seed=seed)
     paths = list(spec_paths(files))
     runs = [check_file(p, options, RichReporter()) for p in paths]
-    commands = [_reproduce(p, options) for p in paths]
-
-    def document(kind: str) -> str:
-        if kind == "text":
-            return _check_text(runs, commands, timing=timing, quiet=quiet)
-        if kind == "json":
-            docs = [render_run_json(run, show_timing=timing) for run in runs]
-            return docs[0] if len(docs) == 1 else "[\n" + ",\n".join(docs) + "]\n"
-        suite = SuiteResult(tuple(outcome(target(p), run, command=cmd)
-                                  for p, run, cmd in zip(paths, runs, commands, strict=True)))
-        return SUITE_RENDERERS[kind](suite)
-
-    finish(emit(chosen, document), worst([run.exit_code for run in runs]))
+    commands = [reproduce_command(p, options) for p in paths]
+    report = CheckReport(paths, runs, commands, timing=timing, quiet=quiet)
+    finish(emit(chosen, report.document), worst([run.exit_code for run in runs]))
 
 
 TEST_KINDS = ("text", "json", "junit", "sarif", "tap", "github")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -19,8 +20,11 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from podcheck.exitcodes import ExitCode
-from podcheck.report.formats import Output, parse_outputs
-from podcheck.suitefile import is_folder
+from podcheck.report.formats import SUITE_RENDERERS, Output, parse_outputs
+from podcheck.report.run import render_run_json, render_run_summary, render_run_text
+from podcheck.run import CheckRun, SuiteResult
+from podcheck.suite import outcome
+from podcheck.suitefile import is_folder, target
 
 WORST_FIRST = (ExitCode.INTERRUPTED, ExitCode.INPUT_ERROR, ExitCode.VIOLATED,
                ExitCode.INCONCLUSIVE)
@@ -70,6 +74,33 @@ def emit(chosen: tuple[Output, ...], document: Callable[[str], str]) -> str:
         else:
             Path(out.path).write_text(text, encoding="utf-8")
     return shown
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What `podcheck check` ran, to be rendered in each `--format`."""
+
+    paths: list[str]
+    runs: list[CheckRun]
+    commands: list[str]  # each run's `reproduce:` command line
+    timing: bool = False
+    quiet: bool = False
+
+    def document(self, kind: str) -> str:
+        """The report in `kind` (text, json, or a CI format over the runs as a suite)."""
+        if kind == "text":
+            if self.quiet:
+                return "".join(render_run_summary(r, show_timing=self.timing)
+                               for r in self.runs)
+            return "\n".join(render_run_text(r, reproduce=c, show_timing=self.timing)
+                             for r, c in zip(self.runs, self.commands, strict=True))
+        if kind == "json":
+            docs = [render_run_json(r, show_timing=self.timing) for r in self.runs]
+            return docs[0] if len(docs) == 1 else "[\n" + ",\n".join(docs) + "]\n"
+        suite = SuiteResult(tuple(
+            outcome(target(p), r, command=c)
+            for p, r, c in zip(self.paths, self.runs, self.commands, strict=True)))
+        return SUITE_RENDERERS[kind](suite)
 
 
 def markdown(text: str, *, terminal: bool, width: int = 88) -> str:
