@@ -33,6 +33,7 @@ from podcheck.cli_options import (
     MaxMemoryOpt,
     MaxStatesOpt,
     NodesOpt,
+    ProgressOpt,
     QuietOpt,
     SeedOpt,
     SimulateOpt,
@@ -51,6 +52,7 @@ from podcheck.cli_output import (
     markdown,
     on_terminal,
     outputs,
+    progress_reporter,
     spec_paths,
     worst,
 )
@@ -66,7 +68,6 @@ from podcheck.manifests import ManifestOptions, parse_version
 from podcheck.manifests.export import import_text
 from podcheck.report.formats import SUITE_RENDERERS, Output
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
-from podcheck.report.progress import RichReporter
 from podcheck.report.suite import render_suite
 from podcheck.report.updates import render_changes
 from podcheck.run import SuiteResult
@@ -217,6 +218,7 @@ def check_command(
     check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
     fingerprint: FingerprintOpt = False, workers: WorkersOpt = 1, symmetry: SymmetryOpt = True,
     quiet: QuietOpt = False, simulate: SimulateOpt = 0, seed: SeedOpt = 0,
+    progress: ProgressOpt = None,
 ) -> None:
     """Verify specs, or manifests (YAML files, a directory, `-`); print counterexamples.
 
@@ -231,7 +233,8 @@ def check_command(
     options = replace(check_options(engine, limits, manifests), fingerprint=fingerprint,
                       workers=workers, symmetry=symmetry, simulate=simulate, seed=seed)
     paths = list(spec_paths(files))
-    runs = [check_file(p, options, RichReporter()) for p in paths]
+    with progress_reporter(progress) as reporter:
+        runs = [check_file(p, options, reporter) for p in paths]
     commands = [reproduce_command(p, options) for p in paths]
     report = CheckReport(paths, runs, commands, timing=timing, quiet=quiet)
     finish(emit(chosen, report.document), worst([run.exit_code for run in runs]))
@@ -266,6 +269,7 @@ def test_command(
     update: Annotated[bool, typer.Option(
         "--update", help="After review: rewrite each unmet or missing expectation to the "
         "verdict found (the spec's `expect` line, or its `podcheck.toml` entry).")] = False,
+    progress: ProgressOpt = None,
 ) -> None:
     """Run specs and manifests as a regression suite: every expectation must come true; a
     deadlock no accepted violation explains fails, a run a limit cut short is inconclusive.
@@ -277,9 +281,10 @@ def test_command(
     chosen = outputs(format, TEST_KINDS)
     limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
     options = check_options(Engine.BFS, limits)
-    result = run_suite([str(p) for p in paths], options,
-                       strict=_ci() if strict is None else strict,
-                       jobs=jobs or os.cpu_count() or 1)
+    with progress_reporter(progress) as reporter:
+        result = run_suite([str(p) for p in paths], options,
+                           strict=_ci() if strict is None else strict,
+                           jobs=jobs or os.cpu_count() or 1, reporter=reporter)
     changes, result = update_expectations(result) if update else ((), result)
 
     def document(kind: str) -> str:
@@ -305,10 +310,12 @@ def graph_command(
         Path | None, typer.Option("--svg", help="Also render the DOT graph to this SVG file.")
     ] = None,
     max_states: MaxStatesOpt = None,
+    progress: ProgressOpt = None,
 ) -> None:
     """Export the reachable state graph (or its quotient by pod phase)."""
     options = check_options(Engine.BFS, Limits(max_states=max_states))
-    run = check_file(str(file), options, RichReporter(), keep_graph=True)
+    with progress_reporter(progress) as reporter:
+        run = check_file(str(file), options, reporter, keep_graph=True)
     if run.graph is None:
         finish(render(run.diagnostics, run.sources, "text"), ExitCode.INPUT_ERROR)
     exporters = {GraphFormat.DOT: to_dot, GraphFormat.GRAPHML: to_graphml,

@@ -56,6 +56,10 @@ ChecksOpt = Annotated[list[str] | None, typer.Option("--check", help="Manifests:
 VersionOpt = Annotated[str, typer.Option("--kubernetes-version", help="Manifests: the "
                                          "Kubernetes version whose rules apply.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")]
+ProgressOpt = Annotated[bool | None, typer.Option(
+    "--progress/--no-progress", help="Show each phase that lasts over 2 s on stderr (load, "
+    "compile, explore with states, queue, depth and states/s, liveness; specs done in "
+    "`test`); default: when stderr is a terminal.", show_default=False)]
 TimingOpt = Annotated[bool, typer.Option("--timing", help="Show seconds, states/s and peak "
                                          "memory.")]
 FingerprintOpt = Annotated[bool, typer.Option(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -19,8 +20,10 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
+from podcheck.engine.progress import RunReporter, SilentReporter
 from podcheck.exitcodes import ExitCode
 from podcheck.report.formats import SUITE_RENDERERS, Output, parse_outputs
+from podcheck.report.progress import RichReporter
 from podcheck.report.run import render_run_json, render_run_summary, render_run_text
 from podcheck.run import CheckRun, SuiteResult
 from podcheck.suite import outcome
@@ -111,6 +114,17 @@ def markdown(text: str, *, terminal: bool, width: int = 88) -> str:
     console = Console(file=buffer, force_terminal=True, width=width, highlight=False)
     console.print(Markdown(text))
     return buffer.getvalue()
+
+
+@contextmanager
+def progress_reporter(choice: bool | None) -> Iterator[RunReporter]:
+    """The reporter of a command's `--progress/--no-progress` (`choice`; None: only when
+    stderr is a terminal), closed on the way out."""
+    if choice is False or (choice is None and not on_terminal(sys.stderr)):
+        yield SilentReporter()
+        return
+    with RichReporter(Console(stderr=True), live=on_terminal(sys.stderr)) as reporter:
+        yield reporter
 
 
 def on_terminal(stream: TextIO | None = None) -> bool:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from podcheck import ir
 from podcheck.engine import pycompile
-from podcheck.engine.progress import Reporter, SilentReporter
+from podcheck.engine.progress import Progress, Reporter, SilentReporter
 from podcheck.engine.result import (
     LIVENESS,
     CheckResult,
@@ -154,7 +154,8 @@ def simulate(system: TransitionSystem, options: SimulateOptions,
         run.stop = (options.should_stop or (lambda: None))()
         if now - last >= 1.0:
             last = now
-            reporter.on_progress(len(run.seen), run.steps, run.walks, now - start)
+            reporter.on_progress(Progress(len(run.seen), run.steps, run.deepest,
+                                          options.walks - run.walks, now - start))
 
     run.stop = (options.should_stop or (lambda: None))()  # the walks start here
     for walk in range(options.walks):
