@@ -27,6 +27,8 @@ nothing.
 from __future__ import annotations
 
 import random
+import resource
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -137,6 +139,11 @@ def _result(run: _Walks, i: int, options: SimulateOptions) -> PropertyResult:
     return PropertyResult(prop.name, verdict, trace, expected=prop.expected, reason=reason)
 
 
+def _peak_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 def simulate(system: TransitionSystem, options: SimulateOptions,
              reporter: Reporter | None = None) -> CheckResult:
     """Run `options.walks` random walks through `system` (see the module doc).
@@ -165,7 +172,8 @@ def simulate(system: TransitionSystem, options: SimulateOptions,
         run.walks += 1
     results = tuple(_result(run, i, options) for i in range(len(system.properties)))
     stats = Stats(states=len(run.seen), transitions=run.steps, depth=run.deepest,
-                  seconds=time.perf_counter() - start, complete=False)
+                  seconds=time.perf_counter() - start, peak_bytes=_peak_bytes(),
+                  complete=False)
     reporter.on_done(stats)
     return CheckResult(system, "simulate", results, stats, run.deadlock,
                        run.stop or NOT_EXHAUSTIVE)
