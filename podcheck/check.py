@@ -22,7 +22,7 @@ from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.liveness import check_liveness
-from podcheck.engine.progress import Reporter
+from podcheck.engine.progress import RunReporter, SilentReporter
 from podcheck.engine.result import (
     LIVENESS,
     CheckResult,
@@ -31,6 +31,7 @@ from podcheck.engine.result import (
     Pending,
     PropertyResult,
 )
+from podcheck.engine.simulate import DEFAULT_DEPTH, SimulateOptions, simulate
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
 from podcheck.engine.workers import explore as explore_vector
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
@@ -66,6 +67,8 @@ class CheckOptions:
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
     max_memory: int | None = None  # bytes of resident memory
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE
+    simulate: int = 0  # > 0: that many random walks (engine/simulate.py) instead of a search
+    seed: int = 0  # the first walk's seed
 
 
 class Phase(enum.StrEnum):
@@ -86,6 +89,11 @@ class _Partial:
     diagnostics: tuple[Diagnostic, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
 
+    def enter(self, phase: Phase, reporter: RunReporter) -> None:
+        """The run is now in `phase`: say so to `reporter`."""
+        self.phase = phase
+        reporter.on_phase(phase.value, self.path)
+
     def stopped(self, limit: Limit) -> CheckRun:
         diag = Diagnostic(
             codes.RUN_STOPPED, Severity.WARNING,
@@ -104,10 +112,14 @@ _HELP = {
 
 
 def load_and_compile(
-    path: str, options: CheckOptions, watch: Watch | None = None
+    path: str, options: CheckOptions, watch: Watch | None = None,
+    reporter: RunReporter | None = None,
 ) -> tuple[StageResult[TransitionSystem], Mapping[str, str], CheckedSpec | None]:
     """The front end and the model compiler: a transition system, or diagnostics
-    (`watch`, if given, is looked at between the two: `Stopped` if a limit was reached)."""
+    (`watch`, if given, is looked at between the two: `Stopped` if a limit was reached;
+    `reporter`, if given, hears each phase begin)."""
+    if reporter is not None:
+        reporter.on_phase(Phase.LOAD.value, path)
     loaded: Loaded | ManifestsLoaded = (
         load_inputs([path], options.manifests) if is_manifest_path(path)
         else load_with_sources(path, LoadOptions(max_input_size=options.max_input_size)))
@@ -116,6 +128,8 @@ def load_and_compile(
     if watch is not None:
         watch.check()
     spec = loaded.result.value
+    if reporter is not None:
+        reporter.on_phase(Phase.COMPILE.value, path)
     with _no_gc():
         compiled = compile_spec(spec, options.model)
     merged = StageResult(compiled.value, loaded.result.diagnostics + compiled.diagnostics)
@@ -136,7 +150,8 @@ def _no_gc() -> Iterator[None]:
 
 
 def check_file(
-    path: str, options: CheckOptions, reporter: Reporter | None = None, *, keep_graph: bool = False
+    path: str, options: CheckOptions, reporter: RunReporter | None = None, *,
+    keep_graph: bool = False,
 ) -> CheckRun:
     """Verify every property of the spec at `path` within the whole-run limits.
 
@@ -148,7 +163,7 @@ def check_file(
     partial = _Partial(path)
     try:
         with watching(watch):
-            return _check(partial, options, reporter, keep_graph, watch)
+            return _check(partial, options, reporter or SilentReporter(), keep_graph, watch)
     except Stopped as stop:
         return partial.stopped(stop.limit)
     except MemoryError:
@@ -156,21 +171,23 @@ def check_file(
 
 
 def _check(
-    partial: _Partial, options: CheckOptions, reporter: Reporter | None, keep_graph: bool,
+    partial: _Partial, options: CheckOptions, reporter: RunReporter, keep_graph: bool,
     watch: Watch,
 ) -> CheckRun:
     path = partial.path
-    compiled, sources, spec = load_and_compile(path, options, watch)
+    compiled, sources, spec = load_and_compile(path, options, watch, reporter)
     partial.diagnostics, partial.sources, partial.phase = (
         compiled.diagnostics, sources, Phase.COMPILE)
     system = compiled.value
     if not compiled.ok or system is None or spec is None:
         return CheckRun(path, compiled.diagnostics, sources)
-    partial.phase = Phase.EXPLORE
+    partial.enter(Phase.EXPLORE, reporter)
     watch.check()
     if options.engine in SYMBOLIC_ENGINES:
         symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
         return CheckRun(path, compiled.diagnostics, sources, run_symbolic(system, symbolic))
+    if options.simulate:
+        return _simulate(partial, options, system, compiled.diagnostics, watch, reporter)
     needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
     bfs_options = BfsOptions(
         max_states=options.max_states,
@@ -195,7 +212,7 @@ def _check(
     partial.phase, watch.cooperative = Phase.LIVENESS, True  # a result exists: keep it
     if graph is not None and result.stats.complete:
         with watch.interruptible():
-            result = _decide_liveness(result, graph)
+            result = _decide_liveness(result, graph, reporter)
     elif graph is not None:
         result = _undecided_liveness(result)
     stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None
@@ -205,7 +222,23 @@ def _check(
                     vacuous=never if warning is not None else ())
 
 
-def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:
+def _simulate(partial: _Partial, options: CheckOptions, system: TransitionSystem,
+              diagnostics: tuple[Diagnostic, ...], watch: Watch,
+              reporter: RunReporter) -> CheckRun:
+    walks = SimulateOptions(options.simulate, options.seed,
+                            DEFAULT_DEPTH if options.max_depth is None else options.max_depth,
+                            should_stop=watch.searching)
+    try:
+        with watch.interruptible():  # until the walks run: see `Watch.searching`
+            result = simulate(system, walks, reporter)
+    except ModelError as err:
+        return CheckRun(partial.path, diagnostics + (_model_error(err),), partial.sources)
+    stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None
+    return CheckRun(partial.path, diagnostics, partial.sources, result, stopped=stopped)
+
+
+def _decide_liveness(result: CheckResult, graph: StateGraph,
+                     reporter: RunReporter) -> CheckResult:
     """Decide every liveness property on the complete graph; fairness overrides of the
     spec are already resolved into each action by the model compiler."""
     system = result.system
@@ -217,6 +250,7 @@ def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:
     stopped: Limit | None = None
     for prop, res in zip(system.properties, result.results, strict=True):
         if prop.expectation in LIVENESS and stopped is None:
+            reporter.on_phase(Phase.LIVENESS.value, f"`{prop.name}`")
             try:
                 res = check_liveness(graph, prop, compile_predicate=compile_predicate)
             except Stopped as stop:

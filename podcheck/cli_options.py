@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from podcheck.check import CheckOptions
+from podcheck.engine.simulate import DEFAULT_DEPTH
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
 from podcheck.limits import default_max_memory
 from podcheck.manifests import ManifestOptions
@@ -55,6 +56,26 @@ ChecksOpt = Annotated[list[str] | None, typer.Option("--check", help="Manifests:
 VersionOpt = Annotated[str, typer.Option("--kubernetes-version", help="Manifests: the "
                                          "Kubernetes version whose rules apply.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")]
+ProgressOpt = Annotated[bool | None, typer.Option(
+    "--progress/--no-progress", help="Show each phase that lasts over 2 s on stderr (load, "
+    "compile, explore with states, queue, depth and states/s, liveness; specs done in "
+    "`test`); default: when stderr is a terminal.", show_default=False)]
+TimingOpt = Annotated[bool, typer.Option("--timing", help="Show seconds, states/s and peak "
+                                         "memory.")]
+FingerprintOpt = Annotated[bool, typer.Option(
+    "--fingerprint", help="Vector engine: keep 64-bit hashes of states only.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help=(
+    "Vector engine: processes, the frontier partitioned by state hash "
+    "(docs/scaling.md: 1 pays best on a shared 2-core machine)."))]
+SymmetryOpt = Annotated[bool, typer.Option(
+    "--symmetry/--no-symmetry", help="Store one state per orbit of interchangeable pods "
+    "and nodes (safety properties).")]
+SimulateOpt = Annotated[int, typer.Option("--simulate", min=0, metavar="N", help=(
+    "Instead of a search, N random walks (each at most --max-depth steps, default "
+    f"{DEFAULT_DEPTH}) checking safety properties: finds violations, never proves "
+    "one holds."))]
+SeedOpt = Annotated[int, typer.Option("--seed", help="--simulate: the first walk's seed "
+                                      "(walk i uses seed + i).")]
 
 
 class Engine(enum.StrEnum):
@@ -89,3 +110,19 @@ def check_options(
     return CheckOptions(engine.value, limits.max_states, limits.max_depth, limits.timeout,
                         manifests=manifests or ManifestOptions(), max_memory=memory,
                         max_input_size=limits.max_input_size)
+
+
+def reproduce_command(path: str, options: CheckOptions) -> str:
+    """The `podcheck check` command line that re-runs `path` with `options`."""
+    if options.simulate:
+        depth = [f"--max-depth {options.max_depth}"] if options.max_depth is not None else []
+        return " ".join(["podcheck check", path, f"--simulate {options.simulate}",
+                         f"--seed {options.seed}", *depth])
+    flags = [f"--engine {options.engine}"]
+    flags += [f"--max-states {options.max_states}"] if options.max_states else []
+    flags += [f"--max-depth {options.max_depth}"] if options.max_depth is not None else []
+    flags += [f"--timeout {options.timeout_seconds:g}"] if options.timeout_seconds else []
+    flags += ["--fingerprint"] if options.fingerprint else []
+    flags += [f"--workers {options.workers}"] if options.workers > 1 else []
+    flags += [] if options.symmetry else ["--no-symmetry"]
+    return " ".join(["podcheck check", path, *flags])

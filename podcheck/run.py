@@ -221,3 +221,14 @@ class SuiteResult:
         if self.interrupted:
             return ExitCode.INTERRUPTED
         return ExitCode.INCONCLUSIVE if Status.INCONCLUSIVE in statuses else ExitCode.OK
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One expectation `podcheck test --update` wrote: in `file`, property `name` now
+    expects `new` (`old`: what it expected before, None when it had none)."""
+
+    file: str
+    name: str
+    old: str | None
+    new: str

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from podcheck.check import CheckOptions, check_file
 from podcheck.diagnostics import Severity
 from podcheck.diagnostics.expectations import collect, mismatches
+from podcheck.engine.progress import RunReporter, SilentReporter
 from podcheck.engine.result import Limit, PropertyResult, Trace, Verdict
 from podcheck.ir.system import Location
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
@@ -169,22 +170,39 @@ def _work(job: _Job) -> SpecOutcome:
     return run_target(job.target, job.options, strict=job.strict)
 
 
+RUNNING = "running the suite"  # the phase `run_suite` reports
+
+
+def _tell(reporter: RunReporter, done: Sequence[SpecOutcome], total: int) -> None:
+    failed = sum(o.status in (Status.FAIL, Status.ERROR) for o in done)
+    reporter.on_phase(RUNNING, f"{len(done)}/{total} specs done, {failed} failed")
+
+
 def run_suite(paths: Sequence[str], options: CheckOptions, *, strict: bool = False,
-              jobs: int = 1) -> SuiteResult:
+              jobs: int = 1, reporter: RunReporter | None = None) -> SuiteResult:
     """Run every target under `paths` on up to `jobs` processes; outcomes in discovery
-    order."""
+    order.  `reporter` hears how many specs are done after each one (and first once the
+    worker processes exist)."""
     work = [_Job(t, options, strict) for t in discover(paths)]
+    tell = reporter or SilentReporter()
+    outcomes: list[SpecOutcome] = []
     if jobs <= 1 or len(work) <= 1:
-        outcomes: list[SpecOutcome] = []
+        _tell(tell, outcomes, len(work))
         for job in work:
             outcomes.append(_work(job))
+            _tell(tell, outcomes, len(work))
             if _interrupted(outcomes[-1]):  # Ctrl-C: report what was run, stop the suite
                 return SuiteResult(tuple(outcomes), strict, interrupted=True)
         return SuiteResult(tuple(outcomes), strict)
     method = "fork" if sys.platform == "linux" else "spawn"
     with multiprocessing.get_context(method).Pool(min(jobs, len(work))) as pool:
-        done = tuple(pool.imap(_work, work, chunksize=1))
-    return SuiteResult(done, strict, interrupted=any(map(_interrupted, done)))
+        # a reporter's display thread may start here: after the fork, which would copy
+        # the locks it holds into the workers, never before
+        _tell(tell, outcomes, len(work))
+        for done in pool.imap(_work, work, chunksize=1):
+            outcomes.append(done)
+            _tell(tell, outcomes, len(work))
+    return SuiteResult(tuple(outcomes), strict, interrupted=any(map(_interrupted, outcomes)))
 
 
 def _interrupted(o: SpecOutcome) -> bool:

@@ -45,7 +45,7 @@ from typing import Protocol
 from podcheck import ir
 from podcheck.engine import canonical, pycompile
 from podcheck.engine.graph import StateGraph
-from podcheck.engine.progress import Reporter, SilentReporter
+from podcheck.engine.progress import Progress, Reporter, SilentReporter
 from podcheck.engine.result import (
     LIVENESS,
     CheckResult,
@@ -123,8 +123,8 @@ class _Progress:
     complete_depth: int = -1  # deepest level every state of which was checked
     stop: Limit | None = None
 
-    def tick(self) -> None:
-        """Look at the clock: report progress, enforce the timeout."""
+    def tick(self, queue: int) -> None:
+        """Look at the clock: report progress (`queue` states wait), enforce the timeout."""
         now = time.perf_counter()
         seconds = now - self.start
         timeout = self.options.timeout_seconds
@@ -132,8 +132,8 @@ class _Progress:
             self.stop = Limit.TIMEOUT
         self.stop = (self.options.should_stop or (lambda: None))() or self.stop
         if now - self.last_report >= 1.0:
-            self.last_report = now
-            self.reporter.on_progress(self.checked, self.transitions, self.depth, seconds)
+            self.last_report, counts = now, (self.checked, self.transitions, self.depth)
+            self.reporter.on_progress(Progress(*counts, queue, seconds))
 
     def last_level(self) -> bool:
         """True when the current level is the last one `max_depth` allows."""
@@ -319,7 +319,7 @@ def _search(
             sid += 1
             if not sid & _CLOCK_MASK:
                 run.checked = sid
-                run.tick()
+                run.tick(len(frontier.links) - sid)
                 if run.stop is not None:
                     break
         else:
@@ -328,7 +328,7 @@ def _search(
                 run.stop = Limit.MAX_DEPTH
         run.checked = sid
         if run.stop is None:
-            run.tick()
+            run.tick(len(frontier.links) - sid)
     return _Traces(system, init, frontier.links, canon), recorder.finish(frontier, width)
 
 

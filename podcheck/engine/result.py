@@ -172,7 +172,21 @@ class SymbolicSearch:
     unknown: SolverUnknown | None = None
 
 
-Reason = SafetySearch | FairSearch | LivenessPending | SymbolicSearch
+@dataclass(frozen=True, slots=True)
+class SimulationSearch:
+    """How random walks (`--simulate`, `podcheck.engine.simulate`) decided, or left open,
+    one property: `walks` walks of at most `max_depth` steps, walk i drawn with seed
+    `seed + i`; `walk` is the one whose trace is given.  `goal` is None for a liveness
+    property, which walks do not check.  Never exhaustive: without a trace, undecided."""
+
+    goal: Goal | None
+    walks: int
+    seed: int
+    max_depth: int
+    walk: int | None = None
+
+
+Reason = SafetySearch | FairSearch | LivenessPending | SymbolicSearch | SimulationSearch
 
 
 @dataclass(frozen=True, slots=True)

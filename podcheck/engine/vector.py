@@ -48,7 +48,7 @@ from podcheck.engine.packing import (
     WordLayout,
     collision_probability,
 )
-from podcheck.engine.progress import Reporter, SilentReporter
+from podcheck.engine.progress import Progress, Reporter, SilentReporter
 from podcheck.engine.result import (
     CheckResult,
     Fallback,
@@ -118,6 +118,7 @@ class _Run:
     stop: str | None = None
     found: dict[int, int] = field(default_factory=dict)
     deadlock: int | None = None
+    queue: int = 0  # states found but not yet checked, as of the last tick
 
     def tick(self) -> None:
         """Look at the clock: report progress, enforce the timeout."""
@@ -127,9 +128,8 @@ class _Run:
             self.stop = "timeout"
         if now - self.last_report >= 1.0:
             self.last_report = now
-            self.reporter.on_progress(
-                self.checked, self.transitions, self.depth, now - self.start
-            )
+            self.reporter.on_progress(Progress(
+                self.checked, self.transitions, self.depth, self.queue, now - self.start))
 
 
 class _Explorer:
@@ -163,6 +163,8 @@ class _Explorer:
                     parts.append(self._expand(piece, ids))
                     run.checked += len(piece[0])
                 stopped = run.stop
+                run.queue = (len(level[0]) - (run.checked - before)
+                             + sum(len(p[0]) for p in parts))
                 run.tick()
                 run.stop = stopped or run.stop
                 if run.stop is not None:

@@ -280,6 +280,7 @@ def _levels(co: _Coordinator, run: _Run, n_init: int) -> None:
             _merge(run, answers)
             run.checked += take
         stopped = run.stop
+        run.queue = new
         run.tick()
         run.stop = stopped or run.stop
         if run.stop is not None:

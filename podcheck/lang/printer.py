@@ -3,12 +3,14 @@
 Stage: a side exit of parsing.  Consumes a `podcheck.lang.ast.SpecFile` as produced by
 `podcheck.lang.parse`; produces `.pod` source text.
 
-Layout: two-space indentation, one field or block per line, a map or list inline when
-it fits in `WIDTH` columns (`{ cpu: 2, memory: 4Gi }`, `[a, b]`) and one entry per line
-otherwise; consecutive declarations of the same kind (imports, properties, checks,
-expects, one-line empty blocks) are grouped, everything else is separated by a blank
-line.  Formulas
-get canonical spacing and only the parentheses that precedence requires
+Layout: two-space indentation, one field or block per line, except that a block written
+on one line stays on one line when that fits in `WIDTH` columns and holds no comment
+(`readinessProbe { periodSeconds: 5  failureThreshold: 2 }`, members two spaces apart);
+a map or list inline when it fits in `WIDTH` columns (`{ cpu: 2, memory: 4Gi }`,
+`[a, b]`) and one entry per line otherwise; consecutive declarations of the same kind
+(imports, properties, checks, expects, one-line blocks of one kind) are grouped,
+everything else is separated by a blank line.  Formulas get canonical spacing and only
+the parentheses that precedence requires
 (NOTE(open-formulas) in podspec.lark).
 
 Comments are kept: `SpecFile.comments` (collected by the parser) are printed back where
@@ -65,11 +67,14 @@ def format_spec(spec: SpecFile) -> str:
 
 
 def _grouped(previous: Item, previous_lines: list[str], item: Item, lines: list[str]) -> bool:
-    """Consecutive declarations of one kind share a paragraph (blocks only when empty);
-    comments do not split a group."""
+    """Consecutive declarations of one kind share a paragraph (blocks only when each is
+    printed on one line); comments do not split a group."""
     if type(item) is not type(previous):
         return False
-    return not isinstance(item, Block) or len(lines) == len(previous_lines) == 1
+    if not isinstance(item, Block):
+        return True
+    assert isinstance(previous, Block)
+    return item.kind == previous.kind and len(lines) == len(previous_lines) == 1
 
 
 def _item_lines(item: Item, notes: _Notes) -> list[str]:
@@ -236,6 +241,10 @@ def _block_lines(block: Block, depth: int, notes: _Notes) -> list[str]:
     end = notes.end.get(id(block), [])
     if not block.members and not end:
         return [f"{pad}{head} {{}}"]
+    one_line = _one_line(block)
+    if (block.span.line == block.span.end_line and id(block) not in notes.busy
+            and len(pad) + len(one_line) <= WIDTH):
+        return [pad + one_line]
     lines = [f"{pad}{head} {{"]
     for member in block.members:
         if isinstance(member, Block):
@@ -244,6 +253,17 @@ def _block_lines(block: Block, depth: int, notes: _Notes) -> list[str]:
             body = _field(member, depth + 1, notes)
         lines += _dress(member, body, pad + INDENT, notes)
     return lines + _run(end, pad + INDENT) + [f"{pad}}}"]
+
+
+def _one_line(block: Block) -> str:
+    """`block` on one line: `kind name { field: value  inner { ... } }`, members two
+    spaces apart."""
+    head = block.kind if block.name is None else f"{block.kind} {block.name}"
+    if not block.members:
+        return f"{head} {{}}"
+    members = [_one_line(m) if isinstance(m, Block) else f"{m.name}: {_inline(m.value)}"
+               for m in block.members]
+    return f"{head} {{ {'  '.join(members)} }}"
 
 
 def _field(item: Field, depth: int, notes: _Notes) -> list[str]:

@@ -18,6 +18,7 @@ from podcheck.engine.result import (
     Pending,
     PropertyResult,
     SafetySearch,
+    SimulationSearch,
     Solver,
     SolverUnknown,
     Stutter,
@@ -70,7 +71,20 @@ def detail(result: PropertyResult) -> str:
         return _pending(reason)
     if isinstance(reason, SymbolicSearch):
         return _symbolic(reason)
+    if isinstance(reason, SimulationSearch):
+        return _simulated(reason)
     return result.detail
+
+
+def _simulated(r: SimulationSearch) -> str:
+    walks = f"{plural(r.walks, 'random walk')} of at most {plural(r.max_depth, 'step')}"
+    if r.goal is None:
+        return f"a liveness property: random walks check safety only ({walks})"
+    if r.walk is not None:
+        return (f"{r.goal.value} found by walk {r.walk + 1} of {walks} "
+                f"(`--simulate 1 --seed {r.seed + r.walk}` replays it)")
+    what = "no violation" if r.goal is Goal.COUNTEREXAMPLE else "no witness"
+    return f"{what} in {walks} from seed {r.seed}: not exhaustive"
 
 
 def _symbolic(r: SymbolicSearch) -> str:

@@ -85,7 +85,7 @@ def test_explain_unknown_code_suggests_one() -> None:
 
 def test_fmt_prints_canonical_text_and_check_passes_on_it(tmp_path: Path) -> None:
     spec = tmp_path / "messy.pod"
-    spec.write_text("pod a { container app { ports: [80] } }\n", encoding="utf-8")
+    spec.write_text("pod a {container app {ports:[80]}}\n", encoding="utf-8")
     formatted = _run("fmt", str(spec))
     assert formatted.exit_code == 0
     canonical = tmp_path / "canonical.pod"
@@ -96,16 +96,17 @@ def test_fmt_prints_canonical_text_and_check_passes_on_it(tmp_path: Path) -> Non
 
 def test_fmt_check_shows_a_diff_and_exits_1(tmp_path: Path) -> None:
     spec = tmp_path / "messy.pod"
-    spec.write_text("pod a { container app { ports: [80] } }\n", encoding="utf-8")
+    spec.write_text("pod a {container app {ports:[80]}}\n", encoding="utf-8")
     result = _run("fmt", str(spec), "--check")
     assert result.exit_code == ExitCode.VIOLATED
     assert result.stdout.startswith(f"--- {spec}\n+++ {spec} (formatted)\n")
-    assert "-pod a { container app { ports: [80] } }" in result.stdout
+    assert "-pod a {container app {ports:[80]}}" in result.stdout
+    assert "+pod a { container app { ports: [80] } }" in result.stdout
 
 
 def test_fmt_write_rewrites_in_place(tmp_path: Path) -> None:
     spec = tmp_path / "messy.pod"
-    spec.write_text("pod a { container app { ports: [80] } }\n", encoding="utf-8")
+    spec.write_text("pod a {container app {ports:[80]}}\n", encoding="utf-8")
     assert _run("fmt", str(spec), "--write").stdout == f"{spec}: reformatted\n"
     assert _run("fmt", str(spec), "--check").exit_code == ExitCode.OK
     assert _run("fmt", str(spec), "--write").stdout == f"{spec}: already formatted\n"

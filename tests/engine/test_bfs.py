@@ -227,8 +227,8 @@ class Recorder:
     def __init__(self):
         self.progress, self.done = [], []
 
-    def on_progress(self, states, transitions, depth, seconds):
-        self.progress.append(states)
+    def on_progress(self, progress):
+        self.progress.append(progress.states)
 
     def on_done(self, stats):
         self.done.append(stats)
@@ -242,13 +242,12 @@ def test_reporter_gets_the_final_stats():
 
 def test_rich_reporter_is_quiet_for_short_runs():
     out = io.StringIO()
-    reporter = RichReporter(Console(file=out, width=200), after_seconds=2.0)
-    reporter.on_progress(10, 20, 3, 1.0)
+    reporter = RichReporter(Console(file=out, width=200), after_seconds=2.0, live=False)
     reporter.on_done(Stats(states=10, seconds=1.0))
     assert out.getvalue() == ""
-    reporter.on_progress(1204, 3000, 14, 3.0)
     reporter.on_done(Stats(states=1204, transitions=3000, depth=14, seconds=3.0))
-    assert "1 204 states" in out.getvalue() and "bfs done" in out.getvalue()
+    reporter.close()
+    assert "1 204 states" in out.getvalue() and "search done" in out.getvalue()
 
 
 def test_ready_constant_matches_the_scenario():

@@ -88,7 +88,7 @@ def test_crlf_comments_lose_the_carriage_return() -> None:
 
 def test_header_and_leading_comments_keep_their_blank_lines() -> None:
     text = "# PODCHECK: check\n# about\n\n# the cluster\ncluster { nodes: 1 }\n"
-    assert fmt(text) == "# PODCHECK: check\n# about\n\n# the cluster\ncluster {\n  nodes: 1\n}\n"
+    assert fmt(text) == "# PODCHECK: check\n# about\n\n# the cluster\ncluster { nodes: 1 }\n"
 
 
 def test_trailing_comments_stay_on_their_line() -> None:
@@ -97,10 +97,14 @@ def test_trailing_comments_stay_on_their_line() -> None:
 
 
 def test_a_one_line_block_keeps_its_comment_on_its_first_line() -> None:
-    assert fmt("pod p { container a { } }  # c\n") == "pod p {  # c\n  container a {}\n}\n"
+    assert fmt("pod p { container a { } }  # c\n") == "pod p { container a {} }  # c\n"
     assert fmt("pod p {\n  container a { ports: [1] }  # c\n}\n") == (
-        "pod p {\n  container a {  # c\n    ports: [1]\n  }\n}\n"
+        "pod p {\n  container a { ports: [1] }  # c\n}\n"
     )
+    assert fmt("pod p { restartPolicy: Sometimes }  # E: PC203\n") == (
+        "pod p { restartPolicy: Sometimes }  # E: PC203\n")
+    assert fmt("pod p {\n  restartPolicy: Sometimes  # E: PC203\n}\n") == (
+        "pod p {\n  restartPolicy: Sometimes  # E: PC203\n}\n")
 
 
 def test_comments_at_the_end_of_a_block_and_of_the_file() -> None:
