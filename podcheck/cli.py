@@ -34,7 +34,9 @@ from podcheck.cli_options import (
     MaxStatesOpt,
     NodesOpt,
     QuietOpt,
+    ReportOpt,
     TimeoutOpt,
+    TraceOpt,
     VersionOpt,
     check_options,
 )
@@ -51,9 +53,11 @@ from podcheck.manifests.export import import_text
 from podcheck.report.formats import SUITE_RENDERERS, Output, parse_outputs
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
 from podcheck.report.progress import RichReporter
-from podcheck.report.run import render_run_json, render_run_summary, render_run_text
+from podcheck.report.reports import write_reports
+from podcheck.report.run import render_run_json, render_runs_text
 from podcheck.report.suite import render_suite
-from podcheck.run import CheckRun, SuiteResult
+from podcheck.report.view import Detail
+from podcheck.run import SuiteResult
 from podcheck.suite import outcome, parse_outcome, run_suite
 from podcheck.suitefile import is_folder, target
 
@@ -237,12 +241,6 @@ def _reproduce(path: str, options: CheckOptions) -> str:
 
 
 CHECK_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
-def _check_text(runs: list[CheckRun], commands: list[str], *, timing: bool,
-                quiet: bool) -> str:
-    if quiet:
-        return "".join(render_run_summary(run, show_timing=timing) for run in runs)
-    return "\n".join(render_run_text(run, reproduce=cmd, show_timing=timing)
-                     for run, cmd in zip(runs, commands, strict=True))
 
 
 @app.command("check")
@@ -270,7 +268,7 @@ def check_command(
     symmetry: Annotated[bool, typer.Option(
         "--symmetry/--no-symmetry", help="Store one state per orbit of interchangeable pods "
         "and nodes (safety properties).")] = True,
-    quiet: QuietOpt = False,
+    quiet: QuietOpt = False, trace: TraceOpt = Detail.PEOPLE, report: ReportOpt = None,
 ) -> None:
     """Verify specs, or manifests (YAML files, a directory, `-`); print counterexamples.
 
@@ -287,7 +285,7 @@ def check_command(
 
     def document(kind: str) -> str:
         if kind == "text":
-            return _check_text(runs, commands, timing=timing, quiet=quiet)
+            return render_runs_text(runs, commands, timing=timing, quiet=quiet, detail=trace)
         if kind == "json":
             docs = [render_run_json(run, show_timing=timing) for run in runs]
             return docs[0] if len(docs) == 1 else "[\n" + ",\n".join(docs) + "]\n"
@@ -295,6 +293,7 @@ def check_command(
                                   for p, run, cmd in zip(paths, runs, commands, strict=True)))
         return SUITE_RENDERERS[kind](suite)
 
+    write_reports(report or [], runs, commands, trace)
     _finish(_emit(outputs, document), _worst([run.exit_code for run in runs]))
 
 
