@@ -16,9 +16,9 @@ from podcheck.diagnostics import Severity
 from podcheck.diagnostics.render import render
 from podcheck.engine.result import PropertyResult, Trace
 from podcheck.ir import Property
-from podcheck.report.text import headline, reads, render_stats, same_run
+from podcheck.report.text import headline, reads, render_stats
 from podcheck.report.timeline import Timeline, timeline
-from podcheck.report.view import Detail, trace_view
+from podcheck.report.view import Detail, earlier, trace_view
 from podcheck.report.words import plural
 from podcheck.run import CheckRun
 
@@ -37,7 +37,8 @@ class Verdict:
 @dataclass(frozen=True, slots=True)
 class Section:
     """One property (or the deadlock): its headline, description, and its run: a
-    `timeline`, or `same_as` naming the earlier section that shows the same run."""
+    `timeline`, or `same_as` naming the earlier section that shows the same run; both
+    when steps 0 to `upto` are those of that earlier run (the timeline starts after)."""
 
     name: str
     headline: str
@@ -45,6 +46,7 @@ class Section:
     timeline: Timeline | None = None
     same_as: str = ""
     detail: str = ""  # how the verdict was reached (fairness, states), for a lasso
+    upto: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +104,14 @@ def _section(prop: Property | None, r: PropertyResult, shown: list[tuple[str, Tr
     about = prop.description if prop is not None else ""
     if r.trace is None:
         return Section(r.name, head, about, detail=how)
-    first = next((n for n, t in shown if same_run(t, r.trace)), "")
-    if first:
-        return Section(r.name, head, about, same_as=first, detail=how)
+    seen = earlier(r.trace, shown)
+    if seen is not None and seen.whole:
+        return Section(r.name, head, about, same_as=seen.name, detail=how)
     shown.append((r.name, r.trace))
-    return Section(r.name, head, about, timeline(trace_view(r.trace, detail, reads(prop))),
-                   detail=how)
+    after = 0 if seen is None else seen.upto
+    return Section(r.name, head, about,
+                   timeline(trace_view(r.trace, detail, reads(prop)), after=after),
+                   seen.name if seen is not None else "", how, after)
 
 
 def _sources(run: CheckRun, sections: list[Section]) -> tuple[Source, ...]:

@@ -19,12 +19,14 @@ from podcheck.report.timeline import Row, Timeline
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1b1f24;background:#fff}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}code,pre{font:13px/1.35 monospace}
-h1 code,h2 code,h3 code{font-size:1em}.small{font-size:12px}
+h1 code,h2 code,h3 code{font-size:1em;font-weight:700}.small{font-size:12px}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #d0d7de;padding:3px 6px;
 vertical-align:top;text-align:left}th{background:#f6f8fa;position:sticky;top:0}
 .violated{color:#b42318;font-weight:600}.holds{color:#1a7f37;font-weight:600}
 .inconclusive{color:#9a6700;font-weight:600}.mismatch{background:#fff1f0}
-.timeline td.cell div{white-space:nowrap}.timeline tr.loop td{background:#fff8c5}
+.timeline td.label{min-width:20em}.timeline td.cell{min-width:11em}
+.timeline td.cell div+div{border-top:1px dotted #d0d7de}.timeline td.num{white-space:nowrap}
+.timeline tr.loop td{background:#fff8c5}
 .timeline tr.loop td:first-child::before{content:"\\21bb  "}
 .timeline tr[data-line]{cursor:pointer}.events{color:#6639ba}.note{color:#57606a}
 pre.source{border:1px solid #d0d7de;background:#f6f8fa;padding:.5em;overflow:auto}
@@ -71,8 +73,9 @@ def _row(row: Row) -> str:
         '<td class="cell">' + "".join(f"<div>{escape(c)}</div>" for c in cell) + "</td>"
         for cell in row.cells)
     events = escape(", ".join(row.events))
-    return (f"<tr{attrs}><td>{row.number}</td><td>{row.time}&nbsp;s</td>"
-            f"<td>{escape(row.label)}</td><td class=\"events\">{events}</td>"
+    return (f'<tr{attrs}><td class="num">{row.number}</td>'
+            f'<td class="num">{row.time}&nbsp;s</td><td class="label">{escape(row.label)}</td>'
+            f'<td class="events">{events}</td>'
             f"<td>{where}</td>{cells}</tr>")
 
 
@@ -98,10 +101,12 @@ def _section(s: Section) -> list[str]:
         out.append(f"<p><em>{escape(s.description)}</em></p>")
     if s.detail:
         out.append(f'<p class="note small">{escape(s.detail)}</p>')
-    if s.same_as:
-        out.append(f'<p>The run is the one shown for <a href="#p-{escape(s.same_as)}"><code>'
-                   f"{escape(s.same_as)}</code></a> above.</p>")
-    elif s.timeline is not None:
+    link = f'<a href="#p-{escape(s.same_as)}"><code>{escape(s.same_as)}</code></a>'
+    if s.same_as and s.upto:
+        out.append(f"<p>Steps 0 to {s.upto} are those of the run shown for {link} above.</p>")
+    elif s.same_as:
+        out.append(f"<p>The run is the one shown for {link} above.</p>")
+    if s.timeline is not None and (s.upto or not s.same_as):
         out += _timeline(s.timeline)
     return [*out, "</section>"]
 

@@ -15,6 +15,7 @@ from podcheck.report.timeline import Row, Timeline
 
 LOOP = "\u21bb"  # marks the rows of a lasso's loop
 CONTEXT = 1  # source lines shown around each involved line
+FOLD = 41  # a timeline with more rows is folded into a <details> block
 
 
 def _cell(text: str) -> str:
@@ -64,10 +65,18 @@ def _section(s: Section) -> list[str]:
         lines += ["", f"_{_cell(s.description)}_"]
     if s.detail:
         lines += ["", f"<sub>{_cell(s.detail)}</sub>"]
-    if s.same_as:
-        lines += ["", f"The run is the one shown for {_code(s.same_as)} above."]
-    elif s.timeline is not None:
-        lines += ["", *_timeline(s.timeline)]
+    if s.same_as and not s.upto:
+        return [*lines, "", f"The run is the one shown for {_code(s.same_as)} above.", ""]
+    if s.upto:
+        lines += ["", f"Steps 0 to {s.upto} are those of the run shown for {_code(s.same_as)} "
+                  "above."]
+    if s.timeline is not None:
+        rows = s.timeline.rows
+        table = _timeline(s.timeline)
+        if len(rows) > FOLD:
+            table = [f"<details><summary>steps {rows[0].number} to {rows[-1].number}</summary>",
+                     "", *table, "", "</details>"]
+        lines += ["", *table]
     return lines + [""]
 
 
@@ -75,6 +84,7 @@ def _source(src: Source) -> list[str]:
     total = src.text.splitlines()
     keep = sorted({n for line in src.lines for n in range(line - CONTEXT, line + CONTEXT + 1)
                    if 1 <= n <= len(total)})
+    keep = sorted({*keep, *(n + 1 for n, m in zip(keep, keep[1:], strict=False) if m == n + 2)})
     width = len(str(len(total)))
     body, last = [], 0
     for n in keep:

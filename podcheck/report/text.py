@@ -17,7 +17,16 @@ from podcheck.engine.symbolic import SYMBOLIC_ENGINES
 from podcheck.ir import Action, Expectation, Expr, Op, Property, Var
 from podcheck.report import words
 from podcheck.report.invariant import render_invariant
-from podcheck.report.view import Change, Detail, StepView, TraceView, trace_view, values_at
+from podcheck.report.view import (
+    Change,
+    Detail,
+    Earlier,
+    StepView,
+    TraceView,
+    earlier,
+    trace_view,
+    values_at,
+)
 from podcheck.report.words import count, detail, plural
 
 INDENT = " " * 8
@@ -111,14 +120,16 @@ def _step(view: TraceView, step: StepView) -> list[str]:
     return lines
 
 
-def render_trace(trace: Trace, detail: Detail = Detail.PEOPLE, read: Iterable[int] = ()) -> str:
-    """The steps of `trace`, one block each (at `detail`; `read`: the variables the
-    property it explains reads), with the lasso's loop if it has one."""
+def render_trace(trace: Trace, detail: Detail = Detail.PEOPLE, read: Iterable[int] = (),
+                 after: int = 0) -> str:
+    """The steps of `trace` after step `after` (all from the initial state when 0), one
+    block each (at `detail`; `read`: the variables the property it explains reads), with
+    the lasso's loop if it has one."""
     view = trace_view(trace, detail, read)
-    lines = ["step 0  initial state", *_groups(_items(view.initial))]
-    if view.loop_start == 0 and view.closing is not None:
-        lines.append("from step 0 the following repeats forever")
-    for step in view.steps:
+    lines = [] if after else ["step 0  initial state", *_groups(_items(view.initial))]
+    if view.loop_start == after and view.closing is not None:
+        lines.append(f"from step {after} the following repeats forever")
+    for step in view.steps[after:]:
         lines += _step(view, step)
         if view.loop_start == step.number and view.closing is not None:
             lines.append(f"from step {step.number} the following repeats forever")
@@ -177,13 +188,19 @@ def _footer(prop: Property | None, result: PropertyResult, detail: Detail) -> li
     return [head + ":", *_groups(_items(values_at(trace, at, watched, detail)))]
 
 
-def same_run(a: Trace, b: Trace) -> bool:
-    """True when `a` and `b` are the same run (steps, and the loop if any)."""
-    return (a.steps, a.loop_start, a.loop_action) == (b.steps, b.loop_start, b.loop_action)
+def _run(result: PropertyResult, prop: Property | None, detail: Detail,
+         seen: Earlier | None) -> str:
+    assert result.trace is not None
+    if seen is not None and seen.whole:
+        return f"the run is the one shown for `{seen.name}` above\n"
+    if seen is None:
+        return render_trace(result.trace, detail, reads(prop))
+    return (f"steps 0 to {seen.upto} are those of the run shown for `{seen.name}` above\n"
+            + render_trace(result.trace, detail, reads(prop), after=seen.upto))
 
 
 def _property(check: CheckResult, prop: Property | None, result: PropertyResult,
-              detail: Detail, shown_for: str | None) -> str:
+              detail: Detail, seen: Earlier | None) -> str:
     lines = [headline(prop, result)]
     if result.invariant is not None:
         lines += ["  inductive invariant:", *(f"    {c}" for c in
@@ -195,9 +212,7 @@ def _property(check: CheckResult, prop: Property | None, result: PropertyResult,
         lines.append(f"  {check.engine}, depth {stats.depth}{states}")
         if prop is not None and prop.description:
             lines.append(f"  {prop.description}")
-        run = (f"the run is the one shown for `{shown_for}` above\n" if shown_for
-               else render_trace(result.trace, detail, reads(prop)))
-        body = run + "\n".join(_footer(prop, result, detail))
+        body = _run(result, prop, detail, seen) + "\n".join(_footer(prop, result, detail))
         lines.append(body.rstrip("\n"))
     return "\n".join(lines) + "\n"
 
@@ -273,15 +288,15 @@ def render_result(
     detail: Detail = Detail.PEOPLE,
 ) -> str:
     """The whole report: each property (a run shared with an earlier property is printed
-    once and referenced), the deadlock, the summary, statistics."""
+    once and referenced, and so is a shared prefix), the deadlock, the summary,
+    statistics."""
     props = {p.name: p for p in check.system.properties}
     blocks: list[str] = []
     printed: list[tuple[str, Trace]] = []
     for r in check.results:
-        first = next((name for name, t in printed
-                      if r.trace is not None and same_run(t, r.trace)), None)
-        blocks.append(_property(check, props.get(r.name), r, detail, first))
-        if r.trace is not None and first is None:
+        seen = earlier(r.trace, printed) if r.trace is not None else None
+        blocks.append(_property(check, props.get(r.name), r, detail, seen))
+        if r.trace is not None and (seen is None or not seen.whole):
             printed.append((r.name, r.trace))
     deadlock = render_deadlock(check, detail)
     blocks += [deadlock] if deadlock else []

@@ -98,10 +98,12 @@ def _row(lanes: tuple[Lane, ...], step: StepView, view: TraceView, closes: bool)
                _cells(lanes, step.changes), in_loop, closes)
 
 
-def timeline(view: TraceView) -> Timeline:
-    """The timeline of `view`: lanes in order of first appearance."""
-    steps = [*view.steps, *((view.closing,) if view.closing is not None else ())]
-    lanes = _lanes([*view.initial, *(c for s in steps for c in s.changes)])
-    rows = [Row(0, 0, "initial state", (), None, _cells(lanes, view.initial))]
+def timeline(view: TraceView, after: int = 0) -> Timeline:
+    """The timeline of `view` (its steps after step `after`, all from the initial state
+    when 0): lanes in order of first appearance."""
+    steps = [*view.steps[after:], *((view.closing,) if view.closing is not None else ())]
+    initial = () if after else view.initial
+    lanes = _lanes([*initial, *(c for s in steps for c in s.changes)])
+    rows = [Row(0, 0, "initial state", (), None, _cells(lanes, initial))] if not after else []
     rows += [_row(lanes, s, view, s is view.closing) for s in steps]
     return Timeline(lanes, tuple(rows), view.loop_start)

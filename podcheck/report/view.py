@@ -11,7 +11,7 @@ Job, a PDB) in layout order.  `Detail.PEOPLE` (the default) keeps what `kubectl`
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from podcheck.engine.result import Trace
@@ -20,6 +20,7 @@ from podcheck.report import people
 from podcheck.report.clock import advance, is_clock_view, step_times
 from podcheck.vocab import PodPhase
 
+SHARED_MIN = 3  # a shared prefix of fewer steps is printed again rather than referenced
 FINISHED = frozenset({str(PodPhase.SUCCEEDED), str(PodPhase.FAILED)})
 PHASES = frozenset(str(p) for p in PodPhase)
 PHASE = "phase"
@@ -200,3 +201,35 @@ def values_at(trace: Trace, state: State, indices: Iterable[int],
               if detail is Detail.FULL or people.read_shown(vs[i])}
     wanted |= {(d.owner, d.field) for d in layout.views() if d.owner in owners}
     return tuple(c for c in _values(layout, state, owners) if (c.owner, c.field) in wanted)
+
+
+def same_run(a: Trace, b: Trace) -> bool:
+    """True when `a` and `b` are the same run (steps, and the loop if any)."""
+    return (a.steps, a.loop_start, a.loop_action) == (b.steps, b.loop_start, b.loop_action)
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """Steps 0 to `upto` of a run are those of the run already shown for property
+    `name` (all of them when `whole`)."""
+
+    name: str
+    upto: int
+    whole: bool = False
+
+
+def earlier(trace: Trace, shown: Sequence[tuple[str, Trace]]) -> Earlier | None:
+    """Which run shown before (named by its property) `trace` repeats: the same run, or
+    the longest one that is a prefix of it (at least `SHARED_MIN` steps, and not cutting
+    into its loop); None when it is new."""
+    for name, t in shown:
+        if same_run(t, trace):
+            return Earlier(name, len(trace.steps) - 1, True)
+    best: Earlier | None = None
+    for name, t in shown:
+        upto = len(t.steps) - 1
+        fits = upto < len(trace.steps) and trace.steps[:upto + 1] == t.steps
+        loop_ok = trace.loop_start is None or trace.loop_start >= upto
+        if fits and loop_ok and upto >= SHARED_MIN and (best is None or upto > best.upto):
+            best = Earlier(name, upto)
+    return best
