@@ -47,27 +47,27 @@ document.querySelectorAll("tr[data-line]").forEach(function (row) {
 """
 
 
-def _verdicts(doc: Document) -> list[str]:
-    rows = ['<table class="verdicts" id="verdicts">',
+def _verdicts(doc: Document, key: str) -> list[str]:
+    rows = [f'<table class="verdicts" id="{key}verdicts">',
             "<tr><th>property</th><th>kind</th><th>verdict</th><th>expected</th></tr>"]
     for v in doc.verdicts:
         cls = "" if v.as_expected else ' class="mismatch"'
-        rows.append(f"<tr{cls}><td><a href=\"#p-{escape(v.name)}\"><code>{escape(v.name)}"
+        rows.append(f"<tr{cls}><td><a href=\"#{key}p-{escape(v.name)}\"><code>{escape(v.name)}"
                     f"</code></a></td><td>{escape(v.kind)}</td><td class=\"{escape(v.verdict)}"
                     f"\">{escape(v.verdict)}</td><td>{escape(v.expected)}</td></tr>")
     return [*rows, "</table>"]
 
 
-def _line_id(source: str, line: int) -> str:
-    return f"L-{source}-{line}"
+def _line_id(key: str, source: str, line: int) -> str:
+    return f"{key}L-{source}-{line}"
 
 
-def _row(row: Row) -> str:
+def _row(row: Row, key: str) -> str:
     attrs = ' class="loop"' if row.in_loop else ""
     where = ""
     if row.location is not None:
         name = row.location.file.replace("\\", "/").rsplit("/", 1)[-1]
-        attrs += f' data-line="{escape(_line_id(name, row.location.line))}"'
+        attrs += f' data-line="{escape(_line_id(key, name, row.location.line))}"'
         where = f'<span title="{escape(name)}">{row.location.line}</span>'
     cells = "".join(
         '<td class="cell">' + "".join(f"<div>{escape(c)}</div>" for c in cell) + "</td>"
@@ -79,11 +79,11 @@ def _row(row: Row) -> str:
             f"<td>{where}</td>{cells}</tr>")
 
 
-def _timeline(t: Timeline) -> list[str]:
+def _timeline(t: Timeline, key: str) -> list[str]:
     lanes = "".join(f"<th>{escape(lane.title)}</th>" for lane in t.lanes)
     out = ['<table class="timeline">',
            f"<tr><th>step</th><th>t</th><th>what happened</th><th>events</th><th>line</th>"
-           f"{lanes}</tr>", *(_row(r) for r in t.rows), "</table>"]
+           f"{lanes}</tr>", *(_row(r, key) for r in t.rows), "</table>"]
     if t.loop_start is not None:
         last = t.rows[-1]
         out.append(f'<p class="note">Highlighted rows are the loop: after step {last.number} '
@@ -94,48 +94,49 @@ def _timeline(t: Timeline) -> list[str]:
     return out
 
 
-def _section(s: Section) -> list[str]:
-    out = [f'<section id="p-{escape(s.name)}">', f"<h2><code>{escape(s.name)}</code></h2>",
+def _section(s: Section, key: str) -> list[str]:
+    out = [f'<section id="{key}p-{escape(s.name)}">', f"<h2><code>{escape(s.name)}</code></h2>",
            f"<p>{escape(s.headline)}</p>"]
     if s.description:
         out.append(f"<p><em>{escape(s.description)}</em></p>")
     if s.detail:
         out.append(f'<p class="note small">{escape(s.detail)}</p>')
-    link = f'<a href="#p-{escape(s.same_as)}"><code>{escape(s.same_as)}</code></a>'
+    link = f'<a href="#{key}p-{escape(s.same_as)}"><code>{escape(s.same_as)}</code></a>'
     if s.same_as and s.upto:
         out.append(f"<p>Steps 0 to {s.upto} are those of the run shown for {link} above.</p>")
     elif s.same_as:
         out.append(f"<p>The run is the one shown for {link} above.</p>")
     if s.timeline is not None and (s.upto or not s.same_as):
-        out += _timeline(s.timeline)
+        out += _timeline(s.timeline, key)
     return [*out, "</section>"]
 
 
-def _source(src: Source) -> list[str]:
+def _source(src: Source, key: str) -> list[str]:
     lines = src.text.splitlines()
     width = len(str(len(lines)))
     body = []
     for n, text in enumerate(lines, start=1):
         cls = ' class="hit"' if n in src.lines else ""
-        body.append(f'<span id="{escape(_line_id(src.name, n))}"{cls}>{n:>{width}}  '
+        body.append(f'<span id="{escape(_line_id(key, src.name, n))}"{cls}>{n:>{width}}  '
                     f"{escape(text)}</span>")
     return [f"<h3><code>{escape(src.name)}</code></h3>",
             '<pre class="source">' + "".join(body) + "</pre>"]
 
 
-def _article(doc: Document) -> list[str]:
-    out = ["<article>", f"<h1>podcheck: <code>{escape(doc.title)}</code></h1>"]
+def _article(doc: Document, key: str) -> list[str]:
+    """One document; `key` prefixes its element ids (several documents share a page)."""
+    out = [f'<article id="{key}report">', f"<h1>podcheck: <code>{escape(doc.title)}</code></h1>"]
     if doc.diagnostics:
         out.append(f'<pre class="source">{escape(doc.diagnostics)}</pre>')
     if doc.verdicts:
-        out += [*_verdicts(doc), f'<p class="note"><code>{escape(doc.stats)}</code></p>']
+        out += [*_verdicts(doc, key), f'<p class="note"><code>{escape(doc.stats)}</code></p>']
     for s in doc.sections:
-        out += _section(s)
+        out += _section(s, key)
     if doc.sources:
-        out.append('<section id="source"><h2>Source</h2><p class="note">Highlighted lines '
+        out.append(f'<section id="{key}source"><h2>Source</h2><p class="note">Highlighted lines '
                    "enable a step or state a property.</p>")
         for src in doc.sources:
-            out += _source(src)
+            out += _source(src, key)
         out.append("</section>")
     if doc.reproduce:
         out.append(f"<p>Reproduce: <code>{escape(doc.reproduce)}</code></p>")
@@ -148,7 +149,7 @@ def render_html(docs: Sequence[Document]) -> str:
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>podcheck: {escape(title)}</title>", f"<style>{_CSS}</style>",
            "</head><body>"]
-    for doc in docs:
-        out += _article(doc)
+    for n, doc in enumerate(docs, start=1):
+        out += _article(doc, f"d{n}-")
     out += [f"<script>{_SCRIPT}</script>", "</body></html>"]
     return "\n".join(out) + "\n"

@@ -46,7 +46,7 @@ def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     path.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
     dom = _chromium(tmp_path, "--dump-dom", path.as_uri()).stdout
     assert 'data-resources="0"' in dom
-    assert '<table class="verdicts" id="verdicts">' in dom
+    assert '<table class="verdicts" id="d1-verdicts">' in dom
     assert "eventually-ready" in dom and 'class="loop"' in dom
     shot = tmp_path / "trace.png"
     _chromium(tmp_path, f"--screenshot={shot}", path.as_uri())

@@ -71,8 +71,15 @@ def test_html_page_is_self_contained() -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"(?i)\b(src|href)\s*=\s*[\"'](?!#)", page)  # only in-page links
     assert not re.search(r"(?i)https?://|<link\b|@import|url\(", page)
-    assert 'id="verdicts"' in page and 'class="loop"' in page
+    assert 'id="d1-verdicts"' in page and 'class="loop"' in page
     assert 'class="hit"' in page  # involved source lines are highlighted
+
+
+def test_html_page_of_several_runs_has_unique_ids() -> None:
+    docs = [_doc(SPECS["slow-starter-killed.md"]), _doc(SPECS["job-backoff.md"]),
+            _doc(SPECS["job-backoff.md"])]
+    ids = re.findall(r'\bid="([^"]+)"', render_html(docs))
+    assert len(ids) == len(set(ids)) and "d3-verdicts" in ids
 
 
 def test_cli_writes_both_reports_and_rejects_other_suffixes(tmp_path: Path) -> None:
