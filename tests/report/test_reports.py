@@ -102,3 +102,11 @@ def test_cli_trace_full_shows_every_variable() -> None:
     default = CliRunner().invoke(app, ["check", spec]).stdout
     assert "deadlineTimer" in full and "action job_count(pod=import-data-1)" in full
     assert "deadlineTimer" not in default and "action job_count" not in default
+
+
+def test_a_run_with_spec_errors_reports_its_diagnostics() -> None:
+    doc = _doc("specs/manifests/malformed.yaml")
+    assert doc.verdicts == () and doc.sections == ()
+    md = render_markdown([doc])
+    assert "error[PC401]: invalid YAML" in md and "| property |" not in md
+    assert "error[PC401]" in render_html([doc])
