@@ -35,11 +35,13 @@ from podcheck.cli_options import (
     NodesOpt,
     ProgressOpt,
     QuietOpt,
+    ReportOpt,
     SeedOpt,
     SimulateOpt,
     SymmetryOpt,
     TimeoutOpt,
     TimingOpt,
+    TraceOpt,
     VersionOpt,
     WorkersOpt,
     check_options,
@@ -68,8 +70,10 @@ from podcheck.manifests import ManifestOptions, parse_version
 from podcheck.manifests.export import import_text
 from podcheck.report.formats import SUITE_RENDERERS, Output
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
+from podcheck.report.reports import write_reports
 from podcheck.report.suite import render_suite
 from podcheck.report.updates import render_changes
+from podcheck.report.view import Detail
 from podcheck.run import SuiteResult
 from podcheck.suite import parse_outcome, run_suite
 from podcheck.suiteupdate import update_expectations
@@ -200,6 +204,8 @@ def _manifest_options(nodes: int, failures: int, drains: int, checks: list[str] 
 
 
 CHECK_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
+
+
 @app.command("check")
 @guarded
 def check_command(
@@ -219,6 +225,7 @@ def check_command(
     fingerprint: FingerprintOpt = False, workers: WorkersOpt = 1, symmetry: SymmetryOpt = True,
     quiet: QuietOpt = False, simulate: SimulateOpt = 0, seed: SeedOpt = 0,
     progress: ProgressOpt = None,
+    trace: TraceOpt = Detail.PEOPLE, report: ReportOpt = None,
 ) -> None:
     """Verify specs, or manifests (YAML files, a directory, `-`); print counterexamples.
 
@@ -236,8 +243,9 @@ def check_command(
     with progress_reporter(progress) as reporter:
         runs = [check_file(p, options, reporter) for p in paths]
     commands = [reproduce_command(p, options) for p in paths]
-    report = CheckReport(paths, runs, commands, timing=timing, quiet=quiet)
-    finish(emit(chosen, report.document), worst([run.exit_code for run in runs]))
+    report_ = CheckReport(paths, runs, commands, timing=timing, quiet=quiet, detail=trace)
+    write_reports(report or [], runs, commands, trace)
+    finish(emit(chosen, report_.document), worst([run.exit_code for run in runs]))
 
 
 TEST_KINDS = ("text", "json", "junit", "sarif", "tap", "github")

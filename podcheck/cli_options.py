@@ -18,6 +18,8 @@ from podcheck.engine.simulate import DEFAULT_DEPTH
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
 from podcheck.limits import default_max_memory
 from podcheck.manifests import ManifestOptions
+from podcheck.report.reports import REPORT_KINDS
+from podcheck.report.view import Detail
 
 FileArg = Annotated[Path, typer.Argument(help="A `.pod` spec file.", show_default=False)]
 FilesArg = Annotated[list[Path], typer.Argument(
@@ -76,7 +78,21 @@ SimulateOpt = Annotated[int, typer.Option("--simulate", min=0, metavar="N", help
     "one holds."))]
 SeedOpt = Annotated[int, typer.Option("--seed", help="--simulate: the first walk's seed "
                                       "(walk i uses seed + i).")]
+TraceOpt = Annotated[Detail, typer.Option("--trace", help="What traces show: `people` (what "
+                                          "kubectl shows, events, times) or `full` (every "
+                                          "variable of the model).")]
 
+
+def _report_files(paths: list[Path] | None) -> list[Path] | None:
+    for path in paths or ():
+        if path.suffix.lower() not in REPORT_KINDS:
+            raise typer.BadParameter(f"{path}: expected a .html or .md file")
+    return paths
+
+
+ReportOpt = Annotated[list[Path] | None, typer.Option(
+    "--report", callback=_report_files, help="Also write a report of the run to FILE.html "
+    "(a self-contained page) or FILE.md (Markdown for a pull request); repeatable.")]
 
 class Engine(enum.StrEnum):
     """Which engine explores the model."""

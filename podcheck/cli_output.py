@@ -24,7 +24,8 @@ from podcheck.engine.progress import RunReporter, SilentReporter
 from podcheck.exitcodes import ExitCode
 from podcheck.report.formats import SUITE_RENDERERS, Output, parse_outputs
 from podcheck.report.progress import RichReporter
-from podcheck.report.run import render_run_json, render_run_summary, render_run_text
+from podcheck.report.run import render_run_json, render_runs_text
+from podcheck.report.view import Detail
 from podcheck.run import CheckRun, SuiteResult
 from podcheck.suite import outcome
 from podcheck.suitefile import is_folder, target
@@ -88,15 +89,13 @@ class CheckReport:
     commands: list[str]  # each run's `reproduce:` command line
     timing: bool = False
     quiet: bool = False
+    detail: Detail = Detail.PEOPLE  # `--trace`
 
     def document(self, kind: str) -> str:
         """The report in `kind` (text, json, or a CI format over the runs as a suite)."""
         if kind == "text":
-            if self.quiet:
-                return "".join(render_run_summary(r, show_timing=self.timing)
-                               for r in self.runs)
-            return "\n".join(render_run_text(r, reproduce=c, show_timing=self.timing)
-                             for r, c in zip(self.runs, self.commands, strict=True))
+            return render_runs_text(self.runs, self.commands, timing=self.timing,
+                                    quiet=self.quiet, detail=self.detail)
         if kind == "json":
             docs = [render_run_json(r, show_timing=self.timing) for r in self.runs]
             return docs[0] if len(docs) == 1 else "[\n" + ",\n".join(docs) + "]\n"

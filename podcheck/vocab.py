@@ -17,6 +17,7 @@ __all__ = [
     "ActionKind",
     "Actor",
     "ContainerState",
+    "EventReason",
     "Fairness",
     "NodeState",
     "PodPhase",
@@ -99,6 +100,30 @@ class Reason(enum.StrEnum):
     BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded"
     FAILED_SCHEDULING = "FailedScheduling"
     OOM_KILLED = "OOMKilled"
+
+
+class EventReason(enum.StrEnum):
+    """The `reason` of the Kubernetes events that traces show next to a step
+    (`kubectl describe` lists them): the kubelet's container and node events
+    (pkg/kubelet/events/event.go: Started, Killing, BackOff, Unhealthy,
+    NodeNotSchedulable, NodeSchedulable), Scheduled (pkg/scheduler/schedule_one.go
+    `finishBinding`), SuccessfulCreate / SuccessfulDelete (pkg/controller/controller_utils.go),
+    TaintManagerEviction (pkg/controller/tainteviction/taint_eviction.go
+    `emitPodDeletionEvent`), NodeNotReady (pkg/controller/nodelifecycle) and
+    DeadlineExceeded (pkg/kubelet/active_deadline.go)."""
+
+    SCHEDULED = "Scheduled"
+    STARTED = "Started"
+    KILLING = "Killing"
+    BACK_OFF = "BackOff"
+    UNHEALTHY = "Unhealthy"
+    SUCCESSFUL_CREATE = "SuccessfulCreate"
+    SUCCESSFUL_DELETE = "SuccessfulDelete"
+    TAINT_MANAGER_EVICTION = "TaintManagerEviction"
+    NODE_NOT_READY = "NodeNotReady"
+    NODE_NOT_SCHEDULABLE = "NodeNotSchedulable"
+    NODE_SCHEDULABLE = "NodeSchedulable"
+    DEADLINE_EXCEEDED = "DeadlineExceeded"
 
 
 class TaintEffect(enum.StrEnum):

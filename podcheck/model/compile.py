@@ -40,7 +40,7 @@ from podcheck.model.drain import declare_drain
 from podcheck.model.endpoints import declare_endpoints
 from podcheck.model.eviction_api import declare_evictions
 from podcheck.model.failures import declare_failures
-from podcheck.model.job import declare_job, restart_reads
+from podcheck.model.job import declare_job, job_complete, job_failed, restart_reads
 from podcheck.model.layout import Builder
 from podcheck.model.observables import restart_bound, tracking_for
 from podcheck.model.options import ModelOptions
@@ -53,7 +53,7 @@ from podcheck.model.statefulset import declare_statefulset
 from podcheck.model.taint_eviction import declare_taint_eviction
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
 from podcheck.spec import NO_SPAN
-from podcheck.vocab import ActionKind, Actor
+from podcheck.vocab import ActionKind, Actor, Reason
 
 # A state-space upper bound (product of variable domains) above which PC303 warns.  The
 # product over-estimates the reachable states enormously (timers alone contribute a
@@ -192,13 +192,17 @@ def diagnostic(code: str, message: str, span: Span | None,
 
 
 def _declare_views(cluster: Cluster, builder: Builder, found: list[Budget]) -> None:
-    """Each pod's phase and Ready condition and each PDB's status, for traces and graphs
-    (display only)."""
+    """Each pod's phase and Ready condition, each Job's condition and each PDB's status,
+    for traces and graphs (display only)."""
     for s in cluster.slots:
         owner = f"pod {s.name}"
         phase = ir.ite(s.exists, cluster.phase(s), 4)  # 4: the slot holds no pod object
         builder.derived.append(ir.Derived(owner, "phase", phase, (*PHASES[:4], "(no pod)")))
         builder.derived.append(ir.Derived(owner, "ready", cluster.ready(s), ("false", "true")))
+    for w in (w for w in cluster.spec.workloads if w.kind is spec.WorkloadKind.JOB):
+        cond = ir.ite(job_failed(cluster, w), 2, ir.ite(job_complete(cluster, w), 1, 0))
+        builder.derived.append(ir.Derived(f"job {w.name}", "condition", cond, (
+            "none", "Complete", f"Failed ({Reason.BACKOFF_LIMIT_EXCEEDED})")))
     builder.derived.extend(budget_views(found))
 
 

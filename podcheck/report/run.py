@@ -8,22 +8,26 @@ statistics) or one JSON document (diagnostics plus verdicts, statistics and ITF 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from podcheck.diagnostics import Severity
 from podcheck.diagnostics.render import ordered, render, to_json
 from podcheck.report.itf import dumps, result_to_json
 from podcheck.report.text import render_result, render_stats, render_summary
+from podcheck.report.view import Detail
 from podcheck.run import CheckRun
 
 
-def render_run_text(run: CheckRun, *, reproduce: str | None, show_timing: bool = False) -> str:
-    """Diagnostics (if any), then the verification report."""
+def render_run_text(run: CheckRun, *, reproduce: str | None, show_timing: bool = False,
+                    detail: Detail = Detail.PEOPLE) -> str:
+    """Diagnostics (if any), then the verification report (traces at `detail`)."""
     parts = []
     if run.diagnostics:
         parts.append(render(run.diagnostics, run.sources, "text"))
     if run.result is not None:
-        parts.append(render_result(run.result, reproduce=reproduce, show_timing=show_timing))
+        parts.append(render_result(run.result, reproduce=reproduce, show_timing=show_timing,
+                                   detail=detail))
     return "\n".join(parts)
 
 
@@ -48,3 +52,13 @@ def render_run_summary(run: CheckRun, *, show_timing: bool = False) -> str:
     if run.result is None:
         return text
     return text + render_summary(run.result) + render_stats(run.result, show_timing=show_timing)
+
+
+def render_runs_text(runs: Sequence[CheckRun], commands: Sequence[str], *, timing: bool,
+                     quiet: bool, detail: Detail = Detail.PEOPLE) -> str:
+    """`check`'s text output for several runs: each run's report (`--quiet`: its summary),
+    with its reproduce line."""
+    if quiet:
+        return "".join(render_run_summary(run, show_timing=timing) for run in runs)
+    return "\n".join(render_run_text(run, reproduce=cmd, show_timing=timing, detail=detail)
+                     for run, cmd in zip(runs, commands, strict=True))

@@ -14,10 +14,19 @@ from collections.abc import Iterable, Sequence
 
 from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES
-from podcheck.ir import Action, Derived, Expectation, Expr, Op, Property, State, Var, evaluate
+from podcheck.ir import Action, Expectation, Expr, Op, Property, Var
 from podcheck.report import words
-from podcheck.report.clock import advance, is_clock_view, step_times
 from podcheck.report.invariant import render_invariant
+from podcheck.report.view import (
+    Change,
+    Detail,
+    Earlier,
+    StepView,
+    TraceView,
+    earlier,
+    trace_view,
+    values_at,
+)
 from podcheck.report.words import count, detail, plural
 
 INDENT = " " * 8
@@ -35,6 +44,13 @@ def mentioned(expr: Expr | None) -> tuple[int, ...]:
         elif isinstance(e, Op):
             todo.extend(e.args)
     return tuple(sorted(found))
+
+
+def reads(prop: Property | None) -> tuple[int, ...]:
+    """The variables `prop` reads (its condition and target), sorted."""
+    if prop is None:
+        return ()
+    return tuple(sorted(set(mentioned(prop.condition) + mentioned(prop.target))))
 
 
 def action_call(action: Action) -> str:
@@ -75,107 +91,58 @@ def _wrap(lead: str, fields: list[str], limit: int = LINE_LIMIT) -> list[str]:
     return [line.rstrip() for line in lines]
 
 
-def _shown(trace: Trace) -> list[Derived]:
-    """The derived views a trace lists (the clock's view is shown as step times)."""
-    return [d for d in trace.system.derived if not is_clock_view(d)]
+def _items(changes: Iterable[Change]) -> list[Item]:
+    items = []
+    for c in changes:
+        text = f" = {c.after}" if c.before is None else f": {c.before} -> {c.after}"
+        items.append((c.owner, c.field, text + (f" ({c.note})" if c.note else "")))
+    return items
 
 
-def _derived(trace: Trace, state: State) -> list[int]:
-    return [evaluate(d.expr, state) for d in _shown(trace)]
+def _step_header(step: StepView, width: int) -> str:
+    label = step.action.label + (f" (+{step.passed} s)" if step.passed else "")
+    extra = f"  [{', '.join(step.events)}]" if step.events else ""
+    if step.location is not None:
+        extra += f"  ({posixpath.basename(step.location.file)}:{step.location.line})"
+    when = f"t={step.time}s"
+    return f"step {step.number:<2} {when:<{width}}  {label}{extra}"
 
 
-def _var_item(trace: Trace, i: int, text: str) -> Item:
-    var = trace.system.vars[i]
-    return var.owner, var.field or var.name, text
+def _step(view: TraceView, step: StepView) -> list[str]:
+    last = view.closing or (view.steps[-1] if view.steps else step)
+    lines = [_step_header(step, len(f"t={last.time}s"))]
+    if view.detail is Detail.FULL:
+        lines.append(f"{INDENT}action {action_call(step.action)}")
+    if step.changes:
+        lines += _groups(_items(step.changes))
+    elif view.detail is Detail.FULL:
+        lines.append(INDENT + "(no change)")
+    return lines
 
 
-def _values(
-    trace: Trace, state: State, indices: Iterable[int], owners: Iterable[str] | None = None
-) -> list[str]:
-    """Variables `indices` (and the derived views of `owners`, default all) in `state`."""
-    variables = trace.system.vars
-    indices = list(indices)
-    wanted = set(owners) if owners is not None else None
-    views = [
-        (d.owner, d.field, f" = {d.show(v)}")
-        for d, v in zip(_shown(trace), _derived(trace, state), strict=True)
-        if wanted is None or d.owner in wanted
-    ]
-    return _groups(sorted_by_owner(
-        trace, views, [_var_item(trace, i, f" = {variables[i].show(state[i])}") for i in indices]
-    ))
-
-
-def sorted_by_owner(trace: Trace, views: list[Item], items: list[Item]) -> list[Item]:
-    """Derived views first within each owner; owners in layout order."""
-    order = {v.owner: n for n, v in reversed(list(enumerate(trace.system.vars)))}
-    for d in _shown(trace):
-        order.setdefault(d.owner, len(order) + len(trace.system.vars))
-    merged = [(order.get(o, 0), 0, o, f, t) for o, f, t in views]
-    merged += [(order.get(o, 0), 1, o, f, t) for o, f, t in items]
-    merged.sort(key=lambda m: (m[0], m[1]))
-    return [(o, f, t) for _, _, o, f, t in merged]
-
-
-def _changes(trace: Trace, before: State, after: State) -> list[str]:
-    variables = trace.system.vars
-    changed = [i for i in range(len(after)) if before[i] != after[i]]
-    if not changed:
-        return [INDENT + "(no change)"]
-    views = [
-        (d.owner, d.field, f": {d.show(a)} -> {d.show(b)}")
-        for d, a, b in zip(
-            _shown(trace), _derived(trace, before), _derived(trace, after), strict=True
-        )
-        if a != b
-    ]
-    items = [
-        _var_item(trace, i, f": {variables[i].show(before[i])} -> {variables[i].show(after[i])}")
-        for i in changed
-    ]
-    return _groups(sorted_by_owner(trace, views, items))
-
-
-def _step(trace: Trace, number: int, action: int, before: State, after: State,
-          now: int) -> list[str]:
-    act = trace.system.actions[action]
-    passed = advance(trace.system, action, before)
-    when = f" (+{passed} s, t = {now + passed} s)" if passed else ""
-    return [
-        f"step {number:<2} {act.label}{when}",
-        f"{INDENT}action {action_call(act)}",
-        *_changes(trace, before, after),
-    ]
-
-
-def render_trace(trace: Trace) -> str:
-    """The steps of `trace`, one block each, with the lasso's loop if it has one."""
-    steps, times = trace.steps, step_times(trace)
-    lines = ["step 0  initial state"]
-    lines += _values(trace, steps[0].state, range(len(steps[0].state)))
-    for i in range(len(steps)):
-        if i > 0:
-            action = steps[i].action
-            assert action is not None
-            lines += _step(trace, i, action, steps[i - 1].state, steps[i].state, times[i - 1])
-        if trace.loop_start == i and trace.loop_action is not None:
-            lines.append(f"from step {i} the following repeats forever")
-    if trace.loop_start is not None:
-        lines += _loop_end(trace, times[-1])
+def render_trace(trace: Trace, detail: Detail = Detail.PEOPLE, read: Iterable[int] = (),
+                 after: int = 0) -> str:
+    """The steps of `trace` after step `after` (all from the initial state when 0), one
+    block each (at `detail`; `read`: the variables the property it explains reads), with
+    the lasso's loop if it has one."""
+    view = trace_view(trace, detail, read)
+    lines = [] if after else ["step 0  initial state", *_groups(_items(view.initial))]
+    if view.loop_start == after and view.closing is not None:
+        lines.append(f"from step {after} the following repeats forever")
+    for step in view.steps[after:]:
+        lines += _step(view, step)
+        if view.loop_start == step.number and view.closing is not None:
+            lines.append(f"from step {step.number} the following repeats forever")
+    if view.closing is not None:
+        lines += [*_step(view, view.closing),
+                  f"{INDENT}back to step {view.loop_start}, and so on forever"]
+    elif view.loop_start is not None:
+        lines.append(f"from step {len(trace.steps) - 1} the run stays in its last state forever")
     return "\n".join(lines) + "\n"
 
 
-def _loop_end(trace: Trace, now: int) -> list[str]:
-    start, last = trace.loop_start, len(trace.steps) - 1
-    assert start is not None
-    if trace.loop_action is None:
-        return [f"from step {last} the run stays in its last state forever"]
-    step = _step(trace, last + 1, trace.loop_action, trace.steps[last].state,
-                 trace.steps[start].state, now)  # fmt: skip
-    return [*step, f"{INDENT}back to step {start}, and so on forever"]
-
-
-def _header(prop: Property | None, result: PropertyResult) -> str:
+def headline(prop: Property | None, result: PropertyResult) -> str:
+    """`property `x` (always) violated in 3 steps`, and how a lasso is fair."""
     kind = f" ({prop.expectation.value})" if prop is not None else ""
     head = f"property `{result.name}`{kind} {result.verdict.value}"
     trace = result.trace
@@ -204,7 +171,7 @@ def _lasso_shape(trace: Trace) -> str:
     return f"{prefix}, a loop of {plural(loop, 'step')} repeats forever"
 
 
-def _footer(prop: Property | None, result: PropertyResult) -> list[str]:
+def _footer(prop: Property | None, result: PropertyResult, detail: Detail) -> list[str]:
     trace = result.trace
     if prop is None or trace is None:
         return []
@@ -217,13 +184,24 @@ def _footer(prop: Property | None, result: PropertyResult) -> list[str]:
     else:
         head = f"what `{prop.name}` reads, in the last state"
     at = trace.steps[-1 if trace.loop_start is None else trace.loop_start].state
-    watched = sorted(set(mentioned(prop.condition) + mentioned(prop.target)))
-    owners = {trace.system.vars[i].owner for i in watched}
-    return [head + ":", *_values(trace, at, watched, owners)]
+    watched = reads(prop)
+    return [head + ":", *_groups(_items(values_at(trace, at, watched, detail)))]
 
 
-def _property(check: CheckResult, prop: Property | None, result: PropertyResult) -> str:
-    lines = [_header(prop, result)]
+def _run(result: PropertyResult, prop: Property | None, detail: Detail,
+         seen: Earlier | None) -> str:
+    assert result.trace is not None
+    if seen is not None and seen.whole:
+        return f"the run is the one shown for `{seen.name}` above\n"
+    if seen is None:
+        return render_trace(result.trace, detail, reads(prop))
+    return (f"steps 0 to {seen.upto} are those of the run shown for `{seen.name}` above\n"
+            + render_trace(result.trace, detail, reads(prop), after=seen.upto))
+
+
+def _property(check: CheckResult, prop: Property | None, result: PropertyResult,
+              detail: Detail, seen: Earlier | None) -> str:
+    lines = [headline(prop, result)]
     if result.invariant is not None:
         lines += ["  inductive invariant:", *(f"    {c}" for c in
                                               render_invariant(check.system, result.invariant))]
@@ -234,13 +212,13 @@ def _property(check: CheckResult, prop: Property | None, result: PropertyResult)
         lines.append(f"  {check.engine}, depth {stats.depth}{states}")
         if prop is not None and prop.description:
             lines.append(f"  {prop.description}")
-        body = render_trace(result.trace) + "\n".join(_footer(prop, result))
+        body = _run(result, prop, detail, seen) + "\n".join(_footer(prop, result, detail))
         lines.append(body.rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
-def render_deadlock(check: CheckResult) -> str:
-    """The shortest deadlock of `check`, or the empty string."""
+def render_deadlock(check: CheckResult, detail: Detail = Detail.PEOPLE) -> str:
+    """The shortest deadlock of `check` (at `detail`), or the empty string."""
     trace = check.deadlock
     if trace is None:
         return ""
@@ -254,7 +232,7 @@ def render_deadlock(check: CheckResult) -> str:
     return (
         f"deadlock in {plural(trace.length, 'step')}: no action is enabled and the "
         "state is not terminal\n"
-        + render_trace(trace)
+        + render_trace(trace, detail)
         + (
             ""
             if trace.loop_start is not None
@@ -306,12 +284,21 @@ def render_stats(check: CheckResult, *, show_timing: bool = False) -> str:
 
 
 def render_result(
-    check: CheckResult, *, reproduce: str | None = None, show_timing: bool = False
+    check: CheckResult, *, reproduce: str | None = None, show_timing: bool = False,
+    detail: Detail = Detail.PEOPLE,
 ) -> str:
-    """The whole report: each property, the deadlock, the summary, statistics."""
+    """The whole report: each property (a run shared with an earlier property is printed
+    once and referenced, and so is a shared prefix), the deadlock, the summary,
+    statistics."""
     props = {p.name: p for p in check.system.properties}
-    blocks = [_property(check, props.get(r.name), r) for r in check.results]
-    deadlock = render_deadlock(check)
+    blocks: list[str] = []
+    printed: list[tuple[str, Trace]] = []
+    for r in check.results:
+        seen = earlier(r.trace, printed) if r.trace is not None else None
+        blocks.append(_property(check, props.get(r.name), r, detail, seen))
+        if r.trace is not None and (seen is None or not seen.whole):
+            printed.append((r.name, r.trace))
+    deadlock = render_deadlock(check, detail)
     blocks += [deadlock] if deadlock else []
     blocks.append(render_summary(check) + render_stats(check, show_timing=show_timing))
     if reproduce:
@@ -319,14 +306,15 @@ def render_result(
     return "\n".join(blocks)
 
 
-def render_property(result: PropertyResult) -> str:
+def render_property(result: PropertyResult, detail: Detail = Detail.PEOPLE) -> str:
     """One property's verdict with its trace (as `check` prints it), for suite reports."""
     trace = result.trace
     prop = None
     if trace is not None:
         prop = next((p for p in trace.system.properties if p.name == result.name), None)
-    lines = [_header(prop, result)]
+    lines = [headline(prop, result)]
     if trace is not None:
-        body = render_trace(trace) + "\n".join(_footer(prop, result))
+        body = render_trace(trace, detail, reads(prop)) + "\n".join(
+            _footer(prop, result, detail))
         lines.append(body.rstrip("\n"))
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from podcheck.engine import bfs
 from podcheck.engine.result import CheckResult, PropertyResult, Stats, Step, Trace, Verdict
 from podcheck.ir import Action, Expectation, Property, StateVar, Var
 from podcheck.report import text
+from podcheck.report.view import Detail
 
 GOLDEN = Path(__file__).parent / "golden"
 REPRODUCE = "podcheck check specs/bench/b1.pod --engine bfs"
@@ -57,7 +58,7 @@ def test_report_is_deterministic_and_has_no_timing():
 def test_trace_shows_changes_only_and_spans_by_basename():
     check = b1_check()
     trace = next(r for r in check.results if r.name == "AlwaysAvailable").trace
-    out = text.render_trace(trace)
+    out = text.render_trace(trace, Detail.FULL)
     assert "node-1  state: Up -> Cordoned" in out
     assert "action cordon(node=node-1) at b1.pod:10" in out
     assert "specs/bench" not in out
