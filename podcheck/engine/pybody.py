@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from podcheck.engine.pyexpr import bounds, value_source
+from podcheck.engine.pyexpr import bounds, sum_source, value_source
 from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
 
 
@@ -78,7 +78,7 @@ class Body:
             start = i + 1
         if start < size:
             parts.append(f"s[{start}:]")
-        return "(" + " + ".join(parts or ["s"]) + ")"
+        return sum_source(parts or ["s"])
 
 
 SPLICE_FROM = 64  # variables from which successors are spliced, not spelled out

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
-from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, value_source
+from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, sum_source, value_source
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 
 __all__ = ["ONE", "ZERO", "bounds", "cond_source", "value_source"]  # re-exported
@@ -154,7 +154,7 @@ def _key_delta(system: TransitionSystem, packing: Packing, a: int, body: Body) -
         off = packing.offset[index]
         shift = f" << {off}" if off else ""
         terms.append(f"(({body.value(index)} - {body.old[index]}){shift})")
-    return " + ".join(terms) if terms else "0"
+    return sum_source(terms) if terms else "0"
 
 
 def expander_source(

@@ -40,7 +40,7 @@ def value_source(expr: Expr, names: Sequence[str]) -> str:
         then, other = value_source(args[1], names), value_source(args[2], names)
         return f"({then} if {cond_source(args[0], names)} else {other})"
     if name == "+" and len(args) > 1:
-        return "(" + " + ".join(_term_source(a, names) for a in args) + ")"
+        return sum_source([_term_source(a, names) for a in args])
     vals = [value_source(a, names) for a in args]
     if name == "+":
         return vals[0]
@@ -50,6 +50,21 @@ def value_source(expr: Expr, names: Sequence[str]) -> str:
         return f"(-{vals[0]})"
     assert name in ("min", "max"), name
     return vals[0] if len(vals) == 1 else f"{name}({', '.join(vals)})"
+
+
+SUM_GROUP = 32  # summands joined flat; longer sums are grouped (see `sum_source`)
+
+
+def sum_source(terms: Sequence[str]) -> str:
+    """`(t0 + t1 + ...)`, with more than `SUM_GROUP` terms grouped into parenthesised
+    sums of `SUM_GROUP`, recursively: CPython's compiler recurses once per `+` of a
+    chain, so a flat sum of a thousand terms (a pod of 1 000 containers) raised
+    RecursionError; grouped, the depth is `SUM_GROUP` times the log of the length.
+    Integer addition and tuple concatenation are associative, so the value is the same."""
+    if len(terms) <= SUM_GROUP:
+        return "(" + " + ".join(terms) + ")"
+    groups = [sum_source(terms[i:i + SUM_GROUP]) for i in range(0, len(terms), SUM_GROUP)]
+    return sum_source(groups)
 
 
 def _term_source(expr: Expr, names: Sequence[str]) -> str:

@@ -42,11 +42,11 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
     finished = ir.or_(job_complete(cluster, w), job_failed(cluster, w))
     existing = ir.count(*(s.exists for s in slots))
     want = ir.op("<", ir.op("+", existing, done), w.completions)
-    who, where = Actor.JOB_CONTROLLER, w.span
+    who, where, lowest = Actor.JOB_CONTROLLER, w.span, lowest_absent(slots)
     for s in slots:
         pod = (("pod", s.name),)
         b.action(ActionKind.CREATE_POD, pod,
-                 ir.and_(lowest_absent(slots, s), ir.not_(finished), want),
+                 ir.and_(lowest(s), ir.not_(finished), want),
                  cluster.create_updates(s),
                  f"the Job controller of {w.name} creates pod {s.name} (a new uid)",
                  who, span=where)
