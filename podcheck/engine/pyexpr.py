@@ -98,8 +98,12 @@ def cond_source(expr: Expr, names: Sequence[str]) -> str:
     return value_source(expr, names)
 
 
-def bounds(expr: Expr, system: TransitionSystem) -> tuple[int, int] | None:
-    """Sound bounds on the value of `expr` in any state of `system` (None: unknown)."""
+def bounds(
+    expr: Expr, system: TransitionSystem, memo: dict[int, tuple[int, int] | None] | None = None
+) -> tuple[int, int] | None:
+    """Sound bounds on the value of `expr` in any state of `system` (None: unknown).
+    `memo` (by node identity) makes a shared subexpression cost once: the guards and
+    updates of a large model share big sums (NOTE(linear-codegen))."""
     if isinstance(expr, Const):
         return expr.value, expr.value
     if isinstance(expr, Var):
@@ -107,7 +111,18 @@ def bounds(expr: Expr, system: TransitionSystem) -> tuple[int, int] | None:
         return var.lo, var.hi
     if expr.op in _BOOLEAN:
         return 0, 1
-    parts = [bounds(a, system) for a in expr.args]
+    if memo is not None and id(expr) in memo:
+        return memo[id(expr)]
+    found = _op_bounds(expr, system, memo)
+    if memo is not None:
+        memo[id(expr)] = found
+    return found
+
+
+def _op_bounds(
+    expr: Op, system: TransitionSystem, memo: dict[int, tuple[int, int] | None] | None
+) -> tuple[int, int] | None:
+    parts = [bounds(a, system, memo) for a in expr.args]
     if expr.op == "ite":
         if parts[1] is None or parts[2] is None:
             return None
