@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-from podcheck.diagnostics import Diagnostic, Severity, StageResult, codes
+from podcheck import estimate
+from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.graph import StateGraph
@@ -173,6 +174,8 @@ def _check(
     if not compiled.ok or system is None or spec is None:
         return CheckRun(path, compiled.diagnostics, sources)
     partial.phase = Phase.EXPLORE
+    compiled = _estimated(compiled, system, spec, options)  # before any state is explored
+    partial.diagnostics = compiled.diagnostics
     watch.check()
     if options.engine in SYMBOLIC_ENGINES:
         symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
@@ -196,7 +199,8 @@ def _check(
             with watch.interruptible():  # until the loop runs: see `Watch.searching`
                 result, graph = explore(probes.probed, bfs_options, reporter)
     except ModelError as err:
-        return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
+        found = _model_error(err, system, estimate.location(spec))
+        return CheckRun(path, compiled.diagnostics + (found,), sources)
     result, never = split(probes, result)
     partial.phase, watch.cooperative = Phase.LIVENESS, True  # a result exists: keep it
     if graph is not None and result.stats.complete:
@@ -209,6 +213,18 @@ def _check(
     diagnostics = compiled.diagnostics + (() if warning is None else (warning,))
     return CheckRun(path, diagnostics, sources, result, graph, stopped,
                     vacuous=never if warning is not None else ())
+
+
+def _estimated(compiled: StageResult[TransitionSystem], system: TransitionSystem,
+               spec: CheckedSpec, options: CheckOptions) -> StageResult[TransitionSystem]:
+    """`compiled` with PC303 if the estimated states exceed the limits (NOTE(state-
+    estimate)); never for the symbolic engines, which store no states."""
+    if options.engine in SYMBOLIC_ENGINES:
+        return compiled
+    limits = estimate.Limits(options.max_states, options.max_memory, options.engine,
+                             options.fingerprint, options.symmetry)
+    large = estimate.warning(system, limits, estimate.location(spec))
+    return compiled if large is None else StageResult(system, compiled.diagnostics + (large,))
 
 
 def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:
@@ -243,10 +259,17 @@ def _undecided_liveness(result: CheckResult) -> CheckResult:
     return replace(result, results=decided)
 
 
-def _model_error(err: ModelError) -> Diagnostic:
+def _model_error(err: ModelError, system: TransitionSystem, where: Span) -> Diagnostic:
+    """PC501 at the span of the action that left its domain (every engine words the
+    error `LABEL: ...`), else at `where`."""
+    text = str(err)
+    named = [a.span for a in system.actions
+             if isinstance(a.span, Span) and text.startswith(f"{a.label}: ")]
+    span = named[0] if named else where
     return Diagnostic(
         codes.MODEL_OUT_OF_BOUNDS,
         Severity.ERROR,
         f"the model drove a variable out of its bounds: {err}",
+        span,
         help="this is a bug in podcheck's model; please report it with the spec",
     )

@@ -288,14 +288,16 @@ def _duplicates(containers: list[_Read], ctx: PodContext) -> None:
         seen.setdefault(x.name, x)
         ports = x.values["ports"]
         assert isinstance(ports, tuple)
+        mine: set[int] = set()
         for port in ports:
             other = owners.setdefault(port, x)
-            if other is not x:
+            if other is not x or port in mine:  # an error, as in the DSL: not modelled
                 ctx.out.append(Diagnostic(
-                    c.DUPLICATE_PORT, Severity.WARNING,
+                    c.DUPLICATE_PORT, Severity.ERROR,
                     f"{ctx.owner}: port {port} is exposed by `{other.name}` and `{x.name}` "
                     "in one pod", x.fields.key_span("ports"),
                     help="containers of a pod share its network: give each port to one",
                     notes=(Note("the API server admits this pod with only a warning "
                                 "(`duplicate port definition`); at run time one process "
                                 "cannot bind the port and typically crash-loops"),)))
+            mine.add(port)
