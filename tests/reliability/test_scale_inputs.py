@@ -21,7 +21,8 @@ NODE = "cluster {\n  node n1 { }\n}\n"
 
 def deployment(replicas: int) -> str:
     """One Deployment of `replicas` pods on one node."""
-    return NODE + f"deployment web {{ replicas: {replicas}\n  template {{ container app {{ }} }} }}\n"
+    return (NODE + f"deployment web {{ replicas: {replicas}\n"
+            "  template { container app { } } }\n")
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
