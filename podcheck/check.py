@@ -178,8 +178,7 @@ def _check(
     partial.diagnostics = compiled.diagnostics
     watch.check()
     if options.engine in SYMBOLIC_ENGINES:
-        symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
-        return CheckRun(path, compiled.diagnostics, sources, run_symbolic(system, symbolic))
+        return CheckRun(path, compiled.diagnostics, sources, _symbolic(system, options, watch))
     needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
     bfs_options = BfsOptions(
         max_states=options.max_states,
@@ -191,13 +190,12 @@ def _check(
     )
     probes = add_probes(system)
     try:
-        if options.engine == "vector":
-            result, graph = explore_vector(probes.probed, bfs_options, reporter,
-                                           workers=options.workers,
-                                           fingerprint=options.fingerprint)
-        else:
-            with watch.interruptible():  # until the loop runs: see `Watch.searching`
-                result, graph = explore(probes.probed, bfs_options, reporter)
+        with watch.interruptible():  # until the loop runs: see `Watch.searching`
+            result, graph = (explore_vector(probes.probed, bfs_options, reporter,
+                                            workers=options.workers,
+                                            fingerprint=options.fingerprint)
+                             if options.engine == "vector"
+                             else explore(probes.probed, bfs_options, reporter))
     except ModelError as err:
         found = _model_error(err, system, estimate.location(spec))
         return CheckRun(path, compiled.diagnostics + (found,), sources)
@@ -213,6 +211,14 @@ def _check(
     diagnostics = compiled.diagnostics + (() if warning is None else (warning,))
     return CheckRun(path, diagnostics, sources, result, graph, stopped,
                     vacuous=never if warning is not None else ())
+
+
+def _symbolic(system: TransitionSystem, options: CheckOptions, watch: Watch) -> CheckResult:
+    """bmc, kind or pdr within the run's deadline: Z3 is given it, so a timeout keeps the
+    goals decided so far (`Watch.keeping_time`)."""
+    symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
+    with watch.keeping_time():
+        return run_symbolic(system, symbolic)
 
 
 def _estimated(compiled: StageResult[TransitionSystem], system: TransitionSystem,
