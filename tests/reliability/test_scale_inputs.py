@@ -99,3 +99,9 @@ def test_out_of_bounds_has_the_action_location(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(check, "compile_spec", lambda *_: StageResult(other, ()))
     done = check_file(str(write(tmp_path, "s.pod", NODE)), CheckOptions())
     assert [d.span is not None for d in done.diagnostics] == [True]  # the spec's environment
+
+
+def test_an_unreadable_root_file_has_a_location(tmp_path: Path) -> None:
+    out = run("check", tmp_path / "missing.pod")
+    assert out.exit_code == ExitCode.INPUT_ERROR
+    assert located(out.diagnostics, codes.UNREADABLE_FILE)["line"] == 1
