@@ -3,7 +3,9 @@
 Run from the repository root: `python bench/fuzz.py --inputs 20000 [--seed 1]
 [--check-every 5] [--save DIR]`.  Inputs are random bytes, byte-level and grammar-aware
 mutations (token edits, one value replaced) of every bundled spec (specs/ and models/),
-and small generated specs.
+and small generated specs; a fifth of the inputs are manifests (token and byte mutations
+of every bundled YAML file, with YAML troublemakers: anchors, tags, deep nesting), read
+by `podcheck/manifests`.
 Each input is written to a temporary file and goes through `load_with_sources` and every
 renderer (`parse`), `format_file` (`fmt`) and, for every `--check-every`-th input that
 loads and is small, `check_file` with small limits.  Any exception is a finding: they are
@@ -37,9 +39,11 @@ from podcheck.check import CheckOptions, check_file  # noqa: E402
 from podcheck.diagnostics.render import FORMATS, render  # noqa: E402
 from podcheck.lang.check import load_with_sources  # noqa: E402
 from podcheck.lang.driver import format_file  # noqa: E402
+from podcheck.manifests import load_inputs  # noqa: E402
 from podcheck.spec import CheckedSpec  # noqa: E402
 
 CORPUS = tuple(sorted(ROOT.glob("specs/**/*.pod")) + sorted(ROOT.glob("models/**/*.pod")))
+YAML_CORPUS = tuple(sorted(ROOT.glob("specs/**/*.yaml")) + sorted(ROOT.glob("specs/**/*.yml")))
 TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[A-Za-z0-9_.%+-]+|~>|[=!<>]=|\s+|.')
 # Tokens that have broken parsers before, or that sit on a limit.
 SPICE = (
@@ -69,6 +73,17 @@ PROPERTIES = (
     "property n: always count(p in pods where p.ready) <= 3",
 )
 SMALL = 4  # a spec is checked only when every count in it is at most this
+# YAML that has broken readers before, or that sits on a limit (anchors, tags, nesting).
+YAML_SPICE = (
+    "&a [*a]", "*undefined", "!!python/object:os.system", "!!binary AAAA", "!custom x",
+    "<<: *a", "? [a, b]\n: c", "---", "...", "%YAML 1.1", "%TAG ! tag:x,2000:", "|-", ">+",
+    "[" * 200, "{" * 200, "- " * 200, "'", '"\\x"', "\t", "key: value: other",
+    "replicas: 1e999999999", "replicas: " + "9" * 5000, "replicas: 0x10", "replicas: ٣",
+    "memory: 1e999999999", "cpu: " + "1" * 5000 + "m", "containerPort: 99999999999999999999",
+    "apiVersion: v1", "kind: Pod", "kind: Deployment", "kind: PodDisruptionBudget",
+    "kind: List", "items: []", "metadata: {name: x}", "spec: null", "null", "~", "yes",
+    "\x1b]0;x\x07", "\u202e", "\x00", "\ufeff",
+)
 
 
 def random_bytes(rng: random.Random) -> bytes:
@@ -155,10 +170,52 @@ class Corpus:
     """The bundled specs, read once."""
 
     texts: list[str] = field(default_factory=lambda: [p.read_text("utf-8") for p in CORPUS])
+    yaml: list[str] = field(
+        default_factory=lambda: [p.read_text("utf-8") for p in YAML_CORPUS])
+
+
+YAML_SHARE = 0.2  # of the inputs are manifests (podcheck/manifests)
+
+
+YAML_TOKEN = re.compile(r"[A-Za-z0-9_./%+-]+|\s+|.")
+
+
+def mutate_yaml(rng: random.Random, text: str) -> str:
+    """A few token-level edits of a manifest: deletions, insertions of its own tokens or
+    of `YAML_SPICE`, swaps, duplicated lines."""
+    tokens = YAML_TOKEN.findall(text) or [""]
+    for _ in range(rng.randint(1, 2)):
+        at = rng.randrange(len(tokens))
+        edit = rng.random()
+        if edit < 0.25:
+            del tokens[at]
+        elif edit < 0.6:
+            tokens.insert(at, rng.choice(YAML_SPICE))
+        elif edit < 0.8:
+            tokens.insert(at, rng.choice(tokens))
+        else:
+            lines = "".join(tokens).split("\n")
+            line = rng.randrange(len(lines))
+            lines.insert(line, lines[line])
+            tokens = YAML_TOKEN.findall("\n".join(lines)) or [""]
+        if not tokens:
+            tokens = [""]
+    return "".join(tokens)
+
+
+def generate_yaml(rng: random.Random, corpus: Corpus) -> tuple[str, bytes]:
+    """One manifest input and the name of its generator."""
+    text = rng.choice(corpus.yaml)
+    if rng.random() < 0.3:
+        return "yaml-byte-mutation", mutate_bytes(rng, text.encode("utf-8"))
+    return "yaml-token-mutation", mutate_yaml(rng, text).encode("utf-8")
 
 
 def generate(rng: random.Random, corpus: Corpus) -> tuple[str, bytes]:
-    """One input and the name of its generator."""
+    """One input and the name of its generator (names starting `yaml-` are manifests)."""
+    choice = rng.random()
+    if choice < YAML_SHARE and corpus.yaml:
+        return generate_yaml(rng, corpus)
     choice = rng.random()
     if choice < 0.1:
         return "random-bytes", random_bytes(rng)
@@ -199,6 +256,22 @@ def exercise(path: Path, check: bool) -> str:
     return f"checked-exit-{int(run.exit_code)}"
 
 
+def exercise_yaml(path: Path, check: bool) -> str:
+    """Run one manifest file through the YAML reader (`podcheck/manifests`), every
+    renderer and maybe check: an outcome."""
+    loaded = load_inputs([str(path)])
+    for fmt in FORMATS:
+        render(loaded.result.diagnostics, loaded.sources, fmt)
+    spec = loaded.result.value
+    if not loaded.result.ok or spec is None:
+        return "yaml-diagnostics"
+    if not (check and small(spec)):
+        return "yaml-loaded"
+    run = check_file(str(path), CheckOptions(max_states=300, timeout_seconds=5.0))
+    render(run.diagnostics, run.sources, "text")
+    return f"yaml-checked-exit-{int(run.exit_code)}"
+
+
 def where(exc: BaseException) -> str:
     """The last podcheck frame of a traceback: `podcheck/lang/values.py:120 in _int`."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/podcheck/" in f.filename]
@@ -226,13 +299,16 @@ def fuzz(inputs: int, seed: int, check_every: int,
     rng, corpus, figures = random.Random(seed), Corpus(), Figures()
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "input.pod"
+        spec_path, yaml_path = Path(tmp) / "input.pod", Path(tmp) / "input.yaml"
         for index in range(inputs):
             kind, data = generate(rng, corpus)
+            manifest = kind.startswith("yaml-")
+            path = yaml_path if manifest else spec_path
             path.write_bytes(data)
             figures.by_generator[kind] += 1
+            run = exercise_yaml if manifest else exercise
             try:
-                figures.outcomes[exercise(path, index % check_every == 0)] += 1
+                figures.outcomes[run(path, index % check_every == 0)] += 1
             except (Exception, RecursionError, MemoryError) as exc:  # a finding
                 key = f"{type(exc).__name__} at {where(exc)}"
                 figures.tracebacks[key] += 1

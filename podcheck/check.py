@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-from podcheck.diagnostics import Diagnostic, Severity, StageResult, codes
+from podcheck import estimate
+from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.graph import StateGraph
@@ -139,13 +140,17 @@ def load_and_compile(
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """The model compiler allocates millions of acyclic IR nodes: the cyclic collector
-    only rescans them (3x the time at `replicas: 1000`), so it is paused meanwhile."""
+    only rescans them (3x the time at `replicas: 1000`), so it is paused meanwhile, and
+    what exists when it ends is frozen (`gc.freeze`: never scanned again; at `replicas:
+    10000` the first collection after the compiler took 4.9 s).  `check_file` unfreezes
+    at the end of the run."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 
@@ -168,6 +173,8 @@ def check_file(
         return partial.stopped(stop.limit)
     except MemoryError:
         return partial.stopped(Limit.MAX_MEMORY)
+    finally:
+        gc.unfreeze()  # what `_no_gc` froze is collectable again
 
 
 def _check(
@@ -182,12 +189,14 @@ def _check(
     if not compiled.ok or system is None or spec is None:
         return CheckRun(path, compiled.diagnostics, sources)
     partial.enter(Phase.EXPLORE, reporter)
+    compiled = _estimated(compiled, system, spec, options)  # before any state is explored
+    partial.diagnostics = compiled.diagnostics
     watch.check()
     if options.engine in SYMBOLIC_ENGINES:
-        symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
-        return CheckRun(path, compiled.diagnostics, sources, run_symbolic(system, symbolic))
+        return CheckRun(path, compiled.diagnostics, sources, _symbolic(system, options, watch))
     if options.simulate:
-        return _simulate(partial, options, system, compiled.diagnostics, watch, reporter)
+        return _simulate(partial, options, system, compiled.diagnostics, watch, reporter,
+                         estimate.location(spec))
     needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
     bfs_options = BfsOptions(
         max_states=options.max_states,
@@ -199,15 +208,15 @@ def _check(
     )
     probes = add_probes(system)
     try:
-        if options.engine == "vector":
-            result, graph = explore_vector(probes.probed, bfs_options, reporter,
-                                           workers=options.workers,
-                                           fingerprint=options.fingerprint)
-        else:
-            with watch.interruptible():  # until the loop runs: see `Watch.searching`
-                result, graph = explore(probes.probed, bfs_options, reporter)
+        with watch.interruptible():  # until the loop runs: see `Watch.searching`
+            result, graph = (explore_vector(probes.probed, bfs_options, reporter,
+                                            workers=options.workers,
+                                            fingerprint=options.fingerprint)
+                             if options.engine == "vector"
+                             else explore(probes.probed, bfs_options, reporter))
     except ModelError as err:
-        return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
+        found = _model_error(err, system, estimate.location(spec))
+        return CheckRun(path, compiled.diagnostics + (found,), sources)
     result, never = split(probes, result)
     partial.phase, watch.cooperative = Phase.LIVENESS, True  # a result exists: keep it
     if graph is not None and result.stats.complete:
@@ -224,7 +233,7 @@ def _check(
 
 def _simulate(partial: _Partial, options: CheckOptions, system: TransitionSystem,
               diagnostics: tuple[Diagnostic, ...], watch: Watch,
-              reporter: RunReporter) -> CheckRun:
+              reporter: RunReporter, where: Span) -> CheckRun:
     walks = SimulateOptions(options.simulate, options.seed,
                             DEFAULT_DEPTH if options.max_depth is None else options.max_depth,
                             should_stop=watch.searching)
@@ -232,9 +241,33 @@ def _simulate(partial: _Partial, options: CheckOptions, system: TransitionSystem
         with watch.interruptible():  # until the walks run: see `Watch.searching`
             result = simulate(system, walks, reporter)
     except ModelError as err:
-        return CheckRun(partial.path, diagnostics + (_model_error(err),), partial.sources)
+        return CheckRun(partial.path, diagnostics + (_model_error(err, system, where),),
+                        partial.sources)
     stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None
     return CheckRun(partial.path, diagnostics, partial.sources, result, stopped=stopped)
+
+
+def _symbolic(system: TransitionSystem, options: CheckOptions, watch: Watch) -> CheckResult:
+    """bmc, kind or pdr within the run's deadline: Z3 is given it, so a timeout keeps the
+    goals decided so far (`Watch.keeping_time`)."""
+    symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
+    with watch.keeping_time():
+        result = run_symbolic(system, symbolic)
+    if result.limit is not None and watch.poll() is Limit.TIMEOUT:
+        return replace(result, limit=Limit.TIMEOUT)  # the run's clock ran out meanwhile
+    return result
+
+
+def _estimated(compiled: StageResult[TransitionSystem], system: TransitionSystem,
+               spec: CheckedSpec, options: CheckOptions) -> StageResult[TransitionSystem]:
+    """`compiled` with PC303 if the estimated states exceed the limits (NOTE(state-
+    estimate)); never for the symbolic engines, which store no states."""
+    if options.engine in SYMBOLIC_ENGINES:
+        return compiled
+    limits = estimate.Limits(options.max_states, options.max_memory, options.engine,
+                             options.fingerprint, options.symmetry)
+    large = estimate.warning(system, limits, estimate.location(spec))
+    return compiled if large is None else StageResult(system, compiled.diagnostics + (large,))
 
 
 def _decide_liveness(result: CheckResult, graph: StateGraph,
@@ -271,10 +304,17 @@ def _undecided_liveness(result: CheckResult) -> CheckResult:
     return replace(result, results=decided)
 
 
-def _model_error(err: ModelError) -> Diagnostic:
+def _model_error(err: ModelError, system: TransitionSystem, where: Span) -> Diagnostic:
+    """PC501 at the span of the action that left its domain (every engine words the
+    error `LABEL: ...`), else at `where`."""
+    text = str(err)
+    named = [a.span for a in system.actions
+             if isinstance(a.span, Span) and text.startswith(f"{a.label}: ")]
+    span = named[0] if named else where
     return Diagnostic(
         codes.MODEL_OUT_OF_BOUNDS,
         Severity.ERROR,
         f"the model drove a variable out of its bounds: {err}",
+        span,
         help="this is a bug in podcheck's model; please report it with the spec",
     )

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from podcheck import __version__
+from podcheck import __version__, estimate
 from podcheck.check import check_file
 from podcheck.cli_options import (
     ChecksOpt,
@@ -131,7 +131,7 @@ def parse_command(files: FilesArg, format: FormatsOpt = None,
     """Read, parse and check specs; print their diagnostics or `FILE: OK`."""
     opts = ParseOptions(spec_paths(files), outputs(format, PARSE_KINDS))
     limit = LoadOptions(max_input_size=max_input_size)
-    loaded = [parse_file(p, limit) for p in opts.paths]
+    loaded = [estimate.with_warning(parse_file(p, limit)) for p in opts.paths]
     failed = [x.result.value is None or not x.result.ok for x in loaded]
     suite = SuiteResult(tuple(parse_outcome(p, x) for p, x in zip(opts.paths, loaded,
                                                                     strict=True)))

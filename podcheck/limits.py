@@ -68,6 +68,7 @@ class Watch:
     max_memory: int | None = None  # bytes of resident memory
     stop: Limit | None = None
     cooperative: bool = False  # True while the BFS polls `stop` itself
+    own_deadline: bool = False  # True while an engine keeps the deadline itself (Z3)
 
     @staticmethod
     def of(timeout: float | None, max_memory: int | None) -> Watch:
@@ -94,6 +95,8 @@ class Watch:
             raise Stopped(self.stop)
 
     def _fire(self, limit: Limit | None) -> None:
+        if limit is Limit.TIMEOUT and self.own_deadline:
+            return
         if limit is not None and not self.cooperative:
             raise Stopped(limit)
 
@@ -120,6 +123,12 @@ class Watch:
         self.check()
         return _mode(self, True)
 
+    def keeping_time(self) -> AbstractContextManager[None]:
+        """While inside, reaching the deadline is only recorded: the engine inside was
+        given it (the symbolic engines pass it to every Z3 query) and returns what it
+        decided by then; memory and Ctrl-C still raise `Stopped` at the next tick."""
+        return _own_deadline(self)
+
     def interruptible(self) -> AbstractContextManager[None]:
         """While inside, a limit raises `Stopped` at the next tick."""
         return _mode(self, False)
@@ -133,6 +142,15 @@ def _mode(watch: Watch, cooperative: bool) -> Iterator[None]:
         yield
     finally:
         watch.cooperative = before
+
+
+@contextmanager
+def _own_deadline(watch: Watch) -> Iterator[None]:
+    before, watch.own_deadline = watch.own_deadline, True
+    try:
+        yield
+    finally:
+        watch.own_deadline = before
 
 
 @contextmanager

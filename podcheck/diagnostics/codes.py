@@ -598,12 +598,18 @@ _ENTRIES: tuple[Code, ...] = (
     Code(
         "PC303",
         "large-state-space",
-        "the model's variable domains allow a very large number of states",
-        "The product of the domains of the state variables exceeds 10^100.  Only "
-        "reachable states are explored, so the check may still finish, but it may also "
-        "hit a limit and report `unknown`.  Reported as a warning.",
-        "deployment web { replicas: 60  template { container app {} } }",
-        "Use fewer replicas or nodes, or smaller environment bounds.",
+        "the estimated state space exceeds what the run's limits can store",
+        "Before exploring, `check` (and `parse`, under the default limits) estimates the "
+        "number of states from the model's variable ranges: per pod, node or controller "
+        "the product of its variables' ranges capped at 10, multiplied, with the "
+        "interchangeable pods of a workload counted once per orbit when symmetry is on "
+        "(docs/reliability.md).  When the estimate exceeds `--max-states`, or the states "
+        "that fit in `--max-memory`, the run will likely stop inconclusive.  The "
+        "warning points at the environment (or the first workload) and says which option "
+        "would help.  Reported as a warning.",
+        "deployment web { replicas: 300  template { container app {} } }",
+        "Drop --no-symmetry, use fewer replicas or nodes, or store 64-bit hashes only "
+        "(`--engine vector --fingerprint`).",
     ),
     Code(
         "PC304",

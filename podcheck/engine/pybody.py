@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from podcheck.engine.pyexpr import bounds, value_source
+from podcheck.engine.pyexpr import bounds, sum_source, value_source
 from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
 
 
@@ -78,7 +78,7 @@ class Body:
             start = i + 1
         if start < size:
             parts.append(f"s[{start}:]")
-        return "(" + " + ".join(parts or ["s"]) + ")"
+        return sum_source(parts or ["s"])
 
 
 SPLICE_FROM = 64  # variables from which successors are spliced, not spelled out
@@ -113,8 +113,12 @@ def shared_parts(exprs: Sequence[Expr]) -> list[Op]:
     return [e for e in order if count[id(e)] > 1 and size[id(e)] >= HOIST_FROM]
 
 
-def action_body(system: TransitionSystem, a: int, indent: str) -> Body:
-    """Compile action `a`'s updates (every right-hand side reads the pre-state)."""
+def action_body(
+    system: TransitionSystem, a: int, indent: str,
+    memo: dict[int, tuple[int, int] | None] | None = None,
+) -> Body:
+    """Compile action `a`'s updates (every right-hand side reads the pre-state); `memo`
+    is the `bounds` memo, shared by the actions of one system."""
     old = PreState(len(system.vars), facts_of(system.actions[a].guard))
     new: dict[int, str] = {}
     lines: list[str] = []
@@ -128,7 +132,7 @@ def action_body(system: TransitionSystem, a: int, indent: str) -> Body:
             continue
         new[index] = f"n{index}"
         lines.append(f"{indent}n{index} = {value_source(rhs, old)}")
-        known = bounds(rhs, system)
+        known = bounds(rhs, system, memo)
         tests = []
         if known is None or known[0] < var.lo:
             tests.append(f"n{index} < {var.lo}")

@@ -25,10 +25,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
-from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, value_source
+from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, sum_source, value_source
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 
 __all__ = ["ONE", "ZERO", "bounds", "cond_source", "value_source"]  # re-exported
+Bounds = dict[int, tuple[int, int] | None]  # the `bounds` memo of one system
 
 @dataclass(frozen=True, slots=True)
 class Packing:
@@ -121,8 +122,9 @@ def successors_source(system: TransitionSystem) -> str:
     """Source of `successors(s) -> list[(action index, next state)]`."""
     names = _names(system)
     lines = ["def successors(s):", _unpack_line(system), "    out = []"]
+    memo: Bounds = {}
     for a, action in enumerate(system.actions):
-        body = action_body(system, a, "        ")
+        body = action_body(system, a, "        ", memo)
         lines.append(f"    if {cond_source(action.guard, names)}:")
         lines += body.lines
         lines.append(f"        out.append(({a}, {body.successor()}))")
@@ -154,7 +156,7 @@ def _key_delta(system: TransitionSystem, packing: Packing, a: int, body: Body) -
         off = packing.offset[index]
         shift = f" << {off}" if off else ""
         terms.append(f"(({body.value(index)} - {body.old[index]}){shift})")
-    return " + ".join(terms) if terms else "0"
+    return sum_source(terms) if terms else "0"
 
 
 def expander_source(
@@ -174,8 +176,9 @@ def expander_source(
     ]
     shared, guard_names = _guards(system, range(len(system.actions)))
     lines += shared
+    memo: Bounds = {}
     for a in range(len(system.actions)):
-        lines += _action_lines(system, packing, a, edges, guard_names)
+        lines += _action_lines(system, packing, a, edges, guard_names, memo)
     if edges:
         lines += ["        push_edges(out)", "        k = len(out)"]
     lines.append(f"        return ~k if {flag} else k" if flagged else "        return k")
@@ -205,9 +208,10 @@ def _guards(system: TransitionSystem, actions: range) -> tuple[list[str], PreSta
 
 
 def _action_lines(
-    system: TransitionSystem, packing: Packing, a: int, edges: bool, guard_names: PreState
+    system: TransitionSystem, packing: Packing, a: int, edges: bool, guard_names: PreState,
+    memo: Bounds,
 ) -> list[str]:
-    body = action_body(system, a, "            ")
+    body = action_body(system, a, "            ", memo)
     lines = [f"        if {cond_source(system.actions[a].guard, guard_names)}:"]
     lines += [] if edges else ["            k += 1"]
     lines += body.lines
@@ -226,20 +230,27 @@ def _chunked_sources(
 ) -> list[str]:
     """One top-level `part{c}` function per `CHUNK` actions, then `expand` calling them
     in order; they read `seen`, `add` and the `push_*` callables as globals, and each is
-    compiled on its own (a limit's signal handler runs between two)."""
+    compiled on its own (a limit's signal handler runs between two).  The subexpressions
+    several guards share (e.g. a workload's lowest absent slot, which every create guard
+    reads) are computed once per state in `expand` and passed to every part as the tuple
+    `g`: computed per part, each of the n/`CHUNK` parts held an n-term sum."""
     names = _names(system)
-    sources = []
-    calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0"]
+    shared, guard_names = _guards(system, range(len(system.actions)))
+    hoisted = "(" + "".join(f"g{k}, " for k in range(len(shared))) + ")"
+    sources: list[str] = []
+    memo: Bounds = {}
+    calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0",
+             *_reads(shared), *shared, f"        g = {hoisted}"]
     for c, first in enumerate(range(0, len(system.actions), CHUNK)):
         last = min(first + CHUNK, len(system.actions))
-        shared, guard_names = _guards(system, range(first, last))
-        body = shared + [line for a in range(first, last)
-                         for line in _action_lines(system, packing, a, edges, guard_names)]
-        head = f"def part{c}(s, x, link, out):" if edges else f"def part{c}(s, x, link):"
-        sources.append("\n".join([head, *_reads(body), *([] if edges else ["        k = 0"]),
+        body = [line for a in range(first, last)
+                for line in _action_lines(system, packing, a, edges, guard_names, memo)]
+        head = f"def part{c}(s, x, link, g, out):" if edges else f"def part{c}(s, x, link, g):"
+        sources.append("\n".join([head, *_reads(body), *_locals(body),
+                                   *([] if edges else ["        k = 0"]),
                                    *body, "        return None" if edges else "        return k"]))
-        calls.append(f"        part{c}(s, x, link, out)" if edges
-                     else f"        k += part{c}(s, x, link)")
+        calls.append(f"        part{c}(s, x, link, g, out)" if edges
+                     else f"        k += part{c}(s, x, link, g)")
     if edges:
         calls += ["        push_edges(out)", "        k = len(out)"]
     flag = " or ".join(cond_source(e, names) for e in flagged)
@@ -248,6 +259,15 @@ def _chunked_sources(
     else:
         calls.append("        return k")
     return [*sources, "\n".join(calls)]
+
+
+_SHARED = re.compile(r"\bg(\d+)\b")
+
+
+def _locals(lines: Sequence[str]) -> list[str]:
+    """`gK = g[K]` for every shared guard part the generated `lines` read."""
+    used = sorted({int(m) for line in lines for m in _SHARED.findall(line)})
+    return [f"        g{i} = g[{i}]" for i in used]
 
 
 def _make_chunked(system: TransitionSystem, sources: list[str]) -> Callable[..., Expander]:

@@ -40,7 +40,7 @@ def value_source(expr: Expr, names: Sequence[str]) -> str:
         then, other = value_source(args[1], names), value_source(args[2], names)
         return f"({then} if {cond_source(args[0], names)} else {other})"
     if name == "+" and len(args) > 1:
-        return "(" + " + ".join(_term_source(a, names) for a in args) + ")"
+        return sum_source([_term_source(a, names) for a in args])
     vals = [value_source(a, names) for a in args]
     if name == "+":
         return vals[0]
@@ -50,6 +50,21 @@ def value_source(expr: Expr, names: Sequence[str]) -> str:
         return f"(-{vals[0]})"
     assert name in ("min", "max"), name
     return vals[0] if len(vals) == 1 else f"{name}({', '.join(vals)})"
+
+
+SUM_GROUP = 32  # summands joined flat; longer sums are grouped (see `sum_source`)
+
+
+def sum_source(terms: Sequence[str]) -> str:
+    """`(t0 + t1 + ...)`, with more than `SUM_GROUP` terms grouped into parenthesised
+    sums of `SUM_GROUP`, recursively: CPython's compiler recurses once per `+` of a
+    chain, so a flat sum of a thousand terms (a pod of 1 000 containers) raised
+    RecursionError; grouped, the depth is `SUM_GROUP` times the log of the length.
+    Integer addition and tuple concatenation are associative, so the value is the same."""
+    if len(terms) <= SUM_GROUP:
+        return "(" + " + ".join(terms) + ")"
+    groups = [sum_source(terms[i:i + SUM_GROUP]) for i in range(0, len(terms), SUM_GROUP)]
+    return sum_source(groups)
 
 
 def _term_source(expr: Expr, names: Sequence[str]) -> str:
@@ -83,8 +98,12 @@ def cond_source(expr: Expr, names: Sequence[str]) -> str:
     return value_source(expr, names)
 
 
-def bounds(expr: Expr, system: TransitionSystem) -> tuple[int, int] | None:
-    """Sound bounds on the value of `expr` in any state of `system` (None: unknown)."""
+def bounds(
+    expr: Expr, system: TransitionSystem, memo: dict[int, tuple[int, int] | None] | None = None
+) -> tuple[int, int] | None:
+    """Sound bounds on the value of `expr` in any state of `system` (None: unknown).
+    `memo` (by node identity) makes a shared subexpression cost once: the guards and
+    updates of a large model share big sums (NOTE(linear-codegen))."""
     if isinstance(expr, Const):
         return expr.value, expr.value
     if isinstance(expr, Var):
@@ -92,7 +111,18 @@ def bounds(expr: Expr, system: TransitionSystem) -> tuple[int, int] | None:
         return var.lo, var.hi
     if expr.op in _BOOLEAN:
         return 0, 1
-    parts = [bounds(a, system) for a in expr.args]
+    if memo is not None and id(expr) in memo:
+        return memo[id(expr)]
+    found = _op_bounds(expr, system, memo)
+    if memo is not None:
+        memo[id(expr)] = found
+    return found
+
+
+def _op_bounds(
+    expr: Op, system: TransitionSystem, memo: dict[int, tuple[int, int] | None] | None
+) -> tuple[int, int] | None:
+    parts = [bounds(a, system, memo) for a in expr.args]
     if expr.op == "ite":
         if parts[1] is None or parts[2] is None:
             return None

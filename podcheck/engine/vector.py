@@ -125,7 +125,10 @@ class _Run:
         now = time.perf_counter()
         timeout = self.options.timeout_seconds
         if timeout is not None and now - self.start >= timeout:
-            self.stop = "timeout"
+            self.stop = Limit.TIMEOUT
+        should_stop = self.options.should_stop  # a whole-run limit (limits.py), as bfs
+        if should_stop is not None:
+            self.stop = should_stop() or self.stop
         if now - self.last_report >= 1.0:
             self.last_report = now
             self.reporter.on_progress(Progress(

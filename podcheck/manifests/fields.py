@@ -13,6 +13,7 @@ silent.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ from podcheck.diagnostics import Diagnostic, Note, Severity, Span
 from podcheck.diagnostics import codes as c
 from podcheck.manifests.yamlread import YNode
 from podcheck.spec import IntOrPercent
+
+_PERCENT = re.compile(r"[0-9]+%")  # apimachinery IsValidPercent's regex
 
 Out = list[Diagnostic]
 
@@ -215,7 +218,9 @@ class Fields:
         value = node.value
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return IntOrPercent(value)
-        if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+        # ASCII digits only (`str.isdigit` accepts `²`, which `int` refuses), and no more
+        # than an int64 holds (NOTE(number-limits)).
+        if isinstance(value, str) and _PERCENT.fullmatch(value) and len(value) <= 19:
             return IntOrPercent(int(value[:-1]), True)
         detail = ("must be greater than or equal to 0" if isinstance(value, int)
                   else "a valid percent string must be a numeric string followed by an "

@@ -288,14 +288,17 @@ def _duplicates(containers: list[_Read], ctx: PodContext) -> None:
         seen.setdefault(x.name, x)
         ports = x.values["ports"]
         assert isinstance(ports, tuple)
+        mine: set[int] = set()
         for port in ports:
             other = owners.setdefault(port, x)
-            if other is not x:
+            if other is not x or port in mine:  # a warning, as in the DSL (lang/convert.py)
+                where = "twice" if other is x else f"by `{other.name}` and `{x.name}`"
                 ctx.out.append(Diagnostic(
                     c.DUPLICATE_PORT, Severity.WARNING,
-                    f"{ctx.owner}: port {port} is exposed by `{other.name}` and `{x.name}` "
-                    "in one pod", x.fields.key_span("ports"),
+                    f"{ctx.owner}: port {port} is exposed {where} in one pod",
+                    x.fields.key_span("ports"),
                     help="containers of a pod share its network: give each port to one",
                     notes=(Note("the API server admits this pod with only a warning "
                                 "(`duplicate port definition`); at run time one process "
                                 "cannot bind the port and typically crash-loops"),)))
+            mine.add(port)

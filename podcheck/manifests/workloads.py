@@ -177,6 +177,11 @@ def _strategy(spec: Fields, out: Out) -> tuple[IntOrPercent, IntOrPercent]:
     surge = rolling.int_or_percent("maxSurge") or default
     unavailable = rolling.int_or_percent("maxUnavailable") or default
     rolling.finish()
+    if unavailable.percent and unavailable.value > 100:  # ValidateRollingUpdateDeployment
+        f.invalid(spec.owner, f"{rolling.path}.maxUnavailable", f"{unavailable.value}%",
+                  "must not be greater than 100%", rolling.value_span("maxUnavailable"),
+                  "use a percentage of at most 100%", out)
+        unavailable = default
     if surge.value == 0 and unavailable.value == 0:
         f.invalid(spec.owner, f"{rolling.path}.maxUnavailable", 0,
                   "may not be 0 when `maxSurge` is 0", rolling.value_span("maxUnavailable"),

@@ -24,7 +24,6 @@ driver (PC503, podcheck/vacuity.py).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -52,13 +51,7 @@ from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.statefulset import declare_statefulset
 from podcheck.model.taint_eviction import declare_taint_eviction
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
-from podcheck.spec import NO_SPAN
 from podcheck.vocab import ActionKind, Actor, Reason
-
-# A state-space upper bound (product of variable domains) above which PC303 warns.  The
-# product over-estimates the reachable states enormously (timers alone contribute a
-# factor of hundreds each, almost all unreachable), so only an extreme bound is a signal.
-STATE_BOUND_WARNING = 10**100
 
 ClockedFactory = Callable[[Clock, ModelOptions], PodFactory]
 
@@ -130,7 +123,6 @@ def build_model(
     compiled, prop_diags = props.compile_all(sp.properties, sp.expects)
     diags += prop_diags
     builder.properties.extend(compiled)
-    diags += _bound_diagnostics(builder, sp)
     if any(d.severity is Severity.ERROR for d in diags):
         return StageResult(None, tuple(diags))
     system = replace(builder.build(), symmetry=symmetry_groups(cluster))
@@ -258,18 +250,3 @@ def _budget_diagnostics(cluster: Cluster, found: list[Budget]) -> list[Diagnosti
                 f"({', '.join(f'`{n}`' for n in mine)}): the eviction API answers 500",
                 s.workload.span, Severity.WARNING, "make the pdb selectors disjoint"))
     return out
-
-
-def _bound_diagnostics(builder: Builder, sp: spec.CheckedSpec) -> list[Diagnostic]:
-    log_bound = sum(math.log10(v.hi - v.lo + 1) for v in builder.vars)
-    if log_bound <= math.log10(STATE_BOUND_WARNING):
-        return []
-    return [diagnostic(
-        codes.LARGE_STATE_SPACE,
-        f"the model has {len(builder.vars)} state variables; their domains allow about "
-        f"10^{int(log_bound)} states, exploration may not finish",
-        None if sp.environment.span == NO_SPAN else sp.environment.span, Severity.WARNING,
-        "use fewer replicas or nodes or smaller environment bounds, or store 64-bit "
-        "hashes only (`--engine vector --fingerprint`); `--timeout` and `--max-memory` "
-        "bound the run")]
-

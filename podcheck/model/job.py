@@ -21,6 +21,8 @@ exponential re-create back-off is abstracted (no delay).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from podcheck import ir, spec
 from podcheck.model.cluster import FAILED, PENDING, RUNNING, SUCCEEDED, Cluster, Slot
 from podcheck.model.updates import Updates
@@ -93,6 +95,17 @@ def _free(s: Slot) -> ir.Expr:
     return ir.or_(ir.not_(s.exists), ir.eq(s.counted, 1))
 
 
+def _lowest_free(slots: list[Slot]) -> Callable[[Slot], ir.Expr]:
+    """For a slot `s`, "`s` is the lowest free slot" (free: `_free`), as one shared
+    minimum over the slots' ordinals (NOTE(linear-lowest-absent) in model/replicaset.py)."""
+    top = max((o.ordinal for o in slots), default=0) + 1
+    lowest = ir.op("min", top, *(ir.ite(_free(o), o.ordinal, top) for o in slots))
+
+    def guard(s: Slot) -> ir.Expr:
+        return ir.eq(lowest, s.ordinal)
+    return guard
+
+
 def _replace(cluster: Cluster, s: Slot) -> Updates:
     """A new pod in the slot: a counted pod there is dropped from the model first."""
     ups = dict(cluster.delete_updates(s, counted=False))
@@ -107,12 +120,11 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
     finished = ir.or_(job_complete(cluster, w), job_failed(cluster, w))
     active = ir.count(*(ir.not_(_free(s)) for s in slots))
     want = ir.op("<", ir.op("+", active, done), w.completions)
-    who, where = Actor.JOB_CONTROLLER, w.span
+    who, where, lowest = Actor.JOB_CONTROLLER, w.span, _lowest_free(slots)
     for s in slots:
         pod, counted = (("pod", s.name),), s.counted
         assert counted is not None
-        earlier = ir.and_(*(ir.not_(_free(o)) for o in slots if o.ordinal < s.ordinal))
-        may = ir.and_(earlier, ir.not_(finished), want)
+        may = ir.and_(lowest(s), ir.not_(finished), want)
         b.action(ActionKind.CREATE_POD, pod, ir.and_(ir.not_(s.exists), may),
                  cluster.create_updates(s),
                  f"the Job controller of {w.name} creates pod {s.name} (a new uid)",

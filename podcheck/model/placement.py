@@ -40,6 +40,7 @@ class Placements:
     pods: dict[str, Placement]
     views: dict[str, NodeView]
     untolerated: frozenset[tuple[str, str]]  # (slot, node) the TaintToleration filter rejects
+    repelling: tuple[Slot, ...]  # slots with a required anti-affinity term (linear scans)
 
     def view(self, n: NodeSlot) -> NodeView:
         """The node's labels as kube sees them."""
@@ -52,7 +53,8 @@ def placements(cluster: Cluster) -> Placements:
     views = {n.name: node_view(n) for n in cluster.spec.nodes}
     rejected = frozenset((s.name, n.name) for s in cluster.slots for n in cluster.spec.nodes
                          if untolerated(n, s.workload.template))
-    return Placements(pods, views, rejected)
+    repelling = tuple(s for s in cluster.slots if pods[s.name].pod.anti_affinity)
+    return Placements(pods, views, rejected, repelling)
 
 
 def node_fits(pl: Placements, s: Slot, n: NodeSlot) -> bool:
@@ -126,7 +128,7 @@ def _existing_anti_affinity(cluster: Cluster, pl: Placements, s: Slot,
     matches the incoming pod is in n's domain of that term's key."""
     incoming, view = pl.pods[s.name].pod, pl.view(n)
     out = []
-    for o in cluster.slots:
+    for o in pl.repelling:
         if o is s:
             continue
         for term in pl.pods[o.name].pod.anti_affinity:

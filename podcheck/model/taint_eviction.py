@@ -19,7 +19,7 @@ reason NodeLost).
 from __future__ import annotations
 
 from podcheck import ir, spec
-from podcheck.kube.taints import EvictionKind
+from podcheck.kube.taints import EvictionKind, NoExecuteDecision
 from podcheck.model.cluster import NODE_DOWN, Cluster, NodeSlot, Slot
 from podcheck.model.kube_adapter import eviction_on, untolerated
 from podcheck.vocab import ActionKind, Actor
@@ -28,19 +28,31 @@ from podcheck.vocab import ActionKind, Actor
 def declare_taint_eviction(cluster: Cluster) -> None:
     """Declare `taint_evict` for every pod slot that is not a DaemonSet's."""
     nodes = {n.name: n for n in cluster.spec.nodes}
+    memo: dict[tuple[str, str, bool], NoExecuteDecision | None] = {}
+
+    def decide(w: spec.Workload, n: NodeSlot, down: bool) -> NoExecuteDecision | None:
+        """kube's decision for a pod of `w` on `n` (None: a taint not tolerated keeps the
+        pod off the node), once per workload (its slots share the template)."""
+        key = (w.name, n.name, down)
+        if key not in memo:
+            memo[key] = (None if untolerated(nodes[n.name], w.template)
+                         else eviction_on(nodes[n.name], w.template, down))
+        return memo[key]
+
     for s in cluster.slots:
         if s.kind is spec.WorkloadKind.DAEMONSET:
             continue
-        template = s.workload.template
         # a node whose NoSchedule / NoExecute taints the pod does not tolerate never has it
-        bindable = [n for n in cluster.nodes_for(s) if not untolerated(nodes[n.name], template)]
-        decisions = {n.name: eviction_on(nodes[n.name], template, True) for n in bindable}
+        decisions = {n.name: d for n in cluster.nodes_for(s)
+                     if (d := decide(s.workload, n, True)) is not None}
+        bindable = [n for n in cluster.nodes_for(s) if n.name in decisions]
         down = [n for n in bindable if decisions[n.name].kind is not EvictionKind.NONE]
         seconds = {decisions[n.name].seconds for n in down}
         _unreachable(cluster, s, down, len(down) == len(bindable),
                      seconds.pop() if len(seconds) == 1 else None)
         for n in bindable:
-            decision = eviction_on(nodes[n.name], template, False)
+            decision = decide(s.workload, n, False)
+            assert decision is not None  # bindable: tolerated
             if decision.kind is not EvictionKind.NONE:
                 _tainted(cluster, s, n, decision.seconds)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podcheck import ir, spec
+from podcheck import estimate, ir, spec
 from podcheck.diagnostics import Severity
 from podcheck.diagnostics.codes import REGISTRY
 from podcheck.engine.bfs import BfsOptions, explore
@@ -12,6 +12,7 @@ from podcheck.engine.liveness import check_liveness
 from podcheck.engine.result import Verdict
 from podcheck.model.compile import build_model, compile_spec
 from podcheck.model.options import ModelOptions
+from podcheck.spec import NO_SPAN
 from tests.model.test_cluster import (
     W,
     build,
@@ -165,8 +166,14 @@ def test_model_codes_are_registered(code):
 
 
 def test_huge_domains_warn():
+    # PC303 moved out of the model compiler into podcheck.estimate (it compares with the
+    # run's limits); tests/reliability/test_estimate.py pins it further.
     small = spec.CheckedSpec("t.pod", (deployment(replicas=3),), nodes("n1", "n2", "n3"))
-    assert build_model(small, ModelOptions(), tiny_factory).diagnostics == ()
+    model = build_model(small, ModelOptions(), tiny_factory)
+    assert model.diagnostics == () and model.value is not None
+    assert estimate.warning(model.value.system, estimate.Limits(), NO_SPAN) is None
     sp = spec.CheckedSpec("t.pod", (deployment(replicas=90),), nodes("n1", "n2", "n3"))
     result = build_model(sp, ModelOptions(), tiny_factory)
-    assert [d.code for d in result.diagnostics] == ["PC303"]
+    assert result.diagnostics == () and result.value is not None
+    found = estimate.warning(result.value.system, estimate.Limits(symmetry=False), NO_SPAN)
+    assert found is not None and found.code == "PC303"

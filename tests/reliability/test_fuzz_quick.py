@@ -54,6 +54,28 @@ def test_small_generated_specs_check_without_raising(rng: random.Random) -> None
     assert outcome in ("diagnostics", "loaded") or outcome.startswith("checked-exit-")
 
 
+def test_the_yaml_corpus_is_every_bundled_manifest() -> None:
+    assert len(fuzz.YAML_CORPUS) >= 10
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False), st.integers(0, len(fuzz.YAML_CORPUS) - 1))
+def test_yaml_mutations(rng: random.Random, index: int) -> None:
+    text = fuzz.YAML_CORPUS[index].read_text(encoding="utf-8")
+    data = (fuzz.mutate_yaml(rng, text).encode("utf-8") if rng.random() < 0.7
+            else fuzz.mutate_bytes(rng, text.encode("utf-8")))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "input.yaml"
+        path.write_bytes(data)
+        assert fuzz.exercise_yaml(path, check=rng.random() < 0.2).startswith("yaml-")
+
+
+def test_a_seeded_run_reads_manifests_too() -> None:
+    figures = fuzz.fuzz(60, seed=7, check_every=10)
+    assert not figures.tracebacks, fuzz.report(figures)
+    assert any(k.startswith("yaml-") for k in figures.by_generator)
+
+
 def test_the_long_run_reports_its_figures() -> None:
     figures = fuzz.fuzz(20, seed=5, check_every=4)
     text = fuzz.report(figures)
