@@ -22,6 +22,7 @@ from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.liveness import check_liveness
+from podcheck.engine.params import compile_points, parametric
 from podcheck.engine.progress import Reporter
 from podcheck.engine.result import (
     LIVENESS,
@@ -117,7 +118,8 @@ def load_and_compile(
         watch.check()
     spec = loaded.result.value
     with _no_gc():
-        compiled = compile_spec(spec, options.model)
+        compiled = compile_spec(spec, options.model) if not spec.params else parametric(
+            compile_points(spec, lambda point: compile_spec(point, options.model)))
     merged = StageResult(compiled.value, loaded.result.diagnostics + compiled.diagnostics)
     return merged, loaded.sources, spec
 

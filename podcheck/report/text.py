@@ -18,6 +18,7 @@ from podcheck.ir import Action, Derived, Expectation, Expr, Op, Property, State,
 from podcheck.report import words
 from podcheck.report.clock import advance, is_clock_view, step_times
 from podcheck.report.invariant import render_invariant
+from podcheck.report.params import param_line
 from podcheck.report.words import count, detail, plural
 
 INDENT = " " * 8
@@ -224,6 +225,9 @@ def _footer(prop: Property | None, result: PropertyResult) -> list[str]:
 
 def _property(check: CheckResult, prop: Property | None, result: PropertyResult) -> str:
     lines = [_header(prop, result)]
+    with_params = param_line(check.system, result)
+    if with_params is not None:
+        lines.append(f"  {with_params}")
     if result.invariant is not None:
         lines += ["  inductive invariant:", *(f"    {c}" for c in
                                               render_invariant(check.system, result.invariant))]
