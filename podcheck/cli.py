@@ -38,6 +38,7 @@ from podcheck.cli_options import (
     VersionOpt,
     check_options,
 )
+from podcheck.cli_tune import tune_command
 from podcheck.crash import guarded
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
@@ -66,6 +67,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app.command("tune")(guarded(tune_command))  # podcheck/cli_tune.py
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,3 +89,9 @@ def check_options(
     return CheckOptions(engine.value, limits.max_states, limits.max_depth, limits.timeout,
                         manifests=manifests or ManifestOptions(), max_memory=memory,
                         max_input_size=limits.max_input_size)
+
+
+ParamOpt = Annotated[str, typer.Option(
+    "--param", help="The parameter to tune: its dotted name or its last part(s).")]
+BfsOnlyOpt = Annotated[bool, typer.Option(
+    "--bfs", help="Decide every value by BFS, without asking Z3 first.")]

@@ -18,7 +18,7 @@ its own system extended by the parameter values, which the merge tests check.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from podcheck import ir
 from podcheck.diagnostics import Diagnostic, StageResult
@@ -242,3 +242,19 @@ def parametric(compiled: StageResult[Parametric]) -> StageResult[TransitionSyste
     """The merged transition system of a `compile_points` result."""
     value = None if compiled.value is None else compiled.value.system
     return StageResult(value, compiled.diagnostics)
+
+
+def parametric_of(system: TransitionSystem, params: Sequence[Param]) -> Parametric:
+    """The `Parametric` view of a merged system (its parameter variables found by owner)."""
+    found = tuple(i for i, v in enumerate(system.vars) if v.owner == PARAM_OWNER)
+    assert len(found) == len(params), (found, params)
+    return Parametric(system, tuple(params), found)
+
+
+def restrict(merged: Parametric, index: int, values: Sequence[int]) -> TransitionSystem:
+    """`merged.system` started only where parameter `index` takes one of `values` (the
+    parameters are frozen, so its runs are exactly those of these points)."""
+    var = merged.param_vars[index]
+    keep = set(values)
+    init = tuple(s for s in merged.system.init if s[var] in keep)
+    return replace(merged.system, init=init)
