@@ -5,6 +5,12 @@ B1 with N pods on 2 nodes, minAvailable N-1, one node failure, no liveness
 properties.  Prints one JSON line per (N, engine): seconds, and the verdict of
 SafeEvictions (holds) and AlwaysAvailable (violated, with the counterexample
 length).  BMC runs to depth 6; k-induction up to k = 6.
+
+`python bench/bench_smt.py --parametric [N ...]` times the parametric proofs of
+`podcheck.engine.parametric` instead (issue 12, item 3): per N, BFS on B1 with N pods
+(one count, pod by pod; skipped past `--bfs-max`), BFS on the counter system at that one
+count, and Spacer proving or refuting SafeEvictions, AlwaysAvailable and DrainNeverStuck
+for *every* count in 1..N at once (shrinking to the smallest failing count).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from podcheck.engine import bfs  # noqa: E402
+from podcheck.engine.parametric import CounterScenario, counter_system, smallest_failing  # noqa: E402,E501
 from podcheck.engine.result import CheckResult  # noqa: E402
 from podcheck.engine.symbolic import SymbolicEngine, SymbolicOptions, run_symbolic  # noqa: E402
 from tests.engine.b1_ir import b1_system  # noqa: E402
@@ -47,12 +54,46 @@ def run(n: int, timeout: float) -> list[dict[str, object]]:
     return rows
 
 
+def parametric(n: int, timeout: float, bfs_max: int) -> dict[str, object]:
+    """One row: BFS at count `n` (pod by pod and counted) next to the proof for 1..n."""
+    row: dict[str, object] = {"n": n}
+    if n <= bfs_max:
+        start = time.perf_counter()
+        explicit = bfs.check(b1_system(n, 2, n - 1, liveness=False),
+                             bfs.BfsOptions(timeout_seconds=timeout))
+        row["bfs_pods_s"] = round(time.perf_counter() - start, 2)
+        row["bfs_pods_states"] = explicit.stats.states
+        row["bfs_pods_complete"] = explicit.stats.complete
+    start = time.perf_counter()
+    counted = bfs.check(counter_system(CounterScenario(n, n)),
+                        bfs.BfsOptions(timeout_seconds=timeout))
+    row["bfs_counts_s"] = round(time.perf_counter() - start, 2)
+    row["bfs_counts_states"] = counted.stats.states
+    start = time.perf_counter()
+    proof = smallest_failing(CounterScenario(1, n), SymbolicEngine.PDR, timeout)
+    row["pdr_all_counts_s"] = round(time.perf_counter() - start, 2)
+    for v in proof:
+        row[v.name] = v.verdict.value + ("" if v.smallest is None else
+                                         f" (smallest count {v.smallest}, {v.steps} steps)")
+    return row
+
+
 def main(argv: list[str]) -> None:
     """Print the rows for the sizes in `argv` (default 2 3 4 6 8 10)."""
-    timeout = 120.0
-    if argv[:1] == ["--timeout"]:
-        timeout, argv = float(argv[1]), argv[2:]
-    for n in [int(a) for a in argv] or [2, 3, 4, 6, 8, 10]:
+    timeout, bfs_max, counters = 120.0, 12, False
+    while argv[:1] and argv[0].startswith("--"):
+        if argv[0] == "--parametric":
+            counters, argv = True, argv[1:]
+        elif argv[0] == "--bfs-max":
+            bfs_max, argv = int(argv[1]), argv[2:]
+        else:
+            timeout, argv = float(argv[1]), argv[2:]
+    sizes = [int(a) for a in argv]
+    if counters:
+        for n in sizes or [2, 4, 8, 12, 14, 100, 1000]:
+            print(json.dumps(parametric(n, timeout, bfs_max)), flush=True)
+        return
+    for n in sizes or [2, 3, 4, 6, 8, 10]:
         for row in run(n, timeout):
             print(json.dumps(row), flush=True)
 
