@@ -38,7 +38,7 @@ from podcheck.cli_options import (
     VersionOpt,
     check_options,
 )
-from podcheck.cli_tune import tune_command
+from podcheck.cli_tune import register as register_z3_commands
 from podcheck.crash import guarded
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
@@ -67,7 +67,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command("tune")(guarded(tune_command))  # podcheck/cli_tune.py
+register_z3_commands(app)  # tune, fit: podcheck/cli_tune.py
 
 
 @dataclass(frozen=True, slots=True)
