@@ -95,3 +95,5 @@ ParamOpt = Annotated[str, typer.Option(
     "--param", help="The parameter to tune: its dotted name or its last part(s).")]
 BfsOnlyOpt = Annotated[bool, typer.Option(
     "--bfs", help="Decide every value by BFS, without asking Z3 first.")]
+LargestOpt = Annotated[bool, typer.Option(
+    "--largest", help="Patch the spec with the largest holding value (default: smallest).")]

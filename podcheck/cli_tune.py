@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from podcheck.cli_options import BfsOnlyOpt, FileArg, ParamOpt
+from podcheck.cli_options import BfsOnlyOpt, FileArg, LargestOpt, ParamOpt
 from podcheck.crash import guarded
 from podcheck.diagnostics.render import render
 from podcheck.engine.tune import TuneOptions
@@ -19,13 +19,14 @@ from podcheck.schedulability import fit_file
 from podcheck.tuning import tune_file
 
 
-def tune_command(file: FileArg, param: ParamOpt, bfs: BfsOnlyOpt = False) -> None:
+def tune_command(file: FileArg, param: ParamOpt, bfs: BfsOnlyOpt = False,
+                 largest: LargestOpt = False) -> None:
     """The values of one parameter (`field: lo..hi`) for which every property holds."""
     run = tune_file(str(file), param, TuneOptions(use_z3=not bfs))
     if run.diagnostics:
         typer.echo(render(run.diagnostics, run.sources, "text"), nl=False, err=True)
     if run.tuning is not None:
-        typer.echo(render_tuning(run.tuning, run.sources), nl=False)
+        typer.echo(render_tuning(run.tuning, run.sources, largest=largest), nl=False)
     raise typer.Exit(int(run.exit_code))
 
 

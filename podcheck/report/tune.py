@@ -17,21 +17,22 @@ def _runs(values: list[int]) -> str:
     return ", ".join(str(lo) if lo == hi else f"{lo}..{hi}" for lo, hi in intervals(values))
 
 
-def _patch(tuning: Tuning, sources: Mapping[str, str]) -> list[str]:
-    """A unified-diff hunk setting the field to the smallest holding value."""
-    span, holding = tuning.param.span, tuning.holding()
+def _patch(tuning: Tuning, sources: Mapping[str, str], value: int) -> list[str]:
+    """A unified-diff hunk setting the field to `value`."""
+    span = tuning.param.span
     text = sources.get(span.file)
-    if not holding or text is None or span.line > len(text.splitlines()):
+    if text is None or span.line > len(text.splitlines()):
         return []
     line = text.splitlines()[span.line - 1]
-    new = line[: span.column - 1] + str(holding[0][0]) + line[span.end_column - 1:]
+    new = line[: span.column - 1] + str(value) + line[span.end_column - 1:]
     name = posixpath.basename(span.file)
     return [f"--- {name}", f"+++ {name}", f"@@ -{span.line} +{span.line} @@",
             f"-{line}", f"+{new}"]  # fmt: skip
 
 
-def render_tuning(tuning: Tuning, sources: Mapping[str, str]) -> str:
-    """The whole `tune` report (module doc)."""
+def render_tuning(tuning: Tuning, sources: Mapping[str, str], *, largest: bool = False) -> str:
+    """The whole `tune` report (module doc); the patch sets the smallest holding value,
+    or the largest when `largest`."""
     p = tuning.param
     lines = [f"parameter `{p.name}` in {p.lo}..{p.hi}"]
     holding = [v.value for v in tuning.values if v.holds]
@@ -48,7 +49,8 @@ def render_tuning(tuning: Tuning, sources: Mapping[str, str]) -> str:
     for v in tuning.values:
         methods.setdefault(v.method.value, []).append(v.value)
     lines.append("  decided by " + "; ".join(f"{m} for {_runs(vs)}" for m, vs in methods.items()))
-    patch = _patch(tuning, sources)
-    if patch:
-        lines += [f"smallest holding value: {tuning.holding()[0][0]}", *patch]
+    runs = tuning.holding()
+    if runs:
+        value, which = (runs[-1][1], "largest") if largest else (runs[0][0], "smallest")
+        lines += [f"{which} holding value: {value}", *_patch(tuning, sources, value)]
     return "\n".join(lines) + "\n"
