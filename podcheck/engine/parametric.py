@@ -21,8 +21,11 @@ or replicas - ceil(maxUnavailable% x replicas) (`GetScaledValueFromIntOrPercent`
 roundUp, `getExpectedPodCount`; `kube.disruption.desired_healthy` is the concrete rule
 and the tests compare the two at every count); the eviction API grants a Ready pod's
 eviction when currentHealthy - desiredHealthy >= 1 (disruptionsAllowed > 0,
-`checkAndDecrement`) and a Starting pod's when currentHealthy >= desiredHealthy (the
-IfHealthyBudget rule for an unhealthy pod), as B1 does.
+`checkAndDecrement`); a Starting pod (Running, not Ready) is evicted without touching
+the budget when currentHealthy >= desiredHealthy > 0 (the IfHealthyBudget rule for a pod
+that is not Ready), and otherwise goes to the same budget check.  B1 lets a Starting pod
+go whenever currentHealthy >= desiredHealthy: the two differ only at desiredHealthy 0
+with no Ready pod, where Kubernetes refuses (disruptionsAllowed is 0).
 """
 
 from __future__ import annotations
@@ -142,8 +145,9 @@ def _node_actions(s: CounterScenario, q: int, desired: Expr) -> list[Action]:
               "violated": ir.or_(V["violated"], ir.op("<", ir.op("-", healthy, 1), desired))},
              f"the eviction API evicts a Ready pod of n{q} within the PDB", "eviction-api",
              node=f"n{q}", pod="Ready"),
-        _act("evict", ir.and_(cordoned, ir.op(">=", V[starting], 1),
-                              ir.op(">=", healthy, desired)),
+        _act("evict", ir.and_(cordoned, ir.op(">=", V[starting], 1), ir.or_(
+                 ir.and_(ir.op(">=", healthy, desired), ir.op(">", desired, 0)),
+                 ir.op(">=", ir.op("-", healthy, desired), 1))),
              {starting: _minus(starting, 1), "absent": _plus("absent", 1),
               "violated": ir.or_(V["violated"], ir.op("<", healthy, desired))},
              f"the eviction API evicts a Starting pod of n{q} (IfHealthyBudget)",

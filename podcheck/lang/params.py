@@ -21,7 +21,7 @@ from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, Field, Range, Scalar, SpecFile
 from podcheck.lang.scalars import small_int
 from podcheck.spec import CheckedSpec
-from podcheck.spec.params import MAX_POINTS, Param
+from podcheck.spec.params import MAX_POINTS, Param, matches
 
 Path = tuple[int, ...]  # item index, then member indices down to the field
 
@@ -50,17 +50,20 @@ def _walk(block: Block, path: Path, names: tuple[str, ...], found: list[Found],
         if isinstance(member, Block):
             _walk(member, (*path, j), names, found, out)
         elif isinstance(member.value, Range):
-            param = _param(member, ".".join((*names, member.name)), out)
+            param = _param(member, ".".join((*names, member.name)), found, out)
             if param is not None:
                 found.append(Found(param, (*path, j)))
 
 
-def _param(field: Field, name: str, out: list[Diagnostic]) -> Param | None:
+def _param(field: Field, name: str, found: list[Found], out: list[Diagnostic]) -> Param | None:
     value = field.value
     assert isinstance(value, Range)
-    if value.lo.kind != "int" or value.hi.kind != "int":
+    if value.lo.kind != "int" or value.hi.kind not in ("int", "name"):
         return None
-    lo, hi = small_int(value.lo.text.lstrip("+")), small_int(value.hi.text.lstrip("+"))
+    lo = small_int(value.lo.text.lstrip("+"))
+    if value.hi.kind == "name":
+        return _bounded_by(field, name, lo, found, out)
+    hi = small_int(value.hi.text.lstrip("+"))
     if lo is None or hi is None:
         return None  # not a plain int: the field check reports it
     if lo > hi:
@@ -68,6 +71,29 @@ def _param(field: Field, name: str, out: list[Diagnostic]) -> Param | None:
         out.append(m.out_of_range(field.name, text, "a range with lo <= hi", value.span))
         return None
     return Param(name, lo, hi, value.span)
+
+
+def _bounded_by(field: Field, name: str, lo: int | None, found: list[Found],
+                out: list[Diagnostic]) -> Param | None:  # fmt: skip
+    """`lo..other`: bounded by the value of an earlier parameter `other` at each point."""
+    value = field.value
+    assert isinstance(value, Range)
+    other = [f.param for f in found if matches(f.param, value.hi.text)]
+    if lo is None or len(other) != 1 or lo > other[0].hi:
+        text = f"{value.lo.text}..{value.hi.text}"
+        bound = "a range up to one earlier parameter written `lo..hi` with lo <= its hi"
+        out.append(m.out_of_range(field.name, text, bound, value.span))
+        return None
+    return Param(name, lo, other[0].hi, value.span, upto=other[0].name)
+
+
+def points_of(params: Sequence[Param]) -> list[tuple[int, ...]]:
+    """The points of the parameters' product, without those where a bounded parameter
+    exceeds the value of the parameter bounding it."""
+    where = {p.name: i for i, p in enumerate(params)}
+    return [point for point in itertools.product(*(p.values for p in params))
+            if all(not p.upto or point[i] <= point[where[p.upto]]
+                   for i, p in enumerate(params))]  # fmt: skip
 
 
 def substitute(root: SpecFile, found: Sequence[Found], values: Sequence[int]) -> SpecFile:
@@ -101,7 +127,7 @@ def check_points(
     result is the first point's spec carrying the parameters and every point's spec.  A
     point that fails its checks fails the whole spec, its diagnostics noting the point."""
     params = tuple(f.param for f in found)
-    points = list(itertools.product(*(p.values for p in params)))
+    points = points_of(params)
     if len(points) > MAX_POINTS:
         bound = f"a range whose product with the others has at most {MAX_POINTS} points"
         last = params[-1]

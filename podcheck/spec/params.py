@@ -21,12 +21,15 @@ MAX_POINTS = 256  # points of the parameters' product a spec may declare
 @dataclass(frozen=True, slots=True)
 class Param:
     """One parameter: the field at `name` (its enclosing blocks and the field, dotted:
-    `protected.app.startupProbe.failureThreshold`) takes every value in `lo..hi`."""
+    `protected.app.startupProbe.failureThreshold`) takes every value in `lo..hi`.  With
+    `upto` (the name of an earlier parameter, `minAvailable: 1..replicas`) the range is
+    `lo..` that parameter's value at each point, and `hi` is its largest."""
 
     name: str
     lo: int
     hi: int
     span: Span = span_field()
+    upto: str = ""
 
     def __post_init__(self) -> None:
         assert self.lo <= self.hi, self.name

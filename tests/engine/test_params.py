@@ -1,4 +1,4 @@
-"""Symbolic parameters (issue 12, item 1) and `tune` (item 2), cross-checked against
+"""Symbolic parameters (issue 12, item 1) and `tune` (item 4), cross-checked against
 explicit BFS at every point of the range.
 
 The reference is each point compiled on its own (`compile_spec` of the point's checked
