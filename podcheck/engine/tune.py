@@ -102,11 +102,15 @@ def _by_z3(merged: Parametric, index: int, options: TuneOptions) -> dict[int, Va
     while left:
         result = run_symbolic(restrict(merged, index, left), symbolic)
         runs = [r for r in result.results if r.trace is not None]
+        dropped = 0
         for r in runs:
             value = r.trace.steps[0].state[var] if r.trace is not None else None
             if value in left:
                 out[value] = ValueVerdict(value, False, Method.Z3, r.name)
                 left.remove(value)
+                dropped += 1
+        if runs and not dropped:
+            return out  # cannot happen (the runs start in `left`); the rest goes to BFS
         if not runs:
             if all(r.verdict is Verdict.HOLDS for r in result.results):
                 out.update({v: ValueVerdict(v, True, Method.Z3) for v in left})

@@ -202,3 +202,18 @@ def test_tune_command_prints_the_patch_and_names_unknown_parameters(tmp_path, mo
     bad = CliRunner().invoke(app, ["tune", "spec.pod", "--param", "replicas"])
     assert bad.exit_code == 2
     assert "no parameter `replicas`" in bad.stderr
+
+
+def test_a_range_bounded_by_an_earlier_parameter_keeps_only_its_points(tmp_path):
+    text = (STARTUP.replace("RANGE", "1..3")
+            .replace("periodSeconds: 10", "periodSeconds: 1..failureThreshold"))
+    result = load(write(tmp_path, text))
+    assert not result.ok  # periodSeconds comes first: `failureThreshold` is not earlier
+    assert result.diagnostics[0].code == codes.VALUE_OUT_OF_RANGE
+    text = STARTUP.replace("RANGE", "1..periodSeconds").replace(
+        "periodSeconds: 10", "periodSeconds: 2..4")
+    spec = load(write(tmp_path, text)).value
+    period, threshold = spec.params
+    assert (threshold.lo, threshold.hi, threshold.upto) == (1, 4, period.name)
+    assert [v for v, _ in spec.instances] == [
+        (p, t) for p in (2, 3, 4) for t in range(1, p + 1)]
