@@ -23,6 +23,7 @@ from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.liveness import check_liveness
+from podcheck.engine.params import compile_points, parametric
 from podcheck.engine.progress import RunReporter, SilentReporter
 from podcheck.engine.result import (
     LIVENESS,
@@ -132,7 +133,8 @@ def load_and_compile(
     if reporter is not None:
         reporter.on_phase(Phase.COMPILE.value, path)
     with _no_gc():
-        compiled = compile_spec(spec, options.model)
+        compiled = compile_spec(spec, options.model) if not spec.params else parametric(
+            compile_points(spec, lambda point: compile_spec(point, options.model)))
     merged = StageResult(compiled.value, loaded.result.diagnostics + compiled.diagnostics)
     return merged, loaded.sources, spec
 
@@ -197,15 +199,7 @@ def _check(
     if options.simulate:
         return _simulate(partial, options, system, compiled.diagnostics, watch, reporter,
                          estimate.location(spec))
-    needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
-    bfs_options = BfsOptions(
-        max_states=options.max_states,
-        max_depth=options.max_depth,
-        timeout_seconds=watch.remaining(),
-        keep_graph=needs_graph,
-        should_stop=watch.searching,
-        symmetry=options.symmetry,
-    )
+    bfs_options = _bfs_options(options, watch, system, keep_graph)
     probes = add_probes(system)
     try:
         with watch.interruptible():  # until the loop runs: see `Watch.searching`
@@ -229,6 +223,16 @@ def _check(
     diagnostics = compiled.diagnostics + (() if warning is None else (warning,))
     return CheckRun(path, diagnostics, sources, result, graph, stopped,
                     vacuous=never if warning is not None else ())
+
+
+def _bfs_options(options: CheckOptions, watch: Watch, system: TransitionSystem,
+                 keep_graph: bool) -> BfsOptions:
+    """The explicit engines' options: the run's limits, its clock, and a graph when asked
+    or when a liveness property needs one."""
+    needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
+    return BfsOptions(max_states=options.max_states, max_depth=options.max_depth,
+                      timeout_seconds=watch.remaining(), keep_graph=needs_graph,
+                      should_stop=watch.searching, symmetry=options.symmetry)
 
 
 def _simulate(partial: _Partial, options: CheckOptions, system: TransitionSystem,

@@ -58,6 +58,7 @@ from podcheck.cli_output import (
     spec_paths,
     worst,
 )
+from podcheck.cli_tune import register as register_z3_commands
 from podcheck.crash import guarded
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
@@ -87,6 +88,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+register_z3_commands(app)  # tune, fit: podcheck/cli_tune.py
 
 
 @dataclass(frozen=True, slots=True)

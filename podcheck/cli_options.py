@@ -142,3 +142,9 @@ def reproduce_command(path: str, options: CheckOptions) -> str:
     flags += [f"--workers {options.workers}"] if options.workers > 1 else []
     flags += [] if options.symmetry else ["--no-symmetry"]
     return " ".join(["podcheck check", path, *flags])
+ParamOpt = Annotated[str, typer.Option(
+    "--param", help="The parameter to tune: its dotted name or its last part(s).")]
+BfsOnlyOpt = Annotated[bool, typer.Option(
+    "--bfs", help="Decide every value by BFS, without asking Z3 first.")]
+LargestOpt = Annotated[bool, typer.Option(
+    "--largest", help="Patch the spec with the largest holding value (default: smallest).")]

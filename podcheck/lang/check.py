@@ -25,6 +25,7 @@ from podcheck.lang.cluster import build_environment, build_nodes, build_pdb
 from podcheck.lang.convert import Scope, build_template, build_workload, read_profile, unique
 from podcheck.lang.fields import check_name, first_line, head, unknown_block
 from podcheck.lang.imports import LoadOptions, bundled_models_dir, load_program
+from podcheck.lang.params import check_points, find_params
 from podcheck.lang.properties import Declared, build_properties
 from podcheck.lang.schema import BLOCKS, WORKLOAD_KINDS, child_spec
 from podcheck.spec import CheckedSpec
@@ -56,7 +57,13 @@ def load_with_sources(path: str, options: LoadOptions = DEFAULT_OPTIONS) -> Load
     if not read.ok or not program.files:  # NOTE(stage-gating)
         return Loaded(read, program.sources)
     *imported, root = program.files
-    checked = check(root, options, imported)
+    found_out: Out = []
+    found = find_params(root, found_out)
+    if found_out or found:  # symbolic parameters: one check per point (lang/params.py)
+        checked = StageResult(None, tuple(found_out)) if found_out else check_points(
+            root, found, lambda point: check(point, options, imported))
+    else:
+        checked = check(root, options, imported)
     return Loaded(StageResult(checked.value, program.diagnostics + checked.diagnostics),
                   program.sources)
 

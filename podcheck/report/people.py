@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 
+from podcheck.engine.params import PARAM_OWNER
 from podcheck.ir import StateVar
 from podcheck.vocab import ActionKind, EventReason
+
+PARAMETER = "parameter"
 
 # Fields a person looks at (`kubectl get` / `describe`): the container's state, restart
 # count, last exit code and `started`; the pod's node, revision and endpoint membership;
@@ -22,7 +25,7 @@ from podcheck.vocab import ActionKind, EventReason
 # revision.  Pod phase, Ready and PDB status are display views (`ir.Derived`), always shown.
 SHOWN = frozenset({
     "state", "restarts", "exitCode", "started", "node", "revision", "endpoint",
-    "succeeded", "failed",
+    "succeeded", "failed", PARAMETER,
 })
 
 # The model's own bookkeeping (the step's label and events say what they record): timers,
@@ -47,6 +50,8 @@ EXISTS = "exists"
 def field_kind(var: StateVar) -> str:
     """The last dotted component of the variable's display field (`app.readyRun` ->
     `readyRun`); a port binding (`web.port8080`, model/ports.py) is `port`."""
+    if var.owner == PARAM_OWNER:  # a symbolic parameter's value (engine/params.py)
+        return PARAMETER
     kind = (var.field or var.name).rsplit(".", 1)[-1]
     return "port" if re.fullmatch(r"port\d+", kind) else kind
 

@@ -17,6 +17,7 @@ from podcheck.engine.symbolic import SYMBOLIC_ENGINES
 from podcheck.ir import Action, Expectation, Expr, Op, Property, Var
 from podcheck.report import words
 from podcheck.report.invariant import render_invariant
+from podcheck.report.params import param_line
 from podcheck.report.view import (
     Change,
     Detail,
@@ -202,6 +203,9 @@ def _run(result: PropertyResult, prop: Property | None, detail: Detail,
 def _property(check: CheckResult, prop: Property | None, result: PropertyResult,
               detail: Detail, seen: Earlier | None) -> str:
     lines = [headline(prop, result)]
+    with_params = param_line(check.system, result)
+    if with_params is not None:
+        lines.append(f"  {with_params}")
     if result.invariant is not None:
         lines += ["  inductive invariant:", *(f"    {c}" for c in
                                               render_invariant(check.system, result.invariant))]

@@ -64,6 +64,7 @@ from podcheck.spec.objects import (
     Volume,
     Workload,
 )
+from podcheck.spec.params import Param
 from podcheck.spec.placement import (
     HOSTNAME_KEY,
     NO_SPAN,
@@ -114,6 +115,7 @@ __all__ = [
     "Node",
     "Outcome",
     "POD_FIELDS",
+    "Param",
     "PodAffinityTerm",
     "PodDisruptionBudget",
     "PodTemplate",
@@ -150,6 +152,10 @@ class CheckedSpec:
     environment: Environment = Environment()
     properties: tuple[PropertyDecl, ...] = ()
     expects: tuple[Expect, ...] = ()
+    # symbolic parameters (spec/params.py): each point's values and its own checked spec;
+    # the fields above are those of the first point
+    params: tuple[Param, ...] = ()
+    instances: tuple[tuple[tuple[int, ...], CheckedSpec], ...] = ()
 
     def __post_init__(self) -> None:
         for kind, names in (
@@ -163,3 +169,5 @@ class CheckedSpec:
         assert set(self.environment.drain) <= nodes, self.environment.drain
         declared = {p.name for p in self.properties}
         assert all(e.property in declared for e in self.expects)
+        assert bool(self.params) == bool(self.instances)
+        assert all(len(v) == len(self.params) and not s.params for v, s in self.instances)

@@ -1,0 +1,91 @@
+"""The driver behind `podcheck fit SPEC`: do the spec's pods fit its nodes after each
+drain and node failure the environment allows?  (issue 12, bin packing in Z3.)
+
+Stage: a driver, like `podcheck.check`.  Loads the spec, builds the `engine.binpack`
+problem with the model's kube adapters (the effective requests of `PodRequests` scaled
+to exact integers, `model.capacity.scaled_resources`; the static filters of
+`kube_adapter.daemon_runs_on`: nodeSelector, required node affinity, NoSchedule /
+NoExecute taints), asks Z3 per scenario and returns a `FitRun` for `report.binpack`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from podcheck.diagnostics import Diagnostic, StageResult
+from podcheck.engine.binpack import Fit, PackNode, PackPod, Problem, check_all, scenarios
+from podcheck.exitcodes import ExitCode
+from podcheck.lang.check import LoadOptions, load_with_sources
+from podcheck.model.capacity import scaled_resources
+from podcheck.model.kube_adapter import daemon_runs_on
+from podcheck.spec import CheckedSpec, DrainMode, Workload, WorkloadKind
+
+
+@dataclass(frozen=True, slots=True)
+class FitRun:
+    """One `fit` run: diagnostics, sources, the problem and one `Fit` per scenario."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    sources: Mapping[str, str]
+    problem: Problem | None = None
+    fits: tuple[Fit, ...] = ()
+
+    @property
+    def smallest_failing(self) -> Fit | None:
+        """The first scenario (fewest nodes away) in which the pods do not fit."""
+        return next((f for f in self.fits if f.fits is False), None)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """OK when every scenario fits, VIOLATED when one does not, INCONCLUSIVE when Z3
+        left one undecided, INPUT_ERROR without a problem."""
+        if self.problem is None:
+            return ExitCode.INPUT_ERROR
+        if self.smallest_failing is not None:
+            return ExitCode.VIOLATED
+        return ExitCode.OK if all(f.fits for f in self.fits) else ExitCode.INCONCLUSIVE
+
+
+def _copies(w: Workload) -> int:
+    if w.kind in (WorkloadKind.DEPLOYMENT, WorkloadKind.REPLICASET, WorkloadKind.STATEFULSET):
+        return w.replicas
+    if w.kind == WorkloadKind.JOB:
+        return min(w.parallelism, w.completions)
+    return 1  # a bare pod
+
+
+def problem_of(spec: CheckedSpec) -> Problem:
+    """The pods (a workload's replicas named `NAME-0` ...; a DaemonSet's pod per node it
+    runs on, pinned) and nodes of `spec` (NOTE(binpack-rules) in engine/binpack.py)."""
+    caps, reqs = scaled_resources(spec.nodes, [w.template for w in spec.workloads])
+    pods: list[PackPod] = []
+    for w, req in zip(spec.workloads, reqs, strict=True):
+        allowed = tuple(q for q, n in enumerate(spec.nodes) if daemon_runs_on(n, w.template))
+        requests = tuple(sorted(req.items()))
+        if w.kind == WorkloadKind.DAEMONSET:
+            pods += [PackPod(f"{w.name}-{spec.nodes[q].name}", requests, (q,), pinned=True)
+                     for q in allowed]
+            continue
+        n = _copies(w)
+        pods += [PackPod(w.name if w.kind == WorkloadKind.POD else f"{w.name}-{i}", requests,
+                         allowed) for i in range(n)]  # fmt: skip
+    nodes = tuple(PackNode(n.name, tuple(sorted(c.items()))) for n, c in zip(spec.nodes, caps,
+                                                                             strict=True))
+    return Problem(tuple(pods), nodes)
+
+
+def fit_file(path: str, options: LoadOptions | None = None) -> FitRun:
+    """Load the spec at `path` and pack its pods in every scenario of its environment."""
+    loaded = load_with_sources(path, options or LoadOptions())
+    result: StageResult[CheckedSpec] = loaded.result
+    if not result.ok or result.value is None:
+        return FitRun(path, result.diagnostics, loaded.sources)
+    spec = result.value
+    problem = problem_of(spec)
+    names = [n.name for n in spec.nodes]
+    env = spec.environment
+    sets = scenarios([names.index(d) for d in env.drain], env.nodeFailures, len(names),
+                     env.drainMode is DrainMode.CONCURRENT)  # fmt: skip
+    return FitRun(path, result.diagnostics, loaded.sources, problem, check_all(problem, sets))

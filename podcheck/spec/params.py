@@ -1,0 +1,50 @@
+"""Symbolic parameters of a checked spec: integer fields left as ranges (`1..10`).
+
+Stage: part of the contract `podcheck.spec`.  A front end that finds a field written as
+a range of ints (`failureThreshold: 1..10`, `replicas: 1..5`) declares a `Param` and
+checks the spec once per point of the parameters' product; the `CheckedSpec` then
+carries the parameters and every point's own checked spec (`CheckedSpec.instances`).
+The model compiles each point and `podcheck.engine.params` merges them into one
+transition system in which each parameter is a frozen state variable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from podcheck.diagnostics import Span
+from podcheck.spec.placement import span_field
+
+MAX_POINTS = 256  # points of the parameters' product a spec may declare
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter: the field at `name` (its enclosing blocks and the field, dotted:
+    `protected.app.startupProbe.failureThreshold`) takes every value in `lo..hi`.  With
+    `upto` (the name of an earlier parameter, `minAvailable: 1..replicas`) the range is
+    `lo..` that parameter's value at each point, and `hi` is its largest."""
+
+    name: str
+    lo: int
+    hi: int
+    span: Span = span_field()
+    upto: str = ""
+
+    def __post_init__(self) -> None:
+        assert self.lo <= self.hi, self.name
+
+    @property
+    def field(self) -> str:
+        """The field's own name, the last part of `name` (`failureThreshold`)."""
+        return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def values(self) -> range:
+        """Every value of the range, in increasing order."""
+        return range(self.lo, self.hi + 1)
+
+
+def matches(param: Param, wanted: str) -> bool:
+    """True when `wanted` names `param`: its full name or a dotted suffix of it."""
+    return param.name == wanted or param.name.endswith("." + wanted)

@@ -1,0 +1,62 @@
+"""The driver behind `podcheck tune SPEC --param NAME`.
+
+Stage: a driver, like `podcheck.check`.  Loads and compiles the spec (every point of its
+parameters, `engine.params`), picks the parameter `NAME` names (its full dotted name or
+a dotted suffix such as `failureThreshold`), runs `engine.tune.tune` and returns a
+`TuneRun` the renderer `report.tune` prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from podcheck.check import CheckOptions, load_and_compile
+from podcheck.diagnostics import Diagnostic, Severity, codes
+from podcheck.engine.params import parametric_of
+from podcheck.engine.tune import TuneOptions, Tuning, tune
+from podcheck.exitcodes import ExitCode
+from podcheck.spec.params import matches
+
+
+@dataclass(frozen=True, slots=True)
+class TuneRun:
+    """One `tune` run: the spec's diagnostics, its sources, and the tuning (None after
+    errors)."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    sources: Mapping[str, str]
+    tuning: Tuning | None = None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """OK when some value makes every property hold, VIOLATED when none does,
+        INCONCLUSIVE when none does but a value was left undecided, INPUT_ERROR without
+        a tuning."""
+        if self.tuning is None:
+            return ExitCode.INPUT_ERROR
+        if self.tuning.holding():
+            return ExitCode.OK
+        undecided = any(v.undecided for v in self.tuning.values)
+        return ExitCode.INCONCLUSIVE if undecided else ExitCode.VIOLATED
+
+
+def _no_param(name: str, known: list[str]) -> Diagnostic:
+    listed = ", ".join(f"`{k}`" for k in known) or "none (write an int field as `lo..hi`)"
+    return Diagnostic(codes.UNKNOWN_OBJECT_FIELD, Severity.ERROR,
+                      f"no parameter `{name}` in the spec (or more than one)",
+                      help=f"the spec's parameters are {listed}")  # fmt: skip
+
+
+def tune_file(path: str, name: str, options: TuneOptions) -> TuneRun:
+    """Tune the parameter `name` of the spec at `path` (module doc)."""
+    compiled, sources, spec = load_and_compile(path, CheckOptions())
+    if not compiled.ok or compiled.value is None or spec is None:
+        return TuneRun(path, compiled.diagnostics, sources)
+    chosen = [i for i, p in enumerate(spec.params) if matches(p, name)]
+    if len(chosen) != 1:
+        problem = _no_param(name, [p.name for p in spec.params])
+        return TuneRun(path, (*compiled.diagnostics, problem), sources)
+    merged = parametric_of(compiled.value, spec.params)
+    return TuneRun(path, compiled.diagnostics, sources, tune(merged, chosen[0], options))

@@ -1,0 +1,130 @@
+"""Schedulability as constraints (issue 12, item 5): Z3's placements against brute force
+on random small problems, the effective requests of the driver against kube, and the
+answer with every node against explicit BFS of the model's scheduler."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from podcheck.check import CheckOptions, check_file
+from podcheck.cli import app
+from podcheck.engine.binpack import PackNode, PackPod, Problem, pack, placed, scenarios
+from podcheck.engine.result import Verdict
+from podcheck.lang.check import load
+from podcheck.model.kube_adapter import effective_requests
+from podcheck.schedulability import fit_file, problem_of
+
+ROOT = Path(__file__).resolve().parents[2]
+SYMBOLIC = ROOT / "specs" / "symbolic"
+
+
+def fits_in_python(problem: Problem, removed: frozenset[int], placement) -> bool:
+    """The rules of NOTE(binpack-rules), written out again on a concrete placement."""
+    used: dict[tuple[int, str], int] = {}
+    for i in placed(problem, removed):
+        q = placement[i]
+        if q is None or q in removed or q not in problem.pods[i].allowed:
+            return False
+        for r, need in problem.pods[i].requests:
+            used[q, r] = used.get((q, r), 0) + need
+    return all(used.get((q, r), 0) <= cap for q, n in enumerate(problem.nodes)
+               if q not in removed for r, cap in n.capacity)
+
+
+def brute_force(problem: Problem, removed: frozenset[int]) -> bool:
+    pods = placed(problem, removed)
+    for choice in itertools.product(range(len(problem.nodes)), repeat=len(pods)):
+        placement = [None] * len(problem.pods)
+        for i, q in zip(pods, choice, strict=True):
+            placement[i] = q
+        if fits_in_python(problem, removed, placement):
+            return True
+    return False
+
+
+def random_problem(rng: random.Random) -> Problem:
+    m = rng.randint(1, 3)
+    nodes = tuple(PackNode(f"n{q}", (("cpu", rng.randint(0, 6)),) if rng.random() < 0.9 else ())
+                  for q in range(m))
+    pods = []
+    for i in range(rng.randint(0, 5)):
+        allowed = tuple(q for q in range(m) if rng.random() < 0.8)
+        pinned = bool(allowed) and rng.random() < 0.15
+        pods.append(PackPod(f"p{i}", (("cpu", rng.randint(0, 4)),),
+                            allowed[:1] if pinned else allowed, pinned))
+    return Problem(tuple(pods), nodes)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_z3_agrees_with_brute_force_in_every_scenario(seed):
+    rng = random.Random(seed)
+    problem = random_problem(rng)
+    m = len(problem.nodes)
+    for removed in scenarios([0], 1, m):
+        fit = pack(problem, removed)
+        assert fit.fits is brute_force(problem, removed), (problem, removed)
+        if fit.fits:
+            assert fits_in_python(problem, removed, fit.placement)
+
+
+def test_scenarios_come_smallest_first():
+    # one drain at a time (n1 or n2), with at most one failure (any node)
+    assert scenarios([0, 1], 1, 3) == [frozenset(), frozenset({0}), frozenset({1}),
+                                       frozenset({2}), frozenset({0, 1}), frozenset({0, 2}),
+                                       frozenset({1, 2})]
+    assert scenarios([0, 1], 0, 2, concurrent=True) == [
+        frozenset(), frozenset({0}), frozenset({1}), frozenset({0, 1})]
+
+
+def test_the_driver_reads_effective_requests_and_static_filters():
+    spec = load(str(SYMBOLIC / "fit-drain.pod")).value
+    # PodRequests: max(app phase 500m + 250m, init `migrate` 600m + sidecar 250m)
+    assert effective_requests(spec.workloads[0].template)["cpu"] == Decimal("0.85")
+    problem = problem_of(spec)
+    assert [p.allowed for p in problem.pods] == [(0, 1)] * 4  # n3's taint is not tolerated
+    run = fit_file(str(SYMBOLIC / "fit-drain.pod"))
+    assert [f.fits for f in run.fits] == [True, False]
+    assert run.smallest_failing.removed == frozenset({0})
+
+
+SCHEDULED = """
+cluster {
+  node n1 { capacity: { cpu: 1500m, pods: 10 } }
+  node n2 { capacity: { cpu: 1.5, pods: 10 } }
+}
+replicaset cache {
+  replicas: REPLICAS
+  template {
+    labels: { app: cache }
+    initContainer warm-up { resources { requests: { cpu: INIT } } }
+    container redis { resources { requests: { cpu: 700m } } }
+  }
+}
+property never-all-scheduled: always not (forall p in pods(cache): p.scheduled)
+"""
+
+
+@pytest.mark.parametrize(("replicas", "init"), [(2, "1"), (3, "1"), (3, "700m"), (4, "700m"),
+                                                (5, "700m"), (2, "1600m")])
+def test_with_every_node_z3_agrees_with_the_models_scheduler(tmp_path, replicas, init):
+    """Some run of the model's scheduler binds every pod iff a placement exists (a
+    placement can be bound pod by pod; every binding the scheduler makes fits)."""
+    path = tmp_path / "fit.pod"
+    path.write_text(SCHEDULED.replace("REPLICAS", str(replicas)).replace("INIT", init))
+    fit = fit_file(str(path)).fits[0]
+    run = check_file(str(path), CheckOptions())
+    (result,) = run.result.results
+    assert fit.fits is (result.verdict is Verdict.VIOLATED), (replicas, init)
+
+
+def test_fit_command_exit_codes(monkeypatch):
+    monkeypatch.chdir(SYMBOLIC)
+    assert CliRunner().invoke(app, ["fit", "fit-drain.pod"]).exit_code == 1
+    ok = ROOT / "specs" / "time" / "drain-within.pod"
+    assert CliRunner().invoke(app, ["fit", str(ok)]).exit_code == 0
