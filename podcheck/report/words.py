@@ -165,6 +165,8 @@ _CAUSE = {
     Cause.REFERENCE: "a member number is ordered or computed with",
     Cause.DOMAIN: "corresponding variables have different ranges",
     Cause.TOO_MANY: "too many interchangeable members with references",
+    Cause.VACANCY: "a free member's variables need not hold their vacant values",
+    Cause.LOWEST_FREE: "the lowest free member is filled first, exact for safety only",
 }
 
 
