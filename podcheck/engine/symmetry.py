@@ -193,13 +193,14 @@ def verify(
     if len(group.blocks) < 2 or not _domain_ok(system, group):
         return None if len(group.blocks) < 2 else Broken(group.name, Cause.DOMAIN)
     actions = system.actions
+    kinds = (*_SAFETY, *_LIVENESS) if liveness else _SAFETY
+    conds = [(p.name, e) for p in system.properties if p.expectation in kinds
+             for e in (p.condition, p.target) if e is not None]
     if group.first_free is not None:
         if not vacancy.invariant(system, group):
             return Broken(group.name, Cause.VACANCY)
         actions = vacancy.relaxed(system, group)
-    kinds = (*_SAFETY, *_LIVENESS) if liveness else _SAFETY
-    conds = [(p.name, e) for p in system.properties if p.expectation in kinds
-             for e in (p.condition, p.target) if e is not None]
+        conds = [(n, vacancy.relaxed_condition(e, group)) for n, e in conds]
     try:
         broken = _maps_onto(group, actions, system.terminal, conds)
     except _Unsupported:

@@ -69,20 +69,44 @@ def conjuncts(e: Expr) -> list[Expr]:
 def relaxed(system: TransitionSystem, group: SymmetryGroup) -> tuple[Action, ...]:
     """The actions with NOTE(lowest-free)'s conjuncts dropped: in a guard holding
     `not used_i` for a member i and `used_j` for exactly the members j < i, the `used_j`."""
+    member = _members(group)
+    return tuple(replace(a, guard=_relax(a.guard, member)) for a in system.actions)
+
+
+def relaxed_condition(e: Expr, group: SymmetryGroup) -> Expr:
+    """A property condition with each top-level disjunct relaxed as a guard is.
+
+    On states where free members are vacant this is the same predicate when the result
+    is symmetric (then so is the family of relaxed disjuncts: one that holds for member
+    i maps, by the swap of i and the lowest free member l, which fixes the state, onto
+    one for l, whose unrelaxed form holds too).  A deadlock-freedom property, the
+    disjunction of every action's guard, is such a condition."""
+    if not (isinstance(e, Op) and e.op == "or"):
+        return e
+    member = _members(group)
+    return Op("or", tuple(_relax(d, member) for d in _disjuncts(e)))
+
+
+def _members(group: SymmetryGroup) -> dict[int, int]:
     assert group.first_free is not None
-    used = [b[group.first_free] for b in group.blocks]
-    member = {v: i for i, v in enumerate(used)}
-    out = []
-    for a in system.actions:
-        parts = conjuncts(a.guard)
-        free = [member[p.args[0].index] for p in parts if isinstance(p, Op) and p.op == "not"
-                and isinstance(p.args[0], Var) and p.args[0].index in member]
-        have = {member[p.index] for p in parts if isinstance(p, Var) and p.index in member}
-        if len(free) == 1 and have == set(range(free[0])) and have:
-            keep = [p for p in parts if not (isinstance(p, Var) and p.index in member)]
-            a = replace(a, guard=Op("and", tuple(keep)) if len(keep) > 1 else keep[0])
-        out.append(a)
-    return tuple(out)
+    return {b[group.first_free]: i for i, b in enumerate(group.blocks)}
+
+
+def _disjuncts(e: Expr) -> list[Expr]:
+    if isinstance(e, Op) and e.op == "or":
+        return [d for a in e.args for d in _disjuncts(a)]
+    return [e]
+
+
+def _relax(guard: Expr, member: Mapping[int, int]) -> Expr:
+    parts = conjuncts(guard)
+    free = [member[p.args[0].index] for p in parts if isinstance(p, Op) and p.op == "not"
+            and isinstance(p.args[0], Var) and p.args[0].index in member]
+    have = {member[p.index] for p in parts if isinstance(p, Var) and p.index in member}
+    if not (len(free) == 1 and have and have == set(range(free[0]))):
+        return guard
+    keep = [p for p in parts if not (isinstance(p, Var) and p.index in member)]
+    return Op("and", tuple(keep)) if len(keep) > 1 else keep[0]
 
 
 def invariant(system: TransitionSystem, group: SymmetryGroup) -> bool:

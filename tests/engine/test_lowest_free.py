@@ -144,3 +144,20 @@ def test_dsl_pod_groups_hold_and_traces_replay(path: str,
     assert any(name.startswith("pods of") for name, _ in reduced.symmetry.used)
     assert reduced.stats.states == _orbits(system) < full.stats.states
     assert [r.verdict for r in reduced.results] == [r.verdict for r in full.results]
+
+
+def test_a_deadlock_freedom_property_keeps_the_group() -> None:
+    base = _slots(3, 2, 1)
+    live = ir.or_(*(a.guard for a in base.actions))
+    system = _slots(3, 2, 1, prop=live)
+    reduced, full = bfs.check(system), bfs.check(system, OFF)
+    assert reduced.symmetry is not None and reduced.symmetry.used == (("slots", 3),)
+    assert reduced.stats.states == _orbits(system) < full.stats.states
+    assert [r.verdict for r in reduced.results] == [r.verdict for r in full.results]
+
+
+def test_one_slots_create_guard_in_a_property_breaks_the_group() -> None:
+    base = _slots(3, 2, 1)
+    system = _slots(3, 2, 1, prop=ir.or_(base.actions[3].guard, ir.Var(1)))
+    _, use = prepare(system)
+    assert use.broken and use.broken[0].cause is Cause.PROPERTY
