@@ -32,6 +32,8 @@ from podcheck.engine.result import (
     PropertyResult,
 )
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
+from podcheck.engine.symliveness import Quotient, check_reduced
+from podcheck.engine.symmetry import Broken, Cause, Symmetry, SymmetryUse, prepare
 from podcheck.engine.workers import explore as explore_vector
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
@@ -181,6 +183,9 @@ def _check(
         symmetry=options.symmetry,
     )
     probes = add_probes(system)
+    live = _liveness_symmetry(probes.probed, options, needs_graph and not keep_graph)
+    if live is not None:
+        bfs_options = replace(bfs_options, keep_graph=False)
     try:
         if options.engine == "vector":
             result, graph = explore_vector(probes.probed, bfs_options, reporter,
@@ -193,11 +198,7 @@ def _check(
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
     result, never = split(probes, result)
     partial.phase, watch.cooperative = Phase.LIVENESS, True  # a result exists: keep it
-    if graph is not None and result.stats.complete:
-        with watch.interruptible():
-            result = _decide_liveness(result, graph)
-    elif graph is not None:
-        result = _undecided_liveness(result)
+    result, graph = _liveness(result, graph, live, options, watch)
     stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None
     warning = vacuity_warning(result, never, spec.environment.span)
     diagnostics = compiled.diagnostics + (() if warning is None else (warning,))
@@ -225,6 +226,71 @@ def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:
             res = replace(res, reason=LivenessPending(Pending.STOPPED, stopped.value))
         decided.append(res)
     return replace(result, results=tuple(decided), limit=stopped or result.limit)
+
+
+def _liveness(result: CheckResult, graph: StateGraph | None, live: Symmetry | None,
+              options: CheckOptions, watch: Watch) -> tuple[CheckResult, StateGraph | None]:
+    """Decide the liveness properties: on the quotient under `live`, else (or when the
+    quotient needs too many concrete states) on the unreduced graph."""
+    if live is not None and result.stats.complete:
+        with watch.interruptible():
+            reduced = _decide_reduced(result, live, options, watch)
+        if reduced is not None:
+            return reduced, None
+        full = BfsOptions(max_states=options.max_states, keep_graph=True, symmetry=False,
+                          should_stop=watch.searching)
+        result, graph = explore(result.system, full)
+    elif live is not None:
+        return _undecided_liveness(result), None
+    if graph is not None and result.stats.complete:
+        with watch.interruptible():
+            result = _decide_liveness(result, graph)
+    elif graph is not None:
+        result = _undecided_liveness(result)
+    return result, graph
+
+
+def _liveness_symmetry(system: TransitionSystem, options: CheckOptions,
+                       wanted: bool) -> Symmetry | None:  # fmt: skip
+    """The groups valid for liveness (NOTE(symmetry-liveness)) when this run checks
+    liveness on the quotient: explicit engines, one worker, symmetry on, no graph asked."""
+    if not (wanted and options.symmetry and options.engine in ("bfs", "vector")
+            and options.workers <= 1 and system.symmetry):
+        return None
+    return prepare(system, liveness=True)[0]
+
+
+def _decide_reduced(result: CheckResult, canon: Symmetry, options: CheckOptions,
+                    watch: Watch) -> CheckResult | None:  # fmt: skip
+    """Decide the liveness properties on the quotient (`engine/symliveness.py`); None
+    when one needs the unreduced graph.  Groups the safety pass used but liveness may
+    not are listed as broken for liveness (`Cause.LOWEST_FREE`)."""
+    system = result.system
+    quotient = Quotient(system, canon)
+    try:
+        complete = quotient.explore(options.max_states, lambda: watch.searching() is not None)
+    except Stopped:
+        complete = False
+    if not complete:
+        return _undecided_liveness(replace(result, limit=result.limit or watch.stop))
+    decided: list[PropertyResult] = []
+    for prop, res in zip(system.properties, result.results, strict=True):
+        if prop.expectation in LIVENESS:
+            got = check_reduced(quotient, prop)
+            if got is None:
+                return None
+            res = got
+        decided.append(res)
+    return replace(result, results=tuple(decided), symmetry=_for_liveness(result, canon))
+
+
+def _for_liveness(result: CheckResult, canon: Symmetry) -> SymmetryUse | None:
+    use = result.symmetry
+    if use is None or use.off is not None:
+        return use
+    live = {g.name for g in canon.groups}
+    only = tuple(Broken(n, Cause.LOWEST_FREE) for n, _ in use.used if n not in live)
+    return replace(use, broken=use.broken + only)
 
 
 def _undecided_liveness(result: CheckResult) -> CheckResult:

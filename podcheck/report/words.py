@@ -166,8 +166,12 @@ _CAUSE = {
     Cause.DOMAIN: "corresponding variables have different ranges",
     Cause.TOO_MANY: "too many interchangeable members with references",
     Cause.VACANCY: "a free member's variables need not hold their vacant values",
-    Cause.LOWEST_FREE: "the lowest free member is filled first, exact for safety only",
+    Cause.LOWEST_FREE: "the lowest free member is filled first, which the reduction "
+                       "handles for reachability only (liveness is checked without it)",
 }
+
+
+_HOW = {False: "not interchangeable", True: "for safety only"}
 
 
 def symmetry(use: SymmetryUse) -> str:
@@ -176,7 +180,7 @@ def symmetry(use: SymmetryUse) -> str:
         return _OFF[use.off]
     parts = [f"symmetry: one state per orbit of {', '.join(f'{n} ({k})' for n, k in use.used)}"
              if use.used else "symmetry: no declared group holds"]
-    parts += [f"{b.group} not interchangeable: {_CAUSE[b.cause].format(b.name)}"
+    parts += [f"{b.group} {_HOW[b.cause is Cause.LOWEST_FREE]}: {_CAUSE[b.cause].format(b.name)}"
               for b in use.broken]
     return "; ".join(parts)
 
