@@ -22,6 +22,7 @@ from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.liveness import check_liveness
+from podcheck.engine.npcompile import Unsupported
 from podcheck.engine.progress import Reporter
 from podcheck.engine.result import (
     LIVENESS,
@@ -31,6 +32,7 @@ from podcheck.engine.result import (
     Pending,
     PropertyResult,
 )
+from podcheck.engine.stuck import scan_liveness
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
 from podcheck.engine.symliveness import Quotient, check_reduced
 from podcheck.engine.symmetry import Broken, Cause, Symmetry, SymmetryUse, prepare
@@ -46,6 +48,8 @@ from podcheck.model.options import ModelOptions
 from podcheck.run import CheckRun
 from podcheck.spec import CheckedSpec
 from podcheck.vacuity import add_probes, split, vacuity_warning
+
+SCAN_STATES = 200_000  # states the stuck-state scan may explore before the full checker
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,27 +177,9 @@ def _check(
     if options.engine in SYMBOLIC_ENGINES:
         symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
         return CheckRun(path, compiled.diagnostics, sources, run_symbolic(system, symbolic))
-    needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
-    bfs_options = BfsOptions(
-        max_states=options.max_states,
-        max_depth=options.max_depth,
-        timeout_seconds=watch.remaining(),
-        keep_graph=needs_graph,
-        should_stop=watch.searching,
-        symmetry=options.symmetry,
-    )
     probes = add_probes(system)
-    live = _liveness_symmetry(probes.probed, options, needs_graph and not keep_graph)
-    if live is not None:
-        bfs_options = replace(bfs_options, keep_graph=False)
     try:
-        if options.engine == "vector":
-            result, graph = explore_vector(probes.probed, bfs_options, reporter,
-                                           workers=options.workers,
-                                           fingerprint=options.fingerprint)
-        else:
-            with watch.interruptible():  # until the loop runs: see `Watch.searching`
-                result, graph = explore(probes.probed, bfs_options, reporter)
+        result, graph, live = _explore(probes.probed, options, keep_graph, reporter, watch)
     except ModelError as err:
         return CheckRun(path, compiled.diagnostics + (_model_error(err),), sources)
     result, never = split(probes, result)
@@ -226,6 +212,52 @@ def _decide_liveness(result: CheckResult, graph: StateGraph) -> CheckResult:
             res = replace(res, reason=LivenessPending(Pending.STOPPED, stopped.value))
         decided.append(res)
     return replace(result, results=tuple(decided), limit=stopped or result.limit)
+
+
+def _explore(
+    system: TransitionSystem, options: CheckOptions, keep_graph: bool,
+    reporter: Reporter | None, watch: Watch,
+) -> tuple[CheckResult, StateGraph | None, Symmetry | None]:  # fmt: skip
+    """The safety pass, and what liveness needs: nothing when the stuck-state scan
+    decided every liveness property (`_scan_first`), else the groups for the quotient
+    (`_liveness_symmetry`) or the unreduced graph."""
+    liveness = any(p.expectation in LIVENESS for p in system.properties)
+    scanned = _scan_first(system, options, watch) if liveness and not keep_graph else None
+    needs_graph = keep_graph or (liveness and scanned is None)
+    live = _liveness_symmetry(system, options, needs_graph and not keep_graph)
+    bfs_options = BfsOptions(
+        max_states=options.max_states,
+        max_depth=options.max_depth,
+        timeout_seconds=watch.remaining(),
+        keep_graph=needs_graph and live is None,
+        should_stop=watch.searching,
+        symmetry=options.symmetry,
+    )
+    if options.engine == "vector":
+        result, graph = explore_vector(system, bfs_options, reporter, workers=options.workers,
+                                       fingerprint=options.fingerprint)
+    else:
+        with watch.interruptible():  # until the loop runs: see `Watch.searching`
+            result, graph = explore(system, bfs_options, reporter)
+    if scanned:
+        result = replace(result, results=tuple(
+            scanned.get(i, r) for i, r in enumerate(result.results)))
+    return result, graph, live
+
+
+def _scan_first(system: TransitionSystem, options: CheckOptions,
+                watch: Watch) -> dict[int, PropertyResult] | None:  # fmt: skip
+    """Every liveness property's violation by a stuck state (`engine/stuck.py`), found
+    within `SCAN_STATES` states on the vector engine; None when one is left undecided
+    (or the system cannot be encoded), and then the full checker decides them all."""
+    budget = BfsOptions(max_states=min(SCAN_STATES, options.max_states or SCAN_STATES),
+                        timeout_seconds=watch.remaining())
+    try:
+        scan = scan_liveness(system, budget)
+    except Unsupported:
+        return None
+    wanted = {i for i, p in enumerate(system.properties) if p.expectation in LIVENESS}
+    return scan.results if wanted <= scan.results.keys() else None
 
 
 def _liveness(result: CheckResult, graph: StateGraph | None, live: Symmetry | None,
