@@ -68,7 +68,7 @@ class Off(enum.StrEnum):
     """Why a run used no symmetry at all."""
 
     DISABLED = "disabled"  # --no-symmetry
-    LIVENESS = "liveness"  # the run checks liveness: the reduction is safety-only
+    LIVENESS = "liveness"  # the run keeps the concrete graph (podcheck graph, fallbacks)
     ENCODING = "encoding"  # the vector engine cannot canonicalise these groups
     WORKERS = "workers"  # --workers > 1: the partitioned engine stores concrete states
 

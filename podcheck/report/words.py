@@ -153,8 +153,8 @@ def fallback(f: Fallback) -> str:
 
 _OFF = {
     Off.DISABLED: "symmetry off (--no-symmetry)",
-    Off.LIVENESS: "symmetry off: the reduction is used for safety properties only and this "
-                  "run checks liveness",
+    Off.LIVENESS: "symmetry off: this run keeps the concrete state graph (podcheck graph, "
+                  "or liveness checked unreduced)",
     Off.ENCODING: "symmetry off: the vector engine cannot canonicalise these groups",
     Off.WORKERS: "symmetry off: --workers above 1 explores concrete states",
 }
