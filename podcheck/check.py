@@ -252,9 +252,12 @@ def _scan_first(system: TransitionSystem, options: CheckOptions,
     (or the system cannot be encoded), and then the full checker decides them all."""
     budget = BfsOptions(max_states=min(SCAN_STATES, options.max_states or SCAN_STATES),
                         timeout_seconds=watch.remaining())
-    try:
-        scan = scan_liveness(system, budget)
-    except Unsupported:
+    with watch.cooperating():  # a limit reached meanwhile is recorded, and ends the scan
+        try:
+            scan = scan_liveness(system, budget)
+        except Unsupported:
+            return None
+    if watch.stop is not None:
         return None
     wanted = {i for i, p in enumerate(system.properties) if p.expectation in LIVENESS}
     return scan.results if wanted <= scan.results.keys() else None
