@@ -35,6 +35,7 @@ from podcheck.engine.result import (
 )
 from podcheck.engine.simulate import DEFAULT_DEPTH, SimulateOptions, simulate
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
+from podcheck.engine.symmetry import Symmetry
 from podcheck.engine.workers import explore as explore_vector
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
@@ -44,6 +45,13 @@ from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
+from podcheck.reduced_run import (
+    Wants,
+    decide_reduced,
+    liveness_symmetry,
+    scan_first,
+    undecided_liveness,
+)
 from podcheck.run import CheckRun
 from podcheck.spec import CheckedSpec
 from podcheck.vacuity import add_probes, split, vacuity_warning
@@ -199,25 +207,15 @@ def _check(
     if options.simulate:
         return _simulate(partial, options, system, compiled.diagnostics, watch, reporter,
                          estimate.location(spec))
-    bfs_options = _bfs_options(options, watch, system, keep_graph)
     probes = add_probes(system)
     try:
-        with watch.interruptible():  # until the loop runs: see `Watch.searching`
-            result, graph = (explore_vector(probes.probed, bfs_options, reporter,
-                                            workers=options.workers,
-                                            fingerprint=options.fingerprint)
-                             if options.engine == "vector"
-                             else explore(probes.probed, bfs_options, reporter))
+        result, graph, live = _explore(probes.probed, options, keep_graph, reporter, watch)
     except ModelError as err:
         found = _model_error(err, system, estimate.location(spec))
         return CheckRun(path, compiled.diagnostics + (found,), sources)
     result, never = split(probes, result)
     partial.phase, watch.cooperative = Phase.LIVENESS, True  # a result exists: keep it
-    if graph is not None and result.stats.complete:
-        with watch.interruptible():
-            result = _decide_liveness(result, graph, reporter)
-    elif graph is not None:
-        result = _undecided_liveness(result)
+    result, graph = _liveness(result, graph, live, options, watch, reporter)
     stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None
     warning = vacuity_warning(result, never, spec.environment.span)
     diagnostics = compiled.diagnostics + (() if warning is None else (warning,))
@@ -298,14 +296,55 @@ def _decide_liveness(result: CheckResult, graph: StateGraph,
     return replace(result, results=tuple(decided), limit=stopped or result.limit)
 
 
-def _undecided_liveness(result: CheckResult) -> CheckResult:
-    """Liveness needs the whole state graph; say so when a limit cut it short."""
-    why = LivenessPending(Pending.GRAPH_INCOMPLETE, result.limit)
-    decided = tuple(
-        replace(r, reason=why) if p.expectation in LIVENESS else r
-        for p, r in zip(result.system.properties, result.results, strict=True)
-    )
-    return replace(result, results=decided)
+def _explore(
+    system: TransitionSystem, options: CheckOptions, keep_graph: bool,
+    reporter: RunReporter, watch: Watch,
+) -> tuple[CheckResult, StateGraph | None, Symmetry | None]:  # fmt: skip
+    """The safety pass, and what liveness needs: nothing when the stuck-state scan
+    decided every liveness property (`_scan_first`), else the groups for the quotient
+    (`_liveness_symmetry`) or the unreduced graph."""
+    liveness = any(p.expectation in LIVENESS for p in system.properties)
+    scanned = (scan_first(system, options.max_states, watch)
+               if liveness and not keep_graph else None)
+    needs_graph = keep_graph or (liveness and scanned is None)
+    wants = Wants(options.symmetry, options.engine, options.workers)
+    live = liveness_symmetry(system, wants, needs_graph and not keep_graph)
+    bfs_options = replace(_bfs_options(options, watch, system, keep_graph),
+                          keep_graph=needs_graph and live is None)
+    with watch.interruptible():  # until the loop runs: see `Watch.searching`
+        result, graph = (explore_vector(system, bfs_options, reporter, workers=options.workers,
+                                        fingerprint=options.fingerprint)
+                         if options.engine == "vector" else explore(system, bfs_options, reporter))
+    if scanned:
+        result = replace(result, results=tuple(
+            scanned.get(i, r) for i, r in enumerate(result.results)))
+    return result, graph, live
+
+
+def _liveness(result: CheckResult, graph: StateGraph | None, live: Symmetry | None,
+              options: CheckOptions, watch: Watch,
+              reporter: RunReporter) -> tuple[CheckResult, StateGraph | None]:
+    """Decide the liveness properties: on the quotient under `live`, else (or when the
+    quotient needs too many concrete states) on the unreduced graph."""
+    if live is not None and result.stats.complete:
+        with watch.interruptible():
+            reduced = decide_reduced(result, live, options.max_states, watch)
+        if reduced is not None:
+            return reduced, None
+        full = BfsOptions(max_states=options.max_states, keep_graph=True, symmetry=False,
+                          should_stop=watch.searching)
+        result, graph = explore(result.system, full)
+    elif live is not None:
+        return _undecided_liveness(result), None
+    if graph is not None and result.stats.complete:
+        with watch.interruptible():
+            result = _decide_liveness(result, graph, reporter)
+    elif graph is not None:
+        result = _undecided_liveness(result)
+    return result, graph
+
+
+_undecided_liveness = undecided_liveness  # tests patch it here
 
 
 def _model_error(err: ModelError, system: TransitionSystem, where: Span) -> Diagnostic:

@@ -44,7 +44,7 @@ from typing import Protocol
 
 from podcheck import ir
 from podcheck.engine import canonical, pycompile
-from podcheck.engine.graph import StateGraph
+from podcheck.engine.graph import CsrEdges, StateGraph
 from podcheck.engine.progress import Progress, Reporter, SilentReporter
 from podcheck.engine.result import (
     LIVENESS,
@@ -211,7 +211,7 @@ class GraphEdges:
     """Records every state and edge in a `StateGraph` (NOTE(edges-are-enabledness))."""
 
     def __init__(self, system: TransitionSystem) -> None:
-        self.graph = StateGraph(system)
+        self.graph = StateGraph(system, edges=CsrEdges())
         self.ids: dict[int, int] = {}  # packed key -> state id
 
     def visit_initial(self, key: int) -> None:

@@ -37,7 +37,8 @@ def choose(
     system: TransitionSystem, wanted: bool, keep_graph: bool
 ) -> tuple[Symmetry | None, SymmetryUse | None]:
     """The symmetry a BFS run uses: none when the system declares none (use None), when
-    switched off, or when the graph is kept for liveness (NOTE(symmetry-safety-only) in
+    switched off, or when the concrete graph is kept (`podcheck graph`, or liveness that
+    falls back to the unreduced graph: NOTE(symmetry-liveness) in
     docs/performance.md); else the verified groups."""
     if not system.symmetry:
         return None, None

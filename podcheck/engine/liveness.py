@@ -68,8 +68,8 @@ def reference_predicate(expr: Expr) -> Predicate:
 
 
 @dataclass(frozen=True, slots=True)
-class _Question:
-    """One liveness property, reduced to sets of state ids."""
+class Question:
+    """One liveness property, reduced to sets of state ids (`question`)."""
 
     avoid: frozenset[int]  # R: states that do not satisfy the goal
     triggers: frozenset[int]  # where the obligation starts (subset of R)
@@ -96,8 +96,8 @@ def check_liveness(
         raise ValueError(f"`{prop.name}` is a {prop.expectation.value} property")
     classes = classify(graph.system, fairness_overrides)
     view = FairView(graph, classes)
-    question = _question(graph, prop, compile_predicate)
-    region = _region(graph, question)
+    asked = question(graph, prop, compile_predicate)
+    region = region_of(graph, asked)
     targets, sccs = _bad_targets(view, region)
     reason = FairSearch(len(graph.states), classes.summary())
     if not targets:
@@ -105,7 +105,7 @@ def check_liveness(
     if prop.expectation is Expectation.ALWAYS_EVENTUALLY:
         prefix = graph.path_ids(min(targets))
     else:
-        prefix = _shortest_prefix(graph, question, targets)
+        prefix = shortest_prefix(graph, asked, targets)
     terminal = compile_predicate(graph.system.terminal)
     trace, stutter = _lasso(view, prefix, sccs, terminal)
     reason = replace(reason, stutter=stutter)  # the trace carries the prefix and the loop
@@ -113,7 +113,9 @@ def check_liveness(
                           reason=reason)  # fmt: skip
 
 
-def _question(graph: StateGraph, prop: Property, compile_: PredicateCompiler) -> _Question:
+def question(graph: StateGraph, prop: Property, compile_: PredicateCompiler) -> Question:
+    """`prop` as sets of state ids of `graph`: the states avoiding its goal, and the
+    triggers where the obligation starts."""
     ids = range(len(graph.states))
     states = graph.states
     if prop.expectation is Expectation.LEADS_TO:
@@ -121,15 +123,15 @@ def _question(graph: StateGraph, prop: Property, compile_: PredicateCompiler) ->
         goal, cond = compile_(prop.target), compile_(prop.condition)
         avoid = frozenset(i for i in ids if not goal(states[i]))
         triggers = frozenset(i for i in avoid if cond(states[i]))
-        return _Question(avoid, triggers, prefix_free=True)
+        return Question(avoid, triggers, prefix_free=True)
     goal = compile_(prop.condition)
     avoid = frozenset(i for i in ids if not goal(states[i]))
     if prop.expectation is Expectation.EVENTUALLY:
-        return _Question(avoid, frozenset(graph.init) & avoid, prefix_free=False)
-    return _Question(avoid, avoid, prefix_free=True)
+        return Question(avoid, frozenset(graph.init) & avoid, prefix_free=False)
+    return Question(avoid, avoid, prefix_free=True)
 
 
-def _region(graph: StateGraph, q: _Question) -> set[int]:
+def region_of(graph: StateGraph, q: Question) -> set[int]:
     """The states reachable inside `q.avoid` from a trigger."""
     seen = set(q.triggers)
     queue = deque(sorted(seen))
@@ -158,8 +160,8 @@ def _bad_targets(
     return frozenset(stutter | scc_of.keys()), scc_of
 
 
-def _shortest_prefix(
-    graph: StateGraph, q: _Question, targets: frozenset[int]
+def shortest_prefix(
+    graph: StateGraph, q: Question, targets: frozenset[int]
 ) -> list[tuple[int, int | None]]:
     """A shortest `[(state, action in)]` from an initial state to a target that is
     inside `q.avoid` from the first trigger on (0-1 BFS over (state, triggered))."""

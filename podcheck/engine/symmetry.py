@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from podcheck.engine import vacancy
 from podcheck.ir import (
     Action,
     Const,
@@ -46,6 +47,7 @@ from podcheck.ir import (
 
 _COMMUTATIVE = frozenset({"+", "*", "min", "max", "and", "or", "==", "!="})
 _SAFETY = (Expectation.ALWAYS, Expectation.SOMETIMES)
+_LIVENESS = (Expectation.EVENTUALLY, Expectation.ALWAYS_EVENTUALLY, Expectation.LEADS_TO)
 MAX_TIES = 5040  # permutations of equal blocks tried per state at most (7!)
 
 
@@ -58,13 +60,15 @@ class Cause(enum.StrEnum):
     REFERENCE = "reference"  # a member number is ordered or computed with
     DOMAIN = "domain"  # corresponding variables have different ranges
     TOO_MANY = "too many"  # too many interchangeable members with references
+    VACANCY = "vacancy"  # a free member's variables need not hold the declared vacant values
+    LOWEST_FREE = "lowest free"  # filled lowest-free-first: exact for safety, not liveness
 
 
 class Off(enum.StrEnum):
     """Why a run used no symmetry at all."""
 
     DISABLED = "disabled"  # --no-symmetry
-    LIVENESS = "liveness"  # the run checks liveness: the reduction is safety-only
+    LIVENESS = "liveness"  # the run keeps the concrete graph (podcheck graph, fallbacks)
     ENCODING = "encoding"  # the vector engine cannot canonicalise these groups
     WORKERS = "workers"  # --workers > 1: the partitioned engine stores concrete states
 
@@ -179,33 +183,53 @@ def _domain_ok(system: TransitionSystem, group: SymmetryGroup) -> bool:
                         for r in group.references)
 
 
-def verify(system: TransitionSystem, group: SymmetryGroup) -> Broken | None:
+def verify(
+    system: TransitionSystem, group: SymmetryGroup, *, liveness: bool = False
+) -> Broken | None:
     """None when `group` maps the system onto itself (NOTE(symmetry-verified)), else why
-    not."""
+    not.  A group filled lowest-free-first is verified on the relaxed actions when the
+    vacancy invariant holds (NOTE(lowest-free) in `engine/vacancy.py`), and refused when
+    `liveness` (then the liveness properties must be symmetric too)."""
     if len(group.blocks) < 2 or not _domain_ok(system, group):
         return None if len(group.blocks) < 2 else Broken(group.name, Cause.DOMAIN)
-    refs = frozenset(group.references)
-    ident = _Normal(_Renaming({}, refs, {}))
-    safety = [p for p in system.properties if p.expectation in _SAFETY]
+    actions = system.actions
+    kinds = (*_SAFETY, *_LIVENESS) if liveness else _SAFETY
+    conds = [(p.name, e) for p in system.properties if p.expectation in kinds
+             for e in (p.condition, p.target) if e is not None]
+    if group.first_free is not None:
+        if not vacancy.invariant(system, group):
+            return Broken(group.name, Cause.VACANCY)
+        actions = vacancy.relaxed(system, group)
+        conds = [(n, vacancy.relaxed_condition(e, group)) for n, e in conds]
     try:
-        base = Counter(ident.action(a) for a in system.actions)
-        for perm in _generators(len(group.blocks)):
-            moved = _Normal(_renaming(group, perm, refs))
-            if Counter(moved.action(a) for a in system.actions) != base:
-                return Broken(group.name, Cause.ACTION, _first_unmapped(system, ident, moved))
-            if moved.expr(system.terminal) != ident.expr(system.terminal):
-                return Broken(group.name, Cause.TERMINAL)
-            for p in safety:
-                if moved.expr(p.condition) != ident.expr(p.condition):
-                    return Broken(group.name, Cause.PROPERTY, p.name)
+        broken = _maps_onto(group, actions, system.terminal, conds)
     except _Unsupported:
         return Broken(group.name, Cause.REFERENCE)
+    if broken is None and liveness and group.first_free is not None:
+        return Broken(group.name, Cause.LOWEST_FREE)
+    return broken
+
+
+def _maps_onto(group: SymmetryGroup, actions: Sequence[Action], terminal: Expr,
+               conds: Sequence[tuple[str, Expr]]) -> Broken | None:  # fmt: skip
+    refs = frozenset(group.references)
+    ident = _Normal(_Renaming({}, refs, {}))
+    base = Counter(ident.action(a) for a in actions)
+    for perm in _generators(len(group.blocks)):
+        moved = _Normal(_renaming(group, perm, refs))
+        if Counter(moved.action(a) for a in actions) != base:
+            return Broken(group.name, Cause.ACTION, _first_unmapped(actions, ident, moved))
+        if moved.expr(terminal) != ident.expr(terminal):
+            return Broken(group.name, Cause.TERMINAL)
+        for name, cond in conds:
+            if moved.expr(cond) != ident.expr(cond):
+                return Broken(group.name, Cause.PROPERTY, name)
     return None
 
 
-def _first_unmapped(system: TransitionSystem, ident: _Normal, moved: _Normal) -> str:
-    forms = Counter(ident.action(a) for a in system.actions)
-    for a in system.actions:
+def _first_unmapped(actions: Sequence[Action], ident: _Normal, moved: _Normal) -> str:
+    forms = Counter(ident.action(a) for a in actions)
+    for a in actions:
         form = moved.action(a)
         if forms[form] == 0:
             return a.label or a.name
@@ -275,11 +299,15 @@ def _ties(system: TransitionSystem, group: SymmetryGroup) -> bool:
     return bool(group.references) and fact > MAX_TIES
 
 
-def prepare(system: TransitionSystem) -> tuple[Symmetry | None, SymmetryUse]:
-    """The verified groups of `system` (None when none holds) and what was dropped."""
+def prepare(
+    system: TransitionSystem, *, liveness: bool = False
+) -> tuple[Symmetry | None, SymmetryUse]:
+    """The verified groups of `system` (None when none holds) and what was dropped
+    (`liveness`: groups valid for liveness properties too, see `verify`)."""
     used, broken = [], []
     for g in system.symmetry:
-        why = Broken(g.name, Cause.TOO_MANY) if _ties(system, g) else verify(system, g)
+        why = (Broken(g.name, Cause.TOO_MANY) if _ties(system, g)
+               else verify(system, g, liveness=liveness))
         if why is None:
             used.append(g)
         else:

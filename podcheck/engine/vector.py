@@ -38,7 +38,7 @@ import numpy as np
 from podcheck import ir
 from podcheck.engine import bfs
 from podcheck.engine.bfs import BfsOptions
-from podcheck.engine.graph import StateGraph
+from podcheck.engine.graph import CsrEdges, StateGraph
 from podcheck.engine.npcompile import Frame, Program, Unsupported
 from podcheck.engine.packing import (
     ExactStore,
@@ -296,6 +296,7 @@ class _Explorer:
                                     strict=True):
                 parent, a = divmod(link, width)
                 graph.edges[parent].append((a, target))
+        graph.edges = CsrEdges.of(graph.edges)
         return graph
 
 

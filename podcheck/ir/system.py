@@ -150,18 +150,30 @@ class SymmetryGroup:
     `references` hold a member's number (`base + i` names member `i`, other values name
     none): a permutation renames their values too (a pod's `node`).  Engines verify the
     claim (`podcheck.engine.symmetry`) before they use it.
+
+    `first_free` (position in a block of a boolean "member in use" variable, e.g. a pod
+    slot's `exists`) says the producer fills the lowest free member first: an action
+    whose guard holds `not used_i` and `used_j` for every `j < i` is read, for the claim,
+    as guarded by `not used_i` alone, which is sound when a free member's variables hold
+    `vacant` (one value per block position; engines check that this is an invariant).
     """
 
     name: str
     blocks: tuple[tuple[int, ...], ...]
     references: tuple[int, ...] = ()
     base: int = 1
+    first_free: int | None = None
+    vacant: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         assert len({len(b) for b in self.blocks}) <= 1, f"{self.name}: unequal blocks"
         flat = [i for b in self.blocks for i in b]
         assert len(flat) == len(set(flat)), f"{self.name}: a variable in two blocks"
         assert not set(flat) & set(self.references), f"{self.name}: a reference in a block"
+        width = len(self.blocks[0]) if self.blocks else 0
+        assert self.first_free is None or (
+            0 <= self.first_free < width and len(self.vacant) == width
+            and not self.references), f"{self.name}: first_free needs vacant, no references"
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,7 +211,7 @@ def symmetry_groups(cluster: Cluster) -> tuple[ir.SymmetryGroup, ...]:
         if w.kind in _INTERCHANGEABLE and len(slots) > 1:
             blocks = tuple(tuple(owner[f"pod {s.name}"]) for s in slots)
             if len({len(b) for b in blocks}) == 1:
-                groups.append(ir.SymmetryGroup(f"pods of {w.name}", blocks))
+                groups.append(_pod_group(cluster, w.name, blocks, slots[0]))
     nodes = cluster.nodes
     alike = len({(tuple(sorted(n.capacity.items())), n.zone) for n in nodes}) == 1
     blocks = tuple(tuple(owner[f"node {n.name}"]) for n in nodes)
@@ -219,3 +219,14 @@ def symmetry_groups(cluster: Cluster) -> tuple[ir.SymmetryGroup, ...]:
         refs = tuple(s.node.index for s in cluster.slots)
         groups.append(ir.SymmetryGroup("nodes", blocks, refs))
     return tuple(groups)
+
+
+def _pod_group(cluster: Cluster, name: str, blocks: tuple[tuple[int, ...], ...],
+               first: Slot) -> ir.SymmetryGroup:  # fmt: skip
+    """The slots of one workload, filled lowest-absent-first (NOTE(pod-slots)): a free
+    slot's variables hold their declared initial values, except `exists` = 0
+    (NOTE(lowest-free) in engine/vacancy.py; the engine checks it is an invariant)."""
+    init = [cluster.builder.initial[i] for i in blocks[0]]
+    pos = blocks[0].index(first.exists.index)
+    init[pos] = 0
+    return ir.SymmetryGroup(f"pods of {name}", blocks, first_free=pos, vacant=tuple(init))

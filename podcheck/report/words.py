@@ -167,8 +167,8 @@ def fallback(f: Fallback) -> str:
 
 _OFF = {
     Off.DISABLED: "symmetry off (--no-symmetry)",
-    Off.LIVENESS: "symmetry off: the reduction is used for safety properties only and this "
-                  "run checks liveness",
+    Off.LIVENESS: "symmetry off: this run keeps the concrete state graph (podcheck graph, "
+                  "or liveness checked unreduced)",
     Off.ENCODING: "symmetry off: the vector engine cannot canonicalise these groups",
     Off.WORKERS: "symmetry off: --workers above 1 explores concrete states",
 }
@@ -179,7 +179,13 @@ _CAUSE = {
     Cause.REFERENCE: "a member number is ordered or computed with",
     Cause.DOMAIN: "corresponding variables have different ranges",
     Cause.TOO_MANY: "too many interchangeable members with references",
+    Cause.VACANCY: "a free member's variables need not hold their vacant values",
+    Cause.LOWEST_FREE: "the lowest free member is filled first, which the reduction "
+                       "handles for reachability only (liveness is checked without it)",
 }
+
+
+_HOW = {False: "not interchangeable", True: "for safety only"}
 
 
 def symmetry(use: SymmetryUse) -> str:
@@ -188,7 +194,7 @@ def symmetry(use: SymmetryUse) -> str:
         return _OFF[use.off]
     parts = [f"symmetry: one state per orbit of {', '.join(f'{n} ({k})' for n, k in use.used)}"
              if use.used else "symmetry: no declared group holds"]
-    parts += [f"{b.group} not interchangeable: {_CAUSE[b.cause].format(b.name)}"
+    parts += [f"{b.group} {_HOW[b.cause is Cause.LOWEST_FREE]}: {_CAUSE[b.cause].format(b.name)}"
               for b in use.broken]
     return "; ".join(parts)
 

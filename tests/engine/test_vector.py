@@ -14,6 +14,7 @@ from podcheck.check import CheckOptions, check_file, load_and_compile
 from podcheck.engine import bfs, vector
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.result import CheckResult, Verdict
+from podcheck.engine.symmetry import Off
 from podcheck.ir import Action, Const, Expectation, Property, StateVar, Var
 from podcheck.report import words
 from podcheck.suite import parse_only
@@ -50,6 +51,11 @@ def test_every_spec_agrees_with_bfs(path, monkeypatch):
     if system is None:
         pytest.skip("a rejection spec: nothing to explore")
     fast, _ = vector.explore_vector(system, chunk=64)  # several chunks per level
+    if fast.symmetry is not None and fast.symmetry.off is Off.ENCODING:
+        # the groups' codes do not fit the vector canonicaliser (vsymmetry.fits): it
+        # explores unreduced and says so; bfs must agree with it unreduced
+        assert_agree(fast, bfs.check(system, BfsOptions(symmetry=False)))
+        return
     assert_agree(fast, bfs.check(system))
 
 
