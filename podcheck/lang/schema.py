@@ -153,6 +153,7 @@ _BEHAVIOR_FIELDS = (
     FieldSpec("crashes", "int", "0", min=0, doc="at most this many extra crashes"),
     FieldSpec("hangs", "int", "0", min=0, doc="at most this many hangs"),
     FieldSpec("exitCode", "int", "1", min=0, max=255, doc="exit code of a crash or `fails`"),
+    FieldSpec("probeLatency", "duration-range", "0s", doc="how long a probe handler takes"),
 )
 
 _ENVIRONMENT_FIELDS = (

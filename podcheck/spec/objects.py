@@ -119,7 +119,9 @@ class Behavior:
     (ignored for RUNS).  `crashes`: it may additionally crash (exit `exit_code`) at any
     time while running, at most this many times over the whole run.  `hangs`: it may
     hang (keeps running, every probe fails from then on) at most this many times; a
-    restart clears a hang.  All nondeterminism is explicit and bounded.
+    restart clears a hang.  `probe_latency`: how long each probe handler takes to answer
+    (any time in the range, per probe); a probe whose handler takes longer than its
+    `timeoutSeconds` fails.  All nondeterminism is explicit and bounded.
     """
 
     startup: DurationRange = DurationRange(Duration(0), Duration(0))
@@ -128,6 +130,7 @@ class Behavior:
     crashes: int = 0
     hangs: int = 0
     exit_code: int = 1
+    probe_latency: DurationRange = DurationRange(Duration(0), Duration(0))
     name: str = ""  # the profile's name when it came from a `behavior NAME {}` block
     span: Span = span_field()
 
