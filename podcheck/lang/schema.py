@@ -161,6 +161,7 @@ _ENVIRONMENT_FIELDS = (
     FieldSpec("drain", "names-or-all", "[]", doc="nodes that may be drained, or `all`"),
     FieldSpec("drainMode", "enum", "one-at-a-time", DRAIN_MODES, doc="how drains overlap"),
     FieldSpec("nodeFailures", "int", "0", min=0, doc="at most this many node failures"),
+    FieldSpec("nodeRecoveries", "int", "0", min=0, doc="at most this many node recoveries"),
     FieldSpec("zoneFailures", "int", "0", min=0, doc="at most this many zone failures"),
     FieldSpec("podDeletes", "int", "0", min=0, doc="at most this many direct pod deletes"),
     FieldSpec("rollouts", "int", "0", min=0, doc="at most this many template changes"),

@@ -333,6 +333,8 @@ class Environment:
 
     `drain`: nodes that may be drained (cordon, then evictions through the eviction
     API).  `nodeFailures`: at most this many involuntary node failures.
+    `nodeRecoveries`: at most this many times a failed node comes back (its kubelet
+    re-registers).
     `zoneFailures`: at most this many zones fail (all their nodes at once).
     `podDeletes`: at most this many direct pod deletes (bypass PDBs).  `rollouts`: at
     most this many template changes of Deployments.  `disruptionsStart`: from the first
@@ -343,6 +345,7 @@ class Environment:
     drain: tuple[str, ...] = ()
     drainMode: DrainMode = DrainMode.ONE_AT_A_TIME
     nodeFailures: int = 0
+    nodeRecoveries: int = 0
     zoneFailures: int = 0
     podDeletes: int = 0
     rollouts: int = 0
@@ -351,7 +354,8 @@ class Environment:
     span: Span = span_field()
 
     def __post_init__(self) -> None:
-        assert min(self.nodeFailures, self.zoneFailures, self.podDeletes, self.rollouts) >= 0
+        assert min(self.nodeFailures, self.zoneFailures, self.podDeletes, self.rollouts,
+                   self.nodeRecoveries) >= 0
         assert _unique(self.drain)
         targets = tuple(target for target, _ in self.fairness)
         assert targets == tuple(sorted(set(targets))), targets
