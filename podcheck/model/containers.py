@@ -287,7 +287,8 @@ class ContainerModel:
             self.timer(timer, ir.or_(starting, exiting), distance)
             if beh.startup.hi.seconds:
                 can_up = ir.and_(starting, ir.op("<=", timer, start_w))
-                self.act(ActionKind.PROCESS_UP, can_up, [(process, UP), (timer, self._run_hi())],
+                self.act(ActionKind.PROCESS_UP, can_up,
+                         [(process, UP), (timer, self._run_hi()), *self.probes.up_updates()],
                          f"the process of `{self.name}` is up", actor=Actor.CONTAINER)
                 self.clock.window(ir.and_(self.scope.gate, can_up, ir.op(">", timer, 0)))
         if beh.outcome is not spec.Outcome.RUNS:

@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING
 
 from podcheck import ir, spec
 from podcheck.kube.probe_timeout import probe_outcome
-from podcheck.model.clock import window_distance
 from podcheck.model.kube_adapter import probe_kind
+from podcheck.model.probe_clock import RELEASED, Ticker
 from podcheck.model.probe_rules import FAILURE, SUCCESS, Tick, member, table, table_expr
 from podcheck.model.updates import Updates, merge
 from podcheck.vocab import ActionKind, ProbeKind
@@ -87,10 +87,7 @@ class ProbeSet:
             c.startupProbe, c.livenessProbe, c.readinessProbe,
         )
         self.vars: list[tuple[ir.Var, int]] = []  # (variable, initial value)
-        # probe kind -> its "first tick not placed yet" flag (period > 1 only)
-        self.phase: dict[ProbeKind, ir.Var] = {}
-        self._flag_of: dict[int, ir.Var] = {}  # timer index -> its phase flag
-        self._period_of: dict[int, int] = {}  # timer index -> periodSeconds
+        self._phases: dict[ProbeKind, ir.Var] = {}
         self.st_flag = self.s_run = self.s_t = None
         self.l_run = self.l_t = self.r_flag = self.r_run = self.r_t = None
         if self.startup is not None:
@@ -107,6 +104,7 @@ class ProbeSet:
             self.r_t = self._timer("readinessTimer", r)
         self.started_flag = ir.eq(self.st_flag, 1) if self.st_flag is not None else ir.TRUE
         self.ready_flag = ir.eq(self.r_flag, 1) if self.r_flag is not None else ir.TRUE
+        self.tickers: dict[int, Ticker] = {}  # timer index -> its ticker (filled lazily)
 
     def _var(self, field: str, lo: int, hi: int) -> ir.Var:
         init = max(lo, 0)
@@ -117,34 +115,76 @@ class ProbeSet:
     def _timer(self, field: str, p: spec.Probe) -> ir.Var:
         var = self.cm.new_timer(field, _timer_hi(p))
         self.vars.append((var, 0))
-        self._period_of[var.index] = p.periodSeconds
         if p.periodSeconds > 1:
-            flag = self._var(_PHASE_FIELD[probe_kind(p)], 0, 1)
-            self.phase[probe_kind(p)] = self._flag_of[var.index] = flag
+            self._phases[probe_kind(p)] = self._var(_PHASE_FIELD[probe_kind(p)], 0, RELEASED)
         return var
+
+    def _workers(self) -> list[tuple[ir.Var, spec.Probe]]:
+        return [(t, p) for t, p in ((self.s_t, self.startup), (self.l_t, self.liveness),
+                                    (self.r_t, self.readiness))
+                if t is not None and p is not None]
+
+    def ticker(self, t: ir.Var) -> Ticker:
+        """The ticker of timer `t` (NOTE(probe-ticks), NOTE(lazy-phase),
+        NOTE(quiet-probes) in `probe_clock.py`)."""
+        if t.index not in self.tickers:
+            p = dict((v.index, q) for v, q in self._workers())[t.index]
+            self.tickers[t.index] = Ticker(
+                p, t, self._phases.get(probe_kind(p)), self.cm.running, self._waits(p),
+                self._settled(p), self.cm.scope.options.exact_windows)
+        return self.tickers[t.index]
+
+    def _waits(self, p: spec.Probe) -> ir.Expr | None:
+        """NOTE(lazy-phase): when a tick of `p` would change nothing, or None."""
+        if p is self.startup:
+            return None
+        waits = [ir.not_(self.started_flag)] if self.startup is not None else []
+        if p is self.readiness and self._steady(p) and self.r_flag is not None \
+                and self.r_run is not None:
+            waits.append(ir.and_(ir.not_(self.cm.ok), ir.eq(self.r_flag, 0),
+                                 ir.eq(self.r_run, 0)))
+        return ir.or_(*waits) if waits else None
+
+    def _settled(self, p: spec.Probe) -> ir.Expr | None:
+        """NOTE(quiet-probes): the counters are where a success leaves a steady worker
+        whose process is up, or None."""
+        if not self._steady(p) or p is self.startup:
+            return None
+        parts = [self.cm.ok, self.started_flag]
+        if p is self.liveness and self.l_run is not None:
+            parts.append(ir.eq(self.l_run, 0))
+        elif p is self.readiness and self.r_run is not None and self.r_flag is not None:
+            parts += [ir.eq(self.r_flag, 1), ir.eq(self.r_run, p.successThreshold)]
+        return ir.and_(*parts)
+
+    def _steady(self, p: spec.Probe) -> bool:
+        """Every tick of `p` succeeds while the process is up: the behaviour never hangs
+        and its handler always answers within timeoutSeconds."""
+        return self.cm.beh.hangs == 0 and not self._answers(p)[1]
 
     # ------------------------------------------------------------------ update lists
 
     def start_updates(self) -> Updates:
         """A new container instance: results back to their initial values, each ticker
-        armed at the latest first tick (initialDelay + period - 1) with its phase flag
-        up, so that "ticker lands" places the first tick (NOTE(probe-ticks))."""
+        armed with its first tick unplaced (NOTE(probe-ticks))."""
         ups: Updates = self._unpublish()
-        for t, p in ((self.s_t, self.startup), (self.l_t, self.liveness),
-                     (self.r_t, self.readiness)):
-            if t is not None and p is not None:
-                ups.append((t, p.initialDelaySeconds + p.periodSeconds - 1))
-                flag = self.phase.get(probe_kind(p))
-                if flag is not None:
-                    ups.append((flag, 1))
+        for t, _ in self._workers():
+            ups += self.ticker(t).arm()
         return ups
 
     def stop_updates(self) -> Updates:
         """The container stopped: nothing is probed, readiness publishes Failure."""
         ups = self._unpublish()
-        ups += [(t, 0) for t in (self.s_t, self.l_t, self.r_t) if t is not None]
-        ups += [(flag, 0) for flag in self.phase.values()]
+        for t, _ in self._workers():
+            ups += self.ticker(t).disarm()
         return ups
+
+    def up_updates(self) -> Updates:
+        """The process came up: a steady readiness worker that waited for it, and is not
+        gated by a startup probe, places its first tick from now (NOTE(lazy-phase))."""
+        if self.r_t is None or self.startup is not None:
+            return []
+        return self.ticker(self.r_t).release()
 
     def fresh_updates(self) -> Updates:
         """A re-created pod: every worker variable back to its initial value."""
@@ -164,36 +204,26 @@ class ProbeSet:
         """Declare the probe actions and register the tickers with the clock."""
         cm = self.cm
         if self.startup is not None and self.s_t is not None:
-            self._register(self.s_t, self.startup, ir.and_(cm.running, ir.not_(self.started_flag)))
+            self._register(self.s_t, ir.and_(cm.running, ir.not_(self.started_flag)))
             self._startup()
         if self.liveness is not None and self.l_t is not None:
-            self._register(self.l_t, self.liveness, cm.running)
+            self._register(self.l_t, cm.running)
             self._liveness()
         if self.readiness is not None and self.r_t is not None:
-            self._register(self.r_t, self.readiness, cm.running)
+            self._register(self.r_t, cm.running)
             self._readiness()
 
-    def _register(self, t: ir.Var, p: spec.Probe, active: ir.Expr) -> None:
-        """Register a probe ticker with the clock: while its first tick is unplaced the
-        next stop is the window's opening (initialDelay), then its end
-        (NOTE(probe-ticks))."""
-        flag = self._flag_of.get(t.index)
-        if flag is None:
-            self.cm.timer(t, active)
-            return
-        first = ir.eq(flag, 1)
-        window = p.periodSeconds - 1
-        self.cm.timer(t, active, ir.ite(first, window_distance(t, window), t))
-        is_open = ir.op("<=", t, window)
-        self.cm.clock.window(ir.and_(self.cm.scope.gate, active, first, is_open))
+    def _register(self, t: ir.Var, active: ir.Expr) -> None:
+        """Register a probe ticker with the clock (`Ticker.registration`)."""
+        full, distance, open_ = self.ticker(t).registration(active)
+        self.cm.timer(t, full, distance)
+        if open_ is not None:
+            self.cm.clock.window(ir.and_(self.cm.scope.gate, open_))
+            self.cm.clock.may_wait(t, ir.and_(open_, ir.op(">", t, 0)))
 
-    def _next(self, t: ir.Var, value: int) -> Updates:
+    def _next(self, t: ir.Var, value: int | ir.Expr) -> Updates:
         """A tick happened: the ticker's next value, and its first tick is placed."""
-        flag = self._flag_of.get(t.index)
-        ups: Updates = [(t, value)]
-        if flag is not None:
-            ups.append((flag, 0))
-        return ups
+        return self.ticker(t).next(value)
 
     def _answers(self, p: spec.Probe) -> tuple[bool, bool]:
         """(the handler can answer in time, it can time out): kube's `probe_outcome` at
@@ -216,17 +246,8 @@ class ProbeSet:
         return ir.TRUE if times_out else ir.not_(self.cm.ok)
 
     def _tick(self, t: ir.Var) -> ir.Expr:
-        """The ticker of `t` ticks now: it is due, or its first tick's window is open."""
-        flag = self._flag_of.get(t.index)
-        due = ir.eq(t, 0)
-        if flag is not None:
-            last = self._period_of[t.index] - 1
-            if self.cm.scope.options.exact_windows:
-                window = ir.op("<=", t, last)  # every second of the window
-            else:
-                window = ir.eq(t, last)  # its opening (its end is t == 0)
-            due = ir.or_(due, ir.and_(ir.eq(flag, 1), window))
-        return ir.and_(self.cm.running, due)
+        """The ticker of `t` ticks now (`Ticker.ticks`)."""
+        return self.ticker(t).ticks()
 
     def _skip(self, p: spec.Probe, t: ir.Var) -> None:
         if self.startup is None:
@@ -265,9 +286,15 @@ class ProbeSet:
         cm.act(ActionKind.STARTUP_PROBE_SUCCEEDS, ir.and_(due, self._succeeds(p)),
                [(flag, table_expr(None, run, {k: int(v.published) for k, v in ok.items()})),
                 (run, table_expr(None, run, {k: v.run for k, v in ok.items()})),
-                *self._next(t, 0)],
+                *self._next(t, 0), *self._release_gated()],
                f"startup probe of `{cm.name}` succeeds: it has started", span=p.span)
         self._failures(p, t, run, due, published=False)
+
+    def _release_gated(self) -> Updates:
+        """The startup probe succeeded: gated workers that waited place their first tick
+        from now (NOTE(lazy-phase))."""
+        return [u for t in (self.l_t, self.r_t) if t is not None
+                for u in self.ticker(t).release()]
 
     def _liveness(self) -> None:
         p, t, run, cm = self.liveness, self.l_t, self.l_run, self.cm
@@ -275,9 +302,10 @@ class ProbeSet:
         self._skip(p, t)
         due = ir.and_(self._tick(t), self.started_flag)
         ok = _successes(p, [True], range(p.failureThreshold))
+        settles = self._steady(p) and all(v.run == 0 for v in ok.values())
         cm.act(ActionKind.LIVENESS_PROBE_SUCCEEDS, ir.and_(due, self._succeeds(p)),
                [(run, table_expr(None, run, {k: v.run for k, v in ok.items()})),
-                *self._next(t, p.periodSeconds)],
+                *self._next(t, 0 if settles else p.periodSeconds)],
                f"liveness probe of `{cm.name}` succeeds", span=p.span)
         self._failures(p, t, run, due, published=True)
 
@@ -302,10 +330,12 @@ class ProbeSet:
         succeeds, fails, below = (ActionKind.READINESS_PROBE_SUCCEEDS,
                                   ActionKind.READINESS_PROBE_FAILS, (("count", "below"),))
         cm.act(succeeds, ir.and_(ok, becomes_ready),
-               [(flag, 1), (run, table_expr(flag, run, ready)), *self._next(t, period)],
+               [(flag, 1), (run, table_expr(flag, run, ready)),
+                *self._next(t, self._after_success(p, flag, run, ready, True))],
                f"readiness probe of `{n}` succeeds: it is ready", span=p.span)
         cm.act(succeeds, ir.and_(ok, ir.not_(becomes_ready)),
-               [(run, table_expr(flag, run, same_up)), *self._next(t, period)],
+               [(run, table_expr(flag, run, same_up)),
+                *self._next(t, self._after_success(p, flag, run, same_up, False))],
                f"readiness probe of `{n}` succeeds", extra=below, span=p.span)
         cm.act(fails, ir.and_(bad, becomes_unready),
                [(flag, 0), (run, table_expr(flag, run, unready)), *self._next(t, period)],
@@ -313,6 +343,16 @@ class ProbeSet:
         cm.act(fails, ir.and_(bad, ir.not_(becomes_unready)),
                [(run, table_expr(flag, run, same_down)), *self._next(t, period)],
                f"readiness probe of `{n}` fails", extra=below, span=p.span)
+
+
+    def _after_success(self, p: spec.Probe, flag: ir.Var, run: ir.Var,
+                       runs: dict[tuple[bool, int], int], becomes_ready: bool) -> ir.Expr:
+        """The readiness ticker after a success: 0 (quiet) where a steady worker ends
+        published Ready with a saturated run, else one period (NOTE(quiet-probes))."""
+        st, steady = p.successThreshold, self._steady(p)
+        return table_expr(flag, run, {
+            k: 0 if steady and v == st and (becomes_ready or k[0]) else p.periodSeconds
+            for k, v in runs.items()})
 
 
 def _successes(p: spec.Probe, flags: list[bool], runs: range) -> dict[tuple[bool, int], Tick]:
