@@ -33,7 +33,7 @@ only the due instants; `ModelOptions.exact_windows` adds a "one second passes"
 action while such an event is possible, which restores every integer placement.
 Limits: no sub-second precision; timers pause while their `active` is false (for the
 kubelet: while its node is down).  A probe ticker's first tick after a start is a range
-event of its own (NOTE(probe-ticks) in `probes_model.py`).
+event of its own (NOTE(probe-ticks) in `probe_clock.py`).
 """
 
 from __future__ import annotations

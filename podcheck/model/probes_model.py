@@ -20,15 +20,9 @@ Liveness and readiness ticks are skipped until the container has started; startu
 ticks stop once it has.  A tripped liveness or startup probe makes the kubelet kill
 the container (computePodActions).
 
-NOTE(probe-ticks): the kubelet's ticker runs from the worker's creation (after a random
-sleep of up to one period), and doProbe skips while the container has run less than
-`initialDelaySeconds`, so the first effective probe of a container instance lies
-anywhere in [initialDelay, initialDelay + period).  Each (re)start arms the ticker at
-the latest point of that interval and raises a `<kind>Phase` flag; an urgent
-"ticker lands" action (one per offset 0..period-1, whole seconds) places the first tick
-and lowers the flag; time cannot pass while a flag is up.  Every later tick is one
-period after the previous one.  docs/semantics.md ("The probe clock") says why this
-covers every schedule the kubelet can produce.
+The timing of the ticks (the first tick's window after each start, the phase placed
+lazily, quiet workers whose ticker stops) is `probe_clock.Ticker`'s: NOTE(probe-ticks),
+NOTE(lazy-phase), NOTE(quiet-probes) in `probe_clock.py`.
 
 Readiness keeps one signed counter `readyRun`: > 0 consecutive successes (saturated
 at successThreshold), < 0 consecutive failures while ready, 0 otherwise; failures
@@ -87,7 +81,7 @@ class ProbeSet:
             c.startupProbe, c.livenessProbe, c.readinessProbe,
         )
         self.vars: list[tuple[ir.Var, int]] = []  # (variable, initial value)
-        self._phases: dict[ProbeKind, ir.Var] = {}
+        self.phases: dict[ProbeKind, ir.Var] = {}
         self.st_flag = self.s_run = self.s_t = None
         self.l_run = self.l_t = self.r_flag = self.r_run = self.r_t = None
         if self.startup is not None:
@@ -116,7 +110,7 @@ class ProbeSet:
         var = self.cm.new_timer(field, _timer_hi(p))
         self.vars.append((var, 0))
         if p.periodSeconds > 1:
-            self._phases[probe_kind(p)] = self._var(_PHASE_FIELD[probe_kind(p)], 0, RELEASED)
+            self.phases[probe_kind(p)] = self._var(_PHASE_FIELD[probe_kind(p)], 0, RELEASED)
         return var
 
     def _workers(self) -> list[tuple[ir.Var, spec.Probe]]:
@@ -130,7 +124,7 @@ class ProbeSet:
         if t.index not in self.tickers:
             p = dict((v.index, q) for v, q in self._workers())[t.index]
             self.tickers[t.index] = Ticker(
-                p, t, self._phases.get(probe_kind(p)), self.cm.running, self._waits(p),
+                p, t, self.phases.get(probe_kind(p)), self.cm.running, self._waits(p),
                 self._settled(p), self.cm.scope.options.exact_windows)
         return self.tickers[t.index]
 

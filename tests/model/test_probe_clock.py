@@ -9,9 +9,12 @@ slower than timeoutSeconds is a Failure (`kube.probe_timeout.probe_outcome`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from podcheck import ir
 from podcheck.model.containers import PROCESS
 from podcheck.model.options import ModelOptions
+from podcheck.model.probe_clock import RELEASED
 from podcheck.spec import Behavior, Container, PodTemplate, Probe, ProbeKind
 from podcheck.vocab import ActionKind
 from tests.model.test_pod import build, explore, secs, val
@@ -32,7 +35,7 @@ def _first_tick_times(probe: Probe, exact: bool) -> set[int]:
             continue
         before, index = link
         action = system.actions[index]
-        flag = cm.probes.phase[ProbeKind.LIVENESS]
+        flag = cm.probes.phases[ProbeKind.LIVENESS]
         if action.name == ActionKind.LIVENESS_PROBE_FAILS and val(flag, before) == 1:
             times.add(500 - val(cm.process_timer, before))
     return times
@@ -53,7 +56,7 @@ def test_a_one_second_period_has_a_single_phase() -> None:
     probe = Probe(ProbeKind.LIVENESS, initialDelaySeconds=3, periodSeconds=1)
     template = PodTemplate("p", containers=(Container("app", livenessProbe=probe),))
     _, pod = build(template)
-    assert pod.containers["app"].probes.phase == {}
+    assert pod.containers["app"].probes.phases == {}
 
 
 def _killed(startup: int) -> tuple[bool, bool]:
@@ -105,3 +108,80 @@ def test_a_handler_within_the_timeout_succeeds() -> None:
 def test_a_latency_range_across_the_timeout_goes_either_way() -> None:
     assert _outcomes((0, 2), 1) == {ActionKind.READINESS_PROBE_SUCCEEDS,
                                     ActionKind.READINESS_PROBE_FAILS}
+
+
+# ---- NOTE(lazy-phase): a tick that would change nothing waits, then (now, now + period]
+
+def _released_offsets(container: Container, kind: ProbeKind, exact: bool) -> set[int]:
+    """Seconds after the release (process up, or startup success) at which the first
+    effective tick of `kind` happens: period - the ticker before that tick."""
+    template = PodTemplate("p", containers=(container,))
+    system, pod = build(template, ModelOptions(exact_windows=exact))
+    probes = pod.containers["app"].probes
+    phase = probes.phases[kind]
+    ticker = probes.r_t if kind is ProbeKind.READINESS else probes.l_t
+    assert ticker is not None
+    succeeds = {ProbeKind.READINESS: ActionKind.READINESS_PROBE_SUCCEEDS,
+                ProbeKind.LIVENESS: ActionKind.LIVENESS_PROBE_SUCCEEDS}[kind]
+    out: set[int] = set()
+    for state, name in _transitions(system):
+        if name == succeeds and val(phase, state) == RELEASED:
+            out.add(10 - val(ticker, state))
+    return out
+
+
+def _transitions(system: ir.TransitionSystem) -> list[tuple[ir.State, str]]:
+    """Every reachable (state, action name) transition."""
+    return [(state, system.actions[index].name) for state in explore(system)
+            for index, _ in ir.successors(system, state)]
+
+
+READINESS = Probe(ProbeKind.READINESS, periodSeconds=10)
+SLOW = Container("app", behavior=Behavior(startup=secs(35)), readinessProbe=READINESS)
+GATED = Container("app", startupProbe=Probe(ProbeKind.STARTUP, periodSeconds=10),
+                  livenessProbe=Probe(ProbeKind.LIVENESS, periodSeconds=10),
+                  readinessProbe=READINESS)
+
+
+def test_a_readiness_worker_waits_for_the_process_then_ticks_within_a_period() -> None:
+    # TestInitialDelay / doProbe: failures while unready change nothing, so the first
+    # tick that matters is the first after the process is up: (up, up + period]
+    assert _released_offsets(SLOW, ProbeKind.READINESS, exact=False) == {0, 10}
+    assert _released_offsets(SLOW, ProbeKind.READINESS, exact=True) == set(range(11))
+
+
+def test_gated_workers_place_their_phase_after_the_startup_probe_succeeds() -> None:
+    # doProbe skips liveness and readiness until started: no skipped tick is explored
+    for kind in (ProbeKind.READINESS, ProbeKind.LIVENESS):
+        assert _released_offsets(GATED, kind, exact=True) == set(range(11)), kind
+    # a startup probe that succeeds before initialDelaySeconds releases nothing: the
+    # liveness window stays [10 s, 20 s) after the start
+    late = replace(GATED, livenessProbe=LIVENESS)
+    assert _released_offsets(late, ProbeKind.LIVENESS, exact=True) == set()
+    system, _ = build(PodTemplate("p", containers=(GATED,)))
+    names = {a.name for a in system.actions}
+    skipped = {ActionKind.READINESS_PROBE_SKIPPED, ActionKind.LIVENESS_PROBE_SKIPPED}
+    fired = {name for _, name in _transitions(system)}
+    assert skipped <= names and not skipped & fired
+
+
+# ---- NOTE(quiet-probes): a steady worker that can change nothing stops ticking
+
+def test_a_steady_liveness_worker_is_quiet_after_its_first_success() -> None:
+    template = PodTemplate("p", containers=(Container("app", livenessProbe=LIVENESS),))
+    system, pod = build(template)
+    fired = [name for _, name in _transitions(system)]
+    assert fired.count(ActionKind.LIVENESS_PROBE_SUCCEEDS) == 2  # at 10 s or at 19 s
+    assert not any(a.name == ActionKind.TIME_PASSES and ir.evaluate(a.guard, s)
+                   for s in explore(system) for a in system.actions
+                   if val(pod.containers["app"].probes.phases[ProbeKind.LIVENESS], s) == 0
+                   and val(pod.containers["app"].process, s) == PROCESS.index("up"))
+
+
+def test_a_worker_that_can_hang_keeps_ticking() -> None:
+    beh = Behavior(hangs=1)
+    template = PodTemplate("p", containers=(Container("app", behavior=beh,
+                                                      livenessProbe=LIVENESS),))
+    system, _ = build(template)
+    fired = {system.actions[link[1]].name for link in explore(system).values() if link}
+    assert ActionKind.LIVENESS_PROBE_KILLS in fired
