@@ -19,13 +19,14 @@ By default a window's tick is explored at its opening and at its end (like the c
 other range events, NOTE(time-abstraction)); with `exact_windows` at every second.
 
 NOTE(lazy-phase): an unplaced worker whose tick would change nothing (liveness and
-readiness gated by a startup probe that has not succeeded: doProbe skips them; a steady
-readiness worker, unready with no run, whose process is not up yet: failures while
-unready are not counted) waits at its window's opening instead of placing its phase;
-when the tick starts to matter (the startup probe succeeds, the process comes up) its
-window is (now, now + period].  The real tick train is fixed by a phase no earlier tick
-has revealed, so every placement of the first tick that matters stays possible: the
-waiting ticks could only have been no-ops.
+readiness gated by a startup probe that has not succeeded: doProbe skips them; a liveness
+worker with no failures whose process is up and whose handler cannot time out: a success
+leaves it as it is; a readiness worker, unready with no run, whose process is not up:
+failures while unready are not counted) waits at its window's opening instead of placing
+its phase; at the event after which its tick would matter (the startup probe succeeds,
+the process comes up, the process hangs) its window is (now, now + period].  The real
+tick train is fixed by a phase no earlier tick has revealed, so every placement of the
+first tick that matters stays possible: the waiting ticks could only have been no-ops.
 
 NOTE(quiet-probes): a steady worker (the behaviour never hangs and its handler always
 answers within timeoutSeconds) whose process is up, whose first tick is placed and whose
@@ -97,13 +98,14 @@ class Ticker:
         return ir.and_(ir.eq(self.phase, FIRST), ir.op("<=", self.t, self.period - 1),
                        self.waits)
 
-    def release(self) -> Updates:
-        """The event that makes a waiting tick matter: its window is (now, now+period]."""
+    def release(self, waits_after: ir.Expr) -> Updates:
+        """An event after which the waiting tick would matter (`waits_after`: the waiting
+        condition in the event's post-state) opens its window (now, now + period]."""
         if self.phase is None or self.waits is None:
             return []
-        frozen = self.frozen()
-        return [(self.phase, ir.ite(frozen, RELEASED, self.phase)),
-                (self.t, ir.ite(frozen, self.period, self.t))]
+        go = ir.and_(self.frozen(), ir.not_(waits_after))
+        return [(self.phase, ir.ite(go, RELEASED, self.phase)),
+                (self.t, ir.ite(go, self.period, self.t))]
 
     def quiet(self) -> ir.Expr:
         """The worker can change nothing but its ticker (NOTE(quiet-probes))."""

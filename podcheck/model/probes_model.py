@@ -38,6 +38,7 @@ from podcheck.kube.probe_timeout import probe_outcome
 from podcheck.model.kube_adapter import probe_kind
 from podcheck.model.probe_clock import RELEASED, Ticker
 from podcheck.model.probe_rules import FAILURE, SUCCESS, Tick, member, table, table_expr
+from podcheck.model.timed import substitute
 from podcheck.model.updates import Updates, merge
 from podcheck.vocab import ActionKind, ProbeKind
 
@@ -133,8 +134,9 @@ class ProbeSet:
         if p is self.startup:
             return None
         waits = [ir.not_(self.started_flag)] if self.startup is not None else []
-        if p is self.readiness and self._steady(p) and self.r_flag is not None \
-                and self.r_run is not None:
+        if p is self.liveness and self.l_run is not None and not self._answers(p)[1]:
+            waits.append(ir.and_(self.cm.ok, ir.eq(self.l_run, 0)))
+        if p is self.readiness and self.r_flag is not None and self.r_run is not None:
             waits.append(ir.and_(ir.not_(self.cm.ok), ir.eq(self.r_flag, 0),
                                  ir.eq(self.r_run, 0)))
         return ir.or_(*waits) if waits else None
@@ -173,12 +175,17 @@ class ProbeSet:
             ups += self.ticker(t).disarm()
         return ups
 
-    def up_updates(self) -> Updates:
-        """The process came up: a steady readiness worker that waited for it, and is not
-        gated by a startup probe, places its first tick from now (NOTE(lazy-phase))."""
-        if self.r_t is None or self.startup is not None:
-            return []
-        return self.ticker(self.r_t).release()
+    def release_updates(self, event: Updates) -> Updates:
+        """Updates joining `event` (process up, hang, startup success): every waiting
+        worker whose tick matters after it places its first tick from now
+        (NOTE(lazy-phase))."""
+        after = tuple((v.index, e if isinstance(e, ir.Expr) else ir.Const(e)) for v, e in event)
+        ups: Updates = []
+        for t, _ in self._workers():
+            ticker = self.ticker(t)
+            if ticker.waits is not None:
+                ups += ticker.release(substitute(ticker.waits, after))
+        return ups
 
     def fresh_updates(self) -> Updates:
         """A re-created pod: every worker variable back to its initial value."""
@@ -277,18 +284,13 @@ class ProbeSet:
         assert p is not None and t is not None and run is not None and flag is not None
         due = ir.and_(self._tick(t), ir.eq(flag, 0))
         ok = _successes(p, [False], range(p.failureThreshold))
+        ups: Updates = [
+            (flag, table_expr(None, run, {k: int(v.published) for k, v in ok.items()})),
+            (run, table_expr(None, run, {k: v.run for k, v in ok.items()})), *self._next(t, 0)]
         cm.act(ActionKind.STARTUP_PROBE_SUCCEEDS, ir.and_(due, self._succeeds(p)),
-               [(flag, table_expr(None, run, {k: int(v.published) for k, v in ok.items()})),
-                (run, table_expr(None, run, {k: v.run for k, v in ok.items()})),
-                *self._next(t, 0), *self._release_gated()],
+               [*ups, *self.release_updates(ups)],
                f"startup probe of `{cm.name}` succeeds: it has started", span=p.span)
         self._failures(p, t, run, due, published=False)
-
-    def _release_gated(self) -> Updates:
-        """The startup probe succeeded: gated workers that waited place their first tick
-        from now (NOTE(lazy-phase))."""
-        return [u for t in (self.l_t, self.r_t) if t is not None
-                for u in self.ticker(t).release()]
 
     def _liveness(self) -> None:
         p, t, run, cm = self.liveness, self.l_t, self.l_run, self.cm

@@ -9,8 +9,6 @@ slower than timeoutSeconds is a Failure (`kube.probe_timeout.probe_outcome`).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from podcheck import ir
 from podcheck.model.containers import PROCESS
 from podcheck.model.options import ModelOptions
@@ -151,13 +149,9 @@ def test_a_readiness_worker_waits_for_the_process_then_ticks_within_a_period() -
 
 
 def test_gated_workers_place_their_phase_after_the_startup_probe_succeeds() -> None:
-    # doProbe skips liveness and readiness until started: no skipped tick is explored
-    for kind in (ProbeKind.READINESS, ProbeKind.LIVENESS):
-        assert _released_offsets(GATED, kind, exact=True) == set(range(11)), kind
-    # a startup probe that succeeds before initialDelaySeconds releases nothing: the
-    # liveness window stays [10 s, 20 s) after the start
-    late = replace(GATED, livenessProbe=LIVENESS)
-    assert _released_offsets(late, ProbeKind.LIVENESS, exact=True) == set()
+    # doProbe skips liveness and readiness until started: no skipped tick is explored;
+    # readiness ticks within a period of the startup success
+    assert _released_offsets(GATED, ProbeKind.READINESS, exact=True) == set(range(11))
     system, _ = build(PodTemplate("p", containers=(GATED,)))
     names = {a.name for a in system.actions}
     skipped = {ActionKind.READINESS_PROBE_SKIPPED, ActionKind.LIVENESS_PROBE_SKIPPED}
@@ -165,17 +159,35 @@ def test_gated_workers_place_their_phase_after_the_startup_probe_succeeds() -> N
     assert skipped <= names and not skipped & fired
 
 
+def test_a_liveness_worker_waits_while_a_success_would_change_nothing() -> None:
+    # an up process and no failures: every tick would succeed and change nothing, so the
+    # phase is placed only when the process hangs, within a period of the hang
+    hangs = Container("app", behavior=Behavior(hangs=1), livenessProbe=LIVENESS)
+    assert _released_offsets(GATED, ProbeKind.LIVENESS, exact=True) == set()
+    system, _ = build(PodTemplate("p", containers=(hangs,)))
+    assert ActionKind.LIVENESS_PROBE_SUCCEEDS not in {n for _, n in _transitions(system)}
+    fails = ActionKind.LIVENESS_PROBE_FAILS
+    for exact, offsets in ((False, {0, 10}), (True, set(range(11)))):
+        system, pod = build(PodTemplate("p", containers=(hangs,)), ModelOptions(
+            exact_windows=exact))
+        probes = pod.containers["app"].probes
+        phase, ticker = probes.phases[ProbeKind.LIVENESS], probes.l_t
+        assert ticker is not None
+        found = {10 - val(ticker, s) for s, n in _transitions(system)
+                 if n == fails and val(phase, s) == RELEASED}
+        assert found == offsets, exact
+
+
 # ---- NOTE(quiet-probes): a steady worker that can change nothing stops ticking
 
-def test_a_steady_liveness_worker_is_quiet_after_its_first_success() -> None:
-    template = PodTemplate("p", containers=(Container("app", livenessProbe=LIVENESS),))
+def test_a_steady_readiness_worker_is_quiet_once_ready() -> None:
+    template = PodTemplate("p", containers=(Container("app", readinessProbe=READINESS),))
     system, pod = build(template)
     fired = [name for _, name in _transitions(system)]
-    assert fired.count(ActionKind.LIVENESS_PROBE_SUCCEEDS) == 2  # at 10 s or at 19 s
+    assert fired.count(ActionKind.READINESS_PROBE_SUCCEEDS) == 2  # at 0 s or at 9 s
+    ready = pod.containers["app"].probes.ready_flag
     assert not any(a.name == ActionKind.TIME_PASSES and ir.evaluate(a.guard, s)
-                   for s in explore(system) for a in system.actions
-                   if val(pod.containers["app"].probes.phases[ProbeKind.LIVENESS], s) == 0
-                   and val(pod.containers["app"].process, s) == PROCESS.index("up"))
+                   for s in explore(system) for a in system.actions if val(ready, s))
 
 
 def test_a_worker_that_can_hang_keeps_ticking() -> None:
