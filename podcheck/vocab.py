@@ -218,6 +218,7 @@ class ActionKind(enum.StrEnum):
     LIVENESS_PROBE_SUCCEEDS = "liveness_probe_succeeds"
     NODE_FAILS = "node_fails"
     PORT_IN_USE = "port_in_use"
+    NODE_RECOVERS = "node_recovers"
     PROCESS_UP = "process_up"
     READINESS_PROBE_FAILS = "readiness_probe_fails"
     READINESS_PROBE_SKIPPED = "readiness_probe_skipped"

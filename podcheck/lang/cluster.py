@@ -28,7 +28,7 @@ from podcheck.spec import (
 from podcheck.vocab import ActionKind, Actor, Fairness, TaintEffect, words
 
 Out = list[Diagnostic]
-_COUNTS = ("nodeFailures", "zoneFailures", "podDeletes", "rollouts")
+_COUNTS = ("nodeFailures", "nodeRecoveries", "zoneFailures", "podDeletes", "rollouts")
 
 
 def build_nodes(clusters: Sequence[Block], out: Out) -> list[Node]:

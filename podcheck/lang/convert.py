@@ -97,6 +97,8 @@ def build_behavior(profile: Profile, default: Outcome) -> Behavior:
     kwargs: dict[str, object] = {
         key: values[key] for key in ("startup", "run", "crashes", "hangs") if key in values
     }
+    if "probeLatency" in values:
+        kwargs["probe_latency"] = values["probeLatency"]
     return Behavior(outcome=outcome, exit_code=exit_code, name=profile.name, span=profile.span,
                     **kwargs)  # type: ignore[arg-type]
 

@@ -153,6 +153,7 @@ _BEHAVIOR_FIELDS = (
     FieldSpec("crashes", "int", "0", min=0, doc="at most this many extra crashes"),
     FieldSpec("hangs", "int", "0", min=0, doc="at most this many hangs"),
     FieldSpec("exitCode", "int", "1", min=0, max=255, doc="exit code of a crash or `fails`"),
+    FieldSpec("probeLatency", "duration-range", "0s", doc="how long a probe handler takes"),
 )
 
 _ENVIRONMENT_FIELDS = (
@@ -160,6 +161,7 @@ _ENVIRONMENT_FIELDS = (
     FieldSpec("drain", "names-or-all", "[]", doc="nodes that may be drained, or `all`"),
     FieldSpec("drainMode", "enum", "one-at-a-time", DRAIN_MODES, doc="how drains overlap"),
     FieldSpec("nodeFailures", "int", "0", min=0, doc="at most this many node failures"),
+    FieldSpec("nodeRecoveries", "int", "0", min=0, doc="at most this many node recoveries"),
     FieldSpec("zoneFailures", "int", "0", min=0, doc="at most this many zone failures"),
     FieldSpec("podDeletes", "int", "0", min=0, doc="at most this many direct pod deletes"),
     FieldSpec("rollouts", "int", "0", min=0, doc="at most this many template changes"),

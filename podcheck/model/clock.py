@@ -32,8 +32,8 @@ second shifts that timer relative to the others.  For those, the default explore
 only the due instants; `ModelOptions.exact_windows` adds a "one second passes"
 action while such an event is possible, which restores every integer placement.
 Limits: no sub-second precision; timers pause while their `active` is false (for the
-kubelet: while its node is down); probe tickers are phase-aligned with container
-start (the kubelet's jitter of up to one period is not modelled).
+kubelet: while its node is down).  A probe ticker's first tick after a start is a range
+event of its own (NOTE(probe-ticks) in `probe_clock.py`).
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ class Clock:
     timers: list[Timer] = field(default_factory=list)
     urgents: list[ir.Expr] = field(default_factory=list)
     windows: list[ir.Expr] = field(default_factory=list)
+    optional: list[tuple[ir.Var, ir.Expr]] = field(default_factory=list)
     _hi: dict[int, int] = field(default_factory=dict)
     _registered: set[int] = field(default_factory=set)  # indices of `timers` vars
     built: bool = False
@@ -116,6 +117,13 @@ class Clock:
         """An optional event may happen at any second while `cond` holds."""
         assert not self.built
         self.windows.append(cond)
+
+    def may_wait(self, var: ir.Var, cond: ir.Expr) -> None:
+        """Actions that read timer `var` are optional, not due, while `cond` holds (a
+        range event inside its window): prompt reactions (`timed.make_prompt`) do not
+        make them urgent there."""
+        assert not self.built
+        self.optional.append((var, cond))
 
     def delta(self) -> ir.Expr:
         """Seconds to the next due instant (`infinity()` when no timer is active)."""

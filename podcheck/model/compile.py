@@ -32,7 +32,7 @@ from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.kube.errors import KubeInputError
 from podcheck.model.budgets import Budget, budget_views, budgets
 from podcheck.model.clock import Clock
-from podcheck.model.cluster import PHASES, Cluster, PodFactory, PodLike
+from podcheck.model.cluster import NODE_DOWN, PHASES, Cluster, PodFactory, PodLike
 from podcheck.model.daemonset import declare_daemonset
 from podcheck.model.deployment import declare_deployment
 from podcheck.model.drain import declare_drain
@@ -49,7 +49,7 @@ from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.statefulset import declare_statefulset
-from podcheck.model.taint_eviction import declare_taint_eviction
+from podcheck.model.taint_eviction import declare_taint_eviction, unreachable_timers
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
 from podcheck.vocab import ActionKind, Actor, Reason
 
@@ -107,7 +107,7 @@ def build_model(
                                 f"kubernetes rejects a value: {err}", sp.environment.span))
         return StageResult(None, tuple(diags))
     diags += _budget_diagnostics(cluster, found)
-    _declare_actions(cluster, found)
+    _declare_actions(cluster, found, clock)
     props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder),
                              actions=lambda: builder.actions)
     props.elapsed = declare_elapsed(sp.properties, clock)
@@ -145,7 +145,7 @@ def _saturating(factory: ClockedFactory, clock: Clock, options: ModelOptions,
     return make
 
 
-def _declare_actions(cluster: Cluster, found: list[Budget]) -> None:
+def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> None:
     """Every Kubernetes actor's actions, in a fixed order (it decides which of several
     shortest counterexamples BFS reports)."""
     declare_scheduler(cluster)
@@ -162,8 +162,9 @@ def _declare_actions(cluster: Cluster, found: list[Budget]) -> None:
             declare_statefulset(cluster, w)
     declare_drain(cluster)
     declare_evictions(cluster, found)
-    declare_failures(cluster)
-    declare_taint_eviction(cluster)
+    timers = unreachable_timers(cluster, clock)
+    declare_failures(cluster, timers)
+    declare_taint_eviction(cluster, clock, timers)
     declare_endpoints(cluster)
 
 
@@ -207,13 +208,14 @@ def terminal(cluster: Cluster) -> ir.Expr:
     """Where having no successor is expected, not a deadlock: every pod slot is empty,
     or its pod runs on a live node with nothing left to do (the pod model's
     `quiescent`), or it is a DaemonSet pod stranded on a Down node (it tolerates the
-    unreachable taint forever).  A pod that stays Pending because no node fits it, or
-    one stuck elsewhere, makes a state with no successor a deadlock."""
+    unreachable taint forever), or Pending for one.  A pod that stays Pending because no
+    node fits it, or one stuck elsewhere, makes a state with no successor a deadlock."""
     parts = []
     for s in cluster.slots:
         settled = ir.and_(cluster.active(s), s.model.quiescent)
-        if s.kind is spec.WorkloadKind.DAEMONSET:
-            settled = ir.or_(settled, cluster.node_down(s))
+        if s.kind is spec.WorkloadKind.DAEMONSET:  # bound there, or Pending for it
+            down = [ir.eq(n.state, NODE_DOWN) for n in cluster.nodes_for(s)]
+            settled = ir.or_(settled, cluster.node_down(s), *down)
         parts.append(ir.or_(ir.not_(s.exists), settled))
     return ir.and_(*parts)
 

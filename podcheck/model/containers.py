@@ -291,7 +291,8 @@ class ContainerModel:
             self.timer(timer, ir.or_(starting, exiting), distance)
             if beh.startup.hi.seconds:
                 can_up = ir.and_(starting, ir.op("<=", timer, start_w))
-                self.act(ActionKind.PROCESS_UP, can_up, [(process, UP), (timer, self._run_hi())],
+                up: Updates = [(process, UP), (timer, self._run_hi())]
+                self.act(ActionKind.PROCESS_UP, can_up, [*up, *self.probes.release_updates(up)],
                          f"the process of `{self.name}` is up", actor=Actor.CONTAINER)
                 self.clock.window(ir.and_(self.scope.gate, can_up, ir.op(">", timer, 0)))
         if beh.outcome is not spec.Outcome.RUNS:
@@ -316,7 +317,7 @@ class ContainerModel:
             ups: Updates = [(process, HUNG), (self.hangs_used, ir.op("+", self.hangs_used, 1))]
             if timer is not None:
                 ups.append((timer, 0))
-            self.act(ActionKind.HANG, can, ups,
+            self.act(ActionKind.HANG, can, [*ups, *self.probes.release_updates(ups)],
                      f"`{self.name}` hangs (its probes fail from now on)",
                      actor=Actor.CONTAINER, fairness=ir.Fairness.NONE)
             self.clock.window(ir.and_(self.scope.gate, can))

@@ -13,7 +13,8 @@ probe publishes Success until it trips) and one counter: for readiness the signe
 `readyRun` (> 0 consecutive successes saturated at successThreshold, < 0 consecutive
 failures while ready, 0 otherwise: failures while unready are not counted, as no rule
 reads them), for liveness and startup the consecutive failures.  The timing (ticks,
-initialDelaySeconds, skipping until started) is the model clock's (NOTE(probe-ticks));
+initialDelaySeconds, the worker's phase, skipping until started) is the model clock's
+(NOTE(probe-ticks) in `probe_clock.py`);
 a table entry is one tick that probes.  tests/model/test_pod.py checks the generated
 actions against `probe_step` on every reachable state.
 """

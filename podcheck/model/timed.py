@@ -144,10 +144,13 @@ PROMPT = frozenset({
 
 def make_prompt(builder: Builder, clock: Clock) -> None:
     """NOTE(prompt-controllers): time may not pass while a controller or kubelet action is
-    enabled (call before `clock.build`, after every action is declared)."""
+    enabled, unless it is a range event inside its window (`Clock.may_wait`: a probe's
+    unplaced first tick); call before `clock.build`, after every action is declared."""
     for a in builder.actions:
         if a.actor in PROMPT or a.name == ActionKind.EVICT:
-            clock.urgent(a.guard)
+            reads = _reads(a.guard)
+            waits = [cond for var, cond in clock.optional if var.index in reads]
+            clock.urgent(ir.and_(a.guard, ir.not_(ir.or_(*waits))) if waits else a.guard)
 
 
 def synchronise(builder: Builder, observers: Sequence[Observer]) -> None:

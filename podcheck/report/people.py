@@ -37,7 +37,8 @@ INTERNAL = frozenset({
     "processTimer", "backoffLevel", "backoffTimer", "crashes", "hangs", "livenessFailures",
     "livenessTimer", "readyResult", "readyRun", "readinessTimer", "startupFailures",
     "startupTimer", "cameUp", "nodeFailures", "podDeletes", "zoneFailures", "left",
-    "pending", "counted", "backoffLimitExceeded", "elapsedLeft", "port",
+    "pending", "counted", "backoffLimitExceeded", "elapsedLeft", "port", "nodeRecoveries",
+    "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer",
 })
 
 

@@ -119,7 +119,9 @@ class Behavior:
     (ignored for RUNS).  `crashes`: it may additionally crash (exit `exit_code`) at any
     time while running, at most this many times over the whole run.  `hangs`: it may
     hang (keeps running, every probe fails from then on) at most this many times; a
-    restart clears a hang.  All nondeterminism is explicit and bounded.
+    restart clears a hang.  `probe_latency`: how long each probe handler takes to answer
+    (any time in the range, per probe); a probe whose handler takes longer than its
+    `timeoutSeconds` fails.  All nondeterminism is explicit and bounded.
     """
 
     startup: DurationRange = DurationRange(Duration(0), Duration(0))
@@ -128,6 +130,7 @@ class Behavior:
     crashes: int = 0
     hangs: int = 0
     exit_code: int = 1
+    probe_latency: DurationRange = DurationRange(Duration(0), Duration(0))
     name: str = ""  # the profile's name when it came from a `behavior NAME {}` block
     span: Span = span_field()
 
@@ -330,6 +333,8 @@ class Environment:
 
     `drain`: nodes that may be drained (cordon, then evictions through the eviction
     API).  `nodeFailures`: at most this many involuntary node failures.
+    `nodeRecoveries`: at most this many times a failed node comes back (its kubelet
+    re-registers).
     `zoneFailures`: at most this many zones fail (all their nodes at once).
     `podDeletes`: at most this many direct pod deletes (bypass PDBs).  `rollouts`: at
     most this many template changes of Deployments.  `disruptionsStart`: from the first
@@ -340,6 +345,7 @@ class Environment:
     drain: tuple[str, ...] = ()
     drainMode: DrainMode = DrainMode.ONE_AT_A_TIME
     nodeFailures: int = 0
+    nodeRecoveries: int = 0
     zoneFailures: int = 0
     podDeletes: int = 0
     rollouts: int = 0
@@ -348,7 +354,8 @@ class Environment:
     span: Span = span_field()
 
     def __post_init__(self) -> None:
-        assert min(self.nodeFailures, self.zoneFailures, self.podDeletes, self.rollouts) >= 0
+        assert min(self.nodeFailures, self.zoneFailures, self.podDeletes, self.rollouts,
+                   self.nodeRecoveries) >= 0
         assert _unique(self.drain)
         targets = tuple(target for target, _ in self.fairness)
         assert targets == tuple(sorted(set(targets))), targets

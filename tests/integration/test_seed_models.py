@@ -7,9 +7,10 @@ model that changes a state space shows up here, in review.  The values were read
 the traces (`podcheck.report.text.render_result`), e.g.:
 
   02 strict-never-fails, 3 steps: bind, start init `migrate`, it crashes under Never.
-  05 abandoned-never-fails, 8 steps: bind, start, hang, 3 liveness failures 10 s apart.
-  07 killed-becomes-ready: a 107-step prefix (both pods started, `protected` Ready),
-     then a 107-action fair loop in which `killed` is restarted after a 300 s back-off
+  05 abandoned-never-fails, 8 steps: bind, start, hang, 3 liveness failures 10 s apart
+     (the liveness phase is placed at the hang: NOTE(lazy-phase)).
+  07 killed-becomes-ready: a 65-step prefix (both pods started, `protected` Ready),
+     then an 8-action fair loop in which `killed` is restarted after a 300 s back-off
      and killed by its liveness probe again.
   09 web-may-lose, 5 steps: bind, start both containers, `metrics` binds 8080 first,
      `web` fails to bind it and exits 1 (the race the other way round is also reachable).
@@ -19,7 +20,8 @@ the traces (`podcheck.report.text.render_result`), e.g.:
      Pending forever (disruptions start from the first state, issue 14 item 1).
   10 data-never-lost, 2 steps: a direct delete of cache-1, and its replacement (a new uid).
   11 lonely-ready-again: the bare pod is bound to n1, n1 fails before it starts, the
-     taint eviction controller deletes it (5 steps), and the run stutters forever.
+     300 s of its unreachable toleration pass, the taint eviction controller deletes it
+     (6 steps), and the run stutters forever.
   13 / 13b always-available, 5 steps: both replicas Running on one node, then a direct
      delete (13) or the node's failure (13b) leaves fewer Ready pods than minAvailable 2;
      budget-respected (no granted eviction goes below it) holds.
@@ -62,10 +64,10 @@ PINS = {
     "01-init-order": Pin(14, 14, 10),
     "02-init-failure": Pin(135, 230, 14, {"strict-never-fails": 3}),
     "03-deadline": Pin(21, 20, 20),
-    "04-phase": Pin(13, 17, 5, {"never-failed": 3, "no-deadlock": 1}, deadlock=1),
-    "05-liveness-restart": Pin(1520, 2309, 143, {"abandoned-never-fails": 8}),
-    "06-readiness-traffic": Pin(19, 32, 10, {"no-unready-traffic": 9}),
-    "07-slow-starter": Pin(6730, 15876, 183, {"killed-becomes-ready": (213, 107)}),
+    "04-phase": Pin(18, 22, 6, {"never-failed": 3, "no-deadlock": 1}, deadlock=1),
+    "05-liveness-restart": Pin(138, 219, 18, {"abandoned-never-fails": 8}),
+    "06-readiness-traffic": Pin(22, 35, 10, {"no-unready-traffic": 9}),
+    "07-slow-starter": Pin(3974, 5038, 82, {"killed-becomes-ready": (73, 65)}),
     "08-backoff": Pin(35, 35, 34, {"backoff-below-cap": 30, "no-crash-loop": (34, 30)}),
     "08b-backoff-reset": Pin(16, 17, 10),
     "09-port-conflict": Pin(55, 56, 28, {"no-crash-loop": (28, 25), "web-may-lose": 5}),
@@ -73,10 +75,10 @@ PINS = {
     "09c-port-listed-twice": Pin(3, 2, 2),
     "09d-port-sidecar-and-app": Pin(45, 46, 43, {"no-crash-loop": (43, 38)}),
     "10-emptydir": Pin(33, 51, 12, {"data-never-lost": 2, "first-pod-never-restarts": 4}),
-    "11-bare-vs-deployment": Pin(97, 198, 5, {"lonely-ready-again": (5, 5)}),
-    "12-drain-pdb": Pin(71001, 271918, 20),
+    "11-bare-vs-deployment": Pin(129, 238, 6, {"lonely-ready-again": (6, 6)}),
+    "12-drain-pdb": Pin(59208, 234517, 20),
     "13-direct-delete": Pin(80, 168, 8, {"always-available": 5}),
-    "13b-node-failure": Pin(145, 282, 11, {"always-available": 5}),
+    "13b-node-failure": Pin(181, 326, 12, {"always-available": 5}),
     "14-init-request": Pin(3, 2, 2, {"heavy-eventually-runs": (2, 2)}, deadlock=2),
 }
 

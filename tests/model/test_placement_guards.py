@@ -93,6 +93,7 @@ pod db {
   toleration { key: dedicated  operator: Exists  effect: NoExecute  tolerationSeconds: 60 }
   container c {}
 }
+environment { nodeFailures: 1 }
 """
 
 SPREAD_AND_ANTI = """

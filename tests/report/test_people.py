@@ -88,7 +88,7 @@ def test_default_trace_leaves_bookkeeping_out_and_full_shows_it() -> None:
     result = _result("specs/liveness/slow-starter-killed.pod")
     default = render_result(result)
     full = render_result(result, detail=Detail.FULL)
-    for internal in ("readyRun", "backoffTimer", "count=below", "processTimer", "exists ="):
+    for internal in ("readyRun", "backoffTimer", "livenessPhase", "processTimer", "exists ="):
         assert internal not in default
         assert internal in full
     for seen in ("app.state: Running -> Terminated", "app.restarts: 0 -> 1", "[Unhealthy, Killing]",

@@ -49,8 +49,8 @@ def test_markdown_report_golden(name: str) -> None:
 
 def test_markdown_report_marks_the_loop_and_references_a_shared_run() -> None:
     md = render_markdown([_doc(SPECS["slow-starter-killed.md"])])
-    assert "| \u21bb 73 |" in md and "| 72 |" in md  # the loop starts after step 72
-    assert "back at step 72" in md
+    assert "| \u21bb 55 |" in md and "| 54 |" in md  # the loop starts after step 54
+    assert "back at step 54" in md
     assert "The run is the one shown for `eventually-ready` above." in md
     assert "> 16 |       livenessProbe {" in md  # the probe's line enables steps
 
@@ -63,7 +63,7 @@ def test_timeline_lanes_are_pods_containers_nodes_and_jobs() -> None:
     assert [lane.title for lane in t.lanes] == [
         "node n1", "pod import-data-1", "pod import-data-1 / importer", "job import-data"]
     assert t.rows[0].number == 0 and len(t.rows) == len(trace.steps)
-    assert t.lines == (14, 18, 21)
+    assert t.lines == (15, 19, 22)
 
 
 def test_html_page_is_self_contained() -> None:
