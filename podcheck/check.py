@@ -39,6 +39,7 @@ from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
 from podcheck.limits import Stopped, Watch, watching
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
+from podcheck.manifests.groups import Exploration, explorations, group_note, independent_groups
 from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
 from podcheck.run import CheckRun
@@ -104,11 +105,13 @@ _HELP = {
 
 
 def load_and_compile(
-    path: str, options: CheckOptions, watch: Watch | None = None
+    path: str, options: CheckOptions, watch: Watch | None = None,
+    preloaded: ManifestsLoaded | None = None,
 ) -> tuple[StageResult[TransitionSystem], Mapping[str, str], CheckedSpec | None]:
-    """The front end and the model compiler: a transition system, or diagnostics
-    (`watch`, if given, is looked at between the two: `Stopped` if a limit was reached)."""
-    loaded: Loaded | ManifestsLoaded = (
+    """The front end (or the `preloaded` manifests) and the model compiler: a transition
+    system, or diagnostics (`watch`, if given, is looked at between the two: `Stopped`
+    if a limit was reached)."""
+    loaded: Loaded | ManifestsLoaded = preloaded or (
         load_inputs([path], options.manifests) if is_manifest_path(path)
         else load_with_sources(path, LoadOptions(max_input_size=options.max_input_size)))
     if not loaded.result.ok or loaded.result.value is None:
@@ -135,10 +138,40 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def check_path(path: str, options: CheckOptions,
+               reporter: Reporter | None = None) -> list[CheckRun]:
+    """Verify the spec or manifests at `path`: one run, or for manifests whose workloads
+    fall into independent groups (NOTE(independent-workloads)) one run per group, each
+    with the back-off reset left out when no container can restart twice."""
+    if not is_manifest_path(path):
+        return [check_file(path, options, reporter)]
+    loaded = load_inputs([path], options.manifests)
+    spec = loaded.result.value
+    if spec is None:
+        return [check_file(path, options, reporter, preloaded=loaded)]
+    groups = independent_groups(spec, options.manifests.checks or None)
+    runs: list[CheckRun] = []
+    for i, group in enumerate(groups):
+        head = loaded.result.diagnostics if not runs else ()
+        notes = (group_note(i, groups),) if len(groups) > 1 else ()
+        ways = explorations(group) if options.model.backoff_reset else (
+            Exploration(group, False),)
+        for way in ways:
+            told = (*head, *notes, *(() if way.note is None else (way.note,)))
+            part = ManifestsLoaded(StageResult(way.spec, told), loaded.sources)
+            model = replace(options.model, backoff_reset=way.backoff_reset)
+            runs.append(check_file(path, replace(options, model=model), reporter,
+                                   preloaded=part))
+            head = notes = ()
+    return runs
+
+
 def check_file(
-    path: str, options: CheckOptions, reporter: Reporter | None = None, *, keep_graph: bool = False
+    path: str, options: CheckOptions, reporter: Reporter | None = None, *,
+    keep_graph: bool = False, preloaded: ManifestsLoaded | None = None,
 ) -> CheckRun:
-    """Verify every property of the spec at `path` within the whole-run limits.
+    """Verify every property of the spec at `path` (or of the `preloaded` manifests)
+    within the whole-run limits.
 
     A limit (or Ctrl-C) reached before the exploration ends the run with a PC502
     warning and no result; reached during it, with the partial result
@@ -148,7 +181,7 @@ def check_file(
     partial = _Partial(path)
     try:
         with watching(watch):
-            return _check(partial, options, reporter, keep_graph, watch)
+            return _check(partial, options, reporter, keep_graph, watch, preloaded)
     except Stopped as stop:
         return partial.stopped(stop.limit)
     except MemoryError:
@@ -157,10 +190,10 @@ def check_file(
 
 def _check(
     partial: _Partial, options: CheckOptions, reporter: Reporter | None, keep_graph: bool,
-    watch: Watch,
+    watch: Watch, preloaded: ManifestsLoaded | None = None,
 ) -> CheckRun:
     path = partial.path
-    compiled, sources, spec = load_and_compile(path, options, watch)
+    compiled, sources, spec = load_and_compile(path, options, watch, preloaded)
     partial.diagnostics, partial.sources, partial.phase = (
         compiled.diagnostics, sources, Phase.COMPILE)
     system = compiled.value

@@ -18,7 +18,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from podcheck import __version__
-from podcheck.check import CheckOptions, check_file
+from podcheck.check import CheckOptions, check_file, check_path
 from podcheck.cli_options import (
     ChecksOpt,
     DrainsOpt,
@@ -281,8 +281,8 @@ def check_command(
     limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
     options = replace(check_options(engine, limits, manifests), fingerprint=fingerprint,
                       workers=workers, symmetry=symmetry)
-    paths = [str(f) for f in files]
-    runs = [check_file(p, options, RichReporter()) for p in paths]
+    pairs = [(str(f), run) for f in files for run in check_path(str(f), options, RichReporter())]
+    paths, runs = [p for p, _ in pairs], [run for _, run in pairs]
     commands = [_reproduce(p, options) for p in paths]
 
     def document(kind: str) -> str:

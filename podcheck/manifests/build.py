@@ -18,6 +18,7 @@ from podcheck.diagnostics import Diagnostic, Note, Severity
 from podcheck.diagnostics import codes as c
 from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
 from podcheck.manifests.cluster import Scaling, read_hpa, read_node, read_pdb
+from podcheck.manifests.groups import applies
 from podcheck.manifests.objects import CONTROLLERS, KObject
 from podcheck.manifests.options import ManifestOptions
 from podcheck.manifests.workloads import name_of, read_workload
@@ -32,7 +33,6 @@ from podcheck.spec import (
     PodTemplate,
     PropertyDecl,
     Workload,
-    WorkloadKind,
 )
 
 Out = list[Diagnostic]
@@ -163,15 +163,7 @@ def _checks(options: ManifestOptions, workloads: list[Workload],
                                   help=f"use one of {', '.join(sorted(BUILTIN_CHECKS))}"))
     if options.checks:
         return tuple(n for n in options.checks if n in BUILTIN_CHECKS)
-    kinds = {w.kind for w in workloads}
-    relevant = {
-        "budget-respected": bool(pdbs),
-        "drain-completes": bool(env.drain),
-        "job-completes": WorkloadKind.JOB in kinds,
-        "eventually-ready": bool(kinds - {WorkloadKind.JOB}),
-        "init-order": any(w.template.initContainers for w in workloads),
-    }
-    return tuple(n for n in options.chosen_checks if relevant.get(n, True))
+    return tuple(n for n in options.chosen_checks if applies(n, workloads, pdbs, env))
 
 
 def _defaults_note(nodes: list[Node], given: bool, env: Environment,
