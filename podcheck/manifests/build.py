@@ -40,8 +40,11 @@ NAMESPACE_LABEL = "podcheck.io/namespace"
 
 
 def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
-               out: Out) -> CheckedSpec | None:
-    """The checked spec of `objects`, or None when an error was found (in `out`)."""
+               out: Out, *, objects_only: bool = False) -> CheckedSpec | None:
+    """The checked spec of `objects`, or None when an error was found (in `out`).
+    `objects_only` (a `.pod` spec's `import "app.yaml"`): the workloads, the Node
+    objects and the PDBs alone, with no assumed nodes, environment or checks (the
+    importing spec says those)."""
     multi = len({o.namespace for o in objects if o.kind != "Node"}) > 1
     label = NAMESPACE_LABEL if multi else None
     scaling = [s for o in objects if o.kind == "HorizontalPodAutoscaler"
@@ -56,12 +59,16 @@ def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
     nodes = [read_node(o, out) for o in objects if o.kind == "Node"]
     pdbs = [p for o in objects if o.kind == "PodDisruptionBudget"
             for p in [read_pdb(o, options, label, out)] if p is not None]
-    if not workloads and not any(d.severity is Severity.ERROR for d in out):
+    if not workloads and not objects_only and not any(d.severity is Severity.ERROR
+                                                      for d in out):
         out.append(Diagnostic(c.NO_MANIFESTS, Severity.ERROR,
                               f"`{path}` holds no Pod, Deployment, ReplicaSet, StatefulSet, "
                               "DaemonSet, Job or CronJob", help="give the workload manifests"))
     if any(d.severity is Severity.ERROR for d in out):
         return None
+    if objects_only:
+        return CheckedSpec(path=path, workloads=tuple(workloads), nodes=tuple(nodes),
+                           pdbs=tuple(pdbs))
     given = bool(nodes)
     nodes = nodes or [Node(f"n{i}") for i in range(1, options.nodes + 1)]
     _fits(workloads, nodes, out)
