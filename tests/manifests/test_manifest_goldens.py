@@ -20,7 +20,8 @@ MANIFESTS = ROOT / "specs" / "manifests"
 # A file is one input; a folder (the README's `shop/`) is one input, checked as a whole
 # with the zero-config defaults (`podcheck check shop/`), its golden beside it
 # (`shop.expected`).
-SPECS = sorted([*MANIFESTS.glob("*.yaml"), *(d for d in MANIFESTS.iterdir() if d.is_dir())])
+SPECS = sorted([*MANIFESTS.glob("*.yaml"),
+                *(d for d in MANIFESTS.iterdir() if d.is_dir() and any(d.glob("*.yaml")))])
 HEADER = "# PODCHECK:"
 
 

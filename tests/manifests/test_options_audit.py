@@ -95,3 +95,19 @@ def test_policy_v1beta1_until_1_24_through_the_cli(tmp_path: Path) -> None:
                                    "--nodes", "2", "--failures", "0",
                                    "--check", "drain-completes"])
     assert old.exit_code == 1 and "drain-completes  leads to  violated" in old.stdout
+
+
+def test_fields_that_change_behaviour_but_are_not_modelled_warn_with_their_path() -> None:
+    """Each PC408 names the field's path and points at its key (docs/manifests.md lists
+    them); the run goes on, as if the field were absent."""
+    data = Path(__file__).parent / "data" / "unmodelled.yaml"
+    loaded = load_inputs([str(data)])
+    assert loaded.result.ok
+    found = {(d.message.split("`")[3], d.span.line) for d in loaded.result.diagnostics
+             if d.code == c.UNMODELLED_FIELD and d.span is not None}
+    assert found == {
+        ("spec.concurrencyPolicy", 6), ("spec.startingDeadlineSeconds", 7),
+        ("spec.jobTemplate.spec.podFailurePolicy", 11), ("spec.updateStrategy", 26),
+        ("spec.template.spec.priorityClassName", 33),
+        ("spec.template.spec.containers[0].lifecycle", 37), ("spec.behavior", 47),
+        ("spec.minReadySeconds", 54)}
