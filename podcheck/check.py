@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -142,9 +143,12 @@ def check_path(path: str, options: CheckOptions,
                reporter: Reporter | None = None) -> list[CheckRun]:
     """Verify the spec or manifests at `path`: one run, or for manifests whose workloads
     fall into independent groups (NOTE(independent-workloads)) one run per group, each
-    with the back-off reset left out when no container can restart twice."""
+    with the back-off reset left out when no container can restart twice.  `--timeout`
+    bounds all of them together: each run gets what the runs before it left."""
     if not is_manifest_path(path):
         return [check_file(path, options, reporter)]
+    limit = options.timeout_seconds
+    deadline = None if limit is None else time.monotonic() + limit
     loaded = load_inputs([path], options.manifests)
     spec = loaded.result.value
     if spec is None:
@@ -160,8 +164,9 @@ def check_path(path: str, options: CheckOptions,
             told = (*head, *notes, *(() if way.note is None else (way.note,)))
             part = ManifestsLoaded(StageResult(way.spec, told), loaded.sources)
             model = replace(options.model, backoff_reset=way.backoff_reset)
-            runs.append(check_file(path, replace(options, model=model), reporter,
-                                   preloaded=part))
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            runs.append(check_file(path, replace(options, model=model, timeout_seconds=left),
+                                   reporter, preloaded=part))
             head = notes = ()
     return runs
 

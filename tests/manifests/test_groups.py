@@ -167,3 +167,11 @@ spec:
         combined = Verdict.VIOLATED if Verdict.VIOLATED in parts[name] else Verdict.HOLDS
         assert verdicts == {combined}, name
     assert whole["drain-completes"] == {Verdict.VIOLATED}
+
+
+def test_the_timeout_bounds_every_group_together() -> None:
+    """`--timeout` is one budget for the whole input: once spent, the groups left stop
+    at once (PC502), never run with a fresh budget each."""
+    runs = check_path(str(SHOP), CheckOptions(timeout_seconds=0.0))
+    assert len(runs) == 5 and all(run.stopped is not None for run in runs)
+    assert all(run.exit_code == 3 for run in runs)
