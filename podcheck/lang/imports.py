@@ -100,7 +100,7 @@ class _Loader:
         target, shown = self.resolve(item, path, display)
         if target is None:
             return
-        if item.quoted and is_manifest_path(str(target)):
+        if item.quoted and _is_manifests(target):
             self.manifest(target, shown)
             return
         hop = stack + [(key, display, item.span)]
@@ -179,6 +179,17 @@ def _key(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError, ValueError):
         return Path(os.path.abspath(path))
+
+
+def _is_manifests(target: Path) -> bool:
+    """A YAML file, or a folder holding one (any other folder is PC117 when read)."""
+    if target.suffix in (".yaml", ".yml"):
+        return True
+    try:
+        return target.is_dir() and is_manifest_path(str(target)) and any(
+            p.suffix in (".yaml", ".yml") for p in target.rglob("*"))
+    except OSError:
+        return False
 
 
 def _missing(target: Path) -> bool:
