@@ -187,6 +187,10 @@ def _defaults_note(nodes: list[Node], given: bool, env: Environment,
     return Diagnostic(c.ZERO_CONFIG_DEFAULTS, Severity.NOTE,
                       f"checking for Kubernetes {options.version_text} with {len(nodes)} "
                       f"node{'s' * (len(nodes) != 1)} {where} ({shown}); {drains}; {failures}",
-                      notes=(Note(f"checks: {', '.join(checks)}"),),
+                      notes=(Note(f"checks: {', '.join(checks)}"),
+                             Note("without a `podcheck.io/outcome` annotation, a Job's app "
+                                  "containers and regular init containers succeed, a Job's "
+                                  "sidecars run, every other container runs and may crash "
+                                  "once")),
                       help="adjust with --nodes, --failures, --concurrent-drains, --check, "
                       "--kubernetes-version")
