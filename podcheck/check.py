@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,7 @@ from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
 from podcheck.limits import Stopped, Watch, watching
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
+from podcheck.manifests.groups import Exploration, explorations, group_note, independent_groups
 from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
 from podcheck.reduced_run import (
@@ -124,13 +126,14 @@ _HELP = {
 def load_and_compile(
     path: str, options: CheckOptions, watch: Watch | None = None,
     reporter: RunReporter | None = None,
+    preloaded: ManifestsLoaded | None = None,
 ) -> tuple[StageResult[TransitionSystem], Mapping[str, str], CheckedSpec | None]:
-    """The front end and the model compiler: a transition system, or diagnostics
-    (`watch`, if given, is looked at between the two: `Stopped` if a limit was reached;
-    `reporter`, if given, hears each phase begin)."""
+    """The front end (or the `preloaded` manifests) and the model compiler: a transition
+    system, or diagnostics (`watch`, if given, is looked at between the two: `Stopped`
+    if a limit was reached; `reporter`, if given, hears each phase begin)."""
     if reporter is not None:
         reporter.on_phase(Phase.LOAD.value, path)
-    loaded: Loaded | ManifestsLoaded = (
+    loaded: Loaded | ManifestsLoaded = preloaded or (
         load_inputs([path], options.manifests) if is_manifest_path(path)
         else load_with_sources(path, LoadOptions(max_input_size=options.max_input_size)))
     if not loaded.result.ok or loaded.result.value is None:
@@ -164,11 +167,44 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def check_path(path: str, options: CheckOptions,
+               reporter: RunReporter | None = None) -> list[CheckRun]:
+    """Verify the spec or manifests at `path`: one run, or for manifests whose workloads
+    fall into independent groups (NOTE(independent-workloads)) one run per group, each
+    with the back-off reset left out when no container can restart twice.  `--timeout`
+    bounds all of them together: each run gets what the runs before it left."""
+    if not is_manifest_path(path):
+        return [check_file(path, options, reporter)]
+    limit = options.timeout_seconds
+    deadline = None if limit is None else time.monotonic() + limit
+    loaded = load_inputs([path], options.manifests)
+    spec = loaded.result.value
+    if spec is None:
+        return [check_file(path, options, reporter, preloaded=loaded)]
+    groups = independent_groups(spec, options.manifests.checks or None)
+    runs: list[CheckRun] = []
+    for i, group in enumerate(groups):
+        head = loaded.result.diagnostics if not runs else ()
+        notes = (group_note(i, groups),) if len(groups) > 1 else ()
+        ways = explorations(group) if options.model.backoff_reset else (
+            Exploration(group, False),)
+        for way in ways:
+            told = (*head, *notes, *(() if way.note is None else (way.note,)))
+            part = ManifestsLoaded(StageResult(way.spec, told), loaded.sources)
+            model = replace(options.model, backoff_reset=way.backoff_reset)
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            runs.append(check_file(path, replace(options, model=model, timeout_seconds=left),
+                                   reporter, preloaded=part))
+            head = notes = ()
+    return runs
+
+
 def check_file(
     path: str, options: CheckOptions, reporter: RunReporter | None = None, *,
-    keep_graph: bool = False,
+    keep_graph: bool = False, preloaded: ManifestsLoaded | None = None,
 ) -> CheckRun:
-    """Verify every property of the spec at `path` within the whole-run limits.
+    """Verify every property of the spec at `path` (or of the `preloaded` manifests)
+    within the whole-run limits.
 
     A limit (or Ctrl-C) reached before the exploration ends the run with a PC502
     warning and no result; reached during it, with the partial result
@@ -178,7 +214,8 @@ def check_file(
     partial = _Partial(path)
     try:
         with watching(watch):
-            return _check(partial, options, reporter or SilentReporter(), keep_graph, watch)
+            return _check(partial, options, reporter or SilentReporter(), keep_graph, watch,
+                          preloaded)
     except Stopped as stop:
         return partial.stopped(stop.limit)
     except MemoryError:
@@ -189,10 +226,10 @@ def check_file(
 
 def _check(
     partial: _Partial, options: CheckOptions, reporter: RunReporter, keep_graph: bool,
-    watch: Watch,
+    watch: Watch, preloaded: ManifestsLoaded | None = None,
 ) -> CheckRun:
     path = partial.path
-    compiled, sources, spec = load_and_compile(path, options, watch, reporter)
+    compiled, sources, spec = load_and_compile(path, options, watch, reporter, preloaded)
     partial.diagnostics, partial.sources, partial.phase = (
         compiled.diagnostics, sources, Phase.COMPILE)
     system = compiled.value

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from podcheck import __version__, estimate
-from podcheck.check import check_file
+from podcheck.check import check_file, check_path
 from podcheck.cli_options import (
     ChecksOpt,
     DrainsOpt,
@@ -243,7 +243,8 @@ def check_command(
                       workers=workers, symmetry=symmetry, simulate=simulate, seed=seed)
     paths = list(spec_paths(files))
     with progress_reporter(progress) as reporter:
-        runs = [check_file(p, options, reporter) for p in paths]
+        pairs = [(p, run) for p in paths for run in check_path(p, options, reporter)]
+    paths, runs = [p for p, _ in pairs], [run for _, run in pairs]
     commands = [reproduce_command(p, options) for p in paths]
     report_ = CheckReport(paths, runs, commands, timing=timing, quiet=quiet, detail=trace)
     write_reports(report or [], runs, commands, trace)

@@ -28,11 +28,13 @@ from podcheck.lang.imports import LoadOptions, bundled_models_dir, load_program
 from podcheck.lang.params import check_points, find_params
 from podcheck.lang.properties import Declared, build_properties
 from podcheck.lang.schema import BLOCKS, WORKLOAD_KINDS, child_spec
-from podcheck.spec import CheckedSpec
+from podcheck.spec import CheckedSpec, Node, PodDisruptionBudget, Workload, WorkloadKind
 
 __all__ = ["LoadOptions", "Loaded", "bundled_models_dir", "check", "load", "load_with_sources"]
 
 Out = list[Diagnostic]
+# A workload kind as the DSL's block word (`Declared` names workloads by block kind).
+_KIND_WORDS = {k: k.value.lower() for k in WorkloadKind}
 DEFAULT_OPTIONS = LoadOptions()
 _NAMESPACES = {
     "behavior-profile": "behavior profile",
@@ -61,9 +63,9 @@ def load_with_sources(path: str, options: LoadOptions = DEFAULT_OPTIONS) -> Load
     found = find_params(root, found_out)
     if found_out or found:  # symbolic parameters: one check per point (lang/params.py)
         checked = StageResult(None, tuple(found_out)) if found_out else check_points(
-            root, found, lambda point: check(point, options, imported))
+            root, found, lambda point: check(point, options, imported, program.manifests))
     else:
-        checked = check(root, options, imported)
+        checked = check(root, options, imported, program.manifests)
     return Loaded(StageResult(checked.value, program.diagnostics + checked.diagnostics),
                   program.sources)
 
@@ -74,15 +76,18 @@ def load(path: str, options: LoadOptions = DEFAULT_OPTIONS) -> StageResult[Check
 
 
 def check(
-    spec: SpecFile, options: LoadOptions = DEFAULT_OPTIONS, imported: Sequence[SpecFile] = ()
+    spec: SpecFile, options: LoadOptions = DEFAULT_OPTIONS, imported: Sequence[SpecFile] = (),
+    manifests: Sequence[CheckedSpec] = (),
 ) -> StageResult[CheckedSpec]:
     """Check `spec` together with the already-parsed files it imports (`imported`, in
-    dependency order; `spec`'s own `import` items are not followed here)."""
+    dependency order; `spec`'s own `import` items are not followed here) and the
+    objects of the Kubernetes manifests it imports (`manifests`: their workloads come
+    before the spec's, their nodes and PDBs join the spec's, under one namespace)."""
     del options  # no checking option yet; kept so every stage has the same shape
     out: Out = []
     items = [item for f in (*imported, spec) for item in f.items]
     blocks = _top_blocks([i for i in items if isinstance(i, Block)], out)
-    value = _build(spec.path, blocks, items, out)
+    value = _build(spec.path, blocks, items, out, _Objects.of(manifests))
     checked = StageResult(value, tuple(out))
     return checked if checked.ok else StageResult(None, checked.diagnostics)
 
@@ -101,14 +106,31 @@ def _top_blocks(blocks: Sequence[Block], out: Out) -> dict[str, list[Block]]:
     return by_key
 
 
+@dataclass(frozen=True, slots=True)
+class _Objects:
+    """The objects of imported manifests (already checked by `podcheck.manifests`)."""
+
+    workloads: tuple[Workload, ...] = ()
+    nodes: tuple[Node, ...] = ()
+    pdbs: tuple[PodDisruptionBudget, ...] = ()
+
+    @staticmethod
+    def of(manifests: Sequence[CheckedSpec]) -> _Objects:
+        return _Objects(tuple(w for m in manifests for w in m.workloads),
+                        tuple(n for m in manifests for n in m.nodes),
+                        tuple(p for m in manifests for p in m.pdbs))
+
+
 def _build(path: str, blocks: dict[str, list[Block]], items: Sequence[object],
-           out: Out) -> CheckedSpec | None:
+           out: Out, given: _Objects) -> CheckedSpec | None:
     position = {id(item): i for i, item in enumerate(items)}
     workload_blocks = [b for kind in WORKLOAD_KINDS for b in blocks[kind]]
     workload_blocks.sort(key=lambda b: position[id(b)])
-    unique([(b.name or "", head(b)) for b in workload_blocks], "workload", out)
+    unique([*((w.name, first_line(w.span, w.name)) for w in given.workloads),
+            *((b.name or "", head(b)) for b in workload_blocks)], "workload", out)
     for key, what in _NAMESPACES.items():
-        unique([(b.name, head(b)) for b in blocks[key] if b.name], what, out)
+        imported = [(p.name, first_line(p.span, p.name)) for p in given.pdbs] * (key == "pdb")
+        unique([*imported, *((b.name, head(b)) for b in blocks[key] if b.name)], what, out)
     profiles = {b.name or "": read_profile(b, BLOCKS[b.kind + "-profile"], out)
                 for b in reversed(blocks["behavior-profile"])}
     scope = Scope(profiles, {})
@@ -117,15 +139,16 @@ def _build(path: str, blocks: dict[str, list[Block]], items: Sequence[object],
         for b in reversed(blocks["template-def"])
     }
     scope = Scope(profiles, templates)
-    workloads = [build_workload(b, scope, out) for b in workload_blocks]
-    nodes = build_nodes(blocks["cluster"], out)
+    workloads = [*given.workloads, *(build_workload(b, scope, out) for b in workload_blocks)]
+    nodes = [*given.nodes, *build_nodes(blocks["cluster"], out)]
     unique([(n.name, first_line(n.span, "node")) for n in nodes], "node", out)
-    pdbs = [build_pdb(b, out) for b in blocks["pdb"]]
+    pdbs = [*given.pdbs, *(build_pdb(b, out) for b in blocks["pdb"])]
     environment = build_environment(blocks["environment"], nodes, out)
     declared = Declared(
-        {b.name or "": b.kind for b in workload_blocks},
+        {**{w.name: _KIND_WORDS[w.kind] for w in given.workloads},
+         **{b.name or "": b.kind for b in workload_blocks}},
         tuple(n.name for n in nodes),
-        tuple(b.name or "" for b in blocks["pdb"]),
+        tuple(p.name for p in pdbs if p is not None),
     )
     props = [i for i in items if isinstance(i, PropertyItem | CheckItem | ExpectItem)]
     properties, expects = build_properties(props, declared, out)

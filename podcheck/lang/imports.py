@@ -12,6 +12,9 @@ for the root.
 
 Quoted imports are paths relative to the importing file; dotted imports name bundled
 models: `env.rolling-drain` is `<models>/env/rolling-drain.pod` (`bundled_models_dir`).
+A quoted import of Kubernetes YAML (`import "k8s/app.yaml"`, a `.yml` file or a folder)
+is read by `podcheck.manifests` (objects only: its workloads, Node objects and PDBs,
+`Program.manifests`), with the manifests' own diagnostics.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from podcheck.lang.source import (
     read_regular_file,
     shown_path,
 )
+from podcheck.manifests import is_manifest_path, load_inputs
+from podcheck.spec import CheckedSpec
 
 MAX_IMPORT_DEPTH = 100
 
@@ -46,11 +51,13 @@ class LoadOptions:
 
 @dataclass(frozen=True, slots=True)
 class Program:
-    """A root file and everything it imports, with the source texts and diagnostics."""
+    """A root file and everything it imports, with the source texts and diagnostics;
+    `manifests`: the objects of every imported Kubernetes YAML file or folder."""
 
     files: tuple[SpecFile, ...]
     sources: Mapping[str, str]
     diagnostics: tuple[Diagnostic, ...]
+    manifests: tuple[CheckedSpec, ...] = ()
 
 
 def bundled_models_dir() -> Path:
@@ -71,6 +78,7 @@ class _Loader:
     done: dict[Path, SpecFile | None] = field(default_factory=dict)
     order: list[SpecFile] = field(default_factory=list)
     out: list[Diagnostic] = field(default_factory=list)
+    manifests: list[CheckedSpec] = field(default_factory=list)
 
     def visit(self, path: Path, display: str, stack: list[tuple[Path, str, Span]]) -> None:
         key = _key(path)
@@ -91,6 +99,9 @@ class _Loader:
                stack: list[tuple[Path, str, Span]]) -> None:
         target, shown = self.resolve(item, path, display)
         if target is None:
+            return
+        if item.quoted and _is_manifests(target):
+            self.manifest(target, shown)
             return
         hop = stack + [(key, display, item.span)]
         target_key = _key(target)
@@ -117,6 +128,19 @@ class _Loader:
             return target, shown
         self.out.append(_not_found(item, target, where))
         return None, shown
+
+    def manifest(self, target: Path, shown: str) -> None:
+        """`import "k8s/app.yaml"` (or a folder): the manifests' objects, each file once,
+        read under the name the import shows, which their diagnostics and spans use."""
+        key = _key(target)
+        if key in self.done:
+            return
+        self.done[key] = None
+        loaded = load_inputs([shown], objects_only=True)
+        self.sources.update(loaded.sources)
+        self.out.extend(loaded.result.diagnostics)
+        if loaded.result.ok and loaded.result.value is not None:
+            self.manifests.append(loaded.result.value)
 
     def read(self, path: Path, display: str, span: Span | None) -> bytes | None:
         data, problem = read_bytes(path, display, span, self.options.max_input_size)
@@ -157,6 +181,17 @@ def _key(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
+def _is_manifests(target: Path) -> bool:
+    """A YAML file, or a folder holding one (any other folder is PC117 when read)."""
+    if target.suffix in (".yaml", ".yml"):
+        return True
+    try:
+        return target.is_dir() and is_manifest_path(str(target)) and any(
+            p.suffix in (".yaml", ".yml") for p in target.rglob("*"))
+    except OSError:
+        return False
+
+
 def _missing(target: Path) -> bool:
     """True when nothing exists at `target` (PC110); anything else that makes it
     unreadable is reported when it is read, with its own code."""
@@ -178,7 +213,8 @@ def load_program(path: str, options: LoadOptions) -> Program:
     """Read `path`, parse it and every file it imports, transitively (each file once)."""
     loader = _Loader(options)
     loader.visit(Path(path), path, [])
-    return Program(tuple(loader.order), dict(loader.sources), tuple(loader.out))
+    return Program(tuple(loader.order), dict(loader.sources), tuple(loader.out),
+                   tuple(loader.manifests))
 
 
 def _not_found(item: Import, target: Path, where: str) -> Diagnostic:

@@ -42,8 +42,9 @@ class Loaded:
 
 
 def load_inputs(paths: Sequence[str], options: ManifestOptions | None = None,
-                stdin: TextIO | None = None) -> Loaded:
-    """Read every manifest path and build the checked spec of all their objects."""
+                stdin: TextIO | None = None, *, objects_only: bool = False) -> Loaded:
+    """Read every manifest path and build the checked spec of all their objects (with
+    `objects_only`, those objects alone: `build.build_spec`)."""
     texts = read_texts(paths, stdin)
     out: list[Diagnostic] = list(texts.diagnostics)
     documents: list[YNode] = []
@@ -60,5 +61,5 @@ def load_inputs(paths: Sequence[str], options: ManifestOptions | None = None,
     path = paths[0] if len(paths) == 1 and paths[0] != "-" else STDIN_NAME
     if len(paths) > 1:
         path = ", ".join(paths)
-    spec = build_spec(path, objects.objects, options, out)
+    spec = build_spec(path, objects.objects, options, out, objects_only=objects_only)
     return Loaded(StageResult(spec, tuple(out)), sources)

@@ -18,6 +18,7 @@ from podcheck.diagnostics import Diagnostic, Note, Severity
 from podcheck.diagnostics import codes as c
 from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
 from podcheck.manifests.cluster import Scaling, read_hpa, read_node, read_pdb
+from podcheck.manifests.groups import applies
 from podcheck.manifests.objects import CONTROLLERS, KObject
 from podcheck.manifests.options import ManifestOptions
 from podcheck.manifests.workloads import name_of, read_workload
@@ -32,7 +33,6 @@ from podcheck.spec import (
     PodTemplate,
     PropertyDecl,
     Workload,
-    WorkloadKind,
 )
 
 Out = list[Diagnostic]
@@ -40,8 +40,11 @@ NAMESPACE_LABEL = "podcheck.io/namespace"
 
 
 def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
-               out: Out) -> CheckedSpec | None:
-    """The checked spec of `objects`, or None when an error was found (in `out`)."""
+               out: Out, *, objects_only: bool = False) -> CheckedSpec | None:
+    """The checked spec of `objects`, or None when an error was found (in `out`).
+    `objects_only` (a `.pod` spec's `import "app.yaml"`): the workloads, the Node
+    objects and the PDBs alone, with no assumed nodes, environment or checks (the
+    importing spec says those)."""
     multi = len({o.namespace for o in objects if o.kind != "Node"}) > 1
     label = NAMESPACE_LABEL if multi else None
     scaling = [s for o in objects if o.kind == "HorizontalPodAutoscaler"
@@ -56,12 +59,16 @@ def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
     nodes = [read_node(o, out) for o in objects if o.kind == "Node"]
     pdbs = [p for o in objects if o.kind == "PodDisruptionBudget"
             for p in [read_pdb(o, options, label, out)] if p is not None]
-    if not workloads and not any(d.severity is Severity.ERROR for d in out):
+    if not workloads and not objects_only and not any(d.severity is Severity.ERROR
+                                                      for d in out):
         out.append(Diagnostic(c.NO_MANIFESTS, Severity.ERROR,
                               f"`{path}` holds no Pod, Deployment, ReplicaSet, StatefulSet, "
                               "DaemonSet, Job or CronJob", help="give the workload manifests"))
     if any(d.severity is Severity.ERROR for d in out):
         return None
+    if objects_only:
+        return CheckedSpec(path=path, workloads=tuple(workloads), nodes=tuple(nodes),
+                           pdbs=tuple(pdbs))
     given = bool(nodes)
     nodes = nodes or [Node(f"n{i}") for i in range(1, options.nodes + 1)]
     _fits(workloads, nodes, out)
@@ -163,15 +170,7 @@ def _checks(options: ManifestOptions, workloads: list[Workload],
                                   help=f"use one of {', '.join(sorted(BUILTIN_CHECKS))}"))
     if options.checks:
         return tuple(n for n in options.checks if n in BUILTIN_CHECKS)
-    kinds = {w.kind for w in workloads}
-    relevant = {
-        "budget-respected": bool(pdbs),
-        "drain-completes": bool(env.drain),
-        "job-completes": WorkloadKind.JOB in kinds,
-        "eventually-ready": bool(kinds - {WorkloadKind.JOB}),
-        "init-order": any(w.template.initContainers for w in workloads),
-    }
-    return tuple(n for n in options.chosen_checks if relevant.get(n, True))
+    return tuple(n for n in options.chosen_checks if applies(n, workloads, pdbs, env))
 
 
 def _defaults_note(nodes: list[Node], given: bool, env: Environment,
@@ -188,6 +187,10 @@ def _defaults_note(nodes: list[Node], given: bool, env: Environment,
     return Diagnostic(c.ZERO_CONFIG_DEFAULTS, Severity.NOTE,
                       f"checking for Kubernetes {options.version_text} with {len(nodes)} "
                       f"node{'s' * (len(nodes) != 1)} {where} ({shown}); {drains}; {failures}",
-                      notes=(Note(f"checks: {', '.join(checks)}"),),
+                      notes=(Note(f"checks: {', '.join(checks)}"),
+                             Note("without a `podcheck.io/outcome` annotation, a Job's app "
+                                  "containers and regular init containers succeed, a Job's "
+                                  "sidecars run, every other container runs and may crash "
+                                  "once")),
                       help="adjust with --nodes, --failures, --concurrent-drains, --check, "
                       "--kubernetes-version")

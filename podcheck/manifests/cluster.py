@@ -179,7 +179,9 @@ def read_hpa(obj: KObject, out: Out) -> Scaling | None:
     ref = spec.mapping("scaleTargetRef")
     low = spec.integer("minReplicas", 1, 1) or 1
     high = spec.integer("maxReplicas", None, 1)
-    spec.finish(("metrics", "behavior", "targetCPUUtilizationPercentage"))
+    spec.unmodelled("behavior", "scale-up and scale-down policies and stabilization "
+                    "windows pace the replica count, which is checked at minReplicas")
+    spec.finish(("metrics", "targetCPUUtilizationPercentage"))
     if high is None:
         f.required(owner, "spec.maxReplicas", spec.span, out)
     if ref is None:

@@ -46,6 +46,7 @@ _BLOCK = {
     WorkloadKind.REPLICASET: "replicaset",
     WorkloadKind.JOB: "job",
     WorkloadKind.DAEMONSET: "daemonset",
+    WorkloadKind.STATEFULSET: "statefulset",
 }
 
 
@@ -137,8 +138,10 @@ def _workload(w: Workload, names: _Names) -> list[str]:
     if w.kind is WorkloadKind.POD:
         return [head, *_template_body(w.template, names, "  "), "}"]
     fields: list[str] = []
-    if w.kind in (WorkloadKind.DEPLOYMENT, WorkloadKind.REPLICASET):
+    if w.kind in (WorkloadKind.DEPLOYMENT, WorkloadKind.REPLICASET, WorkloadKind.STATEFULSET):
         fields.append(f"replicas: {w.replicas}")
+    if w.kind is WorkloadKind.STATEFULSET:
+        fields.append(f"podManagementPolicy: {w.podManagementPolicy}")
     if w.kind is WorkloadKind.DEPLOYMENT:
         fields += [f"maxSurge: {_percent(w.maxSurge)}",
                    f"maxUnavailable: {_percent(w.maxUnavailable)}"]

@@ -257,8 +257,11 @@ def _cron_job(spec: Fields, owner: Owner, out: Out) -> Fields | None:
     if spec.text("schedule") is None:
         f.required(owner, "spec.schedule", spec.span, out)
     job = spec.mapping("jobTemplate")
-    spec.finish(("concurrencyPolicy", "suspend", "successfulJobsHistoryLimit",
-                 "failedJobsHistoryLimit", "startingDeadlineSeconds", "timeZone"))
+    spec.unmodelled("concurrencyPolicy", "Allow (the default) may run two Jobs at once, "
+                    "Forbid skips a run while one is active, Replace deletes the active one")
+    spec.unmodelled("startingDeadlineSeconds", "a run that cannot start in time is skipped")
+    spec.unmodelled("suspend", "a suspended CronJob starts no run")
+    spec.finish(("successfulJobsHistoryLimit", "failedJobsHistoryLimit", "timeZone"))
     if job is None:
         f.required(owner, "spec.jobTemplate", spec.span, out)
         return None

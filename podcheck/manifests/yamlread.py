@@ -16,11 +16,16 @@ nesting deeper than `MAX_DEPTH` and inputs larger than `MAX_BYTES` end in PC403 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from podcheck.diagnostics import Diagnostic, Severity, Span
 from podcheck.diagnostics import codes as c
@@ -101,19 +106,35 @@ def _error(code: str, message: str, span: Span | None, help: str) -> Diagnostic:
 
 
 def read_yaml(text: str, file: str) -> Documents:
-    """Every document of `text` as a `YNode` tree; empty documents are skipped."""
+    """Every document of `text` as a `YNode` tree; empty documents are skipped.  A
+    syntax error found by libyaml is reported as PyYAML's own parser words it, so the
+    message does not depend on whether libyaml is installed."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         too_big = _error(c.YAML_TOO_LARGE, f"the input is larger than {MAX_BYTES // 2**20} MiB",
                          Span(file, 1, 1, 1, 2), "split it, or check only the manifests "
                          "that describe the workloads")
         return Documents((), (too_big,))
+    read = _read(text, file, _LOADER)
+    if _LOADER is not _PyLoader and any(d.code == c.YAML_SYNTAX_ERROR and d.message.startswith(
+            "invalid YAML") for d in read.diagnostics):
+        return _read(text, file, _PyLoader)
+    return read
+
+
+def _read(text: str, file: str, loader: Callable[[str], _Counting]) -> Documents:
     docs: list[YNode] = []
     try:
-        for node in _compose(text):
+        for node in _compose(text, loader):
             if node is not None:
                 docs.append(_Converter(file).convert(node, 0))
     except _Refused as refused:
         return Documents(tuple(docs), (refused.diagnostic,))
+    except _TooMany as many:
+        span = Span(file, many.mark.line + 1, many.mark.column + 1, many.mark.line + 1,
+                    many.mark.column + 2)
+        return Documents(tuple(docs), (_error(
+            c.YAML_TOO_LARGE, f"the YAML has more than {MAX_NODES} nodes", span,
+            "split it, or check only the manifests that describe the workloads"),))
     except yaml.MarkedYAMLError as err:
         return Documents(tuple(docs), (_syntax(err, file),))
     except yaml.YAMLError as err:
@@ -127,13 +148,69 @@ def read_yaml(text: str, file: str) -> Documents:
     return Documents(tuple(docs), ())
 
 
-def _compose(text: str) -> Iterator[yaml.Node | None]:
-    loader = yaml.SafeLoader(text)
+class _TooMany(Exception):
+    """More than `MAX_NODES` nodes were composed (before any alias is expanded)."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(f"more than {MAX_NODES} nodes")
+        self.mark = mark
+
+
+class _Counting(Composer):
+    """PyYAML's composer, counting the nodes it builds so that a huge document is
+    refused as soon as it passes `MAX_NODES`, not after all of it was composed."""
+
+    composed = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise _TooMany(self.peek_event().start_mark)  # type: ignore[attr-defined]
+        return super().compose_node(parent, index)
+
+
+class _PyLoader(Reader, Scanner, Parser, _Counting, Resolver):
+    """PyYAML's pure-Python parser under the counting composer."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _Counting.__init__(self)
+        Resolver.__init__(self)
+
+
+def _c_loader() -> Callable[[str], _Counting] | None:
+    """libyaml's parser (C, several times faster) under the counting composer, when
+    libyaml is installed.  Only events are read from it: composing, resolving and every
+    check here are PyYAML's Python code and ours."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:
+        return None
+
+    class _CLoader(CParser, _Counting, Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Counting.__init__(self)
+            Resolver.__init__(self)
+
+        check_node = _Counting.check_node
+        get_node = _Counting.get_node
+
+    return _CLoader
+
+
+_LOADER: Callable[[str], _Counting] = _c_loader() or _PyLoader
+
+
+def _compose(text: str, make: Callable[[str], _Counting]) -> Iterator[yaml.Node | None]:
+    loader = make(text)
     try:
         while loader.check_node():
             yield loader.get_node()
     finally:
-        loader.dispose()
+        getattr(loader, "dispose", lambda: None)()
 
 
 def _syntax(err: yaml.MarkedYAMLError, file: str) -> Diagnostic:

@@ -16,11 +16,18 @@ from typer.testing import CliRunner
 from podcheck.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = sorted((ROOT / "specs" / "manifests").rglob("*.yaml"))
+MANIFESTS = ROOT / "specs" / "manifests"
+# A file is one input; a folder (the README's `shop/`) is one input, checked as a whole
+# with the zero-config defaults (`podcheck check shop/`), its golden beside it
+# (`shop.expected`).
+SPECS = sorted([*MANIFESTS.glob("*.yaml"),
+                *(d for d in MANIFESTS.iterdir() if d.is_dir() and any(d.glob("*.yaml")))])
 HEADER = "# PODCHECK:"
 
 
 def _command(spec: Path) -> list[str] | None:
+    if spec.is_dir():
+        return ["check"]
     for line in spec.read_text(encoding="utf-8").splitlines()[:5]:
         if line.startswith(HEADER):
             return shlex.split(line[len(HEADER):])
@@ -41,7 +48,7 @@ def test_golden(spec: Path, update_goldens: bool, monkeypatch: pytest.MonkeyPatc
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     actual = f"{result.stdout}exit: {result.exit_code}\n"
-    expected_path = spec.with_suffix(".expected")
+    expected_path = spec.parent / f"{spec.stem}.expected"
     if update_goldens:
         expected_path.write_text(actual, encoding="utf-8")
         return

@@ -220,6 +220,7 @@ def test_an_internal_error_has_its_own_code_and_a_crash_report(
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr(podcheck.cli, "check_file", boom)
+    monkeypatch.setattr(podcheck.cli, "check_path", boom)
     monkeypatch.setenv("PODCHECK_CRASH_DIR", str(tmp_path / "crashes"))
     code, out, err = cli("check", str(deadlock_spec))
     assert code == ExitCode.INTERNAL_ERROR

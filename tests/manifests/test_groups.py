@@ -1,0 +1,177 @@
+"""Independent workload groups and the back-off reset (NOTE(independent-workloads)).
+
+The split must never change a verdict: `test_groups_agree_with_one_exploration` checks
+every built-in verdict of a multi-workload input against the single exploration of the
+whole cluster with the back-off reset on (the model as it is without the split).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from podcheck.check import CheckOptions, check_file, check_path
+from podcheck.engine.result import Verdict
+from podcheck.manifests import ManifestOptions, load_inputs
+from podcheck.manifests.groups import (
+    CRASH_LOOP,
+    backoff_reset_matters,
+    explorations,
+    independent_groups,
+    restarts_at_all,
+)
+from podcheck.spec import CheckedSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOP = ROOT / "specs" / "manifests" / "shop"
+
+
+def _deployment(name: str, labels: str, extra: str = "", containers: str = "") -> str:
+    body = containers or "      - {name: app, image: example/app:1}\n"
+    return f"""---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {labels}}}
+  template:
+    metadata: {{labels: {labels}}}
+    spec:
+{extra}      containers:
+{body}"""
+
+
+def _pdb(name: str, selector: str) -> str:
+    return f"""---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: {name}}}
+spec: {{minAvailable: 1, selector: {{matchLabels: {selector}}}}}
+"""
+
+
+def _spec(tmp_path: Path, text: str, **options: int) -> CheckedSpec:
+    path = tmp_path / "in.yaml"
+    path.write_text(text, encoding="utf-8")
+    spec = load_inputs([str(path)], ManifestOptions(**options)).result.value
+    assert spec is not None
+    return spec
+
+
+def _names(groups: tuple[CheckedSpec, ...]) -> list[list[str]]:
+    return [[w.name for w in g.workloads] + [p.name for p in g.pdbs] for g in groups]
+
+
+def test_the_shop_splits_into_its_three_workloads() -> None:
+    spec = load_inputs([str(SHOP)]).result.value
+    assert spec is not None
+    groups = independent_groups(spec)
+    assert _names(groups) == [["db", "db"], ["migrate"], ["web", "web"]]
+    assert "job-completes" in [p.name for p in groups[1].properties]
+    assert "budget-respected" not in [p.name for p in groups[1].properties]
+    assert all(g.nodes == spec.nodes and g.environment.drain == spec.environment.drain
+               for g in groups)
+
+
+def test_a_budget_over_two_workloads_links_them(tmp_path: Path) -> None:
+    text = (_deployment("a", "{app: a, tier: web}") + _deployment("b", "{app: b, tier: web}")
+            + _deployment("c", "{app: c}") + _pdb("web", "{tier: web}"))
+    assert _names(independent_groups(_spec(tmp_path, text))) == [["a", "b", "web"], ["c"]]
+
+
+def test_anti_affinity_towards_another_workload_links_them(tmp_path: Path) -> None:
+    anti = """      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - topologyKey: kubernetes.io/hostname
+            labelSelector: {matchLabels: {app: b}}
+"""
+    text = _deployment("a", "{app: a}", anti) + _deployment("b", "{app: b}") + \
+        _deployment("c", "{app: c}")
+    assert _names(independent_groups(_spec(tmp_path, text))) == [["a", "b"], ["c"]]
+
+
+def test_requests_on_bounded_nodes_link_the_workloads(tmp_path: Path) -> None:
+    node = """---
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {allocatable: {cpu: "2", memory: 4Gi}}
+"""
+    asks = "      - name: app\n        image: x\n        resources: {requests: {cpu: 500m}}\n"
+    text = node + _deployment("a", "{app: a}", containers=asks) + \
+        _deployment("b", "{app: b}", containers=asks) + _deployment("c", "{app: c}")
+    assert _names(independent_groups(_spec(tmp_path, text))) == [["a", "b"], ["c"]]
+
+
+def test_one_group_is_the_spec_itself(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, _deployment("a", "{app: a}") + _pdb("a", "{app: a}"))
+    assert independent_groups(spec) == (spec,)
+
+
+def test_the_reset_matters_only_when_a_container_restarts_twice(tmp_path: Path) -> None:
+    crash_once = _spec(tmp_path, _deployment("a", "{app: a}"))
+    assert not backoff_reset_matters(crash_once) and restarts_at_all(crash_once)
+    live = "      - name: app\n        image: x\n        livenessProbe: {exec: {command: [x]}}\n"
+    assert backoff_reset_matters(_spec(tmp_path, _deployment("a", "{app: a}",
+                                                              containers=live)))
+    fails = _deployment("a", "{app: a}").replace(
+        "    metadata: {labels: {app: a}}",
+        "    metadata:\n      labels: {app: a}\n"
+        "      annotations: {podcheck.io/outcome.app: fails}")
+    assert backoff_reset_matters(_spec(tmp_path, fails))
+    runs = fails.replace("outcome.app: fails", "outcome.app: runs")
+    assert not restarts_at_all(_spec(tmp_path, runs))
+
+
+def test_no_crash_loop_is_explored_with_the_reset(tmp_path: Path) -> None:
+    ways = explorations(_spec(tmp_path, _deployment("a", "{app: a}") + _pdb("a", "{app: a}")))
+    assert [(w.backoff_reset, [p.name for p in w.spec.properties]) for w in ways] == [
+        (False, ["budget-respected", "drain-completes", "eventually-ready", "no-deadlock"]),
+        (True, [CRASH_LOOP])]
+
+
+def _verdicts(runs: list) -> dict[str, set[Verdict]]:
+    found: dict[str, set[Verdict]] = {}
+    for run in runs:
+        assert run.result is not None and run.result.stats.complete
+        for prop, res in zip(run.result.system.properties, run.result.results, strict=True):
+            found.setdefault(prop.name, set()).add(res.verdict)
+    return found
+
+
+def test_groups_agree_with_one_exploration(tmp_path: Path) -> None:
+    """Deployment `a` (PDB minAvailable 1 on one replica: its drain never completes),
+    Deployment `b` (no budget) and a Job: the verdicts of the groups, combined, are
+    those of the whole cluster explored at once with the back-off reset."""
+    job = """---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: j}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: work, image: x}]
+"""
+    path = tmp_path / "three.yaml"
+    path.write_text(_deployment("a", "{app: a}") + _pdb("a", "{app: a}")
+                    + _deployment("b", "{app: b}") + job, encoding="utf-8")
+    options = CheckOptions(manifests=ManifestOptions(nodes=2, failures=0))
+    split = check_path(str(path), options)
+    assert len(split) == 5  # a (two explorations), b (two), the Job (no restart: one)
+    whole = _verdicts([check_file(str(path), options)])
+    parts = _verdicts(split)
+    assert parts.keys() == whole.keys()
+    for name, verdicts in whole.items():
+        combined = Verdict.VIOLATED if Verdict.VIOLATED in parts[name] else Verdict.HOLDS
+        assert verdicts == {combined}, name
+    assert whole["drain-completes"] == {Verdict.VIOLATED}
+
+
+def test_the_timeout_bounds_every_group_together() -> None:
+    """`--timeout` is one budget for the whole input: once spent, the groups left stop
+    at once (PC502), never run with a fresh budget each."""
+    runs = check_path(str(SHOP), CheckOptions(timeout_seconds=0.0))
+    assert len(runs) == 5 and all(run.stopped is not None for run in runs)
+    assert all(run.exit_code == 3 for run in runs)
