@@ -1,12 +1,10 @@
 """The verification driver: one library call per `podcheck check` / `test` / `graph`.
 
-Stage: joins the pipeline.  Consumes a spec path and `CheckOptions`; runs
-`lang.load` -> `model.compile_spec` -> `engine.bfs.explore` (keeping the state graph
-when a liveness property needs it) -> `engine.liveness.check_liveness` for each
-temporal property; produces a `podcheck.run.CheckRun` that renderers and the CLI
-read.  It prints
-nothing and never exits.  Per NOTE(stage-gating), a stage runs only if the previous
-one produced no error.
+Stage: joins the pipeline.  Consumes a spec path and `CheckOptions`; runs `lang.load`
+-> `model.compile_spec` -> `engine.bfs.explore` (keeping the state graph when a liveness
+property needs it) -> `engine.liveness.check_liveness` for each temporal property;
+produces a `podcheck.run.CheckRun` that renderers and the CLI read.  It prints nothing
+and never exits.  Per NOTE(stage-gating), a stage runs only if the previous one passed.
 """
 
 from __future__ import annotations
@@ -240,7 +238,9 @@ def _check(
     partial.diagnostics = compiled.diagnostics
     watch.check()
     if options.engine in SYMBOLIC_ENGINES:
-        return CheckRun(path, compiled.diagnostics, sources, _symbolic(system, options, watch))
+        symbolic = _symbolic(system, options, watch)
+        return CheckRun(path, compiled.diagnostics, sources, symbolic,
+                        stopped=Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None)
     if options.simulate:
         return _simulate(partial, options, system, compiled.diagnostics, watch, reporter,
                          estimate.location(spec))
@@ -260,13 +260,10 @@ def _check(
                     vacuous=never if warning is not None else ())
 
 
-def _bfs_options(options: CheckOptions, watch: Watch, system: TransitionSystem,
-                 keep_graph: bool) -> BfsOptions:
-    """The explicit engines' options: the run's limits, its clock, and a graph when asked
-    or when a liveness property needs one."""
-    needs_graph = keep_graph or any(p.expectation in LIVENESS for p in system.properties)
+def _bfs_options(options: CheckOptions, watch: Watch, keep_graph: bool) -> BfsOptions:
+    """The explicit engines' options: the run's limits and clock; a graph if asked."""
     return BfsOptions(max_states=options.max_states, max_depth=options.max_depth,
-                      timeout_seconds=watch.remaining(), keep_graph=needs_graph,
+                      timeout_seconds=watch.remaining(), keep_graph=keep_graph,
                       should_stop=watch.searching, symmetry=options.symmetry)
 
 
@@ -287,13 +284,15 @@ def _simulate(partial: _Partial, options: CheckOptions, system: TransitionSystem
 
 
 def _symbolic(system: TransitionSystem, options: CheckOptions, watch: Watch) -> CheckResult:
-    """bmc, kind or pdr within the run's deadline: Z3 is given it, so a timeout keeps the
-    goals decided so far (`Watch.keeping_time`)."""
-    symbolic = SymbolicOptions.of(options.engine, options.max_depth, watch.remaining())
-    with watch.keeping_time():
+    """bmc, kind or pdr within the run's limits: Z3 is given the deadline, and a limit
+    reached (deadline, memory, Ctrl-C) makes every later query answer unknown, so the run
+    keeps the goals decided so far."""
+    symbolic = replace(SymbolicOptions.of(options.engine, options.max_depth, watch.remaining()),
+                       should_stop=lambda: watch.stop is not None)
+    with watch.cooperating():  # a limit is recorded: the next query answers unknown
         result = run_symbolic(system, symbolic)
-    if result.limit is not None and watch.poll() is Limit.TIMEOUT:
-        return replace(result, limit=Limit.TIMEOUT)  # the run's clock ran out meanwhile
+    if result.limit is not None and watch.poll() is not None:
+        return replace(result, limit=watch.stop)  # the run was stopped meanwhile
     return result
 
 
@@ -346,8 +345,7 @@ def _explore(
     needs_graph = keep_graph or (liveness and scanned is None)
     wants = Wants(options.symmetry, options.engine, options.workers)
     live = liveness_symmetry(system, wants, needs_graph and not keep_graph)
-    bfs_options = replace(_bfs_options(options, watch, system, keep_graph),
-                          keep_graph=needs_graph and live is None)
+    bfs_options = _bfs_options(options, watch, needs_graph and live is None)
     with watch.interruptible():  # until the loop runs: see `Watch.searching`
         result, graph = (explore_vector(system, bfs_options, reporter, workers=options.workers,
                                         fingerprint=options.fingerprint)

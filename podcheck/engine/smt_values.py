@@ -7,6 +7,7 @@ re-exports these), so the engines and their callers can hold them without z3 typ
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from podcheck.engine.result import Verdict
@@ -19,6 +20,7 @@ class Deadline:
 
     seconds: float | None = None
     start: float = field(default_factory=time.perf_counter)
+    should_stop: Callable[[], bool] | None = None  # the run was stopped (Ctrl-C, memory)
 
     def remaining_ms(self) -> int | None:
         """Milliseconds left (at least 1), or None without a budget."""
@@ -28,7 +30,10 @@ class Deadline:
         return max(1, int(left * 1000))
 
     def expired(self) -> bool:
-        """True once the budget is spent."""
+        """True once the budget is spent or the run was stopped (`should_stop`): every
+        query then answers unknown at once, and the engines return what they decided."""
+        if self.should_stop is not None and self.should_stop():
+            return True
         return self.seconds is not None and time.perf_counter() - self.start >= self.seconds
 
 

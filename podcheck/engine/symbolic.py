@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from podcheck import ir
@@ -70,6 +70,7 @@ class SymbolicOptions:
     timeout_seconds: float | None = None
     check_deadlock: bool = True
     simple_path: bool = True
+    should_stop: Callable[[], bool] | None = None  # polled before every Z3 query
 
     @staticmethod
     def of(engine: str, depth: int | None, timeout_seconds: float | None) -> SymbolicOptions:
@@ -163,7 +164,7 @@ def _result(prop: Property, d: _Decision, engine: SymbolicEngine) -> PropertyRes
 def run_symbolic(system: TransitionSystem, options: SymbolicOptions) -> CheckResult:
     """Check every property of `system` with the engine `options.engine` (module doc)."""
     start = time.perf_counter()
-    deadline = smt.Deadline(options.timeout_seconds, start)
+    deadline = smt.Deadline(options.timeout_seconds, start, options.should_stop)
     goals = goals_of(system, check_deadlock=options.check_deadlock)
     decided = _decide(system, goals, options, deadline)
     engine = options.engine

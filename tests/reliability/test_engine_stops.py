@@ -11,6 +11,7 @@ import pytest
 
 from podcheck import check
 from podcheck.check import CheckOptions, check_file
+from podcheck.engine import smt
 from podcheck.engine.result import Limit
 from podcheck.exitcodes import ExitCode
 from podcheck.limits import Watch
@@ -60,3 +61,35 @@ def test_a_symbolic_run_past_the_deadline_keeps_its_goals(monkeypatch: pytest.Mo
                      CheckOptions(engine="bmc", max_depth=3, timeout_seconds=0.3))
     assert run.result is not None, [d.message for d in run.diagnostics]
     assert run.limit is Limit.TIMEOUT and run.exit_code is ExitCode.INCONCLUSIVE
+
+
+@pytest.mark.parametrize("engine", ["bmc", "kind", "pdr"])
+@pytest.mark.parametrize("limit", [Limit.MAX_MEMORY, Limit.INTERRUPT])
+def test_a_stopped_symbolic_run_keeps_the_goals_it_decided(
+        monkeypatch: pytest.MonkeyPatch, engine: str, limit: Limit) -> None:
+    # Ctrl-C or --max-memory while Z3 works: the limit is recorded, every later query
+    # answers unknown at once, and the goals decided before are kept (smt_values.Deadline).
+    watches: list[Watch] = []
+    real_cooperating = Watch.cooperating
+
+    def cooperating(self: Watch):  # type: ignore[no-untyped-def]
+        watches.append(self)
+        return real_cooperating(self)
+
+    real_check = smt.Session.check
+    calls = [0]
+
+    def check_query(self, *assumptions):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if calls[0] == 3 and watches:
+            watches[-1].stop = limit
+        return real_check(self, *assumptions)
+
+    monkeypatch.setattr(Watch, "cooperating", cooperating)
+    monkeypatch.setattr(smt.Session, "check", check_query)
+    run = check_file(str(ROOT / "specs/seed/13-direct-delete.pod"),
+                     CheckOptions(engine=engine, max_depth=6, timeout_seconds=600.0))
+    assert run.result is not None, [d.message for d in run.diagnostics]
+    assert calls[0] >= 3 and run.limit is limit
+    expected = ExitCode.INTERRUPTED if limit is Limit.INTERRUPT else ExitCode.INCONCLUSIVE
+    assert run.exit_code is expected
