@@ -38,26 +38,54 @@ from podcheck.ir import Action, Const, Expr, Op, SymmetryGroup, TransitionSystem
 Partial = Mapping[int, int]
 
 
-def fold(e: Expr, known: Partial) -> int | None:
+def fold(e: Expr, known: Partial, memo: dict[int, int | None] | None = None) -> int | None:
     """The value of `e` when the variables in `known` hold those values, or None when it
-    depends on others (three-valued: `and`/`or` decide on one known argument)."""
+    depends on others (three-valued: `and`/`or` decide on one known argument).  Arguments
+    are folded lazily: an unknown argument of an arithmetic operator ends the fold (a
+    `min` over every slot is decided in the first slots it reads).  `memo`, if given,
+    keeps each shared subexpression's value (by identity) for this `known`."""
     if isinstance(e, Const):
         return e.value
     if isinstance(e, Var):
         return known.get(e.index)
-    vals = [fold(a, known) for a in e.args]
-    if e.op == "and":
-        return 0 if 0 in vals else (1 if None not in vals else None)
-    if e.op == "or":
-        return 1 if any(v not in (0, None) for v in vals) else (0 if None not in vals else None)
+    if memo is None:
+        return _fold_op(e, known, None)
+    if id(e) not in memo:
+        memo[id(e)] = _fold_op(e, known, memo)
+    return memo[id(e)]
+
+
+def _fold_op(e: Op, known: Partial, memo: dict[int, int | None] | None) -> int | None:
+    if e.op in ("and", "or"):
+        return _fold_junction(e.op == "and", e.args, known, memo)
     if e.op == "ite":
-        cond, then, other = vals
-        if cond is None:
-            return then if then is not None and then == other else None
-        return then if cond else other
-    if None in vals or (e.op in ("//", "%") and (vals[1] or 0) <= 0):
+        cond = fold(e.args[0], known, memo)
+        if cond is not None:
+            return fold(e.args[1] if cond else e.args[2], known, memo)
+        then, other = fold(e.args[1], known, memo), fold(e.args[2], known, memo)
+        return then if then is not None and then == other else None
+    vals: list[int] = []
+    for a in e.args:
+        v = fold(a, known, memo)
+        if v is None:
+            return None
+        vals.append(v)
+    if e.op in ("//", "%") and vals[1] <= 0:
         return None
-    return evaluate(Op(e.op, tuple(Const(v or 0) for v in vals)), ())
+    return evaluate(Op(e.op, tuple(Const(v) for v in vals)), ())
+
+
+def _fold_junction(conjunction: bool, args: Sequence[Expr], known: Partial,
+                   memo: dict[int, int | None] | None) -> int | None:
+    """`and` (`conjunction`) or `or` of `args`, three-valued, stopping at a deciding one."""
+    decider, unknown = (0 if conjunction else 1), False
+    for a in args:
+        v = fold(a, known, memo)
+        if v is None:
+            unknown = True
+        elif (v != 0) == (decider == 1):
+            return decider
+    return None if unknown else 1 - decider
 
 
 def conjuncts(e: Expr) -> list[Expr]:
@@ -70,8 +98,8 @@ def conjuncts(e: Expr) -> list[Expr]:
 def relaxed(system: TransitionSystem, group: SymmetryGroup) -> tuple[Action, ...]:
     """The actions with NOTE(lowest-free)'s conjuncts dropped: in a guard holding
     `not used_i` for a member i and `used_j` for exactly the members j < i, the `used_j`."""
-    member = _members(group)
-    return tuple(replace(a, guard=_relax(a.guard, member)) for a in system.actions)
+    member, memo = _members(group), _Memo()
+    return tuple(replace(a, guard=_relax(a.guard, member, memo)) for a in system.actions)
 
 
 def relaxed_condition(e: Expr, group: SymmetryGroup) -> Expr:
@@ -84,8 +112,8 @@ def relaxed_condition(e: Expr, group: SymmetryGroup) -> Expr:
     disjunction of every action's guard, is such a condition."""
     if not (isinstance(e, Op) and e.op == "or"):
         return e
-    member = _members(group)
-    return Op("or", tuple(_relax(d, member) for d in _disjuncts(e)))
+    member, memo = _members(group), _Memo()
+    return Op("or", tuple(_relax(d, member, memo) for d in _disjuncts(e)))
 
 
 def _members(group: SymmetryGroup) -> dict[int, int]:
@@ -99,7 +127,12 @@ def _disjuncts(e: Expr) -> list[Expr]:
     return [e]
 
 
-def _lowest(part: Expr, member: Mapping[int, int]) -> int | None:
+class _Memo(dict[int, "dict[int, int] | None"]):
+    """The ordinal -> "in use" variable map of each `min` seen, by identity: the guards
+    of a ReplicaSet's slots share one `min`, so reading it once keeps this linear."""
+
+
+def _lowest(part: Expr, member: Mapping[int, int], memo: _Memo) -> int | None:
     """The "in use" variable of member i when `part` is the linear spelling of "i is the
     lowest free member" (NOTE(linear-lowest-absent) in model/replicaset.py):
     `min(top, ite(used_j, top, ordinal_j) for every member j) == ordinal_i`."""
@@ -108,21 +141,32 @@ def _lowest(part: Expr, member: Mapping[int, int]) -> int | None:
     low = part.args[0]
     if not (isinstance(low, Op) and low.op == "min" and isinstance(low.args[0], Const)):
         return None
-    top, ordinals = low.args[0].value, {}
+    if id(low) not in memo:
+        memo[id(low)] = _ordinals(low, member)
+    ordinals = memo[id(low)]
+    return None if ordinals is None else ordinals.get(part.args[1].value)
+
+
+def _ordinals(low: Op, member: Mapping[int, int]) -> dict[int, int] | None:
+    """`min(top, ite(used_j, top, ordinal_j)...)` read as ordinal -> used_j, when its
+    arguments cover every member once; else None."""
+    top = low.args[0]
+    ordinals: dict[int, int] = {}
     for arg in low.args[1:]:
         if not (isinstance(arg, Op) and arg.op == "ite" and isinstance(arg.args[0], Var)
-                and arg.args[0].index in member and arg.args[1] == Const(top)
+                and arg.args[0].index in member and arg.args[1] == top
                 and isinstance(arg.args[2], Const)):
             return None
         ordinals[arg.args[2].value] = arg.args[0].index
     if set(ordinals.values()) != set(member) or len(ordinals) != len(member):
         return None
-    return ordinals.get(part.args[1].value)
+    return ordinals
 
 
-def _relax(guard: Expr, member: Mapping[int, int]) -> Expr:
+def _relax(guard: Expr, member: Mapping[int, int], memo: _Memo) -> Expr:
+    """`guard` relaxed (module doc)."""
     parts = conjuncts(guard)
-    linear = [(k, _lowest(p, member)) for k, p in enumerate(parts)]
+    linear = [(k, _lowest(p, member, memo)) for k, p in enumerate(parts)]
     found = [(k, used) for k, used in linear if used is not None]
     if len(found) == 1:  # "create in any free slot": the member itself is free
         k, used = found[0]
@@ -145,12 +189,23 @@ def invariant(system: TransitionSystem, group: SymmetryGroup) -> bool:
         for b in group.blocks:
             if state[b[pos]] == 0 and tuple(state[v] for v in b) != group.vacant:
                 return False
-    return all(_kept(a, b, pos, group.vacant) for a in system.actions for b in group.blocks)
+    # An action that updates no variable of a block keeps that block as it was (and V
+    # with it): only the blocks an action writes are looked at (linear in the updates).
+    # Each block's guards are folded under one assignment, so shared subexpressions (a
+    # PDB's count over every slot) are folded once per block (`memos`).
+    owner = {v: i for i, b in enumerate(group.blocks) for v in b}
+    memos: dict[int, dict[int, int | None]] = {}
+    for a in system.actions:
+        ups = dict(a.updates)
+        for i in sorted({owner[v] for v in ups if v in owner}):
+            if not _kept(a, ups, group.blocks[i], pos, group.vacant, memos.setdefault(i, {})):
+                return False
+    return True
 
 
-def _kept(a: Action, block: Sequence[int], pos: int, vacant: Sequence[int]) -> bool:
-    """`a` keeps V for the member with variables `block`."""
-    ups = dict(a.updates)
+def _kept(a: Action, ups: Mapping[int, Expr], block: Sequence[int], pos: int,
+          vacant: Sequence[int], memo: dict[int, int | None]) -> bool:
+    """`a` (with updates `ups`) keeps V for the member with variables `block`."""
     used = block[pos]
     value = ups.get(used)
     if value is not None and fold(value, {}) == 0:
@@ -159,7 +214,7 @@ def _kept(a: Action, block: Sequence[int], pos: int, vacant: Sequence[int]) -> b
     if value is not None and fold(value, {}) != 1:
         return False
     before = dict(zip(block, vacant, strict=True))
-    if fold(a.guard, before) == 0 or value is not None:
+    if fold(a.guard, before, memo) == 0 or value is not None:
         return True
-    return all(v not in ups or fold(ups[v], before) == x
+    return all(v not in ups or fold(ups[v], before, memo) == x
                for v, x in zip(block, vacant, strict=True))  # fmt: skip

@@ -4,7 +4,7 @@ Stage: `podcheck.report`.  Consumes engine results (`podcheck.engine.result`);
 produces a string.  Each step is labelled with its action's `label` and shows only
 the variables that changed (the full state at step 0), grouped by `StateVar.owner`,
 with enum labels via `StateVar.show`.  Output is deterministic: spans are printed as
-basename and line, timings only with `show_timing=True`.
+basename, line and column, timings only with `show_timing=True`.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ def _step_header(step: StepView, width: int) -> str:
     label = step.action.label + (f" (+{step.passed} s)" if step.passed else "")
     extra = f"  [{', '.join(step.events)}]" if step.events else ""
     if step.location is not None:
-        extra += f"  ({posixpath.basename(step.location.file)}:{step.location.line})"
+        where = step.location
+        extra += f"  ({posixpath.basename(where.file)}:{where.line}:{where.column})"
     when = f"t={step.time}s"
     return f"step {step.number:<2} {when:<{width}}  {label}{extra}"
 

@@ -92,7 +92,7 @@ def test_default_trace_leaves_bookkeeping_out_and_full_shows_it() -> None:
         assert internal not in default
         assert internal in full
     for seen in ("app.state: Running -> Terminated", "app.restarts: 0 -> 1", "[Unhealthy, Killing]",
-                 "t=30s", "(slow-starter-killed.pod:16)"):
+                 "t=30s", "(slow-starter-killed.pod:16:7)"):
         assert seen in default
 
 
