@@ -37,6 +37,9 @@ def run(command: str, path: Path | str, *extra: str, cwd: Path | None = None) ->
     found = json.loads(text) if text.strip() else []
     if isinstance(found, dict):  # `check --format json`: a document with its diagnostics
         found = found["diagnostics"]
+    elif found and all(isinstance(d, dict) and "exitCode" in d for d in found):
+        # several runs (manifests checked in groups, check_path): every run's diagnostics
+        found = [x for d in found for x in d["diagnostics"]]
     return Outcome(result.exit_code, found, text)
 
 
