@@ -77,6 +77,7 @@ class BfsOptions:
     check_deadlock: bool = True
     should_stop: Callable[[], Limit | None] | None = None  # a whole-run limit (limits.py)
     symmetry: bool = True  # use the system's verified symmetry groups (safety only)
+    twins: bool = True  # vector + symmetry: skip twin successors (NOTE(twin-successors))
 
 
 @dataclass(slots=True)

@@ -227,6 +227,25 @@ def _maps_onto(group: SymmetryGroup, actions: Sequence[Action], terminal: Expr,
     return None
 
 
+def images(group: SymmetryGroup, actions: Sequence[Action], perm: Sequence[int]) -> list[int]:
+    """Per action, the index of an action equal in normal form to its image under the
+    permutation `perm` of `group` (member `i` goes to `perm[i]`): a bijection of a verified
+    group's actions (actions with equal normal forms are interchangeable and are paired in
+    order).  Raises KeyError when an image is not among `actions`."""
+    refs = frozenset(group.references)
+    ident, moved = _Normal(_Renaming({}, refs, {})), _Normal(_renaming(group, perm, refs))
+    where: dict[str, list[int]] = {}
+    for i, a in enumerate(actions):
+        where.setdefault(ident.action(a), []).append(i)
+    taken: Counter[str] = Counter()
+    out = []
+    for a in actions:
+        form = moved.action(a)
+        out.append(where[form][taken[form]])
+        taken[form] += 1
+    return out
+
+
 def _first_unmapped(actions: Sequence[Action], ident: _Normal, moved: _Normal) -> str:
     forms = Counter(ident.action(a) for a in actions)
     for a in actions:

@@ -61,6 +61,7 @@ class VectorCanon:
 
     def __init__(self, canon: Symmetry, layout: WordLayout) -> None:
         self.layout = layout
+        self.canon = canon
         self.renamed = canon.renamed
         self.sorted = canon.sorted
         self.perms = list(itertools.product(
