@@ -79,21 +79,24 @@ def twins(system: TransitionSystem, canon: Symmetry) -> Twins:
     for group in canon.groups:
         if group.references or len(group.blocks) < 2:
             continue
-        for a, found in _group_pairs(system, group).items():
+        for a, found in _group_pairs(system, group, canon.maps.get(group.name)).items():
             pairs.setdefault(a, []).extend(found)
     return Twins({a: tuple(p) for a, p in pairs.items()})
 
 
-def _group_pairs(system: TransitionSystem, group: SymmetryGroup
-                 ) -> dict[int, list[tuple[Block, Block]]]:  # fmt: skip
+def _group_pairs(system: TransitionSystem, group: SymmetryGroup,
+                 known: tuple[list[int], ...] | None) -> dict[int, list[tuple[Block, Block]]]:
     actions = system.actions
     if group.first_free is not None:
         actions = vacancy.relaxed(system, group)
     relaxed = np.array([r.guard is not a.guard for r, a in zip(actions, system.actions,
                                                                strict=True)], np.bool_)
     k = len(group.blocks)
-    swap = np.array(images(group, actions, [1, 0, *range(2, k)]), np.intp)
-    cycle = swap if k == 2 else np.array(images(group, actions, [*range(1, k), 0]), np.intp)
+    if known is None:  # the verifier's maps of the swap (0 1) and the cycle
+        known = (images(group, actions, [1, 0, *range(2, k)]),
+                 images(group, actions, [*range(1, k), 0]))
+    swap = np.array(known[0], np.intp)
+    cycle = np.array(known[-1], np.intp)  # k == 2: the swap is the cycle
     power = np.arange(len(actions), dtype=np.intp)  # the map of c^j
     index = np.arange(len(actions), dtype=np.intp)
     out: dict[int, list[tuple[Block, Block]]] = {}
