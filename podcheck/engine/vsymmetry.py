@@ -11,7 +11,11 @@ the references) followed by sorting the other groups' blocks.  A block's code is
 values in mixed radix (first variable most significant), so sorting codes sorts blocks
 lexicographically.  It is a function of the orbit (a minimum over the whole group), so
 it is a canonical form, though not always the one `Symmetry.canon` picks; traces use
-`canon_state`, this function on one state.
+`canon_state`, this function on one state.  When the one group with references is named
+only from the blocks of one sorted group (nodes named by pods), its members are instead
+put in order of signature (NOTE(member-signature), engine/vsignature.py): one renaming
+per row instead of one candidate per permutation.  Batches are canonicalised in slices
+of `SLICE` rows.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from podcheck.engine import canonical
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.packing import Keys, WordLayout
 from podcheck.engine.symmetry import Off, Symmetry, SymmetryUse
+from podcheck.engine.vsignature import Signature
 from podcheck.ir import State, SymmetryGroup, TransitionSystem
 
 Matrix = npt.NDArray[np.int64]
 MAX_PERMUTATIONS = 720  # permutations of groups with references tried per batch at most
+SLICE = 1 << 12  # rows canonicalised at a time
 
 
 def for_system(
@@ -70,12 +76,24 @@ class VectorCanon:
         first = set(self.order)
         self.rest = np.array([i for i in range(len(layout.lo)) if i not in first], np.intp)
         self.fields = _Fields(layout)
+        self.signature = Signature.of(canon, layout)  # NOTE(member-signature)
 
     def __call__(self, keys: Keys) -> Keys:
-        """The canonical keys of `keys` (new arrays; the input is not changed)."""
-        if not len(keys[0]):
-            return keys
+        """The canonical keys of `keys` (new arrays; the input is not changed), in slices
+        of `SLICE` rows (the matrices of a slice stay small)."""
+        size = len(keys[0])
+        if size <= SLICE:
+            return self._slice(keys) if size else keys
+        parts = [self._slice([k[at:at + SLICE] for k in keys]) for at in range(0, size, SLICE)]
+        return [np.concatenate([p[w] for p in parts]) for w in range(len(keys))]
+
+    def _slice(self, keys: Keys) -> Keys:
         cols = self.fields.unpack(keys)
+        if self.signature is not None:
+            out = self.signature.apply(cols)
+            for blocks in self.sorted:
+                self._sort(out, blocks)
+            return self.fields.pack(out)
         best: Matrix | None = None
         for perm in self.perms:
             cand = self._rename(cols, perm)
