@@ -69,7 +69,6 @@ _CLOCK_MASK = 255  # look at the clock (and `should_stop`) every 256 states
 @dataclass(frozen=True, slots=True)
 class BfsOptions:
     """Limits and switches of one BFS run (None: no limit)."""
-
     max_states: int | None = None
     max_depth: int | None = None
     timeout_seconds: float | None = None
