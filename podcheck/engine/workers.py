@@ -234,26 +234,34 @@ def explore_workers(
 def explore(
     system: TransitionSystem, options: BfsOptions | None = None,
     reporter: Reporter | None = None, *, workers: int = 1, fingerprint: bool = False,
-    canonicalise: Canonicalise | None = None,
+    canonicalise: Canonicalise | None = None, cluster: str | None = None,
 ) -> tuple[CheckResult, StateGraph | None]:  # fmt: skip
-    """`vector.explore_vector` on `workers` processes when that is possible.
+    """`vector.explore_vector` on `workers` processes, or on the Dask cluster at
+    `cluster` (`engine/distributed/`, `local:N` starts one), when that is possible.
 
     The partitions canonicalise as one process would (the verified symmetry of `system`
     unless `options.symmetry` is off, or `canonicalise`).  One process runs when
-    `workers <= 1`, when the liveness checker needs the graph (`options.keep_graph`), or
-    when the vector encoding cannot express the system (then `explore_vector` falls back
-    to `bfs` and says why).
+    `workers <= 1` and no cluster is given, when the liveness checker needs the graph
+    (`options.keep_graph`), or when the vector encoding cannot express the system (then
+    `explore_vector` falls back to `bfs` and says why).  Raises `ImportError` for a
+    cluster when Dask distributed is not installed.
     """
     options = options if options is not None else BfsOptions()
-    if workers > 1 and not options.keep_graph:
+    if (workers > 1 or cluster) and not options.keep_graph:
         try:
             compiled = compile_vector(system)
         except Unsupported:
             compiled = None
         if compiled is not None:
             canon, use = for_system(system, compiled.layout, options, canonicalise)
-            result, _ = explore_workers(system, compiled, options, workers, reporter,
-                                        fingerprint=fingerprint, canonicalise=canon)
+            if cluster:
+                from podcheck.engine.distributed.cluster import explore_cluster
+
+                result, _ = explore_cluster(system, compiled, options, cluster, reporter,
+                                            fingerprint=fingerprint, canonicalise=canon)
+            else:
+                result, _ = explore_workers(system, compiled, options, workers, reporter,
+                                            fingerprint=fingerprint, canonicalise=canon)
             return replace(result, symmetry=use), None
     return explore_vector(system, options, reporter, fingerprint=fingerprint,
                           canonicalise=canonicalise)
