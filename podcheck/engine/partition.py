@@ -112,11 +112,13 @@ class Partition(_Explorer):
         self.starts: list[int] = []  # first global id of each level's numbering
         self.levels: list[tuple[Ints, Ints]] = []  # (gids, links) of each level, ascending
         self.chunk = CHUNK * count  # a chunk of one process's, cut in `count` parts
+        self.cpu0 = 0.0
         self.busy = self.waiting = 0.0  # this level's counters, kept by the transports too
         self.sent_bytes = self.messages = 0
 
     def seed(self) -> None:
         """Insert the own initial states (links `i - len(init)`, as one process)."""
+        self.cpu0 = _cpu()  # where the partition runs: `held` counts from here
         n = len(self.init)
         self._insert(self.c.layout.pack(self.init), np.arange(n, dtype=np.int64) - n)
         self.outbox = [[] for _ in range(self.count)]  # every partition seeds its own
@@ -226,7 +228,13 @@ class Partition(_Explorer):
         return int(links[pos]) if pos < len(ids) and ids[pos] == gid else None
 
     def held(self) -> tuple[int, int, float]:
-        """Bytes held (store and parent links), this process's peak RSS and CPU seconds."""
+        """Bytes held (store and parent links), this process's peak RSS, and its CPU
+        seconds (every thread's) since `seed`."""
         links = sum(a.nbytes + b.nbytes for a, b in self.levels)
-        use = resource.getrusage(resource.RUSAGE_SELF)
-        return self.owned.nbytes() + links, use.ru_maxrss * 1024, use.ru_utime + use.ru_stime
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return self.owned.nbytes() + links, peak, _cpu() - self.cpu0
+
+
+def _cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime

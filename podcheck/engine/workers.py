@@ -26,6 +26,7 @@ import multiprocessing as mp
 import os
 import pickle
 import queue
+import signal
 import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -110,7 +111,11 @@ class _Peers:
 
 
 def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]]) -> None:
-    """A worker's loop: obey the coordinator's commands (on `conn`) until told to stop."""
+    """A worker's loop: obey the coordinator's commands (on `conn`) until told to stop.
+
+    Ctrl-C is the coordinator's to handle (it stops at the end of a level, as one
+    process stops between chunks), so the worker ignores SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     peers = _Peers(part, inboxes)
     try:
         while True:

@@ -16,6 +16,7 @@ event loop stays free to take the peers' deliveries meanwhile.  One level::
 from __future__ import annotations
 
 import asyncio
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -32,9 +33,12 @@ class Aborted(RuntimeError):
 class PartitionActor:
     """A `Partition` on a Dask worker, with the handles of its peers."""
 
-    def __init__(self, system: TransitionSystem, compiled: Compiled, me: int, count: int,
-                 options: BfsOptions, fingerprinted: bool,
-                 canonicalise: Canonicalise | None) -> None:  # fmt: skip
+    def __init__(self, shared: bytes, me: int, count: int) -> None:
+        """Partition `me` of `count`; `shared` pickles the system, its encoding, the
+        options, fingerprints or not, the canonicalisation (as `Partition` takes them)."""
+        given: tuple[TransitionSystem, Compiled, BfsOptions, bool, Canonicalise | None] = (
+            pickle.loads(shared))
+        system, compiled, options, fingerprinted, canonicalise = given
         self.part = Partition(system, compiled, me, count, options, fingerprinted,
                               canonicalise)
         self.peers: dict[int, Any] = {}
