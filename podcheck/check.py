@@ -72,6 +72,7 @@ class CheckOptions:
     timeout_seconds: float | None = None
     fingerprint: bool = False  # vector engine: store 64-bit hashes of states only
     workers: int = 1  # vector engine: processes (engine/workers.py); 1 with liveness
+    cluster: str | None = None  # vector engine: a Dask scheduler or local:N (distributed/)
     symmetry: bool = True  # use the model's verified symmetry groups (safety runs)
     model: ModelOptions = field(default_factory=ModelOptions)
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
@@ -348,7 +349,7 @@ def _explore(
     bfs_options = _bfs_options(options, watch, needs_graph and live is None)
     with watch.interruptible():  # until the loop runs: see `Watch.searching`
         result, graph = (explore_vector(system, bfs_options, reporter, workers=options.workers,
-                                        fingerprint=options.fingerprint)
+                                        fingerprint=options.fingerprint, cluster=options.cluster)
                          if options.engine == "vector" else explore(system, bfs_options, reporter))
     if scanned:
         result = replace(result, results=tuple(
