@@ -19,11 +19,15 @@ __all__ = [
     "ContainerState",
     "EventReason",
     "Fairness",
+    "ExitCodeOperator",
     "NodeState",
+    "PodConditionType",
+    "PodFailurePolicyAction",
     "PodPhase",
     "ProbeKind",
     "RestartPolicy",
     "SelectorOperator",
+    "StatefulSetUpdateStrategy",
     "UnhealthyPodEvictionPolicy",
     "WorkloadKind",
     "words",
@@ -100,6 +104,9 @@ class Reason(enum.StrEnum):
     BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded"
     FAILED_SCHEDULING = "FailedScheduling"
     OOM_KILLED = "OOMKilled"
+    # a Job's Failed condition when a FailJob rule of its podFailurePolicy matched
+    # (batch/v1 `JobReasonPodFailurePolicy`, pkg/controller/job/job_controller.go)
+    POD_FAILURE_POLICY = "PodFailurePolicy"
 
 
 class EventReason(enum.StrEnum):
@@ -168,6 +175,37 @@ class PodManagementPolicy(enum.StrEnum):
 
     ORDERED_READY = "OrderedReady"
     PARALLEL = "Parallel"
+
+
+class StatefulSetUpdateStrategy(enum.StrEnum):
+    """`StatefulSetSpec.updateStrategy.type` (apps/v1; default RollingUpdate)."""
+
+    ROLLING_UPDATE = "RollingUpdate"
+    ON_DELETE = "OnDelete"
+
+
+class PodFailurePolicyAction(enum.StrEnum):
+    """`PodFailurePolicyRule.action` (batch/v1 types.go `PodFailurePolicyAction`)."""
+
+    FAIL_JOB = "FailJob"
+    FAIL_INDEX = "FailIndex"
+    IGNORE = "Ignore"
+    COUNT = "Count"
+
+
+class ExitCodeOperator(enum.StrEnum):
+    """`PodFailurePolicyOnExitCodesRequirement.operator` (batch/v1 types.go)."""
+
+    IN = "In"
+    NOT_IN = "NotIn"
+
+
+class PodConditionType(enum.StrEnum):
+    """The pod conditions a `podFailurePolicy` rule may match that the model produces:
+    DisruptionTarget (core/v1 `DisruptionTarget`: the eviction API, the taint eviction
+    controller and the pod garbage collector add it before they delete a pod)."""
+
+    DISRUPTION_TARGET = "DisruptionTarget"
 
 
 class Actor(enum.StrEnum):

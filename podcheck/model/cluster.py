@@ -132,6 +132,8 @@ class Counters:
     job_failed: dict[str, ir.Var] = field(default_factory=dict)
     # OnFailure Job -> its restarts reached backoffLimit (model/job.py)
     job_backoff_exceeded: dict[str, ir.Var] = field(default_factory=dict)
+    # Job with a FailJob podFailurePolicy rule -> a rule failed it (model/job.py)
+    job_policy_failed: dict[str, ir.Var] = field(default_factory=dict)
 
     def disruptions(self) -> list[ir.Var]:
         """The counters that only a disruption from the environment block increments
@@ -151,6 +153,8 @@ class Cluster:
     slots: list[Slot]
     counters: Counters = field(default_factory=Counters)
     on_delete: dict[str, list[Update]] = field(default_factory=dict)
+    # what an owner sees instead when the pod is deleted as a disruption (DisruptionTarget)
+    on_disruption: dict[str, list[Update]] = field(default_factory=dict)
 
     # ---- lookups
     def slots_of(self, workload: str) -> list[Slot]:
@@ -236,16 +240,20 @@ class Cluster:
 
     # ---- updates
     def delete_updates(
-        self, s: Slot, *, evicted: bool = False, counted: bool = True
+        self, s: Slot, *, evicted: bool = False, counted: bool = True, disrupted: bool = False
     ) -> list[Update]:
         """The pod object is removed at once (no grace period) and its model reset;
-        `counted`: owners that count deletions (a Job's failures) see this one."""
+        `counted`: owners that count deletions (a Job's failures) see this one, through
+        `on_disruption` when the deleter marks the pod DisruptionTarget first (`disrupted`,
+        implied by `evicted`) and the owner has an entry there, else `on_delete`."""
         ups: list[Update] = [(s.exists, 0), (s.node, 0), *s.model.reset_updates()]
         if s.evicted is not None:
             ups.append((s.evicted, int(evicted)))
         if s.endpoint is not None:
             ups.append((s.endpoint, 0))
-        if counted:
+        if counted and (evicted or disrupted) and s.name in self.on_disruption:
+            ups += self.on_disruption[s.name]
+        elif counted:
             ups += self.on_delete.get(s.name, [])
         if s.counted is not None:
             ups.append((s.counted, 0))

@@ -39,7 +39,13 @@ from podcheck.model.drain import declare_drain
 from podcheck.model.endpoints import declare_endpoints
 from podcheck.model.eviction_api import declare_evictions
 from podcheck.model.failures import declare_failures
-from podcheck.model.job import declare_job, job_complete, job_failed, restart_reads
+from podcheck.model.job import (
+    declare_job,
+    job_complete,
+    job_failed,
+    policy_failed,
+    restart_reads,
+)
 from podcheck.model.layout import Builder
 from podcheck.model.observables import restart_bound, tracking_for
 from podcheck.model.options import ModelOptions
@@ -194,8 +200,11 @@ def _declare_views(cluster: Cluster, builder: Builder, found: list[Budget]) -> N
         builder.derived.append(ir.Derived(owner, "ready", cluster.ready(s), ("false", "true")))
     for w in (w for w in cluster.spec.workloads if w.kind is spec.WorkloadKind.JOB):
         cond = ir.ite(job_failed(cluster, w), 2, ir.ite(job_complete(cluster, w), 1, 0))
-        builder.derived.append(ir.Derived(f"job {w.name}", "condition", cond, (
-            "none", "Complete", f"Failed ({Reason.BACKOFF_LIMIT_EXCEEDED})")))
+        labels: tuple[str, ...] = ("none", "Complete", f"Failed ({Reason.BACKOFF_LIMIT_EXCEEDED})")
+        if w.name in cluster.counters.job_policy_failed:  # a FailJob rule may fail it
+            cond = ir.ite(policy_failed(cluster, w), 3, cond)
+            labels += (f"Failed ({Reason.POD_FAILURE_POLICY})",)
+        builder.derived.append(ir.Derived(f"job {w.name}", "condition", cond, labels))
     builder.derived.extend(budget_views(found))
 
 

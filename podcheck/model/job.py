@@ -25,8 +25,9 @@ from collections.abc import Callable
 
 from podcheck import ir, spec
 from podcheck.model.cluster import FAILED, PENDING, RUNNING, SUCCEEDED, Cluster, Slot
+from podcheck.model.job_policy import choose, containers_of, match_ir
 from podcheck.model.updates import Updates
-from podcheck.vocab import ActionKind, Actor, Reason, RestartPolicy, words
+from podcheck.vocab import ActionKind, Actor, PodFailurePolicyAction, Reason, RestartPolicy, words
 
 
 def job_complete(cluster: Cluster, w: spec.Workload) -> ir.Expr:
@@ -35,11 +36,33 @@ def job_complete(cluster: Cluster, w: spec.Workload) -> ir.Expr:
 
 
 def job_failed(cluster: Cluster, w: spec.Workload) -> ir.Expr:
-    """The Job failed with BackoffLimitExceeded (condition Failed): more failed pods than
-    backoffLimit, or, under OnFailure, its pods' restarts reached backoffLimit."""
+    """The Job failed (condition Failed): a FailJob rule of its podFailurePolicy matched,
+    or BackoffLimitExceeded (`backoff_failed`)."""
+    return ir.or_(policy_failed(cluster, w), backoff_failed(cluster, w))
+
+
+def policy_failed(cluster: Cluster, w: spec.Workload) -> ir.Expr:
+    """A FailJob rule of the Job's podFailurePolicy failed it (false for other kinds)."""
+    flag = cluster.counters.job_policy_failed.get(w.name)
+    return ir.FALSE if flag is None else ir.eq(flag, 1)
+
+
+def backoff_failed(cluster: Cluster, w: spec.Workload) -> ir.Expr:
+    """The Job failed with BackoffLimitExceeded: more failed pods than backoffLimit, or,
+    under OnFailure, its pods' restarts reached backoffLimit."""
     failed = ir.op(">", cluster.counters.job_failed[w.name], w.backoffLimit)
     exceeded = cluster.counters.job_backoff_exceeded.get(w.name)
     return failed if exceeded is None else ir.or_(failed, ir.eq(exceeded, 1))
+
+
+def job_reason(cluster: Cluster, w: spec.Workload) -> ir.Expr:
+    """The reason of the Job's Failed condition as an index into `words(Reason)` (none:
+    its length): PodFailurePolicy when a FailJob rule failed it, else
+    BackoffLimitExceeded."""
+    reasons = words(Reason)
+    backoff = ir.ite(backoff_failed(cluster, w), reasons.index(Reason.BACKOFF_LIMIT_EXCEEDED),
+                     len(reasons))
+    return choose(policy_failed(cluster, w), reasons.index(Reason.POD_FAILURE_POLICY), backoff)
 
 
 def job_field(cluster: Cluster, w: spec.Workload, name: str
@@ -53,8 +76,7 @@ def job_field(cluster: Cluster, w: spec.Workload, name: str
         "succeeded": counters.job_succeeded[w.name],
         "failures": counters.job_failed[w.name],
         "active": ir.count(*(ir.not_(_free(s)) for s in cluster.slots_of(w.name))),
-        "reason": ir.ite(job_failed(cluster, w), reasons.index(Reason.BACKOFF_LIMIT_EXCEEDED),
-                         len(reasons)),
+        "reason": job_reason(cluster, w),
     }
     return fields[name], reasons if name == "reason" else None
 
@@ -116,7 +138,8 @@ def _replace(cluster: Cluster, s: Slot) -> Updates:
 def declare_job(cluster: Cluster, w: spec.Workload) -> None:
     """Declare the Job controller's actions for every slot of Job `w`."""
     b, slots = cluster.builder, cluster.slots_of(w.name)
-    done, failed = cluster.counters.job_succeeded[w.name], cluster.counters.job_failed[w.name]
+    done = cluster.counters.job_succeeded[w.name]
+    _declare_policy_flag(cluster, w)
     finished = ir.or_(job_complete(cluster, w), job_failed(cluster, w))
     active = ir.count(*(ir.not_(_free(s)) for s in slots))
     want = ir.op("<", ir.op("+", active, done), w.completions)
@@ -139,7 +162,7 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
                  f"the Job controller counts pod {s.name} as succeeded (it stays listed)",
                  who, span=where)
         b.action(ActionKind.JOB_COUNT, pod, ir.and_(fresh, ir.eq(phase, FAILED)),
-                 [(counted, 1), (failed, _bump(failed, w.backoffLimit + 1))],
+                 [(counted, 1), *_count_failure(cluster, w, s, finished, deletion=None)],
                  f"the Job controller counts pod {s.name} as failed (it stays listed)",
                  who, span=where)
         b.action(ActionKind.JOB_CLEANUP, pod,
@@ -148,6 +171,44 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
                  f"the Job {w.name} is finished: the Job controller deletes its pod {s.name}",
                  who, span=where)
     _declare_backoff_limit(cluster, w, finished)
+
+
+def _declare_policy_flag(cluster: Cluster, w: spec.Workload) -> None:
+    """With a podFailurePolicy: the Job's "a FailJob rule matched" flag (when a rule
+    says FailJob), and what a deletion of each of its pods counts (NOTE(policy-at-deletion)
+    in job_policy.py), replacing the plain count of `slots._declare_job_counters`."""
+    if not w.podFailurePolicy:
+        return
+    if any(r.action is PodFailurePolicyAction.FAIL_JOB for r in w.podFailurePolicy):
+        cluster.counters.job_policy_failed[w.name] = cluster.builder.bool_var(
+            f"{w.name}.podFailurePolicyFailed", owner=f"job {w.name}",
+            field_name="podFailurePolicyFailed")
+    finished = ir.or_(job_complete(cluster, w), job_failed(cluster, w))
+    for s in cluster.slots_of(w.name):
+        cluster.on_delete[s.name] = _count_failure(cluster, w, s, finished, deletion=False)
+        cluster.on_disruption[s.name] = _count_failure(cluster, w, s, finished, deletion=True)
+
+
+def _count_failure(cluster: Cluster, w: spec.Workload, s: Slot, finished: ir.Expr,
+                   deletion: bool | None) -> Updates:
+    """The counter updates of one failed pod of `w` (`pastBackoffLimit` and
+    `matchPodFailurePolicy` in `trackJobStatusAndRemoveFinalizers`): its failure counts
+    unless an Ignore rule matched, and a FailJob rule fails the Job.  `deletion`: None
+    for a pod the kubelet failed, else the pod is deleted (True: as a disruption), and a
+    pod already counted counts no more."""
+    failed = cluster.counters.job_failed[w.name]
+    bumped = _bump(failed, w.backoffLimit + 1)
+    if not w.podFailurePolicy:
+        return [(failed, bumped)]
+    verdict = match_ir(w.podFailurePolicy, containers_of(s), bool(deletion),
+                       deletion is not None)
+    fresh = ir.TRUE if deletion is None or s.counted is None else ir.eq(s.counted, 0)
+    ups: Updates = [(failed, choose(ir.and_(fresh, verdict.counts), bumped, failed))]
+    flag = cluster.counters.job_policy_failed.get(w.name)
+    if flag is not None:
+        hit = ir.and_(fresh, verdict.fail_job, ir.not_(finished))
+        ups.append((flag, choose(hit, 1, flag)))
+    return ups
 
 
 def _declare_backoff_limit(cluster: Cluster, w: spec.Workload, finished: ir.Expr) -> None:

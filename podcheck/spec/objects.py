@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Span
 from podcheck.kube.intstr import IntOrPercent as IntOrPercent  # the one IntOrString
+from podcheck.kube.job import PolicyRule as PolicyRule  # the one podFailurePolicy rule
 from podcheck.kube.probes import probe_defaults
 from podcheck.spec.placement import (
     HOSTNAME_KEY,
@@ -35,6 +36,7 @@ from podcheck.vocab import (
     PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
+    StatefulSetUpdateStrategy,
     UnhealthyPodEvictionPolicy,
     WorkloadKind,
     words,
@@ -232,7 +234,9 @@ class Workload:
 
     Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%; Job
     completions 1, parallelism 1, backoffLimit 6; StatefulSet podManagementPolicy
-    OrderedReady.  A DaemonSet has one pod per node.
+    OrderedReady, updateStrategy RollingUpdate with partition 0 and `setMaxUnavailable`
+    (its `rollingUpdate.maxUnavailable`) None, which is 1.  A DaemonSet has one pod per
+    node.
     """
 
     kind: WorkloadKind
@@ -245,10 +249,18 @@ class Workload:
     parallelism: int = 1
     backoffLimit: int = 6
     podManagementPolicy: PodManagementPolicy = PodManagementPolicy.ORDERED_READY
+    podFailurePolicy: tuple[PolicyRule, ...] = ()  # a Job's rules, in order
+    updateStrategy: StatefulSetUpdateStrategy = StatefulSetUpdateStrategy.ROLLING_UPDATE
+    partition: int = 0
+    setMaxUnavailable: IntOrPercent | None = None
     span: Span = span_field()
 
     def __post_init__(self) -> None:
-        assert min(self.replicas, self.parallelism, self.backoffLimit) >= 0
+        assert min(self.replicas, self.parallelism, self.backoffLimit, self.partition) >= 0
+        assert self.updateStrategy is StatefulSetUpdateStrategy.ROLLING_UPDATE or (
+            self.partition == 0 and self.setMaxUnavailable is None)
+        assert not self.podFailurePolicy or (
+            self.kind == WorkloadKind.JOB and self.template.restartPolicy == RestartPolicy.NEVER)
         assert self.completions >= 1
         assert not self.maxUnavailable.percent or self.maxUnavailable.value <= 100
         if self.kind == WorkloadKind.JOB:
