@@ -243,6 +243,7 @@ class ActionKind(enum.StrEnum):
     DEADLINE_EXCEEDED = "deadline_exceeded"
     DELETE_POD = "delete_pod"
     DELETE_FINISHED = "delete_finished"
+    DELETE_FOR_UPDATE = "delete_for_update"
     EVICT = "evict"
     EVICT_REFUSED = "evict_refused"
     EXIT = "exit"

@@ -106,3 +106,12 @@ def missing_container(s: Slot, name: str) -> str:
     if name in {c.name for c in (*t.initContainers, *t.containers)}:
         return ""
     return f"pod `{s.name}` has no container `{name}`"
+
+
+def updated(cluster: Cluster, s: Slot) -> ir.Expr:
+    """`p.updated`: the pod exists at its controller's latest template revision (a
+    Deployment's or StatefulSet's with rollouts; without them every pod is)."""
+    revision = cluster.counters.revisions.get(s.workload.name)
+    if revision is None or s.revision is None:
+        return s.exists
+    return ir.and_(s.exists, ir.eq(s.revision, revision))

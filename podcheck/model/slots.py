@@ -152,15 +152,16 @@ def _environment_counters(sp: spec.CheckedSpec, b: Builder) -> Counters:
 
 
 def _declare_revisions(cluster: Cluster) -> None:
-    """A revision counter per Deployment and per slot, when rollouts are enabled."""
+    """A revision counter per Deployment and StatefulSet and per slot, when rollouts are
+    enabled."""
     env, b = cluster.spec.environment, cluster.builder
     if not env.rollouts:
         return
     for w in cluster.spec.workloads:
-        if w.kind is not spec.WorkloadKind.DEPLOYMENT:
+        if w.kind not in (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.STATEFULSET):
             continue
         cluster.counters.revisions[w.name] = b.var(
-            f"{w.name}.revision", 0, env.rollouts, 0, owner=f"deployment {w.name}",
+            f"{w.name}.revision", 0, env.rollouts, 0, owner=f"{w.kind.value.lower()} {w.name}",
             field_name="revision")
         for s in cluster.slots_of(w.name):
             s.revision = b.var(f"{s.name}.revision", 0, env.rollouts, 0,
