@@ -16,6 +16,7 @@ from podcheck.ir import Fairness
 __all__ = [
     "ActionKind",
     "Actor",
+    "ConcurrencyPolicy",
     "ContainerState",
     "EventReason",
     "Fairness",
@@ -184,6 +185,14 @@ class StatefulSetUpdateStrategy(enum.StrEnum):
     ON_DELETE = "OnDelete"
 
 
+class ConcurrencyPolicy(enum.StrEnum):
+    """`CronJobSpec.concurrencyPolicy` (batch/v1; default Allow)."""
+
+    ALLOW = "Allow"
+    FORBID = "Forbid"
+    REPLACE = "Replace"
+
+
 class PodFailurePolicyAction(enum.StrEnum):
     """`PodFailurePolicyRule.action` (batch/v1 types.go `PodFailurePolicyAction`)."""
 
@@ -219,6 +228,7 @@ class Actor(enum.StrEnum):
     STATEFULSET_CONTROLLER = "statefulset-controller"
     DEPLOYMENT_CONTROLLER = "deployment-controller"
     JOB_CONTROLLER = "job-controller"
+    CRONJOB_CONTROLLER = "cronjob-controller"
     DAEMONSET_CONTROLLER = "daemonset-controller"
     TAINT_EVICTION_CONTROLLER = "taint-eviction-controller"
     ENDPOINTSLICE_CONTROLLER = "endpointslice-controller"
@@ -239,6 +249,7 @@ class ActionKind(enum.StrEnum):
     BIND_PORT = "bind_port"
     CORDON = "cordon"
     CRASH = "crash"
+    CREATE_JOB = "create_job"
     CREATE_POD = "create_pod"
     DEADLINE_EXCEEDED = "deadline_exceeded"
     DELETE_POD = "delete_pod"
@@ -251,6 +262,7 @@ class ActionKind(enum.StrEnum):
     JOB_BACKOFF_LIMIT = "job_backoff_limit"
     JOB_CLEANUP = "job_cleanup"
     JOB_COUNT = "job_count"
+    MISSED_DEADLINE = "missed_deadline"
     LIVENESS_PROBE_FAILS = "liveness_probe_fails"
     LIVENESS_PROBE_KILLS = "liveness_probe_kills"
     LIVENESS_PROBE_SKIPPED = "liveness_probe_skipped"
@@ -265,6 +277,7 @@ class ActionKind(enum.StrEnum):
     RESTART = "restart"
     RESTART_AFTER_BACK_OFF = "restart_after_back_off"
     ROLLOUT = "rollout"
+    SCHEDULE_TIME = "schedule_time"
     SCALE_DOWN_OLD = "scale_down_old"
     START_CONTAINERS = "start_containers"
     START_INIT = "start_init"

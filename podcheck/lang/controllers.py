@@ -17,8 +17,9 @@ from podcheck.lang import messages as m
 from podcheck.lang.ast import Block
 from podcheck.lang.fields import Members, head, read_block
 from podcheck.lang.schema import BLOCKS
-from podcheck.spec import PodTemplate, PolicyRule
+from podcheck.spec import CronSchedule, PodTemplate, PolicyRule
 from podcheck.vocab import (
+    ConcurrencyPolicy,
     ExitCodeOperator,
     PodConditionType,
     PodFailurePolicyAction,
@@ -100,6 +101,22 @@ def _help(error: str) -> str:
         return ("FailIndex needs an Indexed Job with backoffLimitPerIndex, which the model "
                 "does not have: use `FailJob` or `Count`")
     return "fix the rule as the API server asks"
+
+
+def cron_fields(block: Block, members: Members) -> dict[str, object]:
+    """A `cronjob` block's `cron` (`spec.CronSchedule`) from `schedules`,
+    `concurrencyPolicy` and `startingDeadlineSeconds`; {} for a `job` block."""
+    if block.kind != "cronjob":
+        return {}
+    v = members.values
+    policy = v.get("concurrencyPolicy", ConcurrencyPolicy.ALLOW)
+    schedules, deadline = v.get("schedules", 1), v.get("startingDeadlineSeconds")
+    assert isinstance(policy, ConcurrencyPolicy) and isinstance(schedules, int)
+    assert deadline is None or isinstance(deadline, int)
+    return {"cron": CronSchedule(schedules, policy, deadline, span=head(block))}
+
+
+CRON_KEYS = ("schedules", "concurrencyPolicy", "startingDeadlineSeconds")
 
 
 def statefulset_fields(members: Members, out: Out) -> dict[str, object] | None:

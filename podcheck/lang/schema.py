@@ -22,6 +22,7 @@ from podcheck.lang.fieldspec import vocab_field as vocab_field
 from podcheck.vocab import (
     ActionKind,
     Actor,
+    ConcurrencyPolicy,
     ExitCodeOperator,
     Fairness,
     PodFailurePolicyAction,
@@ -75,15 +76,16 @@ EXPECT_OUTCOMES = ("holds", "violated")
 # The keyword of each workload block: the kind in lower case (`deployment web { }`).
 WORKLOAD_BLOCKS: Mapping[str, WorkloadKind] = MappingProxyType(
     {
-        k.value.lower(): k
-        for k in (
-            WorkloadKind.DEPLOYMENT,
-            WorkloadKind.REPLICASET,
-            WorkloadKind.JOB,
-            WorkloadKind.DAEMONSET,
-            WorkloadKind.STATEFULSET,
-            WorkloadKind.POD,
-        )
+        **{k.value.lower(): k
+           for k in (
+               WorkloadKind.DEPLOYMENT,
+               WorkloadKind.REPLICASET,
+               WorkloadKind.JOB,
+               WorkloadKind.DAEMONSET,
+               WorkloadKind.STATEFULSET,
+               WorkloadKind.POD,
+           )},
+        "cronjob": WorkloadKind.JOB,  # a CronJob: its body is the jobTemplate's Job
     }
 )
 WORKLOAD_KINDS = tuple(WORKLOAD_BLOCKS)
@@ -200,6 +202,18 @@ _POD_FAILURE_RULE_FIELDS = (
     FieldSpec("onPodConditions", "name-list",
               doc="pod conditions with status True: `DisruptionTarget`"),
 )
+_JOB_FIELDS = (
+    FieldSpec("completions", "int", "1", min=1, doc="successful pods needed"),
+    FieldSpec("parallelism", "int", "1", min=0, doc="pods running at once"),
+    FieldSpec("backoffLimit", "int", "6", min=0, doc="failed pods before the Job fails"),
+)
+_CRON_FIELDS = (
+    FieldSpec("schedules", "int", "1", min=1, doc="schedule times that may arrive"),
+    vocab_field("concurrencyPolicy", ConcurrencyPolicy, "Allow",
+                doc="what a schedule time does while a Job is active"),
+    FieldSpec("startingDeadlineSeconds", "int", min=0,
+              doc="a late schedule time may be skipped (Forbid)"),
+)
 _STATEFULSET_FIELDS = (
     _REPLICAS,
     vocab_field("podManagementPolicy", PodManagementPolicy, "OrderedReady",
@@ -265,16 +279,9 @@ _ALL_BLOCKS = (
         "a Deployment",
     ),
     _workload("replicaset", (_REPLICAS,), "a ReplicaSet"),
-    _workload(
-        "job",
-        (
-            FieldSpec("completions", "int", "1", min=1, doc="successful pods needed"),
-            FieldSpec("parallelism", "int", "1", min=0, doc="pods running at once"),
-            FieldSpec("backoffLimit", "int", "6", min=0, doc="failed pods before the Job fails"),
-        ),
-        "a Job",
-        ("podFailureRule",),
-    ),
+    _workload("job", _JOB_FIELDS, "a Job", ("podFailureRule",)),
+    _workload("cronjob", _JOB_FIELDS + _CRON_FIELDS, "a CronJob: its Job, schedule times",
+              ("podFailureRule",)),
     BlockSpec("podFailureRule", "podFailureRule", "none", _POD_FAILURE_RULE_FIELDS,
               doc="a podFailurePolicy rule: exactly one of onExitCodes, onPodConditions"),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
@@ -350,6 +357,7 @@ ENUM_LABELS: Mapping[str, str] = MappingProxyType(
         "operator": "label selector operator",
         "effect": "taint effect",
         "updateStrategy": "update strategy",
+        "concurrencyPolicy": "concurrency policy",
         "action": "pod failure policy action",
     }
 )

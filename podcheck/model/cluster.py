@@ -29,6 +29,7 @@ from typing import Protocol
 
 from podcheck import ir, spec
 from podcheck.model.layout import Builder
+from podcheck.spec import Workload
 from podcheck.vocab import NodeState, PodPhase, words
 
 # Node states (NOTE(node-states)): Drained is a node whose one-at-a-time drain has
@@ -144,6 +145,15 @@ class Counters:
 
 
 @dataclass(slots=True)
+class CronState:
+    """A CronJob's controller state: the schedule times that arrived so far, and whether
+    the most recent one is still unmet (no Job started for it, not skipped)."""
+
+    schedules: ir.Var
+    unmet: ir.Var
+
+
+@dataclass(slots=True)
 class Cluster:
     """Nodes, slots and the derived expressions every other model part reads."""
 
@@ -155,11 +165,21 @@ class Cluster:
     on_delete: dict[str, list[Update]] = field(default_factory=dict)
     # what an owner sees instead when the pod is deleted as a disruption (DisruptionTarget)
     on_disruption: dict[str, list[Update]] = field(default_factory=dict)
+    # a CronJob's name -> the Jobs it may create, one per schedule time (model/cronjob.py)
+    runs: dict[str, list[Workload]] = field(default_factory=dict)
+    # a CronJob's Job -> 0 not created yet, 1 created, 2 deleted (Replace)
+    run_state: dict[str, ir.Var] = field(default_factory=dict)
+    crons: dict[str, CronState] = field(default_factory=dict)
 
     # ---- lookups
     def slots_of(self, workload: str) -> list[Slot]:
-        """The slots of one workload, in ordinal order."""
-        return [s for s in self.slots if s.workload.name == workload]
+        """The slots of one workload, in ordinal order (of a CronJob: of all its Jobs)."""
+        names = {r.name for r in self.runs.get(workload, ())} or {workload}
+        return [s for s in self.slots if s.workload.name in names]
+
+    def controllers(self) -> list[Workload]:
+        """The spec's workloads, each CronJob replaced by the Jobs it may create."""
+        return [r for w in self.spec.workloads for r in self.runs.get(w.name, [w])]
 
     # ---- derived pod expressions
     def bound(self, s: Slot) -> ir.Expr:

@@ -31,14 +31,46 @@ from podcheck.vocab import ActionKind, Actor, PodFailurePolicyAction, Reason, Re
 
 
 def job_complete(cluster: Cluster, w: spec.Workload) -> ir.Expr:
-    """The Job has its completions (condition Complete)."""
+    """The Job has its completions (condition Complete).  For a CronJob: every schedule
+    time has arrived and was handled, and every Job it created and did not delete is
+    complete."""
+    runs = cluster.runs.get(w.name)
+    if runs is not None:
+        cron = cluster.crons[w.name]
+        assert w.cron is not None
+        done = [ir.or_(ir.op("!=", cluster.run_state[r.name], 1), job_complete(cluster, r))
+                for r in runs]
+        return ir.and_(ir.eq(cron.schedules, w.cron.schedules), ir.eq(cron.unmet, 0), *done)
     return ir.op(">=", cluster.counters.job_succeeded[w.name], w.completions)
 
 
 def job_failed(cluster: Cluster, w: spec.Workload) -> ir.Expr:
     """The Job failed (condition Failed): a FailJob rule of its podFailurePolicy matched,
-    or BackoffLimitExceeded (`backoff_failed`)."""
+    or BackoffLimitExceeded (`backoff_failed`).  For a CronJob: one of the Jobs it
+    created and did not delete failed."""
+    runs = cluster.runs.get(w.name)
+    if runs is not None:
+        return ir.or_(*(ir.and_(_created(cluster, r), job_failed(cluster, r)) for r in runs))
     return ir.or_(policy_failed(cluster, w), backoff_failed(cluster, w))
+
+
+def job_active(cluster: Cluster, w: spec.Workload) -> ir.Expr:
+    """The Job is neither complete nor failed (a CronJob's `status.active` lists it)."""
+    return ir.not_(ir.or_(job_complete(cluster, w), job_failed(cluster, w)))
+
+
+def _created(cluster: Cluster, w: spec.Workload) -> ir.Expr:
+    """A CronJob's Job exists (created, not deleted); always true for a plain Job."""
+    state = cluster.run_state.get(w.name)
+    return ir.TRUE if state is None else ir.eq(state, 1)
+
+
+def job_reset_updates(cluster: Cluster, w: spec.Workload) -> Updates:
+    """The Job's status back to its initial values (its object was deleted)."""
+    c = cluster.counters
+    flags = [c.job_backoff_exceeded.get(w.name), c.job_policy_failed.get(w.name)]
+    return [(c.job_succeeded[w.name], 0), (c.job_failed[w.name], 0),
+            *((f, 0) for f in flags if f is not None)]
 
 
 def policy_failed(cluster: Cluster, w: spec.Workload) -> ir.Expr:
@@ -70,6 +102,8 @@ def job_field(cluster: Cluster, w: spec.Workload, name: str
     """A Job field (spec.JOB_FIELDS) of Job `w` and its vocabulary; `reason` indexes
     `words(Reason)` (none: its length)."""
     counters, reasons = cluster.counters, words(Reason)
+    if w.name in cluster.runs:
+        return _cron_field(cluster, w, name)
     fields: dict[str, ir.Expr] = {
         "complete": job_complete(cluster, w),
         "failed": job_failed(cluster, w),
@@ -79,6 +113,25 @@ def job_field(cluster: Cluster, w: spec.Workload, name: str
         "reason": job_reason(cluster, w),
     }
     return fields[name], reasons if name == "reason" else None
+
+
+def _cron_field(cluster: Cluster, w: spec.Workload, name: str
+                ) -> tuple[ir.Expr, tuple[str, ...] | None]:
+    """A Job field of a CronJob: `complete` and `failed` as `job_complete` / `job_failed`
+    say, `active` its active Jobs (`status.active`), `succeeded` and `failures` summed
+    over the Jobs it created and did not delete, `reason` the first failed one's."""
+    runs, reasons = cluster.runs[w.name], words(Reason)
+    alive = [(r, _created(cluster, r)) for r in runs]
+    if name == "active":
+        return ir.count(*(ir.and_(c, job_active(cluster, r)) for r, c in alive)), None
+    if name in ("succeeded", "failures"):
+        return ir.sum_(*(ir.ite(c, job_field(cluster, r, name)[0], 0) for r, c in alive)), None
+    if name == "reason":
+        expr: ir.Expr = ir.Const(len(reasons))
+        for r, c in reversed(alive):
+            expr = ir.ite(ir.and_(c, job_failed(cluster, r)), job_reason(cluster, r), expr)
+        return expr, reasons
+    return (job_complete if name == "complete" else job_failed)(cluster, w), None
 
 
 def restarts_past_limit(cluster: Cluster, w: spec.Workload) -> ir.Expr:
@@ -144,10 +197,11 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
     active = ir.count(*(ir.not_(_free(s)) for s in slots))
     want = ir.op("<", ir.op("+", active, done), w.completions)
     who, where, lowest = Actor.JOB_CONTROLLER, w.span, _lowest_free(slots)
+    exists = _created(cluster, w)  # a CronJob's Job acts only while it exists
     for s in slots:
         pod, counted = (("pod", s.name),), s.counted
         assert counted is not None
-        may = ir.and_(lowest(s), ir.not_(finished), want)
+        may = ir.and_(exists, lowest(s), ir.not_(finished), want)
         b.action(ActionKind.CREATE_POD, pod, ir.and_(ir.not_(s.exists), may),
                  cluster.create_updates(s),
                  f"the Job controller of {w.name} creates pod {s.name} (a new uid)",
@@ -156,7 +210,7 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
                  _replace(cluster, s),
                  f"the Job controller of {w.name} creates pod {s.name} (a new uid; the "
                  "model stops showing the counted pod it replaces)", who, span=where)
-        phase, fresh = s.model.phase, ir.and_(s.exists, ir.eq(counted, 0))
+        phase, fresh = s.model.phase, ir.and_(exists, s.exists, ir.eq(counted, 0))
         b.action(ActionKind.JOB_COUNT, pod, ir.and_(fresh, ir.eq(phase, SUCCEEDED)),
                  [(counted, 1), (done, _bump(done, w.completions))],
                  f"the Job controller counts pod {s.name} as succeeded (it stays listed)",
@@ -166,7 +220,7 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
                  f"the Job controller counts pod {s.name} as failed (it stays listed)",
                  who, span=where)
         b.action(ActionKind.JOB_CLEANUP, pod,
-                 ir.and_(s.exists, finished, ir.not_(s.model.terminal)),
+                 ir.and_(exists, s.exists, finished, ir.not_(s.model.terminal)),
                  cluster.delete_updates(s, counted=False),
                  f"the Job {w.name} is finished: the Job controller deletes its pod {s.name}",
                  who, span=where)
@@ -217,7 +271,8 @@ def _declare_backoff_limit(cluster: Cluster, w: spec.Workload, finished: ir.Expr
         return
     cluster.builder.action(
         ActionKind.JOB_BACKOFF_LIMIT, (("job", w.name),),
-        ir.and_(ir.not_(finished), restarts_past_limit(cluster, w)), [(exceeded, 1)],
+        ir.and_(_created(cluster, w), ir.not_(finished), restarts_past_limit(cluster, w)),
+        [(exceeded, 1)],
         f"the restarts of the pods of Job {w.name} reach its backoffLimit "
         f"({w.backoffLimit}): the Job fails (BackoffLimitExceeded)",
         Actor.JOB_CONTROLLER, span=w.span)

@@ -49,6 +49,7 @@ from podcheck.spec.formulas import (
 from podcheck.spec.objects import (
     Behavior,
     Container,
+    CronSchedule,
     DisruptionStart,
     DrainMode,
     Duration,
@@ -89,6 +90,7 @@ __all__ = [
     "CONTAINER_FIELDS",
     "CheckedSpec",
     "Container",
+    "CronSchedule",
     "ContainerOf",
     "DurationLit",
     "Elapsed",

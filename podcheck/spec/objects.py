@@ -32,6 +32,7 @@ from podcheck.spec.placement import (
 from podcheck.vocab import (
     ActionKind,
     Actor,
+    ConcurrencyPolicy,
     Fairness,
     PodManagementPolicy,
     ProbeKind,
@@ -229,6 +230,22 @@ class PodTemplate:
 
 
 @dataclass(frozen=True, slots=True)
+class CronSchedule:
+    """A CronJob's schedule as the model sees it: at most `schedules` schedule times
+    arrive (any time: the cron expression is not modelled), `concurrencyPolicy`, and
+    `startingDeadlineSeconds` (None: unset)."""
+
+    schedules: int = 1
+    concurrencyPolicy: ConcurrencyPolicy = ConcurrencyPolicy.ALLOW
+    startingDeadlineSeconds: int | None = None
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.schedules >= 1
+        assert self.startingDeadlineSeconds is None or self.startingDeadlineSeconds >= 0
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     """Something that owns pods.  Fields not meaningful for a kind keep their default.
 
@@ -253,10 +270,12 @@ class Workload:
     updateStrategy: StatefulSetUpdateStrategy = StatefulSetUpdateStrategy.ROLLING_UPDATE
     partition: int = 0
     setMaxUnavailable: IntOrPercent | None = None
+    cron: CronSchedule | None = None  # a CronJob: its jobTemplate is this Job
     span: Span = span_field()
 
     def __post_init__(self) -> None:
         assert min(self.replicas, self.parallelism, self.backoffLimit, self.partition) >= 0
+        assert self.cron is None or self.kind == WorkloadKind.JOB
         assert self.updateStrategy is StatefulSetUpdateStrategy.ROLLING_UPDATE or (
             self.partition == 0 and self.setMaxUnavailable is None)
         assert not self.podFailurePolicy or (
