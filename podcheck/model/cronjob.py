@@ -17,7 +17,7 @@ none is active, unless `startingDeadlineSeconds` is set, in which case the deadl
 pass first (`missed_deadline`, untimed: no fairness) and the time is skipped.  `Replace`
 deletes the active Jobs and their pods (at once: background propagation is not
 modelled) in the step that creates the new one; `Allow` runs them side by side.
-Job history limits are not modelled (finished Jobs stay).  tests/model/test_cronjob.py
+Job history limits are not modelled (finished Jobs stay).  tests/model/test_cronjob_controller.py
 checks the guards against kube's `sync_core`.
 """
 
