@@ -10,8 +10,10 @@ schedule time, are `cluster.runs`, each run by `job.py` while it exists); declar
 NOTE(cron-schedule-times): a schedule time is an untimed event of the clock, at most
 `schedules` of them (the cron expression and the time between runs are not modelled:
 any interleaving with the Jobs' progress is possible, so a Job may be slow or fast
-against the schedule).  Only the most recent unmet time counts (`unmet` is one flag:
-several missed times start one Job).  The controller starts the Job for it at once,
+against the schedule), except that the controller handles a time before the next one
+arrives unless Forbid holds it back (its sync takes moments, schedules are minutes
+apart).  Only the most recent unmet time counts (`unmet` is one flag: several times
+missed while Forbid waits start one Job).  The controller starts the Job for it at once,
 unless `Forbid` sees an active Job: the time stays unmet and the Job starts late, once
 none is active, unless `startingDeadlineSeconds` is set, in which case the deadline may
 pass first (`missed_deadline`, untimed: no fairness) and the time is skipped.  `Replace`
@@ -64,13 +66,15 @@ def declare_cronjob(cluster: Cluster, w: spec.Workload) -> None:
     assert w.cron is not None, w.name
     b, cron, state = cluster.builder, w.cron, cluster.crons[w.name]
     runs = cluster.runs[w.name]
-    b.action(ActionKind.SCHEDULE_TIME, (("cronjob", w.name),),
-             ir.op("<", state.schedules, cron.schedules),
-             [(state.schedules, ir.op("+", state.schedules, 1)), (state.unmet, 1)],
-             f"a schedule time of CronJob {w.name} arrives", Actor.CLOCK, span=cron.span)
     active = [ir.and_(ir.eq(cluster.run_state[r.name], CREATED), job_active(cluster, r))
               for r in runs]
     policy = cron.concurrencyPolicy
+    held = ir.not_(starts(policy, ir.or_(*active)))  # Forbid while a Job is active
+    b.action(ActionKind.SCHEDULE_TIME, (("cronjob", w.name),),
+             ir.and_(ir.op("<", state.schedules, cron.schedules),
+                     ir.or_(ir.eq(state.unmet, 0), held)),
+             [(state.schedules, ir.op("+", state.schedules, 1)), (state.unmet, 1)],
+             f"a schedule time of CronJob {w.name} arrives", Actor.CLOCK, span=cron.span)
     for k, run in enumerate(runs):
         mine = cluster.run_state[run.name]
         first = ir.TRUE if k == 0 else ir.op("!=", cluster.run_state[runs[k - 1].name],
