@@ -257,6 +257,7 @@ def _job(spec: Fields, name: str, span: Span, kind: str, options: ManifestOption
         spec.unmodelled(key, why)
     template = _template(spec, name, True, options, out)
     rules = pod_failure_policy(spec, template, out) if template is not None else ()
+    spec.read.add("podFailurePolicy")  # an unreadable template already said why
     spec.finish(("ttlSecondsAfterFinished", "selector", "manualSelector"))
     if template is None or rules is None:
         return None
