@@ -17,6 +17,14 @@ or Failed with its reason, as `kubectl get pods` shows it (the controller only r
 its tracking finalizer); the model keeps the latest pod object per slot, so a counted pod
 is dropped from the model when the controller creates a replacement in its slot.  The
 exponential re-create back-off is abstracted (no delay).
+
+With a `podFailurePolicy` (`job_policy.py`, `matchPodFailurePolicy`) a failed or deleted
+pod counts towards backoffLimit unless an Ignore rule matches first, and a FailJob rule
+fails the Job (reason PodFailurePolicy, `counters.job_policy_failed`); a deletion by
+the eviction API or the taint eviction controller carries DisruptionTarget
+(`cluster.on_disruption`, NOTE(policy-at-deletion)).  A CronJob's Jobs (`cluster.runs`,
+model/cronjob.py) act only while created; `job_complete`, `job_failed` and `job_field`
+of the CronJob itself read all of them.
 """
 
 from __future__ import annotations
