@@ -19,7 +19,7 @@ from podcheck.kube.job import policy_errors
 from podcheck.manifests import fields as f
 from podcheck.manifests.fields import Fields
 from podcheck.manifests.yamlread import YNode
-from podcheck.spec import CronSchedule, IntOrPercent, PodTemplate, PolicyRule
+from podcheck.spec import CronSchedule, IntOrPercent, PodTemplate, PolicyRule, Workload
 from podcheck.vocab import (
     ConcurrencyPolicy,
     ExitCodeOperator,
@@ -145,3 +145,41 @@ def update_strategy(spec: Fields, out: Out) -> dict[str, object]:
                   rolling.value_span("maxUnavailable"), "allow at least one pod", out)
         most = IntOrPercent(1)
     return {"updateStrategy": kind, "partition": partition, "setMaxUnavailable": most}
+
+
+def export_lines(w: Workload) -> tuple[str | None, list[str]]:
+    """For `podcheck import`: the block keyword when it is not the kind's (`cronjob`) and
+    the DSL lines of the fields above that differ from their defaults: a CronJob's
+    schedule, a StatefulSet's update strategy, a Job's `podFailureRule` blocks."""
+    lines: list[str] = []
+    keyword = None
+    if w.cron is not None:
+        keyword = "cronjob"
+        lines += [f"schedules: {w.cron.schedules}",
+                  f"concurrencyPolicy: {w.cron.concurrencyPolicy}"]
+        if w.cron.startingDeadlineSeconds is not None:
+            lines.append(f"startingDeadlineSeconds: {w.cron.startingDeadlineSeconds}")
+    if w.updateStrategy is not StatefulSetUpdateStrategy.ROLLING_UPDATE:
+        lines.append(f"updateStrategy: {w.updateStrategy}")
+    if w.partition:
+        lines.append(f"partition: {w.partition}")
+    if w.setMaxUnavailable is not None:
+        most = w.setMaxUnavailable
+        lines.append(f"maxUnavailable: {most.value}{'%' if most.percent else ''}")
+    for rule in w.podFailurePolicy:
+        lines.append("podFailureRule { " + " ".join(_rule_fields(rule)) + " }")
+    return keyword, lines
+
+
+def _rule_fields(rule: PolicyRule) -> list[str]:
+    out = [f"action: {rule.action}"]
+    if rule.operator is not None:
+        out += [f"operator: {rule.operator}",
+                f"onExitCodes: [{', '.join(str(v) for v in rule.values)}]"]
+        if rule.container is not None:
+            out.append(f'containerName: "{rule.container}"')
+    kinds = [k for k, status in rule.conditions if status == "True" and k in
+             words(PodConditionType)]
+    if kinds:
+        out.append(f"onPodConditions: [{', '.join(kinds)}]")
+    return out

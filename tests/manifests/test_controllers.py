@@ -94,3 +94,25 @@ def test_the_default_schedule_count_is_two(tmp_path: Path) -> None:
     assert result.value is not None
     nightly = next(w for w in result.value.workloads if w.name == "nightly")
     assert nightly.cron is not None and nightly.cron.schedules == 2
+
+
+def test_import_keeps_the_controller_fields(tmp_path: Path) -> None:
+    """`podcheck import` writes a CronJob as a `cronjob` block with its schedule fields,
+    the podFailureRule blocks and the update strategy, and the DSL reads them back."""
+    from podcheck.lang.check import load
+    from podcheck.manifests import ManifestOptions
+    from podcheck.manifests.export import import_text
+
+    path = tmp_path / "in.yaml"
+    path.write_text(CRON, encoding="utf-8")
+    text = import_text([str(path)], ManifestOptions()).text
+    pod = tmp_path / "out.pod"
+    pod.write_text(text, encoding="utf-8")
+    back = load(str(pod))
+    assert back.value is not None, back.diagnostics
+    direct = {w.name: w for w in _load(tmp_path, CRON).value.workloads}
+    for w in back.value.workloads:
+        assert (w.cron, w.podFailurePolicy, w.updateStrategy, w.partition,
+                w.setMaxUnavailable) == (direct[w.name].cron, direct[w.name].podFailurePolicy,
+                                         direct[w.name].updateStrategy, direct[w.name].partition,
+                                         direct[w.name].setMaxUnavailable)
