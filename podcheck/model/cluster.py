@@ -128,7 +128,7 @@ class Counters:
     node_failures: ir.Var | None = None
     zone_failures: ir.Var | None = None
     pod_deletes: ir.Var | None = None
-    revisions: dict[str, ir.Var] = field(default_factory=dict)  # Deployment -> rollouts
+    revisions: dict[str, ir.Var] = field(default_factory=dict)  # Deployment, StatefulSet
     job_succeeded: dict[str, ir.Var] = field(default_factory=dict)
     job_failed: dict[str, ir.Var] = field(default_factory=dict)
     # OnFailure Job -> its restarts reached backoffLimit (model/job.py)
@@ -138,7 +138,7 @@ class Counters:
 
     def disruptions(self) -> list[ir.Var]:
         """The counters that only a disruption from the environment block increments
-        (a rollout bumps its Deployment's revision)."""
+        (a rollout bumps its Deployment's or StatefulSet's revision)."""
         rollouts = [v for _, v in sorted(self.revisions.items())]
         spent = [self.node_failures, self.pod_deletes, *rollouts, self.zone_failures]
         return [v for v in spent if v is not None]

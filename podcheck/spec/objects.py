@@ -368,8 +368,9 @@ class Environment:
     re-registers).
     `zoneFailures`: at most this many zones fail (all their nodes at once).
     `podDeletes`: at most this many direct pod deletes (bypass PDBs).  `rollouts`: at
-    most this many template changes of Deployments.  `disruptionsStart`: from the first
-    state (the default), or once every long-running pod has first come up.  `fairness`: per-actor or
+    most this many template changes of each Deployment and StatefulSet.
+    `disruptionsStart`: from the first state (the default), or once every long-running
+    pod has first come up.  `fairness`: per-actor or
     per-action overrides sorted by target, e.g. ((Actor.EVICTION_API, Fairness.STRONG),).
     """
 
