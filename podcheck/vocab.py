@@ -16,14 +16,19 @@ from podcheck.ir import Fairness
 __all__ = [
     "ActionKind",
     "Actor",
+    "ConcurrencyPolicy",
     "ContainerState",
     "EventReason",
     "Fairness",
+    "ExitCodeOperator",
     "NodeState",
+    "PodConditionType",
+    "PodFailurePolicyAction",
     "PodPhase",
     "ProbeKind",
     "RestartPolicy",
     "SelectorOperator",
+    "StatefulSetUpdateStrategy",
     "UnhealthyPodEvictionPolicy",
     "WorkloadKind",
     "words",
@@ -100,6 +105,9 @@ class Reason(enum.StrEnum):
     BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded"
     FAILED_SCHEDULING = "FailedScheduling"
     OOM_KILLED = "OOMKilled"
+    # a Job's Failed condition when a FailJob rule of its podFailurePolicy matched
+    # (batch/v1 `JobReasonPodFailurePolicy`, pkg/controller/job/job_controller.go)
+    POD_FAILURE_POLICY = "PodFailurePolicy"
 
 
 class EventReason(enum.StrEnum):
@@ -170,6 +178,45 @@ class PodManagementPolicy(enum.StrEnum):
     PARALLEL = "Parallel"
 
 
+class StatefulSetUpdateStrategy(enum.StrEnum):
+    """`StatefulSetSpec.updateStrategy.type` (apps/v1; default RollingUpdate)."""
+
+    ROLLING_UPDATE = "RollingUpdate"
+    ON_DELETE = "OnDelete"
+
+
+class ConcurrencyPolicy(enum.StrEnum):
+    """`CronJobSpec.concurrencyPolicy` (batch/v1; default Allow)."""
+
+    ALLOW = "Allow"
+    FORBID = "Forbid"
+    REPLACE = "Replace"
+
+
+class PodFailurePolicyAction(enum.StrEnum):
+    """`PodFailurePolicyRule.action` (batch/v1 types.go `PodFailurePolicyAction`)."""
+
+    FAIL_JOB = "FailJob"
+    FAIL_INDEX = "FailIndex"
+    IGNORE = "Ignore"
+    COUNT = "Count"
+
+
+class ExitCodeOperator(enum.StrEnum):
+    """`PodFailurePolicyOnExitCodesRequirement.operator` (batch/v1 types.go)."""
+
+    IN = "In"
+    NOT_IN = "NotIn"
+
+
+class PodConditionType(enum.StrEnum):
+    """The pod conditions a `podFailurePolicy` rule may match that the model produces:
+    DisruptionTarget (core/v1 `DisruptionTarget`: the eviction API, the taint eviction
+    controller and the pod garbage collector add it before they delete a pod)."""
+
+    DISRUPTION_TARGET = "DisruptionTarget"
+
+
 class Actor(enum.StrEnum):
     """Who takes an action in the model: the Kubernetes component, the container's own
     process, the environment (operators and failures), or the clock."""
@@ -181,6 +228,7 @@ class Actor(enum.StrEnum):
     STATEFULSET_CONTROLLER = "statefulset-controller"
     DEPLOYMENT_CONTROLLER = "deployment-controller"
     JOB_CONTROLLER = "job-controller"
+    CRONJOB_CONTROLLER = "cronjob-controller"
     DAEMONSET_CONTROLLER = "daemonset-controller"
     TAINT_EVICTION_CONTROLLER = "taint-eviction-controller"
     ENDPOINTSLICE_CONTROLLER = "endpointslice-controller"
@@ -201,10 +249,12 @@ class ActionKind(enum.StrEnum):
     BIND_PORT = "bind_port"
     CORDON = "cordon"
     CRASH = "crash"
+    CREATE_JOB = "create_job"
     CREATE_POD = "create_pod"
     DEADLINE_EXCEEDED = "deadline_exceeded"
     DELETE_POD = "delete_pod"
     DELETE_FINISHED = "delete_finished"
+    DELETE_FOR_UPDATE = "delete_for_update"
     EVICT = "evict"
     EVICT_REFUSED = "evict_refused"
     EXIT = "exit"
@@ -212,6 +262,7 @@ class ActionKind(enum.StrEnum):
     JOB_BACKOFF_LIMIT = "job_backoff_limit"
     JOB_CLEANUP = "job_cleanup"
     JOB_COUNT = "job_count"
+    MISSED_DEADLINE = "missed_deadline"
     LIVENESS_PROBE_FAILS = "liveness_probe_fails"
     LIVENESS_PROBE_KILLS = "liveness_probe_kills"
     LIVENESS_PROBE_SKIPPED = "liveness_probe_skipped"
@@ -226,6 +277,7 @@ class ActionKind(enum.StrEnum):
     RESTART = "restart"
     RESTART_AFTER_BACK_OFF = "restart_after_back_off"
     ROLLOUT = "rollout"
+    SCHEDULE_TIME = "schedule_time"
     SCALE_DOWN_OLD = "scale_down_old"
     START_CONTAINERS = "start_containers"
     START_INIT = "start_init"

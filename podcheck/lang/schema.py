@@ -22,11 +22,15 @@ from podcheck.lang.fieldspec import vocab_field as vocab_field
 from podcheck.vocab import (
     ActionKind,
     Actor,
+    ConcurrencyPolicy,
+    ExitCodeOperator,
     Fairness,
+    PodFailurePolicyAction,
     PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
     SelectorOperator,
+    StatefulSetUpdateStrategy,
     TaintEffect,
     TolerationOperator,
     UnhealthyPodEvictionPolicy,
@@ -72,15 +76,16 @@ EXPECT_OUTCOMES = ("holds", "violated")
 # The keyword of each workload block: the kind in lower case (`deployment web { }`).
 WORKLOAD_BLOCKS: Mapping[str, WorkloadKind] = MappingProxyType(
     {
-        k.value.lower(): k
-        for k in (
-            WorkloadKind.DEPLOYMENT,
-            WorkloadKind.REPLICASET,
-            WorkloadKind.JOB,
-            WorkloadKind.DAEMONSET,
-            WorkloadKind.STATEFULSET,
-            WorkloadKind.POD,
-        )
+        **{k.value.lower(): k
+           for k in (
+               WorkloadKind.DEPLOYMENT,
+               WorkloadKind.REPLICASET,
+               WorkloadKind.JOB,
+               WorkloadKind.DAEMONSET,
+               WorkloadKind.STATEFULSET,
+               WorkloadKind.POD,
+           )},
+        "cronjob": WorkloadKind.JOB,  # a CronJob: its body is the jobTemplate's Job
     }
 )
 WORKLOAD_KINDS = tuple(WORKLOAD_BLOCKS)
@@ -179,10 +184,46 @@ _ENVIRONMENT_FIELDS = (
 )
 
 
-def _workload(kind: str, fields: tuple[FieldSpec, ...], doc: str) -> BlockSpec:
+def _workload(kind: str, fields: tuple[FieldSpec, ...], doc: str,
+              children: tuple[str, ...] = ()) -> BlockSpec:
     return BlockSpec(
-        kind, kind, "required", fields + (_WORKLOAD_TEMPLATE,), ("template-inline",), doc
+        kind, kind, "required", fields + (_WORKLOAD_TEMPLATE,), ("template-inline", *children),
+        doc
     )
+
+
+# One `podFailurePolicy` rule of a Job (batch/v1 `PodFailurePolicyRule`), in order.
+_POD_FAILURE_RULE_FIELDS = (
+    vocab_field("action", PodFailurePolicyAction, doc="FailJob, Ignore or Count (required)"),
+    FieldSpec("onExitCodes", "int-list", min=0, max=255,
+              doc="exit codes of a terminated container (onExitCodes.values)"),
+    vocab_field("operator", ExitCodeOperator, "In", doc="In or NotIn the exit codes"),
+    FieldSpec("containerName", "text", doc="only this container's exit code counts"),
+    FieldSpec("onPodConditions", "name-list",
+              doc="pod conditions with status True: `DisruptionTarget`"),
+)
+_JOB_FIELDS = (
+    FieldSpec("completions", "int", "1", min=1, doc="successful pods needed"),
+    FieldSpec("parallelism", "int", "1", min=0, doc="pods running at once"),
+    FieldSpec("backoffLimit", "int", "6", min=0, doc="failed pods before the Job fails"),
+)
+_CRON_FIELDS = (
+    FieldSpec("schedules", "int", "1", min=1, doc="schedule times that may arrive"),
+    vocab_field("concurrencyPolicy", ConcurrencyPolicy, "Allow",
+                doc="what a schedule time does while a Job is active"),
+    FieldSpec("startingDeadlineSeconds", "int", min=0,
+              doc="a late schedule time may be skipped (Forbid)"),
+)
+_STATEFULSET_FIELDS = (
+    _REPLICAS,
+    vocab_field("podManagementPolicy", PodManagementPolicy, "OrderedReady",
+                doc="OrderedReady: pod N waits for 0..N-1"),
+    vocab_field("updateStrategy", StatefulSetUpdateStrategy, "RollingUpdate",
+                doc="how a template change replaces pods"),
+    FieldSpec("partition", "int", "0", min=0, doc="ordinals below it keep the old template"),
+    FieldSpec("maxUnavailable", "int-or-percent", "1", min=1,
+              doc="pods a RollingUpdate may take down at once (MaxUnavailableStatefulSet)"),
+)
 
 
 _ALL_BLOCKS = (
@@ -238,18 +279,13 @@ _ALL_BLOCKS = (
         "a Deployment",
     ),
     _workload("replicaset", (_REPLICAS,), "a ReplicaSet"),
-    _workload(
-        "job",
-        (
-            FieldSpec("completions", "int", "1", min=1, doc="successful pods needed"),
-            FieldSpec("parallelism", "int", "1", min=0, doc="pods running at once"),
-            FieldSpec("backoffLimit", "int", "6", min=0, doc="failed pods before the Job fails"),
-        ),
-        "a Job",
-    ),
+    _workload("job", _JOB_FIELDS, "a Job", ("podFailureRule",)),
+    _workload("cronjob", _JOB_FIELDS + _CRON_FIELDS, "a CronJob: its Job, schedule times",
+              ("podFailureRule",)),
+    BlockSpec("podFailureRule", "podFailureRule", "none", _POD_FAILURE_RULE_FIELDS,
+              doc="a podFailurePolicy rule: exactly one of onExitCodes, onPodConditions"),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
-    _workload("statefulset", (_REPLICAS, vocab_field("podManagementPolicy", PodManagementPolicy,
-              "OrderedReady", doc="OrderedReady: pod N waits for 0..N-1")), "a StatefulSet"),
+    _workload("statefulset", _STATEFULSET_FIELDS, "a StatefulSet"),
     BlockSpec("pod", "pod", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a bare pod"),
     BlockSpec("podAffinity", "podAffinity", "none", _AFFINITY_FIELDS, doc="required pod affinity"),
     BlockSpec("podAntiAffinity", "podAntiAffinity", "none", _AFFINITY_FIELDS,
@@ -320,6 +356,9 @@ ENUM_LABELS: Mapping[str, str] = MappingProxyType(
         "unhealthyPodEvictionPolicy": "unhealthy pod eviction policy",
         "operator": "label selector operator",
         "effect": "taint effect",
+        "updateStrategy": "update strategy",
+        "concurrencyPolicy": "concurrency policy",
+        "action": "pod failure policy action",
     }
 )
 

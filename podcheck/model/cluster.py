@@ -29,6 +29,7 @@ from typing import Protocol
 
 from podcheck import ir, spec
 from podcheck.model.layout import Builder
+from podcheck.spec import Workload
 from podcheck.vocab import NodeState, PodPhase, words
 
 # Node states (NOTE(node-states)): Drained is a node whose one-at-a-time drain has
@@ -127,18 +128,29 @@ class Counters:
     node_failures: ir.Var | None = None
     zone_failures: ir.Var | None = None
     pod_deletes: ir.Var | None = None
-    revisions: dict[str, ir.Var] = field(default_factory=dict)  # Deployment -> rollouts
+    revisions: dict[str, ir.Var] = field(default_factory=dict)  # Deployment, StatefulSet
     job_succeeded: dict[str, ir.Var] = field(default_factory=dict)
     job_failed: dict[str, ir.Var] = field(default_factory=dict)
     # OnFailure Job -> its restarts reached backoffLimit (model/job.py)
     job_backoff_exceeded: dict[str, ir.Var] = field(default_factory=dict)
+    # Job with a FailJob podFailurePolicy rule -> a rule failed it (model/job.py)
+    job_policy_failed: dict[str, ir.Var] = field(default_factory=dict)
 
     def disruptions(self) -> list[ir.Var]:
         """The counters that only a disruption from the environment block increments
-        (a rollout bumps its Deployment's revision)."""
+        (a rollout bumps its Deployment's or StatefulSet's revision)."""
         rollouts = [v for _, v in sorted(self.revisions.items())]
         spent = [self.node_failures, self.pod_deletes, *rollouts, self.zone_failures]
         return [v for v in spent if v is not None]
+
+
+@dataclass(slots=True)
+class CronState:
+    """A CronJob's controller state: the schedule times that arrived so far, and whether
+    the most recent one is still unmet (no Job started for it, not skipped)."""
+
+    schedules: ir.Var
+    unmet: ir.Var
 
 
 @dataclass(slots=True)
@@ -151,11 +163,23 @@ class Cluster:
     slots: list[Slot]
     counters: Counters = field(default_factory=Counters)
     on_delete: dict[str, list[Update]] = field(default_factory=dict)
+    # what an owner sees instead when the pod is deleted as a disruption (DisruptionTarget)
+    on_disruption: dict[str, list[Update]] = field(default_factory=dict)
+    # a CronJob's name -> the Jobs it may create, one per schedule time (model/cronjob.py)
+    runs: dict[str, list[Workload]] = field(default_factory=dict)
+    # a CronJob's Job -> 0 not created yet, 1 created, 2 deleted (Replace)
+    run_state: dict[str, ir.Var] = field(default_factory=dict)
+    crons: dict[str, CronState] = field(default_factory=dict)
 
     # ---- lookups
     def slots_of(self, workload: str) -> list[Slot]:
-        """The slots of one workload, in ordinal order."""
-        return [s for s in self.slots if s.workload.name == workload]
+        """The slots of one workload, in ordinal order (of a CronJob: of all its Jobs)."""
+        names = {r.name for r in self.runs.get(workload, ())} or {workload}
+        return [s for s in self.slots if s.workload.name in names]
+
+    def controllers(self) -> list[Workload]:
+        """The spec's workloads, each CronJob replaced by the Jobs it may create."""
+        return [r for w in self.spec.workloads for r in self.runs.get(w.name, [w])]
 
     # ---- derived pod expressions
     def bound(self, s: Slot) -> ir.Expr:
@@ -236,16 +260,20 @@ class Cluster:
 
     # ---- updates
     def delete_updates(
-        self, s: Slot, *, evicted: bool = False, counted: bool = True
+        self, s: Slot, *, evicted: bool = False, counted: bool = True, disrupted: bool = False
     ) -> list[Update]:
         """The pod object is removed at once (no grace period) and its model reset;
-        `counted`: owners that count deletions (a Job's failures) see this one."""
+        `counted`: owners that count deletions (a Job's failures) see this one, through
+        `on_disruption` when the deleter marks the pod DisruptionTarget first (`disrupted`,
+        implied by `evicted`) and the owner has an entry there, else `on_delete`."""
         ups: list[Update] = [(s.exists, 0), (s.node, 0), *s.model.reset_updates()]
         if s.evicted is not None:
             ups.append((s.evicted, int(evicted)))
         if s.endpoint is not None:
             ups.append((s.endpoint, 0))
-        if counted:
+        if counted and (evicted or disrupted) and s.name in self.on_disruption:
+            ups += self.on_disruption[s.name]
+        elif counted:
             ups += self.on_delete.get(s.name, [])
         if s.counted is not None:
             ups.append((s.counted, 0))

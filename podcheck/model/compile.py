@@ -33,13 +33,20 @@ from podcheck.kube.errors import KubeInputError
 from podcheck.model.budgets import Budget, budget_views, budgets
 from podcheck.model.clock import Clock
 from podcheck.model.cluster import NODE_DOWN, PHASES, Cluster, PodFactory, PodLike
+from podcheck.model.cronjob import declare_cronjob
 from podcheck.model.daemonset import declare_daemonset
 from podcheck.model.deployment import declare_deployment
 from podcheck.model.drain import declare_drain
 from podcheck.model.endpoints import declare_endpoints
 from podcheck.model.eviction_api import declare_evictions
 from podcheck.model.failures import declare_failures
-from podcheck.model.job import declare_job, job_complete, job_failed, restart_reads
+from podcheck.model.job import (
+    declare_job,
+    job_complete,
+    job_failed,
+    policy_failed,
+    restart_reads,
+)
 from podcheck.model.layout import Builder
 from podcheck.model.observables import restart_bound, tracking_for
 from podcheck.model.options import ModelOptions
@@ -154,6 +161,10 @@ def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> Non
             declare_deployment(cluster, w)
         if w.kind in (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET):
             declare_replicaset(cluster, w)
+        elif w.kind is spec.WorkloadKind.JOB and w.cron is not None:
+            declare_cronjob(cluster, w)
+            for run in cluster.runs[w.name]:
+                declare_job(cluster, run)
         elif w.kind is spec.WorkloadKind.JOB:
             declare_job(cluster, w)
         elif w.kind is spec.WorkloadKind.DAEMONSET:
@@ -192,10 +203,13 @@ def _declare_views(cluster: Cluster, builder: Builder, found: list[Budget]) -> N
         phase = ir.ite(s.exists, cluster.phase(s), 4)  # 4: the slot holds no pod object
         builder.derived.append(ir.Derived(owner, "phase", phase, (*PHASES[:4], "(no pod)")))
         builder.derived.append(ir.Derived(owner, "ready", cluster.ready(s), ("false", "true")))
-    for w in (w for w in cluster.spec.workloads if w.kind is spec.WorkloadKind.JOB):
+    for w in (w for w in cluster.controllers() if w.kind is spec.WorkloadKind.JOB):
         cond = ir.ite(job_failed(cluster, w), 2, ir.ite(job_complete(cluster, w), 1, 0))
-        builder.derived.append(ir.Derived(f"job {w.name}", "condition", cond, (
-            "none", "Complete", f"Failed ({Reason.BACKOFF_LIMIT_EXCEEDED})")))
+        labels: tuple[str, ...] = ("none", "Complete", f"Failed ({Reason.BACKOFF_LIMIT_EXCEEDED})")
+        if w.name in cluster.counters.job_policy_failed:  # a FailJob rule may fail it
+            cond = ir.ite(policy_failed(cluster, w), 3, cond)
+            labels += (f"Failed ({Reason.POD_FAILURE_POLICY})",)
+        builder.derived.append(ir.Derived(f"job {w.name}", "condition", cond, labels))
     builder.derived.extend(budget_views(found))
 
 

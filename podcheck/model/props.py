@@ -34,7 +34,13 @@ from podcheck.model.cluster import (
 from podcheck.model.crash_loop import no_container_looping
 from podcheck.model.desired import all_ready, workloads_named
 from podcheck.model.job import job_complete, job_field
-from podcheck.model.observables import REASONS, missing_container, never_produced, pod_reason
+from podcheck.model.observables import (
+    REASONS,
+    missing_container,
+    never_produced,
+    pod_reason,
+    updated,
+)
 from podcheck.vocab import NodeState, words
 
 _TEMPORAL = {
@@ -296,6 +302,7 @@ class PropertyCompiler:
             "exists": lambda: s.exists,
             "terminating": lambda: ir.FALSE,  # NOTE: deletion is atomic (cluster.py)
             "initialized": lambda: ir.and_(s.exists, s.model.initialized),
+            "updated": lambda: updated(c, s),
         }
         if name in simple:
             return Value(simple[name](), PHASES if name == "phase" else None)

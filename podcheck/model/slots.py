@@ -10,6 +10,7 @@ slot.  Declares no action: the actor modules do.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from podcheck import ir, spec
 from podcheck.model.capacity import scaled_resources
@@ -22,6 +23,7 @@ from podcheck.model.cluster import (
     Slot,
     Tracking,
 )
+from podcheck.model.cronjob import declare_cron_state
 from podcheck.model.kube_adapter import daemon_runs_on, fenceposts
 from podcheck.model.layout import Builder
 from podcheck.vocab import Actor, NodeState, PodManagementPolicy, RestartPolicy
@@ -98,24 +100,39 @@ def build_cluster(
         n.capacity = cap
     cluster = Cluster(sp, builder, nodes, [])
     for w, req in zip(sp.workloads, reqs, strict=True):
-        _declare_slots(cluster, w, req, tracking, uid_bound)
+        if w.cron is None:
+            _declare_slots(cluster, w, req, tracking, uid_bound)
+            continue
+        cluster.runs[w.name] = cron_runs(w)
+        for run in cluster.runs[w.name]:
+            _declare_slots(cluster, run, req, tracking, uid_bound, created=False)
     for s in cluster.slots:
         s.pod = factory(builder, s.name, s.workload.template, cluster.active(s))
     cluster.counters = _environment_counters(sp, builder)
     _declare_revisions(cluster)
     _declare_job_counters(cluster)
+    for w in sp.workloads:
+        if w.cron is not None:
+            declare_cron_state(cluster, builder, w)
     return cluster
 
 
+def cron_runs(w: spec.Workload) -> list[spec.Workload]:
+    """The Jobs a CronJob may create, one per schedule time: `NAME-1`, `NAME-2`, ...
+    (Kubernetes names them after the scheduled time), each its jobTemplate."""
+    assert w.cron is not None, w.name
+    return [replace(w, name=f"{w.name}-{k}", cron=None) for k in range(1, w.cron.schedules + 1)]
+
+
 def _declare_slots(cluster: Cluster, w: spec.Workload, req: dict[str, int],
-                   tracking: Tracking, uid_bound: int) -> None:
+                   tracking: Tracking, uid_bound: int, created: bool = True) -> None:
     builder, sp = cluster.builder, cluster.spec
     names = ("none", *(n.name for n in sp.nodes))
     bound = recreation_bound(w, sp.environment, len(sp.nodes))
     plan = slot_plan(w, sp.nodes, surge_slots(w, sp.environment))
     for ordinal, (name, pinned, is_surge) in enumerate(plan):
         owner = f"pod {name}"
-        exists = initially_exists(w, ordinal, is_surge)
+        exists = created and initially_exists(w, ordinal, is_surge)
         s = Slot(
             name, w, ordinal,
             builder.bool_var(f"{name}.exists", exists, owner=owner, field_name="exists"),
@@ -152,15 +169,16 @@ def _environment_counters(sp: spec.CheckedSpec, b: Builder) -> Counters:
 
 
 def _declare_revisions(cluster: Cluster) -> None:
-    """A revision counter per Deployment and per slot, when rollouts are enabled."""
+    """A revision counter per Deployment and StatefulSet and per slot, when rollouts are
+    enabled."""
     env, b = cluster.spec.environment, cluster.builder
     if not env.rollouts:
         return
     for w in cluster.spec.workloads:
-        if w.kind is not spec.WorkloadKind.DEPLOYMENT:
+        if w.kind not in (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.STATEFULSET):
             continue
         cluster.counters.revisions[w.name] = b.var(
-            f"{w.name}.revision", 0, env.rollouts, 0, owner=f"deployment {w.name}",
+            f"{w.name}.revision", 0, env.rollouts, 0, owner=f"{w.kind.value.lower()} {w.name}",
             field_name="revision")
         for s in cluster.slots_of(w.name):
             s.revision = b.var(f"{s.name}.revision", 0, env.rollouts, 0,
@@ -171,7 +189,7 @@ def _declare_job_counters(cluster: Cluster) -> None:
     """Job status counters, the OnFailure back-off flag and each Job slot's `counted`;
     a deleted Job pod counts as failed unless already counted (`Cluster.on_delete`)."""
     b = cluster.builder
-    for w in cluster.spec.workloads:
+    for w in cluster.controllers():
         if w.kind is not spec.WorkloadKind.JOB:
             continue
         owner = f"job {w.name}"
@@ -206,7 +224,7 @@ def symmetry_groups(cluster: Cluster) -> tuple[ir.SymmetryGroup, ...]:
     for i, v in enumerate(cluster.builder.vars):
         owner.setdefault(v.owner, []).append(i)
     groups = []
-    for w in cluster.spec.workloads:
+    for w in cluster.controllers():
         slots = [s for s in cluster.slots_of(w.name) if not s.surge]
         if w.kind in _INTERCHANGEABLE and len(slots) > 1:
             blocks = tuple(tuple(owner[f"pod {s.name}"]) for s in slots)

@@ -168,7 +168,8 @@ def _unreachable(cluster: Cluster, clock: Clock, s: Slot,
     guard = ir.and_(s.exists, ir.or_(*due))
     clock.urgent(guard)
     cluster.builder.action(
-        ActionKind.TAINT_EVICT, (("pod", s.name),), guard, cluster.delete_updates(s),
+        ActionKind.TAINT_EVICT, (("pod", s.name),), guard,
+        cluster.delete_updates(s, disrupted=True),
         f"the taint eviction controller deletes pod {s.name} from its unreachable node ({why})",
         Actor.TAINT_EVICTION_CONTROLLER, span=cluster.spec.environment.span)
 
@@ -177,7 +178,7 @@ def _tainted(cluster: Cluster, s: Slot, n: NodeSlot, seconds: int) -> None:
     guard = ir.and_(s.exists, ir.eq(s.node, n.index), ir.op("!=", n.state, NODE_DOWN))
     cluster.builder.action(
         ActionKind.TAINT_EVICT, (("pod", s.name), ("node", n.name)), guard,
-        cluster.delete_updates(s),
+        cluster.delete_updates(s, disrupted=True),
         f"the taint eviction controller deletes pod {s.name} from node {n.name} "
         f"(its {seconds}s toleration of the node's NoExecute taint expired)",
         Actor.TAINT_EVICTION_CONTROLLER, span=s.workload.span)

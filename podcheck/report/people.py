@@ -25,7 +25,7 @@ PARAMETER = "parameter"
 # revision.  Pod phase, Ready and PDB status are display views (`ir.Derived`), always shown.
 SHOWN = frozenset({
     "state", "restarts", "exitCode", "started", "node", "revision", "endpoint",
-    "succeeded", "failed", PARAMETER,
+    "succeeded", "failed", "schedules", "unmet", PARAMETER,
 })
 
 # The model's own bookkeeping (the step's label and events say what they record): timers,
@@ -39,6 +39,7 @@ INTERNAL = frozenset({
     "startupTimer", "cameUp", "nodeFailures", "podDeletes", "zoneFailures", "left",
     "pending", "counted", "backoffLimitExceeded", "elapsedLeft", "port", "nodeRecoveries",
     "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer",
+    "podFailurePolicyFailed",
 })
 
 

@@ -205,6 +205,7 @@ POD_FIELDS = {
     "nodeLost": "bool",  # its node stopped reporting: not Ready, reason NodeLost
     #                      (`kubectl get pods` shows STATUS Unknown)
     "deadlineExceeded": "bool",  # failed with reason DeadlineExceeded
+    "updated": "bool",  # exists at its controller's latest template (rollouts)
     "reason": words(Reason),  # NOTE(pod-reason) in model/props.py
 }
 CONTAINER_FIELDS = {

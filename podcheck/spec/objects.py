@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Span
 from podcheck.kube.intstr import IntOrPercent as IntOrPercent  # the one IntOrString
+from podcheck.kube.job import PolicyRule as PolicyRule  # the one podFailurePolicy rule
 from podcheck.kube.probes import probe_defaults
 from podcheck.spec.placement import (
     HOSTNAME_KEY,
@@ -31,10 +32,12 @@ from podcheck.spec.placement import (
 from podcheck.vocab import (
     ActionKind,
     Actor,
+    ConcurrencyPolicy,
     Fairness,
     PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
+    StatefulSetUpdateStrategy,
     UnhealthyPodEvictionPolicy,
     WorkloadKind,
     words,
@@ -227,12 +230,30 @@ class PodTemplate:
 
 
 @dataclass(frozen=True, slots=True)
+class CronSchedule:
+    """A CronJob's schedule as the model sees it: at most `schedules` schedule times
+    arrive (any time: the cron expression is not modelled), `concurrencyPolicy`, and
+    `startingDeadlineSeconds` (None: unset)."""
+
+    schedules: int = 1
+    concurrencyPolicy: ConcurrencyPolicy = ConcurrencyPolicy.ALLOW
+    startingDeadlineSeconds: int | None = None
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.schedules >= 1
+        assert self.startingDeadlineSeconds is None or self.startingDeadlineSeconds >= 0
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     """Something that owns pods.  Fields not meaningful for a kind keep their default.
 
     Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%; Job
     completions 1, parallelism 1, backoffLimit 6; StatefulSet podManagementPolicy
-    OrderedReady.  A DaemonSet has one pod per node.
+    OrderedReady, updateStrategy RollingUpdate with partition 0 and `setMaxUnavailable`
+    (its `rollingUpdate.maxUnavailable`) None, which is 1.  A DaemonSet has one pod per
+    node.
     """
 
     kind: WorkloadKind
@@ -245,10 +266,20 @@ class Workload:
     parallelism: int = 1
     backoffLimit: int = 6
     podManagementPolicy: PodManagementPolicy = PodManagementPolicy.ORDERED_READY
+    podFailurePolicy: tuple[PolicyRule, ...] = ()  # a Job's rules, in order
+    updateStrategy: StatefulSetUpdateStrategy = StatefulSetUpdateStrategy.ROLLING_UPDATE
+    partition: int = 0
+    setMaxUnavailable: IntOrPercent | None = None
+    cron: CronSchedule | None = None  # a CronJob: its jobTemplate is this Job
     span: Span = span_field()
 
     def __post_init__(self) -> None:
-        assert min(self.replicas, self.parallelism, self.backoffLimit) >= 0
+        assert min(self.replicas, self.parallelism, self.backoffLimit, self.partition) >= 0
+        assert self.cron is None or self.kind == WorkloadKind.JOB
+        assert self.updateStrategy is StatefulSetUpdateStrategy.ROLLING_UPDATE or (
+            self.partition == 0 and self.setMaxUnavailable is None)
+        assert not self.podFailurePolicy or (
+            self.kind == WorkloadKind.JOB and self.template.restartPolicy == RestartPolicy.NEVER)
         assert self.completions >= 1
         assert not self.maxUnavailable.percent or self.maxUnavailable.value <= 100
         if self.kind == WorkloadKind.JOB:
@@ -337,8 +368,9 @@ class Environment:
     re-registers).
     `zoneFailures`: at most this many zones fail (all their nodes at once).
     `podDeletes`: at most this many direct pod deletes (bypass PDBs).  `rollouts`: at
-    most this many template changes of Deployments.  `disruptionsStart`: from the first
-    state (the default), or once every long-running pod has first come up.  `fairness`: per-actor or
+    most this many template changes of each Deployment and StatefulSet.
+    `disruptionsStart`: from the first state (the default), or once every long-running
+    pod has first come up.  `fairness`: per-actor or
     per-action overrides sorted by target, e.g. ((Actor.EVICTION_API, Fairness.STRONG),).
     """
 
