@@ -21,15 +21,16 @@ binding order meets exactly when the placement satisfies them.  Required inter-p
 anti-affinity (`satisfyPodAntiAffinity` and `satisfyExistingPodsAntiAffinity`, each
 binding checked both ways, so the order does not matter): for every `Apart(i, j, key)`
 (a term of pod i or of pod j matches the other), pods i and j are not both on nodes
-with `key` that share its value (on a node without the key the term does not apply).  Hard topology spread
-(PodTopologySpread with nodeTaintsPolicy Ignore: every eligible node counts, a removed
-one with 0 pods): for a `Spread` group whose pods all carry the same constraint and
-match its selector, each is on a node with the key (else the filter's "missing required
-label") and every domain holding one of them exceeds every eligible domain by at most
-maxSkew (or holds at most maxSkew when fewer domains than minDomains exist).  The
-last pod bound into the fullest domain makes this necessary; binding level by level
-(always into a domain with the fewest) makes it sufficient.  Required pod affinity is
-not encoded: a problem with it is answered `fits` None, with the reason.
+with `key` that share its value (on a node without the key the term does not apply).
+Hard topology spread (PodTopologySpread with nodeTaintsPolicy Ignore: every eligible
+node counts, a removed one with 0 pods): for a `Spread` group whose pods all carry the
+same constraint and match its selector, each is on a node with the key (else the
+filter's "missing required label") and every domain holding one of them exceeds every
+eligible domain by at most maxSkew (or holds at most maxSkew when fewer domains than
+minDomains exist).  The last pod bound into the fullest domain makes this necessary;
+binding level by level (always into a domain with the fewest) makes it sufficient.
+Required pod affinity is not encoded: a problem with it is answered `fits` None, with
+the reason.
 """
 
 from __future__ import annotations

@@ -78,8 +78,8 @@ def agree(path: str) -> None:
     shaped = counter_scenario(spec, "web", 1, 3).value
     assert shaped is not None
     for count in (1, 2, 3):
-        explicit = explicit_verdicts(spec, "web", count)
-        assert set(explicit.values()) <= {Verdict.HOLDS, Verdict.VIOLATED}
+        explicit = explicit_verdicts(spec, "web", count).value
+        assert explicit is not None and set(explicit.values()) <= {Verdict.HOLDS, Verdict.VIOLATED}
         assert disagreement(spec, explicit, counter_verdicts(shaped[0], count)) is None, count
 
 
