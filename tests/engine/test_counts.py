@@ -150,3 +150,21 @@ def test_a_disagreement_is_pc505_and_no_verdict(tmp_path, monkeypatch):
     run = counts_file(write(tmp_path))
     assert run.counted is None and [d.code for d in run.diagnostics] == [
         codes.COUNTER_DISAGREEMENT]
+
+
+def test_counts_and_check_agree_on_replicas_drain(monkeypatch):
+    """specs/symbolic/replicas-drain.pod: `podcheck check` (BFS over the merged points
+    1..3) finds the drain stuck with replicas = 1 and the budget kept; `counts` says
+    the same for the whole range, naming 1 as the smallest failing count."""
+    from podcheck.check import CheckOptions, check_file
+    from podcheck.report.params import param_line
+
+    monkeypatch.chdir(SYMBOLIC)
+    checked = check_file("replicas-drain.pod", CheckOptions())
+    by_check = {r.name: r for r in checked.result.results}
+    counted = dict(counts_file("replicas-drain.pod").counted.verdicts)
+    assert by_check["budget-respected"].verdict is counted["budget-respected"].verdict
+    drain = by_check["drain-completes"]
+    assert drain.verdict is counted["drain-completes"].verdict is Verdict.VIOLATED
+    assert param_line(checked.result.system, drain).startswith("with replicas = 1;")
+    assert counted["drain-completes"].smallest == 1
