@@ -240,29 +240,36 @@ def smallest_failing(s: CounterScenario, engine: SymbolicEngine = SymbolicEngine
                      timeout_seconds: float | None = None,
                      names: Sequence[str] | None = None) -> tuple[CountVerdict, ...]:
     """Decide each property of `counter_system(s)` (those in `names`, in that order, when
-    given) for every count of `lo..hi`; for a violated one, shrink `hi` below each
-    counterexample's count until the rest of the range is proved, so the count reported
-    is the smallest that fails."""
-    out = []
+    given) for every count of `lo..hi`; for a violated one, bisect the counts below its
+    counterexample (`_smallest`), so the count reported is the smallest that fails."""
     props = list(counter_system(s).properties)
     order = [p.name for p in props] if names is None else list(names)
-    for k, prop in ((i, p) for name in order for i, p in enumerate(props) if p.name == name):
-        scenario, found = s, None
-        while True:
-            verdict, count, steps = _decide_one(counter_system(scenario), k, engine,
-                                                timeout_seconds)  # fmt: skip
-            if count is not None and steps is not None:
-                found = CountVerdict(prop.name, Verdict.VIOLATED, count, steps)
-                if count > scenario.lo:
-                    scenario = replace(scenario, hi=count - 1)
-                    continue
-            elif found is None:
-                found = CountVerdict(prop.name, verdict)
-            elif verdict is not Verdict.HOLDS:
-                found = replace(found, minimal=False)
-            break
-        out.append(found)
-    return tuple(out)
+    return tuple(_smallest(s, i, engine, timeout_seconds)
+                 for name in order for i, p in enumerate(props) if p.name == name)
+
+
+def _smallest(s: CounterScenario, k: int, engine: SymbolicEngine,
+              timeout_seconds: float | None) -> CountVerdict:  # fmt: skip
+    """Property `k` over `s.lo..s.hi`: proved, unknown, or violated at its smallest
+    failing count.  After a counterexample at count c the counts `low..c-1` are in doubt;
+    each query asks about the lower half of them: a run moves c down, a proof moves
+    `low` up, so a range of any size takes about log2(c) queries."""
+    name = counter_system(s).properties[k].name
+    verdict, count, steps = _decide_one(counter_system(s), k, engine, timeout_seconds)
+    if count is None or steps is None:
+        return CountVerdict(name, verdict)
+    best, low = CountVerdict(name, Verdict.VIOLATED, count, steps), s.lo
+    while best.smallest is not None and low < best.smallest:
+        mid = (low + best.smallest - 1) // 2
+        window = replace(s, lo=low, hi=mid)
+        verdict, count, steps = _decide_one(counter_system(window), k, engine, timeout_seconds)
+        if count is not None and steps is not None:
+            best = CountVerdict(name, Verdict.VIOLATED, count, steps)
+        elif verdict is Verdict.HOLDS:
+            low = mid + 1
+        else:
+            return replace(best, minimal=False)
+    return best
 
 
 @dataclass(frozen=True, slots=True)
