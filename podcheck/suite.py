@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from podcheck.check import CheckOptions, check_file
+from podcheck.counting import load_counted
 from podcheck.diagnostics import Severity
 from podcheck.diagnostics.expectations import collect, mismatches
 from podcheck.engine.progress import RunReporter, SilentReporter
@@ -155,8 +156,9 @@ def run_target(t: Target, base: CheckOptions, *, strict: bool = False) -> SpecOu
     """Run one target (its header's flags over `base`) and judge it."""
     if t.problem is not None:
         return SpecOutcome(t.path, Status.ERROR, (t.problem,), 0)
-    if t.command in ("parse", "tune", "fit"):  # tune and fit: the spec must load
-        return parse_outcome(t.path)
+    if t.command in ("parse", "tune", "fit", "counts"):  # tune, fit, counts: the spec must load
+        return parse_outcome(t.path, load_counted(t.path).loaded if t.command == "counts"
+                             else None)  # fmt: skip
     options = options_of(t, base)
     if isinstance(options, HeaderError):
         return SpecOutcome(t.path, Status.ERROR, (options,), 0)

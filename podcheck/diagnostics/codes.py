@@ -871,6 +871,37 @@ _ENTRIES: tuple[Code, ...] = (
         "Fix the pod that never comes up, or drop `disruptionsStart: once-settled` so "
         "disruptions may begin from the first state.",
     ),
+    Code(
+        "PC504",
+        "outside-counter-abstraction",
+        "`podcheck counts` cannot decide this spec over counts of pods",
+        "`podcheck counts` proves `budget-respected` and `drain-completes` for every "
+        "replica count of a range at once, over counts of pods per (status, node) "
+        "(docs/smt.md, \"Parametric proofs over counters\").  That abstraction is exact "
+        "only for the shape it was built and cross-checked for: one Deployment or "
+        "ReplicaSet whose replica count is the range, two nodes without taints, one PDB "
+        "selecting its pods, one drained node, node failures and nothing else in the "
+        "environment, containers that start and stay up (a readiness probe at most), no "
+        "placement rules or requests.  The message names the first part of the spec "
+        "outside that shape.",
+        "cluster { nodes: 3 }\ndeployment web { replicas: 1..100  template { container "
+        "app {} } }\npdb web { selector: { app: web }  minAvailable: 1 }\n"
+        "environment { drain: [n1] }\ncheck drain-completes",
+        "Check the spec with `podcheck check` (explicit states, at most 256 points of "
+        "its ranges), or reduce it to the shape above.",
+    ),
+    Code(
+        "PC505",
+        "counter-disagreement",
+        "the counter abstraction and the explicit model disagree at a small count",
+        "Before it reports, `podcheck counts` checks the spec with explicit BFS (the "
+        "full model) at the smallest counts of the range and compares each verdict with "
+        "the proof over counts.  A difference means the abstraction does not describe "
+        "this spec: podcheck reports no parametric verdict.  This is a bug in podcheck, "
+        "not in your spec.",
+        "(any spec that triggers the bug)",
+        "Report the spec; as a workaround, check it per count with `podcheck check`.",
+    ),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}
@@ -960,6 +991,8 @@ FITS_NO_NODE: Final = "PC417"
 MODEL_OUT_OF_BOUNDS: Final = "PC501"
 RUN_STOPPED: Final = "PC502"
 VACUOUS_DISRUPTION: Final = "PC503"
+OUTSIDE_COUNTER_ABSTRACTION: Final = "PC504"
+COUNTER_DISAGREEMENT: Final = "PC505"
 
 
 def lookup(code: str) -> Code | None:

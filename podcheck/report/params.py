@@ -3,6 +3,14 @@ value" of a proof (specs with symbolic parameters, `podcheck.engine.params`).
 
 Stage: `podcheck.report`.  Consumes a `CheckResult`'s system and one `PropertyResult`;
 produces one line of text, or none when the system has no parameters.
+
+NOTE(probe-offsets): a probe worker's phase (where its first tick falls after a
+container starts, in [initialDelay, initialDelay + period): NOTE(probe-ticks) in
+model/probe_clock.py) is not a parameter: the model chooses it lazily, per container
+instance, when the tick first matters (NOTE(lazy-phase)), so no state holds it.  A run
+reveals it: the witness names, for each container start in the run, how long after it
+the first tick of each probe came (`the first startup probe of `app` 0 s after it
+started`), read from the trace's step times (`report.clock`).
 """
 
 from __future__ import annotations
@@ -10,8 +18,44 @@ from __future__ import annotations
 import math
 
 from podcheck.engine.params import PARAM_OWNER
-from podcheck.engine.result import PropertyResult, Verdict
+from podcheck.engine.result import PropertyResult, Trace, Verdict
 from podcheck.ir import TransitionSystem
+from podcheck.report.clock import step_times
+from podcheck.vocab import ActionKind, ProbeKind
+
+_RESTARTS = (ActionKind.RESTART, ActionKind.RESTART_AFTER_BACK_OFF)
+_PROBES = {str(a): kind for kind in ProbeKind for a in ActionKind
+           if str(a).startswith(f"{kind.value}_probe_") and not str(a).endswith("_skipped")}
+
+
+def probe_offsets(trace: Trace) -> list[str]:
+    """For each container start of `trace` and each probe whose first effective tick
+    after it is in the run: `the first startup probe of `app` 0 s after it started`
+    (NOTE(probe-offsets)); in step order."""
+    times = step_times(trace)
+    pods: dict[str, int] = {}  # pod -> step its containers started
+    restarted: dict[tuple[str, str], int] = {}  # (pod, container) -> step of its restart
+    probed: set[tuple[str, str, ProbeKind]] = set()
+    out: list[str] = []
+    for i, step in enumerate(trace.steps[1:], start=1):
+        action = trace.system.actions[step.action or 0]
+        args = dict(action.params)
+        pod, container = args.get("pod", ""), args.get("container", "")
+        if action.name == ActionKind.START_CONTAINERS:
+            pods[pod] = i
+            restarted = {k: v for k, v in restarted.items() if k[0] != pod}
+            probed = {p for p in probed if p[0] != pod}
+        elif action.name in _RESTARTS:
+            restarted[(pod, container)] = i
+            probed = {p for p in probed if p[:2] != (pod, container)}
+        kind = _PROBES.get(action.name)
+        start = restarted.get((pod, container), pods.get(pod))
+        if kind is not None and start is not None and (pod, container, kind) not in probed:
+            probed.add((pod, container, kind))
+            where = f"`{container}`" if pod == container else f"`{container}` in `{pod}`"
+            out.append(f"the first {kind.value} probe of {where} "
+                       f"{times[i] - times[start]} s after it started")
+    return out
 
 
 def param_line(system: TransitionSystem, result: PropertyResult) -> str | None:
@@ -24,7 +68,9 @@ def param_line(system: TransitionSystem, result: PropertyResult) -> str | None:
         return None
     if result.trace is not None:
         first = result.trace.steps[0].state
-        return "with " + " and ".join(f"{v.field} = {first[i]}" for i, v in found)
+        offsets = probe_offsets(result.trace)
+        return "with " + " and ".join(f"{v.field} = {first[i]}" for i, v in found) + (
+            "; " + ", ".join(offsets) if offsets else "")
     if result.verdict is Verdict.UNKNOWN:
         return None
     ranges = " and ".join(f"{v.field} in {v.lo}..{v.hi}" for _, v in found)
