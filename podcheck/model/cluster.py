@@ -151,6 +151,12 @@ class Cluster:
     slots: list[Slot]
     counters: Counters = field(default_factory=Counters)
     on_delete: dict[str, list[Update]] = field(default_factory=dict)
+    # slot name -> the conditions (each a conjunction) under which a drain or the
+    # autoscaler evicts this pod (drain.py, autoscaler.py); the eviction API and
+    # `budget-respected` read them (`evicting`)
+    evictors: dict[str, list[tuple[ir.Expr, ...]]] = field(default_factory=dict)
+    # drained node index -> "a pod its drain waits for is still bound there" (drain.py)
+    drain_pending: dict[int, ir.Expr] = field(default_factory=dict)
 
     # ---- lookups
     def slots_of(self, workload: str) -> list[Slot]:
@@ -233,6 +239,14 @@ class Cluster:
         if self.spec.environment.disruptionsStart is spec.DisruptionStart.FROM_START:
             return ir.TRUE
         return ir.or_(self.started(), self.all_up())
+
+    def evicting(self, s: Slot, *more: ir.Expr) -> ir.Expr | None:
+        """Some drain or the autoscaler evicts pod `s` (and `more` holds); None when
+        nothing ever evicts it."""
+        ways = self.evictors.get(s.name, [])
+        if not ways:
+            return None
+        return ir.or_(*(ir.and_(*way, *more) for way in ways))
 
     # ---- updates
     def delete_updates(

@@ -160,7 +160,7 @@ def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> Non
             declare_daemonset(cluster, w)
         elif w.kind is spec.WorkloadKind.STATEFULSET:
             declare_statefulset(cluster, w)
-    declare_drain(cluster)
+    declare_drain(cluster, clock)
     declare_evictions(cluster, found)
     timers = unreachable_timers(cluster, clock)
     declare_failures(cluster, timers)
