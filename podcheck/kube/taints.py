@@ -34,6 +34,10 @@ TAINT_NODE_NOT_READY = "node.kubernetes.io/not-ready"
 TAINT_NODE_UNREACHABLE = "node.kubernetes.io/unreachable"
 TAINT_NODE_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 DEFAULT_TOLERATION_SECONDS = 300
+# pkg/controller/nodelifecycle/config/v1alpha1/defaults.go
+# `RecommendedDefaultNodeLifecycleControllerConfiguration`: a node that stops renewing
+# its lease is marked Unknown (and tainted unreachable) this long after its last renewal
+NODE_MONITOR_GRACE_PERIOD = 40
 
 
 @dataclass(frozen=True)

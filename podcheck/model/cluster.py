@@ -155,6 +155,10 @@ class Cluster:
     # autoscaler evicts this pod (drain.py, autoscaler.py); the eviction API and
     # `budget-respected` read them (`evicting`)
     evictors: dict[str, list[tuple[ir.Expr, ...]]] = field(default_factory=dict)
+    # (slot, node) -> updates of the bind of the slot's pod to the node (a static
+    # taint's toleration timer, taint_eviction.py); slot -> updates of every delete
+    on_bind: dict[tuple[str, str], list[Update]] = field(default_factory=dict)
+    slot_resets: dict[str, list[Update]] = field(default_factory=dict)
     # drained node index -> "a pod its drain waits for is still bound there" (drain.py)
     drain_pending: dict[int, ir.Expr] = field(default_factory=dict)
 
@@ -254,7 +258,8 @@ class Cluster:
     ) -> list[Update]:
         """The pod object is removed at once (no grace period) and its model reset;
         `counted`: owners that count deletions (a Job's failures) see this one."""
-        ups: list[Update] = [(s.exists, 0), (s.node, 0), *s.model.reset_updates()]
+        ups: list[Update] = [(s.exists, 0), (s.node, 0), *s.model.reset_updates(),
+                             *self.slot_resets.get(s.name, [])]
         if s.evicted is not None:
             ups.append((s.evicted, int(evicted)))
         if s.endpoint is not None:

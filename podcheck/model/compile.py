@@ -49,7 +49,11 @@ from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.statefulset import declare_statefulset
-from podcheck.model.taint_eviction import declare_taint_eviction, unreachable_timers
+from podcheck.model.taint_eviction import (
+    declare_taint_eviction,
+    static_taint_timers,
+    unreachable_timers,
+)
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
 from podcheck.vocab import ActionKind, Actor, Reason
 
@@ -148,6 +152,7 @@ def _saturating(factory: ClockedFactory, clock: Clock, options: ModelOptions,
 def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> None:
     """Every Kubernetes actor's actions, in a fixed order (it decides which of several
     shortest counterexamples BFS reports)."""
+    static = static_taint_timers(cluster, clock)  # armed by the binds
     declare_scheduler(cluster)
     for w in cluster.spec.workloads:
         if w.kind is spec.WorkloadKind.DEPLOYMENT:
@@ -164,7 +169,7 @@ def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> Non
     declare_evictions(cluster, found)
     timers = unreachable_timers(cluster, clock)
     declare_failures(cluster, timers)
-    declare_taint_eviction(cluster, clock, timers)
+    declare_taint_eviction(cluster, clock, timers, static)
     declare_endpoints(cluster)
 
 

@@ -44,7 +44,8 @@ def declare_scheduler(cluster: Cluster) -> None:
                 *placement_guard(cluster, pl, s, n),
             )
             b.action(ActionKind.BIND, (("pod", s.name), ("node", n.name)), guard,
-                     [(s.node, n.index)], f"the scheduler binds pod {s.name} to node {n.name}",
+                     [(s.node, n.index), *cluster.on_bind.get((s.name, n.name), [])],
+                     f"the scheduler binds pod {s.name} to node {n.name}",
                      Actor.SCHEDULER, span=s.workload.span)
 
 
