@@ -38,7 +38,8 @@ INTERNAL = frozenset({
     "livenessTimer", "readyResult", "readyRun", "readinessTimer", "startupFailures",
     "startupTimer", "cameUp", "nodeFailures", "podDeletes", "zoneFailures", "left",
     "pending", "counted", "backoffLimitExceeded", "elapsedLeft", "port", "nodeRecoveries",
-    "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer",
+    "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer", "drainTimer",
+    "tolerationTimer",
 })
 
 
