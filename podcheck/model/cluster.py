@@ -35,6 +35,10 @@ from podcheck.vocab import NodeState, PodPhase, words
 # finished and which the admin uncordoned: schedulable again, never drained again.
 NODE_READY, NODE_CORDONED, NODE_DOWN, NODE_DRAINED = 0, 1, 2, 3
 NODE_LABELS = (*words(NodeState), "Drained")
+# With `scaleDown` only (autoscaler.py): tainted ToBeDeletedByClusterAutoscaler and
+# drained by the autoscaler, then deleted.  Properties read them as Cordoned and Down.
+NODE_SCALING_DOWN, NODE_REMOVED = 4, 5
+SCALE_DOWN_LABELS = (*NODE_LABELS, "ScalingDown", "Removed")
 # Pod phases as the property language numbers them (vocab.PodPhase order).
 PENDING, RUNNING, SUCCEEDED, FAILED, UNKNOWN = range(5)  # UNKNOWN: see NOTE(no-unknown-phase)
 PHASES = words(PodPhase)
@@ -217,8 +221,19 @@ class Cluster:
 
     def node_state(self, node: NodeSlot) -> ir.Expr:
         """The node state in the property vocabulary: Ready, Cordoned, Down (a drained,
-        uncordoned node is Ready again)."""
-        return ir.ite(ir.eq(node.state, NODE_DRAINED), NODE_READY, node.state)
+        uncordoned node is Ready again; a node the autoscaler is draining reads as
+        Cordoned, a removed one as Down)."""
+        view = ir.ite(ir.eq(node.state, NODE_DRAINED), NODE_READY, node.state)
+        if not self.spec.environment.scaleDown:
+            return view
+        return ir.ite(ir.eq(node.state, NODE_SCALING_DOWN), NODE_CORDONED,
+                      ir.ite(ir.eq(node.state, NODE_REMOVED), NODE_DOWN, view))
+
+    def removed(self, node: NodeSlot) -> ir.Expr:
+        """The autoscaler deleted the node (never with no `scaleDown`)."""
+        if not self.spec.environment.scaleDown:
+            return ir.FALSE
+        return ir.eq(node.state, NODE_REMOVED)
 
     def started(self) -> ir.Expr:
         """Some disruption from the environment block has happened (NOTE(settle-first))."""

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.kube.errors import KubeInputError
+from podcheck.model.autoscaler import declare_scale_down
 from podcheck.model.budgets import Budget, budget_views, budgets
 from podcheck.model.clock import Clock
 from podcheck.model.cluster import NODE_DOWN, PHASES, Cluster, PodFactory, PodLike
@@ -166,6 +167,7 @@ def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> Non
         elif w.kind is spec.WorkloadKind.STATEFULSET:
             declare_statefulset(cluster, w)
     declare_drain(cluster, clock)
+    declare_scale_down(cluster, found, clock)
     declare_evictions(cluster, found)
     timers = unreachable_timers(cluster, clock)
     declare_failures(cluster, timers)
