@@ -117,8 +117,9 @@ def build_model(
                              actions=lambda: builder.actions)
     props.elapsed = declare_elapsed(sp.properties, clock)
     observers = declare_observers(sp.properties, props, clock)
-    if observers or props.elapsed is not None:
-        make_prompt(builder, clock)
+    timed_disruption = sp.environment.drainTimeout is not None or bool(sp.environment.scaleDown)
+    if observers or props.elapsed is not None or timed_disruption:
+        make_prompt(builder, clock)  # NOTE(prompt-controllers); drain.py, autoscaler.py
     clock.build()
     synchronise(builder, list(observers.values()))
     props.bounds_missed.update({n: o.missed() for n, o in observers.items()})
