@@ -3,9 +3,10 @@
 Stage: part of the driver (`podcheck.check`).  Before an explicit-state search it adds
 one hidden `sometimes` probe per declared kind of disruption (drain, node failure, zone
 failure, pod delete, rollout, autoscaler scale-down): "some action of this kind is
-enabled".  After the search it takes the probes' results back out; a probe an exhaustive search never satisfied
-names a disruption that was never tested, and if some property holds the driver warns
-(PC503) that its verdict is vacuous with respect to that disruption.
+enabled".  After the search it takes the probes' results back out; a probe an
+exhaustive search never satisfied names a disruption that was never tested, and if some
+property holds the driver warns (PC503) that its verdict is vacuous with respect to that
+disruption.
 """
 
 from __future__ import annotations
