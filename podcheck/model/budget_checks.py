@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from podcheck import ir, spec
+from podcheck import ir
 from podcheck.model.budgets import Budget
-from podcheck.model.cluster import NODE_CORDONED, Cluster
+from podcheck.model.cluster import Cluster
 from podcheck.model.eviction_api import eviction_decision
 
 
@@ -41,14 +41,13 @@ def budget_respected(cluster: Cluster, budgets: list[Budget], args: tuple[str, .
     mine = chosen(budgets, args)
     parts: list[ir.Expr] = []
     for s in cluster.slots:
-        if s.kind is spec.WorkloadKind.DAEMONSET:
-            continue  # kubectl drain --ignore-daemonsets: never evicted
         covering = [b for b in mine if s in b.selected]
         if not covering:
             continue
         granted, _ = eviction_decision(cluster, s, budgets)
-        evicts = ir.and_(s.exists, cluster.on_node_in(s, (NODE_CORDONED,)), granted,
-                         cluster.ready(s))
+        evicts = cluster.evicting(s, granted, cluster.ready(s))
+        if evicts is None:
+            continue  # never evicted (a DaemonSet pod: kubectl drain --ignore-daemonsets)
         after = [ir.op(">=", ir.op("-", b.healthy, 1), b.desired) for b in covering]
         parts.append(ir.or_(ir.not_(evicts), ir.and_(*after)))
     return ir.and_(*parts)

@@ -36,6 +36,10 @@ from podcheck.vocab import NodeState, PodPhase, words
 # finished and which the admin uncordoned: schedulable again, never drained again.
 NODE_READY, NODE_CORDONED, NODE_DOWN, NODE_DRAINED = 0, 1, 2, 3
 NODE_LABELS = (*words(NodeState), "Drained")
+# With `scaleDown` only (autoscaler.py): tainted ToBeDeletedByClusterAutoscaler and
+# drained by the autoscaler, then deleted.  Properties read them as Cordoned and Down.
+NODE_SCALING_DOWN, NODE_REMOVED = 4, 5
+SCALE_DOWN_LABELS = (*NODE_LABELS, "ScalingDown", "Removed")
 # Pod phases as the property language numbers them (vocab.PodPhase order).
 PENDING, RUNNING, SUCCEEDED, FAILED, UNKNOWN = range(5)  # UNKNOWN: see NOTE(no-unknown-phase)
 PHASES = words(PodPhase)
@@ -170,6 +174,16 @@ class Cluster:
     # a CronJob's Job -> 0 not created yet, 1 created, 2 deleted (Replace)
     run_state: dict[str, ir.Var] = field(default_factory=dict)
     crons: dict[str, CronState] = field(default_factory=dict)
+    # slot name -> the conditions (each a conjunction) under which a drain or the
+    # autoscaler evicts this pod (drain.py, autoscaler.py); the eviction API and
+    # `budget-respected` read them (`evicting`)
+    evictors: dict[str, list[tuple[ir.Expr, ...]]] = field(default_factory=dict)
+    # (slot, node) -> updates of the bind of the slot's pod to the node (a static
+    # taint's toleration timer, taint_eviction.py); slot -> updates of every delete
+    on_bind: dict[tuple[str, str], list[Update]] = field(default_factory=dict)
+    slot_resets: dict[str, list[Update]] = field(default_factory=dict)
+    # drained node index -> "a pod its drain waits for is still bound there" (drain.py)
+    drain_pending: dict[int, ir.Expr] = field(default_factory=dict)
 
     # ---- lookups
     def slots_of(self, workload: str) -> list[Slot]:
@@ -231,8 +245,19 @@ class Cluster:
 
     def node_state(self, node: NodeSlot) -> ir.Expr:
         """The node state in the property vocabulary: Ready, Cordoned, Down (a drained,
-        uncordoned node is Ready again)."""
-        return ir.ite(ir.eq(node.state, NODE_DRAINED), NODE_READY, node.state)
+        uncordoned node is Ready again; a node the autoscaler is draining reads as
+        Cordoned, a removed one as Down)."""
+        view = ir.ite(ir.eq(node.state, NODE_DRAINED), NODE_READY, node.state)
+        if not self.spec.environment.scaleDown:
+            return view
+        return ir.ite(ir.eq(node.state, NODE_SCALING_DOWN), NODE_CORDONED,
+                      ir.ite(ir.eq(node.state, NODE_REMOVED), NODE_DOWN, view))
+
+    def removed(self, node: NodeSlot) -> ir.Expr:
+        """The autoscaler deleted the node (never with no `scaleDown`)."""
+        if not self.spec.environment.scaleDown:
+            return ir.FALSE
+        return ir.eq(node.state, NODE_REMOVED)
 
     def started(self) -> ir.Expr:
         """Some disruption from the environment block has happened (NOTE(settle-first))."""
@@ -258,6 +283,14 @@ class Cluster:
             return ir.TRUE
         return ir.or_(self.started(), self.all_up())
 
+    def evicting(self, s: Slot, *more: ir.Expr) -> ir.Expr | None:
+        """Some drain or the autoscaler evicts pod `s` (and `more` holds); None when
+        nothing ever evicts it."""
+        ways = self.evictors.get(s.name, [])
+        if not ways:
+            return None
+        return ir.or_(*(ir.and_(*way, *more) for way in ways))
+
     # ---- updates
     def delete_updates(
         self, s: Slot, *, evicted: bool = False, counted: bool = True, disrupted: bool = False
@@ -266,7 +299,8 @@ class Cluster:
         `counted`: owners that count deletions (a Job's failures) see this one, through
         `on_disruption` when the deleter marks the pod DisruptionTarget first (`disrupted`,
         implied by `evicted`) and the owner has an entry there, else `on_delete`."""
-        ups: list[Update] = [(s.exists, 0), (s.node, 0), *s.model.reset_updates()]
+        ups: list[Update] = [(s.exists, 0), (s.node, 0), *s.model.reset_updates(),
+                             *self.slot_resets.get(s.name, [])]
         if s.evicted is not None:
             ups.append((s.evicted, int(evicted)))
         if s.endpoint is not None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.kube.errors import KubeInputError
+from podcheck.model.autoscaler import declare_scale_down
 from podcheck.model.budgets import Budget, budget_views, budgets
 from podcheck.model.clock import Clock
 from podcheck.model.cluster import NODE_DOWN, PHASES, Cluster, PodFactory, PodLike
@@ -56,7 +57,11 @@ from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.statefulset import declare_statefulset
-from podcheck.model.taint_eviction import declare_taint_eviction, unreachable_timers
+from podcheck.model.taint_eviction import (
+    declare_taint_eviction,
+    static_taint_timers,
+    unreachable_timers,
+)
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
 from podcheck.vocab import ActionKind, Actor, Reason
 
@@ -119,8 +124,9 @@ def build_model(
                              actions=lambda: builder.actions)
     props.elapsed = declare_elapsed(sp.properties, clock)
     observers = declare_observers(sp.properties, props, clock)
-    if observers or props.elapsed is not None:
-        make_prompt(builder, clock)
+    timed_disruption = sp.environment.drainTimeout is not None or bool(sp.environment.scaleDown)
+    if observers or props.elapsed is not None or timed_disruption:
+        make_prompt(builder, clock)  # NOTE(prompt-controllers); drain.py, autoscaler.py
     clock.build()
     synchronise(builder, list(observers.values()))
     props.bounds_missed.update({n: o.missed() for n, o in observers.items()})
@@ -155,6 +161,7 @@ def _saturating(factory: ClockedFactory, clock: Clock, options: ModelOptions,
 def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> None:
     """Every Kubernetes actor's actions, in a fixed order (it decides which of several
     shortest counterexamples BFS reports)."""
+    static = static_taint_timers(cluster, clock)  # armed by the binds
     declare_scheduler(cluster)
     for w in cluster.spec.workloads:
         if w.kind is spec.WorkloadKind.DEPLOYMENT:
@@ -171,11 +178,12 @@ def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> Non
             declare_daemonset(cluster, w)
         elif w.kind is spec.WorkloadKind.STATEFULSET:
             declare_statefulset(cluster, w)
-    declare_drain(cluster)
+    declare_drain(cluster, clock)
+    declare_scale_down(cluster, found, clock)
     declare_evictions(cluster, found)
     timers = unreachable_timers(cluster, clock)
     declare_failures(cluster, timers)
-    declare_taint_eviction(cluster, clock, timers)
+    declare_taint_eviction(cluster, clock, timers, static)
     declare_endpoints(cluster)
 
 

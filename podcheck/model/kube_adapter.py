@@ -43,11 +43,13 @@ from podcheck.kube.taints import (
     Taint,
     TaintEffect,
     Toleration,
+    daemon_pod_tolerations,
     default_toleration_seconds,
     find_untolerated_taint,
     no_execute_decision,
     node_taints,
     pod_tolerations,
+    tolerates_unschedulable,
 )
 from podcheck.kube.topologyspread import DO_NOT_SCHEDULE, SpreadConstraint, spread_constraints
 from podcheck.vocab import ProbeKind, RestartPolicy, WorkloadKind
@@ -292,6 +294,15 @@ def tolerations(template: spec.PodTemplate) -> tuple[Toleration, ...]:
 def taints(node: spec.Node) -> tuple[Taint, ...]:
     """The node's taints as kube parses them."""
     return node_taints(node_dict(node))
+
+
+def schedulable_when_cordoned(template: spec.PodTemplate, daemon: bool) -> bool:
+    """The NodeUnschedulable filter (kube `tolerates_unschedulable`): the pod tolerates
+    the `node.kubernetes.io/unschedulable:NoSchedule` taint of a cordoned node, by its
+    own tolerations or, for a DaemonSet's pod, the ones the DaemonSet controller adds
+    (kube `daemon_pod_tolerations`)."""
+    own = tolerations(template)
+    return tolerates_unschedulable(daemon_pod_tolerations(own) if daemon else own)
 
 
 def untolerated(node: spec.Node, template: spec.PodTemplate) -> bool:

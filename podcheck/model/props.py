@@ -373,9 +373,9 @@ class PropertyCompiler:
         return [n for n in self.cluster.nodes if n.name in env.drain]
 
     def _drained_empty(self, n: NodeSlot) -> ir.Expr:
-        """No pod a drain evicts (every pod but DaemonSet pods) is bound to `n`."""
-        return ir.not_(ir.or_(*(ir.eq(s.node, n.index) for s in self.cluster.slots
-                                if s.kind is not spec.WorkloadKind.DAEMONSET)))
+        """No pod the drain waits for (one it evicts or refuses, model/drain.py) is
+        bound to `n`."""
+        return ir.not_(self.cluster.drain_pending.get(n.index, ir.FALSE))
 
 
 ALWAYS = ir.Expectation.ALWAYS

@@ -16,6 +16,7 @@ from podcheck import ir, spec
 from podcheck.model.capacity import scaled_resources
 from podcheck.model.cluster import (
     NODE_LABELS,
+    SCALE_DOWN_LABELS,
     Cluster,
     Counters,
     NodeSlot,
@@ -91,7 +92,9 @@ def build_cluster(
     """
     nodes = [
         NodeSlot(i, n.name, n.zone,
-                 builder.enum_var(f"{n.name}.state", NODE_LABELS, NodeState.READY,
+                 builder.enum_var(f"{n.name}.state",
+                                  SCALE_DOWN_LABELS if sp.environment.scaleDown else NODE_LABELS,
+                                  NodeState.READY,
                                   owner=f"node {n.name}", field_name="state"), {})
         for i, n in enumerate(sp.nodes, 1)
     ]

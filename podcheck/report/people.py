@@ -39,7 +39,7 @@ INTERNAL = frozenset({
     "startupTimer", "cameUp", "nodeFailures", "podDeletes", "zoneFailures", "left",
     "pending", "counted", "backoffLimitExceeded", "elapsedLeft", "port", "nodeRecoveries",
     "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer",
-    "podFailurePolicyFailed",
+    "podFailurePolicyFailed", "drainTimer", "tolerationTimer", "scaleDownTimer",
 })
 
 

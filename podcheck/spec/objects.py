@@ -212,6 +212,7 @@ class PodTemplate:
     podAntiAffinity: tuple[PodAffinityTerm, ...] = ()
     topologySpread: tuple[TopologySpreadConstraint, ...] = ()
     tolerations: tuple[Toleration, ...] = ()
+    safeToEvict: bool | None = None  # cluster-autoscaler.kubernetes.io/safe-to-evict
     span: Span = span_field()
 
     def __post_init__(self) -> None:
@@ -370,12 +371,22 @@ class Environment:
     `podDeletes`: at most this many direct pod deletes (bypass PDBs).  `rollouts`: at
     most this many template changes of each Deployment and StatefulSet.
     `disruptionsStart`: from the first state (the default), or once every long-running
-    pod has first come up.  `fairness`: per-actor or
-    per-action overrides sorted by target, e.g. ((Actor.EVICTION_API, Fairness.STRONG),).
+    pod has first come up.  `maxConcurrentDrains`: in one-at-a-time mode, at most this
+    many nodes drain at once (each uncordoned once empty).  `ignoreDaemonsets`, `force`,
+    `deleteEmptydirData`: kubectl drain's flags (on by default); `drainTimeout`: its
+    `--timeout` in seconds (None: it waits for ever).  `scaleDown`: nodes the cluster
+    autoscaler may remove.  `fairness`: per-actor or per-action overrides sorted by
+    target, e.g. ((Actor.EVICTION_API, Fairness.STRONG),).
     """
 
     drain: tuple[str, ...] = ()
     drainMode: DrainMode = DrainMode.ONE_AT_A_TIME
+    maxConcurrentDrains: int = 1
+    ignoreDaemonsets: bool = True
+    force: bool = True
+    deleteEmptydirData: bool = True
+    drainTimeout: int | None = None
+    scaleDown: tuple[str, ...] = ()
     nodeFailures: int = 0
     nodeRecoveries: int = 0
     zoneFailures: int = 0
@@ -388,7 +399,9 @@ class Environment:
     def __post_init__(self) -> None:
         assert min(self.nodeFailures, self.zoneFailures, self.podDeletes, self.rollouts,
                    self.nodeRecoveries) >= 0
-        assert _unique(self.drain)
+        assert _unique(self.drain) and _unique(self.scaleDown)
+        assert self.maxConcurrentDrains >= 1
+        assert self.drainTimeout is None or self.drainTimeout >= 1
         targets = tuple(target for target, _ in self.fairness)
         assert targets == tuple(sorted(set(targets))), targets
         for target, kind in self.fairness:
