@@ -191,11 +191,13 @@ CRASH_LOOP = "no-crash-loop"  # the one built-in that reads the back-off (NOTE(c
 @dataclass(frozen=True, slots=True)
 class Exploration:
     """One exploration of a group: its spec, whether the model keeps the kubelet's
-    10-minute back-off reset, and the note that says what it left out (if anything)."""
+    10-minute back-off reset (`settled_reset`: untimed for containers that cannot exit
+    again, NOTE(settled-reset)), and the note that says what it left out (if anything)."""
 
     spec: CheckedSpec
     backoff_reset: bool
     note: Diagnostic | None = None
+    settled_reset: bool = False
 
 
 def explorations(group: CheckedSpec) -> tuple[Exploration, ...]:
@@ -206,15 +208,23 @@ def explorations(group: CheckedSpec) -> tuple[Exploration, ...]:
     restart once, `no-crash-loop` gets its own exploration with the reset and the other
     checks one without; when no container restarts at all the reset never arms."""
     names = [p.name for p in group.properties]
+    settled = not reads_backoff(group)
     if backoff_reset_matters(group) or not restarts_at_all(group) or names == [CRASH_LOOP]:
-        return (Exploration(group, True),)
+        return (Exploration(group, True, settled_reset=settled),)
     if CRASH_LOOP not in names:
         return (Exploration(group, False, reset_note(())),)
     rest = tuple(p for p in group.properties if p.name != CRASH_LOOP)
     loop = tuple(p for p in group.properties if p.name == CRASH_LOOP)
     return (Exploration(replace(group, properties=rest), False,
                         reset_note(tuple(p.name for p in rest))),
-            Exploration(replace(group, properties=loop), True, crash_loop_note()))
+            Exploration(replace(group, properties=loop), True, crash_loop_note(),
+                        settled_reset=settled))
+
+
+def reads_backoff(spec: CheckedSpec) -> bool:
+    """True when a property other than the built-in `no-crash-loop` may read a
+    container's back-off (every property written in the spec counts as one)."""
+    return any(p.builtin is None for p in spec.properties)
 
 
 def restarts_at_all(spec: CheckedSpec) -> bool:

@@ -1,0 +1,89 @@
+"""Checking a spec group by group, exploration by exploration.
+
+Stage: a driver helper of `podcheck.check.check_path`.  Consumes a loaded spec (from
+manifests or a `.pod` file), the run's options and the function that runs one
+exploration; produces one `CheckRun` per exploration: one per independent group of
+workloads (NOTE(independent-workloads) in `podcheck/manifests/groups.py`), and within a
+group one without the kubelet's back-off reset and one for `no-crash-loop` with it when
+only that check reads it.  `--timeout` bounds them all together.
+
+NOTE(settled-reset): an exploration that keeps the reset compiles the reset of a
+container that can no longer exit in its pod instance untimed (`ModelOptions.
+settled_reset`, docs/semantics.md "The back-off reset of a settled container").  Every
+run of the exact model is then a run of the reduced one, so `holds` carries over; a
+`violated` `no-crash-loop` might not, and the exploration is then run again exactly,
+whose verdicts are the ones reported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from podcheck.diagnostics import Diagnostic, Severity, StageResult
+from podcheck.diagnostics import codes as c
+from podcheck.engine.result import Verdict
+from podcheck.manifests import Loaded
+from podcheck.manifests.groups import (
+    CRASH_LOOP,
+    Exploration,
+    explorations,
+    group_note,
+    independent_groups,
+)
+from podcheck.run import CheckRun
+from podcheck.spec import CheckedSpec
+
+RunOne = Callable[[float | None, bool, bool, Loaded], CheckRun]
+"""Runs one exploration: (seconds left or None, back-off reset, settled reset, spec)."""
+
+
+def check_groups(spec: CheckedSpec, head: Sequence[Diagnostic], sources: Loaded,
+                 checks: tuple[str, ...] | None, timeout: float | None,
+                 backoff_reset: bool, run: RunOne) -> list[CheckRun]:
+    """Every exploration of every group of `spec`, in order; `head` (the loader's
+    diagnostics) goes with the first, each group's PC414 note with its first;
+    `sources`' texts with each; `checks` narrows the built-in checks (None: the spec's
+    properties)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    groups = independent_groups(spec, checks)
+    runs: list[CheckRun] = []
+    for i, group in enumerate(groups):
+        notes: tuple[Diagnostic, ...] = (group_note(i, groups),) if len(groups) > 1 else ()
+        ways = explorations(group) if backoff_reset else (Exploration(group, False),)
+        for way in ways:
+            told = (*head, *notes, *(() if way.note is None else (way.note,)))
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            part = Loaded(StageResult(way.spec, told), sources.sources)
+            runs.append(_exploration(way, part, left, run, deadline))
+            head = notes = ()
+    return runs
+
+
+def _exploration(way: Exploration, part: Loaded, left: float | None, run: RunOne,
+                 deadline: float | None) -> CheckRun:
+    """One exploration; with the settled reset, again exactly when `no-crash-loop`
+    is violated (NOTE(settled-reset))."""
+    found = run(left, way.backoff_reset, way.settled_reset, part)
+    if not (way.settled_reset and _loop_violated(found)):
+        return found
+    again = Loaded(StageResult(part.result.value, (*part.result.diagnostics, exact_note())),
+                   part.sources)
+    left = None if deadline is None else max(0.0, deadline - time.monotonic())
+    return run(left, way.backoff_reset, False, again)
+
+
+def _loop_violated(found: CheckRun) -> bool:
+    result = found.result
+    return result is not None and any(
+        r.name == CRASH_LOOP and r.verdict is Verdict.VIOLATED for r in result.results)
+
+
+def exact_note() -> Diagnostic:
+    """The PC414 note of an exploration run again with the reset timed everywhere."""
+    return Diagnostic(
+        c.ZERO_CONFIG_DEFAULTS, Severity.NOTE,
+        f"`{CRASH_LOOP}` was violated with the back-off reset of settled containers "
+        "untimed: explored again with every reset 10 minutes after its restart, as the "
+        "kubelet does")
+
