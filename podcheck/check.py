@@ -42,6 +42,7 @@ from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
 from podcheck.limits import Stopped, Watch, watching
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
+from podcheck.manifests.groups import splittable
 from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
 from podcheck.reduced_run import (
@@ -123,7 +124,7 @@ _HELP = {
 def load_and_compile(
     path: str, options: CheckOptions, watch: Watch | None = None,
     reporter: RunReporter | None = None,
-    preloaded: ManifestsLoaded | None = None,
+    preloaded: Loaded | ManifestsLoaded | None = None,
 ) -> tuple[StageResult[TransitionSystem], Mapping[str, str], CheckedSpec | None]:
     """The front end (or the `preloaded` manifests) and the model compiler: a transition
     system, or diagnostics (`watch`, if given, is looked at between the two: `Stopped`
@@ -166,14 +167,15 @@ def _no_gc() -> Iterator[None]:
 
 def check_path(path: str, options: CheckOptions,
                reporter: RunReporter | None = None) -> list[CheckRun]:
-    """Verify the spec or manifests at `path`: one run, or for manifests whose workloads
-    fall into independent groups (NOTE(independent-workloads)) one run per group and
-    exploration (`podcheck.grouped.check_groups`).  `--timeout` bounds all of them."""
-    if not is_manifest_path(path):
-        return [check_file(path, options, reporter)]
-    loaded = load_inputs([path], options.manifests)
+    """Verify the spec or manifests at `path`: one run per independent group of workloads
+    and exploration (`podcheck.grouped.check_groups`) for manifests and for `.pod` specs
+    whose properties are built-in checks (`splittable`), else one run.  `--timeout`
+    bounds all of them."""
+    manifests = is_manifest_path(path)
+    loaded: Loaded | ManifestsLoaded = load_inputs([path], options.manifests) if manifests \
+        else load_with_sources(path, LoadOptions(max_input_size=options.max_input_size))
     spec = loaded.result.value
-    if spec is None:
+    if spec is None or not (manifests or splittable(spec)):
         return [check_file(path, options, reporter, preloaded=loaded)]
 
     def run(left: float | None, reset: bool, settled: bool, part: ManifestsLoaded) -> CheckRun:
@@ -181,13 +183,14 @@ def check_path(path: str, options: CheckOptions,
         return check_file(path, replace(options, model=model, timeout_seconds=left),
                           reporter, preloaded=part)
 
-    return check_groups(spec, loaded.result.diagnostics, loaded, options.manifests.checks
-                        or None, options.timeout_seconds, options.model.backoff_reset, run)
+    checks = (options.manifests.checks or None) if manifests else None
+    return check_groups(spec, loaded.result.diagnostics, loaded.sources, checks,
+                        options.timeout_seconds, options.model.backoff_reset, run)
 
 
 def check_file(
     path: str, options: CheckOptions, reporter: RunReporter | None = None, *,
-    keep_graph: bool = False, preloaded: ManifestsLoaded | None = None,
+    keep_graph: bool = False, preloaded: Loaded | ManifestsLoaded | None = None,
 ) -> CheckRun:
     """Verify every property of the spec at `path` (or of the `preloaded` manifests)
     within the whole-run limits.
@@ -212,7 +215,7 @@ def check_file(
 
 def _check(
     partial: _Partial, options: CheckOptions, reporter: RunReporter, keep_graph: bool,
-    watch: Watch, preloaded: ManifestsLoaded | None = None,
+    watch: Watch, preloaded: Loaded | ManifestsLoaded | None = None,
 ) -> CheckRun:
     path = partial.path
     compiled, sources, spec = load_and_compile(path, options, watch, reporter, preloaded)

@@ -18,7 +18,7 @@ whose verdicts are the ones reported.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from podcheck.diagnostics import Diagnostic, Severity, StageResult
 from podcheck.diagnostics import codes as c
@@ -31,6 +31,7 @@ from podcheck.manifests.groups import (
     group_note,
     independent_groups,
 )
+from podcheck.model.containers import may_settle
 from podcheck.run import CheckRun
 from podcheck.spec import CheckedSpec
 
@@ -38,12 +39,12 @@ RunOne = Callable[[float | None, bool, bool, Loaded], CheckRun]
 """Runs one exploration: (seconds left or None, back-off reset, settled reset, spec)."""
 
 
-def check_groups(spec: CheckedSpec, head: Sequence[Diagnostic], sources: Loaded,
+def check_groups(spec: CheckedSpec, head: Sequence[Diagnostic], sources: Mapping[str, str],
                  checks: tuple[str, ...] | None, timeout: float | None,
                  backoff_reset: bool, run: RunOne) -> list[CheckRun]:
     """Every exploration of every group of `spec`, in order; `head` (the loader's
     diagnostics) goes with the first, each group's PC414 note with its first;
-    `sources`' texts with each; `checks` narrows the built-in checks (None: the spec's
+    the `sources` texts with each; `checks` narrows the built-in checks (None: the spec's
     properties)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     groups = independent_groups(spec, checks)
@@ -54,7 +55,7 @@ def check_groups(spec: CheckedSpec, head: Sequence[Diagnostic], sources: Loaded,
         for way in ways:
             told = (*head, *notes, *(() if way.note is None else (way.note,)))
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            part = Loaded(StageResult(way.spec, told), sources.sources)
+            part = Loaded(StageResult(way.spec, told), sources)
             runs.append(_exploration(way, part, left, run, deadline))
             head = notes = ()
     return runs
@@ -64,13 +65,19 @@ def _exploration(way: Exploration, part: Loaded, left: float | None, run: RunOne
                  deadline: float | None) -> CheckRun:
     """One exploration; with the settled reset, again exactly when `no-crash-loop`
     is violated (NOTE(settled-reset))."""
-    found = run(left, way.backoff_reset, way.settled_reset, part)
-    if not (way.settled_reset and _loop_violated(found)):
+    settled = way.settled_reset and _settles(way.spec)
+    found = run(left, way.backoff_reset, settled, part)
+    if not (settled and _loop_violated(found)):
         return found
     again = Loaded(StageResult(part.result.value, (*part.result.diagnostics, exact_note())),
                    part.sources)
     left = None if deadline is None else max(0.0, deadline - time.monotonic())
     return run(left, way.backoff_reset, False, again)
+
+
+def _settles(spec: CheckedSpec) -> bool:
+    return any(may_settle(x) for w in spec.workloads
+               for x in (*w.template.initContainers, *w.template.containers))
 
 
 def _loop_violated(found: CheckRun) -> bool:

@@ -38,6 +38,14 @@ STARTING, UP, HUNG = 0, 1, 2
 PROCESS = ("starting", "up", "hung")
 KILLED = 137  # exit code reported for a container the kubelet kills (SIGKILL)
 
+def may_settle(c: spec.Container) -> bool:
+    """Whether `c` may restart and then never exit again in its pod instance
+    (NOTE(settled-reset)): it may crash, it never exits by itself, and no liveness or
+    startup probe can kill it."""
+    return (c.behavior.crashes > 0 and c.behavior.outcome is spec.Outcome.RUNS
+            and c.livenessProbe is None and c.startupProbe is None)
+
+
 class Role(enum.Enum):
     """How the kubelet treats a container; the value is how a trace names it."""
 
@@ -134,8 +142,7 @@ class ContainerModel:
         opts = self.scope.options
         if self.backoff_timer is None or not (opts.backoff_reset and opts.settled_reset):
             return None
-        if (self.beh.outcome is not spec.Outcome.RUNS or self.c.livenessProbe is not None
-                or self.c.startupProbe is not None or self.name in self.scope.contended):
+        if not may_settle(self.c) or self.name in self.scope.contended:
             return None
         used = self.crashes_used
         return ir.eq(used, self.beh.crashes) if used is not None else ir.TRUE

@@ -5,8 +5,9 @@ every small spec below is checked with every reset timed and with the reset of s
 containers untimed, with the default and with exact windows, and every built-in check
 must get the same verdict.  The specs cover what could tell the two apart: a readiness
 probe beside the reset, a node that fails and takes the pod's timers with it, a DaemonSet
-pod that stays on a down node forever, a pod that its activeDeadlineSeconds
-kills (the API server rejects the field in a controller's template, so nothing re-creates it), and a real crash loop beside a settled container.
+pod that stays on a down node forever, a pod that its activeDeadlineSeconds kills (the
+API server rejects the field in a controller's template, so nothing re-creates it), and
+a real crash loop beside a settled container.
 """
 
 from __future__ import annotations
