@@ -35,7 +35,7 @@ from podcheck.engine.simulate import DEFAULT_DEPTH, SimulateOptions, simulate
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
 from podcheck.engine.symmetry import Symmetry
 from podcheck.engine.workers import explore as explore_vector
-from podcheck.grouped import check_groups
+from podcheck.grouped import check_groups, narrowed
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
@@ -169,11 +169,12 @@ def check_path(path: str, options: CheckOptions,
                reporter: RunReporter | None = None) -> list[CheckRun]:
     """Verify the spec or manifests at `path`: one run per independent group of workloads
     and exploration (`podcheck.grouped.check_groups`) for manifests and for `.pod` specs
-    whose properties are built-in checks (`splittable`), else one run.  `--timeout`
-    bounds all of them."""
+    whose properties are built-in checks (`splittable`; `--check` keeps only those named),
+    else one run.  `--timeout` bounds all of them."""
     manifests = is_manifest_path(path)
     loaded: Loaded | ManifestsLoaded = load_inputs([path], options.manifests) if manifests \
-        else load_with_sources(path, LoadOptions(max_input_size=options.max_input_size))
+        else narrowed(load_with_sources(path, LoadOptions(max_input_size=options.max_input_size)),
+                      options.manifests.checks)
     spec = loaded.result.value
     if spec is None or not (manifests or splittable(spec)):
         return [check_file(path, options, reporter, preloaded=loaded)]

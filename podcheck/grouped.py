@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from podcheck.diagnostics import Diagnostic, Severity, StageResult
 from podcheck.diagnostics import codes as c
 from podcheck.engine.result import Verdict
+from podcheck.lang.check import Loaded as LangLoaded
 from podcheck.manifests import Loaded
 from podcheck.manifests.groups import (
     CRASH_LOOP,
@@ -94,3 +96,14 @@ def exact_note() -> Diagnostic:
         "untimed: explored again with every reset 10 minutes after its restart, as the "
         "kubelet does")
 
+
+def narrowed(loaded: LangLoaded, checks: Sequence[str]) -> LangLoaded:
+    """A loaded `.pod` spec with only the properties `checks` names (`--check`; all of
+    them when it names none) and their expectations."""
+    spec = loaded.result.value
+    if not checks or spec is None:
+        return loaded
+    kept = tuple(p for p in spec.properties if p.name in checks)
+    expects = tuple(e for e in spec.expects if e.property in checks)
+    value = replace(spec, properties=kept, expects=expects)
+    return LangLoaded(StageResult(value, loaded.result.diagnostics), loaded.sources)

@@ -260,3 +260,16 @@ def test_the_suite_judges_a_check_of_several_groups_as_the_whole(tmp_path: Path)
     assert whole.result is not None
     assert {r.name: r.verdict for r in whole.result.results} == {
         name: row.result.verdict for name, row in rows.items()}
+
+
+def test_check_narrows_a_pod_spec_to_the_checks_it_names(tmp_path: Path) -> None:
+    """`--check` (a manifest option) also narrows a `.pod` spec, e.g. `podcheck import`
+    output, to the properties it names."""
+    (tmp_path / "app.yaml").write_text(SMALL, encoding="utf-8")
+    spec = load_inputs([str(tmp_path / "app.yaml")], SMALL_OPTIONS.manifests).result.value
+    pod = tmp_path / "app.pod"
+    pod.write_text(to_pod(spec), "utf-8")
+    options = replace(SMALL_OPTIONS, manifests=ManifestOptions(nodes=2, failures=0,
+                                                                checks=("drain-completes",)))
+    runs = check_path(str(pod), options)
+    assert {name for run in _verdict_list(runs) for name, _ in run} == {"drain-completes"}
