@@ -35,7 +35,7 @@ from podcheck.engine.simulate import DEFAULT_DEPTH, SimulateOptions, simulate
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
 from podcheck.engine.symmetry import Symmetry
 from podcheck.engine.workers import explore as explore_vector
-from podcheck.grouped import check_groups, narrowed
+from podcheck.grouped import check_groups, narrowed, preload
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
@@ -172,9 +172,12 @@ def check_path(path: str, options: CheckOptions,
     whose properties are built-in checks (`splittable`; `--check` keeps only those named),
     else one run.  `--timeout` bounds all of them."""
     manifests = is_manifest_path(path)
-    loaded: Loaded | ManifestsLoaded = load_inputs([path], options.manifests) if manifests \
-        else narrowed(load_with_sources(path, LoadOptions(max_input_size=options.max_input_size)),
-                      options.manifests.checks)
+    found = None if manifests else preload(
+        path, options.max_input_size, options.timeout_seconds, options.max_memory)
+    if not manifests and found is None:
+        return [check_file(path, options, reporter)]
+    loaded: Loaded | ManifestsLoaded = load_inputs([path], options.manifests) \
+        if found is None else narrowed(found, options.manifests.checks)
     spec = loaded.result.value
     if spec is None or not (manifests or splittable(spec)):
         return [check_file(path, options, reporter, preloaded=loaded)]

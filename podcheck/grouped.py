@@ -25,6 +25,8 @@ from podcheck.diagnostics import Diagnostic, Severity, StageResult
 from podcheck.diagnostics import codes as c
 from podcheck.engine.result import Verdict
 from podcheck.lang.check import Loaded as LangLoaded
+from podcheck.lang.check import LoadOptions, load_with_sources
+from podcheck.limits import Stopped, Watch, watching
 from podcheck.manifests import Loaded
 from podcheck.manifests.groups import (
     CRASH_LOOP,
@@ -107,3 +109,15 @@ def narrowed(loaded: LangLoaded, checks: Sequence[str]) -> LangLoaded:
     expects = tuple(e for e in spec.expects if e.property in checks)
     value = replace(spec, properties=kept, expects=expects)
     return LangLoaded(StageResult(value, loaded.result.diagnostics), loaded.sources)
+
+
+def preload(path: str, max_input_size: int, timeout: float | None,
+            max_memory: int | None) -> LangLoaded | None:
+    """The `.pod` spec at `path` loaded within the run's limits, to see whether it
+    splits; None when a limit or Ctrl-C stopped the load (the run then loads it again
+    and reports the stop as every run does)."""
+    try:
+        with watching(Watch.of(timeout, max_memory)):
+            return load_with_sources(path, LoadOptions(max_input_size=max_input_size))
+    except (Stopped, MemoryError):
+        return None
