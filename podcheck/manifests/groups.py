@@ -1,7 +1,8 @@
 """Independent groups of workloads, and whether the back-off reset can be observed.
 
-Stage: after `build.py`, read by the driver (`podcheck.check.check_path`).  Consumes the
-checked spec of a manifest input; produces one spec per group of workloads that nothing
+Stage: after `build.py`, read by the driver (`podcheck.grouped`).  Consumes the checked
+spec of a manifest input (or of a `.pod` spec of built-in checks, `splittable`);
+produces one spec per group of workloads that nothing
 the model reads links together, each with the built-in checks that apply to it and a
 PC414 note naming its objects, and `backoff_reset_matters`, the condition under which the
 kubelet's 10-minute back-off reset can change anything a check reads.
