@@ -202,8 +202,9 @@ def _manifest_options(nodes: int, failures: int, drains: int, checks: list[str] 
                       version: str) -> ManifestOptions:
     parsed = parse_version(version)
     if parsed is None:
-        finish(f"error: --kubernetes-version {version}: expected MAJOR.MINOR such as 1.31\n",
-                ExitCode.INPUT_ERROR, err=True)
+        finish(f"error: --kubernetes-version {version}: expected MAJOR.MINOR such as 1.31, "
+               "from 1.9 to 1.35 (the releases whose rules podcheck knows)\n",
+               ExitCode.INPUT_ERROR, err=True)
     return ManifestOptions(nodes, failures, drains, tuple(checks or ()), parsed)
 
 

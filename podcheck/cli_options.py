@@ -55,7 +55,8 @@ FailuresOpt = Annotated[int, typer.Option("--failures", min=0, help="Manifests: 
 DrainsOpt = Annotated[int, typer.Option("--concurrent-drains", min=0, help="Manifests: 1 "
                                         "drains one node at a time, more at once, 0 none.")]
 ChecksOpt = Annotated[list[str] | None, typer.Option("--check", help="Manifests: run this "
-                                                     "built-in check (repeatable).")]
+                                                     "built-in check (repeatable); a .pod "
+                                                     "spec: only this property.")]
 VersionOpt = Annotated[str, typer.Option("--kubernetes-version", help="Manifests: the "
                                          "Kubernetes version whose rules apply.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")]

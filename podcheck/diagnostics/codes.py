@@ -391,6 +391,19 @@ _ENTRIES: tuple[Code, ...] = (
         "(a.pod -> b.pod -> a.pod, passed as the spec)",
         "Repair the links so that the path ends at a regular file.",
     ),
+    Code(
+        "PC121",
+        "unknown-imported-object",
+        "a `behavior-of` block names a workload or container the imported manifests lack",
+        "`behavior-of NAME { container C { ... } }` sets the behaviour of a container of a "
+        "workload read from an imported Kubernetes manifest (`import \"k8s/app.yaml\"`).  "
+        "NAME must be the `metadata.name` of a workload of those manifests (a workload "
+        "declared in the spec itself sets its behaviour in its own `container` blocks), "
+        "and C one of its containers, init containers or sidecars.",
+        "behavior-of web { container nginx { crashes: 0 } }   # no manifest imported",
+        "Use a workload and container name from the manifests (the notes list them, at "
+        "their place in the YAML).",
+    ),
     # ---- 2xx: fields and types ---------------------------------------------------
     Code(
         "PC201",
@@ -947,6 +960,7 @@ NOT_A_REGULAR_FILE: Final = "PC117"
 INPUT_TOO_LARGE: Final = "PC118"
 PATH_TOO_LONG: Final = "PC119"
 SYMLINK_LOOP: Final = "PC120"
+UNKNOWN_IMPORTED_OBJECT: Final = "PC121"
 WRONG_VALUE_TYPE: Final = "PC201"
 VALUE_OUT_OF_RANGE: Final = "PC202"
 UNKNOWN_ENUM_VALUE: Final = "PC203"

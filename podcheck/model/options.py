@@ -36,12 +36,21 @@ class ModelOptions:
     after it has run for more than 10 minutes.  Costs one 601-second timer while a
     container that has restarted is running; switching it off makes back-off only
     grow (restarts later than the kubelet's, never earlier).
+
+    `settled_reset`: the reset of a container that cannot exit again in its pod
+    instance (it never exits by itself, no probe can kill it, its crash budget is spent)
+    is untimed: weakly fair, any time while it runs, instead of 601 s later
+    (NOTE(settled-reset) in containers.py).  Only the back-off level is then read,
+    and only by `no-crash-loop` and the `backoff` field: drivers set it for runs whose
+    other properties do not read `backoff`, and re-run exactly when `no-crash-loop`
+    does not hold (podcheck/reset_runs.py).
     """
 
     restart_bound: int = 3
     uid_bound: int = 3
     exact_windows: bool = False
     backoff_reset: bool = True
+    settled_reset: bool = False
 
     def __post_init__(self) -> None:
         assert self.restart_bound >= 1, "restart_bound must be at least 1"
