@@ -19,6 +19,8 @@ from podcheck.diagnostics import Span
 from podcheck.kube.intstr import IntOrPercent as IntOrPercent  # the one IntOrString
 from podcheck.kube.job import PolicyRule as PolicyRule  # the one podFailurePolicy rule
 from podcheck.kube.probes import probe_defaults
+from podcheck.spec.durations import Duration as Duration
+from podcheck.spec.durations import DurationRange as DurationRange
 from podcheck.spec.placement import (
     HOSTNAME_KEY,
     ZONE_KEY,
@@ -46,35 +48,6 @@ from podcheck.vocab import (
 
 def _unique(names: tuple[str, ...] | tuple[int, ...]) -> bool:
     return len(set(names)) == len(names)
-
-
-# --------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """A duration in milliseconds (the DSL accepts ms, s, m, h)."""
-
-    ms: int
-
-    def __post_init__(self) -> None:
-        assert self.ms >= 0
-
-    @property
-    def seconds(self) -> int:
-        """Whole seconds, rounded up (the model's clock ticks in seconds)."""
-        return -(-self.ms // 1000)
-
-
-@dataclass(frozen=True, slots=True)
-class DurationRange:
-    """A duration known only to lie in [lo, hi]; lo == hi for an exact duration."""
-
-    lo: Duration
-    hi: Duration
-
-    def __post_init__(self) -> None:
-        assert self.lo.ms <= self.hi.ms
 
 
 PROBE_DEFAULTS = probe_defaults()
