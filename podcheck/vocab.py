@@ -17,11 +17,13 @@ __all__ = [
     "ActionKind",
     "Actor",
     "ContainerState",
+    "DeploymentStrategyType",
     "EventReason",
     "Fairness",
     "NodeState",
     "PodPhase",
     "ProbeKind",
+    "ProgressingReason",
     "RestartPolicy",
     "SelectorOperator",
     "UnhealthyPodEvictionPolicy",
@@ -168,6 +170,24 @@ class PodManagementPolicy(enum.StrEnum):
 
     ORDERED_READY = "OrderedReady"
     PARALLEL = "Parallel"
+
+
+class DeploymentStrategyType(enum.StrEnum):
+    """`DeploymentSpec.strategy.type` (apps/v1; default RollingUpdate)."""
+
+    ROLLING_UPDATE = "RollingUpdate"
+    RECREATE = "Recreate"
+
+
+class ProgressingReason(enum.StrEnum):
+    """Reasons of a Deployment's Progressing condition (deployment/util
+    `deployment_util.go`: NewReplicaSetCreated, ReplicaSetUpdated,
+    NewReplicaSetAvailable, ProgressDeadlineExceeded)."""
+
+    NEW_RS_CREATED = "NewReplicaSetCreated"
+    RS_UPDATED = "ReplicaSetUpdated"
+    NEW_RS_AVAILABLE = "NewReplicaSetAvailable"
+    TIMED_OUT = "ProgressDeadlineExceeded"
 
 
 class Actor(enum.StrEnum):
