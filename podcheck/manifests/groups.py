@@ -104,7 +104,7 @@ def independent_groups(spec: CheckedSpec,
     ws = spec.workloads
     links = _link(spec)
     roots = list(dict.fromkeys(links.find(i) for i in range(len(ws))))
-    if len(roots) <= 1:
+    if len(roots) <= 1 or spec.params:  # an HPA range: its point specs stay whole
         return (spec,)
     names = checks if checks is not None else tuple(p.name for p in spec.properties)
     groups: list[CheckedSpec] = []
@@ -206,7 +206,8 @@ def explorations(group: CheckedSpec) -> tuple[Exploration, ...]:
     restart once, `no-crash-loop` gets its own exploration with the reset and the other
     checks one without; when no container restarts at all the reset never arms."""
     names = [p.name for p in group.properties]
-    if backoff_reset_matters(group) or not restarts_at_all(group) or names == [CRASH_LOOP]:
+    if (backoff_reset_matters(group) or not restarts_at_all(group) or names == [CRASH_LOOP]
+            or group.params):  # an HPA range: its point specs stay whole
         return (Exploration(group, True),)
     if CRASH_LOOP not in names:
         return (Exploration(group, False, reset_note(())),)
