@@ -240,6 +240,7 @@ class ActionKind(enum.StrEnum):
     PORT_IN_USE = "port_in_use"
     NODE_RECOVERS = "node_recovers"
     PROCESS_UP = "process_up"
+    PROGRESS_DEADLINE_EXCEEDED = "progress_deadline_exceeded"
     READINESS_PROBE_FAILS = "readiness_probe_fails"
     READINESS_PROBE_SKIPPED = "readiness_probe_skipped"
     READINESS_PROBE_SUCCEEDS = "readiness_probe_succeeds"

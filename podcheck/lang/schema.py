@@ -22,6 +22,7 @@ from podcheck.lang.fieldspec import vocab_field as vocab_field
 from podcheck.vocab import (
     ActionKind,
     Actor,
+    DeploymentStrategyType,
     Fairness,
     PodManagementPolicy,
     ProbeKind,
@@ -234,6 +235,10 @@ _ALL_BLOCKS = (
             _REPLICAS,
             FieldSpec("maxSurge", "int-or-percent", "25%", min=0, max_percent=None),
             FieldSpec("maxUnavailable", "int-or-percent", "25%", min=0),
+            vocab_field("strategy", DeploymentStrategyType, "RollingUpdate",
+                        doc="Recreate: every old pod goes before a new one is created"),
+            FieldSpec("progressDeadlineSeconds", "int", "600", min=1,
+                      doc="seconds without progress before Progressing turns False"),
         ),
         "a Deployment",
     ),
@@ -336,6 +341,7 @@ BUILTIN_ARGS: Mapping[str, str | None] = MappingProxyType(
         "recovers-after-failure": "workload",
         "no-unready-traffic": "workload",
         "no-deadlock": None,
+        "rollout-progresses": "workload",
     }
 )
 

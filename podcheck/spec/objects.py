@@ -31,6 +31,7 @@ from podcheck.spec.placement import (
 from podcheck.vocab import (
     ActionKind,
     Actor,
+    DeploymentStrategyType,
     Fairness,
     PodManagementPolicy,
     ProbeKind,
@@ -230,7 +231,8 @@ class PodTemplate:
 class Workload:
     """Something that owns pods.  Fields not meaningful for a kind keep their default.
 
-    Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%; Job
+    Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%, strategy
+    RollingUpdate, progressDeadlineSeconds 600; Job
     completions 1, parallelism 1, backoffLimit 6; StatefulSet podManagementPolicy
     OrderedReady.  A DaemonSet has one pod per node.
     """
@@ -245,10 +247,13 @@ class Workload:
     parallelism: int = 1
     backoffLimit: int = 6
     podManagementPolicy: PodManagementPolicy = PodManagementPolicy.ORDERED_READY
+    strategy: DeploymentStrategyType = DeploymentStrategyType.ROLLING_UPDATE
+    progressDeadlineSeconds: int = 600  # SetDefaults_Deployment
     span: Span = span_field()
 
     def __post_init__(self) -> None:
         assert min(self.replicas, self.parallelism, self.backoffLimit) >= 0
+        assert self.progressDeadlineSeconds >= 1
         assert self.completions >= 1
         assert not self.maxUnavailable.percent or self.maxUnavailable.value <= 100
         if self.kind == WorkloadKind.JOB:
