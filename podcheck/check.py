@@ -52,6 +52,7 @@ from podcheck.reduced_run import (
     scan_first,
     undecided_liveness,
 )
+from podcheck.replica_ranges import check_counts, per_count, with_counts
 from podcheck.run import CheckRun
 from podcheck.spec import CheckedSpec
 from podcheck.vacuity import add_probes, split, vacuity_warning
@@ -106,8 +107,7 @@ class _Partial:
         reporter.on_phase(phase.value, self.path)
 
     def stopped(self, limit: Limit) -> CheckRun:
-        diag = Diagnostic(
-            codes.RUN_STOPPED, Severity.WARNING,
+        diag = Diagnostic(codes.RUN_STOPPED, Severity.WARNING,
             f"the run stopped ({limit.value}) while {self.phase.value}, before any verdict",
             help=_HELP[limit])
         return CheckRun(self.path, self.diagnostics + (diag,), self.sources, stopped=limit)
@@ -229,12 +229,15 @@ def _check(
     system = compiled.value
     if not compiled.ok or system is None or spec is None:
         return CheckRun(path, compiled.diagnostics, sources)
+    if per_count(spec, options.engine):  # NOTE(per-count-runs)
+        return check_counts(partial.path, spec, compiled.diagnostics, sources, lambda one: _check(
+            _Partial(path), options, reporter, keep_graph, watch, ManifestsLoaded(one, sources)))
     partial.enter(Phase.EXPLORE, reporter)
     compiled = _estimated(compiled, system, spec, options)  # before any state is explored
     partial.diagnostics = compiled.diagnostics
     watch.check()
     if options.engine in SYMBOLIC_ENGINES:
-        symbolic = _symbolic(system, options, watch)
+        symbolic = with_counts(_symbolic(system, options, watch), spec, watch, options.engine)
         return CheckRun(path, compiled.diagnostics, sources, symbolic,
                         stopped=Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None)
     if options.simulate:
@@ -386,9 +389,7 @@ def _model_error(err: ModelError, system: TransitionSystem, where: Span) -> Diag
              if isinstance(a.span, Span) and text.startswith(f"{a.label}: ")]
     span = named[0] if named else where
     return Diagnostic(
-        codes.MODEL_OUT_OF_BOUNDS,
-        Severity.ERROR,
-        f"the model drove a variable out of its bounds: {err}",
-        span,
+        codes.MODEL_OUT_OF_BOUNDS, Severity.ERROR,
+        f"the model drove a variable out of its bounds: {err}", span,
         help="this is a bug in podcheck's model; please report it with the spec",
     )

@@ -18,6 +18,7 @@ __all__ = [
     "Actor",
     "ConcurrencyPolicy",
     "ContainerState",
+    "DeploymentStrategyType",
     "EventReason",
     "Fairness",
     "ExitCodeOperator",
@@ -26,6 +27,7 @@ __all__ = [
     "PodFailurePolicyAction",
     "PodPhase",
     "ProbeKind",
+    "ProgressingReason",
     "RestartPolicy",
     "SelectorOperator",
     "StatefulSetUpdateStrategy",
@@ -217,6 +219,24 @@ class PodConditionType(enum.StrEnum):
     DISRUPTION_TARGET = "DisruptionTarget"
 
 
+class DeploymentStrategyType(enum.StrEnum):
+    """`DeploymentSpec.strategy.type` (apps/v1; default RollingUpdate)."""
+
+    ROLLING_UPDATE = "RollingUpdate"
+    RECREATE = "Recreate"
+
+
+class ProgressingReason(enum.StrEnum):
+    """Reasons of a Deployment's Progressing condition (deployment/util
+    `deployment_util.go`: NewReplicaSetCreated, ReplicaSetUpdated,
+    NewReplicaSetAvailable, ProgressDeadlineExceeded)."""
+
+    NEW_RS_CREATED = "NewReplicaSetCreated"
+    RS_UPDATED = "ReplicaSetUpdated"
+    NEW_RS_AVAILABLE = "NewReplicaSetAvailable"
+    TIMED_OUT = "ProgressDeadlineExceeded"
+
+
 class Actor(enum.StrEnum):
     """Who takes an action in the model: the Kubernetes component, the container's own
     process, the environment (operators and failures), or the clock."""
@@ -274,6 +294,7 @@ class ActionKind(enum.StrEnum):
     PORT_IN_USE = "port_in_use"
     NODE_RECOVERS = "node_recovers"
     PROCESS_UP = "process_up"
+    PROGRESS_DEADLINE_EXCEEDED = "progress_deadline_exceeded"
     READINESS_PROBE_FAILS = "readiness_probe_fails"
     READINESS_PROBE_SKIPPED = "readiness_probe_skipped"
     READINESS_PROBE_SUCCEEDS = "readiness_probe_succeeds"

@@ -762,11 +762,13 @@ _ENTRIES: tuple[Code, ...] = (
         "approximated-kind",
         "a kind or setting modelled by a close approximation",
         "A CronJob is modelled as one run of its Job, and a HorizontalPodAutoscaler by "
-        "fixing its "
-        "target's replicas at `minReplicas`.  docs/manifests.md says for each why the "
+        "checking its target at every count of `minReplicas..maxReplicas`, each as a "
+        "fixed count (one run per count; at `minReplicas` alone when the ranges have "
+        "more than 256 points).  docs/manifests.md says for each why the "
         "approximation cannot turn a violation into `holds`, or where it can.",
         "apiVersion: batch/v1\nkind: CronJob",
-        "Read the warning's note; check the other end of an HPA range with an edited copy.",
+        "Read the warning's note; the findings name the counts at which each property "
+        "fails.",
     ),
     Code(
         "PC411",

@@ -349,7 +349,8 @@ def _workload_template(block: Block, members: Members, scope: Scope,
 
 
 def _surge_check(members: Members, out: Out) -> bool:
-    """False after PC207 when `maxSurge` and `maxUnavailable` are both zero."""
+    """False after PC207 when `maxSurge` and `maxUnavailable` are both zero, in the API
+    server's words (apps validation `ValidateRollingUpdateDeployment`)."""
     surge, unavailable = members.values.get("maxSurge"), members.values.get("maxUnavailable")
     if surge is None or unavailable is None:
         return True
@@ -358,7 +359,7 @@ def _surge_check(members: Members, out: Out) -> bool:
         out.append(
             m.error(
                 codes.CONFLICTING_FIELDS,
-                "`maxSurge` and `maxUnavailable` cannot both be zero",
+                "`maxUnavailable` may not be 0 when `maxSurge` is 0",
                 members.spans["maxUnavailable"],
                 help="allow at least one extra or one missing pod during a rollout",
                 notes=(Note("`maxSurge` is here", members.spans["maxSurge"]),),

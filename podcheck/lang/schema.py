@@ -24,6 +24,7 @@ from podcheck.vocab import (
     Actor,
     ConcurrencyPolicy,
     ExitCodeOperator,
+    DeploymentStrategyType,
     Fairness,
     PodFailurePolicyAction,
     PodManagementPolicy,
@@ -291,6 +292,10 @@ _ALL_BLOCKS = (
             _REPLICAS,
             FieldSpec("maxSurge", "int-or-percent", "25%", min=0, max_percent=None),
             FieldSpec("maxUnavailable", "int-or-percent", "25%", min=0),
+            vocab_field("strategy", DeploymentStrategyType, "RollingUpdate",
+                        doc="Recreate: every old pod goes before a new one is created"),
+            FieldSpec("progressDeadlineSeconds", "int", "600", min=1,
+                      doc="seconds without progress before Progressing turns False"),
         ),
         "a Deployment",
     ),
@@ -391,6 +396,7 @@ BUILTIN_ARGS: Mapping[str, str | None] = MappingProxyType(
         "recovers-after-failure": "workload",
         "no-unready-traffic": "workload",
         "no-deadlock": None,
+        "rollout-progresses": "workload",
     }
 )
 

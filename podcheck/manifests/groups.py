@@ -109,7 +109,7 @@ def independent_groups(spec: CheckedSpec,
     ws = spec.workloads
     links = _link(spec)
     roots = list(dict.fromkeys(links.find(i) for i in range(len(ws))))
-    if len(roots) <= 1:
+    if len(roots) <= 1 or spec.params:  # an HPA range: its point specs stay whole
         return (spec,)
     decls = spec.properties if checks is None else tuple(
         PropertyDecl(n, None, builtin=n) for n in checks)
@@ -250,7 +250,8 @@ def explorations(group: CheckedSpec) -> tuple[Exploration, ...]:
     checks one without; when no container restarts at all the reset never arms."""
     names = [p.name for p in group.properties]
     settled = not reads_backoff(group)
-    if backoff_reset_matters(group) or not restarts_at_all(group) or names == [CRASH_LOOP]:
+    if (backoff_reset_matters(group) or not restarts_at_all(group) or names == [CRASH_LOOP]
+            or group.params):  # an HPA range: its point specs stay whole
         return (Exploration(group, True, settled_reset=settled),)
     if CRASH_LOOP not in names:
         return (Exploration(group, False, reset_note(())),)

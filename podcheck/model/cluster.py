@@ -133,6 +133,8 @@ class Counters:
     zone_failures: ir.Var | None = None
     pod_deletes: ir.Var | None = None
     revisions: dict[str, ir.Var] = field(default_factory=dict)  # Deployment, StatefulSet
+    # Deployment -> its Progressing condition (model/progress.py, when a check reads it)
+    progressing: dict[str, ir.Var] = field(default_factory=dict)
     job_succeeded: dict[str, ir.Var] = field(default_factory=dict)
     job_failed: dict[str, ir.Var] = field(default_factory=dict)
     # OnFailure Job -> its restarts reached backoffLimit (model/job.py)

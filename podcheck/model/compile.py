@@ -52,6 +52,9 @@ from podcheck.model.layout import Builder
 from podcheck.model.observables import restart_bound, tracking_for
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
+from podcheck.model.progress import declare_progress
+from podcheck.model.progress import synchronise as sync_progress
+from podcheck.model.progress import wanted as progress_wanted
 from podcheck.model.props import PropertyCompiler
 from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
@@ -120,14 +123,16 @@ def build_model(
         return StageResult(None, tuple(diags))
     diags += _budget_diagnostics(cluster, found)
     _declare_actions(cluster, found, clock)
+    progress = declare_progress(cluster, clock) if progress_wanted(sp) else []
     props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder),
                              actions=lambda: builder.actions)
     props.elapsed = declare_elapsed(sp.properties, clock)
     observers = declare_observers(sp.properties, props, clock)
     timed_disruption = sp.environment.drainTimeout is not None or bool(sp.environment.scaleDown)
-    if observers or props.elapsed is not None or timed_disruption:
+    if observers or props.elapsed is not None or timed_disruption or progress:
         make_prompt(builder, clock)  # NOTE(prompt-controllers); drain.py, autoscaler.py
     clock.build()
+    sync_progress(builder, progress)
     synchronise(builder, list(observers.values()))
     props.bounds_missed.update({n: o.missed() for n, o in observers.items()})
     builder.terminal.append(terminal(cluster))

@@ -36,7 +36,7 @@ from podcheck.kube.nodeaffinity import NodeView, RequiredNodeAffinity, required_
 from podcheck.kube.nodeaffinity import node_view as kube_node_view
 from podcheck.kube.probes import ProbeSpec
 from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
-from podcheck.kube.rollout import resolve_fenceposts
+from podcheck.kube.rollout import Strategy, max_surge, max_unavailable
 from podcheck.kube.taints import (
     TAINT_NODE_UNREACHABLE,
     NoExecuteDecision,
@@ -154,11 +154,14 @@ def int_or_string(value: spec.IntOrPercent) -> int | str:
 
 
 def fenceposts(workload: spec.Workload) -> tuple[int, int]:
-    """(maxSurge, maxUnavailable) as pods: kube `resolve_fenceposts` (`ResolveFenceposts`
-    of the deployment util: surge rounds up, unavailable down, both 0 means unavailable
-    1)."""
-    return resolve_fenceposts(int_or_string(workload.maxSurge),
-                              int_or_string(workload.maxUnavailable), workload.replicas)
+    """(maxSurge, maxUnavailable) as pods: kube `max_surge` / `max_unavailable`
+    (`MaxSurge`, `MaxUnavailable` over `ResolveFenceposts` of the deployment util: surge
+    rounds up, unavailable down, both 0 means unavailable 1, unavailable at most
+    replicas; both 0 under Recreate)."""
+    strategy = Strategy(workload.strategy, int_or_string(workload.maxSurge),
+                        int_or_string(workload.maxUnavailable))
+    return (max_surge(strategy, workload.replicas),
+            max_unavailable(strategy, workload.replicas))
 
 
 # ------------------------------------------------------------------ PDBs

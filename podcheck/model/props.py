@@ -366,6 +366,9 @@ class PropertyCompiler:
             return ALWAYS, ir.not_(ir.or_(*bad)), None, text
         if name == "no-deadlock":
             return ALWAYS, self.deadlock_free(), None, text
+        if name == "rollout-progresses":  # NOTE(progress-deadline)
+            from podcheck.model.progress import never_timed_out  # progress reads timed
+            return ALWAYS, never_timed_out(c, d.args), None, text
         raise PropertyError(SHAPE, f"unknown built-in check `{name}`", d.span)
 
     def _drained(self) -> list[NodeSlot]:

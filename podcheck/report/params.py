@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from podcheck.engine.params import PARAM_OWNER
-from podcheck.engine.result import PropertyResult, Trace, Verdict
+from podcheck.engine.result import CountVerdicts, PropertyResult, Trace, Verdict
 from podcheck.ir import TransitionSystem
 from podcheck.report.clock import step_times
 from podcheck.vocab import ActionKind, ProbeKind
@@ -78,3 +78,36 @@ def param_line(system: TransitionSystem, result: PropertyResult) -> str | None:
     product = math.prod(v.hi - v.lo + 1 for _, v in found)
     return f"for every {ranges}" + ("" if len(points) == product else
                                     f" (the spec's {len(points)} points)")
+
+
+def values_words(values: tuple[int, ...]) -> str:
+    """`2`, `2 and 3`, `1, 4 and 6`, `4..10` (a run of three or more is `lo..hi`)."""
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and runs[-1][-1] == v - 1:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    parts = [f"{r[0]}..{r[-1]}" if len(r) >= 3 else str(v) for r in runs
+             for v in (r if len(r) < 3 else r[:1])]  # fmt: skip
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def counts_line(c: CountVerdicts) -> str:
+    """`fails at replicas 2 and 3, holds at 4..10 (one bfs run per count; the run shown
+    is at replicas 2)`."""
+    said = [f"{what} {values_words(values)}" for what, values in
+            (("fails at", c.failing), ("holds at", c.holding), ("undecided at", c.undecided))
+            if values]  # fmt: skip
+    head, *rest = said
+    first, _, tail = head.partition(" at ")
+    shown = "" if c.shown is None else f"; the run shown is at {c.param} {c.shown}"
+    return (", ".join([f"{first} at {c.param} {tail}", *rest])
+            + f" (one {c.engine} run per count{shown})")
+
+
+def counts_json(c: CountVerdicts) -> dict[str, object]:
+    """The per-count verdicts as JSON: `{"param", "failing", "holding", "undecided",
+    "engine", "shown"}`."""
+    return {"param": c.param, "failing": list(c.failing), "holding": list(c.holding),
+            "undecided": list(c.undecided), "engine": c.engine, "shown": c.shown}

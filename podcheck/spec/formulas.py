@@ -256,6 +256,9 @@ BUILTIN_CHECKS = {
     "desired ready replicas again (liveness)",
     "no-unready-traffic": "no pod that is not Ready is a Service endpoint (always)",
     "no-deadlock": "the cluster never gets stuck in a non-terminal state (always)",
+    "rollout-progresses": "no Deployment's Progressing condition turns False with reason "
+    "ProgressDeadlineExceeded: every rollout progresses within progressDeadlineSeconds "
+    "(always)",
 }
 
 

@@ -35,6 +35,7 @@ from podcheck.vocab import (
     ActionKind,
     Actor,
     ConcurrencyPolicy,
+    DeploymentStrategyType,
     Fairness,
     PodManagementPolicy,
     ProbeKind,
@@ -223,7 +224,8 @@ class CronSchedule:
 class Workload:
     """Something that owns pods.  Fields not meaningful for a kind keep their default.
 
-    Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%; Job
+    Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%, strategy
+    RollingUpdate, progressDeadlineSeconds 600; Job
     completions 1, parallelism 1, backoffLimit 6; StatefulSet podManagementPolicy
     OrderedReady, updateStrategy RollingUpdate with partition 0 and `setMaxUnavailable`
     (its `rollingUpdate.maxUnavailable`) None, which is 1.  A DaemonSet has one pod per
@@ -245,10 +247,13 @@ class Workload:
     partition: int = 0
     setMaxUnavailable: IntOrPercent | None = None
     cron: CronSchedule | None = None  # a CronJob: its jobTemplate is this Job
+    strategy: DeploymentStrategyType = DeploymentStrategyType.ROLLING_UPDATE
+    progressDeadlineSeconds: int = 600  # SetDefaults_Deployment
     span: Span = span_field()
 
     def __post_init__(self) -> None:
         assert min(self.replicas, self.parallelism, self.backoffLimit, self.partition) >= 0
+        assert self.progressDeadlineSeconds >= 1
         assert self.cron is None or self.kind == WorkloadKind.JOB
         assert self.updateStrategy is StatefulSetUpdateStrategy.ROLLING_UPDATE or (
             self.partition == 0 and self.setMaxUnavailable is None)
