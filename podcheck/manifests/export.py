@@ -146,7 +146,9 @@ def _workload(w: Workload, names: _Names) -> list[str]:
         fields.append(f"podManagementPolicy: {w.podManagementPolicy}")
     if w.kind is WorkloadKind.DEPLOYMENT:
         fields += [f"maxSurge: {_percent(w.maxSurge)}",
-                   f"maxUnavailable: {_percent(w.maxUnavailable)}"]
+                   f"maxUnavailable: {_percent(w.maxUnavailable)}",
+                   f"strategy: {w.strategy}",
+                   f"progressDeadlineSeconds: {w.progressDeadlineSeconds}"]
     if w.kind is WorkloadKind.JOB:
         fields += [f"completions: {w.completions}", f"parallelism: {w.parallelism}",
                    f"backoffLimit: {w.backoffLimit}"]

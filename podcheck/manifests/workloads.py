@@ -27,7 +27,7 @@ from podcheck.manifests.options import ManifestOptions
 from podcheck.manifests.pods import PodContext, read_template
 from podcheck.manifests.yamlread import YNode
 from podcheck.spec import IntOrPercent, PodTemplate, Workload, WorkloadKind
-from podcheck.vocab import PodManagementPolicy, RestartPolicy, words
+from podcheck.vocab import DeploymentStrategyType, PodManagementPolicy, RestartPolicy, words
 
 Out = list[Diagnostic]
 OBJECT_HARMLESS = ("apiVersion", "kind", "metadata", "status")
@@ -166,29 +166,31 @@ def _deployment(spec: Fields, name: str, span: Span, kind: str, options: Manifes
     replicas = spec.integer("replicas", 1)
     template = _template(spec, name, False, options, out)
     _selector(spec, template, kind, out)
-    surge, unavailable = _strategy(spec, out)
+    surge, unavailable, kind_of = _strategy(spec, out)
+    deadline = spec.integer("progressDeadlineSeconds", 600, 1)  # SetDefaults_Deployment
     spec.unmodelled("minReadySeconds", "a new pod counts as available only after this long")
-    spec.finish(("revisionHistoryLimit", "progressDeadlineSeconds", "paused"))
+    spec.finish(("revisionHistoryLimit", "paused"))
     if template is None or not _always_template(spec, template, out):
         return None
     return Workload(WorkloadKind.DEPLOYMENT, name, template, replicas=replicas or 0,
-                    maxSurge=surge, maxUnavailable=unavailable, span=span)
+                    maxSurge=surge, maxUnavailable=unavailable, strategy=kind_of,
+                    progressDeadlineSeconds=deadline or 600, span=span)
 
 
-def _strategy(spec: Fields, out: Out) -> tuple[IntOrPercent, IntOrPercent]:
+def _strategy(spec: Fields, out: Out
+              ) -> tuple[IntOrPercent, IntOrPercent, DeploymentStrategyType]:
+    """maxSurge, maxUnavailable (defaults 25%) and the strategy type (RollingUpdate)."""
     default = IntOrPercent(25, True)
     strategy = spec.mapping("strategy")
     if strategy is None:
-        return default, default
-    kind = strategy.choice("type", ("Recreate", "RollingUpdate"), "RollingUpdate")
+        return default, default, DeploymentStrategyType.ROLLING_UPDATE
+    kind = DeploymentStrategyType(strategy.choice(
+        "type", words(DeploymentStrategyType), DeploymentStrategyType.ROLLING_UPDATE)
+        or DeploymentStrategyType.ROLLING_UPDATE)
     rolling = strategy.mapping("rollingUpdate")
-    if kind == "Recreate":
-        strategy.read.discard("type")
-        strategy.unmodelled("type", "a Recreate rollout stops every old pod first; the "
-                            "checked disruptions include no rollout")
     strategy.finish()
     if rolling is None:
-        return default, default
+        return default, default, kind
     surge = rolling.int_or_percent("maxSurge") or default
     unavailable = rolling.int_or_percent("maxUnavailable") or default
     rolling.finish()
@@ -201,7 +203,7 @@ def _strategy(spec: Fields, out: Out) -> tuple[IntOrPercent, IntOrPercent]:
         f.invalid(spec.owner, f"{rolling.path}.maxUnavailable", 0,
                   "may not be 0 when `maxSurge` is 0", rolling.value_span("maxUnavailable"),
                   "allow at least one extra or one missing pod during a rollout", out)
-    return surge, unavailable
+    return surge, unavailable, kind
 
 
 def _replicaset(spec: Fields, name: str, span: Span, kind: str, options: ManifestOptions,
