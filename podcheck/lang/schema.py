@@ -19,14 +19,12 @@ from podcheck.kube.probes import probe_defaults
 from podcheck.lang.fieldspec import VALUE_TYPES as VALUE_TYPES
 from podcheck.lang.fieldspec import FieldSpec as FieldSpec
 from podcheck.lang.fieldspec import vocab_field as vocab_field
+from podcheck.lang.schema_jobs import CRON_FIELDS, JOB_FIELDS, POD_FAILURE_RULE_FIELDS
 from podcheck.vocab import (
     ActionKind,
     Actor,
-    ConcurrencyPolicy,
     DeploymentStrategyType,
-    ExitCodeOperator,
     Fairness,
-    PodFailurePolicyAction,
     PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
@@ -204,28 +202,6 @@ def _workload(kind: str, fields: tuple[FieldSpec, ...], doc: str,
     )
 
 
-# One `podFailurePolicy` rule of a Job (batch/v1 `PodFailurePolicyRule`), in order.
-_POD_FAILURE_RULE_FIELDS = (
-    vocab_field("action", PodFailurePolicyAction, doc="FailJob, Ignore or Count (required)"),
-    FieldSpec("onExitCodes", "int-list", min=0, max=255,
-              doc="exit codes of a terminated container (onExitCodes.values)"),
-    vocab_field("operator", ExitCodeOperator, "In", doc="In or NotIn the exit codes"),
-    FieldSpec("containerName", "text", doc="only this container's exit code counts"),
-    FieldSpec("onPodConditions", "name-list",
-              doc="pod conditions with status True: `DisruptionTarget`"),
-)
-_JOB_FIELDS = (
-    FieldSpec("completions", "int", "1", min=1, doc="successful pods needed"),
-    FieldSpec("parallelism", "int", "1", min=0, doc="pods running at once"),
-    FieldSpec("backoffLimit", "int", "6", min=0, doc="failed pods before the Job fails"),
-)
-_CRON_FIELDS = (
-    FieldSpec("schedules", "int", "1", min=1, doc="schedule times that may arrive"),
-    vocab_field("concurrencyPolicy", ConcurrencyPolicy, "Allow",
-                doc="what a schedule time does while a Job is active"),
-    FieldSpec("startingDeadlineSeconds", "int", min=0,
-              doc="a late schedule time may be skipped (Forbid)"),
-)
 _STATEFULSET_FIELDS = (
     _REPLICAS,
     vocab_field("podManagementPolicy", PodManagementPolicy, "OrderedReady",
@@ -300,10 +276,10 @@ _ALL_BLOCKS = (
         "a Deployment",
     ),
     _workload("replicaset", (_REPLICAS,), "a ReplicaSet"),
-    _workload("job", _JOB_FIELDS, "a Job", ("podFailureRule",)),
-    _workload("cronjob", _JOB_FIELDS + _CRON_FIELDS, "a CronJob: its Job, schedule times",
+    _workload("job", JOB_FIELDS, "a Job", ("podFailureRule",)),
+    _workload("cronjob", JOB_FIELDS + CRON_FIELDS, "a CronJob: its Job, schedule times",
               ("podFailureRule",)),
-    BlockSpec("podFailureRule", "podFailureRule", "none", _POD_FAILURE_RULE_FIELDS,
+    BlockSpec("podFailureRule", "podFailureRule", "none", POD_FAILURE_RULE_FIELDS,
               doc="a podFailurePolicy rule: exactly one of onExitCodes, onPodConditions"),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
     _workload("statefulset", _STATEFULSET_FIELDS, "a StatefulSet"),

@@ -153,11 +153,11 @@ def test_a_disagreement_is_pc505_and_no_verdict(tmp_path, monkeypatch):
 
 
 def test_counts_and_check_agree_on_replicas_drain(monkeypatch):
-    """specs/symbolic/replicas-drain.pod: `podcheck check` (BFS over the merged points
-    1..3) finds the drain stuck with replicas = 1 and the budget kept; `counts` says
-    the same for the whole range, naming 1 as the smallest failing count."""
+    """specs/symbolic/replicas-drain.pod: `podcheck check` (one BFS run per count of
+    1..3, podcheck.replica_ranges) finds the drain stuck at replicas 1 only and the budget
+    kept at every count; `counts` says the same for the whole range, naming 1 as the
+    smallest failing count."""
     from podcheck.check import CheckOptions, check_file
-    from podcheck.report.params import param_line
 
     monkeypatch.chdir(SYMBOLIC)
     checked = check_file("replicas-drain.pod", CheckOptions())
@@ -166,5 +166,7 @@ def test_counts_and_check_agree_on_replicas_drain(monkeypatch):
     assert by_check["budget-respected"].verdict is counted["budget-respected"].verdict
     drain = by_check["drain-completes"]
     assert drain.verdict is counted["drain-completes"].verdict is Verdict.VIOLATED
-    assert param_line(checked.result.system, drain).startswith("with replicas = 1;")
+    (per_count,) = drain.counts
+    assert (per_count.param, per_count.failing, per_count.holding) == ("replicas", (1,), (2, 3))
+    assert per_count.shown == 1
     assert counted["drain-completes"].smallest == 1
