@@ -250,7 +250,8 @@ def _check(
         found = _model_error(err, system, estimate.location(spec))
         return CheckRun(path, compiled.diagnostics + (found,), sources)
     result, never = split(probes, result)
-    partial.phase, watch.cooperative = Phase.LIVENESS, True  # a result exists: keep it
+    partial.phase = Phase.LIVENESS
+    watch.keep_result()
     result, graph = _liveness(result, graph, live, options, watch, reporter)
     stopped = Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None
     warning = vacuity_warning(result, never, spec.environment.span)

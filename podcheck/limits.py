@@ -25,6 +25,12 @@ from types import FrameType
 from podcheck.engine.result import Limit
 
 TICK = 0.2  # seconds between two looks at the clock and the memory
+# NOTE(limit-overshoot): the BFS reads `stop` between two states, and one state of a
+# very big model can take minutes to expand (1 000 replicas: 22 000 actions, each
+# successor canonicalised), so a cooperative search that has not stopped `OVERSHOOT`
+# seconds after a limit was reached is stopped by raising, as every other phase is: the
+# run is inconclusive without the search's statistics rather than over its limit.
+OVERSHOOT = 2.0
 MEMORY_SHARE = 0.5  # the default `--max-memory`: this share of the machine's RAM
 
 
@@ -69,6 +75,8 @@ class Watch:
     stop: Limit | None = None
     cooperative: bool = False  # True while the BFS polls `stop` itself
     own_deadline: bool = False  # True while an engine keeps the deadline itself (Z3)
+    stopped_at: float | None = None  # `time.monotonic()` when `stop` was first set
+    in_search: bool = False  # a search polls `searching` and has not yet seen `stop`
 
     @staticmethod
     def of(timeout: float | None, max_memory: int | None) -> Watch:
@@ -87,6 +95,8 @@ class Watch:
                 self.stop = Limit.TIMEOUT
             elif self.max_memory is not None and resident_bytes() > self.max_memory:
                 self.stop = Limit.MAX_MEMORY
+            if self.stop is not None:
+                self.stopped_at = time.monotonic()
         return self.stop
 
     def check(self) -> None:
@@ -97,8 +107,14 @@ class Watch:
     def _fire(self, limit: Limit | None) -> None:
         if limit is Limit.TIMEOUT and self.own_deadline:
             return
-        if limit is not None and not self.cooperative:
+        if limit is not None and (not self.cooperative or self._overshot()):
             raise Stopped(limit)
+
+    def _overshot(self) -> bool:
+        """The cooperative search has not stopped `OVERSHOOT` seconds after the limit."""
+        return (self.in_search and self.stopped_at is not None
+                and self.stop is not Limit.INTERRUPT
+                and time.monotonic() - self.stopped_at > OVERSHOOT)
 
     def on_timer(self, _signum: int, _frame: FrameType | None) -> None:
         """SIGALRM: poll, and raise unless the BFS will read `stop` itself."""
@@ -115,7 +131,13 @@ class Watch:
         """The BFS's `should_stop`: from its first call (the search loop has started) a
         limit is only recorded, and this returns it."""
         self.cooperative = True
+        self.in_search = self.stop is None
         return self.stop
+
+    def keep_result(self) -> None:
+        """A search has returned its result: from now a limit is only recorded (the
+        result is kept), never raised for overshooting (NOTE(limit-overshoot))."""
+        self.cooperative, self.in_search = True, False
 
     def cooperating(self) -> AbstractContextManager[None]:
         """While inside, limits are only recorded (call `check` first to raise for a
@@ -167,7 +189,7 @@ def watching(watch: Watch) -> Iterator[Watch]:
     try:
         yield watch
     finally:
-        watch.cooperative = True  # a tick now must not raise out of this `finally`
+        watch.keep_result()  # a tick now must not raise out of this `finally`
         if armed:
             signal.setitimer(signal.ITIMER_REAL, 0, 0)
             signal.signal(signal.SIGALRM, old_alarm)

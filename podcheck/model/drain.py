@@ -79,6 +79,7 @@ class Drains:
     cluster: Cluster
     timeout: int | None
     timers: dict[int, ir.Var] = field(default_factory=dict)
+    _live: dict[int, ir.Expr] = field(default_factory=dict)  # `live` per node, built once
 
     @property
     def nodes(self) -> list[NodeSlot]:
@@ -104,10 +105,15 @@ class Drains:
         return ir.FALSE if var is None or self.timeout is None else ir.eq(var, self.timeout + 1)
 
     def live(self, n: NodeSlot) -> ir.Expr:
-        """kubectl drain of `n` is evicting: cordoned, no refused pod, not given up."""
-        stop = [b for _, b in self.blocked(n)]
-        return ir.and_(ir.eq(n.state, NODE_CORDONED), negate(ir.or_(*stop)),
-                       negate(self.gave_up(n)))
+        """kubectl drain of `n` is evicting: cordoned, no refused pod, not given up (one
+        expression per node, which every pod's eviction guard shares: built per pod, it
+        made compiling quadratic in the replicas)."""
+        got = self._live.get(n.index)
+        if got is None:
+            stop = [b for _, b in self.blocked(n)]
+            got = self._live[n.index] = ir.and_(
+                ir.eq(n.state, NODE_CORDONED), negate(ir.or_(*stop)), negate(self.gave_up(n)))
+        return got
 
     def evicting(self, s: Slot) -> tuple[ir.Expr, ...]:
         """A drain is evicting pod `s` (the conjuncts; empty: never): it runs evictable,
