@@ -69,8 +69,11 @@ TimingOpt = Annotated[bool, typer.Option("--timing", help="Show seconds, states/
                                          "memory.")]
 FingerprintOpt = Annotated[bool, typer.Option(
     "--fingerprint", help="Vector engine: keep 64-bit hashes of states only.")]
-def parse_workers(text: str) -> int:
-    """`--workers`: a count of processes (1 or more), or `auto` (`engine.auto.AUTO`)."""
+def parse_workers(text: str | int) -> int:
+    """`--workers`: a count of processes (1 or more), or `auto` (`engine.auto.AUTO`, also
+    the default, which arrives as that number)."""
+    if isinstance(text, int):
+        return text
     if text.strip().lower() == "auto":
         return AUTO
     if not text.strip().isdigit() or int(text) < 1:
