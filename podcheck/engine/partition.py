@@ -38,11 +38,21 @@ import numpy as np
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.packing import ExactStore, Ints, Keys, fingerprint, local_groups
 from podcheck.engine.progress import SilentReporter
-from podcheck.engine.twins import Twins
+from podcheck.engine.twins import Twins, twins
 from podcheck.engine.vector import CHUNK, Canonicalise, Compiled, _Explorer, _Run
+from podcheck.engine.vsymmetry import VectorCanon
 from podcheck.ir import TransitionSystem
 
 Batch = tuple[Keys, Ints]
+
+
+def partition_twins(system: TransitionSystem, canonicalise: Canonicalise | None,
+                    options: BfsOptions) -> Twins | None:  # fmt: skip
+    """The twin successors partitions skip, as one process does: those of the system's
+    groups when `canonicalise` is its `VectorCanon` (NOTE(twin-successors))."""
+    if isinstance(canonicalise, VectorCanon) and options.twins:
+        return twins(system, canonicalise.canon)
+    return None
 
 
 def owner(keys: Keys, count: int) -> Ints:

@@ -39,13 +39,13 @@ import numpy as np
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.npcompile import Unsupported
-from podcheck.engine.partition import LevelReport, Partition
+from podcheck.engine.partition import LevelReport, Partition, partition_twins
 from podcheck.engine.partitioned import Tally, Traffic, explore_partitioned
 from podcheck.engine.progress import Reporter
 from podcheck.engine.result import CheckResult
-from podcheck.engine.twins import Twins, twins
+from podcheck.engine.twins import Twins
 from podcheck.engine.vector import Canonicalise, Compiled, compile_vector, explore_vector
-from podcheck.engine.vsymmetry import VectorCanon, for_system
+from podcheck.engine.vsymmetry import for_system
 from podcheck.ir import TransitionSystem
 
 
@@ -242,8 +242,7 @@ def explore_workers(
     (NOTE(twin-successors)).  Raises `ir.ModelError` (from a worker) when an action
     drives a variable outside its domain, `RuntimeError` when a worker process died.
     """
-    pruned = (twins(system, canonicalise.canon)
-              if isinstance(canonicalise, VectorCanon) and options.twins else None)
+    pruned = partition_twins(system, canonicalise, options)
 
     def start() -> _Processes:
         return _Processes(system, compiled, workers, options, fingerprint, canonicalise,

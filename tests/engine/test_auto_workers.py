@@ -122,3 +122,17 @@ def test_the_cli_takes_auto_and_counts():
     for bad in ("0", "-1", "many"):
         with pytest.raises(Exception, match="neither auto nor"):
             parse_workers(bad)
+
+
+def test_explicit_workers_skip_the_same_twins_and_agree():
+    from podcheck.engine import partition, workers
+    from podcheck.engine.vsymmetry import for_system
+
+    system = b1_system(7, 2, 6, liveness=False, symmetric=True)
+    canon, _ = for_system(system, vector.compile_vector(system).layout, BfsOptions(), None)
+    pruned = partition.partition_twins(system, canon, BfsOptions())
+    assert pruned is not None and pruned.pairs
+    assert partition.partition_twins(system, canon, BfsOptions(twins=False)) is None
+    many, _ = workers.explore(system, workers=2)
+    assert_agree(many, vector.explore_vector(system)[0])
+    assert many.stats.workers == 2 and many.symmetry is not None and many.symmetry.used

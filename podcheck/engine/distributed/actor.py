@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from podcheck.engine.bfs import BfsOptions
-from podcheck.engine.partition import Batch, LevelReport, Partition
+from podcheck.engine.partition import Batch, LevelReport, Partition, partition_twins
 from podcheck.engine.vector import Canonicalise, Compiled
 from podcheck.ir import TransitionSystem
 
@@ -40,7 +40,7 @@ class PartitionActor:
             pickle.loads(shared))
         system, compiled, options, fingerprinted, canonicalise = given
         self.part = Partition(system, compiled, me, count, options, fingerprinted,
-                              canonicalise)
+                              canonicalise, partition_twins(system, canonicalise, options))
         self.peers: dict[int, Any] = {}
         self.batches: dict[int, list[Batch]] = {}
         self.links: dict[int, Any] = {}
