@@ -17,12 +17,14 @@ numbered before the handoff stay in this process's store (the tracer reads them 
 The partitioned BFS numbers states exactly as one process does, so the handoff changes
 no id, count or trace.  Symmetry stays on: the workers canonicalise with the same
 `VectorCanon` and skip the same twin successors.  One process runs when one core is
-available, when the liveness checker needs the graph (`keep_graph`), or when the space
+available, in a daemonic process (a worker of `podcheck test`'s pool may start no
+processes), when the liveness checker needs the graph (`keep_graph`), or when the space
 ends before the threshold.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +57,8 @@ def explore(
     `engine.workers.explore` raises."""
     options = options if options is not None else BfsOptions()
     count = procs.available_cores() if cores is None else cores
+    if mp.current_process().daemon:  # a pool's worker (`podcheck test`): no children
+        count = 1
     if workers != AUTO or cluster or count <= 1 or options.keep_graph:
         return procs.explore(system, options, reporter, workers=max(1, workers),
                              fingerprint=fingerprint, canonicalise=canonicalise,

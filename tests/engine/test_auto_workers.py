@@ -136,3 +136,15 @@ def test_explicit_workers_skip_the_same_twins_and_agree():
     many, _ = workers.explore(system, workers=2)
     assert_agree(many, vector.explore_vector(system)[0])
     assert many.stats.workers == 2 and many.symmetry is not None and many.symmetry.used
+
+
+def _in_pool(_: int) -> int:
+    system = b1_system(5, 2, 4, liveness=False)
+    return auto.explore(system, cores=2, handoff_states=1)[0].stats.workers
+
+
+def test_a_pool_worker_stays_one_process():
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # daemonic workers
+        assert pool.map(_in_pool, [0]) == [1]
