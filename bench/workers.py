@@ -1,7 +1,7 @@
 """The speed-up of `--workers` and of a local Dask cluster on B1: one JSON object.
 
 Run from the repository root:
-    python bench/workers.py [--n 16] [--m 2] [--repeats 3] [--workers 2] [--cluster]
+    python bench/workers.py [--n 16] [--m 2] [--repeats 3] [--workers 2] [--cluster] [--auto]
 Each repeat runs B1 (the IR of tests/engine/b1_ir.py, unreduced, SafeEvictions holds so
 the whole space is explored) on one process, then on W worker processes (then, with
 `--cluster`, on a local Dask cluster of W workers started once, outside the timing),
@@ -10,7 +10,8 @@ seconds, CPU seconds (one process: its own; partitioned: every worker's, and the
 coordinator's), the load average.  `speedup` is the median one-process wall time over
 the median partitioned one; `cpu_bound_speedup` is one process's CPU time over the
 busiest worker's, the speed-up to expect on idle cores when waiting costs nothing
-(with the partitions' CPU time inflated by any sharing, a lower bound).
+(with the partitions' CPU time inflated by any sharing, a lower bound).  `--auto` adds
+a `--workers auto` run to each repeat (one process, then W workers: engine/auto.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "engine")]
 
 from b1_ir import b1_system  # noqa: E402
 
-from podcheck.engine import vector, workers  # noqa: E402
+from podcheck.engine import auto, vector, workers  # noqa: E402
 from podcheck.engine.bfs import BfsOptions  # noqa: E402
 from podcheck.engine.partitioned import Traffic  # noqa: E402
 
@@ -40,6 +41,15 @@ def one(system: Any) -> dict[str, Any]:
     result, _ = vector.explore_vector(system, BfsOptions(symmetry=False))
     return {"states": result.stats.states, "seconds": time.perf_counter() - wall,
             "cpu": time.process_time() - cpu, "load": os.getloadavg()[0]}
+
+
+def handed(system: Any, count: int) -> dict[str, Any]:
+    """`--workers auto` (engine/auto.py): one process, then `count` workers."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    result, _ = auto.explore(system, BfsOptions(symmetry=False), cores=count)
+    return {"states": result.stats.states, "seconds": time.perf_counter() - wall,
+            "cpu": time.process_time() - cpu, "workers": result.stats.workers,
+            "load": os.getloadavg()[0]}
 
 
 def partitioned(system: Any, run: Any) -> dict[str, Any]:
@@ -81,6 +91,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cluster", action="store_true", help="also a local Dask cluster")
+    parser.add_argument("--auto", action="store_true", help="also --workers auto")
     args = parser.parse_args()
     system = b1_system(args.n, args.m, args.n - 1, liveness=False, symmetric=False)
     count = args.workers
@@ -88,7 +99,8 @@ def main() -> None:
     def procs(s: Any, c: Any, o: BfsOptions) -> Any:
         return workers.explore_workers(s, c, o, count)
 
-    runs: dict[str, list[dict[str, Any]]] = {"one": [], "workers": [], "cluster": []}
+    runs: dict[str, list[dict[str, Any]]] = {"one": [], "workers": [], "cluster": [],
+                                             "auto": []}
     client = None
     if args.cluster:
         from podcheck.engine.distributed.cluster import connect, explore_client
@@ -97,6 +109,8 @@ def main() -> None:
     for _ in range(args.repeats):
         runs["one"].append(one(system))
         runs["workers"].append(partitioned(system, procs))
+        if args.auto:
+            runs["auto"].append(handed(system, count))
         if client is not None:
             runs["cluster"].append(partitioned(
                 system, lambda s, c, o: explore_client(client, s, c, o)))
@@ -109,6 +123,9 @@ def main() -> None:
            "one": runs["one"], "processes": summary(runs["one"], runs["workers"])}
     if client is not None:
         out["dask"] = summary(runs["one"], runs["cluster"])
+    if args.auto:
+        out["auto"] = {"seconds": round(statistics.median(r["seconds"] for r in runs["auto"]), 3),
+                       "runs": runs["auto"]}
     print(json.dumps(out))
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from podcheck import estimate
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.engine import pycompile
+from podcheck.engine.auto import AUTO
+from podcheck.engine.auto import explore as explore_vector
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.liveness import check_liveness
@@ -34,7 +36,6 @@ from podcheck.engine.result import (
 from podcheck.engine.simulate import DEFAULT_DEPTH, SimulateOptions, simulate
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
 from podcheck.engine.symmetry import Symmetry
-from podcheck.engine.workers import explore as explore_vector
 from podcheck.grouped import check_groups, narrowed, preload
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
@@ -72,7 +73,7 @@ class CheckOptions:
     max_depth: int | None = None
     timeout_seconds: float | None = None
     fingerprint: bool = False  # vector engine: store 64-bit hashes of states only
-    workers: int = 1  # vector engine: processes (engine/workers.py); 1 with liveness
+    workers: int = AUTO  # vector engine: processes (workers.py); AUTO: engine/auto.py
     cluster: str | None = None  # vector engine: a Dask scheduler or local:N (distributed/)
     symmetry: bool = True  # use the model's verified symmetry groups (safety runs)
     model: ModelOptions = field(default_factory=ModelOptions)

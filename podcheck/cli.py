@@ -65,6 +65,7 @@ from podcheck.crash import guarded
 from podcheck.diagnostics import codes
 from podcheck.diagnostics.gendocs import explain_text, unknown_code_message
 from podcheck.diagnostics.render import render
+from podcheck.engine.auto import AUTO
 from podcheck.exitcodes import ExitCode, describe
 from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
@@ -227,7 +228,7 @@ def check_command(
     timing: TimingOpt = False,
     nodes: NodesOpt = 3, failures: FailuresOpt = 1, concurrent_drains: DrainsOpt = 1,
     check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
-    fingerprint: FingerprintOpt = False, workers: WorkersOpt = 1, symmetry: SymmetryOpt = True,
+    fingerprint: FingerprintOpt = False, workers: WorkersOpt = AUTO, symmetry: SymmetryOpt = True,
     cluster: ClusterOpt = None, quiet: QuietOpt = False, simulate: SimulateOpt = 0,
     seed: SeedOpt = 0, progress: ProgressOpt = None,
     trace: TraceOpt = Detail.PEOPLE, report: ReportOpt = None,

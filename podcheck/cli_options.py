@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from podcheck.check import CheckOptions
+from podcheck.engine.auto import AUTO
 from podcheck.engine.distributed import missing
 from podcheck.engine.simulate import DEFAULT_DEPTH
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
@@ -68,9 +69,22 @@ TimingOpt = Annotated[bool, typer.Option("--timing", help="Show seconds, states/
                                          "memory.")]
 FingerprintOpt = Annotated[bool, typer.Option(
     "--fingerprint", help="Vector engine: keep 64-bit hashes of states only.")]
-WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help=(
-    "Vector engine: processes, the frontier partitioned by state hash "
-    "(docs/scaling.md)."))]
+def parse_workers(text: str | int) -> int:
+    """`--workers`: a count of processes (1 or more), or `auto` (`engine.auto.AUTO`, also
+    the default, which arrives as that number)."""
+    if isinstance(text, int):
+        return text
+    if text.strip().lower() == "auto":
+        return AUTO
+    if not text.strip().isdigit() or int(text) < 1:
+        raise typer.BadParameter(f"{text!r} is neither auto nor a number of processes >= 1")
+    return int(text)
+
+
+WorkersOpt = Annotated[int, typer.Option("--workers", parser=parse_workers, metavar="N|auto",
+    show_default="auto", help=(
+    "Vector engine: processes, the frontier partitioned by state hash; auto: one process, "
+    "then the cores available once the run is large (docs/scaling.md)."))]
 ClusterOpt = Annotated[str | None, typer.Option("--cluster", metavar="ADDRESS", help=(
     "Vector engine on a Dask cluster: a scheduler's address (tcp://host:8786) or local:N "
     "to start N local workers (pip install 'podcheck[distributed]'; docs/scaling.md)."),

@@ -76,7 +76,7 @@ class BfsOptions:
     check_deadlock: bool = True
     should_stop: Callable[[], Limit | None] | None = None  # a whole-run limit (limits.py)
     symmetry: bool = True  # use the system's verified symmetry groups (safety only)
-    twins: bool = True  # vector + symmetry: skip twin successors (NOTE(twin-successors))
+    twins: bool = True  # with symmetry: skip twin successors (NOTE(twin-successors))
 
 
 @dataclass(slots=True)
@@ -372,7 +372,7 @@ def explore(system: TransitionSystem, options: BfsOptions = BfsOptions(),
     canon, use = canonical.choose(system, options.symmetry, options.keep_graph)
     recorder: EdgeRecorder = GraphEdges(system) if options.keep_graph else NoEdges()
     if canon is not None:
-        recorder = canonical.CanonicalEdges(canon, pycompile.Packing.of(system))
+        recorder = canonical.recorder(system, canon, options.twins)
     traces, graph = _search(system, checks, run, recorder, canon)
     results = tuple(
         _verdict(i, checks, run, traces, options.keep_graph)

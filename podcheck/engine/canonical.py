@@ -73,10 +73,13 @@ class _CanonicalSeen:
 
 
 class CanonicalEdges:
-    """An `EdgeRecorder` keeping one canonical state per orbit (no edges)."""
+    """An `EdgeRecorder` keeping one canonical state per orbit (no edges); with `skip`
+    (`twins.Twins.pairs` of the same groups) twin successors are not canonicalised."""
 
-    def __init__(self, canon: Symmetry, packing: pycompile.Packing) -> None:
+    def __init__(self, canon: Symmetry, packing: pycompile.Packing,
+                 skip: pycompile.Skips | None = None) -> None:  # fmt: skip
         self.seen = _CanonicalSeen(canon, packing)
+        self.skip = skip
 
     def visit_initial(self, key: int) -> None:
         """Mark the (canonical) key of an initial state as seen."""
@@ -92,7 +95,7 @@ class CanonicalEdges:
         return pycompile.compile_expander(
             system, packing, flagged, seen,  # type: ignore[arg-type]
             lambda _s: states.append(seen.state), lambda _y: keys.append(seen.key),
-            frontier.links.append,
+            frontier.links.append, self.skip,
         )  # fmt: skip
 
     def level(self, states: list[State]) -> None:
@@ -101,6 +104,18 @@ class CanonicalEdges:
     def finish(self, frontier: Frontier, width: int) -> StateGraph | None:
         """No graph."""
         return None
+
+
+def recorder(system: TransitionSystem, canon: Symmetry, twins: bool) -> CanonicalEdges:
+    """The recorder of a reduced BFS run; with `twins`, one that skips the twin
+    successors of `canon`'s groups (NOTE(twin-successors): no state, id, count or trace
+    changes; `engine/twins.py` finds them, as for the vector engine)."""
+    packing = pycompile.Packing.of(system)
+    if not twins:
+        return CanonicalEdges(canon, packing)
+    from podcheck.engine.twins import twins as twin_pairs  # numpy: only when reducing
+
+    return CanonicalEdges(canon, packing, twin_pairs(system, canon).pairs)
 
 
 def starts(canon: Symmetry | None, init: list[State]) -> list[State]:

@@ -38,10 +38,21 @@ import numpy as np
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.packing import ExactStore, Ints, Keys, fingerprint, local_groups
 from podcheck.engine.progress import SilentReporter
+from podcheck.engine.twins import Twins, twins
 from podcheck.engine.vector import CHUNK, Canonicalise, Compiled, _Explorer, _Run
+from podcheck.engine.vsymmetry import VectorCanon
 from podcheck.ir import TransitionSystem
 
 Batch = tuple[Keys, Ints]
+
+
+def partition_twins(system: TransitionSystem, canonicalise: Canonicalise | None,
+                    options: BfsOptions) -> Twins | None:  # fmt: skip
+    """The twin successors partitions skip, as one process does: those of the system's
+    groups when `canonicalise` is its `VectorCanon` (NOTE(twin-successors))."""
+    if isinstance(canonicalise, VectorCanon) and options.twins:
+        return twins(system, canonicalise.canon)
+    return None
 
 
 def owner(keys: Keys, count: int) -> Ints:
@@ -96,11 +107,12 @@ class Partition(_Explorer):
 
     def __init__(self, system: TransitionSystem, compiled: Compiled, me: int, count: int,
                  options: BfsOptions, fingerprinted: bool,
-                 canonicalise: Canonicalise | None) -> None:  # fmt: skip
+                 canonicalise: Canonicalise | None,
+                 twins: Twins | None = None) -> None:  # fmt: skip
         run = _Run(options, SilentReporter(), 0.0, {})
         words = 1 if fingerprinted else compiled.layout.words
         self.owned = OwnedStore(words)
-        super().__init__(system, compiled, run, self.owned, canonicalise)
+        super().__init__(system, compiled, run, self.owned, canonicalise, twins)
         self.me, self.count, self.fingerprinted = me, count, fingerprinted
         self.outbox: list[list[Batch]] = [[] for _ in range(count)]
         self.first = 0  # local id of this level's first new state
@@ -122,6 +134,16 @@ class Partition(_Explorer):
         n = len(self.init)
         self._insert(self.c.layout.pack(self.init), np.arange(n, dtype=np.int64) - n)
         self.outbox = [[] for _ in range(self.count)]  # every partition seeds its own
+
+    def adopt(self, known: Keys, frontier: Keys, ids: Ints, total: int) -> None:
+        """Take over a one-process run instead of `seed` (`engine/auto.py`): `known` the
+        own states of its store (keys, or fingerprints when fingerprinted), `frontier`
+        and `ids` the own part of its next level, `total` the states it numbered.  Their
+        parent links stay with the coordinator (`link_of` answers None for them)."""
+        self.cpu0 = _cpu()
+        self.owned.add(known, np.full(len(known[0]), -1, np.int64), 0)
+        self.first, self.total = self.owned.size, total
+        self.frontier = (frontier, ids)
 
     def begin(self, open_: dict[int, int]) -> None:
         """Start a level: the properties still open; counters reset."""

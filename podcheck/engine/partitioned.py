@@ -28,7 +28,7 @@ from podcheck.engine.partition import LevelReport
 from podcheck.engine.progress import Reporter, SilentReporter
 from podcheck.engine.result import CheckResult, Limit, Stats, Step, Trace
 from podcheck.engine.vector import Canonicalise, Compiled, _Explorer, _Run
-from podcheck.engine.vector_verdict import Outcome, verdicts
+from podcheck.engine.vector_verdict import Outcome, path, verdicts
 from podcheck.ir import TransitionSystem
 
 
@@ -112,10 +112,11 @@ class Tally:
                        tuple(round(c, 3) for c in self.cpu), tuple(self.per_level))
 
 
-def _levels(transport: Transport, run: _Run) -> None:
-    """The BFS loop of `vector._Explorer.explore`, one round of messages per level."""
+def _levels(transport: Transport, run: _Run, size: int | None = None) -> None:
+    """The BFS loop of `vector._Explorer.explore`, one round of messages per level:
+    from the seed, or from a level of `size` states the partitions already hold."""
     limit = run.options.max_states
-    size = sum(r.new for r in transport.seed())
+    size = sum(r.new for r in transport.seed()) if size is None else size
     while size and run.stop is None:
         take = size
         if limit is not None and run.checked + take > limit:
@@ -157,11 +158,8 @@ def _merge(run: _Run, reports: list[LevelReport]) -> None:
 def walk(system: TransitionSystem, link_of: Callable[[int], int], sid: int,
          ) -> tuple[int, list[int]]:  # fmt: skip
     """The initial state's index and the actions of the path to `sid` along the links."""
-    width, actions = max(1, len(system.actions)), []
-    while (link := link_of(sid)) >= 0:
-        sid, a = divmod(link, width)
-        actions.append(a)
-    return link + len(list(dict.fromkeys(system.init))), actions[::-1]
+    link, actions = path(link_of, sid, max(1, len(system.actions)))
+    return link + len(list(dict.fromkeys(system.init))), actions
 
 
 def _tracer(system: TransitionSystem, compiled: Compiled, run: _Run, transport: Transport,
@@ -187,19 +185,23 @@ def explore_partitioned(
     system: TransitionSystem, compiled: Compiled, options: BfsOptions,
     open_transport: Callable[[], Transport], reporter: Reporter | None = None, *,
     fingerprint: bool = False, canonicalise: Canonicalise | None = None,
+    resume: tuple[_Run, int] | None = None,
 ) -> tuple[CheckResult, Traffic]:  # fmt: skip
     """Check every safety property of `system` on the partitions `open_transport` starts.
 
     The result equals `vector.explore_vector`'s without a graph (module doc); the
-    partitions are stopped before this returns.  Raises what a partition raised (an
-    `ir.ModelError` when an action drives a variable outside its domain).
+    partitions are stopped before this returns.  `resume` continues a one-process run
+    (its `_Run` and the size of the level the partitions were handed: `engine/auto.py`)
+    instead of seeding.  Raises what a partition raised (an `ir.ModelError` when an
+    action drives a variable outside its domain).
     """
     reporter = reporter if reporter is not None else SilentReporter()
-    start = time.perf_counter()
-    run = _Run(options, reporter, start, dict(compiled.flags), start)
+    start = time.perf_counter() if resume is None else resume[0].start
+    run = (_Run(options, reporter, start, dict(compiled.flags), start)
+           if resume is None else resume[0])
     transport = open_transport()
     try:
-        _levels(transport, run)
+        _levels(transport, run, None if resume is None else resume[1])
         if run.stop is None:
             run.complete_depth = run.depth
         fp = collision_probability(run.checked, run.transitions) if fingerprint else None
@@ -216,6 +218,7 @@ def explore_partitioned(
         states=run.checked, transitions=run.transitions, depth=run.depth,
         seconds=time.perf_counter() - start, peak_bytes=own + peak, complete=run.stop is None,
         bytes_per_state=held / max(1, run.checked), collision_probability=fp,
+        workers=transport.traffic().workers,
     )  # fmt: skip
     reporter.on_done(stats)
     engine = "vector-fingerprint" if fingerprint else "vector"

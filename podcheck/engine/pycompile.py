@@ -21,7 +21,7 @@ its parent's key by adding `(new - old) << offset` per updated variable.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
@@ -161,12 +161,14 @@ def _key_delta(system: TransitionSystem, packing: Packing, a: int, body: Body) -
 
 
 def expander_source(
-    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], *, edges: bool = False
-) -> str:
+    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], *, edges: bool = False,
+    skip: Skips | None = None,
+) -> str:  # fmt: skip
     """Source of the BFS expander factory; see `compile_expander`.  Above `CHUNK`
     actions the expander calls one function per `CHUNK` actions (NOTE(linear-codegen))."""
+    skip = skip or {}
     if len(system.actions) > CHUNK:
-        return "\n".join(_chunked_sources(system, packing, flagged, edges)) + "\n"
+        return "\n".join(_chunked_sources(system, packing, flagged, edges, skip)) + "\n"
     flag_lines, flag_names = _hoist(system, flagged, "f")
     flag = " or ".join(cond_source(e, flag_names) for e in flagged) or "False"
     lines = [
@@ -179,7 +181,7 @@ def expander_source(
     lines += shared
     memo: Bounds = {}
     for a in range(len(system.actions)):
-        lines += _action_lines(system, packing, a, edges, guard_names, memo)
+        lines += _action_lines(system, packing, a, edges, guard_names, memo, skip)
     if edges:
         lines += ["        push_edges(out)", "        k = len(out)"]
     lines += flag_lines
@@ -221,14 +223,14 @@ def _hoist(system: TransitionSystem, exprs: Sequence[Expr], prefix: str,
 
 def _action_lines(
     system: TransitionSystem, packing: Packing, a: int, edges: bool, guard_names: PreState,
-    memo: Bounds,
+    memo: Bounds, skip: Skips,
 ) -> list[str]:
     body = action_body(system, a, "            ", memo)
     lines = [f"        if {cond_source(system.actions[a].guard, guard_names)}:"]
     lines += [] if edges else ["            k += 1"]
     lines += body.lines
     lines.append(f"            y = x + {_key_delta(system, packing, a, body)}")
-    return lines + _visit_lines(a, body, edges)
+    return lines + _visit_lines(a, body, edges, skip.get(a, ()))
 
 
 def _reads(lines: Sequence[str]) -> list[str]:
@@ -238,7 +240,8 @@ def _reads(lines: Sequence[str]) -> list[str]:
 
 
 def _chunked_sources(
-    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool
+    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool,
+    skip: Skips,
 ) -> list[str]:
     """One top-level `part{c}` function per `CHUNK` actions, then `expand` calling them
     in order; they read `seen`, `add` and the `push_*` callables as globals, and each is
@@ -255,7 +258,7 @@ def _chunked_sources(
     for c, first in enumerate(range(0, len(system.actions), CHUNK)):
         last = min(first + CHUNK, len(system.actions))
         body = [line for a in range(first, last)
-                for line in _action_lines(system, packing, a, edges, guard_names, memo)]
+                for line in _action_lines(system, packing, a, edges, guard_names, memo, skip)]
         head = f"def part{c}(s, x, link, g, out):" if edges else f"def part{c}(s, x, link, g):"
         sources.append("\n".join([head, *_reads(body), *_locals(body),
                                    *([] if edges else ["        k = 0"]),
@@ -299,15 +302,18 @@ def _make_chunked(system: TransitionSystem, sources: list[str]) -> Callable[...,
 
 
 def _expander_factory(
-    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool
-) -> Callable[..., Expander]:
+    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool,
+    skip: Skips | None = None,
+) -> Callable[..., Expander]:  # fmt: skip
     if len(system.actions) > CHUNK:
-        return _make_chunked(system, _chunked_sources(system, packing, flagged, edges))
-    return _make(system, expander_source(system, packing, flagged, edges=edges))
+        return _make_chunked(system, _chunked_sources(system, packing, flagged, edges,
+                                                      skip or {}))  # fmt: skip
+    return _make(system, expander_source(system, packing, flagged, edges=edges, skip=skip))
 
 
-def _visit_lines(a: int, body: Body, edges: bool) -> list[str]:
-    """Remember successor key `y` if new (and with `edges`, record the edge to its id)."""
+def _visit_lines(a: int, body: Body, edges: bool, pairs: Pairs) -> list[str]:
+    """Remember successor key `y` if new (and with `edges`, record the edge to its id);
+    never when a pair of `pairs` holds equal blocks (a twin: NOTE(twin-successors))."""
     at, inner = " " * 12, " " * 16
     push = [
         f"{inner}push_state({body.successor()})",
@@ -315,7 +321,11 @@ def _visit_lines(a: int, body: Body, edges: bool) -> list[str]:
         f"{inner}push_link(link + {a})",
     ]
     if not edges:
-        return [f"{at}if y not in seen:", f"{inner}add(y)", *push]
+        twin = " or ".join("(" + " and ".join(f"v{u} == v{w}" for u, w in zip(left, right,
+                                                                       strict=True)) + ")"
+                           for left, right in pairs)  # fmt: skip
+        seen = f"not ({twin}) and y not in seen" if twin else "y not in seen"
+        return [f"{at}if {seen}:", f"{inner}add(y)", *push]
     return [
         f"{at}t = seen.get(y)",
         f"{at}if t is None:",
@@ -326,6 +336,8 @@ def _visit_lines(a: int, body: Body, edges: bool) -> list[str]:
 
 
 Expander = Callable[[State, int, int], int]
+Pairs = Sequence[tuple[tuple[int, ...], tuple[int, ...]]]  # blocks of variable indices
+Skips = Mapping[int, Pairs]  # action index -> its twin pairs (engine/twins.py)
 
 
 def compile_expander(
@@ -336,6 +348,7 @@ def compile_expander(
     push_state: Callable[[State], None],
     push_key: Callable[[int], None],
     push_link: Callable[[int], None],
+    skip: Skips | None = None,
 ) -> Expander:
     """The BFS inner loop body for one state, as one generated function.
 
@@ -344,9 +357,11 @@ def compile_expander(
     successor (domain checks raise `ModelError`), and if its key is not in `seen`,
     adds the key and calls `push_state(successor)`, `push_key(key)` and
     `push_link(link + action index)`.  It returns the number `k` of enabled actions,
-    or `~k` when one of the `flagged` conditions holds in `s`.
+    or `~k` when one of the `flagged` conditions holds in `s`.  `skip` names per action
+    the pairs of blocks whose equality in `s` makes its successor a twin, which is then
+    not looked up (still counted in `k`; only with a canonicalising `seen`).
     """
-    make = _expander_factory(system, packing, flagged, False)
+    make = _expander_factory(system, packing, flagged, False, skip)
     return make(seen, seen.add, push_state, push_key, push_link, None)
 
 

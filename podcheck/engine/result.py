@@ -239,6 +239,7 @@ class Stats:
     complete: bool = True  # False when a limit stopped the exploration
     bytes_per_state: float | None = None  # stored bytes per state (vector engine)
     collision_probability: float | None = None  # fingerprint mode: TLC's estimate
+    workers: int = 1  # processes that explored (`--workers`; engine/auto.py may choose)
 
     @property
     def states_per_second(self) -> float:

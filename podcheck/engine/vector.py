@@ -60,7 +60,7 @@ from podcheck.engine.result import (
 )
 from podcheck.engine.symmetry import concretise
 from podcheck.engine.twins import BlockEquality, Twins, twins
-from podcheck.engine.vector_verdict import Outcome, verdicts
+from podcheck.engine.vector_verdict import Outcome, path, replay, verdicts
 from podcheck.engine.vsymmetry import VectorCanon, for_system
 from podcheck.ir import Expectation, State, TransitionSystem
 
@@ -150,6 +150,8 @@ class _Explorer:
         self.twins = twins  # NOTE(twin-successors): only with `canonicalise` of its groups
         self.edges: list[tuple[Ints, Ints]] | None = None
         self.init = list(dict.fromkeys(system.init))
+        self.pause: Callable[[_Run], bool] | None = None  # asked after each whole level
+        self.next_level: Keys | None = None  # the next level's keys when `pause` said so
 
     def explore(self, chunk: int) -> None:
         """Run the BFS to the end or to a limit."""
@@ -186,6 +188,10 @@ class _Explorer:
                     run.depth += 1
             level = [np.concatenate([p[w] for p in parts]) if parts
                      else np.zeros(0, np.uint64) for w in range(len(level))]
+            if self.pause is not None and len(level[0]) and run.stop is None \
+                    and self.pause(run):
+                self.next_level = level  # the states numbered `run.checked` on
+                return
 
     def _last_level(self) -> bool:
         limit = self.run.options.max_depth
@@ -269,12 +275,8 @@ class _Explorer:
         """The trace to state `sid` along the parent links, replayed on `ir.apply`."""
         if self.canonicalise is None:
             return replay(self.system, self.init, self.store.links, sid)
-        links, actions = self.store.links, []
-        while (link := int(links[sid])) >= 0:
-            sid, a = divmod(link, self.width)
-            actions.append(a)
-        state = self.init[link + len(self.init)]
-        return self._concrete(state, actions[::-1])  # a real run along the reduced path
+        start, actions = path(lambda i: int(self.store.links[i]), sid, self.width)
+        return self._concrete(self.init[start], actions)  # a real run, the reduced path
 
     def _concrete(self, start: State, actions: list[int]) -> Trace:
         layout, canonicalise = self.c.layout, self.canonicalise
@@ -309,21 +311,6 @@ class _Explorer:
         return graph
 
 
-def replay(system: TransitionSystem, init: list[ir.State], links: Ints, sid: int) -> Trace:
-    """The trace to state `sid` along parent `links` (`parent id * actions + action`,
-    or `i - len(init)` for the i-th initial state), replayed on `ir.apply`."""
-    width, actions = max(1, len(system.actions)), []
-    while (link := int(links[sid])) >= 0:
-        sid, a = divmod(link, width)
-        actions.append(a)
-    state = init[link + len(init)]
-    steps = [Step(state)]
-    for a in reversed(actions):
-        state = ir.apply(system, system.actions[a], state)
-        steps.append(Step(state, a))
-    return Trace(system, tuple(steps))
-
-
 def _peak_bytes() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
@@ -337,23 +324,25 @@ def _store(fingerprint: bool, keep_graph: bool, words: int
     return (FingerprintStore() if fingerprint else ExactStore(words)), fingerprint, None
 
 
+# whether to hand a run over after a whole level, and what takes it over from the
+# explorer and the next level's keys (ids `run.checked` on): `engine/auto.py`
+Handoff = tuple[Callable[[_Run], bool], Callable[[_Explorer, Keys], CheckResult]]
+
+
 def explore_vector(
-    system: TransitionSystem,
-    options: BfsOptions | None = None,
-    reporter: Reporter | None = None,
-    *,
-    fingerprint: bool = False,
-    chunk: int = CHUNK,
-    canonicalise: Canonicalise | None = None,
-) -> tuple[CheckResult, StateGraph | None]:
+    system: TransitionSystem, options: BfsOptions | None = None,
+    reporter: Reporter | None = None, *, fingerprint: bool = False, chunk: int = CHUNK,
+    canonicalise: Canonicalise | None = None, handoff: Handoff | None = None,
+) -> tuple[CheckResult, StateGraph | None]:  # fmt: skip
     """Check every safety property of `system` as `bfs.explore` does, frontier-at-a-time.
 
     `fingerprint` stores 64-bit hashes instead of states (not with `keep_graph`: the
     graph needs exact states, so such a run stores them and `fallback` says so);
     `canonicalise` maps every batch of successor keys to representatives before they are
     stored (default: the verified symmetry of `system` unless `options.symmetry` is off;
-    traces are mapped back to concrete runs).  A system the vector encoding
-    cannot express runs on `bfs.explore`, with the reason in `CheckResult.fallback`.
+    traces are mapped back to concrete runs).  A system the vector encoding cannot
+    express runs on `bfs.explore`, with the reason in `CheckResult.fallback`.  `handoff`
+    (not with `keep_graph`) may take the run over after a whole level (`engine/auto.py`).
     Raises `ir.ModelError` when an action drives a variable outside its domain.
     """
     options = options if options is not None else BfsOptions()
@@ -371,7 +360,10 @@ def explore_vector(
               if isinstance(canonicalise, VectorCanon) and options.twins else None)
     explorer = _Explorer(system, compiled, run, store, canonicalise, pruned)
     explorer.edges = [] if options.keep_graph else None
+    explorer.pause = handoff[0] if handoff is not None and not options.keep_graph else None
     explorer.explore(chunk)
+    if explorer.next_level is not None and handoff is not None:
+        return replace(handoff[1](explorer, explorer.next_level), symmetry=use), None
     run.complete_depth = run.depth if run.stop is None else run.complete_depth
     fp = collision_probability(run.checked, run.transitions) if fingerprint else None
     outcome = Outcome(run.checked, run.complete_depth, run.stop, run.found, fp)

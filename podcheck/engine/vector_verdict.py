@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from podcheck import ir
+from podcheck.engine.packing import Ints
 from podcheck.engine.result import (
     LIVENESS,
     Goal,
@@ -17,6 +19,7 @@ from podcheck.engine.result import (
     Pending,
     PropertyResult,
     SafetySearch,
+    Step,
     Trace,
     Verdict,
 )
@@ -66,3 +69,26 @@ def verdicts(
         else:
             results.append(_decided(i, system, outcome, trace_of))
     return tuple(results)
+
+
+def replay(system: TransitionSystem, init: list[ir.State], links: Ints, sid: int) -> Trace:
+    """The trace to state `sid` along parent `links` (`parent id * actions + action`,
+    or `i - len(init)` for the i-th initial state), replayed on `ir.apply`."""
+    start, actions = path(lambda i: int(links[i]), sid, max(1, len(system.actions)))
+    state = init[start]
+    steps = [Step(state)]
+    for a in actions:
+        state = ir.apply(system, system.actions[a], state)
+        steps.append(Step(state, a))
+    return Trace(system, tuple(steps))
+
+
+def path(link_of: Callable[[int], int], sid: int, width: int) -> tuple[int, list[int]]:
+    """The initial state's link (`i - len(init)` for the i-th, so `init[link]` is it)
+    and the actions from it to `sid` along `link_of` (a state's parent link:
+    `parent * width + action`)."""
+    actions = []
+    while (link := link_of(sid)) >= 0:
+        sid, a = divmod(link, width)
+        actions.append(a)
+    return link, actions[::-1]

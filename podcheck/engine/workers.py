@@ -28,6 +28,7 @@ import pickle
 import queue
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.queues import Queue
@@ -38,10 +39,11 @@ import numpy as np
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.npcompile import Unsupported
-from podcheck.engine.partition import LevelReport, Partition
+from podcheck.engine.partition import LevelReport, Partition, partition_twins
 from podcheck.engine.partitioned import Tally, Traffic, explore_partitioned
 from podcheck.engine.progress import Reporter
 from podcheck.engine.result import CheckResult
+from podcheck.engine.twins import Twins
 from podcheck.engine.vector import Canonicalise, Compiled, compile_vector, explore_vector
 from podcheck.engine.vsymmetry import for_system
 from podcheck.ir import TransitionSystem
@@ -110,14 +112,21 @@ class _Peers:
         return new
 
 
-def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]]) -> None:
-    """A worker's loop: obey the coordinator's commands (on `conn`) until told to stop.
+Adopt = Callable[[Partition], None]  # fills a partition from a one-process run
+
+
+def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]],
+           adopt: Adopt | None = None) -> None:  # fmt: skip
+    """A worker's loop: obey the coordinator's commands (on `conn`) until told to stop;
+    first `adopt(part)` when given (then the coordinator sends no "seed").
 
     Ctrl-C is the coordinator's to handle (it stops at the end of a level, as one
     process stops between chunks), so the worker ignores SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     peers = _Peers(part, inboxes)
     try:
+        if adopt is not None:
+            adopt(part)
         while True:
             cmd = pickle.loads(conn.recv_bytes())
             answer: Any
@@ -145,7 +154,8 @@ class _Processes:
 
     def __init__(self, system: TransitionSystem, compiled: Compiled, count: int,
                  options: BfsOptions, fingerprinted: bool,
-                 canonicalise: Canonicalise | None) -> None:  # fmt: skip
+                 canonicalise: Canonicalise | None, twins: Twins | None = None,
+                 adopt: Adopt | None = None) -> None:  # fmt: skip
         ctx = mp.get_context("fork")
         self.tally = Tally(count)
         pipes = [ctx.Pipe() for _ in range(count)]
@@ -153,8 +163,10 @@ class _Processes:
         inboxes: list[Queue[Any]] = [ctx.Queue() for _ in range(count)]
         self.procs = []
         for w in range(count):
-            part = Partition(system, compiled, w, count, options, fingerprinted, canonicalise)
-            proc = ctx.Process(target=_serve, args=(part, pipes[w][1], inboxes), daemon=True)
+            part = Partition(system, compiled, w, count, options, fingerprinted, canonicalise,
+                             twins)
+            proc = ctx.Process(target=_serve, args=(part, pipes[w][1], inboxes, adopt),
+                               daemon=True)
             proc.start()
             self.procs.append(proc)
 
@@ -225,12 +237,16 @@ def explore_workers(
 
     The result equals `vector.explore_vector`'s without a graph (ids, counts, traces);
     `options.keep_graph` is ignored (callers run one process when they need the graph).
-    `canonicalise` runs in the workers (forked, so any callable works).  Raises
-    `ir.ModelError` (from a worker) when an action drives a variable outside its domain,
-    `RuntimeError` when a worker process died.
+    `canonicalise` runs in the workers (forked, so any callable works), and so do the
+    twin successors of its groups when it is the system's `VectorCanon`
+    (NOTE(twin-successors)).  Raises `ir.ModelError` (from a worker) when an action
+    drives a variable outside its domain, `RuntimeError` when a worker process died.
     """
+    pruned = partition_twins(system, canonicalise, options)
+
     def start() -> _Processes:
-        return _Processes(system, compiled, workers, options, fingerprint, canonicalise)
+        return _Processes(system, compiled, workers, options, fingerprint, canonicalise,
+                          pruned)
 
     return explore_partitioned(system, compiled, options, start, reporter,
                                fingerprint=fingerprint, canonicalise=canonicalise)

@@ -132,6 +132,8 @@ def result_to_json(check: CheckResult, *, show_timing: bool = False) -> dict[str
         "depth": stats.depth,
         "complete": stats.complete,
     }
+    if show_timing or stats.workers > 1:  # processes that explored (engine/auto.py)
+        statistics["workers"] = stats.workers
     if show_timing:
         statistics["seconds"] = round(stats.seconds, 6)
         statistics["peakBytes"] = stats.peak_bytes

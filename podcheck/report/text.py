@@ -278,6 +278,7 @@ def render_stats(check: CheckResult, *, show_timing: bool = False) -> str:
         f"transitions, depth {s.depth}"
     ) if check.engine not in SYMBOLIC_ENGINES else f"{check.engine}: depth {s.depth}"
     line += ", complete" if s.complete else f", stopped by {check.limit or 'a limit'}"
+    line += f", on {s.workers} processes" if s.workers > 1 else ""
     if check.fallback is not None:
         line += f"\nnote: {words.fallback(check.fallback)}"
     if show_timing:

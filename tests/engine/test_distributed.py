@@ -52,8 +52,10 @@ def test_b1_counts_ids_and_traces_equal_one_process(client, m, n, k):
     result, traffic = run(client, system)
     assert_agree(result, one)
     assert_agree(result, bfs.check(system, BfsOptions(symmetry=False)))
-    # every new state but the seeds' is sent once at most; links go to the one peer
-    assert 0 < traffic.peer_bytes and traffic.peer_messages == 4 * traffic.levels
+    # every new state but the seeds' is sent once at most; per level each actor sends
+    # its end and its links to the one peer, and a batch after its one chunk if it has any
+    assert 0 < traffic.peer_bytes and 4 * traffic.levels <= traffic.peer_messages
+    assert traffic.peer_messages <= 6 * traffic.levels
 
 
 # one round of messages per level: a few specs, shallow (test_workers.py has them all)

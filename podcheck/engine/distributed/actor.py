@@ -8,20 +8,25 @@ Successors and links go from actor to actor through Dask's own communication
 The heavy work runs in a thread of the worker (`run_in_executor`) so that the worker's
 event loop stays free to take the peers' deliveries meanwhile.  One level::
 
-    expand (thread) -> deliver the outbox to every peer (they store it and answer)
-    -> wait for every peer's batches -> insert them (thread) -> sorted links (thread)
-    -> deliver them to every peer -> wait for theirs -> global ids -> the report
+    expand (thread); after every chunk: deliver the outbox to every peer (scheduled on
+        the loop) and insert the batches arrived so far, as the processes do
+    -> the rest of the outbox, then "end" with the count of batches sent to each peer
+    -> wait until every peer's end and all its batches are in (calls may arrive in any
+       order) -> insert them (thread) -> sorted links (thread) -> deliver them to every
+       peer -> wait for theirs -> global ids -> the report
 """
 
 from __future__ import annotations
 
 import asyncio
 import pickle
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
 from typing import Any
 
 from podcheck.engine.bfs import BfsOptions
-from podcheck.engine.partition import Batch, LevelReport, Partition
+from podcheck.engine.partition import Batch, LevelReport, Partition, partition_twins
 from podcheck.engine.vector import Canonicalise, Compiled
 from podcheck.ir import TransitionSystem
 
@@ -40,9 +45,13 @@ class PartitionActor:
             pickle.loads(shared))
         system, compiled, options, fingerprinted, canonicalise = given
         self.part = Partition(system, compiled, me, count, options, fingerprinted,
-                              canonicalise)
+                              canonicalise, partition_twins(system, canonicalise, options))
         self.peers: dict[int, Any] = {}
-        self.batches: dict[int, list[Batch]] = {}
+        self.inbox: deque[list[Batch]] = deque()  # arrived, not inserted yet (thread-safe)
+        self.got: dict[int, int] = {}  # batch deliveries received this level, by sender
+        self.ends: dict[int, int] = {}  # deliveries each sender says it sent this level
+        self.sent: dict[int, int] = {}  # deliveries sent this level, by peer
+        self.sends: list[Future[None]] = []  # deliveries scheduled from the thread
         self.links: dict[int, Any] = {}
         self.arrived = asyncio.Event()
         self.aborted = False
@@ -53,8 +62,15 @@ class PartitionActor:
         return len(peers)
 
     async def deliver(self, kind: str, sender: int, payload: Any) -> None:
-        """A peer's batches (`kind` "batch") or sorted links ("links") of this level."""
-        (self.batches if kind == "batch" else self.links)[sender] = payload
+        """A peer's batches (`kind` "batch"), the count of its batch deliveries ("end")
+        or its sorted links ("links") of this level."""
+        if kind == "batch":
+            self.inbox.append(payload)
+            self.got[sender] = self.got.get(sender, 0) + 1
+        elif kind == "end":
+            self.ends[sender] = payload
+        else:
+            self.links[sender] = payload
         self.arrived.set()
 
     async def abort(self) -> None:
@@ -71,7 +87,13 @@ class PartitionActor:
     async def expand(self, limit: int, open_: dict[int, int]) -> LevelReport:
         """Expand the own frontier below `limit`, exchange, number; the report."""
         self.part.begin(open_)
-        taken = await self._thread(lambda: self.part.expand(limit, _nothing))
+        loop = asyncio.get_running_loop()
+
+        def between() -> None:  # in the thread, after every chunk
+            self._send_outbox(lambda c: asyncio.run_coroutine_threadsafe(c, loop))
+            self._absorb()
+
+        taken = await self._thread(lambda: self.part.expand(limit, between))
         return self.part.report(taken, await self._close_level())
 
     def link_of(self, gid: int) -> int | None:
@@ -82,18 +104,37 @@ class PartitionActor:
         """See `Partition.held`."""
         return self.part.held()
 
-    async def _close_level(self) -> int:
+    def _send_outbox(self, schedule: Callable[[Coroutine[Any, Any, None]], Any]) -> None:
+        """Deliver the outbox's batches to their peers (one call per peer that has any)."""
         part = self.part
         out = part.take_outbox()
-        sends = []
         for w, peer in self.peers.items():
-            part.sent_bytes += sum(sum(k.nbytes for k in b[0]) + b[1].nbytes for b in out[w])
-            sends.append(peer.deliver("batch", part.me, out[w]))
-        part.messages += len(sends)
-        await asyncio.gather(*sends)
-        await self._until(lambda: len(self.batches) == len(self.peers))
-        batches, self.batches = self.batches, {}
-        await self._thread(lambda: self._absorb(batches))
+            if out[w]:
+                part.sent_bytes += sum(sum(k.nbytes for k in b[0]) + b[1].nbytes
+                                       for b in out[w])  # fmt: skip
+                part.messages += 1
+                self.sent[w] = self.sent.get(w, 0) + 1
+                self.sends.append(schedule(self._deliver(peer, out[w])))
+
+    async def _deliver(self, peer: Any, batches: list[Batch]) -> None:
+        await peer.deliver("batch", self.part.me, batches)
+
+    def _complete(self) -> bool:
+        """Every peer's end has come, and every batch it counted in it."""
+        return all(w in self.ends and self.got.get(w, 0) >= self.ends[w] for w in self.peers)
+
+    async def _close_level(self) -> int:
+        part = self.part
+        tasks: list[Any] = []
+        self._send_outbox(lambda c: tasks.append(asyncio.ensure_future(c)))
+        sent, self.sends = self.sends, []
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in sent), *tasks)
+        await asyncio.gather(*(peer.deliver("end", part.me, self.sent.get(w, 0))
+                               for w, peer in self.peers.items()))  # fmt: skip
+        part.messages += len(self.peers)
+        await self._until(self._complete)
+        self.got, self.ends, self.sent = {}, {}, {}
+        await self._thread(self._absorb)
         links = await self._thread(part.finish)
         part.sent_bytes += links.nbytes * len(self.peers)
         part.messages += len(self.peers)
@@ -103,9 +144,10 @@ class PartitionActor:
         theirs, self.links = self.links, {}
         return part.number([theirs[w] for w in sorted(theirs)])
 
-    def _absorb(self, batches: dict[int, list[Batch]]) -> None:
-        for w in sorted(batches):
-            for keys, links in batches[w]:
+    def _absorb(self) -> None:
+        """Insert the batches arrived so far (in the thread; deliveries go on meanwhile)."""
+        while self.inbox:
+            for keys, links in self.inbox.popleft():
                 self.part.receive(keys, links)
 
     async def _until(self, done: Callable[[], bool]) -> None:
@@ -121,6 +163,3 @@ class PartitionActor:
     async def _thread(self, work: Callable[[], Any]) -> Any:
         return await asyncio.get_running_loop().run_in_executor(None, work)
 
-
-def _nothing() -> None:
-    """Between chunks: the batches go out at the end of the level."""
