@@ -153,18 +153,23 @@ class BlockFold:
 
 class _Junction:
     """An `and`/`or` node's arguments by the members they read, and the values the
-    others have with nothing known (see `BlockFold`)."""
+    others have with nothing known (see `BlockFold`).  An argument that reads more than
+    `_NARROW` members is folded under every member (`wide`), not listed under each."""
 
     def __init__(self, folder: BlockFold, e: Op) -> None:
         self.conjunction = e.op == "and"
         decider = 0 if self.conjunction else 1
         self.by_member: dict[int, list[Expr]] = {}
+        self.wide: list[Expr] = []
         self.decided: Counter[int] = Counter()  # per member read: its arguments that decide
         self.unknown: Counter[int] = Counter()
         self.decides, self.unknowns = 0, 0
         for a in e.args:
-            value = fold(a, {}, folder.constant)
             mask = folder.mask(a)
+            if mask.bit_count() > _NARROW:
+                self.wide.append(a)
+                continue
+            value = fold(a, {}, folder.constant)
             decides = value is not None and (value != 0) == (decider == 1)
             self.decides += decides
             self.unknowns += value is None
@@ -181,7 +186,11 @@ class _Junction:
         if self.decides - self.decided[i] > 0:
             return 0 if self.conjunction else 1
         unknown = self.unknowns - self.unknown[i] > 0
-        return _fold_junction(self.conjunction, self.by_member.get(i, ()), sub, unknown)
+        args = [*self.by_member.get(i, ()), *self.wide]
+        return _fold_junction(self.conjunction, args, sub, unknown)
+
+
+_NARROW = 4
 
 
 def conjuncts(e: Expr) -> list[Expr]:

@@ -97,7 +97,7 @@ def _blocked(cluster: Cluster, budgets: list[Budget], n: NodeSlot) -> list[ir.Ex
         if status.blocks:
             out.append(_here(cluster, s, n))
         elif status.outcome is Outcome.UNDEFINED:  # it reaches the PDB rule
-            low = [ir.op("<", b.allowed, 1) for b in budgets if s in b.selected]
+            low = [ir.op("<", b.allowed, 1) for b in budgets if b.covers(s)]
             if low:
                 out.append(ir.and_(_here(cluster, s, n), ir.or_(*low)))
     return out

@@ -41,7 +41,7 @@ def budget_respected(cluster: Cluster, budgets: list[Budget], args: tuple[str, .
     mine = chosen(budgets, args)
     parts: list[ir.Expr] = []
     for s in cluster.slots:
-        covering = [b for b in mine if s in b.selected]
+        covering = [b for b in mine if b.covers(s)]
         if not covering:
             continue
         granted, _ = eviction_decision(cluster, s, budgets)

@@ -47,6 +47,16 @@ class Budget:
     desired: ir.Expr  # desiredHealthy
     allowed: ir.Expr  # disruptionsAllowed
 
+    names: frozenset[str] = frozenset()  # the selected slots' names (`covers`)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", frozenset(s.name for s in self.selected))
+
+    def covers(self, s: Slot) -> bool:
+        """The budget selects slot `s` (by its unique name: comparing slots field by
+        field made every pod's budget lookup linear, compiling quadratic)."""
+        return s.name in self.names
+
     @property
     def owner(self) -> str:
         """Who the budget's views belong to in traces: `pdb <name>`."""

@@ -271,7 +271,7 @@ def _budget_diagnostics(cluster: Cluster, found: list[Budget]) -> list[Diagnosti
                 "use an integer minAvailable, or select pods of a Deployment, ReplicaSet "
                 "or StatefulSet"))
     for s in cluster.slots:
-        mine = [b.pdb.name for b in found if s in b.selected]
+        mine = [b.pdb.name for b in found if b.covers(s)]
         if len(mine) > 1 and s.ordinal == 0 and not s.surge:
             out.append(diagnostic(
                 codes.MULTIPLE_PDBS,

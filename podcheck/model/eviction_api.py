@@ -51,7 +51,7 @@ def eviction_decision(cluster: Cluster, s: Slot, all_budgets: list[Budget]) -> t
     """(granted, the refusal otherwise) for an eviction of pod `s` (module docstring)."""
     phase = cluster.phase(s)
     ignore = ir.or_(*(ir.eq(phase, p) for p in (PENDING, SUCCEEDED, FAILED)))
-    mine = [b for b in all_budgets if s in b.selected]
+    mine = [b for b in all_budgets if b.covers(s)]
     if not mine:
         return ir.TRUE, None
     if len(mine) > 1:
@@ -68,7 +68,7 @@ def eviction_decision(cluster: Cluster, s: Slot, all_budgets: list[Budget]) -> t
 def _where(cluster: Cluster, s: Slot, all_budgets: list[Budget]) -> Span:
     """The line an eviction step points at: the budget of the first PDB selecting the
     pod, else the environment block that asks for the drain."""
-    mine = [b for b in all_budgets if s in b.selected]
+    mine = [b for b in all_budgets if b.covers(s)]
     if mine and mine[0].pdb.budget_span != NO_SPAN:
         return mine[0].pdb.budget_span
     return cluster.spec.environment.span
