@@ -1,7 +1,7 @@
 """Compile cost against spec size (issue 9 item 7, issue 10): time and memory of the
 model compiler and of the generated BFS expander for `replicas: N`.
 
-    python bench/compile.py [--replicas 100 1000 10000] [--no-codegen-above N]
+    python bench/compile.py [--replicas 100 1000 10000] [--no-codegen-above N] [--drain]
 
 Each size runs in a fresh process (so peak memory is its own): a one-node cluster and one
 Deployment of N one-container pods.  Prints one JSON object per size: variables,
@@ -27,24 +27,36 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def spec_text(replicas: int) -> str:
-    """The measured spec: one node, one Deployment of `replicas` pods."""
-    return ("cluster {\n  node n1 { }\n}\n"
-            f"deployment web {{ replicas: {replicas}\n  template {{ container app {{ }} }} }}\n")
+def spec_text(replicas: int, drain: bool = False) -> str:
+    """The measured spec: one node, one Deployment of `replicas` pods; with `drain`,
+    three nodes, a PDB (minAvailable 2), a rolling drain, one node failure and
+    `budget-respected` (the guards and the property then read every pod)."""
+    if not drain:
+        return ("cluster {\n  node n1 { }\n}\n"
+                f"deployment web {{ replicas: {replicas}\n"
+                "  template { container app { } } }\n")
+    return ("import env.rolling-drain\ncluster { nodes: 3 }\n"
+            f"deployment web {{ replicas: {replicas}\n"
+            "  template { labels: { app: web } container app { } } }\n"
+            "pdb web-pdb { selector: { app: web } minAvailable: 2 }\n"
+            "environment { include: [rolling-drain] nodeFailures: 1 }\n"
+            "check budget-respected\n")
 
 
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(replicas: int, codegen: bool) -> dict[str, object]:
-    """The figures for one size, in this process."""
+def measure(replicas: int, codegen: bool, drain: bool = False) -> dict[str, object]:
+    """The figures for one size, in this process (with `drain`, also the symmetry
+    set-up's seconds: `engine/symmetry.prepare`, which verifies the pod group)."""
     from podcheck.check import CheckOptions, load_and_compile
     from podcheck.engine import pycompile
+    from podcheck.engine.symmetry import prepare
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "web.pod"
-        path.write_text(spec_text(replicas), encoding="utf-8")
+        path.write_text(spec_text(replicas, drain), encoding="utf-8")
         start = time.perf_counter()
         compiled = load_and_compile(str(path), CheckOptions())[0]
         system = compiled.value
@@ -54,11 +66,17 @@ def measure(replicas: int, codegen: bool) -> dict[str, object]:
             "model_seconds": round(time.perf_counter() - start, 2),
             "model_peak_mib": round(_peak_mib()),
         }
+        if drain:
+            start = time.perf_counter()
+            prepare(system)
+            out["symmetry_seconds"] = round(time.perf_counter() - start, 2)
+            out["symmetry_peak_mib"] = round(_peak_mib())
         if not codegen:
             return out
+        flagged = [p.condition for p in system.properties if p.condition is not None]
         start = time.perf_counter()
         packing = pycompile.Packing.of(system)
-        sources = pycompile._chunked_sources(system, packing, (), False)
+        sources = pycompile._chunked_sources(system, packing, flagged, False, {})
         out["source_bytes"] = sum(len(s) for s in sources)
         out["generate_seconds"] = round(time.perf_counter() - start, 2)
         start = time.perf_counter()
@@ -75,16 +93,20 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--no-codegen-above", type=int, default=10**9,
                         help="measure only the model compiler above this many replicas")
+    parser.add_argument("--drain", action="store_true",
+                        help="3 nodes, a PDB, a rolling drain, a node failure, budget-respected")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--codegen", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(measure(args.one, bool(args.codegen))))
+        print(json.dumps(measure(args.one, bool(args.codegen), args.drain)))
         return
     for n in args.replicas:
         codegen = int(n <= args.no_codegen_above)
+        flags = ["--drain"] if args.drain else []
         done = subprocess.run([sys.executable, __file__, "--one", str(n), "--codegen",
-                               str(codegen)], capture_output=True, text=True, check=False)
+                               str(codegen), *flags], capture_output=True, text=True,
+                              check=False)
         print(done.stdout.strip() or json.dumps({"replicas": n, "error": done.stderr[-300:]}),
               flush=True)
 
