@@ -6,16 +6,18 @@ Stage: part of the driver `podcheck.counting`.  Consumes a `CheckedSpec`; produc
 first part of the spec outside the shape below.
 
 NOTE(counter-shape): the counter system of NOTE(counter-abstraction) counts the pods of
-one workload per (status, node) on two interchangeable nodes.  A spec maps onto it
-exactly when: its one workload is a Deployment or a ReplicaSet (the counted replicas;
-no rollouts, so a Deployment's pods are its ReplicaSet's); its containers start and stay
-up (default behaviour, no startup or liveness probe; a readiness probe only delays
-Ready), with restartPolicy Always, no init containers, no deadline, no resource
-requests and no placement rules (nodeSelector, affinities, spread); it has two nodes
-without taints; one PDB selects the pods (minAvailable or maxUnavailable, int or
-percent, either unhealthyPodEvictionPolicy); the environment drains one node (mapped to
-the counter system's n1, the nodes being interchangeable), may fail nodes, and does
-nothing else (no recoveries, zone failures, deletes, rollouts, fairness overrides,
+one workload per (status, node) on M interchangeable nodes (NOTE(counter-drains)).  A
+spec maps onto it exactly when: its one workload is a Deployment or a ReplicaSet (the
+counted replicas; no rollouts, so a Deployment's pods are its ReplicaSet's); its
+containers start and stay up (default behaviour, no startup or liveness probe; a
+readiness probe only delays Ready), with restartPolicy Always, no init containers, no
+deadline, no resource requests and no placement rules (nodeSelector, affinities,
+spread); its nodes (any number) have no taints; one PDB selects the pods (minAvailable
+or maxUnavailable, int or percent, either unhealthyPodEvictionPolicy); the environment
+drains some nodes (mapped to the counter system's first nodes, the nodes being
+interchangeable), one at a time (at most maxConcurrentDrains cordoned, each uncordoned
+once empty) or concurrently, without --timeout, may fail nodes, and does nothing else
+(no recoveries, zone failures, deletes, rollouts, scale-downs, fairness overrides,
 disruptions from the first state); and the properties are the built-in checks
 `budget-respected` (the counter property SafeEvictions) and `drain-completes`
 (DrainNeverStuck, the safety property that decides it: NOTE(counter-abstraction)).

@@ -29,6 +29,20 @@ with no Ready pod, where Kubernetes refuses (disruptionsAllowed is 0).  Under
 unhealthyPodEvictionPolicy AlwaysAllow a Starting pod is always evicted.  SafeEvictions
 reads the evictions of Ready pods only (an unhealthy pod's eviction removes nothing from
 currentHealthy: NOTE(budget-checks) in model/budget_checks.py).
+
+NOTE(counter-drains): the nodes are `nodes` interchangeable ones (B1: two), the pods
+placed round-robin by the setup (pod i on node i mod M), the first `drains` drainable
+(the spec's drained nodes, whatever their names: no placement rule tells nodes apart).
+kubectl drain's one-at-a-time mode (model/drain.py `declare_drain`) is `max_cordoned`
+(maxConcurrentDrains: a cordon waits while that many drainable nodes are cordoned) with
+`uncordon`: the admin uncordons a cordoned node that holds no pod (state Drained:
+schedulable again, never drained again); concurrent mode cordons any subset and never
+uncordons.  DrainNeverStuck reads the drains of the first `watch` nodes (the spec's
+drain-completes: every drained node): some watched node is cordoned and holds a pod
+while no eviction, re-creation, binding, readiness step or uncordon can happen.  Every
+infinite run makes finitely many cordons and failures and then only those moves, which
+end (pods only leave cordoned nodes), so under weak fairness the drain is stuck for
+ever exactly when such a state is reachable.
 """
 
 from __future__ import annotations
