@@ -38,7 +38,6 @@ from podcheck.engine.result import Verdict
 from podcheck.ir import Expr, TransitionSystem
 
 
-
 class CounterScenario(Protocol):
     """What the lemmas read of `engine.parametric.CounterScenario`."""
 
