@@ -18,6 +18,9 @@ for *every* count in 1..N at once (shrinking to the smallest failing count).
 Spacer for every count) next to `podcheck check` (BFS of the full model, liveness
 included) at `replicas: N` (skipped past `--bfs-max`).
 
+`python bench/bench_smt.py --three [N ...]` is `--counts` on three nodes with n1 and n2
+drained one at a time (uncordoned once empty): the M-node counter system.
+
 `python bench/bench_smt.py --startup [K ...]` times the probe/start-time question of
 specs/symbolic/tune-startup.pod with failureThreshold 1..K and a start time of
 20..(10 K - 20) s: BFS of the merged system (every point), Spacer on it, and `tune` by
@@ -150,8 +153,12 @@ check drain-completes
 """
 
 
-def counts(n: int, timeout: float, bfs_max: int) -> dict[str, object]:
-    """One row: `podcheck counts` over 1..n next to `podcheck check` at n replicas."""
+THREE = COUNTS.replace("nodes: 2", "nodes: 3").replace("drain: [n1]", "drain: [n1, n2]")
+
+
+def counts(n: int, timeout: float, bfs_max: int, text: str = COUNTS) -> dict[str, object]:
+    """One row: `podcheck counts` over 1..n next to `podcheck check` at n replicas (of the
+    two-node spec COUNTS, or THREE: three nodes, n1 and n2 drained one at a time)."""
     import tempfile
 
     from podcheck.check import CheckOptions, check_file
@@ -160,7 +167,7 @@ def counts(n: int, timeout: float, bfs_max: int) -> dict[str, object]:
     row: dict[str, object] = {"n": n}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "counts.pod"
-        path.write_text(COUNTS.replace("RANGE", f"1..{n}"))
+        path.write_text(text.replace("RANGE", f"1..{n}"))
         start = time.perf_counter()
         run = counts_file(str(path), CountOptions(timeout_seconds=timeout))
         row["counts_s"] = round(time.perf_counter() - start, 2)
@@ -169,7 +176,7 @@ def counts(n: int, timeout: float, bfs_max: int) -> dict[str, object]:
             first = "" if v.smallest is None else f" (first at {v.smallest})"
             row[name] = v.verdict.value + first
         if n <= bfs_max:
-            path.write_text(COUNTS.replace("RANGE", str(n)))
+            path.write_text(text.replace("RANGE", str(n)))
             start = time.perf_counter()
             checked = check_file(str(path), CheckOptions(timeout_seconds=timeout))
             row["check_bfs_s"] = round(time.perf_counter() - start, 2)
@@ -183,16 +190,17 @@ def main(argv: list[str]) -> None:
     """Print the rows for the sizes in `argv` (see the module doc for the modes)."""
     timeout, bfs_max, mode = 120.0, 12, "b1"
     while argv[:1] and argv[0].startswith("--"):
-        if argv[0] in ("--parametric", "--startup", "--counts"):
+        if argv[0] in ("--parametric", "--startup", "--counts", "--three"):
             mode, argv = argv[0][2:], argv[1:]
         elif argv[0] == "--bfs-max":
             bfs_max, argv = int(argv[1]), argv[2:]
         else:
             timeout, argv = float(argv[1]), argv[2:]
     sizes = [int(a) for a in argv]
-    if mode == "counts":
+    if mode in ("counts", "three"):
         for n in sizes or [2, 3, 4, 5, 6, 100, 1000, 2**31 - 1]:
-            print(json.dumps(counts(n, timeout, bfs_max)), flush=True)
+            text = THREE if mode == "three" else COUNTS
+            print(json.dumps(counts(n, timeout, bfs_max, text)), flush=True)
     elif mode == "startup":
         for k in sizes or [4, 8, 12]:
             print(json.dumps(startup(k, timeout)), flush=True)

@@ -54,8 +54,8 @@ def counts_command(file: FileArg, timeout: QueryTimeoutOpt = 300.0) -> None:
     at once (counts of pods, Spacer), or name the smallest count at which one fails.
 
     The range may be of any size (`replicas: 1..2147483647`); the spec must have the
-    shape the counts describe (docs/smt.md: one Deployment, two nodes, one PDB, one
-    drained node, node failures), else PC504.  Exit 0 when both hold for every count, 1
+    shape the counts describe (docs/smt.md: one Deployment, untainted nodes, one PDB,
+    drained nodes, node failures), else PC504.  Exit 0 when both hold for every count, 1
     when one fails, 3 when Z3 left one undecided, 2 for a spec outside the shape."""
     run = counts_file(str(file), CountOptions(timeout_seconds=timeout))
     if run.diagnostics:

@@ -6,16 +6,18 @@ Stage: part of the driver `podcheck.counting`.  Consumes a `CheckedSpec`; produc
 first part of the spec outside the shape below.
 
 NOTE(counter-shape): the counter system of NOTE(counter-abstraction) counts the pods of
-one workload per (status, node) on two interchangeable nodes.  A spec maps onto it
-exactly when: its one workload is a Deployment or a ReplicaSet (the counted replicas;
-no rollouts, so a Deployment's pods are its ReplicaSet's); its containers start and stay
-up (default behaviour, no startup or liveness probe; a readiness probe only delays
-Ready), with restartPolicy Always, no init containers, no deadline, no resource
-requests and no placement rules (nodeSelector, affinities, spread); it has two nodes
-without taints; one PDB selects the pods (minAvailable or maxUnavailable, int or
-percent, either unhealthyPodEvictionPolicy); the environment drains one node (mapped to
-the counter system's n1, the nodes being interchangeable), may fail nodes, and does
-nothing else (no recoveries, zone failures, deletes, rollouts, fairness overrides,
+one workload per (status, node) on M interchangeable nodes (NOTE(counter-drains)).  A
+spec maps onto it exactly when: its one workload is a Deployment or a ReplicaSet (the
+counted replicas; no rollouts, so a Deployment's pods are its ReplicaSet's); its
+containers start and stay up (default behaviour, no startup or liveness probe; a
+readiness probe only delays Ready), with restartPolicy Always, no init containers, no
+deadline, no resource requests and no placement rules (nodeSelector, affinities,
+spread); its nodes (any number) have no taints; one PDB selects the pods (minAvailable
+or maxUnavailable, int or percent, either unhealthyPodEvictionPolicy); the environment
+drains some nodes (mapped to the counter system's first nodes, the nodes being
+interchangeable), one at a time (at most maxConcurrentDrains cordoned, each uncordoned
+once empty) or concurrently, without --timeout, may fail nodes, and does nothing else
+(no recoveries, zone failures, deletes, rollouts, scale-downs, fairness overrides,
 disruptions from the first state); and the properties are the built-in checks
 `budget-respected` (the counter property SafeEvictions) and `drain-completes`
 (DrainNeverStuck, the safety property that decides it: NOTE(counter-abstraction)).
@@ -26,10 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
-from podcheck.engine.parametric import MAX_REPLICAS, NODES, CounterScenario
+from podcheck.engine.parametric import MAX_REPLICAS, CounterScenario
 from podcheck.engine.result import Verdict
 from podcheck.model.kube_adapter import selects
-from podcheck.spec import NO_SPAN, Behavior, CheckedSpec, DisruptionStart, Workload
+from podcheck.spec import NO_SPAN, Behavior, CheckedSpec, DisruptionStart, DrainMode, Workload
 from podcheck.vocab import RestartPolicy, UnhealthyPodEvictionPolicy, WorkloadKind
 
 # a spec's built-in check -> the counter property that decides it
@@ -69,16 +71,18 @@ def _problems(spec: CheckedSpec, workload: str) -> Iterator[Problem]:
     if w.kind not in _COUNTED_KINDS:
         yield f"a {w.kind.value} (only a Deployment's or ReplicaSet's pods are counted)", w.span
     yield from _template_problems(w)
-    if len(spec.nodes) != NODES or any(n.taints for n in spec.nodes):
+    if not spec.nodes or any(n.taints for n in spec.nodes):
         where = spec.nodes[0].span if spec.nodes else w.span
-        yield f"{len(spec.nodes)} nodes or taints (exactly {NODES}, without taints)", where
+        yield "nodes with taints (the counted nodes are interchangeable)", where
     if len(spec.pdbs) != 1 or not selects(spec.pdbs[0], w.template):
         yield "a spec without exactly one PDB selecting the pods", w.span
     env = spec.environment
     same = (env.nodeRecoveries, env.zoneFailures, env.podDeletes, env.rollouts, env.fairness,
-            env.disruptionsStart) == (0, 0, 0, 0, (), DisruptionStart.FROM_START)  # fmt: skip
-    if len(env.drain) != 1 or not same or env.nodeFailures > NODES:
-        yield "an environment other than one drained node and node failures", env.span
+            env.disruptionsStart, env.scaleDown, env.drainTimeout) == (
+        0, 0, 0, 0, (), DisruptionStart.FROM_START, (), None)  # fmt: skip
+    if not env.drain or not same or env.nodeFailures > len(spec.nodes):
+        yield ("an environment other than drained nodes (without --timeout) and node "
+               "failures"), env.span
     named = {"budget-respected": {b.name for b in spec.pdbs}, "drain-completes": set(env.drain)}
     for p in spec.properties:
         if p.builtin is None or p.builtin not in COUNTED or not set(p.args) <= named[p.builtin]:
@@ -102,10 +106,16 @@ def counter_scenario(spec: CheckedSpec, workload: str, lo: int,
             help="check the spec with `podcheck check`, or see docs/smt.md for the shape "
                  "the counts of pods describe"),))  # fmt: skip
     pdb, env = spec.pdbs[0], spec.environment
+    one_at_a_time = env.drainMode is DrainMode.ONE_AT_A_TIME
+    drains = len(env.drain)
     scenario = CounterScenario(
-        lo, hi, pdb.minAvailable, pdb.maxUnavailable, failures=env.nodeFailures, drains=1,
-        always_allow=pdb.unhealthyPodEvictionPolicy is UnhealthyPodEvictionPolicy.ALWAYS_ALLOW)
-    return StageResult((scenario, env.drain[0]))
+        lo, hi, pdb.minAvailable, pdb.maxUnavailable, failures=env.nodeFailures,
+        drains=drains,
+        always_allow=pdb.unhealthyPodEvictionPolicy is UnhealthyPodEvictionPolicy.ALWAYS_ALLOW,
+        nodes=len(spec.nodes), watch=drains,
+        max_cordoned=env.maxConcurrentDrains if one_at_a_time else None,
+        uncordon=one_at_a_time)  # fmt: skip
+    return StageResult((scenario, ", ".join(env.drain)))
 
 
 def counted_names(spec: CheckedSpec) -> dict[str, str]:

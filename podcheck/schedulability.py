@@ -5,8 +5,9 @@ Stage: a driver, like `podcheck.check`.  Loads the spec, builds the `engine.binp
 problem with the model's kube adapters (the effective requests of `PodRequests` scaled
 to exact integers, `model.capacity.scaled_resources`; the static filters of
 `kube_adapter.daemon_runs_on`: nodeSelector, required node affinity, NoSchedule /
-NoExecute taints; the rules between pods, anti-affinity and topology spread, through
-kube's parsed placement: NOTE(binpack-placement)), asks Z3 per scenario and returns a
+NoExecute taints; the rules between pods, anti-affinity, topology spread and required
+pod affinity, through kube's parsed placement: NOTE(binpack-placement),
+NOTE(binpack-affinity)), asks Z3 per scenario and returns a
 `FitRun` for `report.binpack`.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Diagnostic, StageResult
 from podcheck.engine.binpack import (
+    Affine,
     Apart,
     Fit,
     PackNode,
@@ -88,7 +90,8 @@ def problem_of(spec: CheckedSpec) -> Problem:
                                                                              strict=True))
     placements = [placement(t, p.name) for t, p in zip(templates, pods, strict=True)]
     apart, spread, unencoded = placement_rules(placements, spec.nodes)
-    return Problem(tuple(pods), nodes, apart, spread, unencoded)
+    return Problem(tuple(pods), nodes, apart, spread, unencoded,
+                   affinities(placements, spec.nodes))
 
 
 def placement_rules(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[
@@ -106,8 +109,8 @@ def placement_rules(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[
              for t in a.pod.anti_affinity if t.matches(b.pod, {})]  # fmt: skip
     groups: dict[tuple[int, ...], Spread] = {}
     for i, p in enumerate(pods):
-        if p.pod.affinity:
-            return (), (), "required pod affinity is not encoded in the packing"
+        if p.pod.affinity and any(o.spread for o in pods):
+            return (), (), "required pod affinity with topology spread is not encoded"
         if len(p.spread) > 1:
             return (), (), "more than one topology spread constraint on a pod"
         for c in p.spread:
@@ -123,6 +126,24 @@ def placement_rules(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[
             groups[members] = Spread(members, c.max_skew, tuple(
                 (d, tuple(qs)) for d, qs in sorted(by.items())), few)
     return tuple(dict.fromkeys(apart)), tuple(groups.values()), ""
+
+
+def affinities(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[Affine, ...]:
+    """Every pod's required pod affinity (NOTE(binpack-affinity)), read through kube's
+    parsed terms: each term's topology values per node, the other pods matching every
+    term, and whether the pod matches them itself."""
+    views = [node_view(n) for n in nodes]
+    out = []
+    for i, p in enumerate(pods):
+        terms = p.pod.affinity
+        if not terms:
+            continue
+        matches = tuple(j for j, o in enumerate(pods)
+                        if j != i and all(t.matches(o.pod, {}) for t in terms))  # fmt: skip
+        out.append(Affine(i, tuple(tuple(v.labels.get(t.topology_key, "") for v in views)
+                                   for t in terms), matches,
+                          all(t.matches(p.pod, {}) for t in terms)))  # fmt: skip
+    return tuple(out)
 
 
 def fit_file(path: str, options: LoadOptions | None = None) -> FitRun:

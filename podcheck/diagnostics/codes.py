@@ -776,8 +776,10 @@ _ENTRIES: tuple[Code, ...] = (
         "a `podcheck.io/` annotation podcheck cannot read",
         "Behaviour the YAML does not say is given as annotations on the pod template: "
         "`podcheck.io/startup-seconds: \"60-90\"` and `podcheck.io/outcome.<container>: "
-        "runs | succeeds | fails | crashes-once | hangs`.  An unknown annotation, a value "
-        "that is not one of these, or a container name the pod does not have is reported.",
+        "runs | succeeds | fails | crashes-once | hangs`; a parameter as "
+        "`podcheck.io/range.<container>.<probe>.<field>: \"1-10\"`.  An unknown annotation, "
+        "a value that is not one of these, or a container or probe the pod does not have "
+        "is reported.",
         "podcheck.io/outcome.app: sometimes",
         "Use the forms in docs/manifests.md.",
     ),
@@ -894,14 +896,14 @@ _ENTRIES: tuple[Code, ...] = (
         "replica count of a range at once, over counts of pods per (status, node) "
         "(docs/smt.md, \"Parametric proofs over counters\").  That abstraction is exact "
         "only for the shape it was built and cross-checked for: one Deployment or "
-        "ReplicaSet whose replica count is the range, two nodes without taints, one PDB "
-        "selecting its pods, one drained node, node failures and nothing else in the "
-        "environment, containers that start and stay up (a readiness probe at most), no "
-        "placement rules or requests.  The message names the first part of the spec "
-        "outside that shape.",
+        "ReplicaSet whose replica count is the range, nodes without taints, one PDB "
+        "selecting its pods, drained nodes (one at a time or concurrently, without "
+        "--timeout), node failures and nothing else in the environment, containers that "
+        "start and stay up (a readiness probe at most), no placement rules or requests.  "
+        "The message names the first part of the spec outside that shape.",
         "cluster { nodes: 3 }\ndeployment web { replicas: 1..100  template { container "
         "app {} } }\npdb web { selector: { app: web }  minAvailable: 1 }\n"
-        "environment { drain: [n1] }\ncheck drain-completes",
+        "environment { drain: [n1]  drainTimeout: 5m }\ncheck drain-completes",
         "Check the spec with `podcheck check` (explicit states, at most 256 points of "
         "its ranges), or reduce it to the shape above.",
     ),

@@ -29,7 +29,16 @@ filter's "missing required label") and every domain holding one of them exceeds 
 eligible domain by at most maxSkew (or holds at most maxSkew when fewer domains than
 minDomains exist).  The last pod bound into the fullest domain makes this necessary;
 binding level by level (always into a domain with the fewest) makes it sufficient.
-Required pod affinity is not encoded: a problem with it is answered `fits` None, with
+
+NOTE(binpack-affinity): required pod affinity depends on the binding order (a pod needs
+a matching pod bound before it in its domain, and the first pod of a self-affine group
+needs none bound yet), so the placement carries an order: one more integer per pod, all
+different, and `satisfyPodAffinity` (kube `interpod_filter_core`, with
+NOTE(first-pod-affinity)) holds for each pod with affinity against the pods ranked
+before it.  Affinity is IgnoredDuringExecution: a pod bound is never re-checked, so a
+placement with such an order is one the scheduler can bind pod by pod (anti-affinity
+holds in any order).  Pod affinity together with topology spread is not encoded (the
+spread argument above picks its own order): such a problem is answered `fits` None, with
 the reason.
 """
 
@@ -86,6 +95,18 @@ class Spread:
 
 
 @dataclass(frozen=True, slots=True)
+class Affine:
+    """Pod `i`'s required pod affinity: `terms[t][q]` is node q's value of term t's
+    topology key ("" without it), `matches` the other pods matching every term, `own`
+    whether pod i matches every term itself (NOTE(first-pod-affinity) in kube/interpod)."""
+
+    i: int
+    terms: tuple[tuple[str, ...], ...]
+    matches: tuple[int, ...]
+    own: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """The pods and the nodes, in the spec's order, and the placement rules between pods
     (NOTE(binpack-placement)); `unencoded` says why a rule could not be encoded."""
@@ -95,6 +116,7 @@ class Problem:
     apart: tuple[Apart, ...] = ()
     spread: tuple[Spread, ...] = ()
     unencoded: str = ""
+    affine: tuple[Affine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +153,32 @@ def constraint(problem: Problem, removed: frozenset[int], pods: Sequence[int]) -
     at = {i: k for k, i in enumerate(pods)}
     parts += [_apart(a, at) for a in problem.apart if a.i in at and a.j in at]
     parts += [c for g in problem.spread for c in _spread(g, at)]
+    if any(a.i in at for a in problem.affine):  # NOTE(binpack-affinity): a binding order
+        rank = [ir.Var(len(pods) + k) for k in range(len(pods))]
+        parts += [ir.op("!=", rank[k], rank[m]) for k in range(len(pods))
+                  for m in range(k + 1, len(pods))]  # fmt: skip
+        parts += [_affine(a, at, rank) for a in problem.affine if a.i in at]
     return ir.and_(*parts)
+
+
+def _affine(a: Affine, at: dict[int, int], rank: Sequence[Expr]) -> Expr:
+    """`satisfyPodAffinity` when pod `a.i` binds, the pods ranked before it bound: its node
+    has every term's key, and for every term a matching pod bound earlier shares its
+    value; or no matching pod bound earlier is on a node with a term's key and the pod
+    matches its own terms (the first pod of a self-affine group)."""
+    k = at[a.i]
+    earlier = [(at[j], ir.op("<", rank[at[j]], rank[k])) for j in a.matches if j in at]
+    mine = [_domain_of(ir.Var(k), d) for d in a.terms]
+    keyed = ir.and_(*(ir.op("!=", m, -1) for m in mine))
+    exist = ir.and_(*(ir.or_(*(ir.and_(before, ir.eq(_domain_of(ir.Var(j), d), m))
+                               for j, before in earlier))
+                      for d, m in zip(a.terms, mine, strict=True)))  # fmt: skip
+    if not a.own:
+        return ir.and_(keyed, exist)
+    counted = ir.or_(*(ir.and_(before, ir.or_(*(ir.op("!=", _domain_of(ir.Var(j), d), -1)
+                                                 for d in a.terms)))
+                       for j, before in earlier))  # fmt: skip
+    return ir.and_(keyed, ir.or_(exist, ir.not_(counted)))
 
 
 def _domain_of(var: Expr, domains: Sequence[str]) -> Expr:
@@ -171,6 +218,8 @@ def pack(problem: Problem, removed: frozenset[int], deadline: smt.Deadline | Non
     pods = placed(problem, removed)
     m = len(problem.nodes)
     layout = tuple(StateVar(problem.pods[i].name, 1, max(m, 1)) for i in pods)
+    if any(a.i in pods for a in problem.affine):  # a binding order: NOTE(binpack-affinity)
+        layout += tuple(StateVar(f"{problem.pods[i].name}.rank", 0, len(pods) - 1) for i in pods)
     system = TransitionSystem("placement", layout, (), (), ())
     encoder = smt.Encoder(system)
     state = encoder.state("placed")
@@ -181,7 +230,7 @@ def pack(problem: Problem, removed: frozenset[int], deadline: smt.Deadline | Non
         return Fit(removed, False)
     if outcome.model is None:
         return Fit(removed, None, reason=outcome.reason)
-    chosen = dict(zip(pods, smt.state_of(outcome.model, state), strict=True))
+    chosen = dict(zip(pods, smt.state_of(outcome.model, state)[: len(pods)], strict=True))
     return Fit(removed, True, tuple(chosen[i] - 1 if i in chosen else None
                                     for i in range(len(problem.pods))))  # fmt: skip
 

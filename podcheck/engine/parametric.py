@@ -29,6 +29,20 @@ with no Ready pod, where Kubernetes refuses (disruptionsAllowed is 0).  Under
 unhealthyPodEvictionPolicy AlwaysAllow a Starting pod is always evicted.  SafeEvictions
 reads the evictions of Ready pods only (an unhealthy pod's eviction removes nothing from
 currentHealthy: NOTE(budget-checks) in model/budget_checks.py).
+
+NOTE(counter-drains): the nodes are `nodes` interchangeable ones (B1: two), the pods
+placed round-robin by the setup (pod i on node i mod M), the first `drains` drainable
+(the spec's drained nodes, whatever their names: no placement rule tells nodes apart).
+kubectl drain's one-at-a-time mode (model/drain.py `declare_drain`) is `max_cordoned`
+(maxConcurrentDrains: a cordon waits while that many drainable nodes are cordoned) with
+`uncordon`: the admin uncordons a cordoned node that holds no pod (state Drained:
+schedulable again, never drained again); concurrent mode cordons any subset and never
+uncordons.  DrainNeverStuck reads the drains of the first `watch` nodes (the spec's
+drain-completes: every drained node): some watched node is cordoned and holds a pod
+while no eviction, re-creation, binding, readiness step or uncordon can happen.  Every
+infinite run makes finitely many cordons and failures and then only those moves, which
+end (pods only leave cordoned nodes), so under weak fairness the drain is stuck for
+ever exactly when such a state is reachable.
 """
 
 from __future__ import annotations
@@ -37,23 +51,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from podcheck import ir
+from podcheck.engine.counter_lemmas import strengthened
 from podcheck.engine.result import Verdict
 from podcheck.engine.symbolic import SymbolicEngine, SymbolicOptions, run_symbolic
 from podcheck.ir import Action, Expectation, Expr, Fairness, Property, StateVar, TransitionSystem
 from podcheck.kube.intstr import IntOrPercent
 
 MAX_REPLICAS = 2**31 - 1  # int32 spec.replicas
-UP, CORDONED, DOWN = 0, 1, 2
-NODES = 2
+UP, CORDONED, DOWN, DRAINED = 0, 1, 2, 3
+NODES = 2  # B1's
 SETUP, RUNNING = 0, 1
-_PROGRESS = frozenset({"evict", "recreate", "schedule", "ready"})  # what moves a drain on
+_PROGRESS = frozenset({"evict", "recreate", "schedule", "ready", "uncordon"})  # drains move on
 
 
 @dataclass(frozen=True, slots=True)
 class CounterScenario:
-    """B1 for every replica count in `lo..hi`, under a PDB with exactly one of
-    `min_available` / `max_unavailable`, at most `failures` node failures, and the
-    first `drains` nodes drainable."""
+    """B1 for every replica count in `lo..hi` on `nodes` nodes, under a PDB with exactly
+    one of `min_available` / `max_unavailable`, at most `failures` node failures, the
+    first `drains` nodes drainable and DrainNeverStuck reading the first `watch` of them.
+    `max_cordoned` bounds how many drainable nodes are cordoned at once (None: any) and
+    `uncordon` lets the admin uncordon a drained node once it holds no pod (kubectl
+    drain's one-at-a-time mode: NOTE(counter-drains))."""
 
     lo: int
     hi: int
@@ -62,11 +80,16 @@ class CounterScenario:
     failures: int = 1
     drains: int = NODES  # the first `drains` nodes may be cordoned (B1: both)
     always_allow: bool = False  # unhealthyPodEvictionPolicy AlwaysAllow (else IfHealthyBudget)
+    nodes: int = NODES
+    watch: int = 1  # DrainNeverStuck reads the drains of nodes 1..watch (B1: n1)
+    max_cordoned: int | None = None
+    uncordon: bool = False
 
     def __post_init__(self) -> None:
-        assert 1 <= self.drains <= NODES
+        assert 1 <= self.watch <= self.drains <= self.nodes
         assert 1 <= self.lo <= self.hi <= MAX_REPLICAS
         assert (self.min_available is None) != (self.max_unavailable is None)
+        assert self.max_cordoned is None or self.max_cordoned >= 1
 
 
 def _scaled_up(value: IntOrPercent, total: Expr) -> Expr:
@@ -85,127 +108,170 @@ def desired_healthy(scenario: CounterScenario, replicas: Expr) -> Expr:
     return _scaled_up(scenario.min_available, replicas)
 
 
-# the layout: names, and the counters per (status, node)
-_NAMES = ("phase", "replicas", "absent", "pending", "starting1", "starting2", "ready1",
-          "ready2", "node1", "node2", "failures", "violated")  # fmt: skip
-V = {name: ir.Var(i) for i, name in enumerate(_NAMES)}
+def names(nodes: int) -> tuple[str, ...]:
+    """The counter system's variables in layout order: the phase, the frozen replica
+    count, pods Absent and Pending, pods Starting and Ready per node, each node's state,
+    the failures so far and the history variable of SafeEvictions."""
+    per_node = [f"{k}{q}" for k in ("starting", "ready", "node") for q in range(1, nodes + 1)]
+    return ("phase", "replicas", "absent", "pending", *per_node, "failures", "violated")
+
+
+REPLICAS = names(NODES).index("replicas")  # the same index at every node count
+
+
+class _Vars:
+    """The variables of a scenario's counter system by name (`v["ready2"]`)."""
+
+    def __init__(self, s: CounterScenario) -> None:
+        self.s, self.names = s, names(s.nodes)
+        self.var = {name: ir.Var(i) for i, name in enumerate(self.names)}
+
+    def __getitem__(self, name: str) -> ir.Var:
+        return self.var[name]
+
+    def plus(self, name: str, k: int | Expr) -> Expr:
+        return ir.op("+", self.var[name], k)
+
+    def minus(self, name: str, k: int | Expr) -> Expr:
+        return ir.op("-", self.var[name], k)
+
+    def healthy(self) -> Expr:
+        return ir.sum_(*(self.var[f"ready{q}"] for q in range(1, self.s.nodes + 1)))
+
+    def on(self, q: int) -> Expr:
+        """The pods bound to node q."""
+        return ir.op("+", self.var[f"ready{q}"], self.var[f"starting{q}"])
+
+    def act(self, name: str, guard: Expr, updates: dict[str, Expr], label: str, actor: str,
+            fairness: Fairness = Fairness.WEAK, **params: str) -> Action:  # fmt: skip
+        return Action(name, tuple(params.items()), guard,
+                      tuple((self.names.index(k), e) for k, e in updates.items()), label,
+                      actor, fairness)  # fmt: skip
 
 
 def _layout(s: CounterScenario) -> tuple[StateVar, ...]:
-    n, node = s.hi, ("Up", "Cordoned", "Down")
+    n, m = s.hi, s.nodes
+    node = ("Up", "Cordoned", "Down", "Drained")[: 4 if s.uncordon else 3]
     return (StateVar("phase", 0, 1, ("setup", "running"), "cluster", "phase"),
             StateVar("replicas", 0, n, (), "deployment", "replicas"),
-            *(StateVar(k, 0, n, (), "pods", k) for k in _NAMES[2:8]),
-            StateVar("node1", 0, 2, node, "node n1", "state"),
-            StateVar("node2", 0, 2, node, "node n2", "state"),
+            *(StateVar(k, 0, n, (), "pods", k) for k in names(m)[2:4 + 2 * m]),
+            *(StateVar(f"node{q}", 0, len(node) - 1, node, f"node n{q}", "state")
+              for q in range(1, m + 1)),
             StateVar("failures", 0, s.failures, (), "environment", "failures"),
             StateVar("violated", 0, 1, ("false", "true"), "history", "violated"))  # fmt: skip
 
 
-def _act(name: str, guard: Expr, updates: dict[str, Expr], label: str, actor: str,
-         fairness: Fairness = Fairness.WEAK, **params: str) -> Action:  # fmt: skip
-    return Action(name, tuple(params.items()), guard,
-                  tuple((_NAMES.index(k), e) for k, e in updates.items()), label, actor,
-                  fairness)  # fmt: skip
-
-
-def _plus(name: str, k: int | Expr) -> Expr:
-    return ir.op("+", V[name], k)
-
-
-def _minus(name: str, k: int | Expr) -> Expr:
-    return ir.op("-", V[name], k)
-
-
-def _healthy() -> Expr:
-    return ir.op("+", V["ready1"], V["ready2"])
-
-
-def _setup_actions(s: CounterScenario) -> list[Action]:
-    setup = ir.eq(V["phase"], SETUP)
-    odd = ir.eq(ir.op("%", V["replicas"], 2), 0)  # pod 1, 3, ... goes to n1 (B1's placement)
-    add = _act("add_pod", ir.and_(setup, ir.op("<", V["replicas"], s.hi)),
-               {"replicas": _plus("replicas", 1),
-                "ready1": ir.op("+", V["ready1"], ir.ite(odd, 1, 0)),
-                "ready2": ir.op("+", V["ready2"], ir.ite(odd, 0, 1))},
-               "setup: one more Ready replica", "setup")  # fmt: skip
-    settle = _act("settle", ir.and_(setup, ir.op(">=", V["replicas"], s.lo)),
-                  {"phase": ir.Const(RUNNING)}, "setup done: the scenario starts", "setup")
+def _setup_actions(v: _Vars) -> list[Action]:
+    s, setup = v.s, ir.eq(v["phase"], SETUP)
+    slot = ir.op("%", v["replicas"], s.nodes)  # pod i goes to node i mod M (B1's round-robin)
+    add = v.act("add_pod", ir.and_(setup, ir.op("<", v["replicas"], s.hi)),
+                {"replicas": v.plus("replicas", 1),
+                 **{f"ready{q}": v.plus(f"ready{q}", ir.ite(ir.eq(slot, q - 1), 1, 0))
+                    for q in range(1, s.nodes + 1)}},
+                "setup: one more Ready replica", "setup")  # fmt: skip
+    settle = v.act("settle", ir.and_(setup, ir.op(">=", v["replicas"], s.lo)),
+                   {"phase": ir.Const(RUNNING)}, "setup done: the scenario starts", "setup")
     return [add, settle]
 
 
-def _unhealthy_goes(s: CounterScenario, desired: Expr) -> Expr:
+def _unhealthy_goes(v: _Vars, desired: Expr) -> Expr:
     """When the eviction API grants the eviction of a pod that is Running but not Ready:
     always under AlwaysAllow; under IfHealthyBudget when the budget is healthy
     (currentHealthy >= desiredHealthy > 0) or allows a disruption."""
-    if s.always_allow:
+    if v.s.always_allow:
         return ir.TRUE
-    healthy = _healthy()
+    healthy = v.healthy()
     return ir.or_(ir.and_(ir.op(">=", healthy, desired), ir.op(">", desired, 0)),
                   ir.op(">=", ir.op("-", healthy, desired), 1))
 
 
-def _node_actions(s: CounterScenario, q: int, desired: Expr) -> list[Action]:
-    run, node = ir.eq(V["phase"], RUNNING), f"node{q}"
+def _drain_actions(v: _Vars, q: int) -> list[Action]:
+    """cordon (within `max_cordoned`) and, with `uncordon`, the admin's uncordon of an
+    empty cordoned node (state Drained: schedulable, never drained again)."""
+    s, run, node = v.s, ir.eq(v["phase"], RUNNING), f"node{q}"
+    if q > s.drains:
+        return []
+    guard = ir.and_(run, ir.eq(v[node], UP))
+    if s.max_cordoned is not None:
+        busy = ir.sum_(*(ir.ite(ir.eq(v[f"node{r}"], CORDONED), 1, 0)
+                         for r in range(1, s.drains + 1)))
+        guard = ir.and_(guard, ir.op("<", busy, s.max_cordoned))
+    out = [v.act("cordon", guard, {node: ir.Const(CORDONED)}, f"kubectl drain cordons n{q}",
+                 "cluster-admin", Fairness.NONE, node=f"n{q}")]
+    if s.uncordon:
+        done = ir.and_(run, ir.eq(v[node], CORDONED), ir.eq(v.on(q), 0))
+        out.append(v.act("uncordon", done, {node: ir.Const(DRAINED)},
+                         f"kubectl drain n{q} completes; the admin uncordons n{q}",
+                         "cluster-admin", node=f"n{q}"))
+    return out
+
+
+def _node_actions(v: _Vars, q: int, desired: Expr) -> list[Action]:
+    run, node = ir.eq(v["phase"], RUNNING), f"node{q}"
     ready, starting = f"ready{q}", f"starting{q}"
-    cordoned = ir.and_(run, ir.eq(V[node], CORDONED))
-    healthy = _healthy()
-    cordon = [_act("cordon", ir.and_(run, ir.eq(V[node], UP)), {node: ir.Const(CORDONED)},
-                   f"kubectl drain cordons n{q}", "cluster-admin", Fairness.NONE, node=f"n{q}")
-              ] if q <= s.drains else []  # fmt: skip
+    cordoned = ir.and_(run, ir.eq(v[node], CORDONED))
+    schedulable = ir.or_(ir.eq(v[node], UP), ir.eq(v[node], DRAINED))
+    healthy = v.healthy()
     return [
-        *cordon,
-        _act("evict", ir.and_(cordoned, ir.op(">=", V[ready], 1),
-                              ir.op(">=", ir.op("-", healthy, desired), 1)),
-             {ready: _minus(ready, 1), "absent": _plus("absent", 1),
-              "violated": ir.or_(V["violated"], ir.op("<", ir.op("-", healthy, 1), desired))},
-             f"the eviction API evicts a Ready pod of n{q} within the PDB", "eviction-api",
-             node=f"n{q}", pod="Ready"),
-        _act("evict", ir.and_(cordoned, ir.op(">=", V[starting], 1), _unhealthy_goes(s, desired)),
-             {starting: _minus(starting, 1), "absent": _plus("absent", 1)},
-             f"the eviction API evicts a Starting pod of n{q} (unhealthy pod policy)",
-             "eviction-api", node=f"n{q}", pod="Starting"),
-        _act("schedule", ir.and_(run, ir.op(">=", V["pending"], 1), ir.eq(V[node], UP)),
-             {"pending": _minus("pending", 1), starting: _plus(starting, 1)},
-             f"the scheduler binds a pending pod to n{q}", "scheduler", node=f"n{q}"),
-        _act("ready", ir.and_(run, ir.op(">=", V[starting], 1)),
-             {starting: _minus(starting, 1), ready: _plus(ready, 1)},
-             f"a Starting pod on n{q} passes its readiness probe", "kubelet", node=f"n{q}"),
-        _act("fail", ir.and_(run, ir.op("<", V["failures"], s.failures),
-                             ir.op("!=", V[node], DOWN)),
-             {node: ir.Const(DOWN), "failures": _plus("failures", 1),
-              "absent": ir.op("+", V["absent"], V[ready], V[starting]),
-              ready: ir.Const(0), starting: ir.Const(0)},
-             f"n{q} fails and its pods are lost", "environment", Fairness.NONE, node=f"n{q}"),
+        *_drain_actions(v, q),
+        v.act("evict", ir.and_(cordoned, ir.op(">=", v[ready], 1),
+                               ir.op(">=", ir.op("-", healthy, desired), 1)),
+              {ready: v.minus(ready, 1), "absent": v.plus("absent", 1),
+               "violated": ir.or_(v["violated"], ir.op("<", ir.op("-", healthy, 1), desired))},
+              f"the eviction API evicts a Ready pod of n{q} within the PDB", "eviction-api",
+              node=f"n{q}", pod="Ready"),
+        v.act("evict", ir.and_(cordoned, ir.op(">=", v[starting], 1), _unhealthy_goes(v, desired)),
+              {starting: v.minus(starting, 1), "absent": v.plus("absent", 1)},
+              f"the eviction API evicts a Starting pod of n{q} (unhealthy pod policy)",
+              "eviction-api", node=f"n{q}", pod="Starting"),
+        v.act("schedule", ir.and_(run, ir.op(">=", v["pending"], 1), schedulable),
+              {"pending": v.minus("pending", 1), starting: v.plus(starting, 1)},
+              f"the scheduler binds a pending pod to n{q}", "scheduler", node=f"n{q}"),
+        v.act("ready", ir.and_(run, ir.op(">=", v[starting], 1)),
+              {starting: v.minus(starting, 1), ready: v.plus(ready, 1)},
+              f"a Starting pod on n{q} passes its readiness probe", "kubelet", node=f"n{q}"),
+        v.act("fail", ir.and_(run, ir.op("<", v["failures"], v.s.failures),
+                              ir.op("!=", v[node], DOWN)),
+              {node: ir.Const(DOWN), "failures": v.plus("failures", 1),
+               "absent": ir.op("+", v["absent"], v[ready], v[starting]),
+               ready: ir.Const(0), starting: ir.Const(0)},
+              f"n{q} fails and its pods are lost", "environment", Fairness.NONE, node=f"n{q}"),
     ]  # fmt: skip
 
 
-def counter_system(s: CounterScenario) -> TransitionSystem:
-    """The counter abstraction of NOTE(counter-abstraction) with two properties:
-    `SafeEvictions` (no eviction the API grants leaves fewer than desiredHealthy Ready)
-    and `AlwaysAvailable` (at least desiredHealthy Ready in every running state)."""
-    desired = desired_healthy(s, V["replicas"])
-    recreate = _act("recreate", ir.and_(ir.eq(V["phase"], RUNNING), ir.op(">=", V["absent"], 1)),
-                    {"absent": _minus("absent", 1), "pending": _plus("pending", 1)},
-                    "the ReplicaSet controller creates a replacement", "replicaset-controller")
-    actions = [*_setup_actions(s), recreate,
-               *(a for q in range(1, NODES + 1) for a in _node_actions(s, q, desired))]
-    running = ir.eq(V["phase"], RUNNING)
+def _properties(v: _Vars, actions: Sequence[Action], desired: Expr) -> tuple[Property, ...]:
+    running = ir.eq(v["phase"], RUNNING)
     moves = [a.guard for a in actions if a.name in _PROGRESS]
-    stuck = ir.and_(running, ir.eq(V["node1"], CORDONED),
-                    ir.op(">=", ir.op("+", V["ready1"], V["starting1"]), 1),
-                    *(ir.not_(g) for g in moves))  # fmt: skip
-    props = (Property("SafeEvictions", Expectation.ALWAYS, ir.not_(V["violated"]),
-                      description="no eviction leaves fewer than desiredHealthy pods Ready"),
-             Property("AlwaysAvailable", Expectation.ALWAYS,
-                      ir.or_(ir.not_(running), ir.op(">=", _healthy(), desired)),
-                      description="at least desiredHealthy pods are Ready in every state"),
-             Property("DrainNeverStuck", Expectation.ALWAYS, ir.not_(stuck),
-                      description="while n1 is cordoned and holds a pod, an eviction, a "
-                      "re-creation, a binding or a readiness step can always happen"))  # fmt: skip
-    init = tuple(0 for _ in _NAMES)
+    held = ir.or_(*(ir.and_(ir.eq(v[f"node{q}"], CORDONED), ir.op(">=", v.on(q), 1))
+                    for q in range(1, v.s.watch + 1)))
+    stuck = ir.and_(running, held, *(ir.not_(g) for g in moves))
+    return (Property("SafeEvictions", Expectation.ALWAYS, ir.not_(v["violated"]),
+                     description="no eviction leaves fewer than desiredHealthy pods Ready"),
+            Property("AlwaysAvailable", Expectation.ALWAYS,
+                     ir.or_(ir.not_(running), ir.op(">=", v.healthy(), desired)),
+                     description="at least desiredHealthy pods are Ready in every state"),
+            Property("DrainNeverStuck", Expectation.ALWAYS, ir.not_(stuck),
+                     description="while a watched drained node is cordoned and holds a pod, "
+                     "an eviction, a re-creation, a binding, a readiness step or an "
+                     "uncordon can always happen"))  # fmt: skip
+
+
+def counter_system(s: CounterScenario) -> TransitionSystem:
+    """The counter abstraction of NOTE(counter-abstraction) with three properties:
+    `SafeEvictions` (no eviction the API grants leaves fewer than desiredHealthy Ready),
+    `AlwaysAvailable` (at least desiredHealthy Ready in every running state) and
+    `DrainNeverStuck` (the safety property deciding drain-completes)."""
+    v = _Vars(s)
+    desired = desired_healthy(s, v["replicas"])
+    recreate = v.act("recreate", ir.and_(ir.eq(v["phase"], RUNNING), ir.op(">=", v["absent"], 1)),
+                     {"absent": v.minus("absent", 1), "pending": v.plus("pending", 1)},
+                     "the ReplicaSet controller creates a replacement", "replicaset-controller")
+    actions = [*_setup_actions(v), recreate,
+               *(a for q in range(1, s.nodes + 1) for a in _node_actions(v, q, desired))]
+    init = tuple(0 for _ in v.names)
     return TransitionSystem(f"b1-counters[{s.lo}..{s.hi}]", _layout(s), (init,),
-                            tuple(actions), props, terminal=ir.TRUE)  # fmt: skip
+                            tuple(actions), _properties(v, actions, desired),
+                            terminal=ir.TRUE)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,17 +288,28 @@ class CountVerdict:
 
 
 Found = tuple[Verdict, int | None, int | None]
+# NOTE(bmc-first): Spacer is slow to find a run (tens of seconds on three nodes where BMC
+# needs one), so each query first unrolls FIRST_DEPTH steps (setup included; about a
+# second when nothing is found) and asks Spacer only when no run is that short.  A run
+# either way is a real run of the counter system, the shortest one within the bound.
+FIRST_DEPTH = 12
 
 
-def _decide_one(system: TransitionSystem, k: int, engine: SymbolicEngine,
+def _decide_one(s: CounterScenario, k: int, engine: SymbolicEngine,
                 timeout_seconds: float | None) -> Found:  # fmt: skip
-    """The verdict of property `k` alone, and a counterexample's count and length."""
+    """The verdict of property `k` alone over `s`'s counter system strengthened by its
+    lemmas (NOTE(counter-lemmas)), and a counterexample's count and length."""
+    system = strengthened(counter_system(s), s, timeout_seconds)
     one = replace(system, properties=(system.properties[k],))
     options = SymbolicOptions(engine, timeout_seconds=timeout_seconds, check_deadlock=False)
-    (r,) = run_symbolic(one, options).results
+    first = replace(options, engine=SymbolicEngine.BMC, depth=FIRST_DEPTH)  # NOTE(bmc-first)
+    for run in [options] if engine is SymbolicEngine.BMC else [first, options]:
+        (r,) = run_symbolic(one, run).results
+        if r.trace is not None:
+            break
     if r.trace is None:
         return r.verdict, None, None
-    count = r.trace.steps[-1].state[_NAMES.index("replicas")]
+    count = r.trace.steps[-1].state[REPLICAS]
     return Verdict.VIOLATED, count, r.trace.length - count - 1
 
 
@@ -255,14 +332,14 @@ def _smallest(s: CounterScenario, k: int, engine: SymbolicEngine,
     each query asks about the lower half of them: a run moves c down, a proof moves
     `low` up, so a range of any size takes about log2(c) queries."""
     name = counter_system(s).properties[k].name
-    verdict, count, steps = _decide_one(counter_system(s), k, engine, timeout_seconds)
+    verdict, count, steps = _decide_one(s, k, engine, timeout_seconds)
     if count is None or steps is None:
         return CountVerdict(name, verdict)
     best, low = CountVerdict(name, Verdict.VIOLATED, count, steps), s.lo
     while best.smallest is not None and low < best.smallest:
         mid = (low + best.smallest - 1) // 2
         window = replace(s, lo=low, hi=mid)
-        verdict, count, steps = _decide_one(counter_system(window), k, engine, timeout_seconds)
+        verdict, count, steps = _decide_one(window, k, engine, timeout_seconds)
         if count is not None and steps is not None:
             best = CountVerdict(name, Verdict.VIOLATED, count, steps)
         elif verdict is Verdict.HOLDS:

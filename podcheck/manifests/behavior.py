@@ -6,6 +6,7 @@ produces, per container, a `spec.Behavior`, and PC411 for annotations it cannot 
   podcheck.io/startup-seconds: "60-90"           every app container takes 60 to 90 s
   podcheck.io/startup-seconds.<container>: "20"  one container (app, init or sidecar)
   podcheck.io/outcome.<container>: runs | succeeds | fails | crashes-once | hangs
+  podcheck.io/range.<container>.<probe>.<field>: "1-10"   a parameter (ranges.py)
 
 Defaults: a Job's app containers succeed; a regular init container succeeds; every other
 container (app containers of other workloads, sidecars) runs and may crash once, except
@@ -27,8 +28,10 @@ from podcheck.spec import Behavior, Duration, DurationRange, Outcome
 PREFIX = "podcheck.io/"
 STARTUP = PREFIX + "startup-seconds"
 OUTCOME = PREFIX + "outcome"
+RANGE = PREFIX + "range"  # int ranges of probe fields: manifests/ranges.py
 OUTCOMES = ("runs", "succeeds", "fails", "crashes-once", "hangs")
-_KNOWN = (STARTUP, OUTCOME + ".<container>", STARTUP + ".<container>")
+_KNOWN = (STARTUP, OUTCOME + ".<container>", STARTUP + ".<container>",
+          RANGE + ".<container>.<probe>.<field>")
 
 
 class _Named(Protocol):
@@ -100,8 +103,8 @@ def read_behaviors(annotations: tuple[tuple[str, str], ...], meta: Fields | None
     found = Behaviors(is_job)
     spans = _spans(meta)
     for key, value in annotations:
-        if not key.startswith(PREFIX):
-            continue
+        if not key.startswith(PREFIX) or key.startswith(RANGE + "."):
+            continue  # a range is a parameter, read by manifests/ranges.py
         span = spans.get(key, meta.span if meta is not None else None)
         assert span is not None
         problem = _read_one(found, key, value.strip(), span, names)

@@ -22,6 +22,7 @@ from podcheck.manifests.cluster import Scaling, read_hpa, read_node, read_pdb
 from podcheck.manifests.groups import applies
 from podcheck.manifests.objects import CONTROLLERS, KObject
 from podcheck.manifests.options import ManifestOptions
+from podcheck.manifests.ranges import Ranged, read_ranges
 from podcheck.manifests.workloads import name_of, read_workload
 from podcheck.spec import (
     BUILTIN_CHECKS,
@@ -53,12 +54,17 @@ def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
     scaling = [s for o in objects if o.kind == "HorizontalPodAutoscaler"
                for s in [read_hpa(o, out)] if s is not None]
     workloads: list[Workload] = []
-    ranges: list[tuple[Param, str]] = []  # a replica range per HPA target, its workload
+    ranges: list[Ranged] = []  # a replica range per HPA target; annotated probe ranges
     for obj in objects:
         if obj.kind in CONTROLLERS or obj.kind == "Pod":
             w = read_workload(obj, name_of(obj, multi), options, out)
             if w is not None:
                 workloads.append(_scaled(_namespaced(w, obj, label), obj, scaling, ranges, out))
+                ranges += read_ranges(obj, workloads[-1], out)
+    if _points([r.param for r in ranges]) > MAX_POINTS:
+        out.append(Diagnostic(c.INVALID_BEHAVIOR_ANNOTATION, Severity.ERROR,
+                              f"the ranges have more than {MAX_POINTS} points together",
+                              ranges[-1].param.span, help="narrow a range"))
     _unscaled_targets(scaling, objects, out)
     nodes = [read_node(o, out) for o in objects if o.kind == "Node"]
     pdbs = [p for o in objects if o.kind == "PodDisruptionBudget"
@@ -94,7 +100,7 @@ def _namespaced(w: Workload, obj: KObject, label: str | None) -> Workload:
     return replace(w, template=replace(w.template, labels=labels))
 
 
-def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], ranges: list[tuple[Param, str]],
+def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], ranges: list[Ranged],
             out: Out) -> Workload:  # fmt: skip
     """`w` at its HPA's minReplicas; the range `minReplicas..maxReplicas` becomes a
     replica-count parameter (every count checked, NOTE(per-count-runs)) unless the
@@ -102,7 +108,7 @@ def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], ranges: list[tupl
     for s in scaling:
         if s.target != obj.key:
             continue
-        points = (s.high - s.low + 1) * _points([p for p, _ in ranges])
+        points = (s.high - s.low + 1) * _points([r.param for r in ranges])
         every = s.high > s.low and points <= MAX_POINTS
         said = (f"every count from {s.low} to {s.high} is checked, each as a fixed count"
                 if every else f"checked at minReplicas ({s.low})")
@@ -115,7 +121,8 @@ def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], ranges: list[tupl
             f"{obj.kind} `{obj.name}` is scaled by a HorizontalPodAutoscaler between "
             f"{s.low} and {s.high} replicas: {said}", s.span, notes=notes))
         if every:
-            ranges.append((Param(f"{w.name}.replicas", s.low, s.high, s.span), w.name))
+            ranges.append(Ranged(Param(f"{w.name}.replicas", s.low, s.high, s.span), w.name,
+                                 lambda x, v: replace(x, replicas=v)))
         return replace(w, replicas=s.low)
     return w
 
@@ -127,18 +134,19 @@ def _points(params: Sequence[Param]) -> int:
     return out
 
 
-def _ranged(spec: CheckedSpec, ranges: Sequence[tuple[Param, str]]) -> CheckedSpec:
-    """`spec` with its HPA ranges as parameters: one point spec per combination of
-    counts (each with those replicas), as `lang/params.py` builds them for the DSL."""
+def _ranged(spec: CheckedSpec, ranges: Sequence[Ranged]) -> CheckedSpec:
+    """`spec` with its HPA ranges and annotated ranges as parameters: one point spec per
+    combination of values (each set on its workload), as `lang/params.py` builds them
+    for the DSL."""
     if not ranges:
         return spec
-    params = tuple(p for p, _ in ranges)
+    params = tuple(r.param for r in ranges)
     instances = []
     for point in itertools.product(*(p.values for p in params)):
-        count = {name: v for (_, name), v in zip(ranges, point, strict=True)}
-        workloads = tuple(replace(w, replicas=count[w.name]) if w.name in count else w
-                          for w in spec.workloads)  # fmt: skip
-        instances.append((tuple(point), replace(spec, workloads=workloads)))
+        workloads = list(spec.workloads)
+        for r, v in zip(ranges, point, strict=True):
+            workloads = [r.set(w, v) if w.name == r.workload else w for w in workloads]
+        instances.append((tuple(point), replace(spec, workloads=tuple(workloads))))
     return replace(instances[0][1], params=params, instances=tuple(instances))
 
 

@@ -33,7 +33,18 @@ def _scenario(c: CountedRange) -> str:
               else f"maxUnavailable {_budget(s.max_unavailable or IntOrPercent(0))}")
     failures = f", up to {plural(s.failures, 'node failure')}" if s.failures else ""
     policy = ", AlwaysAllow" if s.always_allow else ""
-    return f"{c.workload}: replicas {_range(s)}, {budget}{policy}, drain {c.drained}{failures}"
+    return (f"{c.workload}: replicas {_range(s)} on {plural(s.nodes, 'node')}, {budget}{policy}, "
+            f"drain {c.drained}{_mode(s)}{failures}")
+
+
+def _mode(s: CounterScenario) -> str:
+    """How the drains go: one / k at a time, each uncordoned once empty, or concurrently."""
+    if not s.uncordon:
+        return " concurrently" if s.drains > 1 else ""
+    if s.drains == 1:
+        return " (uncordoned once empty)"
+    at = "one" if s.max_cordoned in (None, 1) else str(s.max_cordoned)
+    return f" {at} at a time (each uncordoned once empty)"
 
 
 def _verdict(name: str, v: CountVerdict, c: CountedRange) -> list[str]:

@@ -55,7 +55,18 @@ def probe_offsets(trace: Trace) -> list[str]:
             where = f"`{container}`" if pod == container else f"`{container}` in `{pod}`"
             out.append(f"the first {kind.value} probe of {where} "
                        f"{times[i] - times[start]} s after it started")
-    return out
+    return _collapsed(out)
+
+
+def _collapsed(words: list[str]) -> list[str]:
+    """Repeated phrases in a row once, with how many starts they describe."""
+    out: list[tuple[str, int]] = []
+    for w in words:
+        if out and out[-1][0] == w:
+            out[-1] = (w, out[-1][1] + 1)
+        else:
+            out.append((w, 1))
+    return [w if n == 1 else f"{w} (each of {n} starts)" for w, n in out]
 
 
 def param_line(system: TransitionSystem, result: PropertyResult) -> str | None:

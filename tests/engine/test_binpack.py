@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from podcheck.check import CheckOptions, check_file
 from podcheck.cli import app
 from podcheck.engine.binpack import (
+    Affine,
     Apart,
     PackNode,
     PackPod,
@@ -226,10 +228,103 @@ def test_placement_rules_agree_with_the_models_scheduler(tmp_path, rule, key, sk
     assert fit.fits is (result.verdict is Verdict.VIOLATED), text
 
 
-def test_pod_affinity_is_left_undecided(tmp_path):
-    text = (PLACED.replace("RULE", "podAffinity { selector: { app: web }  topologyKey: zone }")
-            .replace("REPLICAS", "2").replace("CAP", "4").replace("TAINT", ""))
+def test_pod_affinity_with_spread_is_left_undecided(tmp_path):
+    rule = ("podAffinity { selector: { app: web }  topologyKey: zone }\n    "
+            + SPREAD.replace("KEY", "zone").replace("SKEW", "1"))
+    text = (PLACED.replace("RULE", rule).replace("REPLICAS", "2").replace("CAP", "4")
+            .replace("TAINT", ""))  # fmt: skip
     path = tmp_path / "fit.pod"
     path.write_text(text)
     run = fit_file(str(path))
     assert {f.fits for f in run.fits} == {None} and run.exit_code == 3
+
+
+# NOTE(binpack-affinity): required pod affinity, by binding order
+def affinity_holds(problem: Problem, removed: frozenset[int], placement) -> bool:
+    """Some binding order of the placed pods meets every pod's affinity as
+    `satisfyPodAffinity` checks it at its binding (kube `interpod_filter_core`)."""
+    pods = placed(problem, removed)
+    for order in itertools.permutations(pods):
+        bound: list[int] = []
+        for i in order:
+            a = next((a for a in problem.affine if a.i == i), None)
+            if a is not None and not binds(a, placement, bound):
+                break
+            bound.append(i)
+        else:
+            return True
+    return False
+
+
+def binds(a, placement, bound) -> bool:
+    mine = [d[placement[a.i]] for d in a.terms]
+    if not all(mine):
+        return False
+    earlier = [j for j in a.matches if j in bound]
+    if all(any(d[placement[j]] == v for j in earlier) for d, v in zip(a.terms, mine, strict=True)):
+        return True
+    counted = any(d[placement[j]] for j in earlier for d in a.terms)
+    return a.own and not counted
+
+
+def random_affinity(rng: random.Random, problem: Problem) -> Problem:
+    m, n = len(problem.nodes), len(problem.pods)
+    keys = [tuple(rng.choice(["a", "b", ""]) for _ in range(m)),
+            tuple(f"h{q}" for q in range(m))]  # a zone-like key and the hostname
+    affine = []
+    for i in range(n):
+        if rng.random() < 0.5:
+            terms = tuple(rng.sample(keys, rng.randint(1, 2)))
+            matches = tuple(j for j in range(n) if j != i and rng.random() < 0.6)
+            affine.append(Affine(i, terms, matches, rng.random() < 0.6))
+    return replace(problem, affine=tuple(affine), apart=tuple(
+        Apart(i, j, keys[1]) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.15))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_z3_agrees_with_brute_force_on_pod_affinity(seed):
+    """Over every placement and every binding order (at most 4 pods)."""
+    rng = random.Random(2000 + seed)
+    problem = random_problem(rng)
+    problem = random_affinity(rng, replace(problem, pods=problem.pods[:4]))
+    for removed in scenarios([0], 1, len(problem.nodes)):
+        fit = pack(problem, removed)
+        pods = placed(problem, removed)
+        expected = False
+        for choice in itertools.product(range(len(problem.nodes)), repeat=len(pods)):
+            placement = [None] * len(problem.pods)
+            for i, q in zip(pods, choice, strict=True):
+                placement[i] = q
+            if fits_in_python(problem, removed, placement) and affinity_holds(
+                    problem, removed, placement):
+                expected = True
+                break
+        assert fit.fits is expected, (problem, removed)
+        if fit.fits:
+            assert fits_in_python(problem, removed, fit.placement)
+            assert affinity_holds(problem, removed, fit.placement)
+
+
+AFFINE = "podAffinity { selector: { app: SELECT }  topologyKey: KEY }"
+
+
+@pytest.mark.parametrize(("select", "key", "replicas", "cap", "taint"), [
+    ("web", "zone", 3, 4, ""), ("web", "zone", 3, 1, ""), ("web", "zone", 4, 1, ""),
+    ("web", "hostname", 2, 1, ""), ("web", "hostname", 3, 4, ""), ("web", "zone", 3, 1, TAINTED),
+    ("other", "zone", 2, 4, ""), ("web", "rack", 2, 4, ""), ("web", "zone", 4, 2, ""),
+    ("web", "zone", 5, 2, ""), ("web", "zone", 3, 4, TAINTED),
+])  # fmt: skip
+def test_pod_affinity_agrees_with_the_models_scheduler(tmp_path, select, key, replicas, cap,
+                                                       taint):  # fmt: skip
+    """With every node, Z3 finds a placement with a binding order iff some run of the
+    model's scheduler (kube's InterPodAffinity filter) binds every pod: a self-affine
+    group goes to one domain (the first pod anywhere, NOTE(first-pod-affinity)); pods
+    whose selector matches no pod never bind; a key no node has never fits."""
+    rule = AFFINE.replace("SELECT", select).replace("KEY", key)
+    text = (PLACED.replace("RULE", rule).replace("REPLICAS", str(replicas))
+            .replace("CAP", str(cap)).replace("TAINT", taint))  # fmt: skip
+    path = tmp_path / "fit.pod"
+    path.write_text(text)
+    fit = fit_file(str(path)).fits[0]
+    (result,) = check_file(str(path), CheckOptions()).result.results
+    assert fit.fits is (result.verdict is Verdict.VIOLATED), text

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from podcheck.cli import app
 from podcheck.counted_shape import counter_scenario, disagreement
 from podcheck.counting import (
+    CountOptions,
     counter_verdicts,
     counts_file,
     explicit_verdicts,
@@ -24,7 +25,7 @@ from podcheck.lang.check import load
 ROOT = Path(__file__).resolve().parents[2]
 SYMBOLIC = ROOT / "specs" / "symbolic"
 
-SPEC = """cluster { nodes: 2 }
+SPEC = """cluster { nodes: NODES }
 deployment web {
   replicas: REPLICAS
   template {
@@ -41,6 +42,7 @@ pdb web-pdb {
 }
 environment {
   drain: [DRAIN]
+  MODE
   nodeFailures: FAILURES
 }
 check budget-respected
@@ -50,10 +52,11 @@ check drain-completes
 
 def write(tmp_path: Path, replicas: str = "1..3", budget: str = "minAvailable: 1",
           failures: int = 0, drain: str = "n1", probe: str = "readinessProbe {}",
-          extra: str = "") -> str:  # fmt: skip
+          extra: str = "", nodes: int = 2, mode: str = "") -> str:  # fmt: skip
     text = (SPEC.replace("REPLICAS", replicas).replace("BUDGET", budget)
             .replace("FAILURES", str(failures)).replace("DRAIN", drain)
-            .replace("PROBE", probe)) + extra  # fmt: skip
+            .replace("PROBE", probe).replace("NODES", str(nodes))
+            .replace("MODE", mode)) + extra  # fmt: skip
     path = tmp_path / "counts.pod"
     path.write_text(text)
     return str(path)
@@ -112,7 +115,7 @@ def test_a_range_of_any_size_loads_for_counts_and_not_for_check(tmp_path):
 
 
 OUTSIDE = [
-    ({"drain": "n1, n2"}, "environment"),
+    ({"mode": "drainTimeout: 30s"}, "environment"),
     ({"probe": "livenessProbe {}"}, "startup or liveness probe"),
     ({"probe": "resources { requests: { cpu: 1 } }"}, "resource requests"),
     ({"probe": "behavior { crashes: 1 }"}, "behaviour"),
@@ -133,6 +136,43 @@ def test_specs_outside_the_shape_are_refused(tmp_path, edit, words):
 def test_counts_command_exit_codes(monkeypatch):
     monkeypatch.chdir(SYMBOLIC)
     assert CliRunner().invoke(app, ["counts", "counts-outside.pod"]).exit_code == 2
+
+
+# NOTE(counter-drains): M nodes, several drained, one at a time (uncordoned once empty,
+# at most maxConcurrentDrains cordoned) or concurrently; each against the full model
+MANY = [
+    {"nodes": 3, "drain": "n1, n2", "budget": "maxUnavailable: 1", "failures": 1},
+    {"nodes": 3, "drain": "n1, n2", "budget": "maxUnavailable: 1", "failures": 1,
+     "mode": "maxConcurrentDrains: 2"},
+    {"nodes": 3, "drain": "n1, n2", "budget": "maxUnavailable: 1", "failures": 1,
+     "mode": "drainMode: concurrent"},
+    {"nodes": 3, "drain": "n2", "budget": "minAvailable: 2", "failures": 1},
+    {"nodes": 1, "drain": "n1", "budget": "maxUnavailable: 1"},
+]
+
+
+@pytest.mark.parametrize("edit", MANY, ids=["3-one-at-a-time", "3-two-at-a-time",
+                                            "3-concurrent", "3-drain-n2", "1-node"])
+def test_m_nodes_agree_with_the_full_model_at_every_small_count(tmp_path, edit):
+    agree(write(tmp_path, **edit))
+
+
+def test_m_nodes_smallest_failing_count_and_proof(tmp_path):
+    """Three nodes, n1 and n2 drained one at a time, one failure: the drain completes at
+    every count (at most one node cordoned and one down: a pending pod always has a node);
+    with two drains at a time it fails first at 3 replicas, as per-count BFS says."""
+    quick = CountOptions(timeout_seconds=30, cross_check=1)  # 1..3: the test above
+    one = counts_file(write(tmp_path, "1..1000", "maxUnavailable: 1", 1, "n1, n2", nodes=3),
+                      quick)  # fmt: skip
+    assert one.counted is not None and one.exit_code == 0
+    assert one.counted.scenario.uncordon and one.counted.scenario.max_cordoned == 1
+    two = counts_file(write(tmp_path, "1..5", "maxUnavailable: 1", 1, "n1, n2", nodes=3,
+                            mode="maxConcurrentDrains: 2"), quick)  # fmt: skip
+    assert two.counted is not None and two.exit_code == 1
+    drain = dict(two.counted.verdicts)["drain-completes"]
+    per_count = [counter_verdicts(two.counted.scenario, n)["DrainNeverStuck"]
+                 for n in range(1, 6)]  # fmt: skip
+    assert drain.smallest == 1 + per_count.index(Verdict.VIOLATED) == 3 and drain.minimal
 
 
 def test_draining_the_other_node_is_the_same_question(tmp_path):

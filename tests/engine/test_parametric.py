@@ -4,10 +4,13 @@ against `kube.disruption`, and proofs for every count against per-count BFS."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from podcheck import ir
 from podcheck.engine.bfs import BfsOptions, explore
+from podcheck.engine.counter_lemmas import is_inductive, lemma, strengthened
 from podcheck.engine.liveness import check_liveness
 from podcheck.engine.parametric import (
     MAX_REPLICAS,
@@ -97,3 +100,53 @@ def test_every_count_up_to_int32():
     stuck = smallest_failing(half)[2]
     assert (stuck.name, stuck.verdict, stuck.smallest, stuck.steps) == (
         "DrainNeverStuck", Verdict.VIOLATED, 1, 1)
+
+
+# NOTE(counter-drains): M nodes, several drained, one or k at a time with uncordon, or
+# concurrently
+MANY = [
+    CounterScenario(1, 4, nodes=3, drains=2, watch=2, max_cordoned=1, uncordon=True),
+    CounterScenario(1, 4, nodes=3, drains=2, watch=2, max_cordoned=2, uncordon=True),
+    CounterScenario(1, 4, nodes=3, drains=2, watch=2),
+    CounterScenario(1, 4, min_available=IntOrPercent(2), max_unavailable=None, nodes=3,
+                    drains=1, max_cordoned=1, uncordon=True),
+    CounterScenario(1, 4, nodes=4, drains=3, watch=3, max_cordoned=2, uncordon=True,
+                    failures=2),
+    CounterScenario(1, 4, nodes=1, drains=1, failures=0, max_cordoned=1, uncordon=True),
+]
+MANY_IDS = ["3-one", "3-two", "3-concurrent", "3-min2", "4-two-f2", "1-node"]
+
+
+@pytest.mark.parametrize("scenario", [CounterScenario(1, 6), *MANY], ids=["b1", *MANY_IDS])
+def test_the_lemmas_are_inductive_and_keep_every_run(scenario):
+    """NOTE(counter-lemmas): Z3 proves L inductive, and the strengthened system has the
+    same states and the same verdicts and shortest run lengths at every count."""
+    system = counter_system(scenario)
+    assert is_inductive(system, lemma(system, scenario))
+    for n in range(scenario.lo, scenario.hi + 1):
+        at = replace(scenario, lo=n, hi=n)
+        plain, _ = explore(counter_system(at), NO_SYMMETRY)
+        strong, _ = explore(strengthened(counter_system(at), at), NO_SYMMETRY)
+        assert lengths(strong) == lengths(plain) and strong.stats.states == plain.stats.states
+
+
+def test_a_wrong_lemma_is_refused():
+    scenario = MANY[0]
+    system = counter_system(scenario)
+    wrong = ir.and_(lemma(system, scenario), ir.op("<=", ir.Var(3), 0))  # nothing pending
+    assert not is_inductive(system, wrong)
+
+
+@pytest.mark.parametrize("scenario", MANY[:4] + MANY[5:], ids=MANY_IDS[:4] + MANY_IDS[5:])
+def test_m_node_range_proofs_agree_with_bfs_at_every_count(scenario):
+    per_count = {n: lengths(explore(counter_system(replace(scenario, lo=n, hi=n)),
+                                    NO_SYMMETRY)[0], n + SETUP)
+                 for n in range(scenario.lo, scenario.hi + 1)}  # fmt: skip
+    for k, got in enumerate(smallest_failing(scenario, timeout_seconds=30)):
+        failing = [n for n, found in per_count.items() if found[k][0] is Verdict.VIOLATED]
+        if not failing:
+            assert got.verdict is Verdict.HOLDS, got
+            continue
+        smallest = min(failing)
+        assert (got.verdict, got.smallest, got.steps, got.minimal) == (
+            Verdict.VIOLATED, smallest, per_count[smallest][k][1], True), got

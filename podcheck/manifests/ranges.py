@@ -1,0 +1,136 @@
+"""Symbolic parameters from manifest annotations (issue 12, item 1: "a spec (DSL or
+manifest annotation) may leave durations and counts as ranges").
+
+Stage: part of `podcheck.manifests` (build.py).  Consumes a workload manifest and the
+workload read from it; produces its int-range annotations as `spec.Param`s, each with
+the function that sets the field at one point, and PC411 for an annotation it cannot
+read.
+
+  podcheck.io/range.<container>.<probe>.<field>: "1-10"
+
+on the pod template (next to the behaviour annotations of behavior.py) leaves one probe
+field of one container as a range, as `failureThreshold: 1..10` does in the DSL: the
+probe is startupProbe, livenessProbe or readinessProbe, the field failureThreshold,
+periodSeconds, timeoutSeconds or initialDelaySeconds (the *Seconds fields in seconds),
+and the container must declare that probe.  The parameter is named as the DSL names it,
+`<workload>.<container>.<probe>.<field>` (`tune --param failureThreshold` finds it), and
+build.py checks one point spec per value of the product, as for a HorizontalPodAutoscaler's
+replica range (`_ranged`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from podcheck.diagnostics import Diagnostic, Severity, Span
+from podcheck.diagnostics import codes as c
+from podcheck.manifests.behavior import RANGE
+from podcheck.manifests.objects import KObject
+from podcheck.manifests.yamlread import YNode
+from podcheck.spec import Container, Probe, Workload
+from podcheck.spec.params import Param
+
+PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
+LOWEST = {"failureThreshold": 1, "periodSeconds": 1, "timeoutSeconds": 1,
+          "initialDelaySeconds": 0}  # the smallest value each field takes (validation)
+Setter = Callable[[Workload, int], Workload]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranged:
+    """One annotation's parameter and how a point sets it on the workload."""
+
+    param: Param
+    workload: str
+    set: Setter
+
+
+def _child(node: YNode | None, *keys: str) -> YNode | None:
+    for key in keys:
+        if node is None or not isinstance(node.value, dict):
+            return None
+        node = node.value.get(key)
+    return node
+
+
+def template_annotations(obj: KObject) -> list[tuple[str, str, Span]]:
+    """The pod template's string annotations of `obj` (a Pod's own), with each key's span."""
+    path = {"Pod": ("metadata",), "CronJob": ("spec", "jobTemplate", "spec", "template",
+                                              "metadata")}.get(
+        obj.kind, ("spec", "template", "metadata"))  # fmt: skip
+    node = _child(obj.node, *path, "annotations")
+    if node is None or not isinstance(node.value, dict):
+        return []
+    keys = node.keys or {}
+    return [(k, v.value, keys.get(k, v.span)) for k, v in node.value.items()
+            if isinstance(v.value, str)]  # fmt: skip
+
+
+def read_ranges(obj: KObject, w: Workload, out: list[Diagnostic]) -> list[Ranged]:
+    """Every `podcheck.io/range.` annotation of `obj`'s template as a parameter of `w`
+    (module doc); PC411 naming the problem for one it cannot read."""
+    found = []
+    for key, value, span in template_annotations(obj):
+        if not key.startswith(RANGE + "."):
+            continue
+        got = _read(key[len(RANGE) + 1:], value.strip(), w)
+        if isinstance(got, tuple):
+            out.append(Diagnostic(c.INVALID_BEHAVIOR_ANNOTATION, Severity.ERROR,
+                                  f"{obj.kind} `{obj.name}`: annotation `{key}`: {got[0]}",
+                                  span, help=got[1]))  # fmt: skip
+        else:
+            found.append(Ranged(replace(got.param, span=span), w.name, got.set))
+    return found
+
+
+def _read(path: str, value: str, w: Workload) -> Ranged | tuple[str, str]:
+    container, _, rest = path.partition(".")
+    probe, _, name = rest.partition(".")
+    names = [x.name for x in w.template.containers]
+    if container not in names:
+        return (f"the pod has no app container `{container}`",
+                f"containers are {', '.join(f'`{n}`' for n in names)}")
+    if probe not in PROBES or name not in LOWEST:
+        return (f"`{rest}` is not a probe field that takes a range",
+                f"write <container>.<probe>.<field> with a probe of {', '.join(PROBES)} "
+                f"and a field of {', '.join(LOWEST)}")
+    target = next(x for x in w.template.containers if x.name == container)
+    if getattr(target, probe) is None:
+        return (f"container `{container}` has no {probe}", "declare the probe in the container")
+    lo, dash, hi = value.partition("-")
+    if not (lo.isdigit() and dash and hi.isdigit()) or int(lo) > int(hi):
+        return f"`{value}` is not a range", 'write the range as "LO-HI", e.g. "1-10"'
+    if int(lo) < LOWEST[name]:
+        return f"{name} is at least {LOWEST[name]}", f'start the range at {LOWEST[name]}'
+
+    def set_value(workload: Workload, v: int) -> Workload:
+        t = workload.template
+        return replace(workload, template=replace(t, containers=tuple(
+            _set(x, probe, name, v) if x.name == container else x
+            for x in t.containers)))  # fmt: skip
+
+    param = Param(f"{w.name}.{container}.{probe}.{name}", int(lo), int(hi))
+    return Ranged(param, w.name, set_value)
+
+
+def _set(x: Container, probe: str, name: str, v: int) -> Container:
+    """Container `x` with field `name` of its probe `probe` set to `v`."""
+    if probe == "startupProbe":
+        assert x.startupProbe is not None
+        return replace(x, startupProbe=_field(x.startupProbe, name, v))
+    if probe == "livenessProbe":
+        assert x.livenessProbe is not None
+        return replace(x, livenessProbe=_field(x.livenessProbe, name, v))
+    assert x.readinessProbe is not None
+    return replace(x, readinessProbe=_field(x.readinessProbe, name, v))
+
+
+def _field(p: Probe, name: str, v: int) -> Probe:
+    if name == "failureThreshold":
+        return replace(p, failureThreshold=v)
+    if name == "periodSeconds":
+        return replace(p, periodSeconds=v)
+    if name == "timeoutSeconds":
+        return replace(p, timeoutSeconds=v)
+    return replace(p, initialDelaySeconds=v)
