@@ -59,7 +59,8 @@ def ca_pod(s: Slot) -> CAPod:
     """What the drainability rules read of the slot's pod while it runs (the PDB rule's
     allowance is read from the state: `_pdb_blocks`)."""
     w = s.workload
-    return CAPod(s.name, controller=w.kind, safe_to_evict=w.template.safeToEvict,
+    return CAPod(s.name, controller=w.kind, mirror=s.static,
+                 safe_to_evict=w.template.safeToEvict,
                  local_storage=bool(w.template.volumes))
 
 
@@ -132,12 +133,14 @@ def _declare_node(cluster: Cluster, budgets: list[Budget], clock: Clock, pl: Pla
              f"the cluster autoscaler gives up on node {n.name}: a pod is still there after "
              "2m0s of evictions (MaxPodEvictionTime); the node is untainted",
              Actor.CLUSTER_AUTOSCALER, span=env.span)
-    daemons = [s for s in cluster.slots
-               if s.kind is WorkloadKind.DAEMONSET and s.pinned == n.index]
+    daemons = [s for s in cluster.slots if s.stays_on_node and s.pinned == n.index]
     b.action(ActionKind.NODE_REMOVED, (("node", n.name),), ir.and_(scaling, ir.not_(left)),
              [(n.state, NODE_REMOVED), (timer, 0),
               *(u for s in daemons for u in cluster.delete_updates(s))],
-             f"the cluster autoscaler deletes node {n.name} (its DaemonSet pods go with it)",
+             f"the cluster autoscaler deletes node {n.name} (its DaemonSet pods go with it)"
+             if not any(s.static for s in daemons) else
+             f"the cluster autoscaler deletes node {n.name} (its DaemonSet and static pods "
+             "go with it)",
              Actor.CLUSTER_AUTOSCALER, ir.Fairness.WEAK, env.span)
     for s in movers:
         cluster.evictors.setdefault(s.name, []).append(
