@@ -21,8 +21,9 @@ the drain fails and the node is untainted (Ready again); once every moved pod is
 the node is deleted (state Removed) and its DaemonSet pods with it (pod GC).
 
 Simplifications (docs/semantics.md NOTE(scale-down)): one node is drained at a time
-(--max-drain-parallelism 1, the default) and empty nodes too; the pods are packed in
-slot order onto any node that passes (not CA's round-robin choice); the utilization
+(--max-drain-parallelism 1, the default) and empty nodes too; the pods are packed onto
+any node that passes (not CA's round-robin choice), in any order where the order
+matters (not CA's pod list order); the utilization
 threshold and the 10 min unneeded time are not modelled (the autoscaler may pick a
 removable node at any moment); it does not act while a pod is Pending (the snapshot's
 pending pods are placed first, core/static_autoscaler `FilterOutSchedulable`);

@@ -11,9 +11,10 @@ counted, DaemonSet pods included), and simulator/scheduling
 `HintingSimulator.TrySchedulePods` places the pods one after another, each seeing the
 earlier ones in the snapshot (kube `try_schedule_pods`).  The node a pod lands on
 depends on state the model does not keep (the round-robin `lastIndex`, hints, the
-parallel filter race), so the guard is kube's `some_placement`: some node per pod, in
-slot order, passing the scheduler's filters (the `bind` guards: capacity, NodeAffinity,
-InterPodAffinity, PodTopologySpread) given the earlier choices.  NOTE(scale-down) in
+parallel filter race), so the guard is kube's `some_placement`: some node per pod
+passing the scheduler's filters (the `bind` guards: capacity, NodeAffinity,
+InterPodAffinity, PodTopologySpread) given the earlier choices, in some order of the
+pods where the order can matter (`_orders`).  NOTE(scale-down) in
 docs/semantics.md.
 
 The guard is a disjunction over the choices, built by substituting the slots' `node`
@@ -41,8 +42,29 @@ def all_placed(cluster: Cluster, pl: Placements, n: NodeSlot, movers: list[Slot]
     guards = {s.name: _guards(cluster, pl, s, n) for s in movers}
     out = []
     for group in _groups(movers, guards):
-        out.append(_place(group, 0, ghost, guards, here))
+        out.append(ir.or_(*(_place(list(order), 0, ghost, guards, here)
+                            for order in _orders(pl, group))))
     return ir.and_(*out)
+
+
+def _orders(pl: Placements, group: list[Slot]) -> list[tuple[Slot, ...]]:
+    """The orders the group's pods may be placed in.  CA's order is the node's pod list,
+    which the model does not keep; whether a placement exists does not depend on it
+    when no pod of the group has a required pod-affinity term or a spread constraint
+    (capacity and anti-affinity only get harder with more pods placed), nor between
+    pods of one workload (they are alike): slot order then, else every order of the
+    workloads' pods (pods of one workload kept in slot order)."""
+    free = all(not pl.pods[s.name].pod.affinity and not pl.pods[s.name].spread
+               for s in group)
+    kinds = list(dict.fromkeys(s.workload.name for s in group))
+    if free or len(kinds) == 1:
+        return [tuple(group)]
+    counts = {k: sum(s.workload.name == k for s in group) for k in kinds}
+    out = []
+    for seq in _sequences(counts):
+        queues = {k: [s for s in group if s.workload.name == k] for k in kinds}
+        out.append(tuple(queues[k].pop(0) for k in seq))
+    return out
 
 
 def _guards(cluster: Cluster, pl: Placements, s: Slot,
@@ -149,3 +171,11 @@ def _simplify(name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
     if name in ("==", "!=") and len(consts) == 2:
         return ir.Const(int((consts[0] == consts[1]) == (name == "==")))
     return ir.Op(name, args)
+
+
+def _sequences(counts: dict[str, int]) -> list[tuple[str, ...]]:
+    """Every distinct sequence with `counts[k]` copies of each `k`."""
+    if not any(counts.values()):
+        return [()]
+    return [(k, *rest) for k, c in counts.items() if c
+            for rest in _sequences({**counts, k: c - 1})]
