@@ -14,7 +14,12 @@ Drainable), `replicated` (no controller: BlockDrain NotReplicated), `notsafetoev
 with --skip-nodes-with-local-storage, CA's default: BlockDrain LocalStorageRequested),
 `pdb` (a matching PDB with disruptionsAllowed < 1: BlockDrain NotEnoughPdb).  The
 actuator's timing: core/scaledown/actuation (`MaxPodEvictionTime` 2 min of eviction
-retries every `EvictionRetryTime` 10 s, then the node is untainted and kept).
+retries every `EvictionRetryTime` 10 s, then the node is untainted and kept).  Where
+the pods to move go: simulator/cluster.go `findPlaceFor` unschedules every pod to move
+from the node, keeps the node as a pod-less "ghost" tainted ToBeDeletedByClusterAutoscaler
+(still a topology domain), and calls simulator/scheduling `HintingSimulator.TrySchedulePods`,
+which places the pods one after another into the snapshot, each seeing the earlier ones
+(`try_schedule_pods`, `some_placement`).
 
 Not modelled: the `system` rule (kube-system pods without a PDB: the spec has no
 namespaces), `longterminating` (deletions are immediate), the custom-controller legacy
@@ -25,8 +30,9 @@ scale-down-unneeded-time (any removable node may be chosen at any time).
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from podcheck.vocab import PodPhase, WorkloadKind
 
@@ -146,13 +152,51 @@ def needs_new_home(pod: CAPod, status: Status) -> bool:
             and pod.phase not in (PodPhase.SUCCEEDED, PodPhase.FAILED))
 
 
-def removable(pods: Sequence[CAPod], fits_elsewhere: Sequence[bool],
+def removable(pods: Sequence[CAPod], placed: bool,
               options: NodeDeleteOptions = NodeDeleteOptions()) -> bool:
-    """The scale-down simulation for one node (simulator `RemovalSimulator`): no pod
-    blocks it and every pod to move fits on another node (`fits_elsewhere`, per pod, as
-    the scheduler's filters decide)."""
-    statuses = [drainable(p, options) for p in pods]
-    if any(s.blocks for s in statuses):
-        return False
-    return all(fit for p, s, fit in zip(pods, statuses, fits_elsewhere, strict=True)
-               if needs_new_home(p, s))
+    """The scale-down simulation for one node (simulator `SimulateNodeRemoval`): no pod
+    blocks it (`GetPodsToMove`) and `placed`, the answer of `findPlaceFor` for the pods to
+    move, all of them together (`try_schedule_pods` or `some_placement`)."""
+    return not any(drainable(p, options).blocks for p in pods) and placed
+
+
+P = TypeVar("P")
+N = TypeVar("N")
+
+
+def try_schedule_pods(pods: Sequence[P], nodes: Sequence[N],
+                      fits: Callable[[P, N, tuple[tuple[P, N], ...]], bool],
+                      last_index: int = 0) -> tuple[tuple[tuple[P, N], ...], int]:
+    """`HintingSimulator.TrySchedulePods` with `breakOnFailure` (as `findPlaceFor` calls
+    it) and no hints: the pods in order, each on the first node, from the plugin runner's
+    `lastIndex` round, where `fits(pod, node, placed)` passes given the earlier placements
+    (the snapshot keeps them, `RunFiltersUntilPassingNode`); stops at the first pod with
+    no node.  Returns the placements and the next `lastIndex`."""
+    placed: list[tuple[P, N]] = []
+    for pod in pods:
+        found = None
+        for i in range(len(nodes)):
+            index = (last_index + i) % len(nodes)
+            if fits(pod, nodes[index], tuple(placed)):
+                found = index
+                break
+        if found is None:
+            break
+        placed.append((pod, nodes[found]))
+        last_index = (found + 1) % len(nodes)
+    return tuple(placed), last_index
+
+
+def some_placement(pods: Sequence[P], nodes: Sequence[N],
+                   fits: Callable[[P, N, tuple[tuple[P, N], ...]], bool]) -> bool:
+    """Some run of `try_schedule_pods` places every pod: a node for each pod in order
+    that passes `fits` given the earlier choices.  Which node the autoscaler takes
+    depends on state the model does not keep (the round-robin `lastIndex`, the scheduling
+    hints of earlier loops, the parallel filter race in `RunFiltersUntilPassingNode`), so
+    the model lets it be any of them (NOTE(scale-down))."""
+    def place(i: int, placed: tuple[tuple[P, N], ...]) -> bool:
+        if i == len(pods):
+            return True
+        return any(place(i + 1, (*placed, (pods[i], n)))
+                   for n in nodes if fits(pods[i], n, placed))
+    return place(0, ())

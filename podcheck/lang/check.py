@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from podcheck.diagnostics import Diagnostic, StageResult
+from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, CheckItem, ExpectItem, PropertyItem, SpecFile
 from podcheck.lang.cluster import build_environment, build_nodes, build_pdb
 from podcheck.lang.convert import Scope, build_template, build_workload, read_profile, unique
@@ -145,6 +146,7 @@ def _build(path: str, blocks: dict[str, list[Block]], items: Sequence[object],
     workloads = [*behaved, *(build_workload(b, scope, out) for b in workload_blocks)]
     nodes = [*given.nodes, *build_nodes(blocks["cluster"], out)]
     unique([(n.name, first_line(n.span, "node")) for n in nodes], "node", out)
+    _check_static(workloads, nodes, out)
     pdbs = [*given.pdbs, *(build_pdb(b, out) for b in blocks["pdb"])]
     environment = build_environment(blocks["environment"], nodes, out)
     declared = Declared(
@@ -167,3 +169,12 @@ def _build(path: str, blocks: dict[str, list[Block]], items: Sequence[object],
         expects=expects,
     )
 
+
+def _check_static(workloads: Sequence[Workload | None], nodes: Sequence[Node],
+                  out: Out) -> None:
+    """A static pod's `staticOn` names a node of the cluster (PC105)."""
+    names = [n.name for n in nodes]
+    for w in workloads:
+        if w is not None and w.template.staticOn is not None and w.template.staticOn not in names:
+            out.append(m.unknown_reference("node", w.template.staticOn,
+                                           first_line(w.span, w.name), names))

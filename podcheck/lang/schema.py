@@ -120,6 +120,10 @@ _TEMPLATE_FIELDS = (
     FieldSpec("safeToEvict", "bool",
               doc="annotation cluster-autoscaler.kubernetes.io/safe-to-evict"),
 )
+# A bare pod only: the kubelet of that node runs it from its manifest directory (a static
+# pod; its API object is a mirror pod, annotation kubernetes.io/config.mirror).
+_STATIC_ON = FieldSpec("staticOn", "name",
+                       doc="a static pod of this node's kubelet (shown as a mirror pod)")
 _TEMPLATE_CHILDREN = ("initContainer", "container", "volume", "podAffinity", "podAntiAffinity",
                       "topologySpread", "toleration")
 # `topologyKey`: the shorthands `hostname` and `zone` name the well-known node labels.
@@ -283,7 +287,8 @@ _ALL_BLOCKS = (
               doc="a podFailurePolicy rule: exactly one of onExitCodes, onPodConditions"),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
     _workload("statefulset", _STATEFULSET_FIELDS, "a StatefulSet"),
-    BlockSpec("pod", "pod", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a bare pod"),
+    BlockSpec("pod", "pod", "required", (*_TEMPLATE_FIELDS, _STATIC_ON), _TEMPLATE_CHILDREN,
+              "a bare pod"),
     BlockSpec("podAffinity", "podAffinity", "none", _AFFINITY_FIELDS, doc="required pod affinity"),
     BlockSpec("podAntiAffinity", "podAntiAffinity", "none", _AFFINITY_FIELDS,
               doc="required pod anti-affinity"),

@@ -10,9 +10,10 @@ kubernetes/autoscaler cluster-autoscaler: the removal simulation
 (simulator/`RemovalSimulator`, simulator/drainability/rules through kube
 `drainable`): no pod on the node blocks it (a bare pod, `safe-to-evict: "false"`, an
 emptyDir, a PDB with no disruption allowed; DaemonSet and mirror pods never do) and
-every pod to move passes the scheduler's filters on another Ready node (capacity,
-NodeAffinity, InterPodAffinity, PodTopologySpread: the `bind` guards of `scheduler.py`
-for that pod moved there).  The actuator (core/scaledown/actuation) taints the node
+the pods to move can all be placed on other Ready nodes, one after another as
+`findPlaceFor` packs them (`autoscaler_places.all_placed`: the `bind` guards of
+`scheduler.py`, capacity, NodeAffinity, InterPodAffinity, PodTopologySpread, each pod
+seeing the ones placed before it).  The actuator (core/scaledown/actuation) taints the node
 `ToBeDeletedByClusterAutoscaler:NoSchedule` (nothing new is scheduled there; state
 ScalingDown), evicts the pods through the eviction API (PDBs respected), retrying for
 `MaxPodEvictionTime` (120 s, the node's `scaleDownTimer`); if a pod is still there then,
@@ -20,12 +21,13 @@ the drain fails and the node is untainted (Ready again); once every moved pod is
 the node is deleted (state Removed) and its DaemonSet pods with it (pod GC).
 
 Simplifications (docs/semantics.md NOTE(scale-down)): one node is drained at a time
-(--max-drain-parallelism 1, the default) and empty nodes too; each pod's new home is
-checked on its own, not packed with the others; the utilization threshold and the
-10 min unneeded time are not modelled (the autoscaler may pick a removable node at any
-moment); it does not act while a pod is Pending (the snapshot's pending pods are placed
-first, core/static_autoscaler `FilterOutSchedulable`); DaemonSet pods are not evicted
-first; finished pods stay bound to the deleted node.
+(--max-drain-parallelism 1, the default) and empty nodes too; the pods are packed onto
+any node that passes (not CA's round-robin choice), in any order where the order
+matters (not CA's pod list order); the utilization
+threshold and the 10 min unneeded time are not modelled (the autoscaler may pick a
+removable node at any moment); it does not act while a pod is Pending (the snapshot's
+pending pods are placed first, core/static_autoscaler `FilterOutSchedulable`);
+DaemonSet pods are not evicted first; finished pods stay bound to the deleted node.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from podcheck.kube.autoscaler import (
     drainable,
     needs_new_home,
 )
+from podcheck.model.autoscaler_places import all_placed
 from podcheck.model.budgets import Budget
 from podcheck.model.clock import Clock
 from podcheck.model.cluster import (
@@ -49,8 +52,7 @@ from podcheck.model.cluster import (
     NodeSlot,
     Slot,
 )
-from podcheck.model.placement import Placements, node_fits, placement_guard, placements
-from podcheck.model.scheduler import fits
+from podcheck.model.placement import Placements, placements
 from podcheck.vocab import ActionKind, Actor, WorkloadKind
 
 
@@ -58,7 +60,8 @@ def ca_pod(s: Slot) -> CAPod:
     """What the drainability rules read of the slot's pod while it runs (the PDB rule's
     allowance is read from the state: `_pdb_blocks`)."""
     w = s.workload
-    return CAPod(s.name, controller=w.kind, safe_to_evict=w.template.safeToEvict,
+    return CAPod(s.name, controller=w.kind, mirror=s.static,
+                 safe_to_evict=w.template.safeToEvict,
                  local_storage=bool(w.template.volumes))
 
 
@@ -103,17 +106,6 @@ def _blocked(cluster: Cluster, budgets: list[Budget], n: NodeSlot) -> list[ir.Ex
     return out
 
 
-def _elsewhere(cluster: Cluster, pl: Placements, s: Slot, n: NodeSlot) -> ir.Expr:
-    """The scheduler's filters let pod `s` run on some other Ready node."""
-    homes = []
-    for m in cluster.nodes_for(s):
-        if m is n or not node_fits(pl, s, m):
-            continue
-        ready = ir.or_(ir.eq(m.state, NODE_READY), ir.eq(m.state, NODE_DRAINED))
-        homes.append(ir.and_(ready, *fits(cluster, s, m), *placement_guard(cluster, pl, s, m)))
-    return ir.or_(*homes)
-
-
 def _declare_node(cluster: Cluster, budgets: list[Budget], clock: Clock, pl: Placements,
                   n: NodeSlot, busy: ir.Expr) -> None:
     b, env = cluster.builder, cluster.spec.environment
@@ -123,14 +115,13 @@ def _declare_node(cluster: Cluster, budgets: list[Budget], clock: Clock, pl: Pla
                         owner=f"node {n.name}", field_name="scaleDownTimer")
     scaling = ir.eq(n.state, NODE_SCALING_DOWN)
     clock.register(timer, ir.and_(scaling, left, ir.op(">", timer, 0)))
-    homes = [ir.or_(ir.not_(_here(cluster, s, n)), _elsewhere(cluster, pl, s, n))
-             for s in movers]
+    homes = all_placed(cluster, pl, n, movers, {s.name: _here(cluster, s, n) for s in movers})
     ready = ir.or_(ir.eq(n.state, NODE_READY), ir.eq(n.state, NODE_DRAINED))
     # pending pods go first: FilterOutSchedulable places them in the snapshot before the
     # removal simulation, so a node they would use is not empty (NOTE(scale-down))
     pending = ir.or_(*(ir.and_(s.exists, ir.eq(s.node, 0)) for s in cluster.slots))
     pick = ir.and_(cluster.may_disrupt(), ready, ir.not_(busy), ir.not_(pending),
-                   ir.not_(ir.or_(*_blocked(cluster, budgets, n))), *homes)
+                   ir.not_(ir.or_(*_blocked(cluster, budgets, n))), homes)
     b.action(ActionKind.SCALE_DOWN_NODE, (("node", n.name),), pick,
              [(n.state, NODE_SCALING_DOWN), (timer, MAX_POD_EVICTION_TIME)],
              f"the cluster autoscaler scales down node {n.name}: its pods fit elsewhere "
@@ -143,12 +134,14 @@ def _declare_node(cluster: Cluster, budgets: list[Budget], clock: Clock, pl: Pla
              f"the cluster autoscaler gives up on node {n.name}: a pod is still there after "
              "2m0s of evictions (MaxPodEvictionTime); the node is untainted",
              Actor.CLUSTER_AUTOSCALER, span=env.span)
-    daemons = [s for s in cluster.slots
-               if s.kind is WorkloadKind.DAEMONSET and s.pinned == n.index]
+    daemons = [s for s in cluster.slots if s.stays_on_node and s.pinned == n.index]
     b.action(ActionKind.NODE_REMOVED, (("node", n.name),), ir.and_(scaling, ir.not_(left)),
              [(n.state, NODE_REMOVED), (timer, 0),
               *(u for s in daemons for u in cluster.delete_updates(s))],
-             f"the cluster autoscaler deletes node {n.name} (its DaemonSet pods go with it)",
+             f"the cluster autoscaler deletes node {n.name} (its DaemonSet pods go with it)"
+             if not any(s.static for s in daemons) else
+             f"the cluster autoscaler deletes node {n.name} (its DaemonSet and static pods "
+             "go with it)",
              Actor.CLUSTER_AUTOSCALER, ir.Fairness.WEAK, env.span)
     for s in movers:
         cluster.evictors.setdefault(s.name, []).append(

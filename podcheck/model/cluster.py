@@ -123,6 +123,18 @@ class Slot:
         """The kind of the owning workload."""
         return self.workload.kind
 
+    @property
+    def static(self) -> bool:
+        """A static pod (`staticOn`): its node's kubelet runs it, pinned there, and its
+        API object is a mirror pod (NOTE(static-pods) in docs/semantics.md)."""
+        return self.workload.template.staticOn is not None
+
+    @property
+    def stays_on_node(self) -> bool:
+        """The pod stays on its node through an outage: a DaemonSet's (it tolerates the
+        unreachable taint for ever) or a static pod (the kubelet re-creates its mirror)."""
+        return self.kind is spec.WorkloadKind.DAEMONSET or self.static
+
 
 @dataclass(slots=True)
 class Counters:

@@ -240,7 +240,7 @@ def terminal(cluster: Cluster) -> ir.Expr:
     parts = []
     for s in cluster.slots:
         settled = ir.and_(cluster.active(s), s.model.quiescent)
-        if s.kind is spec.WorkloadKind.DAEMONSET:  # bound there, or Pending for it
+        if s.stays_on_node:  # bound there, or Pending for it
             down = [ir.eq(n.state, NODE_DOWN) for n in cluster.nodes_for(s)]
             settled = ir.or_(settled, cluster.node_down(s), *down)
         parts.append(ir.or_(ir.not_(s.exists), settled))

@@ -47,10 +47,11 @@ def flags(env: spec.Environment) -> DrainFlags:
 
 def running_status(s: Slot, env: spec.Environment) -> PodDeleteStatus:
     """The filters' answer for the slot's pod while it is not finished (kube
-    `pod_delete_status`; a finished pod is always deleted).  The spec has no static pods,
-    so no slot is a mirror pod."""
+    `pod_delete_status`; a finished pod is always deleted); a static pod's is a mirror
+    pod."""
     w = s.workload
-    pod = DrainPod(s.name, controller=w.kind, local_storage=bool(w.template.volumes))
+    pod = DrainPod(s.name, controller=w.kind, mirror=s.static,
+                   local_storage=bool(w.template.volumes))
     return pod_delete_status(pod, flags(env))
 
 

@@ -65,6 +65,8 @@ def declare_failures(cluster: Cluster, timers: Unreachable) -> None:
         _recoveries(cluster, timers)
     if (used := counters.pod_deletes) is not None:
         for s in cluster.slots:
+            if s.static:  # the kubelet re-creates the mirror pod; the static pod runs on
+                continue
             b.action(ActionKind.DELETE_POD, (("pod", s.name),),
                      ir.and_(may, ir.op("<", used, env.podDeletes), s.exists),
                      [*cluster.delete_updates(s), (used, ir.op("+", used, 1))],

@@ -30,6 +30,8 @@ def declare_scheduler(cluster: Cluster) -> None:
     b = cluster.builder
     pl = placements(cluster)
     for s in cluster.slots:
+        if s.static:  # the kubelet runs it where its manifest is: never scheduled
+            continue
         cordoned_ok = schedulable_when_cordoned(s.workload.template,
                                                s.kind is WorkloadKind.DAEMONSET)
         allowed = (NODE_READY, NODE_DRAINED, NODE_CORDONED) if cordoned_ok else (

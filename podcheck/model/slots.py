@@ -35,8 +35,9 @@ def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -
 ]:
     """(slot name, pinned node index, is surge) for every slot of `workload`."""
     kind, name = workload.kind, workload.name
-    if kind is spec.WorkloadKind.POD:
-        return [(name, 0, False)]
+    if kind is spec.WorkloadKind.POD:  # a static pod is pinned to its kubelet's node
+        static = [i for i, n in enumerate(nodes, 1) if n.name == workload.template.staticOn]
+        return [(name, static[0] if static else 0, False)]
     if kind is spec.WorkloadKind.DAEMONSET:  # only on the nodes it should run on
         return [(f"{name}-{n.name}", i, False) for i, n in enumerate(nodes, 1)
                 if daemon_runs_on(n, workload.template)]
@@ -139,8 +140,9 @@ def _declare_slots(cluster: Cluster, w: spec.Workload, req: dict[str, int],
         s = Slot(
             name, w, ordinal,
             builder.bool_var(f"{name}.exists", exists, owner=owner, field_name="exists"),
-            builder.var(f"{name}.node", 0, len(sp.nodes), 0, labels=names, owner=owner,
-                        field_name="node"),
+            builder.var(f"{name}.node", 0, len(sp.nodes),
+                        pinned if w.template.staticOn is not None else 0, labels=names,
+                        owner=owner, field_name="node"),
             pinned=pinned, surge=is_surge, requests=req,
         )
         if tracking.uid:
@@ -234,7 +236,8 @@ def symmetry_groups(cluster: Cluster) -> tuple[ir.SymmetryGroup, ...]:
             if len({len(b) for b in blocks}) == 1:
                 groups.append(_pod_group(cluster, w.name, blocks, slots[0]))
     nodes = cluster.nodes
-    alike = len({(tuple(sorted(n.capacity.items())), n.zone) for n in nodes}) == 1
+    alike = len({(tuple(sorted(n.capacity.items())), n.zone) for n in nodes}) == 1 and not any(
+        s.static for s in cluster.slots)  # a static pod tells its node apart
     blocks = tuple(tuple(owner[f"node {n.name}"]) for n in nodes)
     if len(nodes) > 1 and alike and len({len(b) for b in blocks}) == 1:
         refs = tuple(s.node.index for s in cluster.slots)

@@ -117,7 +117,7 @@ def unreachable_timers(cluster: Cluster, clock: Clock) -> Unreachable:
     held: dict[int, list[ir.Expr]] = {}
     decisions = _Decisions(cluster)
     for s in cluster.slots:
-        if s.kind is spec.WorkloadKind.DAEMONSET:
+        if s.stays_on_node:
             continue
         for index, d in decisions.unreachable(s).items():
             if d.kind is not EvictionKind.NONE:
@@ -149,7 +149,7 @@ def static_taint_timers(cluster: Cluster, clock: Clock) -> StaticTimers:
     decisions = _Decisions(cluster)
     timers: StaticTimers = {}
     for s in cluster.slots:
-        if s.kind is spec.WorkloadKind.DAEMONSET:
+        if s.stays_on_node:
             continue
         bounds = {}
         for n in decisions.bindable(s):
@@ -175,7 +175,7 @@ def declare_taint_eviction(cluster: Cluster, clock: Clock, timers: Unreachable,
     """Declare `taint_evict` for every pod slot that is not a DaemonSet's."""
     decisions = _Decisions(cluster)
     for s in cluster.slots:
-        if s.kind is spec.WorkloadKind.DAEMONSET:
+        if s.stays_on_node:
             continue
         _unreachable(cluster, clock, s, decisions.unreachable(s), timers)
         for n in decisions.bindable(s):

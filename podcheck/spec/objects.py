@@ -187,6 +187,7 @@ class PodTemplate:
     topologySpread: tuple[TopologySpreadConstraint, ...] = ()
     tolerations: tuple[Toleration, ...] = ()
     safeToEvict: bool | None = None  # cluster-autoscaler.kubernetes.io/safe-to-evict
+    staticOn: str | None = None  # a bare pod: a static pod of this node's kubelet
     span: Span = span_field()
 
     def __post_init__(self) -> None:
