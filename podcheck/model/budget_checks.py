@@ -75,7 +75,7 @@ def _came_up(cluster: Cluster, b: Budget) -> ir.Var:
     for i, v in enumerate(builder.vars):
         if v.name == name:
             return ir.Var(i)
-    up = ir.and_(*(cluster.ready(s) for s in b.selected if not s.surge))
+    up = ir.and_(*(cluster.healthy(s) for s in b.selected if not s.extra))
     var = builder.bool_var(name, owner=b.owner, field_name="cameUp")
     update = (var.index, ir.or_(var, up))
     builder.actions[:] = [replace(a, updates=(*a.updates, update)) for a in builder.actions]

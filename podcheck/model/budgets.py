@@ -71,11 +71,11 @@ def budget_views(found: list[Budget]) -> list[ir.Derived]:
 
 def _budget(cluster: Cluster, pdb: spec.PodDisruptionBudget) -> Budget:
     chosen = tuple(s for s in cluster.slots if selects(pdb, s.workload.template))
-    rule = budget_rule(pdb, [s.workload for s in chosen if not s.surge])
+    rule = budget_rule(pdb, [s.workload for s in chosen if not s.extra])
     if rule.fail_safe:
         zero = ir.Const(0)
         return Budget(pdb, chosen, rule.fail_safe, zero, zero, zero, zero)
-    healthy = ir.count(*(cluster.ready(s) for s in chosen))
+    healthy = ir.count(*(cluster.healthy(s) for s in chosen))  # countHealthyPods
     if not rule.needs_scale:
         # NOTE(pdb-expected): an integer minAvailable expects the matched pods, and its
         # desired count is the integer itself.

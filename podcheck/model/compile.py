@@ -50,6 +50,7 @@ from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.statefulset import declare_statefulset
 from podcheck.model.taint_eviction import declare_taint_eviction, unreachable_timers
+from podcheck.model.termination import declare_termination
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
 from podcheck.vocab import ActionKind, Actor, Reason
 
@@ -98,9 +99,8 @@ def build_model(
     clock = Clock(builder, options)
     diags: list[Diagnostic] = []
     try:
-        cluster = build_cluster(sp, builder, _saturating(factory, clock, options, sp),
-                                tracking_for(sp),
-                                options.uid_bound)
+        cluster = build_cluster(sp, clock, _saturating(factory, clock, options, sp),
+                                tracking_for(sp), options)
         found = budgets(cluster)
     except KubeInputError as err:
         diags.append(diagnostic(codes.KUBERNETES_REJECTS_VALUE,
@@ -166,6 +166,7 @@ def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> Non
     declare_failures(cluster, timers)
     declare_taint_eviction(cluster, clock, timers)
     declare_endpoints(cluster)
+    declare_termination(cluster, clock)
 
 
 def fairness_overrides(sp: spec.CheckedSpec) -> dict[str, ir.Fairness]:
@@ -245,7 +246,7 @@ def _budget_diagnostics(cluster: Cluster, found: list[Budget]) -> list[Diagnosti
                 "or StatefulSet"))
     for s in cluster.slots:
         mine = [b.pdb.name for b in found if s in b.selected]
-        if len(mine) > 1 and s.ordinal == 0 and not s.surge:
+        if len(mine) > 1 and s.ordinal == 0 and not s.extra:
             out.append(diagnostic(
                 codes.MULTIPLE_PDBS,
                 f"pods of `{s.workload.name}` are selected by more than one pdb "

@@ -23,6 +23,7 @@ from podcheck.diagnostics import Span
 from podcheck.kube.eviction import BUDGET_MESSAGE, MULTIPLE_PDBS_MESSAGE, Decision
 from podcheck.model.budgets import Budget
 from podcheck.model.cluster import FAILED, NODE_CORDONED, PENDING, SUCCEEDED, Cluster, Slot
+from podcheck.model.termination import Delete, declare_delete
 from podcheck.spec import NO_SPAN
 from podcheck.vocab import ActionKind, Actor, UnhealthyPodEvictionPolicy
 
@@ -79,13 +80,13 @@ def declare_evictions(cluster: Cluster, all_budgets: list[Budget]) -> None:
     for s in cluster.slots:
         if s.kind is spec.WorkloadKind.DAEMONSET:
             continue  # kubectl drain --ignore-daemonsets
-        on_cordoned = ir.and_(s.exists, cluster.on_node_in(s, (NODE_CORDONED,)))
+        on_cordoned = ir.and_(cluster.live(s), cluster.on_node_in(s, (NODE_CORDONED,)))
         granted, refusal = eviction_decision(cluster, s, all_budgets)
         where = _where(cluster, s, all_budgets)
-        b.action(ActionKind.EVICT, (("pod", s.name),), ir.and_(on_cordoned, granted),
-                 cluster.delete_updates(s, evicted=True),
-                 f"the eviction API grants the eviction of {s.name}: the pod is deleted",
-                 Actor.EVICTION_API, ir.Fairness.STRONG, where)
+        declare_delete(cluster, s, Delete(
+            ActionKind.EVICT, f"the eviction API grants the eviction of {s.name}: the pod is "
+            "deleted", Actor.EVICTION_API, ir.Fairness.STRONG, where, evicted=True),
+            ir.and_(on_cordoned, granted))
         if refusal is not None and granted != ir.TRUE:
             # NOTE(eviction-fairness): a refusal is its own action class.  kubectl drain
             # retries every 5 s, so a grant that is enabled infinitely often is taken

@@ -36,13 +36,20 @@ class ModelOptions:
     after it has run for more than 10 minutes.  Costs one 601-second timer while a
     container that has restarted is running; switching it off makes back-off only
     grow (restarts later than the kubelet's, never earlier).
+
+    `terminating_spares`: the extra pod slots of a ReplicaSet, Deployment or Job for
+    the replacements of its Terminating pods (NOTE(terminating-spares) in
+    model/termination.py); None: as many as the workload has pods, so that every pod
+    may terminate while its replacement runs.
     """
 
     restart_bound: int = 3
     uid_bound: int = 3
     exact_windows: bool = False
     backoff_reset: bool = True
+    terminating_spares: int | None = None
 
     def __post_init__(self) -> None:
         assert self.restart_bound >= 1, "restart_bound must be at least 1"
         assert self.uid_bound >= 1, "uid_bound must be at least 1"
+        assert self.terminating_spares is None or self.terminating_spares >= 0

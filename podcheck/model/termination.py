@@ -1,0 +1,162 @@
+"""Graceful deletion: Terminating pods, their grace-period timer, and their removal.
+
+Stage: internal to `podcheck.model`.  `slots.py` calls `declare_termination_vars` for
+every slot whose pod a delete can leave Terminating and `spare_slots` for the layout;
+`compile.py` calls `declare_termination` once the pod models exist, which registers the
+timers and declares `pod_terminated` and `pod_killed` per slot.  The rules come from
+`podcheck.kube.termination` through `kube_adapter.kill_window`.
+
+NOTE(graceful-deletion): a delete (a user's, a controller's scale-down or clean-up, the
+taint manager's, a granted eviction) of a pod that is bound, not Succeeded or Failed, and
+whose template has `terminationGracePeriodSeconds` > 0 sets its deletion timestamp
+(`terminating`) and arms `graceLeft` at the pod's latest SIGKILL instant L
+(`CheckGracefulDelete`, `killContainer`: preStop inside the grace period, then at least
+2 s after SIGTERM).  From then on the kubelet no longer runs the pod's containers (no
+restart, no probe: the pod model is inactive) and the pod is gone either when its
+containers have exited, at any instant from E (the end of the shortest preStop hooks)
+on, or at L at the latest (`pod_killed`).  Every other delete removes the object at once:
+`terminationGracePeriodSeconds: 0`, an unbound or finished pod (`CheckGracefulDelete`
+gives 0), and a pod whose node is Down.  The last is the model's stance on a failed node
+(its kubelet never confirms the kill, so Kubernetes keeps the pod Terminating until the
+node object is deleted or the pod is force-deleted, pod GC `gcOrphaned` /
+`gcTerminating`): a Down node is a node that is gone, as the taint eviction of its pods
+already treats it; a pod that is Terminating when its node goes down is removed then too.
+While Terminating, the pod keeps its node (the scheduler still counts its requests) and
+is listed (`pods(...)` ranges over it), and no controller counts it: `IsPodActive` for
+the ReplicaSet and Job controllers (a replacement is created at once), the disruption
+controller's `countHealthyPods`, the StatefulSet controller's same-name rule (the ordinal
+is re-created only once the object is gone), and the EndpointSlice controller's ready
+condition.
+
+NOTE(terminating-ready): the Ready condition of a Terminating pod keeps the value it had
+(the readiness prober keeps running during termination, and the model assumes the
+container keeps answering until it exits); the exit may come at E, with no preStop hook
+right after the delete, so a run in which the pod stops serving at once is covered.
+
+NOTE(terminating-spares): a ReplicaSet, Deployment or Job with Terminating pods needs
+slots for their replacements: `spare_slots` adds as many as it has pods
+(`ModelOptions.terminating_spares` lowers it) and no more than its pods can be deleted
+over the run.  With fewer spares than Terminating pods, a replacement waits for a slot
+(the controller lags), a run the untimed model has anyway (NOTE(prompt-controllers)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from podcheck import ir, spec
+from podcheck.diagnostics import Span
+from podcheck.model.clock import Clock, window_distance
+from podcheck.model.cluster import Cluster, Slot, Update
+from podcheck.model.kube_adapter import kill_window
+from podcheck.model.options import ModelOptions
+from podcheck.vocab import ActionKind, Actor, TaintEffect
+
+_SPARING = (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET, spec.WorkloadKind.JOB)
+
+
+def terminates(w: spec.Workload, sp: spec.CheckedSpec) -> bool:
+    """Whether a delete can leave a pod of `w` Terminating: its template has a grace period
+    and something deletes its bound, running pods (a drain, direct deletes, a rollout's
+    scale-down, a Job's clean-up, the taint manager on a NoExecute taint)."""
+    if kill_window(w.template) is None:
+        return False
+    env = sp.environment
+    if w.kind is spec.WorkloadKind.JOB or env.podDeletes:
+        return True
+    if env.drain and w.kind is not spec.WorkloadKind.DAEMONSET:
+        return True
+    if env.rollouts and w.kind is spec.WorkloadKind.DEPLOYMENT:
+        return True
+    return any(t.effect is TaintEffect.NO_EXECUTE for n in sp.nodes for t in n.taints)
+
+
+def spare_slots(w: spec.Workload, sp: spec.CheckedSpec, deletions: int,
+                options: ModelOptions) -> int:
+    """NOTE(terminating-spares): the extra slots of `w` for replacements of Terminating
+    pods, at most `deletions` (how often its pods can be deleted over the run)."""
+    if w.kind not in _SPARING or not terminates(w, sp):
+        return 0
+    count = w.parallelism if w.kind is spec.WorkloadKind.JOB else w.replicas
+    if options.terminating_spares is not None:
+        count = min(count, options.terminating_spares)
+    return min(count, deletions)
+
+
+def declare_termination_vars(clock: Clock, s: Slot) -> None:
+    """The slot's deletion timestamp and its grace-period timer (0..L seconds)."""
+    window = kill_window(s.workload.template)
+    assert window is not None, s.name
+    owner = f"pod {s.name}"
+    s.terminating = clock.builder.bool_var(f"{s.name}.terminating", owner=owner,
+                                           field_name="terminating")
+    s.grace_left = clock.timer(f"{s.name}.graceLeft", window.latest, owner=owner,
+                               field_name="graceLeft")
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """One kind of delete of a pod: who sends it and how it reads in a trace."""
+
+    name: ActionKind
+    label: str
+    actor: Actor
+    fairness: ir.Fairness = ir.Fairness.WEAK
+    span: Span | None = None
+    evicted: bool = False  # through the eviction API (DisruptionTarget)
+    counted: bool = True  # owners that count deletions (a Job's failures) see it
+
+
+def declare_delete(cluster: Cluster, s: Slot, d: Delete, guard: ir.Expr,
+                   extra: Sequence[Update] = (), node: str = "") -> None:
+    """Declare the delete `d` of slot `s`'s pod under `guard` (with `extra` updates; `node`
+    names the node in the action's parameters):
+    one action removing the object at once, and, where the pod has a grace period, a
+    second one leaving it Terminating (NOTE(graceful-deletion)); split by
+    `Cluster.removed_at_once`, so each action's updates are constants where a slot is
+    emptied (NOTE(lowest-free) in engine/vacancy.py reads them)."""
+    b, pod = cluster.builder, (("pod", s.name), *((("node", node),) if node else ()))
+    gone = [*cluster.removal_updates(s, evicted=d.evicted, counted=d.counted), *extra]
+    if s.terminating is None:
+        b.action(d.name, pod, guard, gone, d.label, d.actor, d.fairness, d.span)
+        return
+    at_once = cluster.removed_at_once(s)
+    b.action(d.name, pod, ir.and_(guard, at_once), gone, d.label, d.actor, d.fairness, d.span)
+    grace = s.workload.template.terminationGracePeriodSeconds
+    start = [*cluster.termination_updates(s, evicted=d.evicted, counted=d.counted), *extra]
+    b.action(d.name, pod, ir.and_(guard, ir.not_(at_once)), start,
+             f"{d.label}; it is Terminating (grace {grace} s)", d.actor, d.fairness, d.span)
+
+
+def declare_termination(cluster: Cluster, clock: Clock) -> None:
+    """Register every grace-period timer and declare `pod_terminated` / `pod_killed`."""
+    for s in cluster.slots:
+        if s.terminating is not None:
+            _declare_slot(cluster, clock, s)
+
+
+def _declare_slot(cluster: Cluster, clock: Clock, s: Slot) -> None:
+    window = kill_window(s.workload.template)
+    assert window is not None and s.grace_left is not None
+    left, b = s.grace_left, cluster.builder
+    grace = s.workload.template.terminationGracePeriodSeconds
+    going = cluster.terminating(s)
+    opened = ir.op("<=", left, window.latest - window.earliest)
+    down = cluster.node_down(s)
+    clock.register(left, ir.and_(going, cluster.reported(s)),
+                   window_distance(left, window.latest - window.earliest))
+    clock.may_wait(left, ir.and_(going, ir.op(">", left, 0)))
+    clock.window(ir.and_(going, opened, ir.op(">", left, 0)))
+    pod = (("pod", s.name),)
+    gone = cluster.removal_updates(s, evicted=None, counted=False)
+    b.action(ActionKind.POD_TERMINATED, pod,
+             ir.and_(going, ir.or_(ir.and_(opened, ir.op(">", left, 0)), down)), gone,
+             f"pod {s.name} finishes terminating: its containers exited after preStop and "
+             f"SIGTERM, within its {grace} s grace period (or its node is gone); the pod "
+             "object is removed", Actor.KUBELET, ir.Fairness.WEAK, s.workload.span)
+    b.action(ActionKind.POD_KILLED, pod,
+             ir.and_(going, ir.eq(left, 0), ir.not_(down)), gone,
+             f"the {grace} s grace period of pod {s.name} is over: the kubelet kills its "
+             "containers (SIGKILL) and the pod object is removed", Actor.KUBELET,
+             ir.Fairness.WEAK, s.workload.span)
