@@ -112,7 +112,7 @@ def is_pod_active(phase: str, terminating: bool) -> bool:
 def endpoint_conditions(pod_ready: bool, terminating: bool,
                         publish_not_ready: bool = False) -> tuple[bool, bool, bool]:
     """`podToEndpoint`'s (ready, serving, terminating) conditions of a pod's endpoint."""
-    serving = publish_not_ready or pod_ready
+    serving = pod_ready
     return publish_not_ready or (serving and not terminating), serving, terminating
 
 
