@@ -49,8 +49,9 @@ def eviction_decision(cluster: Cluster, s: Slot, all_budgets: list[Budget]) -> t
     ir.Expr, Refusal | None
 ]:
     """(granted, the refusal otherwise) for an eviction of pod `s` (module docstring)."""
-    phase = cluster.phase(s)
-    ignore = ir.or_(*(ir.eq(phase, p) for p in (PENDING, SUCCEEDED, FAILED)))
+    phase = cluster.phase(s)  # canIgnorePDB: these phases, or a deletion timestamp
+    ignore = ir.or_(*(ir.eq(phase, p) for p in (PENDING, SUCCEEDED, FAILED)),
+                    cluster.terminating(s))
     mine = [b for b in all_budgets if s in b.selected]
     if not mine:
         return ir.TRUE, None

@@ -89,8 +89,9 @@ def declare_termination_vars(clock: Clock, s: Slot) -> None:
     window = kill_window(s.workload.template)
     assert window is not None, s.name
     owner = f"pod {s.name}"
-    s.terminating = clock.builder.bool_var(f"{s.name}.terminating", owner=owner,
-                                           field_name="terminating")
+    s.terminating = clock.builder.var(f"{s.name}.terminating", 0, 1, 0,
+                                      labels=("false", "true"), owner=owner,
+                                      field_name="terminating")
     s.grace_left = clock.timer(f"{s.name}.graceLeft", window.latest, owner=owner,
                                field_name="graceLeft")
 

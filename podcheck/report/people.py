@@ -21,11 +21,12 @@ PARAMETER = "parameter"
 
 # Fields a person looks at (`kubectl get` / `describe`): the container's state, restart
 # count, last exit code and `started`; the pod's node, revision and endpoint membership;
-# the node's state; a Job's succeeded and failed counts; a Deployment's
+# the node's state; a pod's deletion timestamp (`kubectl get pods` STATUS Terminating);
+# a Job's succeeded and failed counts; a Deployment's
 # revision.  Pod phase, Ready and PDB status are display views (`ir.Derived`), always shown.
 SHOWN = frozenset({
     "state", "restarts", "exitCode", "started", "node", "revision", "endpoint",
-    "succeeded", "failed", PARAMETER,
+    "succeeded", "failed", "terminating", PARAMETER,
 })
 
 # The model's own bookkeeping (the step's label and events say what they record): timers,
@@ -38,7 +39,8 @@ INTERNAL = frozenset({
     "livenessTimer", "readyResult", "readyRun", "readinessTimer", "startupFailures",
     "startupTimer", "cameUp", "nodeFailures", "podDeletes", "zoneFailures", "left",
     "pending", "counted", "backoffLimitExceeded", "elapsedLeft", "port", "nodeRecoveries",
-    "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer",
+    "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer", "graceLeft",
+    "ageLeft",
 })
 
 
@@ -92,6 +94,7 @@ _EVENTS: dict[str, tuple[EventReason, ...]] = {
     ActionKind.CORDON: (EventReason.NODE_NOT_SCHEDULABLE,),
     ActionKind.UNCORDON: (EventReason.NODE_SCHEDULABLE,),
     ActionKind.DEADLINE_EXCEEDED: (EventReason.DEADLINE_EXCEEDED, EventReason.KILLING),
+    ActionKind.POD_KILLED: (EventReason.KILLING,),
 }
 
 
