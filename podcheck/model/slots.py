@@ -214,9 +214,9 @@ _INTERCHANGEABLE = (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET,
 
 def symmetry_groups(cluster: Cluster) -> tuple[ir.SymmetryGroup, ...]:
     """The symmetry the model claims (the engine verifies it, NOTE(symmetry-verified)):
-    the non-surge pod slots of each Deployment, ReplicaSet or Job, spares included (same
-    template, same controller; a slot's block is every variable of `pod <slot>`, in declaration order),
-    and the nodes when all have the same capacity and zone (named by each slot's
+    the non-surge pod slots of each Deployment, ReplicaSet or Job, spares included
+    (same template, same controller; a slot's block is every variable of `pod <slot>`,
+    in declaration order), and the nodes when all have the same capacity and zone (named by each slot's
     `node`).  A property or environment that names one pod or node makes the engine
     drop the group, and the run says so."""
     owner: dict[str, list[int]] = {}
