@@ -216,8 +216,8 @@ def symmetry_groups(cluster: Cluster) -> tuple[ir.SymmetryGroup, ...]:
     """The symmetry the model claims (the engine verifies it, NOTE(symmetry-verified)):
     the non-surge pod slots of each Deployment, ReplicaSet or Job, spares included
     (same template, same controller; a slot's block is every variable of `pod <slot>`,
-    in declaration order), and the nodes when all have the same capacity and zone (named by each slot's
-    `node`).  A property or environment that names one pod or node makes the engine
+    in declaration order), and the nodes when all have the same capacity and zone (named
+    by each slot's `node`).  A property or environment that names one pod or node makes the engine
     drop the group, and the run says so."""
     owner: dict[str, list[int]] = {}
     for i, v in enumerate(cluster.builder.vars):
