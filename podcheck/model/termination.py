@@ -38,6 +38,9 @@ slots for their replacements: `spare_slots` adds as many as it has pods
 (`ModelOptions.terminating_spares` lowers it) and no more than its pods can be deleted
 over the run.  With fewer spares than Terminating pods, a replacement waits for a slot
 (the controller lags), a run the untimed model has anyway (NOTE(prompt-controllers)).
+A DaemonSet has no spare: the DaemonSet controller skips a terminating pod
+(`podsShouldBeOnNode`) and would create the node's new pod at once, the model creates it
+once the old one is gone (at most its grace period later).
 """
 
 from __future__ import annotations
@@ -58,12 +61,18 @@ _SPARING = (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET, spec.Wor
 
 def terminates(w: spec.Workload, sp: spec.CheckedSpec) -> bool:
     """Whether a delete can leave a pod of `w` Terminating: its template has a grace period
-    and something deletes its bound, running pods (a drain, direct deletes, a rollout's
-    scale-down, a Job's clean-up, the taint manager on a NoExecute taint)."""
+    and something deletes its bound, running pods (`_disrupted`, or a Job's clean-up)."""
     if kill_window(w.template) is None:
         return False
+    return w.kind is spec.WorkloadKind.JOB or _disrupted(w, sp)
+
+
+def _disrupted(w: spec.Workload, sp: spec.CheckedSpec) -> bool:
+    """A delete can hit a running pod of `w` while its controller still wants it: a
+    drain, direct deletes, a rollout's scale-down, the taint manager on a NoExecute
+    taint (a finished Job's clean-up wants no replacement)."""
     env = sp.environment
-    if w.kind is spec.WorkloadKind.JOB or env.podDeletes:
+    if env.podDeletes:
         return True
     if env.drain and w.kind is not spec.WorkloadKind.DAEMONSET:
         return True
@@ -76,7 +85,7 @@ def spare_slots(w: spec.Workload, sp: spec.CheckedSpec, deletions: int,
                 options: ModelOptions) -> int:
     """NOTE(terminating-spares): the extra slots of `w` for replacements of Terminating
     pods, at most `deletions` (how often its pods can be deleted over the run)."""
-    if w.kind not in _SPARING or not terminates(w, sp):
+    if w.kind not in _SPARING or not terminates(w, sp) or not _disrupted(w, sp):
         return 0
     count = w.parallelism if w.kind is spec.WorkloadKind.JOB else w.replicas
     if options.terminating_spares is not None:

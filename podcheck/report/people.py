@@ -21,12 +21,11 @@ PARAMETER = "parameter"
 
 # Fields a person looks at (`kubectl get` / `describe`): the container's state, restart
 # count, last exit code and `started`; the pod's node, revision and endpoint membership;
-# the node's state; a pod's deletion timestamp (`kubectl get pods` STATUS Terminating);
-# a Job's succeeded and failed counts; a Deployment's
+# the node's state; a Job's succeeded and failed counts; a Deployment's
 # revision.  Pod phase, Ready and PDB status are display views (`ir.Derived`), always shown.
 SHOWN = frozenset({
     "state", "restarts", "exitCode", "started", "node", "revision", "endpoint",
-    "succeeded", "failed", "terminating", PARAMETER,
+    "succeeded", "failed", PARAMETER,
 })
 
 # The model's own bookkeeping (the step's label and events say what they record): timers,
@@ -40,13 +39,14 @@ INTERNAL = frozenset({
     "startupTimer", "cameUp", "nodeFailures", "podDeletes", "zoneFailures", "left",
     "pending", "counted", "backoffLimitExceeded", "elapsedLeft", "port", "nodeRecoveries",
     "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer", "graceLeft",
-    "ageLeft",
+    "ageLeft", "terminating",
 })
 
 
-# Internal fields that the property language names (`p.uid`, `p.evicted`, `c.data`;
-# `p.exists` is the phase `(no pod)`): a trace shows them when its property reads them.
-PROPERTY_FIELDS = frozenset({"uid", "evicted", "dataGeneration"})
+# Internal fields that the property language names (`p.uid`, `p.evicted`, `c.data`,
+# `p.terminating`: the steps that set and clear it say so; `p.exists` is the phase
+# `(no pod)`): a trace shows them when its property reads them.
+PROPERTY_FIELDS = frozenset({"uid", "evicted", "dataGeneration", "terminating"})
 EXISTS = "exists"
 
 
