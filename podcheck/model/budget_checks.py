@@ -47,8 +47,10 @@ def budget_respected(cluster: Cluster, budgets: list[Budget], args: tuple[str, .
         if not covering:
             continue
         granted, _ = eviction_decision(cluster, s, budgets)
-        evicts = ir.and_(s.exists, cluster.on_node_in(s, (NODE_CORDONED,)), granted,
-                         cluster.ready(s))
+        # the eviction action's own guard (a Terminating pod is not evicted again), of a
+        # pod the budget counts as healthy
+        evicts = ir.and_(cluster.live(s), cluster.on_node_in(s, (NODE_CORDONED,)), granted,
+                         cluster.healthy(s))
         after = [ir.op(">=", ir.op("-", b.healthy, 1), b.desired) for b in covering]
         parts.append(ir.or_(ir.not_(evicts), ir.and_(*after)))
     return ir.and_(*parts)

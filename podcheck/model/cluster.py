@@ -113,6 +113,8 @@ class Slot:
     terminating: ir.Var | None = None
     grace_left: ir.Var | None = None
     spare: bool = False  # a slot for a replacement while earlier pods terminate
+    # NOTE(frozen-timers): the kubelet's timers of the slot, zeroed when it terminates
+    frozen: list[ir.Var] = field(default_factory=list)
     age: ir.Var | None = None  # NOTE(pod-age) in age.py: seconds to saturation
 
     @property
@@ -296,6 +298,7 @@ class Cluster:
             start += self.on_delete.get(s.name, [])
         if s.counted is not None:
             start.append((s.counted, 1))
+        start += [(v, 0) for v in s.frozen]
         return start
 
     def kill_at(self, s: Slot) -> int:

@@ -50,7 +50,7 @@ from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.statefulset import declare_statefulset
 from podcheck.model.taint_eviction import declare_taint_eviction, unreachable_timers
-from podcheck.model.termination import declare_termination
+from podcheck.model.termination import declare_termination, freeze_timers
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
 from podcheck.vocab import ActionKind, Actor, Reason
 
@@ -107,6 +107,7 @@ def build_model(
                                 f"kubernetes rejects a value: {err}", sp.environment.span))
         return StageResult(None, tuple(diags))
     diags += _budget_diagnostics(cluster, found)
+    freeze_timers(cluster, clock)
     _declare_actions(cluster, found, clock)
     props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder),
                              actions=lambda: builder.actions)

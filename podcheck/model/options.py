@@ -39,15 +39,17 @@ class ModelOptions:
 
     `terminating_spares`: the extra pod slots of a ReplicaSet, Deployment or Job for
     the replacements of its Terminating pods (NOTE(terminating-spares) in
-    model/termination.py); None: as many as the workload has pods, so that every pod
-    may terminate while its replacement runs.
+    model/termination.py).  1 by default: one replacement runs beside a Terminating pod
+    at once, a second waits until a Terminating pod is gone; None: as many as the
+    workload has pods, so that every pod may terminate while its replacement runs
+    (exact, and docs/performance.md measures what it costs).
     """
 
     restart_bound: int = 3
     uid_bound: int = 3
     exact_windows: bool = False
     backoff_reset: bool = True
-    terminating_spares: int | None = None
+    terminating_spares: int | None = 1
 
     def __post_init__(self) -> None:
         assert self.restart_bound >= 1, "restart_bound must be at least 1"

@@ -34,10 +34,14 @@ container keeps answering until it exits); the exit may come at E, with no preSt
 right after the delete, so a run in which the pod stops serving at once is covered.
 
 NOTE(terminating-spares): a ReplicaSet, Deployment or Job with Terminating pods needs
-slots for their replacements: `spare_slots` adds as many as it has pods
-(`ModelOptions.terminating_spares` lowers it) and no more than its pods can be deleted
-over the run.  With fewer spares than Terminating pods, a replacement waits for a slot
-(the controller lags), a run the untimed model has anyway (NOTE(prompt-controllers)).
+slots for their replacements: `spare_slots` adds `ModelOptions.terminating_spares` (1 by
+default; None: as many as it has pods), never more than its pods can be deleted over the
+run.  With fewer spares than Terminating pods, a replacement waits for a slot (the
+controller lags until a Terminating pod is gone, at most its grace period): the model
+then misses the runs in which two replacements of one workload are created while their
+predecessors terminate (a property counting pod objects or placements of two surges at
+once may hold here and not in Kubernetes; `terminating_spares=None` explores them).
+Before graceful deletion was modelled no replacement ever overlapped its predecessor.
 A DaemonSet has no spare: the DaemonSet controller skips a terminating pod
 (`podsShouldBeOnNode`) and would create the node's new pod at once, the model creates it
 once the old one is gone (at most its grace period later).
@@ -137,6 +141,23 @@ def declare_delete(cluster: Cluster, s: Slot, d: Delete, guard: ir.Expr,
     start = [*cluster.termination_updates(s, evicted=d.evicted, counted=d.counted), *extra]
     b.action(d.name, pod, ir.and_(guard, ir.not_(at_once)), start,
              f"{d.label}; it is Terminating (grace {grace} s)", d.actor, d.fairness, d.span)
+
+
+def freeze_timers(cluster: Cluster, clock: Clock) -> None:
+    """NOTE(frozen-timers): list, per slot that can terminate, the clock timers of its
+    kubelet model (probe, back-off, process and deadline timers), which a graceful delete
+    zeroes.  From the deletion on the kubelet never runs the pod again (its timers are
+    inactive until the removal resets them) and no observable reads a timer, so their
+    values are dead; zeroing them merges states that differ only there.  Call after the
+    pod models exist and before any delete is declared."""
+    owned: dict[str, list[ir.Var]] = {}
+    for t in clock.timers:
+        owned.setdefault(cluster.builder.vars[t.var.index].owner, []).append(t.var)
+    for s in cluster.slots:
+        if s.terminating is None:
+            continue
+        keep = {v.index for v in (s.grace_left, s.age) if v is not None}
+        s.frozen = [v for v in owned.get(f"pod {s.name}", []) if v.index not in keep]
 
 
 def declare_termination(cluster: Cluster, clock: Clock) -> None:
