@@ -22,8 +22,9 @@ Terminating (NOTE(graceful-deletion)), in the step that grants it, so in every s
 after it the entry names a pod that is not listed or has a deletion timestamp, which
 `buildDisruptedPodMap` drops at any age (and `countHealthyPods` skips).  The timeout
 matters only when a delete fails after the PDB was written (the pod stays, uncounted, for
-up to 2 minutes), which the model has no step for.  tests/model/test_disrupted_pods.py checks kube's `sync_pdb` with the
-entry at every age against the IR after every granted eviction.
+up to 2 minutes), which the model has no step for.  tests/model/test_disrupted_pods.py
+checks kube's `sync_pdb` with the entry at every age against the IR after every granted
+eviction.
 """
 
 from __future__ import annotations
