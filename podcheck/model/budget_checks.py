@@ -69,7 +69,7 @@ def always_available(cluster: Cluster, budgets: list[Budget], args: tuple[str, .
 
 def _came_up(cluster: Cluster, b: Budget) -> ir.Var:
     """A monitor variable: 1 from the state after the first one in which every pod the
-    budget selects (surge slots aside) existed and was Ready.  Every action already
+    budget selects (surge slots aside) existed and was Ready, healthy (not Terminating).  Every action already
     declared sets it from the state it leaves, so a drop in the very step after the
     workload came up is seen (the state where it came up meets the budget anyway)."""
     builder = cluster.builder
@@ -77,7 +77,14 @@ def _came_up(cluster: Cluster, b: Budget) -> ir.Var:
     for i, v in enumerate(builder.vars):
         if v.name == name:
             return ir.Var(i)
-    up = ir.and_(*(cluster.healthy(s) for s in b.selected if not s.extra))
+    # per workload, as many healthy pods as it has desired slots, counted over its spares
+    # too (a replacement in a spare slot is one of its pods; the count keeps the pod
+    # symmetry group, spares included, mapping this monitor onto itself)
+    up = ir.and_(*(
+        ir.op(">=", ir.count(*(cluster.healthy(s) for s in b.selected
+                               if s.workload.name == w and not s.surge)),
+              sum(1 for s in b.selected if s.workload.name == w and not s.extra))
+        for w in dict.fromkeys(s.workload.name for s in b.selected)))
     var = builder.bool_var(name, owner=b.owner, field_name="cameUp")
     update = (var.index, ir.or_(var, up))
     builder.actions[:] = [replace(a, updates=(*a.updates, update)) for a in builder.actions]
