@@ -70,8 +70,8 @@ def always_available(cluster: Cluster, budgets: list[Budget], args: tuple[str, .
 def _came_up(cluster: Cluster, b: Budget) -> ir.Var:
     """A monitor variable: 1 from the state after the first one in which every pod the
     budget selects (surge slots aside) existed and was healthy (Ready, not Terminating).
-    Every action already declared sets it from the state it leaves, so a drop in the very step after the
-    workload came up is seen (the state where it came up meets the budget anyway)."""
+    Every action already declared sets it from the state it leaves, so a drop in the very
+    step after the workload came up is seen (the state where it came up meets the budget anyway)."""
     builder = cluster.builder
     name = f"{b.owner}.cameUp"
     for i, v in enumerate(builder.vars):
