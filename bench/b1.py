@@ -42,6 +42,7 @@ from podcheck.engine.result import LIVENESS  # noqa: E402
 from podcheck.engine.stuck import scan_liveness  # noqa: E402
 from podcheck.engine.symliveness import Quotient, check_reduced  # noqa: E402
 from podcheck.engine.symmetry import prepare  # noqa: E402
+from podcheck.engine.vsymmetry import for_system  # noqa: E402
 from podcheck.ir import TransitionSystem  # noqa: E402
 from podcheck.reduced_run import SCAN_STATES  # noqa: E402
 
@@ -121,10 +122,12 @@ def run_ir(args: argparse.Namespace, k: int) -> dict[str, Any]:
     traffic = None
     if args.engine == "bfs":
         result = bfs.check(system)
-    elif args.workers > 1:
+    elif args.workers > 1:  # reduced as one process is (the partitions canonicalise)
+        compiled = vector.compile_vector(system)
+        canon, _ = for_system(system, compiled.layout, bfs.BfsOptions(), None)
         result, traffic = workers.explore_workers(
-            system, vector.compile_vector(system), bfs.BfsOptions(), args.workers,
-            fingerprint=args.fingerprint)
+            system, compiled, bfs.BfsOptions(), args.workers, fingerprint=args.fingerprint,
+            canonicalise=canon)
     else:
         result, _ = vector.explore_vector(system, fingerprint=args.fingerprint)
     seconds = time.perf_counter() - start

@@ -12,6 +12,12 @@ length).  BMC runs to depth 6; k-induction up to k = 6.
 count, and Spacer proving or refuting SafeEvictions, AlwaysAvailable and DrainNeverStuck
 for *every* count in 1..N at once (shrinking to the smallest failing count).
 
+`python bench/bench_smt.py --counts [N ...]` times what a user runs (issue 12, item 3):
+`podcheck counts` on a B1-shaped `.pod` spec (two nodes, a Deployment with `replicas:
+1..N`, maxUnavailable 1, drain n1, one node failure: load, the cross-check at 1..3,
+Spacer for every count) next to `podcheck check` (BFS of the full model, liveness
+included) at `replicas: N` (skipped past `--bfs-max`).
+
 `python bench/bench_smt.py --startup [K ...]` times the probe/start-time question of
 specs/symbolic/tune-startup.pod with failureThreshold 1..K and a start time of
 20..(10 K - 20) s: BFS of the merged system (every point), Spacer on it, and `tune` by
@@ -128,18 +134,66 @@ def startup(k: int, timeout: float) -> dict[str, object]:
     return row
 
 
+COUNTS = """
+cluster { nodes: 2 }
+deployment web {
+  replicas: RANGE
+  template {
+    labels: { app: web }
+    container app { image: "nginx:1.27"  readinessProbe { periodSeconds: 10 } }
+  }
+}
+pdb web-pdb { selector: { app: web }  maxUnavailable: 1 }
+environment { drain: [n1]  nodeFailures: 1 }
+check budget-respected
+check drain-completes
+"""
+
+
+def counts(n: int, timeout: float, bfs_max: int) -> dict[str, object]:
+    """One row: `podcheck counts` over 1..n next to `podcheck check` at n replicas."""
+    import tempfile
+
+    from podcheck.check import CheckOptions, check_file
+    from podcheck.counting import CountOptions, counts_file
+
+    row: dict[str, object] = {"n": n}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "counts.pod"
+        path.write_text(COUNTS.replace("RANGE", f"1..{n}"))
+        start = time.perf_counter()
+        run = counts_file(str(path), CountOptions(timeout_seconds=timeout))
+        row["counts_s"] = round(time.perf_counter() - start, 2)
+        assert run.counted is not None, run.diagnostics
+        for name, v in run.counted.verdicts:
+            first = "" if v.smallest is None else f" (first at {v.smallest})"
+            row[name] = v.verdict.value + first
+        if n <= bfs_max:
+            path.write_text(COUNTS.replace("RANGE", str(n)))
+            start = time.perf_counter()
+            checked = check_file(str(path), CheckOptions(timeout_seconds=timeout))
+            row["check_bfs_s"] = round(time.perf_counter() - start, 2)
+            assert checked.result is not None
+            row["check_bfs_states"] = checked.result.stats.states
+            row["check_bfs"] = {r.name: r.verdict.value for r in checked.result.results}
+    return row
+
+
 def main(argv: list[str]) -> None:
     """Print the rows for the sizes in `argv` (see the module doc for the modes)."""
     timeout, bfs_max, mode = 120.0, 12, "b1"
     while argv[:1] and argv[0].startswith("--"):
-        if argv[0] in ("--parametric", "--startup"):
+        if argv[0] in ("--parametric", "--startup", "--counts"):
             mode, argv = argv[0][2:], argv[1:]
         elif argv[0] == "--bfs-max":
             bfs_max, argv = int(argv[1]), argv[2:]
         else:
             timeout, argv = float(argv[1]), argv[2:]
     sizes = [int(a) for a in argv]
-    if mode == "startup":
+    if mode == "counts":
+        for n in sizes or [2, 3, 4, 5, 6, 100, 1000, 2**31 - 1]:
+            print(json.dumps(counts(n, timeout, bfs_max)), flush=True)
+    elif mode == "startup":
         for k in sizes or [4, 8, 12]:
             print(json.dumps(startup(k, timeout)), flush=True)
     elif mode == "parametric":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import enum
 import gc
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -36,13 +35,14 @@ from podcheck.engine.simulate import DEFAULT_DEPTH, SimulateOptions, simulate
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES, SymbolicOptions, run_symbolic
 from podcheck.engine.symmetry import Symmetry
 from podcheck.engine.workers import explore as explore_vector
+from podcheck.grouped import check_groups, narrowed, preload
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
 from podcheck.limits import Stopped, Watch, watching
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
-from podcheck.manifests.groups import Exploration, explorations, group_note, independent_groups
+from podcheck.manifests.groups import splittable
 from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
 from podcheck.reduced_run import (
@@ -52,6 +52,7 @@ from podcheck.reduced_run import (
     scan_first,
     undecided_liveness,
 )
+from podcheck.replica_ranges import check_counts, per_count, with_counts
 from podcheck.run import CheckRun
 from podcheck.spec import CheckedSpec
 from podcheck.vacuity import add_probes, split, vacuity_warning
@@ -72,6 +73,7 @@ class CheckOptions:
     timeout_seconds: float | None = None
     fingerprint: bool = False  # vector engine: store 64-bit hashes of states only
     workers: int = 1  # vector engine: processes (engine/workers.py); 1 with liveness
+    cluster: str | None = None  # vector engine: a Dask scheduler or local:N (distributed/)
     symmetry: bool = True  # use the model's verified symmetry groups (safety runs)
     model: ModelOptions = field(default_factory=ModelOptions)
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
@@ -105,8 +107,7 @@ class _Partial:
         reporter.on_phase(phase.value, self.path)
 
     def stopped(self, limit: Limit) -> CheckRun:
-        diag = Diagnostic(
-            codes.RUN_STOPPED, Severity.WARNING,
+        diag = Diagnostic(codes.RUN_STOPPED, Severity.WARNING,
             f"the run stopped ({limit.value}) while {self.phase.value}, before any verdict",
             help=_HELP[limit])
         return CheckRun(self.path, self.diagnostics + (diag,), self.sources, stopped=limit)
@@ -124,7 +125,7 @@ _HELP = {
 def load_and_compile(
     path: str, options: CheckOptions, watch: Watch | None = None,
     reporter: RunReporter | None = None,
-    preloaded: ManifestsLoaded | None = None,
+    preloaded: Loaded | ManifestsLoaded | None = None,
 ) -> tuple[StageResult[TransitionSystem], Mapping[str, str], CheckedSpec | None]:
     """The front end (or the `preloaded` manifests) and the model compiler: a transition
     system, or diagnostics (`watch`, if given, is looked at between the two: `Stopped`
@@ -167,39 +168,34 @@ def _no_gc() -> Iterator[None]:
 
 def check_path(path: str, options: CheckOptions,
                reporter: RunReporter | None = None) -> list[CheckRun]:
-    """Verify the spec or manifests at `path`: one run, or for manifests whose workloads
-    fall into independent groups (NOTE(independent-workloads)) one run per group, each
-    with the back-off reset left out when no container can restart twice.  `--timeout`
-    bounds all of them together: each run gets what the runs before it left."""
-    if not is_manifest_path(path):
+    """Verify the spec or manifests at `path`: one run per independent group of workloads
+    and exploration (`podcheck.grouped.check_groups`) for manifests and for `.pod` specs
+    whose properties are built-in checks (`splittable`; `--check` keeps only those named),
+    else one run.  `--timeout` bounds all of them."""
+    manifests = is_manifest_path(path)
+    found = None if manifests else preload(
+        path, options.max_input_size, options.timeout_seconds, options.max_memory)
+    if not manifests and found is None:
         return [check_file(path, options, reporter)]
-    limit = options.timeout_seconds
-    deadline = None if limit is None else time.monotonic() + limit
-    loaded = load_inputs([path], options.manifests)
+    loaded: Loaded | ManifestsLoaded = load_inputs([path], options.manifests) \
+        if found is None else narrowed(found, options.manifests.checks)
     spec = loaded.result.value
-    if spec is None:
+    if spec is None or not (manifests or splittable(spec)):
         return [check_file(path, options, reporter, preloaded=loaded)]
-    groups = independent_groups(spec, options.manifests.checks or None)
-    runs: list[CheckRun] = []
-    for i, group in enumerate(groups):
-        head = loaded.result.diagnostics if not runs else ()
-        notes = (group_note(i, groups),) if len(groups) > 1 else ()
-        ways = explorations(group) if options.model.backoff_reset else (
-            Exploration(group, False),)
-        for way in ways:
-            told = (*head, *notes, *(() if way.note is None else (way.note,)))
-            part = ManifestsLoaded(StageResult(way.spec, told), loaded.sources)
-            model = replace(options.model, backoff_reset=way.backoff_reset)
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            runs.append(check_file(path, replace(options, model=model, timeout_seconds=left),
-                                   reporter, preloaded=part))
-            head = notes = ()
-    return runs
+
+    def run(left: float | None, reset: bool, settled: bool, part: ManifestsLoaded) -> CheckRun:
+        model = replace(options.model, backoff_reset=reset, settled_reset=settled)
+        return check_file(path, replace(options, model=model, timeout_seconds=left),
+                          reporter, preloaded=part)
+
+    checks = (options.manifests.checks or None) if manifests else None
+    return check_groups(spec, loaded.result.diagnostics, loaded.sources, checks,
+                        options.timeout_seconds, options.model.backoff_reset, run)
 
 
 def check_file(
     path: str, options: CheckOptions, reporter: RunReporter | None = None, *,
-    keep_graph: bool = False, preloaded: ManifestsLoaded | None = None,
+    keep_graph: bool = False, preloaded: Loaded | ManifestsLoaded | None = None,
 ) -> CheckRun:
     """Verify every property of the spec at `path` (or of the `preloaded` manifests)
     within the whole-run limits.
@@ -224,7 +220,7 @@ def check_file(
 
 def _check(
     partial: _Partial, options: CheckOptions, reporter: RunReporter, keep_graph: bool,
-    watch: Watch, preloaded: ManifestsLoaded | None = None,
+    watch: Watch, preloaded: Loaded | ManifestsLoaded | None = None,
 ) -> CheckRun:
     path = partial.path
     compiled, sources, spec = load_and_compile(path, options, watch, reporter, preloaded)
@@ -233,12 +229,15 @@ def _check(
     system = compiled.value
     if not compiled.ok or system is None or spec is None:
         return CheckRun(path, compiled.diagnostics, sources)
+    if per_count(spec, options.engine):  # NOTE(per-count-runs)
+        return check_counts(partial.path, spec, compiled.diagnostics, sources, lambda one: _check(
+            _Partial(path), options, reporter, keep_graph, watch, ManifestsLoaded(one, sources)))
     partial.enter(Phase.EXPLORE, reporter)
     compiled = _estimated(compiled, system, spec, options)  # before any state is explored
     partial.diagnostics = compiled.diagnostics
     watch.check()
     if options.engine in SYMBOLIC_ENGINES:
-        symbolic = _symbolic(system, options, watch)
+        symbolic = with_counts(_symbolic(system, options, watch), spec, watch, options.engine)
         return CheckRun(path, compiled.diagnostics, sources, symbolic,
                         stopped=Limit.INTERRUPT if watch.stop is Limit.INTERRUPT else None)
     if options.simulate:
@@ -348,7 +347,7 @@ def _explore(
     bfs_options = _bfs_options(options, watch, needs_graph and live is None)
     with watch.interruptible():  # until the loop runs: see `Watch.searching`
         result, graph = (explore_vector(system, bfs_options, reporter, workers=options.workers,
-                                        fingerprint=options.fingerprint)
+                                        fingerprint=options.fingerprint, cluster=options.cluster)
                          if options.engine == "vector" else explore(system, bfs_options, reporter))
     if scanned:
         result = replace(result, results=tuple(
@@ -390,9 +389,7 @@ def _model_error(err: ModelError, system: TransitionSystem, where: Span) -> Diag
              if isinstance(a.span, Span) and text.startswith(f"{a.label}: ")]
     span = named[0] if named else where
     return Diagnostic(
-        codes.MODEL_OUT_OF_BOUNDS,
-        Severity.ERROR,
-        f"the model drove a variable out of its bounds: {err}",
-        span,
+        codes.MODEL_OUT_OF_BOUNDS, Severity.ERROR,
+        f"the model drove a variable out of its bounds: {err}", span,
         help="this is a bug in podcheck's model; please report it with the spec",
     )

@@ -20,6 +20,7 @@ from podcheck import __version__, estimate
 from podcheck.check import check_file, check_path
 from podcheck.cli_options import (
     ChecksOpt,
+    ClusterOpt,
     DrainsOpt,
     Engine,
     FailuresOpt,
@@ -45,6 +46,7 @@ from podcheck.cli_options import (
     VersionOpt,
     WorkersOpt,
     check_options,
+    cluster_problem,
     reproduce_command,
 )
 from podcheck.cli_output import (
@@ -200,8 +202,9 @@ def _manifest_options(nodes: int, failures: int, drains: int, checks: list[str] 
                       version: str) -> ManifestOptions:
     parsed = parse_version(version)
     if parsed is None:
-        finish(f"error: --kubernetes-version {version}: expected MAJOR.MINOR such as 1.31\n",
-                ExitCode.INPUT_ERROR, err=True)
+        finish(f"error: --kubernetes-version {version}: expected MAJOR.MINOR such as 1.31, "
+               "from 1.9 to 1.35 (the releases whose rules podcheck knows)\n",
+               ExitCode.INPUT_ERROR, err=True)
     return ManifestOptions(nodes, failures, drains, tuple(checks or ()), parsed)
 
 
@@ -225,8 +228,8 @@ def check_command(
     nodes: NodesOpt = 3, failures: FailuresOpt = 1, concurrent_drains: DrainsOpt = 1,
     check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
     fingerprint: FingerprintOpt = False, workers: WorkersOpt = 1, symmetry: SymmetryOpt = True,
-    quiet: QuietOpt = False, simulate: SimulateOpt = 0, seed: SeedOpt = 0,
-    progress: ProgressOpt = None,
+    cluster: ClusterOpt = None, quiet: QuietOpt = False, simulate: SimulateOpt = 0,
+    seed: SeedOpt = 0, progress: ProgressOpt = None,
     trace: TraceOpt = Detail.PEOPLE, report: ReportOpt = None,
 ) -> None:
     """Verify specs, or manifests (YAML files, a directory, `-`); print counterexamples.
@@ -239,8 +242,11 @@ def check_command(
     if simulate and engine is not Engine.BFS:
         finish("error: --simulate runs random walks: it takes no --engine\n",
                ExitCode.INPUT_ERROR, err=True)
+    if cluster and (problem := cluster_problem(engine)):
+        finish(f"error: {problem}\n", ExitCode.INPUT_ERROR, err=True)
     options = replace(check_options(engine, limits, manifests), fingerprint=fingerprint,
-                      workers=workers, symmetry=symmetry, simulate=simulate, seed=seed)
+                      workers=workers, symmetry=symmetry, simulate=simulate, seed=seed,
+                      cluster=cluster)
     paths = list(spec_paths(files))
     with progress_reporter(progress) as reporter:
         pairs = [(p, run) for p in paths for run in check_path(p, options, reporter)]

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from podcheck.check import CheckOptions
+from podcheck.engine.distributed import missing
 from podcheck.engine.simulate import DEFAULT_DEPTH
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
 from podcheck.limits import default_max_memory
@@ -54,7 +55,8 @@ FailuresOpt = Annotated[int, typer.Option("--failures", min=0, help="Manifests: 
 DrainsOpt = Annotated[int, typer.Option("--concurrent-drains", min=0, help="Manifests: 1 "
                                         "drains one node at a time, more at once, 0 none.")]
 ChecksOpt = Annotated[list[str] | None, typer.Option("--check", help="Manifests: run this "
-                                                     "built-in check (repeatable).")]
+                                                     "built-in check (repeatable); a .pod "
+                                                     "spec: only this property.")]
 VersionOpt = Annotated[str, typer.Option("--kubernetes-version", help="Manifests: the "
                                          "Kubernetes version whose rules apply.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")]
@@ -68,7 +70,11 @@ FingerprintOpt = Annotated[bool, typer.Option(
     "--fingerprint", help="Vector engine: keep 64-bit hashes of states only.")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help=(
     "Vector engine: processes, the frontier partitioned by state hash "
-    "(docs/scaling.md: 1 pays best on a shared 2-core machine)."))]
+    "(docs/scaling.md)."))]
+ClusterOpt = Annotated[str | None, typer.Option("--cluster", metavar="ADDRESS", help=(
+    "Vector engine on a Dask cluster: a scheduler's address (tcp://host:8786) or local:N "
+    "to start N local workers (pip install 'podcheck[distributed]'; docs/scaling.md)."),
+    show_default=False)]
 SymmetryOpt = Annotated[bool, typer.Option(
     "--symmetry/--no-symmetry", help="Store one state per orbit of interchangeable pods "
     "and nodes (safety properties).")]
@@ -128,6 +134,13 @@ def check_options(
                         max_input_size=limits.max_input_size)
 
 
+def cluster_problem(engine: Engine) -> str | None:
+    """Why `--cluster` cannot run with `engine` here, or None."""
+    if engine is not Engine.VECTOR:
+        return "--cluster runs the vector engine: add --engine vector"
+    return missing()
+
+
 def reproduce_command(path: str, options: CheckOptions) -> str:
     """The `podcheck check` command line that re-runs `path` with `options`."""
     if options.simulate:
@@ -140,6 +153,7 @@ def reproduce_command(path: str, options: CheckOptions) -> str:
     flags += [f"--timeout {options.timeout_seconds:g}"] if options.timeout_seconds else []
     flags += ["--fingerprint"] if options.fingerprint else []
     flags += [f"--workers {options.workers}"] if options.workers > 1 else []
+    flags += [f"--cluster {options.cluster}"] if options.cluster else []
     flags += [] if options.symmetry else ["--no-symmetry"]
     return " ".join(["podcheck check", path, *flags])
 ParamOpt = Annotated[str, typer.Option(

@@ -1,19 +1,23 @@
-"""The `podcheck tune` and `podcheck fit` commands (registered on the app by
+"""The `podcheck tune`, `podcheck fit` and `podcheck counts` commands (registered on the app by
 `podcheck.cli` through `register`).
 
 Stage: the shell.  One small function per command: options in, a driver
-(`tuning.tune_file`, `schedulability.fit_file`), a renderer, an exit code.
+(`tuning.tune_file`, `schedulability.fit_file`, `counting.counts_file`), a renderer, an exit code.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from podcheck.cli_options import BfsOnlyOpt, FileArg, LargestOpt, ParamOpt
+from podcheck.counting import CountOptions, counts_file
 from podcheck.crash import guarded
 from podcheck.diagnostics.render import render
 from podcheck.engine.tune import TuneOptions
 from podcheck.report.binpack import render_fits
+from podcheck.report.counts import render_counts
 from podcheck.report.tune import render_tuning
 from podcheck.schedulability import fit_file
 from podcheck.tuning import tune_file
@@ -40,7 +44,29 @@ def fit_command(file: FileArg) -> None:
     raise typer.Exit(int(run.exit_code))
 
 
+QueryTimeoutOpt = Annotated[float, typer.Option(
+    "--timeout", min=0.0, help="Seconds Z3 may spend on each query; past it the property "
+    "is inconclusive.")]
+
+
+def counts_command(file: FileArg, timeout: QueryTimeoutOpt = 300.0) -> None:
+    """Prove budget-respected and drain-completes for every count of `replicas: lo..hi`
+    at once (counts of pods, Spacer), or name the smallest count at which one fails.
+
+    The range may be of any size (`replicas: 1..2147483647`); the spec must have the
+    shape the counts describe (docs/smt.md: one Deployment, two nodes, one PDB, one
+    drained node, node failures), else PC504.  Exit 0 when both hold for every count, 1
+    when one fails, 3 when Z3 left one undecided, 2 for a spec outside the shape."""
+    run = counts_file(str(file), CountOptions(timeout_seconds=timeout))
+    if run.diagnostics:
+        typer.echo(render(run.diagnostics, run.sources, "text"), nl=False, err=True)
+    if run.counted is not None:
+        typer.echo(render_counts(run.counted), nl=False)
+    raise typer.Exit(int(run.exit_code))
+
+
 def register(app: typer.Typer) -> None:
-    """Add `tune` and `fit` to the command-line app."""
+    """Add `tune`, `fit` and `counts` to the command-line app."""
     app.command("tune")(guarded(tune_command))
     app.command("fit")(guarded(fit_command))
+    app.command("counts")(guarded(counts_command))

@@ -5,7 +5,9 @@ Stage: a driver, like `podcheck.check`.  Loads the spec, builds the `engine.binp
 problem with the model's kube adapters (the effective requests of `PodRequests` scaled
 to exact integers, `model.capacity.scaled_resources`; the static filters of
 `kube_adapter.daemon_runs_on`: nodeSelector, required node affinity, NoSchedule /
-NoExecute taints), asks Z3 per scenario and returns a `FitRun` for `report.binpack`.
+NoExecute taints; the rules between pods, anti-affinity and topology spread, through
+kube's parsed placement: NOTE(binpack-placement)), asks Z3 per scenario and returns a
+`FitRun` for `report.binpack`.
 """
 
 from __future__ import annotations
@@ -14,12 +16,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from podcheck.diagnostics import Diagnostic, StageResult
-from podcheck.engine.binpack import Fit, PackNode, PackPod, Problem, check_all, scenarios
+from podcheck.engine.binpack import (
+    Apart,
+    Fit,
+    PackNode,
+    PackPod,
+    Problem,
+    Spread,
+    check_all,
+    scenarios,
+)
 from podcheck.exitcodes import ExitCode
 from podcheck.lang.check import LoadOptions, load_with_sources
 from podcheck.model.capacity import scaled_resources
-from podcheck.model.kube_adapter import daemon_runs_on
-from podcheck.spec import CheckedSpec, DrainMode, Workload, WorkloadKind
+from podcheck.model.kube_adapter import Placement, daemon_runs_on, node_view, placement
+from podcheck.spec import CheckedSpec, DrainMode, Node, PodTemplate, Workload, WorkloadKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +72,57 @@ def problem_of(spec: CheckedSpec) -> Problem:
     runs on, pinned) and nodes of `spec` (NOTE(binpack-rules) in engine/binpack.py)."""
     caps, reqs = scaled_resources(spec.nodes, [w.template for w in spec.workloads])
     pods: list[PackPod] = []
+    templates: list[PodTemplate] = []
     for w, req in zip(spec.workloads, reqs, strict=True):
         allowed = tuple(q for q, n in enumerate(spec.nodes) if daemon_runs_on(n, w.template))
         requests = tuple(sorted(req.items()))
+        before = len(pods)
         if w.kind == WorkloadKind.DAEMONSET:
             pods += [PackPod(f"{w.name}-{spec.nodes[q].name}", requests, (q,), pinned=True)
                      for q in allowed]
-            continue
-        n = _copies(w)
-        pods += [PackPod(w.name if w.kind == WorkloadKind.POD else f"{w.name}-{i}", requests,
-                         allowed) for i in range(n)]  # fmt: skip
+        else:
+            pods += [PackPod(w.name if w.kind == WorkloadKind.POD else f"{w.name}-{i}",
+                             requests, allowed) for i in range(_copies(w))]  # fmt: skip
+        templates += [w.template] * (len(pods) - before)
     nodes = tuple(PackNode(n.name, tuple(sorted(c.items()))) for n, c in zip(spec.nodes, caps,
                                                                              strict=True))
-    return Problem(tuple(pods), nodes)
+    placements = [placement(t, p.name) for t, p in zip(templates, pods, strict=True)]
+    apart, spread, unencoded = placement_rules(placements, spec.nodes)
+    return Problem(tuple(pods), nodes, apart, spread, unencoded)
+
+
+def placement_rules(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[
+        tuple[Apart, ...], tuple[Spread, ...], str]:  # fmt: skip
+    """The rules between pods of NOTE(binpack-placement), read through kube: every pair
+    an anti-affinity term keeps apart, every topology spread group, and why a rule
+    could not be encoded ("" when all were)."""
+    views = [node_view(n) for n in nodes]
+
+    def domains(key: str) -> tuple[str, ...]:
+        return tuple(v.labels.get(key, "") for v in views)
+
+    apart = [Apart(min(i, j), max(i, j), domains(t.topology_key))
+             for i, a in enumerate(pods) for j, b in enumerate(pods) if i != j
+             for t in a.pod.anti_affinity if t.matches(b.pod, {})]  # fmt: skip
+    groups: dict[tuple[int, ...], Spread] = {}
+    for i, p in enumerate(pods):
+        if p.pod.affinity:
+            return (), (), "required pod affinity is not encoded in the packing"
+        if len(p.spread) > 1:
+            return (), (), "more than one topology spread constraint on a pod"
+        for c in p.spread:
+            members = tuple(j for j, o in enumerate(pods) if c.selector.matches(o.pod.labels))
+            if i not in members or any(pods[j].spread != p.spread for j in members):
+                return (), (), "topology spread over pods that do not all carry its constraint"
+            eligible = [q for q, v in enumerate(views)
+                        if p.node_affinity.matches(v) and c.topology_key in v.labels]
+            by: dict[str, list[int]] = {}
+            for q in eligible:
+                by.setdefault(views[q].labels[c.topology_key], []).append(q)
+            few = not by or (c.min_domains is not None and len(by) < c.min_domains)
+            groups[members] = Spread(members, c.max_skew, tuple(
+                (d, tuple(qs)) for d, qs in sorted(by.items())), few)
+    return tuple(dict.fromkeys(apart)), tuple(groups.values()), ""
 
 
 def fit_file(path: str, options: LoadOptions | None = None) -> FitRun:

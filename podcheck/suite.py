@@ -21,7 +21,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from podcheck.check import CheckOptions, check_file
+from podcheck.check import CheckOptions, check_path
+from podcheck.counting import load_counted
 from podcheck.diagnostics import Severity
 from podcheck.diagnostics.expectations import collect, mismatches
 from podcheck.engine.progress import RunReporter, SilentReporter
@@ -98,31 +99,45 @@ def _problem(row: PropertyRow) -> Problem | None:
     return VerdictMismatch(row.name, row.expected, row.result.verdict)
 
 
-def outcome(t: Target, run: CheckRun, *, strict: bool = False, seconds: float = 0.0,
-            command: str = "") -> SpecOutcome:
-    """Judge one run against its target's expectations (see the module docstring)."""
-    if run.result is None:
-        return _rejected(t, run)
+def outcome(t: Target, run: CheckRun | Sequence[CheckRun], *, strict: bool = False,
+            seconds: float = 0.0, command: str = "") -> SpecOutcome:
+    """Judge one run, or the runs of a target's groups and explorations together
+    (`podcheck.check.check_path`), against its expectations (see the module docstring).
+    A check run in several groups has the verdict of the whole (`_whole`)."""
+    runs = (run,) if isinstance(run, CheckRun) else tuple(run)
+    done = [(r, r.result) for r in runs if r.result is not None]
+    if len(done) < len(runs):
+        return _rejected(t, next(r for r in runs if r.result is None))
     toml = dict(t.expect)
-    spans = {p.name: p.span for p in run.result.system.properties}
-    rows = tuple(_row(t.path, r, r.expected or toml.get(r.name), spans.get(r.name))
-                 for r in run.result.results)
-    found = [p for p in map(_problem, rows) if p is not None]
-    open_: list[Problem] = [p for p in found if isinstance(p, Undecided)]
-    problems: list[Problem] = [p for p in found if not isinstance(p, Undecided)]
-    names = {r.name for r in rows}
+    found: dict[str, tuple[PropertyResult, Location | None]] = {}
+    for _, result in done:
+        spans = {p.name: p.span for p in result.system.properties}
+        for r in result.results:
+            if r.name not in found or _WORSE[r.verdict] > _WORSE[found[r.name][0].verdict]:
+                found[r.name] = (r, spans.get(r.name))
+    rows = tuple(_row(t.path, r, r.expected or toml.get(r.name), where)
+                 for r, where in found.values())
+    judged = [p for p in map(_problem, rows) if p is not None]
+    open_: list[Problem] = [p for p in judged if isinstance(p, Undecided)]
+    problems: list[Problem] = [p for p in judged if not isinstance(p, Undecided)]
     problems += [ExpectationMismatch(f"`{name}`: expected {word}, but there is no such "
-                                     "property") for name, word in t.expect if name not in names]
-    deadlock = run.result.deadlock
-    if deadlock is not None and not _explained(deadlock, rows):
-        problems.append(Deadlocked(deadlock))
-    if not run.complete and not open_ and deadlock is None:
-        open_.append(Incomplete(run.limit))
+                                     "property") for name, word in t.expect if name not in found]
+    for one, result in done:
+        if result.deadlock is not None and not _explained(result.deadlock, rows):
+            problems.append(Deadlocked(result.deadlock))
+        if not one.complete and not open_ and result.deadlock is None:
+            open_.append(Incomplete(one.limit))
     unexpected = any(r.status in _UNEXPECTED.values() for r in rows)
     failed = bool(problems) or (strict and unexpected)
     status = Status.FAIL if failed else Status.INCONCLUSIVE if open_ else Status.PASS
     return SpecOutcome(t.path, status, tuple(problems + open_), len(rows), rows=rows,
-                       states=run.result.stats.states, seconds=seconds, reproduce=command)
+                       states=sum(r.stats.states for _, r in done), seconds=seconds,
+                       reproduce=command)
+
+
+_WORSE = {Verdict.HOLDS: 0, Verdict.UNKNOWN: 1, Verdict.VIOLATED: 2}
+"""NOTE(independent-workloads): a check holds for the whole when it holds in every
+group, and is violated when it is violated in one (its counterexample is that one)."""
 
 
 def _explained(deadlock: Trace, rows: Iterable[PropertyRow]) -> bool:
@@ -155,14 +170,15 @@ def run_target(t: Target, base: CheckOptions, *, strict: bool = False) -> SpecOu
     """Run one target (its header's flags over `base`) and judge it."""
     if t.problem is not None:
         return SpecOutcome(t.path, Status.ERROR, (t.problem,), 0)
-    if t.command in ("parse", "tune", "fit"):  # tune and fit: the spec must load
-        return parse_outcome(t.path)
+    if t.command in ("parse", "tune", "fit", "counts"):  # tune, fit, counts: the spec must load
+        return parse_outcome(t.path, load_counted(t.path).loaded if t.command == "counts"
+                             else None)  # fmt: skip
     options = options_of(t, base)
     if isinstance(options, HeaderError):
         return SpecOutcome(t.path, Status.ERROR, (options,), 0)
     start = time.perf_counter()
-    run = check_file(t.path, options)
-    return outcome(t, run, strict=strict, seconds=time.perf_counter() - start,
+    runs = check_path(t.path, options)
+    return outcome(t, runs, strict=strict, seconds=time.perf_counter() - start,
                    command=reproduce(t, base))
 
 

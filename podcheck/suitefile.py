@@ -110,7 +110,7 @@ def target(path: str) -> Target:
         expect, errors, problem = (), None, HeaderError(str(p.parent / CONFIG), str(err))
     words = header_words(path) if not is_folder(p) else None
     command, flags = (words[0], tuple(words[1:])) if words else ("check", ())
-    if problem is None and command not in ("check", "parse", "tune", "fit"):
+    if problem is None and command not in ("check", "parse", "tune", "fit", "counts"):
         problem = HeaderError(f"{HEADER} {' '.join(words or ())}", f"unknown command `{command}`")
     return Target(path, command, flags, expect, errors, problem)
 

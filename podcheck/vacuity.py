@@ -2,10 +2,11 @@
 
 Stage: part of the driver (`podcheck.check`).  Before an explicit-state search it adds
 one hidden `sometimes` probe per declared kind of disruption (drain, node failure, zone
-failure, pod delete, rollout): "some action of this kind is enabled".  After the search
-it takes the probes' results back out; a probe an exhaustive search never satisfied
-names a disruption that was never tested, and if some property holds the driver warns
-(PC503) that its verdict is vacuous with respect to that disruption.
+failure, pod delete, rollout, autoscaler scale-down): "some action of this kind is
+enabled".  After the search it takes the probes' results back out; a probe an
+exhaustive search never satisfied names a disruption that was never tested, and if some
+property holds the driver warns (PC503) that its verdict is vacuous with respect to that
+disruption.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ DISRUPTIONS: tuple[tuple[ActionKind, str], ...] = (
     (ActionKind.ZONE_FAILS, "zoneFailures"),
     (ActionKind.DELETE_POD, "podDeletes"),
     (ActionKind.ROLLOUT, "rollouts"),
+    (ActionKind.SCALE_DOWN_NODE, "scaleDown"),
 )
 
 

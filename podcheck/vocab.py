@@ -16,14 +16,21 @@ from podcheck.ir import Fairness
 __all__ = [
     "ActionKind",
     "Actor",
+    "ConcurrencyPolicy",
     "ContainerState",
+    "DeploymentStrategyType",
     "EventReason",
     "Fairness",
+    "ExitCodeOperator",
     "NodeState",
+    "PodConditionType",
+    "PodFailurePolicyAction",
     "PodPhase",
     "ProbeKind",
+    "ProgressingReason",
     "RestartPolicy",
     "SelectorOperator",
+    "StatefulSetUpdateStrategy",
     "UnhealthyPodEvictionPolicy",
     "WorkloadKind",
     "words",
@@ -100,6 +107,9 @@ class Reason(enum.StrEnum):
     BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded"
     FAILED_SCHEDULING = "FailedScheduling"
     OOM_KILLED = "OOMKilled"
+    # a Job's Failed condition when a FailJob rule of its podFailurePolicy matched
+    # (batch/v1 `JobReasonPodFailurePolicy`, pkg/controller/job/job_controller.go)
+    POD_FAILURE_POLICY = "PodFailurePolicy"
 
 
 class EventReason(enum.StrEnum):
@@ -179,6 +189,63 @@ class PodManagementPolicy(enum.StrEnum):
     PARALLEL = "Parallel"
 
 
+class StatefulSetUpdateStrategy(enum.StrEnum):
+    """`StatefulSetSpec.updateStrategy.type` (apps/v1; default RollingUpdate)."""
+
+    ROLLING_UPDATE = "RollingUpdate"
+    ON_DELETE = "OnDelete"
+
+
+class ConcurrencyPolicy(enum.StrEnum):
+    """`CronJobSpec.concurrencyPolicy` (batch/v1; default Allow)."""
+
+    ALLOW = "Allow"
+    FORBID = "Forbid"
+    REPLACE = "Replace"
+
+
+class PodFailurePolicyAction(enum.StrEnum):
+    """`PodFailurePolicyRule.action` (batch/v1 types.go `PodFailurePolicyAction`)."""
+
+    FAIL_JOB = "FailJob"
+    FAIL_INDEX = "FailIndex"
+    IGNORE = "Ignore"
+    COUNT = "Count"
+
+
+class ExitCodeOperator(enum.StrEnum):
+    """`PodFailurePolicyOnExitCodesRequirement.operator` (batch/v1 types.go)."""
+
+    IN = "In"
+    NOT_IN = "NotIn"
+
+
+class PodConditionType(enum.StrEnum):
+    """The pod conditions a `podFailurePolicy` rule may match that the model produces:
+    DisruptionTarget (core/v1 `DisruptionTarget`: the eviction API, the taint eviction
+    controller and the pod garbage collector add it before they delete a pod)."""
+
+    DISRUPTION_TARGET = "DisruptionTarget"
+
+
+class DeploymentStrategyType(enum.StrEnum):
+    """`DeploymentSpec.strategy.type` (apps/v1; default RollingUpdate)."""
+
+    ROLLING_UPDATE = "RollingUpdate"
+    RECREATE = "Recreate"
+
+
+class ProgressingReason(enum.StrEnum):
+    """Reasons of a Deployment's Progressing condition (deployment/util
+    `deployment_util.go`: NewReplicaSetCreated, ReplicaSetUpdated,
+    NewReplicaSetAvailable, ProgressDeadlineExceeded)."""
+
+    NEW_RS_CREATED = "NewReplicaSetCreated"
+    RS_UPDATED = "ReplicaSetUpdated"
+    NEW_RS_AVAILABLE = "NewReplicaSetAvailable"
+    TIMED_OUT = "ProgressDeadlineExceeded"
+
+
 class Actor(enum.StrEnum):
     """Who takes an action in the model: the Kubernetes component, the container's own
     process, the environment (operators and failures), or the clock."""
@@ -190,11 +257,13 @@ class Actor(enum.StrEnum):
     STATEFULSET_CONTROLLER = "statefulset-controller"
     DEPLOYMENT_CONTROLLER = "deployment-controller"
     JOB_CONTROLLER = "job-controller"
+    CRONJOB_CONTROLLER = "cronjob-controller"
     DAEMONSET_CONTROLLER = "daemonset-controller"
     TAINT_EVICTION_CONTROLLER = "taint-eviction-controller"
     ENDPOINTSLICE_CONTROLLER = "endpointslice-controller"
     EVICTION_API = "eviction-api"
     KUBECTL_DRAIN = "kubectl-drain"
+    CLUSTER_AUTOSCALER = "cluster-autoscaler"
     CLUSTER_ADMIN = "cluster-admin"
     ENVIRONMENT = "environment"
     CLOCK = "clock"
@@ -210,10 +279,14 @@ class ActionKind(enum.StrEnum):
     BIND_PORT = "bind_port"
     CORDON = "cordon"
     CRASH = "crash"
+    CREATE_JOB = "create_job"
     CREATE_POD = "create_pod"
     DEADLINE_EXCEEDED = "deadline_exceeded"
     DELETE_POD = "delete_pod"
     DELETE_FINISHED = "delete_finished"
+    DELETE_FOR_UPDATE = "delete_for_update"
+    DRAIN_REFUSED = "drain_refused"
+    DRAIN_TIMEOUT = "drain_timeout"
     EVICT = "evict"
     EVICT_REFUSED = "evict_refused"
     EXIT = "exit"
@@ -221,6 +294,7 @@ class ActionKind(enum.StrEnum):
     JOB_BACKOFF_LIMIT = "job_backoff_limit"
     JOB_CLEANUP = "job_cleanup"
     JOB_COUNT = "job_count"
+    MISSED_DEADLINE = "missed_deadline"
     LIVENESS_PROBE_FAILS = "liveness_probe_fails"
     LIVENESS_PROBE_KILLS = "liveness_probe_kills"
     LIVENESS_PROBE_SKIPPED = "liveness_probe_skipped"
@@ -231,13 +305,18 @@ class ActionKind(enum.StrEnum):
     POD_TERMINATED = "pod_terminated"
     NODE_RECOVERS = "node_recovers"
     PROCESS_UP = "process_up"
+    PROGRESS_DEADLINE_EXCEEDED = "progress_deadline_exceeded"
     READINESS_PROBE_FAILS = "readiness_probe_fails"
     READINESS_PROBE_SKIPPED = "readiness_probe_skipped"
     READINESS_PROBE_SUCCEEDS = "readiness_probe_succeeds"
     RESTART = "restart"
     RESTART_AFTER_BACK_OFF = "restart_after_back_off"
     ROLLOUT = "rollout"
+    SCHEDULE_TIME = "schedule_time"
     SCALE_DOWN_OLD = "scale_down_old"
+    SCALE_DOWN_NODE = "scale_down_node"
+    SCALE_DOWN_ABORT = "scale_down_abort"
+    NODE_REMOVED = "node_removed"
     START_CONTAINERS = "start_containers"
     START_INIT = "start_init"
     STARTUP_PROBE_FAILS = "startup_probe_fails"

@@ -391,6 +391,19 @@ _ENTRIES: tuple[Code, ...] = (
         "(a.pod -> b.pod -> a.pod, passed as the spec)",
         "Repair the links so that the path ends at a regular file.",
     ),
+    Code(
+        "PC121",
+        "unknown-imported-object",
+        "a `behavior-of` block names a workload or container the imported manifests lack",
+        "`behavior-of NAME { container C { ... } }` sets the behaviour of a container of a "
+        "workload read from an imported Kubernetes manifest (`import \"k8s/app.yaml\"`).  "
+        "NAME must be the `metadata.name` of a workload of those manifests (a workload "
+        "declared in the spec itself sets its behaviour in its own `container` blocks), "
+        "and C one of its containers, init containers or sidecars.",
+        "behavior-of web { container nginx { crashes: 0 } }   # no manifest imported",
+        "Use a workload and container name from the manifests (the notes list them, at "
+        "their place in the YAML).",
+    ),
     # ---- 2xx: fields and types ---------------------------------------------------
     Code(
         "PC201",
@@ -749,11 +762,13 @@ _ENTRIES: tuple[Code, ...] = (
         "approximated-kind",
         "a kind or setting modelled by a close approximation",
         "A CronJob is modelled as one run of its Job, and a HorizontalPodAutoscaler by "
-        "fixing its "
-        "target's replicas at `minReplicas`.  docs/manifests.md says for each why the "
+        "checking its target at every count of `minReplicas..maxReplicas`, each as a "
+        "fixed count (one run per count; at `minReplicas` alone when the ranges have "
+        "more than 256 points).  docs/manifests.md says for each why the "
         "approximation cannot turn a violation into `holds`, or where it can.",
         "apiVersion: batch/v1\nkind: CronJob",
-        "Read the warning's note; check the other end of an HPA range with an edited copy.",
+        "Read the warning's note; the findings name the counts at which each property "
+        "fails.",
     ),
     Code(
         "PC411",
@@ -871,6 +886,37 @@ _ENTRIES: tuple[Code, ...] = (
         "Fix the pod that never comes up, or drop `disruptionsStart: once-settled` so "
         "disruptions may begin from the first state.",
     ),
+    Code(
+        "PC504",
+        "outside-counter-abstraction",
+        "`podcheck counts` cannot decide this spec over counts of pods",
+        "`podcheck counts` proves `budget-respected` and `drain-completes` for every "
+        "replica count of a range at once, over counts of pods per (status, node) "
+        "(docs/smt.md, \"Parametric proofs over counters\").  That abstraction is exact "
+        "only for the shape it was built and cross-checked for: one Deployment or "
+        "ReplicaSet whose replica count is the range, two nodes without taints, one PDB "
+        "selecting its pods, one drained node, node failures and nothing else in the "
+        "environment, containers that start and stay up (a readiness probe at most), no "
+        "placement rules or requests.  The message names the first part of the spec "
+        "outside that shape.",
+        "cluster { nodes: 3 }\ndeployment web { replicas: 1..100  template { container "
+        "app {} } }\npdb web { selector: { app: web }  minAvailable: 1 }\n"
+        "environment { drain: [n1] }\ncheck drain-completes",
+        "Check the spec with `podcheck check` (explicit states, at most 256 points of "
+        "its ranges), or reduce it to the shape above.",
+    ),
+    Code(
+        "PC505",
+        "counter-disagreement",
+        "the counter abstraction and the explicit model disagree at a small count",
+        "Before it reports, `podcheck counts` checks the spec with explicit BFS (the "
+        "full model) at the smallest counts of the range and compares each verdict with "
+        "the proof over counts.  A difference means the abstraction does not describe "
+        "this spec: podcheck reports no parametric verdict.  This is a bug in podcheck, "
+        "not in your spec.",
+        "(any spec that triggers the bug)",
+        "Report the spec; as a workaround, check it per count with `podcheck check`.",
+    ),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}
@@ -916,6 +962,7 @@ NOT_A_REGULAR_FILE: Final = "PC117"
 INPUT_TOO_LARGE: Final = "PC118"
 PATH_TOO_LONG: Final = "PC119"
 SYMLINK_LOOP: Final = "PC120"
+UNKNOWN_IMPORTED_OBJECT: Final = "PC121"
 WRONG_VALUE_TYPE: Final = "PC201"
 VALUE_OUT_OF_RANGE: Final = "PC202"
 UNKNOWN_ENUM_VALUE: Final = "PC203"
@@ -960,6 +1007,8 @@ FITS_NO_NODE: Final = "PC417"
 MODEL_OUT_OF_BOUNDS: Final = "PC501"
 RUN_STOPPED: Final = "PC502"
 VACUOUS_DISRUPTION: Final = "PC503"
+OUTSIDE_COUNTER_ABSTRACTION: Final = "PC504"
+COUNTER_DISAGREEMENT: Final = "PC505"
 
 
 def lookup(code: str) -> Code | None:

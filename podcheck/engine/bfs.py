@@ -69,7 +69,6 @@ _CLOCK_MASK = 255  # look at the clock (and `should_stop`) every 256 states
 @dataclass(frozen=True, slots=True)
 class BfsOptions:
     """Limits and switches of one BFS run (None: no limit)."""
-
     max_states: int | None = None
     max_depth: int | None = None
     timeout_seconds: float | None = None
@@ -77,6 +76,7 @@ class BfsOptions:
     check_deadlock: bool = True
     should_stop: Callable[[], Limit | None] | None = None  # a whole-run limit (limits.py)
     symmetry: bool = True  # use the system's verified symmetry groups (safety only)
+    twins: bool = True  # vector + symmetry: skip twin successors (NOTE(twin-successors))
 
 
 @dataclass(slots=True)

@@ -24,8 +24,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-import networkx as nx
-
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.result import FairnessSummary
 from podcheck.ir import Action, Fairness, TransitionSystem
@@ -116,20 +114,61 @@ class FairView:
         return {of[a] for s in part for a, d in self.graph.edges[s] if d in inside}
 
 
-def region_digraph(graph: StateGraph, region: set[int]) -> nx.DiGraph[int]:
-    """The subgraph of `graph` induced by `region`, as a networkx digraph."""
-    dg: nx.DiGraph[int] = nx.DiGraph()
-    ordered = sorted(region)
-    dg.add_nodes_from(ordered)
-    dg.add_edges_from((s, d) for s in ordered for _, d in graph.edges[s] if d in region)
-    return dg
+def strongly_connected(graph: StateGraph, nodes: Iterable[int],
+                       inside: set[int] | frozenset[int]) -> list[frozenset[int]]:  # fmt: skip
+    """The strongly connected components of the subgraph of `graph` induced by `inside`
+    that contain a state of `nodes` (Tarjan's algorithm, iterative: no recursion limit,
+    no graph copy; edges are read from `graph.edges`, those leaving `inside` ignored)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    found: list[frozenset[int]] = []
+    edges = graph.edges
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(edges[root]))]
+        while work:
+            s, it = work[-1]
+            for _, d in it:
+                if d not in inside:
+                    continue
+                if d not in index:
+                    index[d] = low[d] = len(index)
+                    stack.append(d)
+                    on_stack.add(d)
+                    work.append((d, iter(edges[d])))
+                    break
+                if d in on_stack and index[d] < low[s]:
+                    low[s] = index[d]
+            else:
+                work.pop()
+                if work and low[s] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[s]
+                if low[s] == index[s]:
+                    found.append(_pop_component(stack, on_stack, s))
+    return found
+
+
+def _pop_component(stack: list[int], on_stack: set[int], root: int) -> frozenset[int]:
+    comp = []
+    while True:
+        t = stack.pop()
+        on_stack.discard(t)
+        comp.append(t)
+        if t == root:
+            return frozenset(comp)
 
 
 def cyclic_core(graph: StateGraph, region: set[int]) -> set[int]:
     """The states of `region` that reach a cycle inside it.
 
     Repeatedly drops the states with no successor left in the region, so every SCC
-    with a cycle survives; on mostly acyclic regions this leaves networkx little to do.
+    with a cycle survives; on mostly acyclic regions this leaves the SCC step little to do.
     Predecessors are kept in flat arrays (no list per state: large regions allocate
     no containers the garbage collector would have to walk).
     """
@@ -179,12 +218,12 @@ def fair_sccs(view: FairView, region: set[int]) -> list[frozenset[int]]:
     is dropped (no sub-cycle can do better); one where a strong class is enabled but
     never taken loses the states enabling it, and the rest is split again.
     """
-    dg = region_digraph(view.graph, cyclic_core(view.graph, region))
+    core = cyclic_core(view.graph, region)
     found: list[frozenset[int]] = []
-    work: list[nx.DiGraph[int]] = [dg]
+    work: list[set[int] | frozenset[int]] = [core]
     while work:
         sub = work.pop()
-        for comp in nx.strongly_connected_components(sub):
+        for comp in strongly_connected(view.graph, sorted(sub), sub):
             part = frozenset(comp)
             if not _has_cycle(view.graph, part):
                 continue
@@ -192,7 +231,7 @@ def fair_sccs(view: FairView, region: set[int]) -> list[frozenset[int]]:
             if rest is None:
                 found.append(part)
             elif rest:
-                work.append(dg.subgraph(rest))
+                work.append(rest)
     return sorted(found, key=min)
 
 

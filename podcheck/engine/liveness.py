@@ -29,7 +29,7 @@ Algorithm.  Let R be the states avoiding the goal (not P; for LEADS_TO not Q).
      from initial states in R (EVENTUALLY) or from P-and-R states (LEADS_TO).
   2. Bad targets there: states where the run may stutter, and states of fair SCCs of
      the induced subgraph (after trimming the states that reach no cycle inside it,
-     networkx SCCs of the rest; weak classes must be taken inside or be
+     Tarjan SCCs of the rest; weak classes must be taken inside or be
      disabled somewhere; strong classes enabled inside must be taken inside, else
      their enabling states are removed and the SCCs recomputed: Emerson–Lei).
   3. None: the property holds.  Else the lasso: a shortest prefix to a bad target

@@ -25,11 +25,15 @@ eviction when currentHealthy - desiredHealthy >= 1 (disruptionsAllowed > 0,
 the budget when currentHealthy >= desiredHealthy > 0 (the IfHealthyBudget rule for a pod
 that is not Ready), and otherwise goes to the same budget check.  B1 lets a Starting pod
 go whenever currentHealthy >= desiredHealthy: the two differ only at desiredHealthy 0
-with no Ready pod, where Kubernetes refuses (disruptionsAllowed is 0).
+with no Ready pod, where Kubernetes refuses (disruptionsAllowed is 0).  Under
+unhealthyPodEvictionPolicy AlwaysAllow a Starting pod is always evicted.  SafeEvictions
+reads the evictions of Ready pods only (an unhealthy pod's eviction removes nothing from
+currentHealthy: NOTE(budget-checks) in model/budget_checks.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from podcheck import ir
@@ -57,6 +61,7 @@ class CounterScenario:
     max_unavailable: IntOrPercent | None = IntOrPercent(1)
     failures: int = 1
     drains: int = NODES  # the first `drains` nodes may be cordoned (B1: both)
+    always_allow: bool = False  # unhealthyPodEvictionPolicy AlwaysAllow (else IfHealthyBudget)
 
     def __post_init__(self) -> None:
         assert 1 <= self.drains <= NODES
@@ -129,6 +134,17 @@ def _setup_actions(s: CounterScenario) -> list[Action]:
     return [add, settle]
 
 
+def _unhealthy_goes(s: CounterScenario, desired: Expr) -> Expr:
+    """When the eviction API grants the eviction of a pod that is Running but not Ready:
+    always under AlwaysAllow; under IfHealthyBudget when the budget is healthy
+    (currentHealthy >= desiredHealthy > 0) or allows a disruption."""
+    if s.always_allow:
+        return ir.TRUE
+    healthy = _healthy()
+    return ir.or_(ir.and_(ir.op(">=", healthy, desired), ir.op(">", desired, 0)),
+                  ir.op(">=", ir.op("-", healthy, desired), 1))
+
+
 def _node_actions(s: CounterScenario, q: int, desired: Expr) -> list[Action]:
     run, node = ir.eq(V["phase"], RUNNING), f"node{q}"
     ready, starting = f"ready{q}", f"starting{q}"
@@ -145,12 +161,9 @@ def _node_actions(s: CounterScenario, q: int, desired: Expr) -> list[Action]:
               "violated": ir.or_(V["violated"], ir.op("<", ir.op("-", healthy, 1), desired))},
              f"the eviction API evicts a Ready pod of n{q} within the PDB", "eviction-api",
              node=f"n{q}", pod="Ready"),
-        _act("evict", ir.and_(cordoned, ir.op(">=", V[starting], 1), ir.or_(
-                 ir.and_(ir.op(">=", healthy, desired), ir.op(">", desired, 0)),
-                 ir.op(">=", ir.op("-", healthy, desired), 1))),
-             {starting: _minus(starting, 1), "absent": _plus("absent", 1),
-              "violated": ir.or_(V["violated"], ir.op("<", healthy, desired))},
-             f"the eviction API evicts a Starting pod of n{q} (IfHealthyBudget)",
+        _act("evict", ir.and_(cordoned, ir.op(">=", V[starting], 1), _unhealthy_goes(s, desired)),
+             {starting: _minus(starting, 1), "absent": _plus("absent", 1)},
+             f"the eviction API evicts a Starting pod of n{q} (unhealthy pod policy)",
              "eviction-api", node=f"n{q}", pod="Starting"),
         _act("schedule", ir.and_(run, ir.op(">=", V["pending"], 1), ir.eq(V[node], UP)),
              {"pending": _minus("pending", 1), starting: _plus(starting, 1)},
@@ -224,25 +237,60 @@ def _decide_one(system: TransitionSystem, k: int, engine: SymbolicEngine,
 
 
 def smallest_failing(s: CounterScenario, engine: SymbolicEngine = SymbolicEngine.PDR,
-                     timeout_seconds: float | None = None) -> tuple[CountVerdict, ...]:
-    """Decide each property of `counter_system(s)` for every count of `lo..hi`; for a
-    violated one, shrink `hi` below each counterexample's count until the rest of the
-    range is proved, so the count reported is the smallest that fails."""
-    out = []
-    for k, prop in enumerate(counter_system(s).properties):
-        scenario, found = s, None
-        while True:
-            verdict, count, steps = _decide_one(counter_system(scenario), k, engine,
-                                                timeout_seconds)  # fmt: skip
-            if count is not None and steps is not None:
-                found = CountVerdict(prop.name, Verdict.VIOLATED, count, steps)
-                if count > scenario.lo:
-                    scenario = replace(scenario, hi=count - 1)
-                    continue
-            elif found is None:
-                found = CountVerdict(prop.name, verdict)
-            elif verdict is not Verdict.HOLDS:
-                found = replace(found, minimal=False)
-            break
-        out.append(found)
-    return tuple(out)
+                     timeout_seconds: float | None = None,
+                     names: Sequence[str] | None = None) -> tuple[CountVerdict, ...]:
+    """Decide each property of `counter_system(s)` (those in `names`, in that order, when
+    given) for every count of `lo..hi`; for a violated one, bisect the counts below its
+    counterexample (`_smallest`), so the count reported is the smallest that fails."""
+    props = list(counter_system(s).properties)
+    order = [p.name for p in props] if names is None else list(names)
+    return tuple(_smallest(s, i, engine, timeout_seconds)
+                 for name in order for i, p in enumerate(props) if p.name == name)
+
+
+def _smallest(s: CounterScenario, k: int, engine: SymbolicEngine,
+              timeout_seconds: float | None) -> CountVerdict:  # fmt: skip
+    """Property `k` over `s.lo..s.hi`: proved, unknown, or violated at its smallest
+    failing count.  After a counterexample at count c the counts `low..c-1` are in doubt;
+    each query asks about the lower half of them: a run moves c down, a proof moves
+    `low` up, so a range of any size takes about log2(c) queries."""
+    name = counter_system(s).properties[k].name
+    verdict, count, steps = _decide_one(counter_system(s), k, engine, timeout_seconds)
+    if count is None or steps is None:
+        return CountVerdict(name, verdict)
+    best, low = CountVerdict(name, Verdict.VIOLATED, count, steps), s.lo
+    while best.smallest is not None and low < best.smallest:
+        mid = (low + best.smallest - 1) // 2
+        window = replace(s, lo=low, hi=mid)
+        verdict, count, steps = _decide_one(counter_system(window), k, engine, timeout_seconds)
+        if count is not None and steps is not None:
+            best = CountVerdict(name, Verdict.VIOLATED, count, steps)
+        elif verdict is Verdict.HOLDS:
+            low = mid + 1
+        else:
+            return replace(best, minimal=False)
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class CountedRange:
+    """What `podcheck counts` found for one workload's replica range: the scenario, each
+    spec property's verdict over the range (`(name, CountVerdict)`, the counter
+    property that decided it named in the verdict), the drained node's name, and the
+    counts at which explicit BFS of the full model gave the same verdicts."""
+
+    workload: str
+    scenario: CounterScenario
+    drained: str
+    verdicts: tuple[tuple[str, CountVerdict], ...]
+    cross_checked: tuple[int, ...] = ()
+
+    @property
+    def violated(self) -> bool:
+        """Some property fails at some count of the range."""
+        return any(v.verdict is Verdict.VIOLATED for _, v in self.verdicts)
+
+    @property
+    def proved(self) -> bool:
+        """Every property holds at every count of the range."""
+        return all(v.verdict is Verdict.HOLDS for _, v in self.verdicts)

@@ -190,6 +190,21 @@ Reason = SafetySearch | FairSearch | LivenessPending | SymbolicSearch | Simulati
 
 
 @dataclass(frozen=True, slots=True)
+class CountVerdicts:
+    """One property at each value of one parameter (a replica range, engine/counts.py):
+    the values where it fails, where it holds, and where a limit left it undecided,
+    each increasing; `engine` decided them, one run per value; `shown` is the value of
+    the run the result carries (None without one)."""
+
+    param: str  # the parameter's field (`replicas`)
+    failing: tuple[int, ...]
+    holding: tuple[int, ...]
+    undecided: tuple[int, ...] = ()
+    engine: str = "bfs"
+    shown: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PropertyResult:
     """The verdict for one property, with its counterexample or witness trace.
 
@@ -204,6 +219,7 @@ class PropertyResult:
     expected: str | None = None  # what the spec's `expect` says, if anything
     reason: Reason | None = None
     invariant: Expr | None = None  # an inductive invariant that proves the verdict (pdr)
+    counts: tuple[CountVerdicts, ...] = ()  # per value of a replica range, when decided
 
     @property
     def as_expected(self) -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import enum
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from podcheck.engine import vacancy
@@ -184,12 +184,14 @@ def _domain_ok(system: TransitionSystem, group: SymmetryGroup) -> bool:
 
 
 def verify(
-    system: TransitionSystem, group: SymmetryGroup, *, liveness: bool = False
+    system: TransitionSystem, group: SymmetryGroup, *, liveness: bool = False,
+    record: dict[str, tuple[list[int], ...]] | None = None,
 ) -> Broken | None:
     """None when `group` maps the system onto itself (NOTE(symmetry-verified)), else why
     not.  A group filled lowest-free-first is verified on the relaxed actions when the
     vacancy invariant holds (NOTE(lowest-free) in `engine/vacancy.py`), and refused when
-    `liveness` (then the liveness properties must be symmetric too)."""
+    `liveness` (then the liveness properties must be symmetric too).  `record`, if given,
+    receives the generators' action maps of a verified group (see `images`)."""
     if len(group.blocks) < 2 or not _domain_ok(system, group):
         return None if len(group.blocks) < 2 else Broken(group.name, Cause.DOMAIN)
     actions = system.actions
@@ -202,7 +204,7 @@ def verify(
         actions = vacancy.relaxed(system, group)
         conds = [(n, vacancy.relaxed_condition(e, group)) for n, e in conds]
     try:
-        broken = _maps_onto(group, actions, system.terminal, conds)
+        broken = _maps_onto(group, actions, system.terminal, conds, record)
     except _Unsupported:
         return Broken(group.name, Cause.REFERENCE)
     if broken is None and liveness and group.first_free is not None:
@@ -211,20 +213,52 @@ def verify(
 
 
 def _maps_onto(group: SymmetryGroup, actions: Sequence[Action], terminal: Expr,
-               conds: Sequence[tuple[str, Expr]]) -> Broken | None:  # fmt: skip
+               conds: Sequence[tuple[str, Expr]],
+               record: dict[str, tuple[list[int], ...]] | None = None,
+               ) -> Broken | None:  # fmt: skip
     refs = frozenset(group.references)
     ident = _Normal(_Renaming({}, refs, {}))
-    base = Counter(ident.action(a) for a in actions)
+    forms = [ident.action(a) for a in actions]
+    base = Counter(forms)
+    maps = []
     for perm in _generators(len(group.blocks)):
         moved = _Normal(_renaming(group, perm, refs))
-        if Counter(moved.action(a) for a in actions) != base:
+        image = [moved.action(a) for a in actions]
+        if Counter(image) != base:
             return Broken(group.name, Cause.ACTION, _first_unmapped(actions, ident, moved))
         if moved.expr(terminal) != ident.expr(terminal):
             return Broken(group.name, Cause.TERMINAL)
         for name, cond in conds:
             if moved.expr(cond) != ident.expr(cond):
                 return Broken(group.name, Cause.PROPERTY, name)
+        maps.append(_pair(forms, image))
+    if record is not None:
+        record[group.name] = tuple(maps)
     return None
+
+
+def _pair(forms: Sequence[str], image: Sequence[str]) -> list[int]:
+    """Per action, the index of an action whose form is its image (equal forms paired
+    in order: such actions are interchangeable)."""
+    where: dict[str, list[int]] = {}
+    for i, form in enumerate(forms):
+        where.setdefault(form, []).append(i)
+    taken: Counter[str] = Counter()
+    out = []
+    for form in image:
+        out.append(where[form][taken[form]])
+        taken[form] += 1
+    return out
+
+
+def images(group: SymmetryGroup, actions: Sequence[Action], perm: Sequence[int]) -> list[int]:
+    """Per action, the index of an action equal in normal form to its image under the
+    permutation `perm` of `group` (member `i` goes to `perm[i]`): a bijection of a verified
+    group's actions (actions with equal normal forms are interchangeable and are paired in
+    order).  Only for verified groups (an image missing from `actions` raises)."""
+    refs = frozenset(group.references)
+    ident, moved = _Normal(_Renaming({}, refs, {})), _Normal(_renaming(group, perm, refs))
+    return _pair([ident.action(a) for a in actions], [moved.action(a) for a in actions])
 
 
 def _first_unmapped(actions: Sequence[Action], ident: _Normal, moved: _Normal) -> str:
@@ -240,8 +274,10 @@ def _first_unmapped(actions: Sequence[Action], ident: _Normal, moved: _Normal) -
 class Symmetry:
     """The verified groups of a system and the canonical form of its states."""
 
-    def __init__(self, groups: Sequence[SymmetryGroup]) -> None:
+    def __init__(self, groups: Sequence[SymmetryGroup],
+                 maps: Mapping[str, tuple[list[int], ...]] | None = None) -> None:
         self.groups = tuple(groups)
+        self.maps = dict(maps or {})  # group name -> its generators' action maps
         self.sorted = [g.blocks for g in groups if not g.references]
         self.renamed = [g for g in groups if g.references]
         self.refs = [(r, g.base, len(g.blocks)) for g in self.renamed for r in g.references]
@@ -305,15 +341,16 @@ def prepare(
     """The verified groups of `system` (None when none holds) and what was dropped
     (`liveness`: groups valid for liveness properties too, see `verify`)."""
     used, broken = [], []
+    maps: dict[str, tuple[list[int], ...]] = {}
     for g in system.symmetry:
         why = (Broken(g.name, Cause.TOO_MANY) if _ties(system, g)
-               else verify(system, g, liveness=liveness))
+               else verify(system, g, liveness=liveness, record=maps))
         if why is None:
             used.append(g)
         else:
             broken.append(why)
     use = SymmetryUse(tuple((g.name, len(g.blocks)) for g in used), tuple(broken))
-    return (Symmetry(used) if used else None), use
+    return (Symmetry(used, maps) if used else None), use
 
 
 def concretise(

@@ -24,7 +24,7 @@ from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.liveness import check_liveness
 from podcheck.engine.params import Parametric, restrict
-from podcheck.engine.result import Verdict
+from podcheck.engine.result import Trace, Verdict
 from podcheck.engine.symbolic import SymbolicEngine, SymbolicOptions, run_symbolic
 from podcheck.ir import Expectation, Expr, State, TransitionSystem
 from podcheck.spec.params import Param
@@ -46,6 +46,7 @@ class ValueVerdict:
     method: Method
     failing: str | None = None
     undecided: bool = False  # a limit stopped BFS at this value: neither holds nor fails
+    trace: Trace | None = None  # the failing property's run (the witness), when kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ def _by_z3(merged: Parametric, index: int, options: TuneOptions) -> dict[int, Va
         for r in runs:
             value = r.trace.steps[0].state[var] if r.trace is not None else None
             if value in left:
-                out[value] = ValueVerdict(value, False, Method.Z3, r.name)
+                out[value] = ValueVerdict(value, False, Method.Z3, r.name, trace=r.trace)
                 left.remove(value)
                 dropped += 1
         if runs and not dropped:
@@ -130,9 +131,8 @@ def _by_bfs(system: TransitionSystem, value: int, options: TuneOptions) -> Value
         return pycompile.compile_predicate(system, e)
 
     for prop, res in zip(system.properties, result.results, strict=True):
-        verdict = res.verdict
-        if graph is not None and verdict is Verdict.UNKNOWN:
-            verdict = check_liveness(graph, prop, compile_predicate=compile_).verdict
-        if verdict is not Verdict.HOLDS:
-            return ValueVerdict(value, False, Method.BFS, prop.name)
+        if graph is not None and res.verdict is Verdict.UNKNOWN:
+            res = check_liveness(graph, prop, compile_predicate=compile_)
+        if res.verdict is not Verdict.HOLDS:
+            return ValueVerdict(value, False, Method.BFS, prop.name, trace=res.trace)
     return ValueVerdict(value, True, Method.BFS)

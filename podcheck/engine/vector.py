@@ -59,8 +59,9 @@ from podcheck.engine.result import (
     Trace,
 )
 from podcheck.engine.symmetry import concretise
+from podcheck.engine.twins import BlockEquality, Twins, twins
 from podcheck.engine.vector_verdict import Outcome, verdicts
-from podcheck.engine.vsymmetry import for_system
+from podcheck.engine.vsymmetry import VectorCanon, for_system
 from podcheck.ir import Expectation, State, TransitionSystem
 
 CHUNK = 1 << 16  # states expanded per numpy batch: bounds the transient memory
@@ -141,10 +142,12 @@ class _Explorer:
     def __init__(
         self, system: TransitionSystem, compiled: Compiled, run: _Run,
         store: ExactStore | FingerprintStore, canonicalise: Canonicalise | None,
+        twins: Twins | None = None,
     ) -> None:  # fmt: skip
         self.system, self.c, self.run, self.store = system, compiled, run, store
         self.width = max(1, len(system.actions))
         self.canonicalise = canonicalise
+        self.twins = twins  # NOTE(twin-successors): only with `canonicalise` of its groups
         self.edges: list[tuple[Ints, Ints]] | None = None
         self.init = list(dict.fromkeys(system.init))
 
@@ -201,7 +204,9 @@ class _Explorer:
         """Check and expand one chunk of states with ids `ids` (ascending); the new states."""
         c, run = self.c, self.run
         size = len(keys[0])
-        frame = Frame(c.program, c.layout.columns(keys), size)
+        columns = c.layout.columns(keys)
+        frame = Frame(c.program, columns, size)
+        equal = BlockEquality(columns)
         self.watch(frame, ids)
         for i in sorted(run.open):
             hit = frame.truth(run.open[i])
@@ -218,11 +223,15 @@ class _Explorer:
             if not rows.size:
                 continue
             enabled |= on
+            run.transitions += rows.size
+            if self.twins is not None:
+                rows = self.twins.keep(a, rows, equal)
+                if not rows.size:
+                    continue
             succ = self._successors(a, frame.subset(rows), [k[rows] for k in keys])
             for w, word in enumerate(succ):
                 out[w].append(word)
             links.append(ids[rows] * self.width + a)
-            run.transitions += rows.size
         if run.options.check_deadlock and run.deadlock is None:
             stuck = ~enabled & np.logical_not(frame.truth(c.terminal))
             first = int(np.argmax(stuck))
@@ -358,7 +367,9 @@ def explore_vector(
     run = _Run(options, reporter, start, dict(compiled.flags), start)
     store, fingerprint, note = _store(fingerprint, options.keep_graph, compiled.layout.words)
     canonicalise, use = for_system(system, compiled.layout, options, canonicalise)
-    explorer = _Explorer(system, compiled, run, store, canonicalise)
+    pruned = (twins(system, canonicalise.canon)
+              if isinstance(canonicalise, VectorCanon) and options.twins else None)
+    explorer = _Explorer(system, compiled, run, store, canonicalise, pruned)
     explorer.edges = [] if options.keep_graph else None
     explorer.explore(chunk)
     run.complete_depth = run.depth if run.stop is None else run.complete_depth

@@ -24,23 +24,41 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from podcheck.kube._views import optional_list, optional_mapping, require_int, require_mapping
+from podcheck.vocab import ExitCodeOperator, PodFailurePolicyAction, RestartPolicy
 
 BACKOFF_LIMIT_EXCEEDED = "BackoffLimitExceeded"
 DEFAULT_BACKOFF_LIMIT = 6
 DISRUPTION_TARGET = "DisruptionTarget"
 
 
-class FailurePolicyAction(StrEnum):
-    """`podFailurePolicy.rules[].action`."""
+FailurePolicyAction = PodFailurePolicyAction  # the vocabulary's `podFailurePolicy` actions
 
-    FAIL_JOB = "FailJob"
-    FAIL_INDEX = "FailIndex"
-    IGNORE = "Ignore"
-    COUNT = "Count"
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """One `podFailurePolicy` rule on typed values: `onExitCodes` (`operator` set: the
+    `values`, optionally restricted by `container`) or `onPodConditions` (`conditions`,
+    each a (type, status) pattern).  `name` is the rule's optional `name`."""
+
+    action: PodFailurePolicyAction
+    operator: ExitCodeOperator | None = None
+    values: tuple[int, ...] = ()
+    container: str | None = None
+    conditions: tuple[tuple[str, str], ...] = ()
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class FailedPod:
+    """A failed pod as `matchPodFailurePolicy` reads it: (name, exit code of its
+    terminated state, None while not terminated) of each app container, then of each
+    init container, and its (type, status) conditions."""
+
+    containers: tuple[tuple[str, int | None], ...] = ()
+    conditions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,8 +107,44 @@ def _phase_and_restarts(pod: Any, field: str) -> tuple[str, int]:
     return (phase if isinstance(phase, str) else ""), total
 
 
+def match_policy_core(rules: Sequence[PolicyRule], pod: FailedPod) -> PolicyMatch:
+    """`matchPodFailurePolicy` on typed values: the first rule that matches decides
+    (`matchOnExitCodes`: a terminated container, app containers first, with a non-zero
+    exit code `In` / `NotIn` the values; `matchOnPodConditions`: a condition of the
+    pod equal to one of the patterns); Ignore does not count towards backoffLimit.  The
+    message is the FailJob message with `{pod}` for the pod's namespace/name."""
+    for index, rule in enumerate(rules):
+        what = _match_core(rule, pod)
+        if what is None:
+            continue
+        message = ""
+        if rule.action is PodFailurePolicyAction.FAIL_JOB:
+            message = what.format(action=rule.action.value, index=index)
+        return PolicyMatch(rule.action, rule.action is not PodFailurePolicyAction.IGNORE,
+                           message, rule.name)
+    return PolicyMatch(None, True)
+
+
+def _match_core(rule: PolicyRule, pod: FailedPod) -> str | None:
+    if rule.operator is not None:
+        for name, code in pod.containers:
+            if code is None or code == 0 or rule.container not in (None, name):
+                continue
+            if (code in rule.values) == (rule.operator is ExitCodeOperator.IN):
+                return (f"Container {name} for pod {{{{pod}}}} failed with exit code {code} "
+                        "matching {action} rule at index {index}")
+        return None
+    for kind, status in pod.conditions:
+        if (kind, status) in rule.conditions:
+            return (f"Pod {{{{pod}}}} has condition {kind} matching {{action}} rule at "
+                    "index {index}")
+    return None
+
+
 def match_pod_failure_policy(job: Mapping[str, Any], pod: Mapping[str, Any]) -> PolicyMatch:
-    """`matchPodFailurePolicy` of the Job's `spec.podFailurePolicy` for a failed pod."""
+    """`matchPodFailurePolicy` of the Job's `spec.podFailurePolicy` for a failed pod
+    (dicts): `match_policy_core` on the rules and pod status they hold.  A rule whose
+    action or exit-code operator the controller does not know is skipped."""
     spec = optional_mapping(require_mapping(job, "job"), "spec", "job")
     policy = spec.get("podFailurePolicy")
     if policy is None:
@@ -100,77 +154,108 @@ def match_pod_failure_policy(job: Mapping[str, Any], pod: Mapping[str, Any]) -> 
     status = optional_mapping(obj, "status", "pod")
     meta = optional_mapping(obj, "metadata", "pod")
     who = f"{meta.get('namespace') or 'default'}/{meta.get('name') or ''}"
+    rules = []
     for index, raw in enumerate(optional_list(policy, "rules", "job.spec.podFailurePolicy")):
-        field = f"job.spec.podFailurePolicy.rules[{index}]"
-        found = _match_rule(require_mapping(raw, field), status, field)
-        if found is None:
-            continue
-        action, what = found
-        message = ""
-        if action is FailurePolicyAction.FAIL_JOB:
-            message = what.format(pod=who, action=action.value, index=index)
-        name = raw.get("name")
-        return PolicyMatch(action, action is not FailurePolicyAction.IGNORE, message,
-                           None if name is None else str(name))
-    return PolicyMatch(None, True)
+        rule = policy_rule(require_mapping(raw, f"job.spec.podFailurePolicy.rules[{index}]"),
+                           f"job.spec.podFailurePolicy.rules[{index}]")
+        # an unknown action matches nothing, as the controller's `switch` falls through
+        rules.append(rule or PolicyRule(PodFailurePolicyAction.COUNT, ExitCodeOperator.IN))
+    found = match_policy_core(rules, failed_pod(status))
+    return PolicyMatch(found.action, found.counts, found.message.format(pod=who),
+                       found.rule_name)
 
 
-def _match_rule(
-    rule: Mapping[str, Any], status: Mapping[str, Any], field: str
-) -> tuple[FailurePolicyAction, str] | None:
+def policy_rule(rule: Mapping[str, Any], field: str) -> PolicyRule | None:
+    """One rule dict as a `PolicyRule`; None when its action or operator is unknown (the
+    controller never matches it).  `onPodConditions` statuses default to True, as the
+    API defaults them."""
     try:
-        action = FailurePolicyAction(str(rule.get("action")))
+        action = PodFailurePolicyAction(str(rule.get("action")))
     except ValueError:
         return None
+    name = None if rule.get("name") is None else str(rule["name"])
     if rule.get("onExitCodes") is not None:
         req = require_mapping(rule["onExitCodes"], f"{field}.onExitCodes")
-        hit = _match_exit_codes(status, req, f"{field}.onExitCodes")
-        if hit is None:
+        if req.get("operator") not in tuple(ExitCodeOperator):
             return None
-        name, code = hit
-        return action, (f"Container {name} for pod {{pod}} failed with exit code {code} "
-                        "matching {action} rule at index {index}")
-    if rule.get("onPodConditions") is not None:
-        cond = _match_conditions(status, optional_list(rule, "onPodConditions", field), field)
-        if cond is None:
-            return None
-        return action, (f"Pod {{pod}} has condition {cond} matching {{action}} rule at "
-                        "index {index}")
-    return None
+        values = tuple(require_int(v, f"{field}.onExitCodes.values[{i}]")
+                       for i, v in enumerate(optional_list(req, "values", field)))
+        only = req.get("containerName")
+        return PolicyRule(action, ExitCodeOperator(req["operator"]), values,
+                          None if only is None else str(only), name=name)
+    patterns = []
+    for i, raw in enumerate(optional_list(rule, "onPodConditions", field)):
+        pattern = require_mapping(raw, f"{field}.onPodConditions[{i}]")
+        patterns.append((str(pattern.get("type")), str(pattern.get("status", "True"))))
+    return PolicyRule(action, conditions=tuple(patterns), name=name)
 
 
-def _match_exit_codes(
-    status: Mapping[str, Any], req: Mapping[str, Any], field: str
-) -> tuple[str, int] | None:
-    operator = req.get("operator")
-    if operator not in ("In", "NotIn"):
-        return None
-    values = {require_int(v, f"{field}.values[{i}]")
-              for i, v in enumerate(optional_list(req, "values", field))}
-    only = req.get("containerName")
+def failed_pod(status: Mapping[str, Any]) -> FailedPod:
+    """A pod status dict as `FailedPod`: container statuses (app, then init) and
+    conditions."""
+    containers: list[tuple[str, int | None]] = []
     for key in ("containerStatuses", "initContainerStatuses"):
         for i, raw in enumerate(optional_list(status, key, "pod.status")):
             entry = require_mapping(raw, f"pod.status.{key}[{i}]")
             state = optional_mapping(entry, "state", f"pod.status.{key}[{i}]")
             terminated = state.get("terminated")
-            if terminated is None or (only is not None and entry.get("name") != only):
-                continue
-            code = require_int(require_mapping(terminated, "terminated").get("exitCode", 0),
-                               f"pod.status.{key}[{i}].state.terminated.exitCode")
-            if code != 0 and (code in values) == (operator == "In"):
-                return str(entry.get("name")), code
-    return None
-
-
-def _match_conditions(
-    status: Mapping[str, Any], patterns: Sequence[Any], field: str
-) -> str | None:
-    wanted = []
-    for i, raw in enumerate(patterns):
-        pattern = require_mapping(raw, f"{field}.onPodConditions[{i}]")
-        wanted.append((pattern.get("type"), pattern.get("status", "True")))
+            code = None if terminated is None else require_int(
+                require_mapping(terminated, "terminated").get("exitCode", 0),
+                f"pod.status.{key}[{i}].state.terminated.exitCode")
+            containers.append((str(entry.get("name")), code))
+    conditions = []
     for i, raw in enumerate(optional_list(status, "conditions", "pod.status")):
         cond = require_mapping(raw, f"pod.status.conditions[{i}]")
-        if (cond.get("type"), cond.get("status")) in wanted:
-            return str(cond.get("type"))
-    return None
+        conditions.append((str(cond.get("type")), str(cond.get("status"))))
+    return FailedPod(tuple(containers), tuple(conditions))
+
+
+def policy_errors(rules: Sequence[PolicyRule], containers: Sequence[str],
+                  restart_policy: RestartPolicy, per_index: bool = False) -> list[str]:
+    """`validatePodFailurePolicy` (pkg/apis/batch/validation/validation.go) on typed
+    rules: the template's restartPolicy must be Never; FailIndex needs
+    backoffLimitPerIndex (`per_index`); an exit-code rule names a container of the
+    template, has at least one value, unique and ordered, and no 0 under In; every rule
+    has exactly one of onExitCodes and onPodConditions.  At most 20 rules."""
+    base = "spec.podFailurePolicy.rules"
+    out = []
+    if restart_policy is not RestartPolicy.NEVER:
+        out.append(f'spec.template.spec.restartPolicy: Invalid value: "{restart_policy}": '
+                   'only "Never" is supported when podFailurePolicy is specified')
+    if len(rules) > _MAX_RULES:
+        out.append(f"{base}: Too many: {len(rules)}: must have at most {_MAX_RULES} items")
+    for i, rule in enumerate(rules):
+        out += _rule_errors(rule, f"{base}[{i}]", set(containers), per_index)
+    return out
+
+
+_MAX_RULES = 20
+
+
+def _rule_errors(rule: PolicyRule, path: str, names: set[str], per_index: bool) -> list[str]:
+    out = []
+    if rule.action is PodFailurePolicyAction.FAIL_INDEX and not per_index:
+        out.append(f'{path}.action: Invalid value: "FailIndex": requires the '
+                   "backoffLimitPerIndex to be set")
+    if rule.operator is not None:
+        where = f"{path}.onExitCodes"
+        if rule.container is not None and rule.container not in names:
+            out.append(f'{where}.containerName: Invalid value: "{rule.container}": must be '
+                       "one of the container or initContainer names in the pod template")
+        if not rule.values:
+            out.append(f"{where}.values: Invalid value: []: at least one value is required")
+        for j, v in enumerate(rule.values):
+            if rule.operator is ExitCodeOperator.IN and v == 0:
+                out.append(f"{where}.values[{j}]: Invalid value: 0: must not be 0 for the "
+                           "In operator")
+            if v in rule.values[:j]:
+                out.append(f"{where}.values[{j}]: Duplicate value: {v}")
+        if list(rule.values) != sorted(rule.values):
+            out.append(f"{where}.values: Invalid value: {list(rule.values)}: must be ordered")
+        if rule.conditions:
+            out.append(f"{path}: Invalid value: specifying both OnExitCodes and "
+                       "OnPodConditions is not supported")
+    elif not rule.conditions:
+        out.append(f"{path}: Invalid value: specifying one of OnExitCodes and "
+                   "OnPodConditions is required")
+    return out

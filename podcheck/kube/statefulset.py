@@ -41,16 +41,10 @@ from podcheck.kube.errors import KubeInputError
 from podcheck.kube.rollout import scaled_value
 from podcheck.vocab import PodManagementPolicy as PodManagementPolicy  # the vocabulary's
 from podcheck.vocab import PodPhase
+from podcheck.vocab import StatefulSetUpdateStrategy as UpdateStrategyType  # spec.updateStrategy
 
 _POD_NAME = re.compile(r"^(.*)-([0-9]+)$")
 _INT32_MAX = 2**31 - 1
-
-
-class UpdateStrategyType(StrEnum):
-    """`spec.updateStrategy.type` (default RollingUpdate)."""
-
-    ROLLING_UPDATE = "RollingUpdate"
-    ON_DELETE = "OnDelete"
 
 
 class SetActionKind(StrEnum):

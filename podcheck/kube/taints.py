@@ -34,6 +34,10 @@ TAINT_NODE_NOT_READY = "node.kubernetes.io/not-ready"
 TAINT_NODE_UNREACHABLE = "node.kubernetes.io/unreachable"
 TAINT_NODE_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 DEFAULT_TOLERATION_SECONDS = 300
+# pkg/controller/nodelifecycle/config/v1alpha1/defaults.go
+# `RecommendedDefaultNodeLifecycleControllerConfiguration`: a node that stops renewing
+# its lease is marked Unknown (and tainted unreachable) this long after its last renewal
+NODE_MONITOR_GRACE_PERIOD = 40
 
 
 @dataclass(frozen=True)
@@ -286,3 +290,36 @@ def _string(raw: Any, field: str) -> str:
     if not isinstance(raw, str):
         raise KubeInputError(f"{field}: expected a string, got {type(raw).__name__}")
     return raw
+
+
+UNSCHEDULABLE_TAINT = Taint(TAINT_NODE_UNSCHEDULABLE, TaintEffect.NO_SCHEDULE)
+# pkg/controller/daemon/util/daemonset_util.go `AddOrUpdateDaemonPodTolerations` (the
+# network-unavailable toleration it adds for hostNetwork pods is not modelled)
+DAEMON_POD_TOLERATIONS = (
+    Toleration(TAINT_NODE_NOT_READY, TolerationOperator.EXISTS, effect=TaintEffect.NO_EXECUTE),
+    Toleration(TAINT_NODE_UNREACHABLE, TolerationOperator.EXISTS, effect=TaintEffect.NO_EXECUTE),
+    Toleration("node.kubernetes.io/disk-pressure", TolerationOperator.EXISTS,
+               effect=TaintEffect.NO_SCHEDULE),
+    Toleration("node.kubernetes.io/memory-pressure", TolerationOperator.EXISTS,
+               effect=TaintEffect.NO_SCHEDULE),
+    Toleration("node.kubernetes.io/pid-pressure", TolerationOperator.EXISTS,
+               effect=TaintEffect.NO_SCHEDULE),
+    Toleration(TAINT_NODE_UNSCHEDULABLE, TolerationOperator.EXISTS,
+               effect=TaintEffect.NO_SCHEDULE),
+)
+
+
+def daemon_pod_tolerations(own: Sequence[Toleration]) -> tuple[Toleration, ...]:
+    """`AddOrUpdateDaemonPodTolerations`: the pod's own tolerations plus the DaemonSet
+    controller's (one replaces an own toleration with the same key, operator and effect,
+    as `AddOrUpdateTolerationInPodSpec` does)."""
+    added = {(t.key, t.operator, t.effect) for t in DAEMON_POD_TOLERATIONS}
+    kept = tuple(t for t in own if (t.key, t.operator, t.effect) not in added)
+    return kept + DAEMON_POD_TOLERATIONS
+
+
+def tolerates_unschedulable(tolerations: Sequence[Toleration]) -> bool:
+    """The NodeUnschedulable filter (pkg/scheduler/framework/plugins/nodeunschedulable
+    `Filter`): a pod that tolerates the `node.kubernetes.io/unschedulable:NoSchedule`
+    taint may be scheduled onto a cordoned (`spec.unschedulable`) node."""
+    return any(tolerates(t, UNSCHEDULABLE_TAINT) for t in tolerations)

@@ -25,6 +25,7 @@ from podcheck.lang.cluster import build_environment, build_nodes, build_pdb
 from podcheck.lang.convert import Scope, build_template, build_workload, read_profile, unique
 from podcheck.lang.fields import check_name, first_line, head, unknown_block
 from podcheck.lang.imports import LoadOptions, bundled_models_dir, load_program
+from podcheck.lang.overrides import apply_behaviors
 from podcheck.lang.params import check_points, find_params
 from podcheck.lang.properties import Declared, build_properties
 from podcheck.lang.schema import BLOCKS, WORKLOAD_KINDS, child_spec
@@ -139,7 +140,9 @@ def _build(path: str, blocks: dict[str, list[Block]], items: Sequence[object],
         for b in reversed(blocks["template-def"])
     }
     scope = Scope(profiles, templates)
-    workloads = [*given.workloads, *(build_workload(b, scope, out) for b in workload_blocks)]
+    behaved = apply_behaviors(blocks["behavior-of"], given.workloads,
+                              [b.name or "" for b in workload_blocks], out)
+    workloads = [*behaved, *(build_workload(b, scope, out) for b in workload_blocks)]
     nodes = [*given.nodes, *build_nodes(blocks["cluster"], out)]
     unique([(n.name, first_line(n.span, "node")) for n in nodes], "node", out)
     pdbs = [*given.pdbs, *(build_pdb(b, out) for b in blocks["pdb"])]

@@ -19,6 +19,7 @@ from podcheck.lang.schema import BLOCKS
 from podcheck.spec import (
     DisruptionStart,
     DrainMode,
+    DurationRange,
     Environment,
     FairnessTarget,
     Node,
@@ -29,6 +30,9 @@ from podcheck.vocab import ActionKind, Actor, Fairness, TaintEffect, words
 
 Out = list[Diagnostic]
 _COUNTS = ("nodeFailures", "nodeRecoveries", "zoneFailures", "podDeletes", "rollouts")
+# kubectl drain's flags: the environment's own value, else the first include that turns
+# one off, else on (NOTE(drain-flags) in docs/language.md)
+_FLAGS = ("ignoreDaemonsets", "force", "deleteEmptydirData")
 
 
 def build_nodes(clusters: Sequence[Block], out: Out) -> list[Node]:
@@ -133,14 +137,35 @@ def build_environment(envs: Sequence[Block], nodes: Sequence[Node], out: Out) ->
 
 
 def _check_drain(env: _Env, nodes: Sequence[Node], out: Out) -> None:
-    drain = env.members.values.get("drain")
-    if not isinstance(drain, tuple):
-        return
     names = [n.name for n in nodes]
-    for name in drain:
-        if name not in names:
-            out.append(m.unknown_reference("node", name, env.members.value_spans["drain"],
-                                           names))
+    for key in ("drain", "scaleDown"):
+        listed = env.members.values.get(key)
+        if not isinstance(listed, tuple):
+            continue
+        for name in listed:
+            if name not in names:
+                out.append(m.unknown_reference("node", name, env.members.value_spans[key],
+                                               names))
+    _check_drain_options(env, out)
+
+
+def _check_drain_options(env: _Env, out: Out) -> None:
+    """`drainTimeout` is one duration of at least 1 s (kubectl's 0 means "no timeout":
+    leave the field out); `maxConcurrentDrains` belongs to the one-at-a-time mode."""
+    members = env.members
+    timeout = members.values.get("drainTimeout")
+    if isinstance(timeout, DurationRange) and (timeout.lo != timeout.hi or timeout.hi.ms == 0):
+        members.values.pop("drainTimeout")
+        out.append(m.error(codes.VALUE_OUT_OF_RANGE,
+                           "`drainTimeout` is one duration of at least 1s",
+                           members.value_spans["drainTimeout"],
+                           help="write `drainTimeout: 5m`, or leave it out to wait for ever"))
+    if members.values.get("drainMode") == DrainMode.CONCURRENT.value and members.given(
+            "maxConcurrentDrains"):
+        out.append(m.error(codes.CONFLICTING_FIELDS,
+                           "`maxConcurrentDrains` bounds the one-at-a-time mode",
+                           members.spans["maxConcurrentDrains"],
+                           help="drop `drainMode: concurrent` (any subset drains at once)"))
 
 
 def _check_includes(named: Mapping[str, _Env], unnamed: Sequence[_Env], out: Out) -> None:
@@ -212,15 +237,39 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
     drain_mode = DrainMode(mode) if isinstance(mode, str) else _first_mode(parts)
     start = values.get("disruptionsStart")
     settled = any(p.disruptionsStart is DisruptionStart.ONCE_SETTLED for p in parts)
+    scale = values.get("scaleDown", ())
+    assert scale == "all" or isinstance(scale, tuple)
+    removable = set(node_names if scale == "all" else scale)
+    removable.update(name for part in parts for name in part.scaleDown)
     return Environment(
         drain=tuple(n for n in node_names if n in drained),
         drainMode=drain_mode,
+        scaleDown=tuple(n for n in node_names if n in removable),
+        **_drain_options(values, parts),  # type: ignore[arg-type]
         disruptionsStart=DisruptionStart(start) if isinstance(start, str)
         else DisruptionStart.ONCE_SETTLED if settled else DisruptionStart.FROM_START,
         fairness=tuple(sorted(fairness.items())),
         span=env.block.span,
         **counts,
     )
+
+
+def _drain_options(values: Mapping[str, object], parts: list[Environment]) -> dict[str, object]:
+    """kubectl drain's flags, `--timeout` and `maxConcurrentDrains`: the environment's
+    own value, else an include's (the first flag turned off, the largest K, the first
+    timeout), else the default."""
+    out: dict[str, object] = {}
+    for flag in _FLAGS:
+        own = values.get(flag)
+        out[flag] = own if isinstance(own, bool) else all(getattr(p, flag) for p in parts)
+    k = values.get("maxConcurrentDrains")
+    out["maxConcurrentDrains"] = k if isinstance(k, int) else max(
+        [1] + [p.maxConcurrentDrains for p in parts])
+    timeout = values.get("drainTimeout")
+    inherited = [p.drainTimeout for p in parts if p.drainTimeout is not None]
+    out["drainTimeout"] = (timeout.hi.seconds if isinstance(timeout, DurationRange)
+                           else inherited[0] if inherited else None)
+    return out
 
 
 def _target(word: str) -> FairnessTarget:

@@ -16,6 +16,7 @@ from podcheck.kube.ports import PortRole, may_run_together
 from podcheck.lang import messages as m
 from podcheck.lang.api_validation import api_server_errors
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
+from podcheck.lang.controllers import CRON_KEYS, cron_fields, job_fields, statefulset_fields
 from podcheck.lang.fields import Members, first_line, head, read_block
 from podcheck.lang.lifecycle import build_prestop
 from podcheck.lang.placement import placement_blocks
@@ -323,7 +324,14 @@ def build_workload(block: Block, scope: Scope, out: Out) -> Workload | None:
     if rejected := api_server_errors(kind, template, head(block)):
         out.extend(rejected)
         return None
-    fields = {k: v for k, v in members.values.items() if k != "template"}
+    fields = {k: v for k, v in members.values.items() if k not in ("template", *CRON_KEYS)}
+    extra = (job_fields(members, template, out) if kind is WorkloadKind.JOB
+             else statefulset_fields(members, out) if kind is WorkloadKind.STATEFULSET else {})
+    if extra is None:
+        return None
+    extra |= cron_fields(block, members)
+    fields = {k: v for k, v in fields.items() if k != "maxUnavailable"
+              or kind is not WorkloadKind.STATEFULSET} | extra
     return Workload(kind, name, template, span=block.span, **fields)  # type: ignore[arg-type]
 
 
@@ -346,7 +354,8 @@ def _workload_template(block: Block, members: Members, scope: Scope,
 
 
 def _surge_check(members: Members, out: Out) -> bool:
-    """False after PC207 when `maxSurge` and `maxUnavailable` are both zero."""
+    """False after PC207 when `maxSurge` and `maxUnavailable` are both zero, in the API
+    server's words (apps validation `ValidateRollingUpdateDeployment`)."""
     surge, unavailable = members.values.get("maxSurge"), members.values.get("maxUnavailable")
     if surge is None or unavailable is None:
         return True
@@ -355,7 +364,7 @@ def _surge_check(members: Members, out: Out) -> bool:
         out.append(
             m.error(
                 codes.CONFLICTING_FIELDS,
-                "`maxSurge` and `maxUnavailable` cannot both be zero",
+                "`maxUnavailable` may not be 0 when `maxSurge` is 0",
                 members.spans["maxUnavailable"],
                 help="allow at least one extra or one missing pod during a rollout",
                 notes=(Note("`maxSurge` is here", members.spans["maxSurge"]),),

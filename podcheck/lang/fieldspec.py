@@ -4,6 +4,7 @@ Stage: data for `podcheck.lang.schema` (which re-exports these) and `podcheck.la
 
 Value types (`FieldSpec.type`):
   int             a plain integer                          `3`
+  bool            `true` or `false`                        `false`
   int-or-percent  an integer or a percentage               `1`, `25%`
   duration-range  a duration or a range of durations       `5s`, `5s..60s`
   text            a quoted string or a bare word           `"nginx:1.27"`, `a`
@@ -32,6 +33,7 @@ from podcheck.vocab import words
 
 VALUE_TYPES = (
     "int",
+    "bool",
     "int-or-percent",
     "duration-range",
     "text",

@@ -81,7 +81,7 @@ class Ty:
 BOOL, INT, POD, CONTAINER, NODE, JOB, DURATION = (
     Ty(k) for k in ("bool", "int", "pod", "container", "node", "job", "duration"))
 _OBJECTS = {"pod": POD, "container": CONTAINER, "node": NODE}
-_NAMED_WORKLOADS = {"pod": POD, "job": JOB}  # workload kinds a bare name denotes
+_NAMED_WORKLOADS = {"pod": POD, "job": JOB, "cronjob": JOB}  # what a bare name denotes
 
 
 @dataclass(frozen=True, slots=True)

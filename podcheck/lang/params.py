@@ -13,6 +13,7 @@ duration chosen at every start (docs/language.md).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -127,12 +128,10 @@ def check_points(
     result is the first point's spec carrying the parameters and every point's spec.  A
     point that fails its checks fails the whole spec, its diagnostics noting the point."""
     params = tuple(f.param for f in found)
-    points = points_of(params)
-    if len(points) > MAX_POINTS:
-        bound = f"a range whose product with the others has at most {MAX_POINTS} points"
-        last = params[-1]
-        return StageResult(None, (m.out_of_range(
-            last.field, f"{last.lo}..{last.hi} ({len(points)} points)", bound, last.span),))
+    size = math.prod(len(p.values) for p in params)  # before enumerating: ranges may be huge
+    points = points_of(params) if size <= _ENUMERATED else []
+    if size > _ENUMERATED or len(points) > MAX_POINTS:
+        return StageResult(None, (_too_many(params[-1], len(points) or size),))
     instances: list[tuple[tuple[int, ...], CheckedSpec]] = []
     for point in points:
         checked = check(substitute(root, found, point))
@@ -143,6 +142,21 @@ def check_points(
         instances.append((point, checked.value))
     first = instances[0][1]
     return StageResult(replace(first, params=params, instances=tuple(instances)))
+
+
+_ENUMERATED = 1 << 16  # a product larger than this is refused without listing its points
+
+
+def _too_many(last: Param, points: int) -> Diagnostic:
+    """PC202 for a product of more than `MAX_POINTS` points, pointing at `podcheck counts`
+    when the range is a replica count."""
+    bound = f"a range whose product with the others has at most {MAX_POINTS} points"
+    found = m.out_of_range(last.field, f"{last.lo}..{last.hi} ({points} points)", bound,
+                           last.span)  # fmt: skip
+    if last.field != "replicas":
+        return found
+    return replace(found, help="`podcheck counts` proves budget-respected and drain-completes "
+                               "for every count of a replica range of any size")
 
 
 def point_words(params: Sequence[Param], point: Sequence[int]) -> str:

@@ -111,7 +111,7 @@ def _check_arg(item: CheckItem, arg: str, kind: str, declared: Declared, out: Ou
     if arg not in pools[kind]:
         what = "workload" if kind == "job" else kind
         out.append(m.unknown_reference(what, arg, item.span, pools[kind]))
-    elif kind == "job" and declared.workloads[arg] != "job":
+    elif kind == "job" and declared.workloads[arg] not in ("job", "cronjob"):
         out.append(m.error(codes.WRONG_KIND_REFERENCE,
                            f"`{item.name}` needs a job, but `{arg}` is a "
                            f"{declared.workloads[arg]}", item.span))

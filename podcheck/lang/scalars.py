@@ -58,6 +58,7 @@ _KIND_WORDS = {
 
 _EXPECTED = {
     "int": "an int",
+    "bool": "`true` or `false`",
     "int-or-percent": "an int or a percentage",
     "duration-range": "a duration or a range `lo..hi`",
     "text": "a string",

@@ -19,15 +19,18 @@ from podcheck.kube.probes import probe_defaults
 from podcheck.lang.fieldspec import VALUE_TYPES as VALUE_TYPES
 from podcheck.lang.fieldspec import FieldSpec as FieldSpec
 from podcheck.lang.fieldspec import vocab_field as vocab_field
+from podcheck.lang.schema_jobs import CRON_FIELDS, JOB_FIELDS, POD_FAILURE_RULE_FIELDS
 from podcheck.vocab import (
     ActionKind,
     Actor,
+    DeploymentStrategyType,
     Fairness,
     LifecycleHandler,
     PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
     SelectorOperator,
+    StatefulSetUpdateStrategy,
     TaintEffect,
     TolerationOperator,
     UnhealthyPodEvictionPolicy,
@@ -73,15 +76,16 @@ EXPECT_OUTCOMES = ("holds", "violated")
 # The keyword of each workload block: the kind in lower case (`deployment web { }`).
 WORKLOAD_BLOCKS: Mapping[str, WorkloadKind] = MappingProxyType(
     {
-        k.value.lower(): k
-        for k in (
-            WorkloadKind.DEPLOYMENT,
-            WorkloadKind.REPLICASET,
-            WorkloadKind.JOB,
-            WorkloadKind.DAEMONSET,
-            WorkloadKind.STATEFULSET,
-            WorkloadKind.POD,
-        )
+        **{k.value.lower(): k
+           for k in (
+               WorkloadKind.DEPLOYMENT,
+               WorkloadKind.REPLICASET,
+               WorkloadKind.JOB,
+               WorkloadKind.DAEMONSET,
+               WorkloadKind.STATEFULSET,
+               WorkloadKind.POD,
+           )},
+        "cronjob": WorkloadKind.JOB,  # a CronJob: its body is the jobTemplate's Job
     }
 )
 WORKLOAD_KINDS = tuple(WORKLOAD_BLOCKS)
@@ -114,6 +118,8 @@ _TEMPLATE_FIELDS = (
     FieldSpec("nodeSelector", "label-map", "{}", doc="labels the node must have"),
     FieldSpec("nodeAffinity", "match-expressions", "[]",
               doc="required node affinity: one term, every expression on node labels"),
+    FieldSpec("safeToEvict", "bool",
+              doc="annotation cluster-autoscaler.kubernetes.io/safe-to-evict"),
 )
 _TEMPLATE_CHILDREN = ("initContainer", "container", "volume", "podAffinity", "podAntiAffinity",
                       "topologySpread", "toleration")
@@ -170,6 +176,15 @@ _ENVIRONMENT_FIELDS = (
     FieldSpec("include", "name-list", "[]", doc="named environments to add"),
     FieldSpec("drain", "names-or-all", "[]", doc="nodes that may be drained, or `all`"),
     FieldSpec("drainMode", "enum", "one-at-a-time", DRAIN_MODES, doc="how drains overlap"),
+    FieldSpec("maxConcurrentDrains", "int", "1", min=1,
+              doc="one-at-a-time mode: at most this many nodes drained at once"),
+    FieldSpec("ignoreDaemonsets", "bool", "true", doc="kubectl drain --ignore-daemonsets"),
+    FieldSpec("force", "bool", "true", doc="kubectl drain --force (evict bare pods)"),
+    FieldSpec("deleteEmptydirData", "bool", "true",
+              doc="kubectl drain --delete-emptydir-data"),
+    FieldSpec("drainTimeout", "duration-range", doc="kubectl drain --timeout (none: forever)"),
+    FieldSpec("scaleDown", "names-or-all", "[]",
+              doc="nodes the cluster autoscaler may remove, or `all`"),
     FieldSpec("nodeFailures", "int", "0", min=0, doc="at most this many node failures"),
     FieldSpec("nodeRecoveries", "int", "0", min=0, doc="at most this many node recoveries"),
     FieldSpec("zoneFailures", "int", "0", min=0, doc="at most this many zone failures"),
@@ -189,10 +204,24 @@ _ENVIRONMENT_FIELDS = (
 )
 
 
-def _workload(kind: str, fields: tuple[FieldSpec, ...], doc: str) -> BlockSpec:
+def _workload(kind: str, fields: tuple[FieldSpec, ...], doc: str,
+              children: tuple[str, ...] = ()) -> BlockSpec:
     return BlockSpec(
-        kind, kind, "required", fields + (_WORKLOAD_TEMPLATE,), ("template-inline",), doc
+        kind, kind, "required", fields + (_WORKLOAD_TEMPLATE,), ("template-inline", *children),
+        doc
     )
+
+
+_STATEFULSET_FIELDS = (
+    _REPLICAS,
+    vocab_field("podManagementPolicy", PodManagementPolicy, "OrderedReady",
+                doc="OrderedReady: pod N waits for 0..N-1"),
+    vocab_field("updateStrategy", StatefulSetUpdateStrategy, "RollingUpdate",
+                doc="how a template change replaces pods"),
+    FieldSpec("partition", "int", "0", min=0, doc="ordinals below it keep the old template"),
+    FieldSpec("maxUnavailable", "int-or-percent", "1", min=1,
+              doc="pods a RollingUpdate may take down at once (MaxUnavailableStatefulSet)"),
+)
 
 
 _ALL_BLOCKS = (
@@ -207,9 +236,14 @@ _ALL_BLOCKS = (
             *WORKLOAD_KINDS,
             "pdb",
             "environment",
+            "behavior-of",
         ),
         doc="the top level of a spec file",
     ),
+    BlockSpec("behavior-of", "behavior-of", "required", (), ("behavior-of-container",),
+              doc="the behaviour of an imported workload's containers (lang/overrides.py)"),
+    BlockSpec("behavior-of-container", "container", "required", _BEHAVIOR_FIELDS,
+              doc="one container (app, init or sidecar): these fields over its behaviour"),
     BlockSpec(
         "cluster",
         "cluster",
@@ -244,22 +278,21 @@ _ALL_BLOCKS = (
             _REPLICAS,
             FieldSpec("maxSurge", "int-or-percent", "25%", min=0, max_percent=None),
             FieldSpec("maxUnavailable", "int-or-percent", "25%", min=0),
+            vocab_field("strategy", DeploymentStrategyType, "RollingUpdate",
+                        doc="Recreate: every old pod goes before a new one is created"),
+            FieldSpec("progressDeadlineSeconds", "int", "600", min=1,
+                      doc="seconds without progress before Progressing turns False"),
         ),
         "a Deployment",
     ),
     _workload("replicaset", (_REPLICAS,), "a ReplicaSet"),
-    _workload(
-        "job",
-        (
-            FieldSpec("completions", "int", "1", min=1, doc="successful pods needed"),
-            FieldSpec("parallelism", "int", "1", min=0, doc="pods running at once"),
-            FieldSpec("backoffLimit", "int", "6", min=0, doc="failed pods before the Job fails"),
-        ),
-        "a Job",
-    ),
+    _workload("job", JOB_FIELDS, "a Job", ("podFailureRule",)),
+    _workload("cronjob", JOB_FIELDS + CRON_FIELDS, "a CronJob: its Job, schedule times",
+              ("podFailureRule",)),
+    BlockSpec("podFailureRule", "podFailureRule", "none", POD_FAILURE_RULE_FIELDS,
+              doc="a podFailurePolicy rule: exactly one of onExitCodes, onPodConditions"),
     _workload("daemonset", (), "a DaemonSet: one pod per node"),
-    _workload("statefulset", (_REPLICAS, vocab_field("podManagementPolicy", PodManagementPolicy,
-              "OrderedReady", doc="OrderedReady: pod N waits for 0..N-1")), "a StatefulSet"),
+    _workload("statefulset", _STATEFULSET_FIELDS, "a StatefulSet"),
     BlockSpec("pod", "pod", "required", _TEMPLATE_FIELDS, _TEMPLATE_CHILDREN, "a bare pod"),
     BlockSpec("podAffinity", "podAffinity", "none", _AFFINITY_FIELDS, doc="required pod affinity"),
     BlockSpec("podAntiAffinity", "podAntiAffinity", "none", _AFFINITY_FIELDS,
@@ -332,6 +365,9 @@ ENUM_LABELS: Mapping[str, str] = MappingProxyType(
         "unhealthyPodEvictionPolicy": "unhealthy pod eviction policy",
         "operator": "label selector operator",
         "effect": "taint effect",
+        "updateStrategy": "update strategy",
+        "concurrencyPolicy": "concurrency policy",
+        "action": "pod failure policy action",
     }
 )
 
@@ -348,6 +384,7 @@ BUILTIN_ARGS: Mapping[str, str | None] = MappingProxyType(
         "recovers-after-failure": "workload",
         "no-unready-traffic": "workload",
         "no-deadlock": None,
+        "rollout-progresses": "workload",
     }
 )
 

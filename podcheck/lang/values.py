@@ -73,6 +73,13 @@ def unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", inner)
 
 
+def _bool(spec: FieldSpec, value: Value, out: Out, name: str) -> bool | None:
+    if isinstance(value, Scalar) and value.kind == "bool":
+        return value.text == "true"
+    mismatch(spec, value, out, name)
+    return None
+
+
 def _name(spec: FieldSpec, value: Value, out: Out, name: str) -> str | None:
     if isinstance(value, Scalar) and value.kind == "name":
         return value.text
@@ -251,6 +258,7 @@ def _build_requirement(got: dict[str, object], span: Span, out: Out) -> LabelReq
 
 _CONVERTERS: dict[str, Callable[[FieldSpec, Value, Out, str], object | None]] = {
     "int": int_value,
+    "bool": _bool,
     "int-or-percent": int_or_percent,
     "duration-range": duration_range,
     "text": _text,

@@ -10,6 +10,7 @@ is returned only when no error was found.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -29,11 +30,13 @@ from podcheck.spec import (
     DrainMode,
     Environment,
     Node,
+    Param,
     PodDisruptionBudget,
     PodTemplate,
     PropertyDecl,
     Workload,
 )
+from podcheck.spec.params import MAX_POINTS
 
 Out = list[Diagnostic]
 NAMESPACE_LABEL = "podcheck.io/namespace"
@@ -50,11 +53,12 @@ def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
     scaling = [s for o in objects if o.kind == "HorizontalPodAutoscaler"
                for s in [read_hpa(o, out)] if s is not None]
     workloads: list[Workload] = []
+    ranges: list[tuple[Param, str]] = []  # a replica range per HPA target, its workload
     for obj in objects:
         if obj.kind in CONTROLLERS or obj.kind == "Pod":
             w = read_workload(obj, name_of(obj, multi), options, out)
             if w is not None:
-                workloads.append(_scaled(_namespaced(w, obj, label), obj, scaling, out))
+                workloads.append(_scaled(_namespaced(w, obj, label), obj, scaling, ranges, out))
     _unscaled_targets(scaling, objects, out)
     nodes = [read_node(o, out) for o in objects if o.kind == "Node"]
     pdbs = [p for o in objects if o.kind == "PodDisruptionBudget"
@@ -67,8 +71,8 @@ def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
     if any(d.severity is Severity.ERROR for d in out):
         return None
     if objects_only:
-        return CheckedSpec(path=path, workloads=tuple(workloads), nodes=tuple(nodes),
-                           pdbs=tuple(pdbs))
+        return _ranged(CheckedSpec(path=path, workloads=tuple(workloads), nodes=tuple(nodes),
+                                   pdbs=tuple(pdbs)), ranges)
     given = bool(nodes)
     nodes = nodes or [Node(f"n{i}") for i in range(1, options.nodes + 1)]
     _fits(workloads, nodes, out)
@@ -77,9 +81,10 @@ def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
     out.insert(0, _defaults_note(nodes, given, environment, checks, options))
     if any(d.severity is Severity.ERROR for d in out):
         return None
-    return CheckedSpec(path=path, workloads=tuple(workloads), nodes=tuple(nodes),
-                       pdbs=tuple(pdbs), environment=environment,
-                       properties=tuple(PropertyDecl(n, None, builtin=n) for n in checks))
+    return _ranged(CheckedSpec(path=path, workloads=tuple(workloads), nodes=tuple(nodes),
+                               pdbs=tuple(pdbs), environment=environment,
+                               properties=tuple(PropertyDecl(n, None, builtin=n)
+                                                for n in checks)), ranges)  # fmt: skip
 
 
 def _namespaced(w: Workload, obj: KObject, label: str | None) -> Workload:
@@ -89,18 +94,52 @@ def _namespaced(w: Workload, obj: KObject, label: str | None) -> Workload:
     return replace(w, template=replace(w.template, labels=labels))
 
 
-def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], out: Out) -> Workload:
+def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], ranges: list[tuple[Param, str]],
+            out: Out) -> Workload:  # fmt: skip
+    """`w` at its HPA's minReplicas; the range `minReplicas..maxReplicas` becomes a
+    replica-count parameter (every count checked, NOTE(per-count-runs)) unless the
+    product of the ranges has more than `MAX_POINTS` points."""
     for s in scaling:
-        if s.target == obj.key:
-            out.append(Diagnostic(
-                c.APPROXIMATED_KIND, Severity.WARNING,
-                f"{obj.kind} `{obj.name}` is scaled by a HorizontalPodAutoscaler between "
-                f"{s.low} and {s.high} replicas: checked at minReplicas ({s.low})", s.span,
-                notes=(Note("fewer replicas leave a budget the least room; check the upper "
-                            "end with an edited copy (`replicas: "
-                            f"{s.high}`) for scheduling limits"),)))
-            return replace(w, replicas=s.low)
+        if s.target != obj.key:
+            continue
+        points = (s.high - s.low + 1) * _points([p for p, _ in ranges])
+        every = s.high > s.low and points <= MAX_POINTS
+        said = (f"every count from {s.low} to {s.high} is checked, each as a fixed count"
+                if every else f"checked at minReplicas ({s.low})")
+        notes = (Note("the autoscaler's metrics and behavior (when and how far it scales) "
+                      "are not modelled: no run changes the count"),) if every else (
+            Note(f"more than {MAX_POINTS} points: fewer replicas leave a budget the least "
+                 f"room; check the upper end with an edited copy (`replicas: {s.high}`)"),)
+        out.append(Diagnostic(
+            c.APPROXIMATED_KIND, Severity.WARNING,
+            f"{obj.kind} `{obj.name}` is scaled by a HorizontalPodAutoscaler between "
+            f"{s.low} and {s.high} replicas: {said}", s.span, notes=notes))
+        if every:
+            ranges.append((Param(f"{w.name}.replicas", s.low, s.high, s.span), w.name))
+        return replace(w, replicas=s.low)
     return w
+
+
+def _points(params: Sequence[Param]) -> int:
+    out = 1
+    for p in params:
+        out *= p.hi - p.lo + 1
+    return out
+
+
+def _ranged(spec: CheckedSpec, ranges: Sequence[tuple[Param, str]]) -> CheckedSpec:
+    """`spec` with its HPA ranges as parameters: one point spec per combination of
+    counts (each with those replicas), as `lang/params.py` builds them for the DSL."""
+    if not ranges:
+        return spec
+    params = tuple(p for p, _ in ranges)
+    instances = []
+    for point in itertools.product(*(p.values for p in params)):
+        count = {name: v for (_, name), v in zip(ranges, point, strict=True)}
+        workloads = tuple(replace(w, replicas=count[w.name]) if w.name in count else w
+                          for w in spec.workloads)  # fmt: skip
+        instances.append((tuple(point), replace(spec, workloads=workloads)))
+    return replace(instances[0][1], params=params, instances=tuple(instances))
 
 
 def _unscaled_targets(scaling: list[Scaling], objects: Sequence[KObject], out: Out) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from podcheck.diagnostics import Diagnostic
 from podcheck.manifests import Loaded, ManifestOptions, load_inputs
+from podcheck.manifests.controllers import export_lines
 from podcheck.spec import (
     Behavior,
     CheckedSpec,
@@ -134,7 +135,8 @@ def _percent(value: IntOrPercent) -> str:
 
 
 def _workload(w: Workload, names: _Names) -> list[str]:
-    head = f"{_BLOCK[w.kind]} {names(w.name)} {{"
+    keyword, extra = export_lines(w)
+    head = f"{keyword or _BLOCK[w.kind]} {names(w.name)} {{"
     if w.kind is WorkloadKind.POD:
         return [head, *_template_body(w.template, names, "  "), "}"]
     fields: list[str] = []
@@ -144,10 +146,13 @@ def _workload(w: Workload, names: _Names) -> list[str]:
         fields.append(f"podManagementPolicy: {w.podManagementPolicy}")
     if w.kind is WorkloadKind.DEPLOYMENT:
         fields += [f"maxSurge: {_percent(w.maxSurge)}",
-                   f"maxUnavailable: {_percent(w.maxUnavailable)}"]
+                   f"maxUnavailable: {_percent(w.maxUnavailable)}",
+                   f"strategy: {w.strategy}",
+                   f"progressDeadlineSeconds: {w.progressDeadlineSeconds}"]
     if w.kind is WorkloadKind.JOB:
         fields += [f"completions: {w.completions}", f"parallelism: {w.parallelism}",
                    f"backoffLimit: {w.backoffLimit}"]
+    fields += extra
     body = ["  template {", *_template_body(w.template, names, "    "), "  }"]
     return [head, *(f"  {x}" for x in fields), *body, "}"]
 

@@ -1,7 +1,8 @@
 """Independent groups of workloads, and whether the back-off reset can be observed.
 
-Stage: after `build.py`, read by the driver (`podcheck.check.check_path`).  Consumes the
-checked spec of a manifest input; produces one spec per group of workloads that nothing
+Stage: after `build.py`, read by the driver (`podcheck.grouped`).  Consumes the checked
+spec of a manifest input (or of a `.pod` spec of built-in checks, `splittable`);
+produces one spec per group of workloads that nothing
 the model reads links together, each with the built-in checks that apply to it and a
 PC414 note naming its objects, and `backoff_reset_matters`, the condition under which the
 kubelet's 10-minute back-off reset can change anything a check reads.
@@ -30,6 +31,7 @@ from podcheck.kube.labels import InvalidSelector, selector_core
 from podcheck.spec import (
     CheckedSpec,
     Container,
+    DisruptionStart,
     Environment,
     Outcome,
     PodDisruptionBudget,
@@ -99,28 +101,66 @@ def independent_groups(spec: CheckedSpec,
     """The spec split into groups of linked workloads (NOTE(independent-workloads)), in
     the order of their first workload; `(spec,)` when there is only one group.  Each
     group keeps every node and the environment, the PDBs that select its pods (a PDB
-    selecting none stays with the first group) and the checks of `checks` (default: the
-    spec's) that apply to it; a group to which none applies is left out."""
+    selecting none stays with the first group), and the built-in checks of `checks`
+    (default: the spec's properties, with their arguments and expectations) that apply
+    to it (one that applies to none goes with the first group); a group to which none
+    applies is left out.  A check whose arguments name objects of several groups keeps
+    the spec whole."""
     ws = spec.workloads
     links = _link(spec)
     roots = list(dict.fromkeys(links.find(i) for i in range(len(ws))))
-    if len(roots) <= 1:
+    if len(roots) <= 1 or spec.params:  # an HPA range: its point specs stay whole
         return (spec,)
-    names = checks if checks is not None else tuple(p.name for p in spec.properties)
+    decls = spec.properties if checks is None else tuple(
+        PropertyDecl(n, None, builtin=n) for n in checks)
     groups: list[CheckedSpec] = []
+    placed: set[str] = set()
+    homeless = [d for d in decls if not any(
+        _belongs(d, _members(ws, links, r), spec.pdbs, spec.environment) for r in roots)]
     for root in roots:
-        members = tuple(w for i, w in enumerate(ws) if links.find(i) == root)
+        members = _members(ws, links, root)
         pdbs = tuple(p for p in spec.pdbs
                      if any(_selects(p, w.template) for w in members)
                      or (root == roots[0] and not any(_selects(p, w.template) for w in ws)))
-        kept = tuple(n for n in names if applies(n, members, pdbs, spec.environment))
+        kept = tuple(d for d in decls if _belongs(d, members, pdbs, spec.environment)
+                     or (root == roots[0] and d in homeless and not d.args))
+        placed.update(d.name for d in kept if d.args)
+        names = {d.name for d in kept}
         span = pdbs[0].span if pdbs else members[0].span  # where the drains point
         if kept:
             groups.append(replace(
-                spec, workloads=members, pdbs=pdbs,
-                environment=replace(spec.environment, span=span),
-                properties=tuple(PropertyDecl(n, None, builtin=n) for n in kept)))
+                spec, workloads=members, pdbs=pdbs, properties=kept,
+                expects=tuple(e for e in spec.expects if e.property in names),
+                environment=replace(spec.environment, span=span)))
+    if any(d.args and d.name not in placed for d in decls):
+        return (spec,)  # its arguments span several groups
     return tuple(groups) if len(groups) > 1 else (spec,)
+
+
+def _members(ws: Sequence[Workload], links: _Links, root: int) -> tuple[Workload, ...]:
+    return tuple(w for i, w in enumerate(ws) if links.find(i) == root)
+
+
+def _belongs(d: PropertyDecl, members: Sequence[Workload],
+             pdbs: Sequence[PodDisruptionBudget], environment: Environment) -> bool:
+    """Whether built-in check `d` goes with this group: when it names objects, all of
+    them are the group's; else when it applies to the group."""
+    assert d.builtin is not None
+    if d.args:
+        return set(d.args) <= {w.name for w in members} | {p.name for p in pdbs}
+    return applies(d.builtin, members, pdbs, environment)
+
+
+def splittable(spec: CheckedSpec) -> bool:
+    """Whether a `.pod` spec may be checked group by group: every property is a
+    built-in check, no parameters, no `expect` (each run renders its own verdicts),
+    and its environment has only what the argument of NOTE(independent-workloads)
+    covers (drains, node and zone failures, recoveries)."""
+    env = spec.environment
+    return (all(p.builtin is not None for p in spec.properties) and not spec.params
+            and not spec.expects
+            and not (env.podDeletes or env.rollouts or env.fairness)
+            and env.disruptionsStart is DisruptionStart.FROM_START)
 
 
 def applies(check: str, workloads: Sequence[Workload], pdbs: Sequence[PodDisruptionBudget],
@@ -130,6 +170,7 @@ def applies(check: str, workloads: Sequence[Workload], pdbs: Sequence[PodDisrupt
     kinds = {w.kind for w in workloads}
     relevant = {
         "budget-respected": bool(pdbs),
+        "always-available": bool(pdbs),
         "drain-completes": bool(environment.drain),
         "job-completes": WorkloadKind.JOB in kinds,
         "eventually-ready": bool(kinds - {WorkloadKind.JOB}),
@@ -191,11 +232,13 @@ CRASH_LOOP = "no-crash-loop"  # the one built-in that reads the back-off (NOTE(c
 @dataclass(frozen=True, slots=True)
 class Exploration:
     """One exploration of a group: its spec, whether the model keeps the kubelet's
-    10-minute back-off reset, and the note that says what it left out (if anything)."""
+    10-minute back-off reset (`settled_reset`: untimed for containers that cannot exit
+    again, NOTE(settled-reset)), and the note that says what it left out (if anything)."""
 
     spec: CheckedSpec
     backoff_reset: bool
     note: Diagnostic | None = None
+    settled_reset: bool = False
 
 
 def explorations(group: CheckedSpec) -> tuple[Exploration, ...]:
@@ -206,15 +249,24 @@ def explorations(group: CheckedSpec) -> tuple[Exploration, ...]:
     restart once, `no-crash-loop` gets its own exploration with the reset and the other
     checks one without; when no container restarts at all the reset never arms."""
     names = [p.name for p in group.properties]
-    if backoff_reset_matters(group) or not restarts_at_all(group) or names == [CRASH_LOOP]:
-        return (Exploration(group, True),)
+    settled = not reads_backoff(group)
+    if (backoff_reset_matters(group) or not restarts_at_all(group) or names == [CRASH_LOOP]
+            or group.params):  # an HPA range: its point specs stay whole
+        return (Exploration(group, True, settled_reset=settled),)
     if CRASH_LOOP not in names:
         return (Exploration(group, False, reset_note(())),)
     rest = tuple(p for p in group.properties if p.name != CRASH_LOOP)
     loop = tuple(p for p in group.properties if p.name == CRASH_LOOP)
     return (Exploration(replace(group, properties=rest), False,
                         reset_note(tuple(p.name for p in rest))),
-            Exploration(replace(group, properties=loop), True, crash_loop_note()))
+            Exploration(replace(group, properties=loop), True, crash_loop_note(),
+                        settled_reset=settled))
+
+
+def reads_backoff(spec: CheckedSpec) -> bool:
+    """True when a property other than the built-in `no-crash-loop` may read a
+    container's back-off (every property written in the spec counts as one)."""
+    return any(p.builtin is None for p in spec.properties)
 
 
 def restarts_at_all(spec: CheckedSpec) -> bool:

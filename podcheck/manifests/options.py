@@ -21,12 +21,22 @@ DEFAULT_CHECKS = (
 DEFAULT_KUBERNETES_VERSION = (1, 31)
 
 
+# The releases whose rules podcheck knows: apps/v1 workloads exist from 1.9, and the
+# kubelet and controller rules are transcribed from v1.35 (docs/semantics.md).
+OLDEST_KUBERNETES_VERSION = (1, 9)
+NEWEST_KUBERNETES_VERSION = (1, 35)
+
+
 def parse_version(text: str) -> tuple[int, int] | None:
-    """`1.29` or `v1.29.3` as (1, 29); None when it is not such a version."""
+    """`1.29` or `v1.29.3` as (1, 29); None when it is not such a version or not one of
+    the releases from OLDEST_KUBERNETES_VERSION to NEWEST_KUBERNETES_VERSION."""
     parts = text.strip().removeprefix("v").split(".")
     if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
         return None
-    return int(parts[0]), int(parts[1])
+    version = int(parts[0]), int(parts[1])
+    if not OLDEST_KUBERNETES_VERSION <= version <= NEWEST_KUBERNETES_VERSION:
+        return None
+    return version
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,13 +20,14 @@ from podcheck.diagnostics import codes as c
 from podcheck.kube.errors import KubeInputError
 from podcheck.kube.labels import InvalidSelector, selector_from_api
 from podcheck.manifests import fields as f
+from podcheck.manifests.controllers import cron_schedule, pod_failure_policy, update_strategy
 from podcheck.manifests.fields import Fields, Owner
 from podcheck.manifests.objects import KObject
 from podcheck.manifests.options import ManifestOptions
 from podcheck.manifests.pods import PodContext, read_template
 from podcheck.manifests.yamlread import YNode
 from podcheck.spec import IntOrPercent, PodTemplate, Workload, WorkloadKind
-from podcheck.vocab import PodManagementPolicy, RestartPolicy, words
+from podcheck.vocab import DeploymentStrategyType, PodManagementPolicy, RestartPolicy, words
 
 Out = list[Diagnostic]
 OBJECT_HARMLESS = ("apiVersion", "kind", "metadata", "status")
@@ -40,12 +41,12 @@ _KINDS = {
     "CronJob": WorkloadKind.JOB,  # one run of its jobTemplate
 }
 _CRON_NOTE = (
-    "modelled as one run of its jobTemplate: the schedule, concurrencyPolicy and history "
-    "limits are not; every run is checked alike"
+    "its schedule times are modelled as untimed events, as many as `podcheck.io/schedules` "
+    "says (default 2), not by the cron expression; finished Jobs are kept (history limits "
+    "are not modelled)"
 )
 _JOB_UNMODELLED = {
     "activeDeadlineSeconds": "the Job-level deadline fails the whole Job",
-    "podFailurePolicy": "pod failure rules can fail the Job early or ignore failures",
     "completionMode": "Indexed completions are not modelled",
     "suspend": "a suspended Job creates no pods",
     "backoffLimitPerIndex": "per-index back-off limits are not modelled",
@@ -77,12 +78,26 @@ def read_workload(obj: KObject, name: str, options: ManifestOptions,
     if spec is None:
         f.required(owner, "spec", top.span, out)
         return None
+    cron = None
     if obj.kind == "CronJob":
+        cron = cron_schedule(spec, _annotations(top), out)
         spec = _cron_job(spec, owner, out)
         if spec is None:
             return None
     reader = _READERS[kind]
-    return reader(spec, name, span, obj.kind, options, out)
+    workload = reader(spec, name, span, obj.kind, options, out)
+    return workload if workload is None or cron is None else replace(workload, cron=cron)
+
+
+def _annotations(top: Fields) -> dict[str, str]:
+    """The object's own `metadata.annotations` (strings only)."""
+    meta = top.node.value.get("metadata") if isinstance(top.node.value, dict) else None
+    if meta is None or not isinstance(meta.value, dict) or "annotations" not in meta.value:
+        return {}
+    raw = meta.value["annotations"].value
+    if not isinstance(raw, dict):
+        return {}
+    return {k: v.value for k, v in raw.items() if isinstance(v.value, str)}
 
 
 def _name_span(top: Fields) -> Span:
@@ -151,29 +166,31 @@ def _deployment(spec: Fields, name: str, span: Span, kind: str, options: Manifes
     replicas = spec.integer("replicas", 1)
     template = _template(spec, name, False, options, out)
     _selector(spec, template, kind, out)
-    surge, unavailable = _strategy(spec, out)
+    surge, unavailable, kind_of = _strategy(spec, out)
+    deadline = spec.integer("progressDeadlineSeconds", 600, 1)  # SetDefaults_Deployment
     spec.unmodelled("minReadySeconds", "a new pod counts as available only after this long")
-    spec.finish(("revisionHistoryLimit", "progressDeadlineSeconds", "paused"))
+    spec.finish(("revisionHistoryLimit", "paused"))
     if template is None or not _always_template(spec, template, out):
         return None
     return Workload(WorkloadKind.DEPLOYMENT, name, template, replicas=replicas or 0,
-                    maxSurge=surge, maxUnavailable=unavailable, span=span)
+                    maxSurge=surge, maxUnavailable=unavailable, strategy=kind_of,
+                    progressDeadlineSeconds=deadline or 600, span=span)
 
 
-def _strategy(spec: Fields, out: Out) -> tuple[IntOrPercent, IntOrPercent]:
+def _strategy(spec: Fields, out: Out
+              ) -> tuple[IntOrPercent, IntOrPercent, DeploymentStrategyType]:
+    """maxSurge, maxUnavailable (defaults 25%) and the strategy type (RollingUpdate)."""
     default = IntOrPercent(25, True)
     strategy = spec.mapping("strategy")
     if strategy is None:
-        return default, default
-    kind = strategy.choice("type", ("Recreate", "RollingUpdate"), "RollingUpdate")
+        return default, default, DeploymentStrategyType.ROLLING_UPDATE
+    kind = DeploymentStrategyType(strategy.choice(
+        "type", words(DeploymentStrategyType), DeploymentStrategyType.ROLLING_UPDATE)
+        or DeploymentStrategyType.ROLLING_UPDATE)
     rolling = strategy.mapping("rollingUpdate")
-    if kind == "Recreate":
-        strategy.read.discard("type")
-        strategy.unmodelled("type", "a Recreate rollout stops every old pod first; the "
-                            "checked disruptions include no rollout")
     strategy.finish()
     if rolling is None:
-        return default, default
+        return default, default, kind
     surge = rolling.int_or_percent("maxSurge") or default
     unavailable = rolling.int_or_percent("maxUnavailable") or default
     rolling.finish()
@@ -186,7 +203,7 @@ def _strategy(spec: Fields, out: Out) -> tuple[IntOrPercent, IntOrPercent]:
         f.invalid(spec.owner, f"{rolling.path}.maxUnavailable", 0,
                   "may not be 0 when `maxSurge` is 0", rolling.value_span("maxUnavailable"),
                   "allow at least one extra or one missing pod during a rollout", out)
-    return surge, unavailable
+    return surge, unavailable, kind
 
 
 def _replicaset(spec: Fields, name: str, span: Span, kind: str, options: ManifestOptions,
@@ -195,22 +212,22 @@ def _replicaset(spec: Fields, name: str, span: Span, kind: str, options: Manifes
     template = _template(spec, name, False, options, out)
     _selector(spec, template, kind, out)
     spec.unmodelled("minReadySeconds", "a new pod counts as available only after this long")
-    policy = PodManagementPolicy.ORDERED_READY
+    policy, update = PodManagementPolicy.ORDERED_READY, {}
     if kind == "StatefulSet":
         policy = _statefulset_fields(spec)
+        update = update_strategy(spec, out)
     spec.finish(("serviceName", "revisionHistoryLimit", "persistentVolumeClaimRetentionPolicy",
                  "ordinals"))
     if template is None or not _always_template(spec, template, out):
         return None
     return Workload(_KINDS[kind], name, template, replicas=replicas or 0,
-                    podManagementPolicy=policy, span=span)
+                    podManagementPolicy=policy, span=span, **update)  # type: ignore[arg-type]
 
 
 def _statefulset_fields(spec: Fields) -> PodManagementPolicy:
     """podManagementPolicy (model/statefulset.py orders creation by it)."""
     policy = spec.choice("podManagementPolicy", words(PodManagementPolicy),
                          PodManagementPolicy.ORDERED_READY)
-    spec.unmodelled("updateStrategy", "the checked disruptions include no rollout")
     spec.unmodelled("volumeClaimTemplates", "claimed volumes can tie a pod to one zone")
     return PodManagementPolicy(policy or PodManagementPolicy.ORDERED_READY)
 
@@ -241,8 +258,10 @@ def _job(spec: Fields, name: str, span: Span, kind: str, options: ManifestOption
     for key, why in _JOB_UNMODELLED.items():
         spec.unmodelled(key, why)
     template = _template(spec, name, True, options, out)
+    rules = pod_failure_policy(spec, template, out) if template is not None else ()
+    spec.read.add("podFailurePolicy")  # an unreadable template already said why
     spec.finish(("ttlSecondsAfterFinished", "selector", "manualSelector"))
-    if template is None:
+    if template is None or rules is None:
         return None
     if template.restartPolicy not in (RestartPolicy.ON_FAILURE, RestartPolicy.NEVER):
         f.required(spec.owner, f"{spec.path}.template.spec.restartPolicy", template.span, out,
@@ -250,22 +269,19 @@ def _job(spec: Fields, name: str, span: Span, kind: str, options: ManifestOption
         return None
     return replace(Workload(WorkloadKind.JOB, name, template, span=span),
                    completions=completions or 1, parallelism=parallelism or 0,
-                   backoffLimit=6 if backoff is None else backoff)
+                   backoffLimit=6 if backoff is None else backoff, podFailurePolicy=rules)
 
 
 def _cron_job(spec: Fields, owner: Owner, out: Out) -> Fields | None:
     if spec.text("schedule") is None:
         f.required(owner, "spec.schedule", spec.span, out)
     job = spec.mapping("jobTemplate")
-    spec.unmodelled("concurrencyPolicy", "Allow (the default) may run two Jobs at once, "
-                    "Forbid skips a run while one is active, Replace deletes the active one")
-    spec.unmodelled("startingDeadlineSeconds", "a run that cannot start in time is skipped")
     spec.unmodelled("suspend", "a suspended CronJob starts no run")
     spec.finish(("successfulJobsHistoryLimit", "failedJobsHistoryLimit", "timeZone"))
     if job is None:
         f.required(owner, "spec.jobTemplate", spec.span, out)
         return None
-    out.append(Diagnostic(c.APPROXIMATED_KIND, Severity.WARNING, f"{owner}: {_CRON_NOTE}",
+    out.append(Diagnostic(c.APPROXIMATED_KIND, Severity.NOTE, f"{owner}: {_CRON_NOTE}",
                           spec.key_span("jobTemplate")))
     inner = job.mapping("spec")
     job.finish(("metadata",))

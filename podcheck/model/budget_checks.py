@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from podcheck import ir, spec
+from podcheck import ir
 from podcheck.model.budgets import Budget
-from podcheck.model.cluster import NODE_CORDONED, Cluster
+from podcheck.model.cluster import Cluster
 from podcheck.model.eviction_api import eviction_decision
 
 
@@ -41,16 +41,15 @@ def budget_respected(cluster: Cluster, budgets: list[Budget], args: tuple[str, .
     mine = chosen(budgets, args)
     parts: list[ir.Expr] = []
     for s in cluster.slots:
-        if s.kind is spec.WorkloadKind.DAEMONSET:
-            continue  # kubectl drain --ignore-daemonsets: never evicted
         covering = [b for b in mine if s in b.selected]
         if not covering:
             continue
         granted, _ = eviction_decision(cluster, s, budgets)
-        # the eviction action's own guard (a Terminating pod is not evicted again), of a
-        # pod the budget counts as healthy
-        evicts = ir.and_(cluster.live(s), cluster.on_node_in(s, (NODE_CORDONED,)), granted,
-                         cluster.healthy(s))
+        # the eviction action's own guard (a Terminating pod is not evicted again:
+        # `Cluster.evicting`), of a pod the budget counts as healthy
+        evicts = cluster.evicting(s, granted, cluster.healthy(s))
+        if evicts is None:
+            continue  # never evicted (a DaemonSet pod: kubectl drain --ignore-daemonsets)
         after = [ir.op(">=", ir.op("-", b.healthy, 1), b.desired) for b in covering]
         parts.append(ir.or_(ir.not_(evicts), ir.and_(*after)))
     return ir.and_(*parts)

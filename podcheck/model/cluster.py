@@ -30,12 +30,17 @@ from typing import Protocol
 
 from podcheck import ir, spec
 from podcheck.model.layout import Builder
+from podcheck.spec import Workload
 from podcheck.vocab import NodeState, PodPhase, words
 
 # Node states (NOTE(node-states)): Drained is a node whose one-at-a-time drain has
 # finished and which the admin uncordoned: schedulable again, never drained again.
 NODE_READY, NODE_CORDONED, NODE_DOWN, NODE_DRAINED = 0, 1, 2, 3
 NODE_LABELS = (*words(NodeState), "Drained")
+# With `scaleDown` only (autoscaler.py): tainted ToBeDeletedByClusterAutoscaler and
+# drained by the autoscaler, then deleted.  Properties read them as Cordoned and Down.
+NODE_SCALING_DOWN, NODE_REMOVED = 4, 5
+SCALE_DOWN_LABELS = (*NODE_LABELS, "ScalingDown", "Removed")
 # Pod phases as the property language numbers them (vocab.PodPhase order).
 PENDING, RUNNING, SUCCEEDED, FAILED, UNKNOWN = range(5)  # UNKNOWN: see NOTE(no-unknown-phase)
 PHASES = words(PodPhase)
@@ -142,18 +147,31 @@ class Counters:
     node_failures: ir.Var | None = None
     zone_failures: ir.Var | None = None
     pod_deletes: ir.Var | None = None
-    revisions: dict[str, ir.Var] = field(default_factory=dict)  # Deployment -> rollouts
+    revisions: dict[str, ir.Var] = field(default_factory=dict)  # Deployment, StatefulSet
+    # Deployment -> its Progressing condition (model/progress.py, when a check reads it)
+    progressing: dict[str, ir.Var] = field(default_factory=dict)
     job_succeeded: dict[str, ir.Var] = field(default_factory=dict)
     job_failed: dict[str, ir.Var] = field(default_factory=dict)
     # OnFailure Job -> its restarts reached backoffLimit (model/job.py)
     job_backoff_exceeded: dict[str, ir.Var] = field(default_factory=dict)
+    # Job with a FailJob podFailurePolicy rule -> a rule failed it (model/job.py)
+    job_policy_failed: dict[str, ir.Var] = field(default_factory=dict)
 
     def disruptions(self) -> list[ir.Var]:
         """The counters that only a disruption from the environment block increments
-        (a rollout bumps its Deployment's revision)."""
+        (a rollout bumps its Deployment's or StatefulSet's revision)."""
         rollouts = [v for _, v in sorted(self.revisions.items())]
         spent = [self.node_failures, self.pod_deletes, *rollouts, self.zone_failures]
         return [v for v in spent if v is not None]
+
+
+@dataclass(slots=True)
+class CronState:
+    """A CronJob's controller state: the schedule times that arrived so far, and whether
+    the most recent one is still unmet (no Job started for it, not skipped)."""
+
+    schedules: ir.Var
+    unmet: ir.Var
 
 
 @dataclass(slots=True)
@@ -166,11 +184,33 @@ class Cluster:
     slots: list[Slot]
     counters: Counters = field(default_factory=Counters)
     on_delete: dict[str, list[Update]] = field(default_factory=dict)
+    # what an owner sees instead when the pod is deleted as a disruption (DisruptionTarget)
+    on_disruption: dict[str, list[Update]] = field(default_factory=dict)
+    # a CronJob's name -> the Jobs it may create, one per schedule time (model/cronjob.py)
+    runs: dict[str, list[Workload]] = field(default_factory=dict)
+    # a CronJob's Job -> 0 not created yet, 1 created, 2 deleted (Replace)
+    run_state: dict[str, ir.Var] = field(default_factory=dict)
+    crons: dict[str, CronState] = field(default_factory=dict)
+    # slot name -> the conditions (each a conjunction) under which a drain or the
+    # autoscaler evicts this pod (drain.py, autoscaler.py); the eviction API and
+    # `budget-respected` read them (`evicting`)
+    evictors: dict[str, list[tuple[ir.Expr, ...]]] = field(default_factory=dict)
+    # (slot, node) -> updates of the bind of the slot's pod to the node (a static
+    # taint's toleration timer, taint_eviction.py); slot -> updates of every delete
+    on_bind: dict[tuple[str, str], list[Update]] = field(default_factory=dict)
+    slot_resets: dict[str, list[Update]] = field(default_factory=dict)
+    # drained node index -> "a pod its drain waits for is still bound there" (drain.py)
+    drain_pending: dict[int, ir.Expr] = field(default_factory=dict)
 
     # ---- lookups
     def slots_of(self, workload: str) -> list[Slot]:
-        """The slots of one workload, in ordinal order."""
-        return [s for s in self.slots if s.workload.name == workload]
+        """The slots of one workload, in ordinal order (of a CronJob: of all its Jobs)."""
+        names = {r.name for r in self.runs.get(workload, ())} or {workload}
+        return [s for s in self.slots if s.workload.name in names]
+
+    def controllers(self) -> list[Workload]:
+        """The spec's workloads, each CronJob replaced by the Jobs it may create."""
+        return [r for w in self.spec.workloads for r in self.runs.get(w.name, [w])]
 
     # ---- derived pod expressions
     def bound(self, s: Slot) -> ir.Expr:
@@ -242,8 +282,19 @@ class Cluster:
 
     def node_state(self, node: NodeSlot) -> ir.Expr:
         """The node state in the property vocabulary: Ready, Cordoned, Down (a drained,
-        uncordoned node is Ready again)."""
-        return ir.ite(ir.eq(node.state, NODE_DRAINED), NODE_READY, node.state)
+        uncordoned node is Ready again; a node the autoscaler is draining reads as
+        Cordoned, a removed one as Down)."""
+        view = ir.ite(ir.eq(node.state, NODE_DRAINED), NODE_READY, node.state)
+        if not self.spec.environment.scaleDown:
+            return view
+        return ir.ite(ir.eq(node.state, NODE_SCALING_DOWN), NODE_CORDONED,
+                      ir.ite(ir.eq(node.state, NODE_REMOVED), NODE_DOWN, view))
+
+    def removed(self, node: NodeSlot) -> ir.Expr:
+        """The autoscaler deleted the node (never with no `scaleDown`)."""
+        if not self.spec.environment.scaleDown:
+            return ir.FALSE
+        return ir.eq(node.state, NODE_REMOVED)
 
     def started(self) -> ir.Expr:
         """Some disruption from the environment block has happened (NOTE(settle-first))."""
@@ -269,15 +320,25 @@ class Cluster:
             return ir.TRUE
         return ir.or_(self.started(), self.all_up())
 
+    def evicting(self, s: Slot, *more: ir.Expr) -> ir.Expr | None:
+        """Some drain or the autoscaler evicts pod `s` (and `more` holds; a Terminating
+        pod is not evicted again); None when nothing ever evicts it."""
+        ways = self.evictors.get(s.name, [])
+        if not ways:
+            return None
+        return ir.or_(*(ir.and_(*way, *more, ir.not_(self.terminating(s))) for way in ways))
+
     # ---- updates
     def delete_updates(
-        self, s: Slot, *, evicted: bool = False, counted: bool = True
+        self, s: Slot, *, evicted: bool = False, counted: bool = True, disrupted: bool = False
     ) -> list[Update]:
         """A delete that removes the pod object at once (`termination.declare_delete`
         declares the Terminating alternative where the pod has a grace period);
         `evicted`: through the eviction API; `counted`: owners that count deletions (a
-        Job's failures) see this one."""
-        return self.removal_updates(s, evicted=evicted, counted=counted)
+        Job's failures) see this one, through `on_disruption` when the deleter marks the
+        pod DisruptionTarget first (`disrupted`, implied by `evicted`) and the owner has an
+        entry there, else `on_delete`."""
+        return self.removal_updates(s, evicted=evicted, counted=counted, disrupted=disrupted)
 
     def removed_at_once(self, s: Slot) -> ir.Expr:
         """NOTE(graceful-deletion): a delete removes the object at once, without a grace
@@ -285,17 +346,24 @@ class Cluster:
         Down."""
         return ir.or_(ir.not_(self.bound(s)), s.model.terminal, self.node_down(s))
 
-    def termination_updates(self, s: Slot, *, evicted: bool = False,
-                            counted: bool = True) -> list[Update]:
+    def _owner_counts(self, s: Slot, evicted: bool, disrupted: bool) -> list[Update]:
+        """What the pod's owner counts at its delete (`delete_updates`)."""
+        if (evicted or disrupted) and s.name in self.on_disruption:
+            return list(self.on_disruption[s.name])
+        return list(self.on_delete.get(s.name, []))
+
+    def termination_updates(self, s: Slot, *, evicted: bool = False, counted: bool = True,
+                            disrupted: bool = False) -> list[Update]:
         """A graceful delete: the deletion timestamp is set and the grace timer armed; the
         DisruptionTarget history when evicted; a Job counts the pod as failed at once
         (`isPodFailed`: a terminating pod that has not succeeded)."""
         assert s.terminating is not None and s.grace_left is not None, s.name
-        start: list[Update] = [(s.terminating, 1), (s.grace_left, self.kill_at(s))]
+        start: list[Update] = [(s.terminating, 1), (s.grace_left, self.kill_at(s)),
+                               *self.slot_resets.get(s.name, [])]
         if s.evicted is not None:
             start.append((s.evicted, int(evicted)))
         if counted:
-            start += self.on_delete.get(s.name, [])
+            start += self._owner_counts(s, evicted, disrupted)
         if s.counted is not None:
             start.append((s.counted, 1))
         start += [(v, 0) for v in s.frozen]
@@ -307,16 +375,17 @@ class Cluster:
         return self.builder.vars[s.grace_left.index].hi
 
     def removal_updates(self, s: Slot, *, evicted: bool | None = False,
-                        counted: bool = True) -> list[Update]:
+                        counted: bool = True, disrupted: bool = False) -> list[Update]:
         """The pod object is removed and its model reset (`evicted` None: the DisruptionTarget
         history is left as it is, for a pod whose termination ends)."""
-        ups: list[Update] = [(s.exists, 0), (s.node, 0), *s.model.reset_updates()]
+        ups: list[Update] = [(s.exists, 0), (s.node, 0), *s.model.reset_updates(),
+                             *self.slot_resets.get(s.name, [])]
         if s.evicted is not None and evicted is not None:
             ups.append((s.evicted, int(evicted)))
         if s.endpoint is not None:
             ups.append((s.endpoint, 0))
         if counted:
-            ups += self.on_delete.get(s.name, [])
+            ups += self._owner_counts(s, bool(evicted), disrupted)
         if s.counted is not None:
             ups.append((s.counted, 0))
         if s.terminating is not None and s.grace_left is not None:

@@ -30,26 +30,41 @@ from dataclasses import dataclass, replace
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.kube.errors import KubeInputError
+from podcheck.model.autoscaler import declare_scale_down
 from podcheck.model.budgets import Budget, budget_views, budgets
 from podcheck.model.clock import Clock
 from podcheck.model.cluster import NODE_DOWN, PHASES, Cluster, PodFactory, PodLike
+from podcheck.model.cronjob import declare_cronjob
 from podcheck.model.daemonset import declare_daemonset
 from podcheck.model.deployment import declare_deployment
 from podcheck.model.drain import declare_drain
 from podcheck.model.endpoints import declare_endpoints
 from podcheck.model.eviction_api import declare_evictions
 from podcheck.model.failures import declare_failures
-from podcheck.model.job import declare_job, job_complete, job_failed, restart_reads
+from podcheck.model.job import (
+    declare_job,
+    job_complete,
+    job_failed,
+    policy_failed,
+    restart_reads,
+)
 from podcheck.model.layout import Builder
 from podcheck.model.observables import restart_bound, tracking_for
 from podcheck.model.options import ModelOptions
 from podcheck.model.pod import PodContext, PodModel
+from podcheck.model.progress import declare_progress
+from podcheck.model.progress import synchronise as sync_progress
+from podcheck.model.progress import wanted as progress_wanted
 from podcheck.model.props import PropertyCompiler
 from podcheck.model.replicaset import declare_replicaset
 from podcheck.model.scheduler import declare_scheduler
 from podcheck.model.slots import build_cluster, symmetry_groups
 from podcheck.model.statefulset import declare_statefulset
-from podcheck.model.taint_eviction import declare_taint_eviction, unreachable_timers
+from podcheck.model.taint_eviction import (
+    declare_taint_eviction,
+    static_taint_timers,
+    unreachable_timers,
+)
 from podcheck.model.termination import declare_termination, freeze_timers
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
 from podcheck.vocab import ActionKind, Actor, Reason
@@ -109,13 +124,16 @@ def build_model(
     diags += _budget_diagnostics(cluster, found)
     freeze_timers(cluster, clock)
     _declare_actions(cluster, found, clock)
+    progress = declare_progress(cluster, clock) if progress_wanted(sp) else []
     props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder),
                              actions=lambda: builder.actions)
     props.elapsed = declare_elapsed(sp.properties, clock)
     observers = declare_observers(sp.properties, props, clock)
-    if observers or props.elapsed is not None:
-        make_prompt(builder, clock)
+    timed_disruption = sp.environment.drainTimeout is not None or bool(sp.environment.scaleDown)
+    if observers or props.elapsed is not None or timed_disruption or progress:
+        make_prompt(builder, clock)  # NOTE(prompt-controllers); drain.py, autoscaler.py
     clock.build()
+    sync_progress(builder, progress)
     synchronise(builder, list(observers.values()))
     props.bounds_missed.update({n: o.missed() for n, o in observers.items()})
     builder.terminal.append(terminal(cluster))
@@ -149,23 +167,29 @@ def _saturating(factory: ClockedFactory, clock: Clock, options: ModelOptions,
 def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> None:
     """Every Kubernetes actor's actions, in a fixed order (it decides which of several
     shortest counterexamples BFS reports)."""
+    static = static_taint_timers(cluster, clock)  # armed by the binds
     declare_scheduler(cluster)
     for w in cluster.spec.workloads:
         if w.kind is spec.WorkloadKind.DEPLOYMENT:
             declare_deployment(cluster, w)
         if w.kind in (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET):
             declare_replicaset(cluster, w)
+        elif w.kind is spec.WorkloadKind.JOB and w.cron is not None:
+            declare_cronjob(cluster, w)
+            for run in cluster.runs[w.name]:
+                declare_job(cluster, run)
         elif w.kind is spec.WorkloadKind.JOB:
             declare_job(cluster, w)
         elif w.kind is spec.WorkloadKind.DAEMONSET:
             declare_daemonset(cluster, w)
         elif w.kind is spec.WorkloadKind.STATEFULSET:
             declare_statefulset(cluster, w)
-    declare_drain(cluster)
+    declare_drain(cluster, clock)
+    declare_scale_down(cluster, found, clock)
     declare_evictions(cluster, found)
     timers = unreachable_timers(cluster, clock)
     declare_failures(cluster, timers)
-    declare_taint_eviction(cluster, clock, timers)
+    declare_taint_eviction(cluster, clock, timers, static)
     declare_endpoints(cluster)
     declare_termination(cluster, clock)
 
@@ -194,10 +218,13 @@ def _declare_views(cluster: Cluster, builder: Builder, found: list[Budget]) -> N
         phase = ir.ite(s.exists, cluster.phase(s), 4)  # 4: the slot holds no pod object
         builder.derived.append(ir.Derived(owner, "phase", phase, (*PHASES[:4], "(no pod)")))
         builder.derived.append(ir.Derived(owner, "ready", cluster.ready(s), ("false", "true")))
-    for w in (w for w in cluster.spec.workloads if w.kind is spec.WorkloadKind.JOB):
+    for w in (w for w in cluster.controllers() if w.kind is spec.WorkloadKind.JOB):
         cond = ir.ite(job_failed(cluster, w), 2, ir.ite(job_complete(cluster, w), 1, 0))
-        builder.derived.append(ir.Derived(f"job {w.name}", "condition", cond, (
-            "none", "Complete", f"Failed ({Reason.BACKOFF_LIMIT_EXCEEDED})")))
+        labels: tuple[str, ...] = ("none", "Complete", f"Failed ({Reason.BACKOFF_LIMIT_EXCEEDED})")
+        if w.name in cluster.counters.job_policy_failed:  # a FailJob rule may fail it
+            cond = ir.ite(policy_failed(cluster, w), 3, cond)
+            labels += (f"Failed ({Reason.POD_FAILURE_POLICY})",)
+        builder.derived.append(ir.Derived(f"job {w.name}", "condition", cond, labels))
     builder.derived.extend(budget_views(found))
 
 

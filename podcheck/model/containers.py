@@ -38,6 +38,14 @@ STARTING, UP, HUNG = 0, 1, 2
 PROCESS = ("starting", "up", "hung")
 KILLED = 137  # exit code reported for a container the kubelet kills (SIGKILL)
 
+def may_settle(c: spec.Container) -> bool:
+    """Whether `c` may restart and then never exit again in its pod instance
+    (NOTE(settled-reset)): it may crash, it never exits by itself, and no liveness or
+    startup probe can kill it."""
+    return (c.behavior.crashes > 0 and c.behavior.outcome is spec.Outcome.RUNS
+            and c.livenessProbe is None and c.startupProbe is None)
+
+
 class Role(enum.Enum):
     """How the kubelet treats a container; the value is how a trace names it."""
 
@@ -89,6 +97,7 @@ class ContainerModel:
         beh = self.beh
         self.crashes_used = self.new_var("crashes", 0, beh.crashes) if beh.crashes else None
         self.hangs_used = self.new_var("hangs", 0, beh.hangs) if beh.hangs else None
+        self.spent = self._spent()
         self.running = ir.eq(self.state, RUNNING)
         self.ok = ir.eq(self.process, UP) if self.process is not None else ir.TRUE
         self.probes = ProbeSet(self)
@@ -125,6 +134,18 @@ class ContainerModel:
         self.process = self.new_var("process", 0, 2, labels=PROCESS)
         hi = max(self.beh.startup.hi.seconds, self._run_hi())
         self.process_timer = self.new_timer("processTimer", hi)
+
+    def _spent(self) -> ir.Expr | None:
+        """When this instance can no longer exit (NOTE(settled-reset)), if its reset is
+        untimed: it never exits by itself, no probe kills it, no port bind fails, and
+        its crash budget is used up."""
+        opts = self.scope.options
+        if self.backoff_timer is None or not (opts.backoff_reset and opts.settled_reset):
+            return None
+        if not may_settle(self.c) or self.name in self.scope.contended:
+            return None
+        used = self.crashes_used
+        return ir.eq(used, self.beh.crashes) if used is not None else ir.TRUE
 
     def _reachable_codes(self) -> tuple[int, ...]:
         codes = {0}
@@ -179,7 +200,9 @@ class ContainerModel:
                 top = len(self.delays) - 1
                 level = self.backoff_level
                 ups.append((level, ir.op("min", ir.op("+", level, 1), top)))
-                reset = reset_seconds() if self.scope.options.backoff_reset else 0
+                reset: ir.Expr | int = reset_seconds() if self.scope.options.backoff_reset else 0
+                if self.spent is not None:
+                    reset = ir.ite(self.spent, 0, reset)  # untimed: NOTE(settled-reset)
                 ups.append((self.backoff_timer, reset))
         return merge(ups, self.probes.start_updates())
 
@@ -343,8 +366,13 @@ class ContainerModel:
         waiting = ir.and_(may_restart, ir.eq(state, BACKOFF))
         if self.scope.options.backoff_reset:
             stable = ir.and_(self.running, ir.op(">", level_var, 0))
-            self.timer(timer, ir.or_(waiting, stable))
-            self.act(ActionKind.BACK_OFF_RESET, ir.and_(stable, ir.eq(timer, 0)), [(level_var, 0)],
+            timed = stable if self.spent is None else ir.and_(stable, ir.not_(self.spent))
+            self.timer(timer, ir.or_(waiting, timed))
+            self.act(ActionKind.BACK_OFF_RESET, ir.and_(timed, ir.eq(timer, 0)), [(level_var, 0)],
                      f"`{n}` has run for over 10 min: the kubelet forgets its back-off")
+            if self.spent is not None:
+                self.act(ActionKind.BACK_OFF_RESET, ir.and_(stable, self.spent), [(level_var, 0)],
+                         f"`{n}` runs on and cannot exit again: the kubelet forgets its "
+                         "back-off once it has run 10 min (untimed, NOTE(settled-reset))")
         else:
             self.timer(timer, waiting)

@@ -14,9 +14,13 @@ from podcheck.vocab import ActionKind, Actor
 
 def declare_daemonset(cluster: Cluster, w: spec.Workload) -> None:
     """Declare `create_pod` for every node's slot of DaemonSet `w`."""
+    gone = {n.index: cluster.removed(n) for n in cluster.nodes}
     for s in cluster.slots_of(w.name):
+        guard = ir.not_(s.exists)
+        if gone[s.pinned] != ir.FALSE:  # no pod for a node the autoscaler deleted
+            guard = ir.and_(guard, ir.not_(gone[s.pinned]))
         cluster.builder.action(
-            ActionKind.CREATE_POD, (("pod", s.name),), ir.not_(s.exists),
+            ActionKind.CREATE_POD, (("pod", s.name),), guard,
             cluster.create_updates(s),
             f"the DaemonSet controller creates pod {s.name} for its node (a new uid)",
             Actor.DAEMONSET_CONTROLLER, span=s.workload.span)

@@ -7,7 +7,7 @@ workload names a built-in check names; produces IR over the state.
 from __future__ import annotations
 
 from podcheck import ir, spec
-from podcheck.model.cluster import NODE_DOWN, Cluster
+from podcheck.model.cluster import NODE_DOWN, Cluster, NodeSlot
 
 
 def all_ready(c: Cluster, args: tuple[str, ...]) -> ir.Expr:
@@ -22,7 +22,7 @@ def all_ready(c: Cluster, args: tuple[str, ...]) -> ir.Expr:
         ready = ir.count(*(c.healthy(s) for s in c.slots_of(w.name)))  # active pods
         if w.kind is spec.WorkloadKind.DAEMONSET:
             mine = {s.pinned for s in c.slots_of(w.name)}
-            want: ir.Expr = ir.count(*(ir.op("!=", n.state, NODE_DOWN) for n in c.nodes
+            want: ir.Expr = ir.count(*(_runs_daemons(c, n) for n in c.nodes
                                        if n.index in mine))
         elif w.kind is spec.WorkloadKind.POD:
             want = ir.Const(1)
@@ -30,6 +30,13 @@ def all_ready(c: Cluster, args: tuple[str, ...]) -> ir.Expr:
             want = ir.Const(w.replicas)
         parts.append(ir.op(">=", ready, want))
     return ir.and_(*parts)
+
+
+def _runs_daemons(c: Cluster, n: NodeSlot) -> ir.Expr:
+    """The node is there and reporting (not Down, not deleted by the autoscaler)."""
+    up = ir.op("!=", n.state, NODE_DOWN)
+    gone = c.removed(n)
+    return up if gone == ir.FALSE else ir.and_(up, ir.not_(gone))
 
 
 def workloads_named(c: Cluster, args: tuple[str, ...], kinds: tuple[spec.WorkloadKind, ...]

@@ -1,8 +1,9 @@
 """The eviction API (the pod `eviction` subresource), as kubectl drain calls it.
 
 Stage: internal to `podcheck.model` (called by `compile.build_model` after `drain.py`).
-Consumes a `Cluster` and the `Budget`s; declares, for every pod a drain evicts (all but
-DaemonSet pods) while its node is cordoned, `evict` (granted: the pod is deleted) and,
+Consumes a `Cluster` and the `Budget`s; declares, for every pod a drain or the
+autoscaler evicts (`Cluster.evictors`: the drain's filters pass it, its node is being
+drained or scaled down), `evict` (granted: the pod is deleted) and,
 when a budget can refuse, `evict_refused` (the API's answer as typed `Refusal` data).
 
 `eviction_decision` is `kube.eviction.eviction_core` in the IR, term by term: a pod that
@@ -18,11 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from podcheck import ir, spec
+from podcheck import ir
 from podcheck.diagnostics import Span
 from podcheck.kube.eviction import BUDGET_MESSAGE, MULTIPLE_PDBS_MESSAGE, Decision
 from podcheck.model.budgets import Budget
-from podcheck.model.cluster import FAILED, NODE_CORDONED, PENDING, SUCCEEDED, Cluster, Slot
+from podcheck.model.cluster import FAILED, PENDING, SUCCEEDED, Cluster, Slot
 from podcheck.model.termination import Delete, declare_delete
 from podcheck.spec import NO_SPAN
 from podcheck.vocab import ActionKind, Actor, UnhealthyPodEvictionPolicy
@@ -76,18 +77,20 @@ def _where(cluster: Cluster, s: Slot, all_budgets: list[Budget]) -> Span:
 
 
 def declare_evictions(cluster: Cluster, all_budgets: list[Budget]) -> None:
-    """Declare `evict` and `evict_refused` for every pod a drain evicts."""
+    """Declare `evict` and `evict_refused` for every pod a drain or the autoscaler may
+    evict (`Cluster.evictors`)."""
     b = cluster.builder
     for s in cluster.slots:
-        if s.kind is spec.WorkloadKind.DAEMONSET:
-            continue  # kubectl drain --ignore-daemonsets
-        on_cordoned = ir.and_(cluster.live(s), cluster.on_node_in(s, (NODE_CORDONED,)))
         granted, refusal = eviction_decision(cluster, s, all_budgets)
+        grant = cluster.evicting(s, granted)
+        if grant is None:
+            continue  # e.g. a DaemonSet pod: kubectl drain --ignore-daemonsets
+        on_cordoned = cluster.evicting(s)
+        assert on_cordoned is not None
         where = _where(cluster, s, all_budgets)
         declare_delete(cluster, s, Delete(
             ActionKind.EVICT, f"the eviction API grants the eviction of {s.name}: the pod is "
-            "deleted", Actor.EVICTION_API, ir.Fairness.STRONG, where, evicted=True),
-            ir.and_(on_cordoned, granted))
+            "deleted", Actor.EVICTION_API, ir.Fairness.STRONG, where, evicted=True), grant)
         if refusal is not None and granted != ir.TRUE:
             # NOTE(eviction-fairness): a refusal is its own action class.  kubectl drain
             # retries every 5 s, so a grant that is enabled infinitely often is taken

@@ -43,9 +43,10 @@ def declare_failures(cluster: Cluster, timers: Unreachable) -> None:
     may = cluster.may_disrupt()
     if (used := counters.node_failures) is not None:
         for n in cluster.nodes:
+            gone = [] if cluster.removed(n) == ir.FALSE else [ir.not_(cluster.removed(n))]
             b.action(ActionKind.NODE_FAILS, (("node", n.name),),
                      ir.and_(may, ir.op("<", used, env.nodeFailures),
-                             ir.op("!=", n.state, NODE_DOWN)),
+                             ir.op("!=", n.state, NODE_DOWN), *gone),
                      [(n.state, NODE_DOWN), *_arm(timers, [n]), (used, ir.op("+", used, 1))],
                      f"node {n.name} fails (NotReady: the kubelet stops reporting)",
                      Actor.ENVIRONMENT, ir.Fairness.NONE, env.span)

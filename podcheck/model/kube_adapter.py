@@ -36,18 +36,20 @@ from podcheck.kube.nodeaffinity import NodeView, RequiredNodeAffinity, required_
 from podcheck.kube.nodeaffinity import node_view as kube_node_view
 from podcheck.kube.probes import ProbeSpec
 from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
-from podcheck.kube.rollout import resolve_fenceposts
+from podcheck.kube.rollout import Strategy, max_surge, max_unavailable
 from podcheck.kube.taints import (
     TAINT_NODE_UNREACHABLE,
     NoExecuteDecision,
     Taint,
     TaintEffect,
     Toleration,
+    daemon_pod_tolerations,
     default_toleration_seconds,
     find_untolerated_taint,
     no_execute_decision,
     node_taints,
     pod_tolerations,
+    tolerates_unschedulable,
 )
 from podcheck.kube.termination import KillWindow, pod_kill_window
 from podcheck.kube.topologyspread import DO_NOT_SCHEDULE, SpreadConstraint, spread_constraints
@@ -153,11 +155,14 @@ def int_or_string(value: spec.IntOrPercent) -> int | str:
 
 
 def fenceposts(workload: spec.Workload) -> tuple[int, int]:
-    """(maxSurge, maxUnavailable) as pods: kube `resolve_fenceposts` (`ResolveFenceposts`
-    of the deployment util: surge rounds up, unavailable down, both 0 means unavailable
-    1)."""
-    return resolve_fenceposts(int_or_string(workload.maxSurge),
-                              int_or_string(workload.maxUnavailable), workload.replicas)
+    """(maxSurge, maxUnavailable) as pods: kube `max_surge` / `max_unavailable`
+    (`MaxSurge`, `MaxUnavailable` over `ResolveFenceposts` of the deployment util: surge
+    rounds up, unavailable down, both 0 means unavailable 1, unavailable at most
+    replicas; both 0 under Recreate)."""
+    strategy = Strategy(workload.strategy, int_or_string(workload.maxSurge),
+                        int_or_string(workload.maxUnavailable))
+    return (max_surge(strategy, workload.replicas),
+            max_unavailable(strategy, workload.replicas))
 
 
 # ------------------------------------------------------------------ PDBs
@@ -293,6 +298,15 @@ def tolerations(template: spec.PodTemplate) -> tuple[Toleration, ...]:
 def taints(node: spec.Node) -> tuple[Taint, ...]:
     """The node's taints as kube parses them."""
     return node_taints(node_dict(node))
+
+
+def schedulable_when_cordoned(template: spec.PodTemplate, daemon: bool) -> bool:
+    """The NodeUnschedulable filter (kube `tolerates_unschedulable`): the pod tolerates
+    the `node.kubernetes.io/unschedulable:NoSchedule` taint of a cordoned node, by its
+    own tolerations or, for a DaemonSet's pod, the ones the DaemonSet controller adds
+    (kube `daemon_pod_tolerations`)."""
+    own = tolerations(template)
+    return tolerates_unschedulable(daemon_pod_tolerations(own) if daemon else own)
 
 
 def untolerated(node: spec.Node, template: spec.PodTemplate) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from podcheck import ir, spec
 from podcheck.model.age import AGE_FIELD, duration_stops
 from podcheck.model.cluster import Cluster, Slot, Tracking
-from podcheck.model.job import job_failed
+from podcheck.model.job import backoff_failed, policy_failed
 from podcheck.vocab import ActionKind, Reason, words
 
 REASONS = words(Reason)  # spec.POD_FIELDS["reason"]
@@ -75,17 +75,19 @@ def pod_reason(cluster: Cluster, s: Slot, actions: Sequence[ir.Action]) -> ir.Ex
     len(REASONS)), the first that applies: Evicted (its pod was removed through the
     eviction API; tracked history, cleared when the slot's pod is re-created, so it is
     seen on a bare pod named in the formula: a quantifier ranges over existing pods only),
-    DeadlineExceeded (the kubelet failed it at activeDeadlineSeconds), BackoffLimitExceeded
-    (a pod still listed of a Job that failed with that reason: the reason of the Job's
-    Failed condition and of the event `kubectl describe job` shows), FailedScheduling (it
-    exists, is unbound, and no bind of it is enabled: the scheduler's attempt fails).
+    DeadlineExceeded (the kubelet failed it at activeDeadlineSeconds), PodFailurePolicy or
+    BackoffLimitExceeded (a pod still listed of a Job that failed with that reason: the
+    reason of the Job's Failed condition and of the event `kubectl describe job` shows),
+    FailedScheduling (it exists, is unbound, and no bind of it is enabled: the
+    scheduler's attempt fails).
     NEVER_PRODUCED lists the others, with why."""
     binds = [a.guard for a in actions
              if a.name == ActionKind.BIND and dict(a.params).get("pod") == s.name]
     chain: list[tuple[ir.Expr, Reason]] = [
         (ir.eq(s.evicted, 1) if s.evicted is not None else ir.FALSE, Reason.EVICTED),
         (ir.and_(s.exists, s.model.pod_field("deadlineExceeded")), Reason.DEADLINE_EXCEEDED),
-        (ir.and_(s.exists, job_failed(cluster, s.workload)) if s.kind is spec.WorkloadKind.JOB
+        (ir.and_(s.exists, policy_failed(cluster, s.workload)), Reason.POD_FAILURE_POLICY),
+        (ir.and_(s.exists, backoff_failed(cluster, s.workload)) if s.kind is spec.WorkloadKind.JOB
          else ir.FALSE, Reason.BACKOFF_LIMIT_EXCEEDED),
         (ir.and_(s.exists, ir.not_(cluster.bound(s)), ir.not_(ir.or_(*binds))),
          Reason.FAILED_SCHEDULING),
@@ -108,3 +110,12 @@ def missing_container(s: Slot, name: str) -> str:
     if name in {c.name for c in (*t.initContainers, *t.containers)}:
         return ""
     return f"pod `{s.name}` has no container `{name}`"
+
+
+def updated(cluster: Cluster, s: Slot) -> ir.Expr:
+    """`p.updated`: the pod exists at its controller's latest template revision (a
+    Deployment's or StatefulSet's with rollouts; without them every pod is)."""
+    revision = cluster.counters.revisions.get(s.workload.name)
+    if revision is None or s.revision is None:
+        return s.exists
+    return ir.and_(s.exists, ir.eq(s.revision, revision))

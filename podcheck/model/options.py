@@ -43,6 +43,14 @@ class ModelOptions:
     at once, a second waits until a Terminating pod is gone; None: as many as the
     workload has pods, so that every pod may terminate while its replacement runs
     (exact, and docs/performance.md measures what it costs).
+
+    `settled_reset`: the reset of a container that cannot exit again in its pod
+    instance (it never exits by itself, no probe can kill it, its crash budget is spent)
+    is untimed: weakly fair, any time while it runs, instead of 601 s later
+    (NOTE(settled-reset) in containers.py).  Only the back-off level is then read,
+    and only by `no-crash-loop` and the `backoff` field: drivers set it for runs whose
+    other properties do not read `backoff`, and re-run exactly when `no-crash-loop`
+    does not hold (podcheck/reset_runs.py).
     """
 
     restart_bound: int = 3
@@ -50,6 +58,7 @@ class ModelOptions:
     exact_windows: bool = False
     backoff_reset: bool = True
     terminating_spares: int | None = 1
+    settled_reset: bool = False
 
     def __post_init__(self) -> None:
         assert self.restart_bound >= 1, "restart_bound must be at least 1"

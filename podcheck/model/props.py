@@ -35,7 +35,13 @@ from podcheck.model.cluster import (
 from podcheck.model.crash_loop import no_container_looping
 from podcheck.model.desired import all_ready, workloads_named
 from podcheck.model.job import job_complete, job_field
-from podcheck.model.observables import REASONS, missing_container, never_produced, pod_reason
+from podcheck.model.observables import (
+    REASONS,
+    missing_container,
+    never_produced,
+    pod_reason,
+    updated,
+)
 from podcheck.vocab import NodeState, words
 
 _TEMPORAL = {
@@ -300,6 +306,7 @@ class PropertyCompiler:
             "disrupted": lambda: ir.and_(s.exists, s.evicted if s.evicted is not None
                                          else ir.FALSE),
             "initialized": lambda: ir.and_(s.exists, s.model.initialized),
+            "updated": lambda: updated(c, s),
         }
         if name in simple:
             return Value(simple[name](), PHASES if name == "phase" else None)
@@ -366,6 +373,9 @@ class PropertyCompiler:
             return ALWAYS, ir.not_(ir.or_(*bad)), None, text
         if name == "no-deadlock":
             return ALWAYS, self.deadlock_free(), None, text
+        if name == "rollout-progresses":  # NOTE(progress-deadline)
+            from podcheck.model.progress import never_timed_out  # progress reads timed
+            return ALWAYS, never_timed_out(c, d.args), None, text
         raise PropertyError(SHAPE, f"unknown built-in check `{name}`", d.span)
 
     def _drained(self) -> list[NodeSlot]:
@@ -373,9 +383,9 @@ class PropertyCompiler:
         return [n for n in self.cluster.nodes if n.name in env.drain]
 
     def _drained_empty(self, n: NodeSlot) -> ir.Expr:
-        """No pod a drain evicts (every pod but DaemonSet pods) is bound to `n`."""
-        return ir.not_(ir.or_(*(ir.eq(s.node, n.index) for s in self.cluster.slots
-                                if s.kind is not spec.WorkloadKind.DAEMONSET)))
+        """No pod the drain waits for (one it evicts or refuses, model/drain.py) is
+        bound to `n`."""
+        return ir.not_(self.cluster.drain_pending.get(n.index, ir.FALSE))
 
 
 ALWAYS = ir.Expectation.ALWAYS

@@ -8,7 +8,8 @@ re-created, one create per action, into the lowest absent slot (NOTE(pod-slots))
 rollouts enabled a Deployment's ReplicaSets are not materialised (a slot's `revision`
 says which one owns it): the controller creates new-revision pods while the total stays
 within `replicas + maxSurge` and the new revision has fewer than `replicas`
-(`deployment.py` scales the old one down).
+(`deployment.py` scales the old one down); under Recreate no new pod is created while an
+old one exists (`oldPodsRunning`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from podcheck import ir, spec
 from podcheck.model.cluster import Cluster, Slot
 from podcheck.model.kube_adapter import fenceposts
-from podcheck.vocab import ActionKind, Actor
+from podcheck.vocab import ActionKind, Actor, DeploymentStrategyType
 
 
 def declare_replicaset(cluster: Cluster, w: spec.Workload) -> None:
@@ -30,10 +31,12 @@ def declare_replicaset(cluster: Cluster, w: spec.Workload) -> None:
         room = ir.op("<", existing, w.replicas)
         actor = Actor.REPLICASET_CONTROLLER
     else:
-        surge, _ = fenceposts(w)
+        surge, _ = fenceposts(w)  # 0 under Recreate
         new = ir.count(*(ir.and_(cluster.live(s), ir.eq(revision_of(s), revision))
                          for s in slots))
         room = ir.and_(ir.op("<", existing, w.replicas + surge), ir.op("<", new, w.replicas))
+        if w.strategy is DeploymentStrategyType.RECREATE:  # oldPodsRunning (recreate.go)
+            room = ir.and_(ir.eq(existing, new), ir.op("<", new, w.replicas))
         actor = Actor.DEPLOYMENT_CONTROLLER
     lowest = lowest_absent(slots)
     for s in slots:

@@ -3,23 +3,26 @@
 Stage: internal to `podcheck.model` (called by `compile.build_model`).  Consumes a
 `Cluster`; declares one `bind` action per (pod slot, node) pair.
 
-Filter (pkg/scheduler/framework/plugins): the node is Ready, not cordoned and not Down
-(NodeUnschedulable; a DaemonSet pod tolerates the unschedulable taint and may only go
-to its own node), and, per resource the pod requests and the node limits, the requests
-of the non-terminal pods already bound there plus the pod's own fit the capacity
-(NodeResourcesFit; the `pods` capacity counts one per pod), and the placement filters
-of `placement.py`: NodeAffinity (nodeSelector and required node affinity),
-InterPodAffinity (required pod affinity and anti-affinity) and PodTopologySpread
-(DoNotSchedule).  A (slot, node) pair that node affinity or a missing topology label
-rules out gets no `bind` at all.  Scoring is abstracted: any feasible node may be chosen.
+Filter (pkg/scheduler/framework/plugins): the node is Ready, not Down, and not cordoned
+unless the pod tolerates the `node.kubernetes.io/unschedulable:NoSchedule` taint
+(NodeUnschedulable, `kube_adapter.schedulable_when_cordoned`: a DaemonSet pod does, by
+the toleration its controller adds; it may only go to its own node), and, per resource
+the pod requests and the node limits, the requests of the non-terminal pods already
+bound there plus the pod's own fit the capacity (NodeResourcesFit; the `pods` capacity
+counts one per pod), and the placement filters of `placement.py`: NodeAffinity
+(nodeSelector and required node affinity), InterPodAffinity (required pod affinity and
+anti-affinity) and PodTopologySpread (DoNotSchedule).  A (slot, node) pair that node
+affinity or a missing topology label rules out gets no `bind` at all.  Scoring is
+abstracted: any feasible node may be chosen.
 """
 
 from __future__ import annotations
 
 from podcheck import ir
 from podcheck.model.cluster import NODE_CORDONED, NODE_DRAINED, NODE_READY, Cluster, NodeSlot, Slot
+from podcheck.model.kube_adapter import schedulable_when_cordoned
 from podcheck.model.placement import node_fits, placement_guard, placements
-from podcheck.vocab import ActionKind, Actor
+from podcheck.vocab import ActionKind, Actor, WorkloadKind
 
 
 def declare_scheduler(cluster: Cluster) -> None:
@@ -27,11 +30,13 @@ def declare_scheduler(cluster: Cluster) -> None:
     b = cluster.builder
     pl = placements(cluster)
     for s in cluster.slots:
+        cordoned_ok = schedulable_when_cordoned(s.workload.template,
+                                               s.kind is WorkloadKind.DAEMONSET)
+        allowed = (NODE_READY, NODE_DRAINED, NODE_CORDONED) if cordoned_ok else (
+            NODE_READY, NODE_DRAINED)
         for n in cluster.nodes_for(s):
             if not node_fits(pl, s, n):
                 continue
-            allowed = (NODE_READY, NODE_DRAINED, NODE_CORDONED) if s.pinned else (
-                NODE_READY, NODE_DRAINED)
             guard = ir.and_(
                 s.exists, ir.eq(s.node, 0),
                 ir.or_(*(ir.eq(n.state, v) for v in allowed)),
@@ -39,7 +44,8 @@ def declare_scheduler(cluster: Cluster) -> None:
                 *placement_guard(cluster, pl, s, n),
             )
             b.action(ActionKind.BIND, (("pod", s.name), ("node", n.name)), guard,
-                     [(s.node, n.index)], f"the scheduler binds pod {s.name} to node {n.name}",
+                     [(s.node, n.index), *cluster.on_bind.get((s.name, n.name), [])],
+                     f"the scheduler binds pod {s.name} to node {n.name}",
                      Actor.SCHEDULER, span=s.workload.span)
 
 

@@ -10,6 +10,7 @@ slot.  Declares no action: the actor modules do.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from podcheck import ir, spec
 from podcheck.model.age import declare_age
@@ -17,6 +18,7 @@ from podcheck.model.capacity import scaled_resources
 from podcheck.model.clock import Clock
 from podcheck.model.cluster import (
     NODE_LABELS,
+    SCALE_DOWN_LABELS,
     Cluster,
     Counters,
     NodeSlot,
@@ -24,6 +26,7 @@ from podcheck.model.cluster import (
     Slot,
     Tracking,
 )
+from podcheck.model.cronjob import declare_cron_state
 from podcheck.model.kube_adapter import daemon_runs_on, fenceposts
 from podcheck.model.layout import Builder
 from podcheck.model.options import ModelOptions
@@ -98,7 +101,9 @@ def build_cluster(
     builder = clock.builder
     nodes = [
         NodeSlot(i, n.name, n.zone,
-                 builder.enum_var(f"{n.name}.state", NODE_LABELS, NodeState.READY,
+                 builder.enum_var(f"{n.name}.state",
+                                  SCALE_DOWN_LABELS if sp.environment.scaleDown else NODE_LABELS,
+                                  NodeState.READY,
                                   owner=f"node {n.name}", field_name="state"), {})
         for i, n in enumerate(sp.nodes, 1)
     ]
@@ -107,17 +112,32 @@ def build_cluster(
         n.capacity = cap
     cluster = Cluster(sp, builder, nodes, [])
     for w, req in zip(sp.workloads, reqs, strict=True):
-        _declare_slots(cluster, clock, w, req, tracking, options)
+        if w.cron is None:
+            _declare_slots(cluster, clock, w, req, tracking, options)
+            continue
+        cluster.runs[w.name] = cron_runs(w)
+        for run in cluster.runs[w.name]:
+            _declare_slots(cluster, clock, run, req, tracking, options, created=False)
     for s in cluster.slots:
         s.pod = factory(builder, s.name, s.workload.template, cluster.active(s))
     cluster.counters = _environment_counters(sp, builder)
     _declare_revisions(cluster)
     _declare_job_counters(cluster)
+    for w in sp.workloads:
+        if w.cron is not None:
+            declare_cron_state(cluster, builder, w)
     return cluster
 
 
+def cron_runs(w: spec.Workload) -> list[spec.Workload]:
+    """The Jobs a CronJob may create, one per schedule time: `NAME-1`, `NAME-2`, ...
+    (Kubernetes names them after the scheduled time), each its jobTemplate."""
+    assert w.cron is not None, w.name
+    return [replace(w, name=f"{w.name}-{k}", cron=None) for k in range(1, w.cron.schedules + 1)]
+
+
 def _declare_slots(cluster: Cluster, clock: Clock, w: spec.Workload, req: dict[str, int],
-                   tracking: Tracking, options: ModelOptions) -> None:
+                   tracking: Tracking, options: ModelOptions, created: bool = True) -> None:
     builder, sp = cluster.builder, cluster.spec
     names = ("none", *(n.name for n in sp.nodes))
     bound = recreation_bound(w, sp.environment, len(sp.nodes))
@@ -127,7 +147,7 @@ def _declare_slots(cluster: Cluster, clock: Clock, w: spec.Workload, req: dict[s
     base = sum(1 for _, _, extra in plan if not extra)
     for ordinal, (name, pinned, is_surge) in enumerate(plan):
         owner = f"pod {name}"
-        exists = initially_exists(w, ordinal, is_surge)
+        exists = created and initially_exists(w, ordinal, is_surge)
         s = Slot(
             name, w, ordinal,
             builder.bool_var(f"{name}.exists", exists, owner=owner, field_name="exists"),
@@ -169,15 +189,16 @@ def _environment_counters(sp: spec.CheckedSpec, b: Builder) -> Counters:
 
 
 def _declare_revisions(cluster: Cluster) -> None:
-    """A revision counter per Deployment and per slot, when rollouts are enabled."""
+    """A revision counter per Deployment and StatefulSet and per slot, when rollouts are
+    enabled."""
     env, b = cluster.spec.environment, cluster.builder
     if not env.rollouts:
         return
     for w in cluster.spec.workloads:
-        if w.kind is not spec.WorkloadKind.DEPLOYMENT:
+        if w.kind not in (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.STATEFULSET):
             continue
         cluster.counters.revisions[w.name] = b.var(
-            f"{w.name}.revision", 0, env.rollouts, 0, owner=f"deployment {w.name}",
+            f"{w.name}.revision", 0, env.rollouts, 0, owner=f"{w.kind.value.lower()} {w.name}",
             field_name="revision")
         for s in cluster.slots_of(w.name):
             s.revision = b.var(f"{s.name}.revision", 0, env.rollouts, 0,
@@ -188,7 +209,7 @@ def _declare_job_counters(cluster: Cluster) -> None:
     """Job status counters, the OnFailure back-off flag and each Job slot's `counted`;
     a deleted Job pod counts as failed unless already counted (`Cluster.on_delete`)."""
     b = cluster.builder
-    for w in cluster.spec.workloads:
+    for w in cluster.controllers():
         if w.kind is not spec.WorkloadKind.JOB:
             continue
         owner = f"job {w.name}"
@@ -223,7 +244,7 @@ def symmetry_groups(cluster: Cluster) -> tuple[ir.SymmetryGroup, ...]:
     for i, v in enumerate(cluster.builder.vars):
         owner.setdefault(v.owner, []).append(i)
     groups = []
-    for w in cluster.spec.workloads:
+    for w in cluster.controllers():
         slots = [s for s in cluster.slots_of(w.name) if not s.surge]
         if w.kind in _INTERCHANGEABLE and len(slots) > 1:
             blocks = tuple(tuple(owner[f"pod {s.name}"]) for s in slots)

@@ -120,6 +120,7 @@ class Delete:
     span: Span | None = None
     evicted: bool = False  # through the eviction API (DisruptionTarget)
     counted: bool = True  # owners that count deletions (a Job's failures) see it
+    disrupted: bool = False  # the deleter marks the pod DisruptionTarget first
 
 
 def declare_delete(cluster: Cluster, s: Slot, d: Delete, guard: ir.Expr,
@@ -131,14 +132,16 @@ def declare_delete(cluster: Cluster, s: Slot, d: Delete, guard: ir.Expr,
     `Cluster.removed_at_once`, so each action's updates are constants where a slot is
     emptied (NOTE(lowest-free) in engine/vacancy.py reads them)."""
     b, pod = cluster.builder, (("pod", s.name), *((("node", node),) if node else ()))
-    gone = [*cluster.removal_updates(s, evicted=d.evicted, counted=d.counted), *extra]
+    gone = [*cluster.removal_updates(s, evicted=d.evicted, counted=d.counted,
+                                     disrupted=d.disrupted), *extra]
     if s.terminating is None:
         b.action(d.name, pod, guard, gone, d.label, d.actor, d.fairness, d.span)
         return
     at_once = cluster.removed_at_once(s)
     b.action(d.name, pod, ir.and_(guard, at_once), gone, d.label, d.actor, d.fairness, d.span)
     grace = s.workload.template.terminationGracePeriodSeconds
-    start = [*cluster.termination_updates(s, evicted=d.evicted, counted=d.counted), *extra]
+    start = [*cluster.termination_updates(s, evicted=d.evicted, counted=d.counted,
+                                          disrupted=d.disrupted), *extra]
     b.action(d.name, pod, ir.and_(guard, ir.not_(at_once)), start,
              f"{d.label}; it is Terminating (grace {grace} s)", d.actor, d.fairness, d.span)
 

@@ -131,6 +131,9 @@ def declare_elapsed(decls: Sequence[spec.PropertyDecl], clock: Clock) -> ir.Expr
 # budget allowing it: the model takes the earliest of those instants); the refused
 # request is not (it changes nothing, and urgency would stop the clock).  Starting a
 # drain, admin deletes, failures and the containers' own processes stay untimed choices.
+# A kubectl drain `--timeout` or the autoscaler's eviction window is a timer of its own:
+# without prompt evictions the drain could time out while an eviction it would get at
+# once waits, so a spec with `drainTimeout` or `scaleDown` is prompt too (compile.py).
 PROMPT = frozenset({
     Actor.KUBELET, Actor.SCHEDULER, Actor.REPLICASET_CONTROLLER, Actor.DEPLOYMENT_CONTROLLER,
     Actor.JOB_CONTROLLER, Actor.DAEMONSET_CONTROLLER, Actor.TAINT_EVICTION_CONTROLLER,

@@ -15,6 +15,7 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from podcheck.report.params import counts_line
 from podcheck.report.suite import problem_line, summary_line, tally
 from podcheck.report.text import render_property
 from podcheck.run import PropertyRow, RowStatus, SpecOutcome, Status, SuiteResult
@@ -23,9 +24,10 @@ _UNEXPECTED = (RowStatus.UNEXPECTED_VIOLATED, RowStatus.UNEXPECTED_HOLDS)
 
 
 def _message(o: SpecOutcome, r: PropertyRow) -> str:
+    counts = "".join(f"; {counts_line(c)}" for c in r.result.counts)
     if r.expected is None:
-        return f"`{r.name}` is {r.result.verdict.value} and has no expectation"
-    return f"`{r.name}`: expected {r.expected}, got {r.result.verdict.value}"
+        return f"`{r.name}` is {r.result.verdict.value} and has no expectation{counts}"
+    return f"`{r.name}`: expected {r.expected}, got {r.result.verdict.value}{counts}"
 
 
 def _fails(result: SuiteResult, r: PropertyRow) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 from podcheck.engine.result import CheckResult, Trace
 from podcheck.ir import Action, Derived, TransitionSystem, evaluate
 from podcheck.report.clock import is_clock_view, step_times
+from podcheck.report.params import counts_json
 from podcheck.report.words import detail
 
 FORMAT = "ITF"
@@ -152,6 +153,7 @@ def result_to_json(check: CheckResult, *, show_timing: bool = False) -> dict[str
             "asExpected": r.as_expected,
             "detail": detail(r),
             "trace": trace,
+            **({"counts": [counts_json(c) for c in r.counts]} if r.counts else {}),
         })  # fmt: skip
     deadlock = None
     if check.deadlock is not None:

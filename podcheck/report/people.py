@@ -22,10 +22,11 @@ PARAMETER = "parameter"
 # Fields a person looks at (`kubectl get` / `describe`): the container's state, restart
 # count, last exit code and `started`; the pod's node, revision and endpoint membership;
 # the node's state; a Job's succeeded and failed counts; a Deployment's
-# revision.  Pod phase, Ready and PDB status are display views (`ir.Derived`), always shown.
+# revision and Progressing reason.  Pod phase, Ready and PDB status are display views
+# (`ir.Derived`), always shown.
 SHOWN = frozenset({
     "state", "restarts", "exitCode", "started", "node", "revision", "endpoint",
-    "succeeded", "failed", PARAMETER,
+    "succeeded", "failed", "schedules", "unmet", "progressing", PARAMETER,
 })
 
 # The model's own bookkeeping (the step's label and events say what they record): timers,
@@ -38,7 +39,8 @@ INTERNAL = frozenset({
     "livenessTimer", "readyResult", "readyRun", "readinessTimer", "startupFailures",
     "startupTimer", "cameUp", "nodeFailures", "podDeletes", "zoneFailures", "left",
     "pending", "counted", "backoffLimitExceeded", "elapsedLeft", "port", "nodeRecoveries",
-    "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer", "graceLeft",
+    "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer", "progressLeft",
+    "podFailurePolicyFailed", "drainTimer", "tolerationTimer", "scaleDownTimer", "graceLeft",
     "ageLeft", "terminating",
 })
 

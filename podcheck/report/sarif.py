@@ -17,6 +17,7 @@ from typing import Any
 
 from podcheck import __version__
 from podcheck.engine.result import Trace, Verdict
+from podcheck.report.params import counts_line
 from podcheck.report.suite import problem_line
 from podcheck.report.text import action_call
 from podcheck.run import PropertyRow, RowStatus, SpecOutcome, Status, SuiteResult
@@ -70,6 +71,7 @@ def _row_result(result: SuiteResult, o: SpecOutcome, r: PropertyRow) -> dict[str
     rule = 0 if violated else 1
     text = f"`{r.name}` is {r.result.verdict.value}"
     text += f" (expected {r.expected})" if r.expected else " (no expectation)"
+    text += "".join(f"; {counts_line(c)}" for c in r.result.counts)
     out: dict[str, Any] = {
         "ruleId": RULES[rule][0], "ruleIndex": rule, "level": _level(result, r),
         "message": {"text": text}, "locations": [_location(r.file or o.path, r.line)],

@@ -17,7 +17,7 @@ from podcheck.engine.symbolic import SYMBOLIC_ENGINES
 from podcheck.ir import Action, Expectation, Expr, Op, Property, Var
 from podcheck.report import words
 from podcheck.report.invariant import render_invariant
-from podcheck.report.params import param_line
+from podcheck.report.params import counts_line, param_line
 from podcheck.report.view import (
     Change,
     Detail,
@@ -207,6 +207,7 @@ def _property(check: CheckResult, prop: Property | None, result: PropertyResult,
     with_params = param_line(check.system, result)
     if with_params is not None:
         lines.append(f"  {with_params}")
+    lines += [f"  {counts_line(c)}" for c in result.counts]
     if result.invariant is not None:
         lines += ["  inductive invariant:", *(f"    {c}" for c in
                                               render_invariant(check.system, result.invariant))]

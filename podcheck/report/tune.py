@@ -10,7 +10,9 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
-from podcheck.engine.tune import Tuning, intervals
+from podcheck.engine.tune import Tuning, ValueVerdict, intervals
+from podcheck.report.clock import step_times
+from podcheck.report.params import probe_offsets
 
 
 def _runs(values: list[int]) -> str:
@@ -28,6 +30,26 @@ def _patch(tuning: Tuning, sources: Mapping[str, str], value: int) -> list[str]:
     name = posixpath.basename(span.file)
     return [f"--- {name}", f"+++ {name}", f"@@ -{span.line} +{span.line} @@",
             f"-{line}", f"+{new}"]  # fmt: skip
+
+
+def _witness(tuning: Tuning, largest: bool) -> list[str]:
+    """The run at the failing value next to the holding one the patch sets (the largest
+    failing value below it, or the smallest above it with `largest`): when it fails, and
+    where the probes' first ticks fell (NOTE(probe-offsets) in report/params.py)."""
+    runs = tuning.holding()
+    failing = [v for v in tuning.values if not v.holds and v.trace is not None]
+    if not runs or not failing:
+        return []
+    edge = runs[-1][1] if largest else runs[0][0]
+    near: list[ValueVerdict] = ([v for v in failing if v.value > edge][:1] if largest
+                                else [v for v in failing if v.value < edge][-1:])  # fmt: skip
+    if not near or near[0].trace is None:
+        return []
+    v, trace = near[0], near[0].trace
+    when = step_times(trace)[-1]
+    offsets = "".join(f", {o}" for o in probe_offsets(trace))
+    return [f"  the run at {tuning.param.field} = {v.value}: `{v.failing}` fails after "
+            f"{when} s{offsets}"]
 
 
 def render_tuning(tuning: Tuning, sources: Mapping[str, str], *, largest: bool = False) -> str:
@@ -49,6 +71,7 @@ def render_tuning(tuning: Tuning, sources: Mapping[str, str], *, largest: bool =
     for v in tuning.values:
         methods.setdefault(v.method.value, []).append(v.value)
     lines.append("  decided by " + "; ".join(f"{m} for {_runs(vs)}" for m, vs in methods.items()))
+    lines += _witness(tuning, largest)
     runs = tuning.holding()
     if runs:
         value, which = (runs[-1][1], "largest") if largest else (runs[0][0], "smallest")

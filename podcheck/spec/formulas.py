@@ -207,6 +207,7 @@ POD_FIELDS = {
     "nodeLost": "bool",  # its node stopped reporting: not Ready, reason NodeLost
     #                      (`kubectl get pods` shows STATUS Unknown)
     "deadlineExceeded": "bool",  # failed with reason DeadlineExceeded
+    "updated": "bool",  # exists at its controller's latest template (rollouts)
     "reason": words(Reason),  # NOTE(pod-reason) in model/props.py
 }
 CONTAINER_FIELDS = {
@@ -257,6 +258,9 @@ BUILTIN_CHECKS = {
     "desired ready replicas again (liveness)",
     "no-unready-traffic": "no pod that is not Ready is a Service endpoint (always)",
     "no-deadlock": "the cluster never gets stuck in a non-terminal state (always)",
+    "rollout-progresses": "no Deployment's Progressing condition turns False with reason "
+    "ProgressDeadlineExceeded: every rollout progresses within progressDeadlineSeconds "
+    "(always)",
 }
 
 

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 
 from podcheck.diagnostics import Span
 from podcheck.kube.intstr import IntOrPercent as IntOrPercent  # the one IntOrString
+from podcheck.kube.job import PolicyRule as PolicyRule  # the one podFailurePolicy rule
 from podcheck.kube.probes import probe_defaults
+from podcheck.spec.durations import Duration as Duration
+from podcheck.spec.durations import DurationRange as DurationRange
 from podcheck.spec.placement import (
     HOSTNAME_KEY,
     ZONE_KEY,
@@ -31,11 +34,14 @@ from podcheck.spec.placement import (
 from podcheck.vocab import (
     ActionKind,
     Actor,
+    ConcurrencyPolicy,
+    DeploymentStrategyType,
     Fairness,
     LifecycleHandler,
     PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
+    StatefulSetUpdateStrategy,
     UnhealthyPodEvictionPolicy,
     WorkloadKind,
     words,
@@ -44,35 +50,6 @@ from podcheck.vocab import (
 
 def _unique(names: tuple[str, ...] | tuple[int, ...]) -> bool:
     return len(set(names)) == len(names)
-
-
-# --------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """A duration in milliseconds (the DSL accepts ms, s, m, h)."""
-
-    ms: int
-
-    def __post_init__(self) -> None:
-        assert self.ms >= 0
-
-    @property
-    def seconds(self) -> int:
-        """Whole seconds, rounded up (the model's clock ticks in seconds)."""
-        return -(-self.ms // 1000)
-
-
-@dataclass(frozen=True, slots=True)
-class DurationRange:
-    """A duration known only to lie in [lo, hi]; lo == hi for an exact duration."""
-
-    lo: Duration
-    hi: Duration
-
-    def __post_init__(self) -> None:
-        assert self.lo.ms <= self.hi.ms
 
 
 PROBE_DEFAULTS = probe_defaults()
@@ -221,6 +198,7 @@ class PodTemplate:
     podAntiAffinity: tuple[PodAffinityTerm, ...] = ()
     topologySpread: tuple[TopologySpreadConstraint, ...] = ()
     tolerations: tuple[Toleration, ...] = ()
+    safeToEvict: bool | None = None  # cluster-autoscaler.kubernetes.io/safe-to-evict
     span: Span = span_field()
 
     def __post_init__(self) -> None:
@@ -239,12 +217,31 @@ class PodTemplate:
 
 
 @dataclass(frozen=True, slots=True)
+class CronSchedule:
+    """A CronJob's schedule as the model sees it: at most `schedules` schedule times
+    arrive (any time: the cron expression is not modelled), `concurrencyPolicy`, and
+    `startingDeadlineSeconds` (None: unset)."""
+
+    schedules: int = 1
+    concurrencyPolicy: ConcurrencyPolicy = ConcurrencyPolicy.ALLOW
+    startingDeadlineSeconds: int | None = None
+    span: Span = span_field()
+
+    def __post_init__(self) -> None:
+        assert self.schedules >= 1
+        assert self.startingDeadlineSeconds is None or self.startingDeadlineSeconds >= 0
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     """Something that owns pods.  Fields not meaningful for a kind keep their default.
 
-    Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%; Job
+    Defaults are Kubernetes': Deployment maxSurge 25%, maxUnavailable 25%, strategy
+    RollingUpdate, progressDeadlineSeconds 600; Job
     completions 1, parallelism 1, backoffLimit 6; StatefulSet podManagementPolicy
-    OrderedReady.  A DaemonSet has one pod per node.
+    OrderedReady, updateStrategy RollingUpdate with partition 0 and `setMaxUnavailable`
+    (its `rollingUpdate.maxUnavailable`) None, which is 1.  A DaemonSet has one pod per
+    node.
     """
 
     kind: WorkloadKind
@@ -257,10 +254,23 @@ class Workload:
     parallelism: int = 1
     backoffLimit: int = 6
     podManagementPolicy: PodManagementPolicy = PodManagementPolicy.ORDERED_READY
+    podFailurePolicy: tuple[PolicyRule, ...] = ()  # a Job's rules, in order
+    updateStrategy: StatefulSetUpdateStrategy = StatefulSetUpdateStrategy.ROLLING_UPDATE
+    partition: int = 0
+    setMaxUnavailable: IntOrPercent | None = None
+    cron: CronSchedule | None = None  # a CronJob: its jobTemplate is this Job
+    strategy: DeploymentStrategyType = DeploymentStrategyType.ROLLING_UPDATE
+    progressDeadlineSeconds: int = 600  # SetDefaults_Deployment
     span: Span = span_field()
 
     def __post_init__(self) -> None:
-        assert min(self.replicas, self.parallelism, self.backoffLimit) >= 0
+        assert min(self.replicas, self.parallelism, self.backoffLimit, self.partition) >= 0
+        assert self.progressDeadlineSeconds >= 1
+        assert self.cron is None or self.kind == WorkloadKind.JOB
+        assert self.updateStrategy is StatefulSetUpdateStrategy.ROLLING_UPDATE or (
+            self.partition == 0 and self.setMaxUnavailable is None)
+        assert not self.podFailurePolicy or (
+            self.kind == WorkloadKind.JOB and self.template.restartPolicy == RestartPolicy.NEVER)
         assert self.completions >= 1
         assert not self.maxUnavailable.percent or self.maxUnavailable.value <= 100
         if self.kind == WorkloadKind.JOB:
@@ -349,13 +359,24 @@ class Environment:
     re-registers).
     `zoneFailures`: at most this many zones fail (all their nodes at once).
     `podDeletes`: at most this many direct pod deletes (bypass PDBs).  `rollouts`: at
-    most this many template changes of Deployments.  `disruptionsStart`: from the first
-    state (the default), or once every long-running pod has first come up.  `fairness`: per-actor or
-    per-action overrides sorted by target, e.g. ((Actor.EVICTION_API, Fairness.STRONG),).
+    most this many template changes of each Deployment and StatefulSet.
+    `disruptionsStart`: from the first state (the default), or once every long-running
+    pod has first come up.  `maxConcurrentDrains`: in one-at-a-time mode, at most this
+    many nodes drain at once (each uncordoned once empty).  `ignoreDaemonsets`, `force`,
+    `deleteEmptydirData`: kubectl drain's flags (on by default); `drainTimeout`: its
+    `--timeout` in seconds (None: it waits for ever).  `scaleDown`: nodes the cluster
+    autoscaler may remove.  `fairness`: per-actor or per-action overrides sorted by
+    target, e.g. ((Actor.EVICTION_API, Fairness.STRONG),).
     """
 
     drain: tuple[str, ...] = ()
     drainMode: DrainMode = DrainMode.ONE_AT_A_TIME
+    maxConcurrentDrains: int = 1
+    ignoreDaemonsets: bool = True
+    force: bool = True
+    deleteEmptydirData: bool = True
+    drainTimeout: int | None = None
+    scaleDown: tuple[str, ...] = ()
     nodeFailures: int = 0
     nodeRecoveries: int = 0
     zoneFailures: int = 0
@@ -368,7 +389,9 @@ class Environment:
     def __post_init__(self) -> None:
         assert min(self.nodeFailures, self.zoneFailures, self.podDeletes, self.rollouts,
                    self.nodeRecoveries) >= 0
-        assert _unique(self.drain)
+        assert _unique(self.drain) and _unique(self.scaleDown)
+        assert self.maxConcurrentDrains >= 1
+        assert self.drainTimeout is None or self.drainTimeout >= 1
         targets = tuple(target for target, _ in self.fairness)
         assert targets == tuple(sorted(set(targets))), targets
         for target, kind in self.fairness:

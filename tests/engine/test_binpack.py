@@ -14,7 +14,16 @@ from typer.testing import CliRunner
 
 from podcheck.check import CheckOptions, check_file
 from podcheck.cli import app
-from podcheck.engine.binpack import PackNode, PackPod, Problem, pack, placed, scenarios
+from podcheck.engine.binpack import (
+    Apart,
+    PackNode,
+    PackPod,
+    Problem,
+    Spread,
+    pack,
+    placed,
+    scenarios,
+)
 from podcheck.engine.result import Verdict
 from podcheck.lang.check import load
 from podcheck.model.kube_adapter import effective_requests
@@ -33,8 +42,23 @@ def fits_in_python(problem: Problem, removed: frozenset[int], placement) -> bool
             return False
         for r, need in problem.pods[i].requests:
             used[q, r] = used.get((q, r), 0) + need
-    return all(used.get((q, r), 0) <= cap for q, n in enumerate(problem.nodes)
-               if q not in removed for r, cap in n.capacity)
+    if not all(used.get((q, r), 0) <= cap for q, n in enumerate(problem.nodes)
+               if q not in removed for r, cap in n.capacity):
+        return False
+    for a in problem.apart:  # NOTE(binpack-placement), written out again
+        qi, qj = placement[a.i], placement[a.j]
+        if qi is not None and qj is not None and a.domains[qi] and (
+                a.domains[qi] == a.domains[qj]):
+            return False
+    for g in problem.spread:
+        keyed = {q for _, nodes in g.domains for q in nodes}
+        if any(placement[i] is not None and placement[i] not in keyed for i in g.pods):
+            return False
+        counts = [sum(placement[i] in nodes for i in g.pods) for _, nodes in g.domains]
+        low = 0 if g.floor_zero else min(counts, default=0)
+        if any(c and c - low > g.max_skew for c in counts):
+            return False
+    return True
 
 
 def brute_force(problem: Problem, removed: frozenset[int]) -> bool:
@@ -59,6 +83,34 @@ def random_problem(rng: random.Random) -> Problem:
         pods.append(PackPod(f"p{i}", (("cpu", rng.randint(0, 4)),),
                             allowed[:1] if pinned else allowed, pinned))
     return Problem(tuple(pods), nodes)
+
+
+def random_rules(rng: random.Random, problem: Problem) -> Problem:
+    """`problem` with random anti-affinity pairs and one spread group over random zones."""
+    m, n = len(problem.nodes), len(problem.pods)
+    zones = tuple(rng.choice(["a", "b", ""]) for _ in range(m))
+    apart = tuple(Apart(i, j, zones) for i in range(n) for j in range(i + 1, n)
+                  if rng.random() < 0.3)  # fmt: skip
+    members = tuple(i for i in range(n) if rng.random() < 0.6)
+    by: dict[str, list[int]] = {}
+    for q, z in enumerate(zones):
+        if z:
+            by.setdefault(z, []).append(q)
+    spread = (Spread(members, rng.randint(1, 2), tuple((z, tuple(qs)) for z, qs in
+                                                       sorted(by.items())),
+                     rng.random() < 0.2),) if members else ()  # fmt: skip
+    return Problem(problem.pods, problem.nodes, apart, spread)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_z3_agrees_with_brute_force_on_the_placement_rules(seed):
+    rng = random.Random(1000 + seed)
+    problem = random_rules(rng, random_problem(rng))
+    for removed in scenarios([0], 1, len(problem.nodes)):
+        fit = pack(problem, removed)
+        assert fit.fits is brute_force(problem, removed), (problem, removed)
+        if fit.fits:
+            assert fits_in_python(problem, removed, fit.placement)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -128,3 +180,56 @@ def test_fit_command_exit_codes(monkeypatch):
     assert CliRunner().invoke(app, ["fit", "fit-drain.pod"]).exit_code == 1
     ok = ROOT / "specs" / "time" / "drain-within.pod"
     assert CliRunner().invoke(app, ["fit", str(ok)]).exit_code == 0
+
+
+PLACED = """
+cluster {
+  node n1 { zone: a  capacity: { cpu: CAP } }
+  node n2 { zone: a  capacity: { cpu: CAP } }
+  node n3 { zone: b  capacity: { cpu: CAP } TAINT }
+}
+deployment web {
+  replicas: REPLICAS
+  template {
+    labels: { app: web }
+    RULE
+    container app { resources { requests: { cpu: 1 } } }
+  }
+}
+property never-all-scheduled: always not (forall p in pods(web): p.scheduled)
+"""
+ANTI = "podAntiAffinity { selector: { app: web }  topologyKey: KEY }"
+SPREAD = "topologySpread { maxSkew: SKEW  topologyKey: KEY  selector: { app: web } }"
+TAINTED = "taint { key: dedicated  value: gpu  effect: NoSchedule }"
+
+
+@pytest.mark.parametrize(("rule", "key", "skew", "replicas", "cap", "taint"), [
+    (ANTI, "hostname", 1, 3, 4, ""), (ANTI, "hostname", 1, 4, 4, ""),
+    (ANTI, "zone", 1, 2, 4, ""), (ANTI, "zone", 1, 3, 4, ""),
+    (ANTI, "hostname", 1, 3, 4, TAINTED), (SPREAD, "zone", 1, 3, 4, ""),
+    (SPREAD, "zone", 1, 4, 1, ""), (SPREAD, "zone", 1, 2, 4, TAINTED),
+    (SPREAD, "zone", 2, 3, 4, TAINTED), (SPREAD, "hostname", 1, 4, 4, TAINTED),
+    (SPREAD, "hostname", 2, 4, 4, TAINTED), (SPREAD, "zone", 1, 5, 2, ""),
+])  # fmt: skip
+def test_placement_rules_agree_with_the_models_scheduler(tmp_path, rule, key, skew, replicas,
+                                                        cap, taint):  # fmt: skip
+    """NOTE(binpack-placement): with every node, a placement exists iff some run of the
+    model's scheduler (InterPodAffinity, PodTopologySpread: a tainted node is no target
+    but still a domain) binds every pod."""
+    text = (PLACED.replace("RULE", rule.replace("KEY", key).replace("SKEW", str(skew)))
+            .replace("REPLICAS", str(replicas)).replace("CAP", str(cap))
+            .replace("TAINT", taint))  # fmt: skip
+    path = tmp_path / "fit.pod"
+    path.write_text(text)
+    fit = fit_file(str(path)).fits[0]
+    (result,) = check_file(str(path), CheckOptions()).result.results
+    assert fit.fits is (result.verdict is Verdict.VIOLATED), text
+
+
+def test_pod_affinity_is_left_undecided(tmp_path):
+    text = (PLACED.replace("RULE", "podAffinity { selector: { app: web }  topologyKey: zone }")
+            .replace("REPLICAS", "2").replace("CAP", "4").replace("TAINT", ""))
+    path = tmp_path / "fit.pod"
+    path.write_text(text)
+    run = fit_file(str(path))
+    assert {f.fits for f in run.fits} == {None} and run.exit_code == 3

@@ -136,7 +136,8 @@ def test_bfs_on_the_merged_system_finds_the_shortest_run_over_every_point():
     result, _ = explore(merged.system, NO_SYMMETRY)
     (r,) = result.results
     assert r.verdict is Verdict.VIOLATED and r.trace.length == 4
-    assert param_line(merged.system, r) == "with failureThreshold = 1"
+    assert param_line(merged.system, r) == (
+        "with failureThreshold = 1; the first startup probe of `app` 0 s after it started")
 
 
 @pytest.mark.parametrize("ft", [1, 2, 3, 8])
@@ -217,3 +218,25 @@ def test_a_range_bounded_by_an_earlier_parameter_keeps_only_its_points(tmp_path)
     assert (threshold.lo, threshold.hi, threshold.upto) == (1, 4, period.name)
     assert [v for v, _ in spec.instances] == [
         (p, t) for p in (2, 3, 4) for t in range(1, p + 1)]
+
+
+def test_the_witness_names_where_each_first_probe_tick_fell():
+    """NOTE(probe-offsets): at every failing initialDelaySeconds d of
+    tune-initial-delay.pod the run's first liveness tick lies in [d, d + period)
+    after the start (prober/worker.go: the ticker runs from the worker's start, doProbe
+    skips until initialDelaySeconds), and the kill comes two periods later."""
+    import re
+
+    from podcheck.report.clock import step_times
+    from podcheck.report.params import probe_offsets
+
+    _, merged = merged_of(str(SYMBOLIC / "tune-initial-delay.pod"))
+    tuning = tune(merged, 0, TuneOptions(use_z3=False))
+    failing = [v for v in tuning.values if not v.holds]
+    assert [v.value for v in failing] == list(range(15, 21))
+    for v in failing:
+        assert v.trace is not None
+        (offset,) = probe_offsets(v.trace)
+        first = int(re.search(r"(\d+) s after", offset).group(1))
+        assert v.value <= first < v.value + 10, (v.value, offset)
+        assert step_times(v.trace)[-1] == first + 20

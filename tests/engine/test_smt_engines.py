@@ -21,9 +21,15 @@ from podcheck.report.invariant import render_invariant
 from tests.engine.b1_ir import b1_system
 
 ROOT = Path(__file__).resolve().parents[2]
+# Specs whose replica range `check` runs one count at a time (podcheck.replica_ranges)
+# are left out: their merged system of every count has no symmetry and is far beyond an
+# unbounded BFS (specs/replicas/hpa-range-pdb.pod: over 18 GB); the per-count runs are
+# compared with fixed-count runs in tests/integration/test_replica_ranges.py.
+PER_COUNT = " run per count"
 SPECS = sorted(p for p in (ROOT / "specs").glob("*/*.pod")
                if "# PODCHECK: check" in p.read_text().splitlines()[0]
-               and not p.with_suffix(".expected").read_text().endswith("exit: 2\n"))
+               and not p.with_suffix(".expected").read_text().endswith("exit: 2\n")
+               and PER_COUNT not in p.with_suffix(".expected").read_text())
 SAFETY = (Expectation.ALWAYS, Expectation.SOMETIMES)
 PDR_SPECS = ["seed/01-init-order", "seed/03-deadline", "seed/04-phase", "seed/10-emptydir",
              "seed/13-direct-delete", "seed/14-init-request"]

@@ -141,3 +141,22 @@ def test_symmetry_of_a_system_without_groups_is_none() -> None:
     system = b1_system(3, 2, 2, liveness=False)
     assert bfs.check(system).symmetry is None
     assert Symmetry(()).canon((1, 2)) == (1, 2)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 5), m=st.integers(2, 4), k=st.integers(0, 5), f=st.integers(0, 2))
+def test_member_signatures_store_one_state_per_orbit(n: int, m: int, k: int, f: int) -> None:
+    """NOTE(member-signature): the vector engine orders nodes by signature; it must
+    store exactly the orbits bfs stores (least states), with equal verdicts and lengths."""
+    system = _sym(n, m, k, f)
+    canon, _ = prepare(system)
+    assert canon is not None
+    assert VectorCanon(canon, WordLayout.of(system)).signature is not None
+    fast, reduced = vector.explore_vector(system)[0], bfs.check(system)
+    assert fast.stats.states == reduced.stats.states
+    assert _verdicts(fast) == _verdicts(reduced)
+    assert ([r.trace.length if r.trace else None for r in fast.results]
+            == [r.trace.length if r.trace else None for r in reduced.results])
+    for r in fast.results:
+        if r.trace is not None:
+            _assert_real_run(system, r.trace)

@@ -20,8 +20,13 @@ from podcheck.report import words
 from podcheck.suite import parse_only
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = sorted(  # every spec the suite explores (parse-only specs are only loaded)
+# every spec the suite explores (parse-only specs are only loaded), except the replica
+# ranges that `check` runs one count at a time (podcheck.replica_ranges): their merged
+# system of every count has no symmetry and is far beyond an unbounded exploration
+# (specs/replicas/hpa-range-pdb.pod); tests/integration/test_replica_ranges.py covers them
+SPECS = sorted(
     str(p.relative_to(ROOT)) for p in (ROOT / "specs").rglob("*.pod") if not parse_only(str(p))
+    and " run per count" not in p.with_suffix(".expected").read_text()
 )
 
 

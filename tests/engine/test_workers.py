@@ -2,6 +2,7 @@
 
 Ids, counts, depths, limits, verdicts, traces and deadlocks of `engine/workers.py` must be
 those of `engine/vector.py` (and so of `engine/bfs.py`), whatever the number of workers.
+Every spec of specs/: test_engine_agreement.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from b1_ir import b1_system
 from test_vector import SPECS, _tiny, assert_agree
 
 from podcheck import ir
-from podcheck.check import CheckOptions, check_file, load_and_compile
+from podcheck.check import CheckOptions, check_file
 from podcheck.engine import bfs, vector, workers
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.result import CheckResult, Verdict
@@ -28,23 +29,6 @@ def run(system: ir.TransitionSystem, count: int, options: BfsOptions | None = No
         system, vector.compile_vector(system), options or BfsOptions(), count, **kw)
     assert traffic.workers == count and traffic.levels >= 1
     return result
-
-
-@pytest.mark.parametrize("path", SPECS)
-def test_every_spec_agrees_with_one_process(path, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    compiled, _, _ = load_and_compile(path, CheckOptions())
-    system = compiled.value
-    if system is None:
-        pytest.skip("a rejection spec: nothing to explore")
-    try:
-        vector.compile_vector(system)
-    except vector.Unsupported:
-        pytest.skip("the vector engine hands this system to bfs")
-    # one round of messages per level: keep it short; workers explore unreduced states
-    shallow = BfsOptions(max_depth=24, symmetry=False)
-    one, _ = vector.explore_vector(system, shallow)
-    assert_agree(run(system, 2, shallow), one)
 
 
 @pytest.mark.parametrize(("m", "n", "k", "count"), [

@@ -226,3 +226,41 @@ def test_container_name_restricts_the_exit_code_match():
     rule["onExitCodes"]["containerName"] = "other"
     assert match_pod_failure_policy(job(6, "Never", [rule]), failed(exited(2, MAIN))) == \
         PolicyMatch(None, True)
+
+
+# ---- policy_errors: validatePodFailurePolicy (pkg/apis/batch/validation/validation.go);
+# messages as the "invalid job" rows of validation_test.go TestValidateJob word them.
+def test_policy_errors_match_validate_pod_failure_policy() -> None:
+    from podcheck.kube.job import PolicyRule, policy_errors
+    from podcheck.vocab import ExitCodeOperator, RestartPolicy
+    rule = PolicyRule(FAIL_JOB, ExitCodeOperator.IN, (11, 11, 3))
+    errs = policy_errors([rule], ["main"], RestartPolicy.NEVER)
+    assert errs == [
+        "spec.podFailurePolicy.rules[0].onExitCodes.values[1]: Duplicate value: 11",
+        "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: [11, 11, 3]: "
+        "must be ordered"]
+    assert policy_errors([], ["main"], RestartPolicy.ON_FAILURE) == [
+        'spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is '
+        "supported when podFailurePolicy is specified"]
+    assert len(policy_errors([PolicyRule(COUNT, conditions=DT_TRUE)] * 21, ["main"],
+                             RestartPolicy.NEVER)) == 1
+    assert policy_errors([PolicyRule(FAIL_INDEX, ExitCodeOperator.IN, (1,))], ["main"],
+                         RestartPolicy.NEVER, per_index=True) == []
+
+
+DT_TRUE = (("DisruptionTarget", "True"),)
+
+
+def test_match_policy_core_first_rule_wins_and_ignore_does_not_count() -> None:
+    from podcheck.kube.job import FailedPod, PolicyRule, match_policy_core
+    from podcheck.vocab import ExitCodeOperator
+    rules = [PolicyRule(IGNORE, conditions=DT_TRUE),
+             PolicyRule(FAIL_JOB, ExitCodeOperator.IN, (137,))]
+    disrupted = FailedPod((("main", 137),), DT_TRUE)
+    assert match_policy_core(rules, disrupted) == PolicyMatch(IGNORE, False)
+    killed = FailedPod((("main", 137),))
+    got = match_policy_core(rules, killed)
+    assert got.action is FAIL_JOB and got.counts
+    assert got.message == ("Container main for pod {pod} failed with exit code 137 matching "
+                           "FailJob rule at index 1")
+    assert match_policy_core(rules, FailedPod((("main", None),))) == PolicyMatch(None, True)

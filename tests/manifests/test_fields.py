@@ -7,7 +7,7 @@ import io
 from podcheck.diagnostics import codes as c
 from podcheck.manifests import ManifestOptions, load_inputs
 from podcheck.spec import IntOrPercent, Outcome
-from podcheck.vocab import TolerationOperator
+from podcheck.vocab import DeploymentStrategyType, TolerationOperator
 
 
 def _load(text: str, options: ManifestOptions | None = None):
@@ -96,3 +96,26 @@ spec: {{maxUnavailable: "50%", selector: {{matchLabels: {{app: web}}}}}}
     from podcheck.model.compile import compile_spec
     compiled = compile_spec(result.value)
     assert c.MULTIPLE_PDBS in [d.code for d in compiled.diagnostics]
+
+
+def test_deployment_strategy_and_progress_deadline_are_read() -> None:
+    """`strategy.type` and `progressDeadlineSeconds` reach the checked spec (defaults
+    RollingUpdate and 600, SetDefaults_Deployment), and no PC408/PC415 is left for them."""
+    plain = _load(DEPLOY.replace("ANNOTATIONS", "{}"))
+    assert plain.value is not None
+    w = plain.value.workloads[0]
+    assert w.strategy is DeploymentStrategyType.ROLLING_UPDATE
+    assert w.progressDeadlineSeconds == 600
+    text = DEPLOY.replace("ANNOTATIONS", "{}").replace(
+        "spec:\n  selector:",
+        "spec:\n  progressDeadlineSeconds: 120\n  strategy: {type: Recreate}\n  selector:")
+    result = _load(text)
+    assert result.value is not None
+    w = result.value.workloads[0]
+    assert w.strategy is DeploymentStrategyType.RECREATE
+    assert w.progressDeadlineSeconds == 120
+    assert not [d for d in result.diagnostics if "strategy" in d.message
+                or "progressDeadline" in d.message]
+    bad = _load(text.replace("Recreate", "BlueGreen"))
+    assert any(d.code == c.INVALID_FIELD_VALUE or "Unsupported" in d.message
+               for d in bad.diagnostics)

@@ -7,19 +7,26 @@ whole cluster with the back-off reset on (the model as it is without the split).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from podcheck.check import CheckOptions, check_file, check_path
 from podcheck.engine.result import Verdict
 from podcheck.manifests import ManifestOptions, load_inputs
+from podcheck.manifests.export import to_pod
 from podcheck.manifests.groups import (
     CRASH_LOOP,
     backoff_reset_matters,
     explorations,
     independent_groups,
     restarts_at_all,
+    splittable,
 )
+from podcheck.model.options import ModelOptions
+from podcheck.run import CheckRun, RowStatus
 from podcheck.spec import CheckedSpec
+from podcheck.suite import outcome
+from podcheck.suitefile import Target
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = ROOT / "specs" / "manifests" / "shop"
@@ -178,3 +185,94 @@ def test_the_timeout_bounds_every_group_together() -> None:
     runs = check_path(str(SHOP), CheckOptions(timeout_seconds=0.0))
     assert len(runs) == 5 and all(run.stopped is not None for run in runs)
     assert all(run.exit_code == 3 for run in runs)
+
+
+SMALL = """---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: x}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: pg, image: x}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: db}
+spec: {minAvailable: 1, selector: {matchLabels: {app: db}}}
+"""
+
+SMALL_OPTIONS = CheckOptions(manifests=ManifestOptions(nodes=2, failures=0))
+
+
+def _verdict_list(runs: list[CheckRun]) -> list[list[tuple[str, Verdict]]]:
+    return [[(r.name, r.verdict) for r in run.result.results] for run in runs
+            if run.result is not None]
+
+
+def test_an_imported_spec_is_checked_in_the_groups_of_its_manifests(tmp_path: Path) -> None:
+    """Item 3 of issue 15: `podcheck import` output (built-in checks only) is split as
+    `podcheck check` splits the YAML, with the same explorations and verdicts."""
+    (tmp_path / "app.yaml").write_text(SMALL, encoding="utf-8")
+    yaml_runs = check_path(str(tmp_path / "app.yaml"), SMALL_OPTIONS)
+    pod = tmp_path / "app.pod"
+    pod.write_text(to_pod(load_inputs([str(tmp_path / "app.yaml")],
+                                      SMALL_OPTIONS.manifests).result.value), "utf-8")
+    pod_runs = check_path(str(pod), SMALL_OPTIONS)
+    assert len(pod_runs) == len(yaml_runs) == 4  # two groups, each split for no-crash-loop
+    assert _verdict_list(pod_runs) == _verdict_list(yaml_runs)
+    assert any("group 2 of 2" in d.message for r in pod_runs for d in r.diagnostics)
+
+
+def test_a_spec_with_expectations_is_checked_whole(tmp_path: Path) -> None:
+    (tmp_path / "app.yaml").write_text(SMALL, encoding="utf-8")
+    spec = load_inputs([str(tmp_path / "app.yaml")], SMALL_OPTIONS.manifests).result.value
+    assert spec is not None and splittable(spec)
+    pod = tmp_path / "app.pod"
+    pod.write_text(to_pod(spec) + "expect drain-completes violated\n", "utf-8")
+    assert len(check_path(str(pod), SMALL_OPTIONS)) == 1
+
+
+def test_the_suite_judges_a_check_of_several_groups_as_the_whole(tmp_path: Path) -> None:
+    """`podcheck test` runs a manifest target group by group: `drain-completes` holds for
+    `web` and is violated for `db` (its budget refuses every eviction), so one row,
+    violated, as one exploration of the whole says."""
+    path = tmp_path / "app.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    runs = check_path(str(path), SMALL_OPTIONS)
+    judged = outcome(Target(str(path), expect=(("drain-completes", "violated"),)), runs)
+    rows = {r.name: r for r in judged.rows}
+    assert len(judged.rows) == len(rows)
+    assert rows["drain-completes"].result.verdict is Verdict.VIOLATED
+    assert rows["drain-completes"].status is RowStatus.PASS
+    whole = check_file(str(path), replace(SMALL_OPTIONS, model=ModelOptions()))
+    assert whole.result is not None
+    assert {r.name: r.verdict for r in whole.result.results} == {
+        name: row.result.verdict for name, row in rows.items()}
+
+
+def test_check_narrows_a_pod_spec_to_the_checks_it_names(tmp_path: Path) -> None:
+    """`--check` (a manifest option) also narrows a `.pod` spec, e.g. `podcheck import`
+    output, to the properties it names."""
+    (tmp_path / "app.yaml").write_text(SMALL, encoding="utf-8")
+    spec = load_inputs([str(tmp_path / "app.yaml")], SMALL_OPTIONS.manifests).result.value
+    pod = tmp_path / "app.pod"
+    pod.write_text(to_pod(spec), "utf-8")
+    options = replace(SMALL_OPTIONS, manifests=ManifestOptions(nodes=2, failures=0,
+                                                                checks=("drain-completes",)))
+    runs = check_path(str(pod), options)
+    assert {name for run in _verdict_list(runs) for name, _ in run} == {"drain-completes"}

@@ -85,3 +85,48 @@ def test_an_imported_yaml_without_nodes_uses_the_specs_cluster(tmp_path: Path) -
     spec = loaded.result.value
     assert spec is not None and [n.name for n in spec.nodes] == ["n1", "n2", "n3"]
     assert not spec.environment.nodeFailures  # the spec says the environment
+
+
+def _behavior(spec, workload: str, container: str):
+    w = next(w for w in spec.workloads if w.name == workload)
+    return next(x for x in (*w.template.initContainers, *w.template.containers)
+                if x.name == container).behavior
+
+
+def test_behavior_of_sets_the_fields_it_names_over_the_manifests(tmp_path: Path) -> None:
+    """Issue 15: `behavior-of` gives an imported container the behaviour YAML cannot
+    say; the fields it does not name keep what the manifests gave (crash once)."""
+    _copy_shop(tmp_path)
+    loaded = _spec(tmp_path, 'import "k8s"\nbehavior-of web {\n'
+                   '  container nginx { startup: 20s..30s }\n}\n'
+                   'behavior-of migrate { container migrate { outcome: fails  exitCode: 3 } }\n')
+    spec = loaded.result.value
+    assert spec is not None, loaded.result.diagnostics
+    web = _behavior(spec, "web", "nginx")
+    assert (web.startup.lo.seconds, web.startup.hi.seconds, web.crashes) == (20, 30, 1)
+    assert web.span.file.endswith("app.pod")
+    job = _behavior(spec, "migrate", "migrate")
+    assert (job.outcome.value, job.exit_code) == ("fails", 3)
+    plain = _spec(tmp_path, 'import "k8s"\n', name="plain.pod").result.value
+    assert plain is not None
+    assert _behavior(plain, "db", "postgres") == _behavior(spec, "db", "postgres")
+
+
+def test_behavior_of_unknown_names_point_into_both_files(tmp_path: Path) -> None:
+    _copy_shop(tmp_path)
+    loaded = _spec(tmp_path, 'import "k8s/web.yaml"\nbehavior-of web {\n'
+                   '  container ngnix { crashes: 0 }\n}\n'
+                   'behavior-of wbe { container nginx { crashes: 0 } }\n')
+    found = [d for d in loaded.result.diagnostics if d.code == c.UNKNOWN_IMPORTED_OBJECT]
+    assert [(d.span.line, d.help) for d in found] == [(3, "did you mean `nginx`?"),
+                                                     (5, "did you mean `web`?")]
+    for d in found:
+        assert d.span.file.endswith("app.pod")
+        assert d.notes[0].span is not None and d.notes[0].span.file.endswith("k8s/web.yaml")
+        assert d.notes[0].span.line == 5  # the Deployment's metadata.name
+
+
+def test_behavior_of_without_imported_manifests(tmp_path: Path) -> None:
+    loaded = _spec(tmp_path, 'behavior-of web { container app { crashes: 0 } }\n')
+    found = [d for d in loaded.result.diagnostics if d.code == c.UNKNOWN_IMPORTED_OBJECT]
+    assert len(found) == 1 and found[0].help is not None and "import" in found[0].help

@@ -4,8 +4,10 @@ model/taint_eviction.py).
 pkg/controller/tainteviction/taint_eviction.go (`processPodOnNode`,
 `getMinTolerationTime`) with the DefaultTolerationSeconds admission plugin: a pod on an
 unreachable node is deleted once its node.kubernetes.io/unreachable toleration (300 s by
-default, or the pod's own tolerationSeconds) has expired; a node whose kubelet
-re-registers before that keeps its pods.
+default, or the pod's own tolerationSeconds) has expired, counted from the taint, which
+the node lifecycle controller adds 40 s after the failure (nodeMonitorGracePeriod,
+pkg/controller/nodelifecycle config defaults); a node whose kubelet re-registers before
+that keeps its pods.
 """
 
 from __future__ import annotations
@@ -54,17 +56,24 @@ def _evicted_after(m) -> dict[str, set[int]]:  # type: ignore[no-untyped-def]
     return out
 
 
-def test_the_default_toleration_is_300_seconds() -> None:
-    # plugin/pkg/admission/defaulttolerationseconds: 300 s unless the pod tolerates it
+def test_the_default_toleration_is_300_seconds_after_the_grace_period() -> None:
+    # plugin/pkg/admission/defaulttolerationseconds: 300 s unless the pod tolerates it,
+    # from the taint the node lifecycle controller adds after the 40 s grace period
     m = _model(0)
-    assert m.system.vars[_timer(m)].hi == 300
-    assert _evicted_after(m) == {"web-1": {300}}
+    assert m.system.vars[_timer(m)].hi == 340
+    assert _evicted_after(m) == {"web-1": {340}}
 
 
-def test_a_pod_tolerationseconds_bound_is_counted_from_the_failure() -> None:
+def test_a_pod_tolerationseconds_bound_is_counted_from_the_taint() -> None:
     # TestUpdatePod / getMinTolerationTime: the pod's own bound (60 s) wins over none
     m = _model(0, _tolerating("fast", 60), deployment(replicas=1))
-    assert _evicted_after(m) == {"fast-1": {60}, "web-1": {300}}
+    assert _evicted_after(m) == {"fast-1": {100}, "web-1": {340}}
+
+
+def test_a_zero_bound_evicts_at_the_taint() -> None:
+    # getMinTolerationTime: a bound <= 0 evicts at once, i.e. when the taint appears
+    m = _model(0, _tolerating("now", 0))
+    assert _evicted_after(m) == {"now-1": {40}}
 
 
 def test_a_toleration_without_seconds_keeps_the_pod_for_ever() -> None:

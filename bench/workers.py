@@ -1,0 +1,116 @@
+"""The speed-up of `--workers` and of a local Dask cluster on B1: one JSON object.
+
+Run from the repository root:
+    python bench/workers.py [--n 16] [--m 2] [--repeats 3] [--workers 2] [--cluster]
+Each repeat runs B1 (the IR of tests/engine/b1_ir.py, unreduced, SafeEvictions holds so
+the whole space is explored) on one process, then on W worker processes (then, with
+`--cluster`, on a local Dask cluster of W workers started once, outside the timing),
+alternately, so that the load of a shared machine falls on all alike.  Per run: wall
+seconds, CPU seconds (one process: its own; partitioned: every worker's, and the
+coordinator's), the load average.  `speedup` is the median one-process wall time over
+the median partitioned one; `cpu_bound_speedup` is one process's CPU time over the
+busiest worker's, the speed-up to expect on idle cores when waiting costs nothing
+(with the partitions' CPU time inflated by any sharing, a lower bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "engine")]
+
+from b1_ir import b1_system  # noqa: E402
+
+from podcheck.engine import vector, workers  # noqa: E402
+from podcheck.engine.bfs import BfsOptions  # noqa: E402
+from podcheck.engine.partitioned import Traffic  # noqa: E402
+
+
+def one(system: Any) -> dict[str, Any]:
+    """One process: wall and CPU seconds, states."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    result, _ = vector.explore_vector(system, BfsOptions(symmetry=False))
+    return {"states": result.stats.states, "seconds": time.perf_counter() - wall,
+            "cpu": time.process_time() - cpu, "load": os.getloadavg()[0]}
+
+
+def partitioned(system: Any, run: Any) -> dict[str, Any]:
+    """A partitioned run (`run(system, compiled, options)`): wall and CPU seconds."""
+    compiled = vector.compile_vector(system)
+    cpu, wall = time.process_time(), time.perf_counter()
+    result, traffic = run(system, compiled, BfsOptions(symmetry=False))
+    seconds, own = time.perf_counter() - wall, time.process_time() - cpu
+    assert isinstance(traffic, Traffic)
+    return {"states": result.stats.states, "seconds": seconds, "coordinator_cpu": own,
+            "worker_cpu": list(traffic.cpu_seconds), "busy": list(traffic.busy_seconds),
+            "waiting": list(traffic.waiting_seconds), "load": os.getloadavg()[0],
+            "traffic": {"peer_bytes": traffic.peer_bytes,
+                        "peer_messages": traffic.peer_messages,
+                        "coordinator_bytes": traffic.coordinator_bytes,
+                        "coordinator_messages": traffic.coordinator_messages,
+                        "levels": traffic.levels,
+                        "largest_level_peer_bytes": max(traffic.peer_bytes_per_level)}}
+
+
+def summary(ones: list[dict[str, Any]], many: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians and ratios of alternated runs."""
+    wall1 = statistics.median(r["seconds"] for r in ones)
+    wall = statistics.median(r["seconds"] for r in many)
+    cpu1 = statistics.median(r["cpu"] for r in ones)
+    busiest = statistics.median(max(r["worker_cpu"]) for r in many)
+    return {"seconds_one": round(wall1, 3), "seconds": round(wall, 3),
+            "speedup": round(wall1 / wall, 3), "cpu_one": round(cpu1, 3),
+            "busiest_worker_cpu": round(busiest, 3),
+            "cpu_bound_speedup": round(cpu1 / busiest, 3),
+            "total_cpu_ratio": round(statistics.median(
+                sum(r["worker_cpu"]) for r in many) / cpu1, 3), "runs": many}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=16, help="pods")
+    parser.add_argument("--m", type=int, default=2, help="nodes")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cluster", action="store_true", help="also a local Dask cluster")
+    args = parser.parse_args()
+    system = b1_system(args.n, args.m, args.n - 1, liveness=False, symmetric=False)
+    count = args.workers
+
+    def procs(s: Any, c: Any, o: BfsOptions) -> Any:
+        return workers.explore_workers(s, c, o, count)
+
+    runs: dict[str, list[dict[str, Any]]] = {"one": [], "workers": [], "cluster": []}
+    client = None
+    if args.cluster:
+        from podcheck.engine.distributed.cluster import connect, explore_client
+        opened = connect(f"local:{count}")
+        client = opened.__enter__()
+    for _ in range(args.repeats):
+        runs["one"].append(one(system))
+        runs["workers"].append(partitioned(system, procs))
+        if client is not None:
+            runs["cluster"].append(partitioned(
+                system, lambda s, c, o: explore_client(client, s, c, o)))
+    if client is not None:
+        opened.__exit__(None, None, None)
+    states = {r["states"] for rs in runs.values() for r in rs}
+    assert len(states) == 1, states
+    out = {"scenario": "b1", "n": args.n, "m": args.m, "states": states.pop(),
+           "workers": count, "cpus": os.cpu_count(), "repeats": args.repeats,
+           "one": runs["one"], "processes": summary(runs["one"], runs["workers"])}
+    if client is not None:
+        out["dask"] = summary(runs["one"], runs["cluster"])
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

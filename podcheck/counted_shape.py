@@ -1,0 +1,124 @@
+"""Which specs `podcheck counts` decides over counts of pods, and how they map onto the
+counter system (issue 12, item 3).
+
+Stage: part of the driver `podcheck.counting`.  Consumes a `CheckedSpec`; produces the
+`engine.parametric.CounterScenario` it describes, or the PC504 diagnostic naming the
+first part of the spec outside the shape below.
+
+NOTE(counter-shape): the counter system of NOTE(counter-abstraction) counts the pods of
+one workload per (status, node) on two interchangeable nodes.  A spec maps onto it
+exactly when: its one workload is a Deployment or a ReplicaSet (the counted replicas;
+no rollouts, so a Deployment's pods are its ReplicaSet's); its containers start and stay
+up (default behaviour, no startup or liveness probe; a readiness probe only delays
+Ready), with restartPolicy Always, no init containers, no deadline, no resource
+requests and no placement rules (nodeSelector, affinities, spread); it has two nodes
+without taints; one PDB selects the pods (minAvailable or maxUnavailable, int or
+percent, either unhealthyPodEvictionPolicy); the environment drains one node (mapped to
+the counter system's n1, the nodes being interchangeable), may fail nodes, and does
+nothing else (no recoveries, zone failures, deletes, rollouts, fairness overrides,
+disruptions from the first state); and the properties are the built-in checks
+`budget-respected` (the counter property SafeEvictions) and `drain-completes`
+(DrainNeverStuck, the safety property that decides it: NOTE(counter-abstraction)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
+from podcheck.engine.parametric import MAX_REPLICAS, NODES, CounterScenario
+from podcheck.engine.result import Verdict
+from podcheck.model.kube_adapter import selects
+from podcheck.spec import NO_SPAN, Behavior, CheckedSpec, DisruptionStart, Workload
+from podcheck.vocab import RestartPolicy, UnhealthyPodEvictionPolicy, WorkloadKind
+
+# a spec's built-in check -> the counter property that decides it
+COUNTED: Mapping[str, str] = {"budget-respected": "SafeEvictions",
+                              "drain-completes": "DrainNeverStuck"}  # fmt: skip
+_COUNTED_KINDS = (WorkloadKind.DEPLOYMENT, WorkloadKind.REPLICASET)
+
+Problem = tuple[str, Span]
+
+
+def _template_problems(w: Workload) -> Iterator[Problem]:
+    t = w.template
+    if t.initContainers:
+        yield "init containers", t.initContainers[0].span
+    placement = (t.nodeSelector, t.nodeAffinity, t.podAffinity, t.podAntiAffinity,
+                 t.topologySpread, t.tolerations)  # fmt: skip
+    if any(placement):
+        yield "placement rules (nodeSelector, affinity, spread, tolerations)", t.span
+    if t.restartPolicy is not RestartPolicy.ALWAYS or t.activeDeadlineSeconds is not None:
+        yield "a restartPolicy other than Always or an activeDeadlineSeconds", t.span
+    for c in t.containers:
+        if c.startupProbe is not None or c.livenessProbe is not None:
+            yield f"a startup or liveness probe (container `{c.name}`)", c.span
+        if c.requests:
+            yield f"resource requests (container `{c.name}`)", c.span
+        quiet = Behavior(name=c.behavior.name)
+        if c.behavior != quiet or c.restartPolicy is not None:
+            yield f"a behaviour other than start and stay up (container `{c.name}`)", c.span
+
+
+def _problems(spec: CheckedSpec, workload: str) -> Iterator[Problem]:
+    chosen = [w for w in spec.workloads if w.name == workload]
+    if len(spec.workloads) != 1 or not chosen:
+        yield f"a spec whose one workload is `{workload}`", NO_SPAN
+        return
+    w = chosen[0]
+    if w.kind not in _COUNTED_KINDS:
+        yield f"a {w.kind.value} (only a Deployment's or ReplicaSet's pods are counted)", w.span
+    yield from _template_problems(w)
+    if len(spec.nodes) != NODES or any(n.taints for n in spec.nodes):
+        where = spec.nodes[0].span if spec.nodes else w.span
+        yield f"{len(spec.nodes)} nodes or taints (exactly {NODES}, without taints)", where
+    if len(spec.pdbs) != 1 or not selects(spec.pdbs[0], w.template):
+        yield "a spec without exactly one PDB selecting the pods", w.span
+    env = spec.environment
+    same = (env.nodeRecoveries, env.zoneFailures, env.podDeletes, env.rollouts, env.fairness,
+            env.disruptionsStart) == (0, 0, 0, 0, (), DisruptionStart.FROM_START)  # fmt: skip
+    if len(env.drain) != 1 or not same or env.nodeFailures > NODES:
+        yield "an environment other than one drained node and node failures", env.span
+    named = {"budget-respected": {b.name for b in spec.pdbs}, "drain-completes": set(env.drain)}
+    for p in spec.properties:
+        if p.builtin is None or p.builtin not in COUNTED or not set(p.args) <= named[p.builtin]:
+            yield f"the property `{p.name}` (only `budget-respected` and `drain-completes`)", p.span
+    if not spec.properties:
+        yield "a spec without `check budget-respected` or `check drain-completes`", w.span
+
+
+def counter_scenario(spec: CheckedSpec, workload: str, lo: int,
+                     hi: int) -> StageResult[tuple[CounterScenario, str]]:  # fmt: skip
+    """The counter scenario of `spec` for `workload`'s replica counts `lo..hi` and the
+    drained node's name (NOTE(counter-shape)); PC504 naming the first problem otherwise."""
+    problem = next(_problems(spec, workload), None)
+    if problem is None and not 1 <= lo <= hi <= MAX_REPLICAS:
+        problem = f"the replica range {lo}..{hi} (1 <= lo <= hi <= {MAX_REPLICAS})", NO_SPAN
+    if problem is not None:
+        what, span = problem
+        return StageResult(None, (Diagnostic(
+            codes.OUTSIDE_COUNTER_ABSTRACTION, Severity.ERROR,
+            f"`podcheck counts` does not model {what}", span,
+            help="check the spec with `podcheck check`, or see docs/smt.md for the shape "
+                 "the counts of pods describe"),))  # fmt: skip
+    pdb, env = spec.pdbs[0], spec.environment
+    scenario = CounterScenario(
+        lo, hi, pdb.minAvailable, pdb.maxUnavailable, failures=env.nodeFailures, drains=1,
+        always_allow=pdb.unhealthyPodEvictionPolicy is UnhealthyPodEvictionPolicy.ALWAYS_ALLOW)
+    return StageResult((scenario, env.drain[0]))
+
+
+def counted_names(spec: CheckedSpec) -> dict[str, str]:
+    """Each property of a spec of the shape (by name) -> the counter property deciding it."""
+    return {p.name: COUNTED[p.builtin] for p in spec.properties
+            if p.builtin is not None and p.builtin in COUNTED}  # fmt: skip
+
+
+def disagreement(spec: CheckedSpec, explicit: Mapping[str, Verdict],
+                 counted: Mapping[str, Verdict]) -> str | None:  # fmt: skip
+    """The first property of `spec` whose explicit verdict differs from its counter
+    property's (None when they agree)."""
+    for name, counter in counted_names(spec).items():
+        if counted[counter] is not explicit[name]:
+            return name
+    return None

@@ -1,0 +1,110 @@
+"""Twin successors: actions the symmetry-reduced vector search need not take.
+
+Stage: `podcheck.engine` (used by `engine/vector.py` with symmetry).  Consumes a system
+and its verified groups (`symmetry.Symmetry`); produces `Twins`, per action the pairs
+of blocks whose equality in a state makes the action's successor redundant there.
+
+NOTE(twin-successors): let `s` be a state and `t` the swap of adjacent members j, j+1
+of a verified group without references.  When blocks j and j+1 of `s` hold equal
+values, `t` fixes `s`.  If `t` maps action `a` onto action `b` (their normal forms
+agree, `symmetry.images`), then `b` is enabled at `t(s) = s` whenever `a` is, and
+`b(s) = t(a(s))`: both successors lie in one orbit, so they have one canonical form.
+When `b` comes before `a` in action order, the search loses nothing by not computing
+`a(s)`: the canonical successor is reached through `(s, b)` anyway, and since the store
+numbers new states by the least `parent * actions + action` that reached them, and
+`(s, b)` is less than `(s, a)`, no state id, parent link, count or trace changes
+(`transitions` still counts `a`).  For a group filled lowest-free-first the images are
+taken over the relaxed actions (NOTE(lowest-free)), and a pair is used only when `b`'s
+guard is not relaxed, so that `b`'s real guard is its relaxed one.  The swaps of
+adjacent members are `c^j (0 1) c^-j` for the cycle `c`; their action maps are
+composed from the two generators' maps, so only two normal forms per action are built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from podcheck.engine import vacancy
+from podcheck.engine.symmetry import Symmetry, images
+from podcheck.ir import SymmetryGroup, TransitionSystem
+
+Block = tuple[int, ...]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class Twins:
+    """Per action index, the (block, block) pairs that make it redundant when equal."""
+
+    pairs: dict[int, tuple[tuple[Block, Block], ...]]
+
+    def keep(self, action: int, rows: npt.NDArray[np.intp], equal: BlockEquality
+             ) -> npt.NDArray[np.intp]:  # fmt: skip
+        """The rows of `rows` (enabled rows of `action`) whose successor is not a twin."""
+        pairs = self.pairs.get(action)
+        if not pairs or not rows.size:
+            return rows
+        drop = np.zeros(rows.size, np.bool_)
+        for left, right in pairs:
+            drop |= equal(left, right)[rows]
+        return rows[~drop]
+
+
+class BlockEquality:
+    """Which rows of a chunk hold equal values in two blocks (memoised per pair)."""
+
+    def __init__(self, columns: Sequence[npt.NDArray[np.generic]]) -> None:
+        self.columns = columns
+        self.memo: dict[tuple[int, int], Bools] = {}
+
+    def __call__(self, left: Block, right: Block) -> Bools:
+        """Rows where every variable of `left` equals its counterpart in `right`."""
+        key = (left[0], right[0])
+        got = self.memo.get(key)
+        if got is None:
+            cols = self.columns
+            got = np.logical_and.reduce([cols[u] == cols[v] for u, v in zip(left, right,
+                                                                           strict=True)])
+            self.memo[key] = got
+        return got
+
+
+def twins(system: TransitionSystem, canon: Symmetry) -> Twins:
+    """The twin pairs of every verified group without references (module doc)."""
+    pairs: dict[int, list[tuple[Block, Block]]] = {}
+    for group in canon.groups:
+        if group.references or len(group.blocks) < 2:
+            continue
+        for a, found in _group_pairs(system, group, canon.maps.get(group.name)).items():
+            pairs.setdefault(a, []).extend(found)
+    return Twins({a: tuple(p) for a, p in pairs.items()})
+
+
+def _group_pairs(system: TransitionSystem, group: SymmetryGroup,
+                 known: tuple[list[int], ...] | None) -> dict[int, list[tuple[Block, Block]]]:
+    actions = system.actions
+    if group.first_free is not None:
+        actions = vacancy.relaxed(system, group)
+    relaxed = np.array([r.guard is not a.guard for r, a in zip(actions, system.actions,
+                                                               strict=True)], np.bool_)
+    k = len(group.blocks)
+    if known is None:  # the verifier's maps of the swap (0 1) and the cycle
+        known = (images(group, actions, [1, 0, *range(2, k)]),
+                 images(group, actions, [*range(1, k), 0]))
+    swap = np.array(known[0], np.intp)
+    cycle = np.array(known[-1], np.intp)  # k == 2: the swap is the cycle
+    power = np.arange(len(actions), dtype=np.intp)  # the map of c^j
+    index = np.arange(len(actions), dtype=np.intp)
+    out: dict[int, list[tuple[Block, Block]]] = {}
+    for j in range(k - 1):
+        inverse = np.empty_like(power)
+        inverse[power] = index
+        image = power[swap[inverse]]  # the map of c^j (0 1) c^-j: members j and j+1 swapped
+        for a in np.flatnonzero((image < index) & ~relaxed[image]).tolist():
+            out.setdefault(a, []).append((group.blocks[j], group.blocks[j + 1]))
+        power = cycle[power]
+    return out

@@ -1,0 +1,67 @@
+"""`podcheck counts`'s text: per property, holds for every replica count of the range or
+the smallest count at which it fails, then the scenario and the cross-check.
+
+Stage: `podcheck.report`.  Consumes an `engine.parametric.CountedRange`; produces text.
+"""
+
+from __future__ import annotations
+
+from podcheck.engine.parametric import CountedRange, CounterScenario, CountVerdict
+from podcheck.engine.result import Verdict
+from podcheck.kube.intstr import IntOrPercent
+from podcheck.report.words import plural
+
+_BY = {"SafeEvictions": "no granted eviction leaves too few Ready",
+       "DrainNeverStuck": "the drained node's pods can always move on"}  # fmt: skip
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _range(s: CounterScenario) -> str:
+    return _count(s.lo) if s.lo == s.hi else f"{_count(s.lo)}..{_count(s.hi)}"
+
+
+def _budget(value: IntOrPercent) -> str:
+    return f"{value.value}%" if value.percent else str(value.value)
+
+
+def _scenario(c: CountedRange) -> str:
+    s = c.scenario
+    budget = (f"minAvailable {_budget(s.min_available)}" if s.min_available is not None
+              else f"maxUnavailable {_budget(s.max_unavailable or IntOrPercent(0))}")
+    failures = f", up to {plural(s.failures, 'node failure')}" if s.failures else ""
+    policy = ", AlwaysAllow" if s.always_allow else ""
+    return f"{c.workload}: replicas {_range(s)}, {budget}{policy}, drain {c.drained}{failures}"
+
+
+def _verdict(name: str, v: CountVerdict, c: CountedRange) -> list[str]:
+    why = f"({v.name} over counts of pods: {_BY.get(v.name, v.name)})"
+    if v.verdict is Verdict.HOLDS:
+        return [f"property `{name}` holds for every replicas in {_range(c.scenario)}",
+                f"  proved by Spacer {why}"]
+    if v.verdict is Verdict.VIOLATED:
+        assert v.smallest is not None and v.steps is not None
+        first = "first" if v.minimal else "(a smaller count was left undecided)"
+        return [f"property `{name}` violated: fails {first} at replicas = {_count(v.smallest)}",
+                f"  a run of {plural(v.steps, 'step')} once the pods are up {why}"]
+    return [f"property `{name}` inconclusive: Z3 answered unknown over the counts {why}"]
+
+
+def render_counts(c: CountedRange) -> str:
+    """The whole `counts` report (module doc)."""
+    lines: list[str] = []
+    for name, v in c.verdicts:
+        lines += [*_verdict(name, v, c), ""]
+    lines.append("counts of pods (Spacer, every count at once)")
+    lines.append(f"  {_scenario(c)}")
+    if c.cross_checked:
+        lo, hi = c.cross_checked[0], c.cross_checked[-1]
+        at = _count(lo) if lo == hi else f"{_count(lo)}..{_count(hi)}"
+        lines.append(f"  the same verdicts as explicit BFS of the full model at replicas {at}")
+    failing = [v.smallest for _, v in c.verdicts if v.smallest is not None]
+    if failing:
+        lines.append(f"  the run itself: set `replicas: {_count(min(failing))}` and run "
+                     "`podcheck check`")
+    return "\n".join(lines) + "\n"
