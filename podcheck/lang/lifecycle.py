@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from podcheck.diagnostics import Diagnostic, Note, codes
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block
-from podcheck.lang.fields import head, read_block
-from podcheck.lang.schema import BlockSpec
+from podcheck.lang.fields import Members, head, read_block
+from podcheck.lang.schema import BLOCKS, BlockSpec
 from podcheck.spec import DurationRange, PreStop
 from podcheck.vocab import LifecycleHandler, words
 
@@ -46,3 +46,13 @@ def build_prestop(block: Block, spec: BlockSpec, behavior: Mapping[str, object],
     if not isinstance(duration, DurationRange):
         return None  # the value was rejected and reported
     return PreStop(handler, duration, span=block.span)
+
+
+def prestop_field(members: Members, behavior: Mapping[str, object],
+                  out: list[Diagnostic]) -> dict[str, PreStop | None]:
+    """The container's `preStop` keyword (`build_prestop` of its block), or nothing when
+    the container has no `preStop` block."""
+    hook = members.child("preStop")
+    if hook is None:
+        return {}
+    return {"preStop": build_prestop(hook, BLOCKS["preStop"], behavior, out)}

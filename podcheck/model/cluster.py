@@ -335,44 +335,16 @@ class Cluster:
         """A delete that removes the pod object at once (`termination.declare_delete`
         declares the Terminating alternative where the pod has a grace period);
         `evicted`: through the eviction API; `counted`: owners that count deletions (a
-        Job's failures) see this one, through `on_disruption` when the deleter marks the
-        pod DisruptionTarget first (`disrupted`, implied by `evicted`) and the owner has an
-        entry there, else `on_delete`."""
+        Job's failures) see this one (`owner_counts`; `disrupted`: DisruptionTarget)."""
         return self.removal_updates(s, evicted=evicted, counted=counted, disrupted=disrupted)
 
-    def removed_at_once(self, s: Slot) -> ir.Expr:
-        """NOTE(graceful-deletion): a delete removes the object at once, without a grace
-        period: the pod is unbound or finished (`CheckGracefulDelete`), or its node is
-        Down."""
-        return ir.or_(ir.not_(self.bound(s)), s.model.terminal, self.node_down(s))
-
-    def _owner_counts(self, s: Slot, evicted: bool, disrupted: bool) -> list[Update]:
-        """What the pod's owner counts at its delete (`delete_updates`)."""
+    def owner_counts(self, s: Slot, evicted: bool, disrupted: bool) -> list[Update]:
+        """What the pod's owner counts at its delete (`delete_updates`): `on_disruption`
+        when the deleter marks it DisruptionTarget and the owner has an entry, else
+        `on_delete`."""
         if (evicted or disrupted) and s.name in self.on_disruption:
             return list(self.on_disruption[s.name])
         return list(self.on_delete.get(s.name, []))
-
-    def termination_updates(self, s: Slot, *, evicted: bool = False, counted: bool = True,
-                            disrupted: bool = False) -> list[Update]:
-        """A graceful delete: the deletion timestamp is set and the grace timer armed; the
-        DisruptionTarget history when evicted; a Job counts the pod as failed at once
-        (`isPodFailed`: a terminating pod that has not succeeded)."""
-        assert s.terminating is not None and s.grace_left is not None, s.name
-        start: list[Update] = [(s.terminating, 1), (s.grace_left, self.kill_at(s)),
-                               *self.slot_resets.get(s.name, [])]
-        if s.evicted is not None:
-            start.append((s.evicted, int(evicted)))
-        if counted:
-            start += self._owner_counts(s, evicted, disrupted)
-        if s.counted is not None:
-            start.append((s.counted, 1))
-        start += [(v, 0) for v in s.frozen]
-        return start
-
-    def kill_at(self, s: Slot) -> int:
-        """The seconds from a graceful delete to the SIGKILL of the pod's last container."""
-        assert s.grace_left is not None, s.name
-        return self.builder.vars[s.grace_left.index].hi
 
     def removal_updates(self, s: Slot, *, evicted: bool | None = False,
                         counted: bool = True, disrupted: bool = False) -> list[Update]:
@@ -385,7 +357,7 @@ class Cluster:
         if s.endpoint is not None:
             ups.append((s.endpoint, 0))
         if counted:
-            ups += self._owner_counts(s, bool(evicted), disrupted)
+            ups += self.owner_counts(s, bool(evicted), disrupted)
         if s.counted is not None:
             ups.append((s.counted, 0))
         if s.terminating is not None and s.grace_left is not None:

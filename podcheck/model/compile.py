@@ -65,8 +65,9 @@ from podcheck.model.taint_eviction import (
     static_taint_timers,
     unreachable_timers,
 )
-from podcheck.model.termination import declare_termination, freeze_timers
+from podcheck.model.termination import declare_termination, freeze_timers, reduced_workloads
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
+from podcheck.model.unobserved import termination_note
 from podcheck.vocab import ActionKind, Actor, Reason
 
 ClockedFactory = Callable[[Clock, ModelOptions], PodFactory]
@@ -122,6 +123,8 @@ def build_model(
                                 f"kubernetes rejects a value: {err}", sp.environment.span))
         return StageResult(None, tuple(diags))
     diags += _budget_diagnostics(cluster, found)
+    if (note := termination_note(reduced_workloads(sp, options))) is not None:
+        diags.append(note)
     freeze_timers(cluster, clock)
     _declare_actions(cluster, found, clock)
     progress = declare_progress(cluster, clock) if progress_wanted(sp) else []

@@ -44,6 +44,11 @@ class ModelOptions:
     workload has pods, so that every pod may terminate while its replacement runs
     (exact, and docs/performance.md measures what it costs).
 
+    `reduce_termination`: a deleted pod that nothing in the spec can observe while it is
+    Terminating is removed at its delete (NOTE(termination-unobserved) in
+    model/unobserved.py: the verdicts are the same); off: every pod deleted with a
+    grace period is Terminating for it.
+
     `settled_reset`: the reset of a container that cannot exit again in its pod
     instance (it never exits by itself, no probe can kill it, its crash budget is spent)
     is untimed: weakly fair, any time while it runs, instead of 601 s later
@@ -59,6 +64,7 @@ class ModelOptions:
     backoff_reset: bool = True
     terminating_spares: int | None = 1
     settled_reset: bool = False
+    reduce_termination: bool = True
 
     def __post_init__(self) -> None:
         assert self.restart_bound >= 1, "restart_bound must be at least 1"

@@ -143,7 +143,7 @@ def _declare_slots(cluster: Cluster, clock: Clock, w: spec.Workload, req: dict[s
     bound = recreation_bound(w, sp.environment, len(sp.nodes))
     surge = surge_slots(w, sp.environment)
     plan = slot_plan(w, sp.nodes, surge, spare_slots(w, sp, bound, options))
-    graceful = terminates(w, sp)
+    graceful = terminates(w, sp, options)
     base = sum(1 for _, _, extra in plan if not extra)
     for ordinal, (name, pinned, is_surge) in enumerate(plan):
         owner = f"pod {name}"

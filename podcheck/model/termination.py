@@ -58,17 +58,36 @@ from podcheck.model.clock import Clock, window_distance
 from podcheck.model.cluster import Cluster, Slot, Update
 from podcheck.model.kube_adapter import kill_window
 from podcheck.model.options import ModelOptions
+from podcheck.model.unobserved import observed
 from podcheck.vocab import ActionKind, Actor, TaintEffect
 
 _SPARING = (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET, spec.WorkloadKind.JOB)
 
 
-def terminates(w: spec.Workload, sp: spec.CheckedSpec) -> bool:
-    """Whether a delete can leave a pod of `w` Terminating: its template has a grace period
-    and something deletes its bound, running pods (`_disrupted`, or a Job's clean-up)."""
+def deleted_gracefully(w: spec.Workload, sp: spec.CheckedSpec) -> bool:
+    """Whether a delete of a pod of `w` has a grace period: its template has one and
+    something deletes its bound, running pods (`_disrupted`, or a Job's clean-up)."""
     if kill_window(w.template) is None:
         return False
     return w.kind is spec.WorkloadKind.JOB or _disrupted(w, sp)
+
+
+def terminates(w: spec.Workload, sp: spec.CheckedSpec, options: ModelOptions) -> bool:
+    """Whether the model leaves a deleted pod of `w` Terminating: it is deleted with a
+    grace period (`deleted_gracefully`) and something can observe the difference
+    (`unobserved.observed`; a preStop hook that holds the pod a while always can:
+    NOTE(termination-unobserved))."""
+    window = kill_window(w.template)
+    if window is None or not deleted_gracefully(w, sp):
+        return False
+    return window.earliest > 0 or observed(w, sp, options.reduce_termination)
+
+
+def reduced_workloads(sp: spec.CheckedSpec, options: ModelOptions) -> list[spec.Workload]:
+    """The workloads deleted with a grace period whose pods the model removes at the
+    delete all the same (NOTE(termination-unobserved))."""
+    return [w for w in sp.workloads
+            if deleted_gracefully(w, sp) and not terminates(w, sp, options)]
 
 
 def _disrupted(w: spec.Workload, sp: spec.CheckedSpec) -> bool:
@@ -89,7 +108,7 @@ def spare_slots(w: spec.Workload, sp: spec.CheckedSpec, deletions: int,
                 options: ModelOptions) -> int:
     """NOTE(terminating-spares): the extra slots of `w` for replacements of Terminating
     pods, at most `deletions` (how often its pods can be deleted over the run)."""
-    if w.kind not in _SPARING or not terminates(w, sp) or not _disrupted(w, sp):
+    if w.kind not in _SPARING or not terminates(w, sp, options) or not _disrupted(w, sp):
         return 0
     count = w.parallelism if w.kind is spec.WorkloadKind.JOB else w.replicas
     if options.terminating_spares is not None:
@@ -123,13 +142,43 @@ class Delete:
     disrupted: bool = False  # the deleter marks the pod DisruptionTarget first
 
 
+def removed_at_once(cluster: Cluster, s: Slot) -> ir.Expr:
+    """NOTE(graceful-deletion): a delete removes the object at once, without a grace
+    period: the pod is unbound or finished (`CheckGracefulDelete`), or its node is Down."""
+    return ir.or_(ir.not_(cluster.bound(s)), s.model.terminal, cluster.node_down(s))
+
+
+def kill_at(cluster: Cluster, s: Slot) -> int:
+    """The seconds from a graceful delete to the SIGKILL of the pod's last container."""
+    assert s.grace_left is not None, s.name
+    return cluster.builder.vars[s.grace_left.index].hi
+
+
+def termination_updates(cluster: Cluster, s: Slot, d: Delete) -> list[Update]:
+    """A graceful delete `d`: the deletion timestamp is set and the grace timer armed; the
+    DisruptionTarget history when evicted; a Job counts the pod as failed at once
+    (`isPodFailed`: a terminating pod that has not succeeded); the kubelet timers are
+    zeroed (NOTE(frozen-timers))."""
+    assert s.terminating is not None and s.grace_left is not None, s.name
+    start: list[Update] = [(s.terminating, 1), (s.grace_left, kill_at(cluster, s)),
+                           *cluster.slot_resets.get(s.name, [])]
+    if s.evicted is not None:
+        start.append((s.evicted, int(d.evicted)))
+    if d.counted:
+        start += cluster.owner_counts(s, d.evicted, d.disrupted)
+    if s.counted is not None:
+        start.append((s.counted, 1))
+    start += [(v, 0) for v in s.frozen]
+    return start
+
+
 def declare_delete(cluster: Cluster, s: Slot, d: Delete, guard: ir.Expr,
                    extra: Sequence[Update] = (), node: str = "") -> None:
     """Declare the delete `d` of slot `s`'s pod under `guard` (with `extra` updates; `node`
     names the node in the action's parameters):
     one action removing the object at once, and, where the pod has a grace period, a
     second one leaving it Terminating (NOTE(graceful-deletion)); split by
-    `Cluster.removed_at_once`, so each action's updates are constants where a slot is
+    `removed_at_once`, so each action's updates are constants where a slot is
     emptied (NOTE(lowest-free) in engine/vacancy.py reads them)."""
     b, pod = cluster.builder, (("pod", s.name), *((("node", node),) if node else ()))
     gone = [*cluster.removal_updates(s, evicted=d.evicted, counted=d.counted,
@@ -137,11 +186,10 @@ def declare_delete(cluster: Cluster, s: Slot, d: Delete, guard: ir.Expr,
     if s.terminating is None:
         b.action(d.name, pod, guard, gone, d.label, d.actor, d.fairness, d.span)
         return
-    at_once = cluster.removed_at_once(s)
+    at_once = removed_at_once(cluster, s)
     b.action(d.name, pod, ir.and_(guard, at_once), gone, d.label, d.actor, d.fairness, d.span)
     grace = s.workload.template.terminationGracePeriodSeconds
-    start = [*cluster.termination_updates(s, evicted=d.evicted, counted=d.counted,
-                                          disrupted=d.disrupted), *extra]
+    start = [*termination_updates(cluster, s, d), *extra]
     b.action(d.name, pod, ir.and_(guard, ir.not_(at_once)), start,
              f"{d.label}; it is Terminating (grace {grace} s)", d.actor, d.fairness, d.span)
 
