@@ -28,10 +28,14 @@ controller's `countHealthyPods`, the StatefulSet controller's same-name rule (th
 is re-created only once the object is gone), and the EndpointSlice controller's ready
 condition.
 
-NOTE(terminating-ready): the Ready condition of a Terminating pod keeps the value it had
-(the readiness prober keeps running during termination, and the model assumes the
-container keeps answering until it exits); the exit may come at E, with no preStop hook
-right after the delete, so a run in which the pod stops serving at once is covered.
+NOTE(terminating-ready): the Ready condition of a Terminating pod keeps the value it had:
+the kubelet does not drop it at the delete (prober `worker.doProbe` stops only liveness
+and startup probes of a pod with a deletion timestamp and keeps probing readiness;
+`GeneratePodReadyCondition` reads no deletion timestamp), and the model assumes the
+container keeps answering until it exits; the exit may come at E, with no preStop hook
+right after the delete, so a run in which the pod stops serving at once is covered.  Its
+endpoint is not ready from the delete on (`podToEndpoint`: ready = serving and not
+terminating), which `Cluster.healthy` gives the endpoints controller.
 
 NOTE(terminating-spares): a ReplicaSet, Deployment or Job with Terminating pods needs
 slots for their replacements: `spare_slots` adds `ModelOptions.terminating_spares` (1 by

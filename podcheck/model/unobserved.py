@@ -47,7 +47,7 @@ tests/model/test_unobserved.py compares the verdicts with and without the reduct
 from __future__ import annotations
 
 from podcheck import spec
-from podcheck.diagnostics import Diagnostic, Severity, codes
+from podcheck.diagnostics import Diagnostic, Severity, Span, codes
 
 # built-in checks that read what a Terminating pod changes (NOTE(termination-unobserved))
 READERS = frozenset({"no-unready-traffic", "rollout-progresses"})
@@ -102,4 +102,10 @@ def termination_note(reduced: list[spec.Workload]) -> Diagnostic | None:
         f"pods of {names} are removed at their delete, without their Terminating grace "
         "period: no property, timeout, node capacity or placement rule here can tell the "
         "difference (NOTE(termination-unobserved))",
-        reduced[0].span)
+        _head(reduced[0]))
+
+
+def _head(w: spec.Workload) -> Span:
+    """The first line of the workload's declaration, up to the length of its kind."""
+    s = w.span
+    return Span(s.file, s.line, s.column, s.line, s.column + len(str(w.kind)))
