@@ -24,6 +24,8 @@ a pod that is gone, except
   read the pods on a node;
 - its name or node: a StatefulSet re-creates the ordinal and a DaemonSet its node's pod
   only once the old object is gone (these two keep Terminating pods in every spec);
+- a preStop hook: the pod cannot be gone before the hook's end E > 0, and time must pass
+  first (`termination.terminates` keeps these pods);
 - the drain's wait (`drain_pending`, `uncordon`, `drain-completes`): a cordoned node
   holds the pod until it is gone.
 
@@ -36,9 +38,11 @@ grace period ends, its removal is weakly fair and time passes in every fair loop
 cordoned node takes no new pod it would wait for (a DaemonSet pod is never waited for).
 So every run with a Terminating pod maps, removal step dropped and the rest unchanged,
 to a run of the reduced model that visits the same built-in observations in the same
-order up to finite repetition, and every reduced run is the image of the run in which the
-pod is removed right after its delete (E = 0 without a preStop hook; with one, time
-passes first as it may in the reduced model): the built-ins are `always` over
+order up to finite repetition (a weakly fair `uncordon` may wait there as long: nothing
+forces it earlier, the prompt-controller rule NOTE(prompt-controllers) being on only
+with the timed readers above), and every reduced run is the image of the run in which
+the pod is removed right after its delete (E = 0: no preStop hook, so no time passes
+first): the built-ins are `always` over
 observations the two runs share, or liveness properties of the runs' suffixes, so no
 verdict changes; what changes is that counterexamples do not show the Terminating step.
 tests/model/test_unobserved.py compares the verdicts with and without the reduction.
