@@ -162,6 +162,15 @@ class ProbeKind(enum.StrEnum):
     READINESS = "readiness"
 
 
+class LifecycleHandler(enum.StrEnum):
+    """The handlers of a container's `lifecycle.preStop` hook (k8s.io/api/core/v1
+    `LifecycleHandler`; tcpSocket is accepted by the API for compatibility but never run)."""
+
+    EXEC = "exec"
+    HTTP_GET = "httpGet"
+    SLEEP = "sleep"
+
+
 class WorkloadKind(enum.StrEnum):
     """What owns pods (a bare `Pod` owns itself and is never re-created)."""
 
@@ -292,6 +301,8 @@ class ActionKind(enum.StrEnum):
     LIVENESS_PROBE_SUCCEEDS = "liveness_probe_succeeds"
     NODE_FAILS = "node_fails"
     PORT_IN_USE = "port_in_use"
+    POD_KILLED = "pod_killed"
+    POD_TERMINATED = "pod_terminated"
     NODE_RECOVERS = "node_recovers"
     PROCESS_UP = "process_up"
     PROGRESS_DEADLINE_EXCEEDED = "progress_deadline_exceeded"

@@ -657,6 +657,23 @@ _ENTRIES: tuple[Code, ...] = (
         "node n1 { capacity: { cpu: 2x } }",
         "Correct the value the message names.",
     ),
+    Code(
+        "PC307",
+        "termination-unobserved",
+        "deleted pods removed at once where nothing can observe them Terminating",
+        "A delete with a grace period leaves the pod Terminating for up to "
+        "terminationGracePeriodSeconds, and its disappearance interleaves with everything "
+        "else.  Where no property of the spec's own, `no-unready-traffic`, "
+        "`rollout-progresses`, drain timeout, autoscaler scale-down, node capacity the pods "
+        "request, inter-pod (anti-)affinity, topology spread or preStop hook can tell a "
+        "Terminating pod from one that is gone, the model removes the pod at its delete: "
+        "the verdicts are the same (NOTE(termination-unobserved) in docs/semantics.md), "
+        "the counterexamples skip the Terminating step.  StatefulSet and DaemonSet pods "
+        "always terminate.  Reported as a note.",
+        "deployment web { replicas: 2  template { container app {} } }\n"
+        "environment { drain: [n1] }",
+        "Write a property that reads `terminating` to see the Terminating pods.",
+    ),
     # ---- 4xx: manifests (Kubernetes YAML) ----------------------------------------
     Code(
         "PC401",
@@ -989,6 +1006,7 @@ LARGE_STATE_SPACE: Final = "PC303"
 PDB_FAIL_SAFE: Final = "PC304"
 MULTIPLE_PDBS: Final = "PC305"
 KUBERNETES_REJECTS_VALUE: Final = "PC306"
+TERMINATION_UNOBSERVED: Final = "PC307"
 YAML_SYNTAX_ERROR: Final = "PC401"
 UNSAFE_YAML: Final = "PC402"
 YAML_TOO_LARGE: Final = "PC403"

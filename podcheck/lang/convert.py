@@ -18,6 +18,7 @@ from podcheck.lang.api_validation import api_server_errors
 from podcheck.lang.ast import Block, Field, ListValue, Scalar
 from podcheck.lang.controllers import CRON_KEYS, cron_fields, job_fields, statefulset_fields
 from podcheck.lang.fields import Members, first_line, head, read_block
+from podcheck.lang.lifecycle import prestop_field
 from podcheck.lang.placement import placement_blocks
 from podcheck.lang.scalars import small_int
 from podcheck.lang.schema import BLOCKS, PROBE_BLOCKS, WORKLOAD_BLOCKS, BlockSpec
@@ -145,6 +146,7 @@ def build_container(
             kwargs.update({k: res[k] for k in ("requests", "limits") if k in res})
     default = Outcome.SUCCEEDS if is_init and policy is not RestartPolicy.ALWAYS else Outcome.RUNS
     profile = _profile_of(members, scope, out)
+    kwargs.update(prestop_field(members, profile.values if profile else {}, out))
     behavior = build_behavior(profile, default) if profile else Behavior(outcome=default)
     return Container(name=block.name or "", restartPolicy=policy, behavior=behavior,
                      span=block.span, **kwargs)  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ from podcheck.vocab import (
     Actor,
     DeploymentStrategyType,
     Fairness,
+    LifecycleHandler,
     PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
@@ -147,7 +148,15 @@ _CONTAINER_FIELDS = (
 _CONTAINER_CHILDREN = (
     "resources",
     *PROBE_BLOCKS,
+    "preStop",
     "behavior-inline",
+)
+# `preStop { sleep: 5s }`: one handler (LifecycleHandler); exec and httpGet run for the
+# behaviour's `preStop` duration, a sleep for its own.
+_PRESTOP_FIELDS = (
+    FieldSpec(str(LifecycleHandler.EXEC), "text", doc="the command run (informational)"),
+    FieldSpec(str(LifecycleHandler.HTTP_GET), "text", doc="the path requested (informational)"),
+    FieldSpec(str(LifecycleHandler.SLEEP), "duration-range", doc="how long the hook sleeps"),
 )
 
 _BEHAVIOR_FIELDS = (
@@ -164,6 +173,7 @@ _BEHAVIOR_FIELDS = (
     FieldSpec("hangs", "int", "0", min=0, doc="at most this many hangs"),
     FieldSpec("exitCode", "int", "1", min=0, max=255, doc="exit code of a crash or `fails`"),
     FieldSpec("probeLatency", "duration-range", "0s", doc="how long a probe handler takes"),
+    FieldSpec("preStop", "duration-range", "0s", doc="how long an exec or httpGet preStop runs"),
 )
 
 _ENVIRONMENT_FIELDS = (
@@ -326,6 +336,8 @@ _ALL_BLOCKS = (
         ),
     ),
     *(BlockSpec(key, key, "none", _PROBE_FIELDS) for key in PROBE_BLOCKS),
+    BlockSpec("preStop", "preStop", "none", _PRESTOP_FIELDS,
+              doc="lifecycle.preStop: runs before SIGTERM, inside the grace period"),
     BlockSpec(
         "pdb",
         "pdb",

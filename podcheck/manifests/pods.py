@@ -20,6 +20,7 @@ from podcheck.kube.resources import parse_quantity
 from podcheck.manifests import fields as f
 from podcheck.manifests.behavior import Behaviors, read_behaviors
 from podcheck.manifests.fields import Fields, Owner
+from podcheck.manifests.lifecycle import read_prestop
 from podcheck.manifests.options import ManifestOptions
 from podcheck.manifests.placement import read_pod_placement
 from podcheck.spec import Container, PodTemplate, Probe, ProbeKind, Volume
@@ -167,7 +168,9 @@ def _container(x: Fields, is_init: bool, volumes: dict[str, Volume],
             values[key] = _probe(probe, kind, ctx)
     mounts = [m.text("name") for m in x.mappings("volumeMounts")]
     values["volumeMounts"] = tuple(m for m in mounts if m is not None and m in volumes)
-    x.unmodelled("lifecycle", "postStart and preStop hooks run at container start and stop")
+    hook = read_prestop(x)
+    if hook is not None:
+        values["preStop"] = hook
     x.finish(_CONTAINER_HARMLESS)
     if name is None:
         return None

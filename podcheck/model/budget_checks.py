@@ -45,7 +45,9 @@ def budget_respected(cluster: Cluster, budgets: list[Budget], args: tuple[str, .
         if not covering:
             continue
         granted, _ = eviction_decision(cluster, s, budgets)
-        evicts = cluster.evicting(s, granted, cluster.ready(s))
+        # the eviction action's own guard (a Terminating pod is not evicted again:
+        # `Cluster.evicting`), of a pod the budget counts as healthy
+        evicts = cluster.evicting(s, granted, cluster.healthy(s))
         if evicts is None:
             continue  # never evicted (a DaemonSet pod: kubectl drain --ignore-daemonsets)
         after = [ir.op(">=", ir.op("-", b.healthy, 1), b.desired) for b in covering]
@@ -66,15 +68,22 @@ def always_available(cluster: Cluster, budgets: list[Budget], args: tuple[str, .
 
 def _came_up(cluster: Cluster, b: Budget) -> ir.Var:
     """A monitor variable: 1 from the state after the first one in which every pod the
-    budget selects (surge slots aside) existed and was Ready.  Every action already
-    declared sets it from the state it leaves, so a drop in the very step after the
-    workload came up is seen (the state where it came up meets the budget anyway)."""
+    budget selects (surge slots aside) existed and was healthy (Ready, not Terminating).
+    Every action already declared sets it from the state it leaves, so a drop in the very
+    step after the workload came up is seen (the state where it came up meets the budget anyway)."""
     builder = cluster.builder
     name = f"{b.owner}.cameUp"
     for i, v in enumerate(builder.vars):
         if v.name == name:
             return ir.Var(i)
-    up = ir.and_(*(cluster.ready(s) for s in b.selected if not s.surge))
+    # per workload, as many healthy pods as it has desired slots, counted over its spares
+    # too (a replacement in a spare slot is one of its pods; the count keeps the pod
+    # symmetry group, spares included, mapping this monitor onto itself)
+    up = ir.and_(*(
+        ir.op(">=", ir.count(*(cluster.healthy(s) for s in b.selected
+                               if s.workload.name == w and not s.surge)),
+              sum(1 for s in b.selected if s.workload.name == w and not s.extra))
+        for w in dict.fromkeys(s.workload.name for s in b.selected)))
     var = builder.bool_var(name, owner=b.owner, field_name="cameUp")
     update = (var.index, ir.or_(var, up))
     builder.actions[:] = [replace(a, updates=(*a.updates, update)) for a in builder.actions]

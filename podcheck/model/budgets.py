@@ -17,12 +17,14 @@ Abstracted: the PDB status is always in sync with the pods (the disruption contr
 resync is instantaneous, so a stale `observedGeneration` never matters).
 NOTE(disrupted-pods): `status.disruptedPods` and its 2-minute DeletionTimeout are not
 state, and that is exact for the model: the eviction handler records the pod there in
-the request that deletes it, and the model's eviction removes the pod in the step that
-grants it, so in every state after it the entry names a pod that is not listed, which
-`buildDisruptedPodMap` drops at any age.  The timeout matters only when a delete fails
-after the PDB was written (the pod stays, uncounted, for up to 2 minutes), which the model
-has no step for.  tests/model/test_disrupted_pods.py checks kube's `sync_pdb` with the
-entry at every age against the IR after every granted eviction.
+the request that deletes it, and the model's eviction removes the pod, or marks it
+Terminating (NOTE(graceful-deletion)), in the step that grants it, so in every state
+after it the entry names a pod that is not listed or has a deletion timestamp, which
+`buildDisruptedPodMap` drops at any age (and `countHealthyPods` skips).  The timeout
+matters only when a delete fails after the PDB was written (the pod stays, uncounted, for
+up to 2 minutes), which the model has no step for.  tests/model/test_disrupted_pods.py
+checks kube's `sync_pdb` with the entry at every age against the IR after every granted
+eviction.
 """
 
 from __future__ import annotations
@@ -81,11 +83,11 @@ def budget_views(found: list[Budget]) -> list[ir.Derived]:
 
 def _budget(cluster: Cluster, pdb: spec.PodDisruptionBudget) -> Budget:
     chosen = tuple(s for s in cluster.slots if selects(pdb, s.workload.template))
-    rule = budget_rule(pdb, [s.workload for s in chosen if not s.surge])
+    rule = budget_rule(pdb, [s.workload for s in chosen if not s.extra])
     if rule.fail_safe:
         zero = ir.Const(0)
         return Budget(pdb, chosen, rule.fail_safe, zero, zero, zero, zero)
-    healthy = ir.count(*(cluster.ready(s) for s in chosen))
+    healthy = ir.count(*(cluster.healthy(s) for s in chosen))  # countHealthyPods
     if not rule.needs_scale:
         # NOTE(pdb-expected): an integer minAvailable expects the matched pods, and its
         # desired count is the integer itself.

@@ -10,9 +10,10 @@ for creating and deleting pods.  It declares no action.
 A pod *slot* is one place a pod of a workload can live (see NOTE(pod-slots));
 `exists`/`node` say whether the pod object exists and where it is bound, the kubelet
 side of the pod is a pod model (`PodLike`) whose actions run only while the pod is
-active (exists, bound, its node not Down).  Deletion is atomic (no grace period): the
-pod object disappears and its pod model is reset, so an absent slot has exactly one
-state.
+active (exists, bound, its node not Down, not Terminating).  A deletion either removes
+the pod object at once (its pod model is reset, so an absent slot has exactly one state)
+or, for a pod with a grace period, marks it Terminating (NOTE(graceful-deletion) in
+`termination.py`), and the kubelet removes it when its containers are dead.
 
 NOTE(pod-slots): a Deployment/ReplicaSet has `replicas` slots (plus `maxSurge` slots
 when rollouts are enabled), a Job `parallelism` slots, a DaemonSet one slot per node,
@@ -80,6 +81,7 @@ class Tracking:
     uid: bool = False
     evicted: bool = False
     endpoint: bool = False
+    age: tuple[int, ...] = ()  # the clock stops of `p.age` (NOTE(pod-age)); () untracked
 
 
 @dataclass(slots=True)
@@ -111,12 +113,25 @@ class Slot:
     counted: ir.Var | None = None  # a Job's pod: counted in the Job status, still listed
     requests: dict[str, int] = field(default_factory=dict)
     pod: PodLike | None = None
+    # NOTE(graceful-deletion): set when a deletion of this slot's pod can leave it
+    # Terminating: the deletionTimestamp and the seconds left until SIGKILL (a clock timer)
+    terminating: ir.Var | None = None
+    grace_left: ir.Var | None = None
+    spare: bool = False  # a slot for a replacement while earlier pods terminate
+    # NOTE(frozen-timers): the kubelet's timers of the slot, zeroed when it terminates
+    frozen: list[ir.Var] = field(default_factory=list)
+    age: ir.Var | None = None  # NOTE(pod-age) in age.py: seconds to saturation
 
     @property
     def model(self) -> PodLike:
         """The pod model (always set once the cluster is built)."""
         assert self.pod is not None, self.name
         return self.pod
+
+    @property
+    def extra(self) -> bool:
+        """A surge or spare slot: not one of the workload's desired pods."""
+        return self.surge or self.spare
 
     @property
     def kind(self) -> spec.WorkloadKind:
@@ -227,9 +242,22 @@ class Cluster:
         """The pod is bound to a node that is Down."""
         return self.on_node_in(s, (NODE_DOWN,))
 
-    def active(self, s: Slot) -> ir.Expr:
-        """The kubelet runs the pod: it exists, is bound, and its node is not Down."""
+    def reported(self, s: Slot) -> ir.Expr:
+        """The pod exists, is bound and its node is not Down: its kubelet reports it."""
         return ir.and_(s.exists, self.bound(s), ir.not_(self.node_down(s)))
+
+    def terminating(self, s: Slot) -> ir.Expr:
+        """The pod has a deletion timestamp (NOTE(graceful-deletion))."""
+        return ir.eq(s.terminating, 1) if s.terminating is not None else ir.FALSE
+
+    def live(self, s: Slot) -> ir.Expr:
+        """The pod exists and is not Terminating (what a delete or an eviction acts on)."""
+        return ir.and_(s.exists, ir.not_(self.terminating(s)))
+
+    def active(self, s: Slot) -> ir.Expr:
+        """The kubelet runs the pod: it is reported and not Terminating (the termination
+        model owns a terminating pod's containers: `termination.py`)."""
+        return ir.and_(self.reported(s), ir.not_(self.terminating(s)))
 
     def phase(self, s: Slot) -> ir.Expr:
         """The pod's phase as the API shows it: the last one its kubelet reported.
@@ -246,8 +274,15 @@ class Cluster:
         return ir.and_(s.exists, self.node_down(s))
 
     def ready(self, s: Slot) -> ir.Expr:
-        """The Ready condition: the kubelet says so and the node is not Down."""
-        return ir.and_(self.active(s), s.model.ready)
+        """The Ready condition: the kubelet says so and the node is not Down (a
+        Terminating pod keeps the condition it had: NOTE(terminating-ready))."""
+        return ir.and_(self.reported(s), s.model.ready)
+
+    def healthy(self, s: Slot) -> ir.Expr:
+        """Ready and not Terminating: what the disruption controller counts
+        (`countHealthyPods`), a ReplicaSet's ready replicas (`FilterActivePods`) and a
+        ready endpoint (`podToEndpoint`)."""
+        return ir.and_(self.ready(s), ir.not_(self.terminating(s)))
 
     def terminal(self, s: Slot) -> ir.Expr:
         """The pod exists and is Succeeded or Failed."""
@@ -285,7 +320,7 @@ class Cluster:
             *(
                 ir.and_(self.bound(s), ir.or_(self.ready(s), s.model.terminal))
                 for s in self.slots
-                if s.kind is not spec.WorkloadKind.JOB and not s.surge
+                if s.kind is not spec.WorkloadKind.JOB and not s.extra
             )
         )
 
@@ -298,33 +333,49 @@ class Cluster:
         return ir.or_(self.started(), self.all_up())
 
     def evicting(self, s: Slot, *more: ir.Expr) -> ir.Expr | None:
-        """Some drain or the autoscaler evicts pod `s` (and `more` holds); None when
-        nothing ever evicts it."""
+        """Some drain or the autoscaler evicts pod `s` (and `more` holds; a Terminating
+        pod is not evicted again); None when nothing ever evicts it."""
         ways = self.evictors.get(s.name, [])
         if not ways:
             return None
-        return ir.or_(*(ir.and_(*way, *more) for way in ways))
+        return ir.or_(*(ir.and_(*way, *more, ir.not_(self.terminating(s))) for way in ways))
 
     # ---- updates
     def delete_updates(
         self, s: Slot, *, evicted: bool = False, counted: bool = True, disrupted: bool = False
     ) -> list[Update]:
-        """The pod object is removed at once (no grace period) and its model reset;
-        `counted`: owners that count deletions (a Job's failures) see this one, through
-        `on_disruption` when the deleter marks the pod DisruptionTarget first (`disrupted`,
-        implied by `evicted`) and the owner has an entry there, else `on_delete`."""
+        """A delete that removes the pod object at once (`termination.declare_delete`
+        declares the Terminating alternative where the pod has a grace period);
+        `evicted`: through the eviction API; `counted`: owners that count deletions (a
+        Job's failures) see this one (`owner_counts`; `disrupted`: DisruptionTarget)."""
+        return self.removal_updates(s, evicted=evicted, counted=counted, disrupted=disrupted)
+
+    def owner_counts(self, s: Slot, evicted: bool, disrupted: bool) -> list[Update]:
+        """What the pod's owner counts at its delete (`delete_updates`): `on_disruption`
+        when the deleter marks it DisruptionTarget and the owner has an entry, else
+        `on_delete`."""
+        if (evicted or disrupted) and s.name in self.on_disruption:
+            return list(self.on_disruption[s.name])
+        return list(self.on_delete.get(s.name, []))
+
+    def removal_updates(self, s: Slot, *, evicted: bool | None = False,
+                        counted: bool = True, disrupted: bool = False) -> list[Update]:
+        """The pod object is removed and its model reset (`evicted` None: the DisruptionTarget
+        history is left as it is, for a pod whose termination ends)."""
         ups: list[Update] = [(s.exists, 0), (s.node, 0), *s.model.reset_updates(),
                              *self.slot_resets.get(s.name, [])]
-        if s.evicted is not None:
+        if s.evicted is not None and evicted is not None:
             ups.append((s.evicted, int(evicted)))
         if s.endpoint is not None:
             ups.append((s.endpoint, 0))
-        if counted and (evicted or disrupted) and s.name in self.on_disruption:
-            ups += self.on_disruption[s.name]
-        elif counted:
-            ups += self.on_delete.get(s.name, [])
+        if counted:
+            ups += self.owner_counts(s, bool(evicted), disrupted)
         if s.counted is not None:
             ups.append((s.counted, 0))
+        if s.terminating is not None and s.grace_left is not None:
+            ups += [(s.terminating, 0), (s.grace_left, 0)]
+        if s.age is not None:
+            ups.append((s.age, self.builder.vars[s.age.index].hi))
         return ups
 
     def create_updates(self, s: Slot, revision: ir.Expr | None = None) -> list[Update]:
@@ -337,10 +388,13 @@ class Cluster:
             ups.append((s.evicted, 0))
         if s.revision is not None and revision is not None:
             ups.append((s.revision, revision))
+        if s.age is not None:
+            ups.append((s.age, self.builder.vars[s.age.index].hi))
         return ups
 
     def nodes_for(self, s: Slot) -> list[NodeSlot]:
         """The nodes the pod may run on (its own node for a DaemonSet pod)."""
         return [n for n in self.nodes if not s.pinned or n.index == s.pinned]
+
 
 

@@ -65,7 +65,9 @@ from podcheck.model.taint_eviction import (
     static_taint_timers,
     unreachable_timers,
 )
+from podcheck.model.termination import declare_termination, freeze_timers, reduced_workloads
 from podcheck.model.timed import declare_elapsed, declare_observers, make_prompt, synchronise
+from podcheck.model.unobserved import termination_note
 from podcheck.vocab import ActionKind, Actor, Reason
 
 ClockedFactory = Callable[[Clock, ModelOptions], PodFactory]
@@ -113,15 +115,17 @@ def build_model(
     clock = Clock(builder, options)
     diags: list[Diagnostic] = []
     try:
-        cluster = build_cluster(sp, builder, _saturating(factory, clock, options, sp),
-                                tracking_for(sp),
-                                options.uid_bound)
+        cluster = build_cluster(sp, clock, _saturating(factory, clock, options, sp),
+                                tracking_for(sp), options)
         found = budgets(cluster)
     except KubeInputError as err:
         diags.append(diagnostic(codes.KUBERNETES_REJECTS_VALUE,
                                 f"kubernetes rejects a value: {err}", sp.environment.span))
         return StageResult(None, tuple(diags))
     diags += _budget_diagnostics(cluster, found)
+    if (note := termination_note(reduced_workloads(sp, options))) is not None:
+        diags.append(note)
+    freeze_timers(cluster, clock)
     _declare_actions(cluster, found, clock)
     progress = declare_progress(cluster, clock) if progress_wanted(sp) else []
     props = PropertyCompiler(cluster, found, lambda: deadlock_free(builder),
@@ -190,6 +194,7 @@ def _declare_actions(cluster: Cluster, found: list[Budget], clock: Clock) -> Non
     declare_failures(cluster, timers)
     declare_taint_eviction(cluster, clock, timers, static)
     declare_endpoints(cluster)
+    declare_termination(cluster, clock)
 
 
 def fairness_overrides(sp: spec.CheckedSpec) -> dict[str, ir.Fairness]:
@@ -272,7 +277,7 @@ def _budget_diagnostics(cluster: Cluster, found: list[Budget]) -> list[Diagnosti
                 "or StatefulSet"))
     for s in cluster.slots:
         mine = [b.pdb.name for b in found if b.covers(s)]
-        if len(mine) > 1 and s.ordinal == 0 and not s.surge:
+        if len(mine) > 1 and s.ordinal == 0 and not s.extra:
             out.append(diagnostic(
                 codes.MULTIPLE_PDBS,
                 f"pods of `{s.workload.name}` are selected by more than one pdb "

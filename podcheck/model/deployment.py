@@ -24,6 +24,7 @@ from podcheck import ir, spec
 from podcheck.model.cluster import Cluster
 from podcheck.model.kube_adapter import fenceposts
 from podcheck.model.replicaset import revision_of
+from podcheck.model.termination import Delete, declare_delete
 from podcheck.vocab import ActionKind, Actor, DeploymentStrategyType
 
 
@@ -35,7 +36,7 @@ def declare_deployment(cluster: Cluster, w: spec.Workload) -> None:
         return
     b, env = cluster.builder, cluster.spec.environment
     slots = cluster.slots_of(w.name)
-    old = [ir.and_(s.exists, ir.op("!=", revision_of(s), revision)) for s in slots]
+    old = [ir.and_(cluster.live(s), ir.op("!=", revision_of(s), revision)) for s in slots]
     b.action(ActionKind.ROLLOUT, (("deployment", w.name),),
              ir.and_(cluster.may_disrupt(), ir.op("<", revision, env.rollouts),
                      ir.not_(ir.or_(*old))),
@@ -43,13 +44,13 @@ def declare_deployment(cluster: Cluster, w: spec.Workload) -> None:
              f"a user changes the pod template of Deployment {w.name} (a rollout starts)",
              Actor.ENVIRONMENT, ir.Fairness.NONE, env.span)
     _, unavailable = fenceposts(w)
-    ready = [cluster.ready(s) for s in slots]
+    ready = [cluster.healthy(s) for s in slots]  # available: active pods only
     recreate = w.strategy is DeploymentStrategyType.RECREATE
     for s, is_old, is_ready in zip(slots, old, ready, strict=True):
         remaining = ir.op("-", ir.count(*ready), ir.ite(is_ready, 1, 0))
-        b.action(ActionKind.SCALE_DOWN_OLD, (("pod", s.name),),
-                 is_old if recreate else ir.and_(
-                     is_old, ir.op(">=", remaining, w.replicas - unavailable)),
-                 cluster.delete_updates(s),
-                 f"the Deployment controller scales down the old ReplicaSet of {w.name}: "
-                 f"deletes pod {s.name}", Actor.DEPLOYMENT_CONTROLLER, span=w.span)
+        declare_delete(cluster, s, Delete(
+            ActionKind.SCALE_DOWN_OLD,
+            f"the Deployment controller scales down the old ReplicaSet of {w.name}: "
+            f"deletes pod {s.name}", Actor.DEPLOYMENT_CONTROLLER, span=w.span),
+            is_old if recreate else ir.and_(
+                is_old, ir.op(">=", remaining, w.replicas - unavailable)))

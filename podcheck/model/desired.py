@@ -19,7 +19,7 @@ def all_ready(c: Cluster, args: tuple[str, ...]) -> ir.Expr:
              spec.WorkloadKind.POD)
     parts = []
     for w in workloads_named(c, args, kinds):
-        ready = ir.count(*(c.ready(s) for s in c.slots_of(w.name)))
+        ready = ir.count(*(c.healthy(s) for s in c.slots_of(w.name)))  # active pods
         if w.kind is spec.WorkloadKind.DAEMONSET:
             mine = {s.pinned for s in c.slots_of(w.name)}
             want: ir.Expr = ir.count(*(_runs_daemons(c, n) for n in c.nodes

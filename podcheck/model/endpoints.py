@@ -19,7 +19,7 @@ def declare_endpoints(cluster: Cluster) -> None:
     for s in cluster.slots:
         if s.endpoint is None:
             continue
-        ready = cluster.ready(s)
+        ready = cluster.healthy(s)  # podToEndpoint: a terminating endpoint is not ready
         b.action(ActionKind.SYNC_ENDPOINT, (("pod", s.name),),
                  ir.and_(s.exists, ir.op("!=", s.endpoint, ready)), [(s.endpoint, ready)],
                  f"the EndpointSlice controller updates the endpoint of pod {s.name} "

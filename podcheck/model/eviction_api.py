@@ -24,6 +24,7 @@ from podcheck.diagnostics import Span
 from podcheck.kube.eviction import BUDGET_MESSAGE, MULTIPLE_PDBS_MESSAGE, Decision
 from podcheck.model.budgets import Budget
 from podcheck.model.cluster import FAILED, PENDING, SUCCEEDED, Cluster, Slot
+from podcheck.model.termination import Delete, declare_delete
 from podcheck.spec import NO_SPAN
 from podcheck.vocab import ActionKind, Actor, UnhealthyPodEvictionPolicy
 
@@ -49,8 +50,9 @@ def eviction_decision(cluster: Cluster, s: Slot, all_budgets: list[Budget]) -> t
     ir.Expr, Refusal | None
 ]:
     """(granted, the refusal otherwise) for an eviction of pod `s` (module docstring)."""
-    phase = cluster.phase(s)
-    ignore = ir.or_(*(ir.eq(phase, p) for p in (PENDING, SUCCEEDED, FAILED)))
+    phase = cluster.phase(s)  # canIgnorePDB: these phases, or a deletion timestamp
+    ignore = ir.or_(*(ir.eq(phase, p) for p in (PENDING, SUCCEEDED, FAILED)),
+                    cluster.terminating(s))
     mine = [b for b in all_budgets if b.covers(s)]
     if not mine:
         return ir.TRUE, None
@@ -86,10 +88,9 @@ def declare_evictions(cluster: Cluster, all_budgets: list[Budget]) -> None:
         on_cordoned = cluster.evicting(s)
         assert on_cordoned is not None
         where = _where(cluster, s, all_budgets)
-        b.action(ActionKind.EVICT, (("pod", s.name),), grant,
-                 cluster.delete_updates(s, evicted=True),
-                 f"the eviction API grants the eviction of {s.name}: the pod is deleted",
-                 Actor.EVICTION_API, ir.Fairness.STRONG, where)
+        declare_delete(cluster, s, Delete(
+            ActionKind.EVICT, f"the eviction API grants the eviction of {s.name}: the pod is "
+            "deleted", Actor.EVICTION_API, ir.Fairness.STRONG, where, evicted=True), grant)
         if refusal is not None and granted != ir.TRUE:
             # NOTE(eviction-fairness): a refusal is its own action class.  kubectl drain
             # retries every 5 s, so a grant that is enabled infinitely often is taken

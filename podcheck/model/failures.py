@@ -26,6 +26,7 @@ from __future__ import annotations
 from podcheck import ir
 from podcheck.model.cluster import NODE_DOWN, NODE_READY, Cluster, NodeSlot
 from podcheck.model.taint_eviction import Unreachable
+from podcheck.model.termination import Delete, declare_delete
 from podcheck.model.updates import Updates
 from podcheck.vocab import ActionKind, Actor
 
@@ -67,12 +68,11 @@ def declare_failures(cluster: Cluster, timers: Unreachable) -> None:
         for s in cluster.slots:
             if s.static:  # the kubelet re-creates the mirror pod; the static pod runs on
                 continue
-            b.action(ActionKind.DELETE_POD, (("pod", s.name),),
-                     ir.and_(may, ir.op("<", used, env.podDeletes), s.exists),
-                     [*cluster.delete_updates(s), (used, ir.op("+", used, 1))],
-                     f"a user deletes pod {s.name} directly (kubectl delete pod: "
-                     "no disruption budget is consulted)",
-                     Actor.ENVIRONMENT, ir.Fairness.NONE, env.span)
+            declare_delete(cluster, s, Delete(
+                ActionKind.DELETE_POD, f"a user deletes pod {s.name} directly (kubectl delete "
+                "pod: no disruption budget is consulted)", Actor.ENVIRONMENT, ir.Fairness.NONE,
+                env.span), ir.and_(may, ir.op("<", used, env.podDeletes), cluster.live(s)),
+                [(used, ir.op("+", used, 1))])
 
 
 def _recoveries(cluster: Cluster, timers: Unreachable) -> None:

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from podcheck import ir, spec
 from podcheck.model.cluster import FAILED, PENDING, RUNNING, SUCCEEDED, Cluster, Slot
 from podcheck.model.job_policy import choose, containers_of, match_ir
+from podcheck.model.termination import Delete, declare_delete
 from podcheck.model.updates import Updates
 from podcheck.vocab import ActionKind, Actor, PodFailurePolicyAction, Reason, RestartPolicy, words
 
@@ -117,7 +118,8 @@ def job_field(cluster: Cluster, w: spec.Workload, name: str
         "failed": job_failed(cluster, w),
         "succeeded": counters.job_succeeded[w.name],
         "failures": counters.job_failed[w.name],
-        "active": ir.count(*(ir.not_(_free(s)) for s in cluster.slots_of(w.name))),
+        "active": ir.count(*(ir.and_(s.exists, ir.eq(_counted(s), 0))
+                             for s in cluster.slots_of(w.name))),
         "reason": job_reason(cluster, w),
     }
     return fields[name], reasons if name == "reason" else None
@@ -150,7 +152,7 @@ def restarts_past_limit(cluster: Cluster, w: spec.Workload) -> ir.Expr:
     `restart_reads`)."""
     if w.template.restartPolicy is not RestartPolicy.ON_FAILURE:
         return ir.FALSE
-    live = [ir.ite(ir.and_(s.exists, ir.or_(ir.eq(s.model.phase, PENDING),
+    live = [ir.ite(ir.and_(cluster.live(s), ir.or_(ir.eq(s.model.phase, PENDING),
                                             ir.eq(s.model.phase, RUNNING))),
                    s.model.pod_field("restarts"), 0)
             for s in cluster.slots_of(w.name)]
@@ -172,10 +174,16 @@ def _bump(var: ir.Var, hi: int) -> ir.Expr:
     return ir.op("min", ir.op("+", var, 1), hi)
 
 
-def _free(s: Slot) -> ir.Expr:
-    """The slot holds no pod the controller still owns: absent, or counted."""
+def _counted(s: Slot) -> ir.Var:
     assert s.counted is not None, s.name
-    return ir.or_(ir.not_(s.exists), ir.eq(s.counted, 1))
+    return s.counted
+
+
+def _free(s: Slot) -> ir.Expr:
+    """The slot holds no pod the controller still owns: absent, or counted and not
+    Terminating (a terminating pod keeps its slot until it is gone)."""
+    going = ir.eq(s.terminating, 1) if s.terminating is not None else ir.FALSE
+    return ir.or_(ir.not_(s.exists), ir.and_(ir.eq(_counted(s), 1), ir.not_(going)))
 
 
 def _lowest_free(slots: list[Slot]) -> Callable[[Slot], ir.Expr]:
@@ -202,7 +210,7 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
     done = cluster.counters.job_succeeded[w.name]
     _declare_policy_flag(cluster, w)
     finished = ir.or_(job_complete(cluster, w), job_failed(cluster, w))
-    active = ir.count(*(ir.not_(_free(s)) for s in slots))
+    active = ir.count(*(ir.and_(s.exists, ir.eq(_counted(s), 0)) for s in slots))
     want = ir.op("<", ir.op("+", active, done), w.completions)
     who, where, lowest = Actor.JOB_CONTROLLER, w.span, _lowest_free(slots)
     exists = _created(cluster, w)  # a CronJob's Job acts only while it exists
@@ -214,7 +222,7 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
                  cluster.create_updates(s),
                  f"the Job controller of {w.name} creates pod {s.name} (a new uid)",
                  who, span=where)
-        b.action(ActionKind.CREATE_POD, pod, ir.and_(s.exists, ir.eq(counted, 1), may),
+        b.action(ActionKind.CREATE_POD, pod, ir.and_(cluster.live(s), ir.eq(counted, 1), may),
                  _replace(cluster, s),
                  f"the Job controller of {w.name} creates pod {s.name} (a new uid; the "
                  "model stops showing the counted pod it replaces)", who, span=where)
@@ -227,11 +235,11 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
                  [(counted, 1), *_count_failure(cluster, w, s, finished, deletion=None)],
                  f"the Job controller counts pod {s.name} as failed (it stays listed)",
                  who, span=where)
-        b.action(ActionKind.JOB_CLEANUP, pod,
-                 ir.and_(exists, s.exists, finished, ir.not_(s.model.terminal)),
-                 cluster.delete_updates(s, counted=False),
-                 f"the Job {w.name} is finished: the Job controller deletes its pod {s.name}",
-                 who, span=where)
+        declare_delete(cluster, s, Delete(
+            ActionKind.JOB_CLEANUP,
+            f"the Job {w.name} is finished: the Job controller deletes its pod {s.name}",
+            who, span=where, counted=False),
+            ir.and_(exists, cluster.live(s), finished, ir.not_(s.model.terminal)))
     _declare_backoff_limit(cluster, w, finished)
 
 

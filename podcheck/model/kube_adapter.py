@@ -51,6 +51,7 @@ from podcheck.kube.taints import (
     pod_tolerations,
     tolerates_unschedulable,
 )
+from podcheck.kube.termination import KillWindow, pod_kill_window
 from podcheck.kube.topologyspread import DO_NOT_SCHEDULE, SpreadConstraint, spread_constraints
 from podcheck.vocab import ProbeKind, RestartPolicy, WorkloadKind
 
@@ -355,3 +356,17 @@ def placement(template: spec.PodTemplate, name: str) -> Placement:
     `template` called `name`."""
     pod = pod_dict(template, name)
     return Placement(placed_pod(pod, name), required_node_affinity(pod), spread_constraints(pod))
+
+
+def kill_window(template: spec.PodTemplate) -> KillWindow | None:
+    """`kube.termination.pod_kill_window` of a scheduled, running pod of `template` deleted
+    without options (None for `terminationGracePeriodSeconds: 0`: removed at once); the
+    running containers are the app containers and the sidecars, each with its preStop
+    duration rounded up to whole seconds."""
+    grace = template.terminationGracePeriodSeconds
+    if grace == 0:
+        return None
+    running = [*(c for c in template.initContainers if c.is_sidecar), *template.containers]
+    hooks = [None if c.preStop is None else
+             (c.preStop.duration.lo.seconds, c.preStop.duration.hi.seconds) for c in running]
+    return pod_kill_window(grace, hooks)

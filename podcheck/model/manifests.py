@@ -135,12 +135,14 @@ def pdb_manifest(
     return out
 
 
-def pod_object(name: str, workload: spec.Workload, phase: PodPhase, ready: bool) -> dict[
-    str, object
-]:
-    """The pod `name` of `workload` in `phase`, Ready or not, as the disruption rules
-    read it (owner reference to its controller)."""
+def pod_object(name: str, workload: spec.Workload, phase: PodPhase, ready: bool,
+               terminating: bool = False) -> dict[str, object]:
+    """The pod `name` of `workload` in `phase`, Ready or not, Terminating or not (a
+    `deletionTimestamp`), as the disruption rules read it (owner reference to its
+    controller)."""
     meta: dict[str, object] = {"name": name, "labels": dict(workload.template.labels)}
+    if terminating:
+        meta["deletionTimestamp"] = "2026-01-01T00:00:00Z"
     owner_api = _OWNER_API.get(WorkloadKind(str(workload.kind.value)))
     if owner_api is not None:
         api, kind = owner_api

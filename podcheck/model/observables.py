@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from podcheck import ir, spec
+from podcheck.model.age import AGE_FIELD, duration_stops
 from podcheck.model.cluster import Cluster, Slot, Tracking
 from podcheck.model.job import backoff_failed, policy_failed
 from podcheck.vocab import ActionKind, Reason, words
@@ -27,8 +28,11 @@ def tracking_for(sp: spec.CheckedSpec) -> Tracking:
     fields = {a.field for d in sp.properties if d.formula is not None
               for a in walk(d.formula) if isinstance(a, spec.Attr)}
     builtins = {d.builtin for d in sp.properties}
-    return Tracking(uid="uid" in fields, evicted=bool({"evicted", "reason"} & fields),
-                    endpoint="endpoint" in fields or "no-unready-traffic" in builtins)
+    found = [e for d in sp.properties if d.formula is not None for e in walk(d.formula)]
+    ages = duration_stops(found) if AGE_FIELD in fields else ()
+    return Tracking(uid="uid" in fields,
+                    evicted=bool({"evicted", "reason", "disrupted"} & fields),
+                    endpoint="endpoint" in fields or "no-unready-traffic" in builtins, age=ages)
 
 
 def restart_bound(sp: spec.CheckedSpec, default: int) -> int:

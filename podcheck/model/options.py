@@ -37,6 +37,18 @@ class ModelOptions:
     container that has restarted is running; switching it off makes back-off only
     grow (restarts later than the kubelet's, never earlier).
 
+    `terminating_spares`: the extra pod slots of a ReplicaSet, Deployment or Job for
+    the replacements of its Terminating pods (NOTE(terminating-spares) in
+    model/termination.py).  1 by default: one replacement runs beside a Terminating pod
+    at once, a second waits until a Terminating pod is gone; None: as many as the
+    workload has pods, so that every pod may terminate while its replacement runs
+    (exact, and docs/performance.md measures what it costs).
+
+    `reduce_termination`: a deleted pod that nothing in the spec can observe while it is
+    Terminating is removed at its delete (NOTE(termination-unobserved) in
+    model/unobserved.py: the verdicts are the same); off: every pod deleted with a
+    grace period is Terminating for it.
+
     `settled_reset`: the reset of a container that cannot exit again in its pod
     instance (it never exits by itself, no probe can kill it, its crash budget is spent)
     is untimed: weakly fair, any time while it runs, instead of 601 s later
@@ -50,8 +62,11 @@ class ModelOptions:
     uid_bound: int = 3
     exact_windows: bool = False
     backoff_reset: bool = True
+    terminating_spares: int | None = 1
     settled_reset: bool = False
+    reduce_termination: bool = True
 
     def __post_init__(self) -> None:
         assert self.restart_bound >= 1, "restart_bound must be at least 1"
         assert self.uid_bound >= 1, "uid_bound must be at least 1"
+        assert self.terminating_spares is None or self.terminating_spares >= 0

@@ -14,9 +14,10 @@ the counting each plugin's PreFilter does over the bound pods (`affinity_counts`
 `spread_filter_core`); tests/model/test_placement_guards.py checks the guards against kube's
 dict-level filters on every placement of the placement specs' pods.
 
-A pod counts where it is bound (`spec.nodeName`): pod deletion is atomic in the model,
-so no bound pod is terminating, and a terminal (Succeeded/Failed) pod still counts, as
-it does in the scheduler's snapshot until it is deleted.
+A pod counts where it is bound (`spec.nodeName`), a Terminating pod included (it stays
+in the scheduler's snapshot until it is gone), except for PodTopologySpread, which skips
+pods with a deletion timestamp (`countPodsMatchSelector`); a terminal (Succeeded/Failed)
+pod still counts, as it does in the scheduler's snapshot until it is deleted.
 """
 
 from __future__ import annotations
@@ -160,7 +161,10 @@ def _skew(cluster: Cluster, pl: Placements, s: Slot, n: NodeSlot, c: SpreadConst
 
     def count(value: str) -> ir.Expr:
         members = domains.get(value, [])
-        return ir.count(*(_on_any(o, members) for o in counted)) if members else ir.Const(0)
+        if not members:
+            return ir.Const(0)
+        return ir.count(*(ir.and_(_on_any(o, members), ir.not_(cluster.terminating(o)))
+                          for o in counted))
 
     mine = ir.op("+", count(pl.view(n).labels[c.topology_key]),
                  int(c.selector.matches(incoming.labels)))

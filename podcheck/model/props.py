@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, Span, codes
+from podcheck.model.age import AGE_FIELD, age_ms
 from podcheck.model.budget_checks import always_available, budget_respected
 from podcheck.model.budgets import Budget
 from podcheck.model.cluster import (
@@ -300,7 +301,10 @@ class PropertyCompiler:
             "scheduled": lambda: c.bound(s),
             "nodeLost": lambda: c.node_lost(s),
             "exists": lambda: s.exists,
-            "terminating": lambda: ir.FALSE,  # NOTE: deletion is atomic (cluster.py)
+            "terminating": lambda: c.terminating(s),  # NOTE(graceful-deletion)
+            # the DisruptionTarget condition: evicted through the eviction API, still listed
+            "disrupted": lambda: ir.and_(s.exists, s.evicted if s.evicted is not None
+                                         else ir.FALSE),
             "initialized": lambda: ir.and_(s.exists, s.model.initialized),
             "updated": lambda: updated(c, s),
         }
@@ -310,6 +314,9 @@ class PropertyCompiler:
             return Value(s.node, "node")
         if name == "reason":
             return Value(pod_reason(c, s, self.actions()), REASONS)
+        if name == AGE_FIELD:
+            assert s.age is not None, "the age is tracked when a property reads it"
+            return Value(age_ms(c.builder.vars[s.age.index].hi, s.age))
         tracked = {"uid": s.uid, "evicted": s.evicted, "endpoint": s.endpoint}
         if name in tracked:
             var = tracked[name]

@@ -26,13 +26,14 @@ def declare_replicaset(cluster: Cluster, w: spec.Workload) -> None:
     """Declare `create_pod` for every slot of the ReplicaSet or Deployment `w`."""
     slots = cluster.slots_of(w.name)
     revision = cluster.counters.revisions.get(w.name)
-    existing = ir.count(*(s.exists for s in slots))
+    existing = ir.count(*(cluster.live(s) for s in slots))  # FilterActivePods
     if revision is None:
         room = ir.op("<", existing, w.replicas)
         actor = Actor.REPLICASET_CONTROLLER
     else:
         surge, _ = fenceposts(w)  # 0 under Recreate
-        new = ir.count(*(ir.and_(s.exists, ir.eq(revision_of(s), revision)) for s in slots))
+        new = ir.count(*(ir.and_(cluster.live(s), ir.eq(revision_of(s), revision))
+                         for s in slots))
         room = ir.and_(ir.op("<", existing, w.replicas + surge), ir.op("<", new, w.replicas))
         if w.strategy is DeploymentStrategyType.RECREATE:  # oldPodsRunning (recreate.go)
             room = ir.and_(ir.eq(existing, new), ir.op("<", new, w.replicas))

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from podcheck import ir, spec
+from podcheck.model.age import declare_age
 from podcheck.model.capacity import scaled_resources
+from podcheck.model.clock import Clock
 from podcheck.model.cluster import (
     NODE_LABELS,
     SCALE_DOWN_LABELS,
@@ -27,13 +29,16 @@ from podcheck.model.cluster import (
 from podcheck.model.cronjob import declare_cron_state
 from podcheck.model.kube_adapter import daemon_runs_on, fenceposts
 from podcheck.model.layout import Builder
+from podcheck.model.options import ModelOptions
+from podcheck.model.termination import declare_termination_vars, spare_slots, terminates
 from podcheck.vocab import Actor, NodeState, PodManagementPolicy, RestartPolicy
 
 
-def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -> list[
-    tuple[str, int, bool]
-]:
-    """(slot name, pinned node index, is surge) for every slot of `workload`."""
+def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int,
+              spares: int = 0) -> list[tuple[str, int, bool]]:
+    """(slot name, pinned node index, is extra) for every slot of `workload`: extra slots
+    are the `surge` slots of a rollout, then the `spares` for the replacements of
+    Terminating pods (NOTE(terminating-spares))."""
     kind, name = workload.kind, workload.name
     if kind is spec.WorkloadKind.POD:  # a static pod is pinned to its kubelet's node
         static = [i for i, n in enumerate(nodes, 1) if n.name == workload.template.staticOn]
@@ -45,7 +50,8 @@ def slot_plan(workload: spec.Workload, nodes: Sequence[spec.Node], surge: int) -
         return [(f"{name}-{i}", 0, False) for i in range(workload.replicas)]
     count = workload.parallelism if kind is spec.WorkloadKind.JOB else workload.replicas
     plan = [(f"{name}-{i}", 0, False) for i in range(1, count + 1)]
-    return plan + [(f"{name}-{i}", 0, True) for i in range(count + 1, count + surge + 1)]
+    extra = count + surge + spares
+    return plan + [(f"{name}-{i}", 0, True) for i in range(count + 1, extra + 1)]
 
 
 def initially_exists(workload: spec.Workload, ordinal: int, surge: bool) -> bool:
@@ -81,16 +87,19 @@ def surge_slots(workload: spec.Workload, env: spec.Environment) -> int:
 
 def build_cluster(
     sp: spec.CheckedSpec,
-    builder: Builder,
+    clock: Clock,
     factory: PodFactory,
     tracking: Tracking,
-    uid_bound: int,
+    options: ModelOptions,
 ) -> Cluster:
     """Declare the variables of every node and slot, the counters, and the pod models.
 
     A tracked uid counts re-creations modulo `min(uid_bound, 1 + recreation_bound) + 1`
-    (`ModelOptions.uid_bound`); raises `KubeInputError` for a quantity kube rejects.
+    (`ModelOptions.uid_bound`); a slot whose pod can be left Terminating gets its deletion
+    timestamp and grace timer (`termination.py`); raises `KubeInputError` for a quantity
+    kube rejects.
     """
+    builder = clock.builder
     nodes = [
         NodeSlot(i, n.name, n.zone,
                  builder.enum_var(f"{n.name}.state",
@@ -105,11 +114,11 @@ def build_cluster(
     cluster = Cluster(sp, builder, nodes, [])
     for w, req in zip(sp.workloads, reqs, strict=True):
         if w.cron is None:
-            _declare_slots(cluster, w, req, tracking, uid_bound)
+            _declare_slots(cluster, clock, w, req, tracking, options)
             continue
         cluster.runs[w.name] = cron_runs(w)
         for run in cluster.runs[w.name]:
-            _declare_slots(cluster, run, req, tracking, uid_bound, created=False)
+            _declare_slots(cluster, clock, run, req, tracking, options, created=False)
     for s in cluster.slots:
         s.pod = factory(builder, s.name, s.workload.template, cluster.active(s))
     cluster.counters = _environment_counters(sp, builder)
@@ -128,12 +137,15 @@ def cron_runs(w: spec.Workload) -> list[spec.Workload]:
     return [replace(w, name=f"{w.name}-{k}", cron=None) for k in range(1, w.cron.schedules + 1)]
 
 
-def _declare_slots(cluster: Cluster, w: spec.Workload, req: dict[str, int],
-                   tracking: Tracking, uid_bound: int, created: bool = True) -> None:
+def _declare_slots(cluster: Cluster, clock: Clock, w: spec.Workload, req: dict[str, int],
+                   tracking: Tracking, options: ModelOptions, created: bool = True) -> None:
     builder, sp = cluster.builder, cluster.spec
     names = ("none", *(n.name for n in sp.nodes))
     bound = recreation_bound(w, sp.environment, len(sp.nodes))
-    plan = slot_plan(w, sp.nodes, surge_slots(w, sp.environment))
+    surge = surge_slots(w, sp.environment)
+    plan = slot_plan(w, sp.nodes, surge, spare_slots(w, sp, bound, options))
+    graceful = terminates(w, sp, options)
+    base = sum(1 for _, _, extra in plan if not extra)
     for ordinal, (name, pinned, is_surge) in enumerate(plan):
         owner = f"pod {name}"
         exists = created and initially_exists(w, ordinal, is_surge)
@@ -143,16 +155,21 @@ def _declare_slots(cluster: Cluster, w: spec.Workload, req: dict[str, int],
             builder.var(f"{name}.node", 0, len(sp.nodes),
                         pinned if w.template.staticOn is not None else 0, labels=names,
                         owner=owner, field_name="node"),
-            pinned=pinned, surge=is_surge, requests=req,
+            pinned=pinned, surge=is_surge and ordinal < base + surge, requests=req,
+            spare=ordinal >= base + surge,
         )
         if tracking.uid:
-            s.uid = builder.var(f"{name}.uid", 0, min(uid_bound, 1 + bound), int(exists),
-                                owner=owner, field_name="uid")
+            s.uid = builder.var(f"{name}.uid", 0, min(options.uid_bound, 1 + bound),
+                                int(exists), owner=owner, field_name="uid")
         if tracking.evicted:
             s.evicted = builder.bool_var(f"{name}.evicted", owner=owner, field_name="evicted")
         if tracking.endpoint:
             s.endpoint = builder.bool_var(f"{name}.endpoint", owner=owner,
                                           field_name="endpoint")
+        if graceful:
+            declare_termination_vars(clock, s)
+        if tracking.age:
+            s.age = declare_age(clock, s, tracking.age)
         cluster.slots.append(s)
 
 
@@ -220,10 +237,10 @@ _INTERCHANGEABLE = (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET,
 
 def symmetry_groups(cluster: Cluster) -> tuple[ir.SymmetryGroup, ...]:
     """The symmetry the model claims (the engine verifies it, NOTE(symmetry-verified)):
-    the non-surge pod slots of each Deployment, ReplicaSet or Job (same template, same
-    controller; a slot's block is every variable of `pod <slot>`, in declaration order),
-    and the nodes when all have the same capacity and zone (named by each slot's
-    `node`).  A property or environment that names one pod or node makes the engine
+    the non-surge pod slots of each Deployment, ReplicaSet or Job, spares included
+    (same template, same controller; a slot's block is every variable of `pod <slot>`,
+    in declaration order), and the nodes when all have the same capacity and zone (named
+    by each slot's `node`).  A property or environment that names one pod or node makes the engine
     drop the group, and the run says so."""
     owner: dict[str, list[int]] = {}
     for i, v in enumerate(cluster.builder.vars):

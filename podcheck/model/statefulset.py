@@ -51,8 +51,10 @@ def ordered_guard(policy: PodManagementPolicy, below: Sequence[ir.Expr]) -> ir.E
 
 
 def running_and_ready(cluster: Cluster, s: Slot) -> ir.Expr:
-    """`isRunningAndReady`: the pod exists, its phase is Running and it is Ready."""
-    return ir.and_(s.exists, ir.eq(cluster.phase(s), RUNNING), cluster.ready(s))
+    """`isRunningAndReady` and not terminating: the pod exists, its phase is Running, it
+    is Ready and has no deletion timestamp (`processReplica` waits for a terminating pod
+    under OrderedReady)."""
+    return ir.and_(s.exists, ir.eq(cluster.phase(s), RUNNING), cluster.healthy(s))
 
 
 def strategy_of(w: spec.Workload) -> SetStrategy:

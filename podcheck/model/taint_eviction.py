@@ -42,6 +42,7 @@ from podcheck.kube.taints import NODE_MONITOR_GRACE_PERIOD, EvictionKind, NoExec
 from podcheck.model.clock import Clock
 from podcheck.model.cluster import NODE_DOWN, Cluster, NodeSlot, Slot
 from podcheck.model.kube_adapter import eviction_on, untolerated
+from podcheck.model.termination import Delete, declare_delete
 from podcheck.vocab import ActionKind, Actor
 
 
@@ -206,26 +207,26 @@ def _unreachable(cluster: Cluster, clock: Clock, s: Slot,
     why = ("its node.kubernetes.io/unreachable toleration expired" if bound is None else
            f"the {bound}s node.kubernetes.io/unreachable toleration expired" if bound else
            "it does not tolerate the node's NoExecute taints")
-    guard = ir.and_(s.exists, ir.or_(*due))
+    guard = ir.and_(cluster.live(s), ir.or_(*due))
     clock.urgent(guard)
-    cluster.builder.action(
-        ActionKind.TAINT_EVICT, (("pod", s.name),), guard,
-        cluster.delete_updates(s, disrupted=True),
+    declare_delete(cluster, s, Delete(
+        ActionKind.TAINT_EVICT,
         f"the taint eviction controller deletes pod {s.name} from its unreachable node ({why})",
-        Actor.TAINT_EVICTION_CONTROLLER, span=cluster.spec.environment.span)
+        Actor.TAINT_EVICTION_CONTROLLER, span=cluster.spec.environment.span, disrupted=True),
+        guard)
 
 
 def _tainted(cluster: Cluster, clock: Clock, s: Slot, n: NodeSlot, seconds: int,
              timer: ir.Var | None) -> None:
     """`taint_evict` from a node whose static NoExecute taint the pod tolerates for
     `seconds` (0: at once), when its toleration timer runs out."""
-    guard = ir.and_(s.exists, ir.eq(s.node, n.index))
+    guard = ir.and_(cluster.live(s), ir.eq(s.node, n.index))
     if timer is not None and seconds > 0:
         guard = ir.and_(guard, ir.eq(timer, 0))
     clock.urgent(guard)
-    cluster.builder.action(
-        ActionKind.TAINT_EVICT, (("pod", s.name), ("node", n.name)), guard,
-        [*cluster.delete_updates(s, disrupted=True)],
+    declare_delete(cluster, s, Delete(
+        ActionKind.TAINT_EVICT,
         f"the taint eviction controller deletes pod {s.name} from node {n.name} "
         f"(its {seconds}s toleration of the node's NoExecute taint expired)",
-        Actor.TAINT_EVICTION_CONTROLLER, span=s.workload.span)
+        Actor.TAINT_EVICTION_CONTROLLER, span=s.workload.span, disrupted=True),
+        guard, node=n.name)

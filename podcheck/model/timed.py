@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from podcheck import ir, spec
+from podcheck.model.age import duration_stops, stop_distance
 from podcheck.model.clock import Clock
 from podcheck.model.layout import Builder
 from podcheck.model.observables import walk
@@ -111,16 +112,11 @@ def declare_elapsed(decls: Sequence[spec.PropertyDecl], clock: Clock) -> ir.Expr
     found = [e for d in decls if d.formula is not None for e in walk(d.formula)]
     if not any(isinstance(e, spec.Elapsed) for e in found):
         return None
-    stops = {s for e in found if isinstance(e, spec.DurationLit)
-             for s in (e.ms // 1000, e.ms // 1000 + 1) if s > 0} or {1}
+    stops = duration_stops(found)
     top = max(stops)
     left = clock.timer("clock.elapsedLeft", top, init=top, owner=str(Actor.CLOCK),
                        field_name="elapsedLeft")
-    big = ir.Const(top + 1)
-    distance = ir.Op("min", tuple(ir.ite(ir.op(">", left, top - t),
-                                         ir.op("-", left, top - t), big)
-                                  for t in sorted(stops)))
-    clock.register(left, ir.op(">", left, 0), distance)
+    clock.register(left, ir.op(">", left, 0), stop_distance(left, top, stops))
     return ir.op("*", ir.op("-", top, left), 1000)
 
 

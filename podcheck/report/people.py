@@ -40,13 +40,15 @@ INTERNAL = frozenset({
     "startupTimer", "cameUp", "nodeFailures", "podDeletes", "zoneFailures", "left",
     "pending", "counted", "backoffLimitExceeded", "elapsedLeft", "port", "nodeRecoveries",
     "livenessPhase", "readinessPhase", "startupPhase", "unreachableTimer", "progressLeft",
-    "podFailurePolicyFailed", "drainTimer", "tolerationTimer", "scaleDownTimer",
+    "podFailurePolicyFailed", "drainTimer", "tolerationTimer", "scaleDownTimer", "graceLeft",
+    "ageLeft", "terminating",
 })
 
 
-# Internal fields that the property language names (`p.uid`, `p.evicted`, `c.data`;
-# `p.exists` is the phase `(no pod)`): a trace shows them when its property reads them.
-PROPERTY_FIELDS = frozenset({"uid", "evicted", "dataGeneration"})
+# Internal fields that the property language names (`p.uid`, `p.evicted`, `c.data`,
+# `p.terminating`: the steps that set and clear it say so; `p.exists` is the phase
+# `(no pod)`): a trace shows them when its property reads them.
+PROPERTY_FIELDS = frozenset({"uid", "evicted", "dataGeneration", "terminating"})
 EXISTS = "exists"
 
 
@@ -94,6 +96,7 @@ _EVENTS: dict[str, tuple[EventReason, ...]] = {
     ActionKind.CORDON: (EventReason.NODE_NOT_SCHEDULABLE,),
     ActionKind.UNCORDON: (EventReason.NODE_SCHEDULABLE,),
     ActionKind.DEADLINE_EXCEEDED: (EventReason.DEADLINE_EXCEEDED, EventReason.KILLING),
+    ActionKind.POD_KILLED: (EventReason.KILLING,),
 }
 
 

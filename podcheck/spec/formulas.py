@@ -195,7 +195,9 @@ POD_FIELDS = {
     "ready": "bool",  # the Ready condition
     "scheduled": "bool",  # bound to a node
     "exists": "bool",  # the API object exists (not deleted, not yet re-created)
-    "terminating": "bool",  # deletionTimestamp set
+    "terminating": "bool",  # deletionTimestamp set (NOTE(graceful-deletion))
+    "disrupted": "bool",  # condition DisruptionTarget: evicted through the eviction API
+    "age": "duration",  # time since the pod object was created (NOTE(pod-age))
     "endpoint": "bool",  # listed in its Service's ready endpoints
     "initialized": "bool",  # all init containers done
     "restarts": "int",  # sum of container restart counts

@@ -37,6 +37,7 @@ from podcheck.vocab import (
     ConcurrencyPolicy,
     DeploymentStrategyType,
     Fairness,
+    LifecycleHandler,
     PodManagementPolicy,
     ProbeKind,
     RestartPolicy,
@@ -117,6 +118,16 @@ class Behavior:
 
 
 @dataclass(frozen=True, slots=True)
+class PreStop:
+    """A container's `lifecycle.preStop` hook: its handler and how long it runs (a
+    `sleep` handler's own seconds; for exec and httpGet the behaviour's `preStop`)."""
+
+    handler: LifecycleHandler
+    duration: DurationRange = DurationRange(Duration(0), Duration(0))
+    span: Span = span_field()
+
+
+@dataclass(frozen=True, slots=True)
 class Container:
     """A container (app or init).  `restartPolicy` Always on an init container makes
     it a sidecar; None means the pod's policy applies (the only other value allowed)."""
@@ -132,6 +143,7 @@ class Container:
     readinessProbe: Probe | None = None
     behavior: Behavior = Behavior()
     volumeMounts: tuple[str, ...] = ()  # names of the pod's volumes
+    preStop: PreStop | None = None
     span: Span = span_field()
 
     def __post_init__(self) -> None:

@@ -162,8 +162,11 @@ spec:
       containers: [{name: work, image: x}]
 """
     path = tmp_path / "three.yaml"
-    path.write_text(_deployment("a", "{app: a}") + _pdb("a", "{app: a}")
-                    + _deployment("b", "{app: b}") + job, encoding="utf-8")
+    # grace 0: the whole-cluster exploration stays small (graceful termination multiplies
+    # the two Deployments' interleavings; the grouping, not termination, is tested here)
+    atonce = "      terminationGracePeriodSeconds: 0\n"
+    path.write_text(_deployment("a", "{app: a}", atonce) + _pdb("a", "{app: a}")
+                    + _deployment("b", "{app: b}", atonce) + job, encoding="utf-8")
     options = CheckOptions(manifests=ManifestOptions(nodes=2, failures=0))
     split = check_path(str(path), options)
     assert len(split) == 5  # a (two explorations), b (two), the Job (no restart: one)

@@ -109,5 +109,5 @@ def test_fields_that_change_behaviour_but_are_not_modelled_warn_with_their_path(
     # updateStrategy are modelled (model/cronjob.py, model/job.py, model/statefulset.py)
     assert found == {
         ("spec.template.spec.priorityClassName", 33),
-        ("spec.template.spec.containers[0].lifecycle", 37), ("spec.behavior", 47),
+        ("spec.template.spec.containers[0].lifecycle.postStart", 37), ("spec.behavior", 47),
         ("spec.minReadySeconds", 54)}

@@ -97,12 +97,15 @@ def tiny_factory(clock: Clock, options: ModelOptions):
 def template(name: str = "web", labels: tuple[tuple[str, str], ...] = (("app", "web"),),
              requests: tuple[tuple[str, str], ...] = (), outcome=spec.Outcome.RUNS,
              init_requests: tuple[tuple[str, str], ...] | None = None,
-             restart: str = "Always") -> spec.PodTemplate:
+             restart: str = "Always", grace: int = 0) -> spec.PodTemplate:
     inits = () if init_requests is None else (
         spec.Container("migrate", requests=init_requests,
                        behavior=spec.Behavior(outcome=spec.Outcome.SUCCEEDS)),)
     app = spec.Container("app", requests=requests, behavior=spec.Behavior(outcome=outcome))
-    return spec.PodTemplate(name, labels, restart, initContainers=inits, containers=(app,))
+    # grace 0 by default: deletes are atomic, as the pinned counts below assume;
+    # the agreement tests also run with the default 30 s (Terminating pods)
+    return spec.PodTemplate(name, labels, restart, initContainers=inits, containers=(app,),
+                            terminationGracePeriodSeconds=grace)
 
 
 def deployment(name: str = "web", replicas: int = 2, **kw) -> spec.Workload:
@@ -161,7 +164,8 @@ def node_of(model: Model, s: Slot, state: ir.State) -> str:
 def pods_in(model: Model, state: ir.State) -> list[dict[str, object]]:
     c = model.cluster
     return [pod_object(s.name, s.workload, PodPhase(PHASES[value(model, c.phase(s), state)]),
-                       bool(value(model, c.ready(s), state)))
+                       bool(value(model, c.ready(s), state)),
+                       bool(value(model, c.terminating(s), state)))
             for s in c.slots if state[s.exists.index]]
 
 
@@ -250,9 +254,19 @@ BUDGETS = [
 ]
 
 
-@pytest.mark.parametrize("budget", BUDGETS, ids=lambda b: str(pdb_manifest(b)["spec"]))
-def test_pdb_and_eviction_ir_agree_with_kube_on_every_reachable_state(budget):
-    sp = spec.CheckedSpec("t.pod", (deployment(replicas=3),), nodes("n1", "n2"), (budget,),
+# with a 30 s grace period (Terminating pods, deletionTimestamp in the pod objects) on
+# two replicas: three take minutes on the reference BFS
+CASES = [*((b, 0) for b in BUDGETS), (pdb(1), 30)]
+
+
+@pytest.mark.parametrize(("budget", "grace"), CASES,
+                         ids=lambda b: str(pdb_manifest(b)["spec"]) if not isinstance(b, int)
+                         else f"grace={b}")
+def test_pdb_and_eviction_ir_agree_with_kube_on_every_reachable_state(budget, grace):
+    replicas = 2 if grace else 3
+    sp = spec.CheckedSpec("t.pod", (deployment(replicas=replicas, grace=grace),),
+                          nodes("n1", "n2"),
+                          (budget,),
                           spec.Environment(drain=("n1",), nodeFailures=1))
     m = build(sp)
     (b,) = m.budgets

@@ -71,8 +71,8 @@ def _kube_verdict(m: Model, state: ir.State) -> bool:
     job = {"spec": {"backoffLimit": w.backoffLimit,
                     "template": {"spec": {"restartPolicy": str(w.template.restartPolicy)}}}}
     pods = []
-    for s in m.cluster.slots:
-        if not state[s.exists.index]:
+    for s in m.cluster.slots:  # syncJob passes its active pods (FilterActivePods)
+        if not state[s.exists.index] or ir.evaluate(m.cluster.terminating(s), state):
             continue
         assert isinstance(s.model, PodModel)
         obj = pod_with_status(s.model, state)
