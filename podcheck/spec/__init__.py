@@ -63,6 +63,7 @@ from podcheck.spec.objects import (
     PodTemplate,
     PolicyRule,
     Probe,
+    Start,
     Volume,
     Workload,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "DOMAINS",
     "Domain",
     "DisruptionStart",
+    "Start",
     "DrainMode",
     "Duration",
     "DurationRange",

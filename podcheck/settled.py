@@ -1,0 +1,191 @@
+"""The settled start: a run that begins with the workload already up.
+
+Stage: driver, between the model compiler and the engines.  Consumes a checked spec
+whose environment says `start: settled`, the model options and whether symmetry is on;
+produces the compiled transition system with its initial states replaced by the
+settled states, and a PC307 note saying so (PC308 when no settled state exists).
+
+NOTE(settled-start): the settled states are computed on the compiled model itself,
+never written by hand: they are the states the model's own start-up reaches, with the
+environment's disruptions, container exits and probe failures left out, in which every
+long-running pod is bound, Ready and quiescent (no kubelet reaction enabled, no timer
+running) and no start-up step is enabled any more.  The start-up search takes one pod
+at a time from binding to settled (a bound pod that is not yet up is *busy*: only its
+own steps and the clock move); while no pod is busy, any pending pod may be bound to
+any node the scheduler's filters allow.  The scheduler's filters read only the other
+pods' bindings (never their containers or probes), so every placement an interleaved
+start-up reaches is reached by binding the pods one after another in the same order;
+with symmetry the states are canonicalised by the system's verified groups, so the
+settled states are one per orbit (docs/semantics.md "The settled start").
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from podcheck import ir, spec
+from podcheck.diagnostics import Diagnostic, Severity, StageResult, codes
+from podcheck.engine.pycompile import compile_predicate, compile_system
+from podcheck.engine.symmetry import prepare
+from podcheck.model.cluster import Cluster, Slot
+from podcheck.model.compile import Model, build_model, compile_spec, kubelet_factory
+from podcheck.model.options import ModelOptions
+from podcheck.vocab import ActionKind, Actor
+
+# Who disrupts: the environment block's operators and failures, and what they set off.
+DISRUPTORS = frozenset({Actor.EVICTION_API, Actor.KUBECTL_DRAIN, Actor.CLUSTER_AUTOSCALER,
+                        Actor.CLUSTER_ADMIN, Actor.ENVIRONMENT, Actor.TAINT_EVICTION_CONTROLLER})
+# Whose pending step means the cluster has not settled yet.
+CONTROLLERS = frozenset({Actor.SCHEDULER, Actor.REPLICASET_CONTROLLER,
+                         Actor.STATEFULSET_CONTROLLER, Actor.DEPLOYMENT_CONTROLLER,
+                         Actor.JOB_CONTROLLER, Actor.CRONJOB_CONTROLLER,
+                         Actor.DAEMONSET_CONTROLLER, Actor.ENDPOINTSLICE_CONTROLLER})
+LONG_RUNNING = frozenset({spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLICASET,
+                          spec.WorkloadKind.STATEFULSET, spec.WorkloadKind.DAEMONSET,
+                          spec.WorkloadKind.POD})
+MAX_SETTLE_STATES = 2_000_000  # start-up states searched at most
+
+Successors = Callable[[ir.State], list[tuple[int, ir.State]]]
+Predicate = Callable[[ir.State], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """The settled states of a model (canonical under `groups`, when any) and how many
+    start-up states the search visited to find them."""
+
+    states: tuple[ir.State, ...]
+    searched: int
+    groups: tuple[str, ...]
+
+
+def compile_start(sp: spec.CheckedSpec, options: ModelOptions,
+                  symmetry: bool = True) -> StageResult[ir.TransitionSystem]:
+    """`model.compile_spec`, except that a spec with `start: settled` begins from its
+    settled states (NOTE(settled-start)), canonicalised by the verified symmetry groups
+    when `symmetry`; a note says how many, an error when there are none."""
+    if sp.environment.start is not spec.Start.SETTLED:
+        return compile_spec(sp, options)
+    built = build_model(sp, options, kubelet_factory)
+    if built.value is None:
+        return StageResult(None, built.diagnostics)
+    refused = _refused(sp)
+    if refused is not None:
+        return StageResult(None, built.diagnostics + (refused,))
+    found = settle(built.value, symmetry)
+    if not found.states:
+        return StageResult(None, built.diagnostics + (_none(sp, found),))
+    system = replace(built.value.system, init=found.states)
+    return StageResult(system, built.diagnostics + (_note(sp, found),))
+
+
+def settle(model: Model, symmetry: bool = True) -> Settled:
+    """The settled states of `model` (NOTE(settled-start)), in the order found."""
+    system, cluster = model.system, model.cluster
+    use: tuple[str, ...] = ()
+    canon: Callable[[ir.State], ir.State] = tuple
+    if symmetry:
+        sym, _ = prepare(system, liveness=_has_liveness(system))
+        if sym is not None:
+            canon, use = sym.canon, tuple(g.name for g in sym.groups)
+    steps = [a for a in system.actions if a.actor not in DISRUPTORS]
+    slots = [s for s in cluster.slots if s.kind in LONG_RUNNING and not s.surge]
+    busy = [(compile_predicate(system, _busy(cluster, s, steps)), _moves(system, s, steps))
+            for s in slots]
+    control = tuple(a for a in steps if a.actor in CONTROLLERS or a.actor == Actor.CLOCK)
+    idle = compile_system(replace(system, actions=control)).successors
+    goal = compile_predicate(system, _goal(cluster, slots, steps))
+    return _search(system, canon, busy, idle, goal, use)
+
+
+def _search(system: ir.TransitionSystem, canon: Callable[[ir.State], ir.State],
+            busy: Sequence[tuple[Predicate, Successors]], idle: Successors,
+            goal: Predicate, groups: tuple[str, ...]) -> Settled:
+    seen = {canon(s) for s in system.init}
+    todo = deque(sorted(seen))
+    found: list[ir.State] = []
+    while todo and len(seen) <= MAX_SETTLE_STATES:
+        state = todo.popleft()
+        if goal(state):
+            found.append(state)
+            continue
+        moves = next((m for is_busy, m in busy if is_busy(state)), idle)
+        for _, nxt in moves(state):
+            key = canon(nxt)
+            if key not in seen:
+                seen.add(key)
+                todo.append(key)
+    complete = not todo
+    return Settled(tuple(found) if complete else (), len(seen), groups)
+
+
+def _pod(a: ir.Action) -> str | None:
+    return dict(a.params).get("pod")
+
+
+def _busy(cluster: Cluster, s: Slot, steps: Sequence[ir.Action]) -> ir.Expr:
+    """Pod `s` is bound and not yet up: not Ready, a kubelet reaction or a timer of its
+    pending, or a controller's step about it (its endpoint) still to come."""
+    own = [a.guard for a in steps if _pod(a) == s.name and a.actor in CONTROLLERS
+           and a.name != ActionKind.BIND]
+    up = ir.and_(_up(cluster, s), ir.not_(ir.or_(*own)))
+    return ir.and_(s.exists, cluster.bound(s), ir.not_(up))
+
+
+def _up(cluster: Cluster, s: Slot) -> ir.Expr:
+    return ir.and_(s.exists, cluster.ready(s), s.model.quiescent)
+
+
+def _moves(system: ir.TransitionSystem, s: Slot, steps: Sequence[ir.Action]) -> Successors:
+    """The steps of pod `s` (its kubelet, its containers, its endpoint; not its
+    binding) and the clock's, compiled."""
+    mine = tuple(a for a in steps if _pod(a) == s.name and a.name != ActionKind.BIND
+                 or a.actor == Actor.CLOCK)
+    return compile_system(replace(system, actions=mine)).successors
+
+
+def _goal(cluster: Cluster, slots: Sequence[Slot], steps: Sequence[ir.Action]) -> ir.Expr:
+    """Every long-running pod is up and no controller's or the scheduler's step is
+    enabled."""
+    pending = [a.guard for a in steps if a.actor in CONTROLLERS]
+    return ir.and_(*(_up(cluster, s) for s in slots), ir.not_(ir.or_(*pending)))
+
+
+def _has_liveness(system: ir.TransitionSystem) -> bool:
+    return any(p.expectation not in (ir.Expectation.ALWAYS, ir.Expectation.SOMETIMES)
+               for p in system.properties)
+
+
+def _refused(sp: spec.CheckedSpec) -> Diagnostic | None:
+    """PC308 for a spec whose workloads do not all run for ever (Jobs finish)."""
+    finite = [w.name for w in sp.workloads if w.kind not in LONG_RUNNING]
+    if not finite:
+        return None
+    names = ", ".join(f"`{n}`" for n in finite)
+    return Diagnostic(codes.NO_SETTLED_STATE, Severity.ERROR,
+                      f"`start: settled` needs long-running workloads; {names} run to "
+                      "completion", sp.environment.span,
+                      help="drop `start: settled`, or check the Job in its own spec")
+
+
+def _none(sp: spec.CheckedSpec, found: Settled) -> Diagnostic:
+    limit = found.searched > MAX_SETTLE_STATES
+    why = (f"the start-up search stopped after {MAX_SETTLE_STATES:,} states" if limit
+           else "no start-up brings every pod up (bound, Running and Ready)")
+    return Diagnostic(codes.NO_SETTLED_STATE, Severity.ERROR,
+                      f"`start: settled` found no settled state: {why}", sp.environment.span,
+                      help="drop `start: settled` to see why a pod never comes up")
+
+
+def _note(sp: spec.CheckedSpec, found: Settled) -> Diagnostic:
+    orbits = f", one per orbit of {', '.join(found.groups)}" if found.groups else ""
+    count = len(found.states)
+    return Diagnostic(codes.SETTLED_START, Severity.NOTE,
+                      f"the run starts settled: {count} initial state{'s' * (count != 1)} "
+                      f"(every pod bound, Running and Ready{orbits}); the start-up itself "
+                      "is not explored", sp.environment.span)
+
+
+__all__ = ["Settled", "compile_start", "settle"]
