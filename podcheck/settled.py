@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, StageResult, codes
 from podcheck.engine.pycompile import compile_predicate, compile_system
-from podcheck.engine.symmetry import prepare
+from podcheck.engine.symmetry import Symmetry, prepare
 from podcheck.model.cluster import Cluster, Slot
 from podcheck.model.compile import Model, build_model, compile_spec, kubelet_factory
 from podcheck.model.options import ModelOptions
@@ -87,7 +87,7 @@ def settle(model: Model, symmetry: bool = True) -> Settled:
     use: tuple[str, ...] = ()
     canon: Callable[[ir.State], ir.State] = tuple
     if symmetry:
-        sym, _ = prepare(system, liveness=_has_liveness(system))
+        sym = settling_symmetry(system)
         if sym is not None:
             canon, use = sym.canon, tuple(g.name for g in sym.groups)
     steps = [a for a in system.actions if a.actor not in DISRUPTORS]
@@ -153,9 +153,12 @@ def _goal(cluster: Cluster, slots: Sequence[Slot], steps: Sequence[ir.Action]) -
     return ir.and_(*(_up(cluster, s) for s in slots), ir.not_(ir.or_(*pending)))
 
 
-def _has_liveness(system: ir.TransitionSystem) -> bool:
-    return any(p.expectation not in (ir.Expectation.ALWAYS, ir.Expectation.SOMETIMES)
+def settling_symmetry(system: ir.TransitionSystem) -> Symmetry | None:
+    """The verified groups the settled states are canonical under: those the run may
+    use for every property of `system` (liveness ones too, when it has any)."""
+    live = any(p.expectation not in (ir.Expectation.ALWAYS, ir.Expectation.SOMETIMES)
                for p in system.properties)
+    return prepare(system, liveness=live)[0]
 
 
 def _refused(sp: spec.CheckedSpec) -> Diagnostic | None:
@@ -188,4 +191,4 @@ def _note(sp: spec.CheckedSpec, found: Settled) -> Diagnostic:
                       "is not explored", sp.environment.span)
 
 
-__all__ = ["Settled", "compile_start", "settle"]
+__all__ = ["Settled", "compile_start", "settle", "settling_symmetry"]
