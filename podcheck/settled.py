@@ -21,14 +21,16 @@ settled states are one per orbit (docs/semantics.md "The settled start").
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from podcheck import ir, spec
 from podcheck.diagnostics import Diagnostic, Severity, StageResult, codes
+from podcheck.engine.npcompile import Unsupported
+from podcheck.engine.packing import WordLayout
 from podcheck.engine.pycompile import compile_predicate, compile_system
 from podcheck.engine.symmetry import Symmetry, prepare
+from podcheck.engine.vsymmetry import VectorCanon, fits
 from podcheck.model.cluster import Cluster, Slot
 from podcheck.model.compile import Model, build_model, compile_spec, kubelet_factory
 from podcheck.model.options import ModelOptions
@@ -48,6 +50,7 @@ LONG_RUNNING = frozenset({spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.REPLIC
 MAX_SETTLE_STATES = 2_000_000  # start-up states searched at most
 
 Successors = Callable[[ir.State], list[tuple[int, ir.State]]]
+Canon = Callable[[list[ir.State]], list[ir.State]]
 Predicate = Callable[[ir.State], bool]
 
 
@@ -84,40 +87,93 @@ def compile_start(sp: spec.CheckedSpec, options: ModelOptions,
 def settle(model: Model, symmetry: bool = True) -> Settled:
     """The settled states of `model` (NOTE(settled-start)), in the order found."""
     system, cluster = model.system, model.cluster
-    use: tuple[str, ...] = ()
-    canon: Callable[[ir.State], ir.State] = tuple
-    if symmetry:
-        sym = settling_symmetry(system)
-        if sym is not None:
-            canon, use = sym.canon, tuple(g.name for g in sym.groups)
+    sym = settling_symmetry(system) if symmetry else None
     steps = [a for a in system.actions if a.actor not in DISRUPTORS]
     slots = [s for s in cluster.slots if s.kind in LONG_RUNNING and not s.surge]
     busy = [(compile_predicate(system, _busy(cluster, s, steps)), _moves(system, s, steps))
             for s in slots]
-    control = tuple(a for a in steps if a.actor in CONTROLLERS or a.actor == Actor.CLOCK)
-    idle = compile_system(replace(system, actions=control)).successors
     goal = compile_predicate(system, _goal(cluster, slots, steps))
-    return _search(system, canon, busy, idle, goal, use)
+    groups = () if sym is None else tuple(g.name for g in sym.groups)
+    return _search(system, _canonicaliser(system, sym), busy,
+                   _Idle.of(system, cluster, steps, sym), goal, groups)
 
 
-def _search(system: ir.TransitionSystem, canon: Callable[[ir.State], ir.State],
+def _canonicaliser(system: ir.TransitionSystem, sym: Symmetry | None) -> Canon:
+    """Canonical forms of a batch of states: the vector engine's batch canonicaliser
+    where the encoding fits (one form per orbit, NOTE(member-signature)), else the
+    least state of each orbit, else (no symmetry) the states themselves."""
+    if sym is None:
+        return list
+    try:
+        layout = WordLayout.of(system)
+    except Unsupported:
+        layout = None
+    if layout is None or not fits(sym, layout):
+        return lambda states: [sym.canon(s) for s in states]
+    batch = VectorCanon(sym, layout)
+    return lambda states: layout.states(batch(layout.pack(states))) if states else []
+
+
+@dataclass(frozen=True, slots=True)
+class _Idle:
+    """The steps taken while no pod is busy: the controllers', the scheduler's and the
+    clock's.  Of the pods of one verified group (no references) whose blocks are equal,
+    only the first one's steps are taken: swapping two such pods is an automorphism
+    that fixes the state and maps one's steps onto the other's, so their successors
+    are in the same orbits (the argument of NOTE(twin-successors))."""
+
+    rest: Successors
+    pods: tuple[tuple[Successors, tuple[int, tuple[int, ...]] | None], ...]
+
+    @staticmethod
+    def of(system: ir.TransitionSystem, cluster: Cluster, steps: Sequence[ir.Action],
+           sym: Symmetry | None) -> _Idle:
+        """The idle steps of `system`, twins pruned by the groups of `sym`."""
+        control = [a for a in steps if a.actor in CONTROLLERS or a.actor == Actor.CLOCK]
+        blocks = {} if sym is None else {
+            b[0]: (g, b) for g, group in enumerate(sym.sorted) for b in group}
+        pods = []
+        for s in cluster.slots:
+            mine = tuple(a for a in control if _pod(a) == s.name)
+            if mine:
+                compiled = compile_system(replace(system, actions=mine)).successors
+                pods.append((compiled, blocks.get(s.exists.index)))
+        rest = tuple(a for a in control if _pod(a) is None)
+        return _Idle(compile_system(replace(system, actions=rest)).successors, tuple(pods))
+
+    def __call__(self, state: ir.State) -> list[tuple[int, ir.State]]:
+        out = self.rest(state)
+        twins: set[tuple[int, ...]] = set()
+        for moves, member in self.pods:
+            if member is not None:
+                key = (member[0], *(state[i] for i in member[1]))
+                if key in twins:
+                    continue
+                twins.add(key)
+            out += moves(state)
+        return out
+
+
+def _search(system: ir.TransitionSystem, canon: Canon,
             busy: Sequence[tuple[Predicate, Successors]], idle: Successors,
             goal: Predicate, groups: tuple[str, ...]) -> Settled:
-    seen = {canon(s) for s in system.init}
-    todo = deque(sorted(seen))
-    found: list[ir.State] = []
-    while todo and len(seen) <= MAX_SETTLE_STATES:
-        state = todo.popleft()
-        if goal(state):
-            found.append(state)
-            continue
-        moves = next((m for is_busy, m in busy if is_busy(state)), idle)
-        for _, nxt in moves(state):
-            key = canon(nxt)
+    """Breadth first, one layer at a time (each layer canonicalised in one batch)."""
+    frontier = sorted(set(canon(list(system.init))))
+    seen, found = set(frontier), []
+    while frontier and len(seen) <= MAX_SETTLE_STATES:
+        successors: list[ir.State] = []
+        for state in frontier:
+            if goal(state):
+                found.append(state)
+                continue
+            moves = next((m for is_busy, m in busy if is_busy(state)), idle)
+            successors += [nxt for _, nxt in moves(state)]
+        frontier = []
+        for key in canon(successors):
             if key not in seen:
                 seen.add(key)
-                todo.append(key)
-    complete = not todo
+                frontier.append(key)
+    complete = not frontier
     return Settled(tuple(found) if complete else (), len(seen), groups)
 
 
