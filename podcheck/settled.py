@@ -33,7 +33,10 @@ from podcheck.engine.symmetry import Symmetry, prepare
 from podcheck.engine.vsymmetry import VectorCanon, fits
 from podcheck.model.cluster import Cluster, Slot
 from podcheck.model.compile import Model, build_model, compile_spec, kubelet_factory
+from podcheck.model.observables import walk
 from podcheck.model.options import ModelOptions
+from podcheck.model.progress import wanted as progress_wanted
+from podcheck.model.timed import bounded
 from podcheck.vocab import ActionKind, Actor
 
 # Who disrupts: the environment block's operators and failures, and what they set off.
@@ -218,15 +221,23 @@ def settling_symmetry(system: ir.TransitionSystem) -> Symmetry | None:
 
 
 def _refused(sp: spec.CheckedSpec) -> Diagnostic | None:
-    """PC308 for a spec whose workloads do not all run for ever (Jobs finish)."""
-    finite = [w.name for w in sp.workloads if w.kind not in LONG_RUNNING]
-    if not finite:
+    """PC308 for a spec whose workloads do not all run for ever (Jobs finish), or whose
+    properties read how long the start-up took (a `within` bound, `elapsed`, the
+    Deployment's progress deadline): the start-up search brings pods up one after
+    another, so its clock is not the one of a start-up in parallel."""
+    finite = [f"`{w.name}` runs to completion" for w in sp.workloads
+              if w.kind not in LONG_RUNNING]
+    timed = [f"`{d.name}` reads the time since the start" for d in sp.properties
+             if bounded(d) is not None or d.formula is not None
+             and any(isinstance(e, spec.Elapsed) for e in walk(d.formula))]
+    if progress_wanted(sp):
+        timed.append("a property reads the progress deadline")
+    if not finite + timed:
         return None
-    names = ", ".join(f"`{n}`" for n in finite)
     return Diagnostic(codes.NO_SETTLED_STATE, Severity.ERROR,
-                      f"`start: settled` needs long-running workloads; {names} run to "
-                      "completion", sp.environment.span,
-                      help="drop `start: settled`, or check the Job in its own spec")
+                      f"`start: settled` does not apply here: {'; '.join(finite + timed)}",
+                      sp.environment.span,
+                      help="drop `start: settled`, or check that part in a spec of its own")
 
 
 def _none(sp: spec.CheckedSpec, found: Settled) -> Diagnostic:

@@ -678,7 +678,9 @@ _ENTRIES: tuple[Code, ...] = (
         "The start-up search (NOTE(settled-start)) found no state in which every "
         "long-running pod is bound, Running, Ready and quiescent: some pod fits no node, "
         "a container never becomes Ready, or the spec has a Job or CronJob, which runs "
-        "to completion and never settles.",
+        "to completion and never settles.  Also reported when a property reads the time "
+        "since the start (a `within` bound, `elapsed`, the progress deadline): the search "
+        "brings pods up one after another, so its clock is not a real start-up's.",
         "deployment web { replicas: 2  template { nodeSelector: { disk: ssd } "
         "container app {} } }\nenvironment { start: settled }",
         "Drop `start: settled` and look at the pod that never comes up.",

@@ -208,6 +208,17 @@ def test_a_job_never_settles(tmp_path):
         codes.NO_SETTLED_STATE]
 
 
+def test_a_property_that_reads_the_time_since_the_start_is_refused(tmp_path):
+    path = tmp_path / "timed.pod"
+    path.write_text("pod a { container c { readinessProbe {} } }\n"
+                    "environment { start: settled }\n"
+                    "property quick: always (a.ready or elapsed < 30s)\n")
+    run = check_file(str(path), CheckOptions())
+    errors = [d for d in run.diagnostics if d.severity is Severity.ERROR]
+    assert [d.code for d in errors] == [codes.NO_SETTLED_STATE]
+    assert "`quick` reads the time since the start" in errors[0].message
+
+
 def test_a_pod_that_fits_no_node_never_settles(tmp_path):
     path = tmp_path / "big.pod"
     path.write_text("cluster { node n1 { capacity: { cpu: 1 } } }\n"
