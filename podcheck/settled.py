@@ -93,8 +93,9 @@ def settle(model: Model, symmetry: bool = True) -> Settled:
     sym = settling_symmetry(system) if symmetry else None
     steps = [a for a in system.actions if a.actor not in DISRUPTORS]
     slots = [s for s in cluster.slots if s.kind in LONG_RUNNING and not s.surge]
-    busy = [(compile_predicate(system, _busy(cluster, s, steps)), _moves(system, s, steps))
-            for s in slots]
+    clock = _compiled(system, [a for a in steps if a.actor == Actor.CLOCK])
+    busy = [(compile_predicate(system, _busy(cluster, s, steps)),
+             _moves(system, s, steps, clock)) for s in slots]
     goal = compile_predicate(system, _goal(cluster, slots, steps))
     groups = () if sym is None else tuple(g.name for g in sym.groups)
     return _search(system, _canonicaliser(system, sym), busy,
@@ -139,10 +140,9 @@ class _Idle:
         for s in cluster.slots:
             mine = tuple(a for a in control if _pod(a) == s.name)
             if mine:
-                compiled = compile_system(replace(system, actions=mine)).successors
-                pods.append((compiled, blocks.get(s.exists.index)))
-        rest = tuple(a for a in control if _pod(a) is None)
-        return _Idle(compile_system(replace(system, actions=rest)).successors, tuple(pods))
+                pods.append((_compiled(system, mine), blocks.get(s.exists.index)))
+        rest = [a for a in control if _pod(a) is None]
+        return _Idle(_compiled(system, rest), tuple(pods))
 
     def __call__(self, state: ir.State) -> list[tuple[int, ir.State]]:
         out = self.rest(state)
@@ -197,12 +197,17 @@ def _up(cluster: Cluster, s: Slot) -> ir.Expr:
     return ir.and_(s.exists, cluster.ready(s), s.model.quiescent)
 
 
-def _moves(system: ir.TransitionSystem, s: Slot, steps: Sequence[ir.Action]) -> Successors:
+def _compiled(system: ir.TransitionSystem, actions: Sequence[ir.Action]) -> Successors:
+    """The successors of `system` by `actions` only, compiled."""
+    return compile_system(replace(system, actions=tuple(actions), terminal=ir.TRUE)).successors
+
+
+def _moves(system: ir.TransitionSystem, s: Slot, steps: Sequence[ir.Action],
+           clock: Successors) -> Successors:
     """The steps of pod `s` (its kubelet, its containers, its endpoint; not its
-    binding) and the clock's, compiled."""
-    mine = tuple(a for a in steps if _pod(a) == s.name and a.name != ActionKind.BIND
-                 or a.actor == Actor.CLOCK)
-    return compile_system(replace(system, actions=mine)).successors
+    binding), then the clock's (`clock`, compiled once for every pod)."""
+    own = _compiled(system, [a for a in steps if _pod(a) == s.name and a.name != ActionKind.BIND])
+    return lambda state: own(state) + clock(state)
 
 
 def _goal(cluster: Cluster, slots: Sequence[Slot], steps: Sequence[ir.Action]) -> ir.Expr:
