@@ -29,7 +29,7 @@ from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.engine.parametric import MAX_REPLICAS, NODES, CounterScenario
 from podcheck.engine.result import Verdict
 from podcheck.model.kube_adapter import selects
-from podcheck.spec import NO_SPAN, Behavior, CheckedSpec, DisruptionStart, Workload
+from podcheck.spec import NO_SPAN, Behavior, CheckedSpec, DisruptionStart, Start, Workload
 from podcheck.vocab import RestartPolicy, UnhealthyPodEvictionPolicy, WorkloadKind
 
 # a spec's built-in check -> the counter property that decides it
@@ -76,7 +76,8 @@ def _problems(spec: CheckedSpec, workload: str) -> Iterator[Problem]:
         yield "a spec without exactly one PDB selecting the pods", w.span
     env = spec.environment
     same = (env.nodeRecoveries, env.zoneFailures, env.podDeletes, env.rollouts, env.fairness,
-            env.disruptionsStart) == (0, 0, 0, 0, (), DisruptionStart.FROM_START)  # fmt: skip
+            env.disruptionsStart, env.start) == (
+        0, 0, 0, 0, (), DisruptionStart.FROM_START, Start.PENDING)  # fmt: skip
     if len(env.drain) != 1 or not same or env.nodeFailures > NODES:
         yield "an environment other than one drained node and node failures", env.span
     named = {"budget-respected": {b.name for b in spec.pdbs}, "drain-completes": set(env.drain)}
