@@ -11,7 +11,9 @@ scan first (engine/stuck.py), else the quotient (engine/symliveness.py), else th
 unreduced graph.  `--dsl` runs `podcheck check` on bench/specs/b1.pod with N, M, K, F
 written into it (its `budget-respected` is SafeEvictions; `drain-completes` only with
 `--liveness`); `--settled` adds `start: settled` to its environment: the run begins
-with every pod Ready, as B1 does (NOTE(settled-start) in docs/semantics.md).  `seconds` is the wall-clock time of the check (after compiling the
+with every pod Ready, as B1 does (NOTE(settled-start) in docs/semantics.md), and
+`--no-probe` drops the container's readinessProbe (B1's untimed Ready step).  `seconds`
+is the wall-clock time of the check (after compiling the
 IR, including compiling the DSL spec with `--dsl`), `cpu_seconds` the process's CPU
 time (start-up included: on a loaded machine the steadier figure), `peak_mib` the
 process's peak RSS.
@@ -183,7 +185,8 @@ def main() -> None:
     print(json.dumps({
         "scenario": "b1", "n": args.n, "m": args.m, "k": k, "f": args.f, "dsl": args.dsl,
         "settled": args.settled,
-        "probe": not args.no_probe, "liveness": args.liveness, **out, "seconds": round(out["seconds"], 3),
+        "probe": not args.no_probe, "liveness": args.liveness, **out,
+        "seconds": round(out["seconds"], 3),
         "peak_mib": round(peak, 1), "cpu_seconds": round(time.process_time(), 3),
         "cpus": os.cpu_count(), "workers": args.workers,
         "load": os.getloadavg()[0], "symmetry": not args.no_symmetry,

@@ -200,7 +200,8 @@ def test_the_readiness_probe_changes_no_verdict_of_b1(tmp_path):
 
 def test_a_job_never_settles(tmp_path):
     path = tmp_path / "job.pod"
-    path.write_text("job once { template { restartPolicy: Never  container c { behavior { outcome: succeeds } } } }\n"
+    path.write_text("job once { template { restartPolicy: Never\n"
+                    "  container c { behavior { outcome: succeeds } } } }\n"
                     "environment { start: settled }\n")
     run = check_file(str(path), CheckOptions())
     assert run.result is None
