@@ -2,7 +2,7 @@
 
 Run from the repository root:
     python bench/b1.py --n N --m M [--k K] [--f F] [--engine vector|bfs] [--fingerprint]
-                       [--workers W] [--no-symmetry] [--dsl] [--liveness]
+                       [--workers W] [--no-symmetry] [--dsl [--settled]] [--liveness]
 Without `--dsl` the system is the IR of tests/engine/b1_ir.py, with exactly the
 variables of /work/shared/bench/spin/b1.pml, so unreduced state counts equal SPIN's;
 SafeEvictions (holds: the whole space is explored) and AlwaysAvailable are checked.
@@ -10,7 +10,10 @@ SafeEvictions (holds: the whole space is explored) and AlwaysAvailable are check
 scan first (engine/stuck.py), else the quotient (engine/symliveness.py), else the
 unreduced graph.  `--dsl` runs `podcheck check` on bench/specs/b1.pod with N, M, K, F
 written into it (its `budget-respected` is SafeEvictions; `drain-completes` only with
-`--liveness`).  `seconds` is the wall-clock time of the check (after compiling the
+`--liveness`); `--settled` adds `start: settled` to its environment: the run begins
+with every pod Ready, as B1 does (NOTE(settled-start) in docs/semantics.md), and
+`--no-probe` drops the container's readinessProbe (B1's untimed Ready step).  `seconds`
+is the wall-clock time of the check (after compiling the
 IR, including compiling the DSL spec with `--dsl`), `cpu_seconds` the process's CPU
 time (start-up included: on a loaded machine the steadier figure), `peak_mib` the
 process's peak RSS.
@@ -49,14 +52,21 @@ from podcheck.reduced_run import SCAN_STATES  # noqa: E402
 SPEC = ROOT / "bench" / "specs" / "b1.pod"
 
 
-def dsl_text(n: int, m: int, k: int, f: int, liveness: bool) -> str:
-    """bench/specs/b1.pod with the parameters written in (and `drain-completes` kept
-    only for liveness)."""
+def dsl_text(n: int, m: int, k: int, f: int, liveness: bool, settled: bool = False,
+             probe: bool = True) -> str:
+    """bench/specs/b1.pod with the parameters written in (`drain-completes` kept only
+    for liveness; `settled`: `start: settled` added to the environment; not `probe`:
+    the container's readinessProbe left out)."""
     text = SPEC.read_text()
     for pattern, value in (("nodes: 2", f"nodes: {m}"), ("replicas: 4", f"replicas: {n}"),
                            ("minAvailable: 3", f"minAvailable: {k}"),
                            ("nodeFailures: 1", f"nodeFailures: {f}")):
         text = text.replace(pattern, value, 1)
+    if not probe:
+        text = text.replace("container app { readinessProbe { periodSeconds: 5 } }",
+                            "container app {}", 1)
+    if settled:
+        text = text.replace(f"nodeFailures: {f} }}", f"nodeFailures: {f}  start: settled }}", 1)
     if not liveness:
         text = re.sub(r"^check drain-completes\n", "", text, flags=re.M)
     return text
@@ -66,7 +76,8 @@ def run_dsl(args: argparse.Namespace, k: int) -> dict[str, Any]:
     """`podcheck check` on the DSL spec: verdicts and statistics."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "b1.pod"
-        path.write_text(dsl_text(args.n, args.m, k, args.f, args.liveness))
+        path.write_text(dsl_text(args.n, args.m, k, args.f, args.liveness,
+                                  args.settled, not args.no_probe))
         start = time.perf_counter()
         run = check_file(str(path), CheckOptions(engine=args.engine, workers=args.workers,
                                                  symmetry=not args.no_symmetry,
@@ -160,6 +171,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="vector engine processes (frontier partitioned by hash)")
     parser.add_argument("--dsl", action="store_true", help="bench/specs/b1.pod via check")
+    parser.add_argument("--settled", action="store_true",
+                        help="--dsl: start settled (every pod Ready, as B1 does)")
+    parser.add_argument("--no-probe", action="store_true",
+                        help="--dsl: no readinessProbe (Ready when its container starts)")
     parser.add_argument("--liveness", action="store_true", help="DrainCompletes only")
     args = parser.parse_args()
     if args.workers > 1 and args.engine != "vector":
@@ -169,7 +184,9 @@ def main() -> None:
     peak = out.pop("peak_mib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps({
         "scenario": "b1", "n": args.n, "m": args.m, "k": k, "f": args.f, "dsl": args.dsl,
-        "liveness": args.liveness, **out, "seconds": round(out["seconds"], 3),
+        "settled": args.settled,
+        "probe": not args.no_probe, "liveness": args.liveness, **out,
+        "seconds": round(out["seconds"], 3),
         "peak_mib": round(peak, 1), "cpu_seconds": round(time.process_time(), 3),
         "cpus": os.cpu_count(), "workers": args.workers,
         "load": os.getloadavg()[0], "symmetry": not args.no_symmetry,

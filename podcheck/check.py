@@ -44,7 +44,6 @@ from podcheck.limits import Stopped, Watch, watching
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.manifests.groups import splittable
-from podcheck.model.compile import compile_spec
 from podcheck.model.options import ModelOptions
 from podcheck.reduced_run import (
     Wants,
@@ -55,6 +54,7 @@ from podcheck.reduced_run import (
 )
 from podcheck.replica_ranges import check_counts, per_count, with_counts
 from podcheck.run import CheckRun
+from podcheck.settled import compile_start as compile_spec  # NOTE(settled-start)
 from podcheck.spec import CheckedSpec
 from podcheck.vacuity import add_probes, split, vacuity_warning
 
@@ -144,8 +144,8 @@ def load_and_compile(
     if reporter is not None:
         reporter.on_phase(Phase.COMPILE.value, path)
     with _no_gc():
-        compiled = compile_spec(spec, options.model) if not spec.params else parametric(
-            compile_points(spec, lambda point: compile_spec(point, options.model)))
+        compiled = compile_spec(spec, options.model, options.symmetry) if not spec.params \
+            else parametric(compile_points(spec, lambda p: compile_spec(p, options.model)))
     merged = StageResult(compiled.value, loaded.result.diagnostics + compiled.diagnostics)
     return merged, loaded.sources, spec
 

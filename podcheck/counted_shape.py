@@ -31,7 +31,15 @@ from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.engine.parametric import MAX_REPLICAS, CounterScenario
 from podcheck.engine.result import Verdict
 from podcheck.model.kube_adapter import selects
-from podcheck.spec import NO_SPAN, Behavior, CheckedSpec, DisruptionStart, DrainMode, Workload
+from podcheck.spec import (
+    NO_SPAN,
+    Behavior,
+    CheckedSpec,
+    DisruptionStart,
+    DrainMode,
+    Start,
+    Workload,
+)
 from podcheck.vocab import RestartPolicy, UnhealthyPodEvictionPolicy, WorkloadKind
 
 # a spec's built-in check -> the counter property that decides it
@@ -78,8 +86,8 @@ def _problems(spec: CheckedSpec, workload: str) -> Iterator[Problem]:
         yield "a spec without exactly one PDB selecting the pods", w.span
     env = spec.environment
     same = (env.nodeRecoveries, env.zoneFailures, env.podDeletes, env.rollouts, env.fairness,
-            env.disruptionsStart, env.scaleDown, env.drainTimeout) == (
-        0, 0, 0, 0, (), DisruptionStart.FROM_START, (), None)  # fmt: skip
+            env.disruptionsStart, env.scaleDown, env.drainTimeout, env.start) == (
+        0, 0, 0, 0, (), DisruptionStart.FROM_START, (), None, Start.PENDING)  # fmt: skip
     if not env.drain or not same or env.nodeFailures > len(spec.nodes):
         yield ("an environment other than drained nodes (without --timeout) and node "
                "failures"), env.span

@@ -674,6 +674,34 @@ _ENTRIES: tuple[Code, ...] = (
         "environment { drain: [n1] }",
         "Write a property that reads `terminating` to see the Terminating pods.",
     ),
+    Code(
+        "PC308",
+        "settled-start",
+        "the run starts from the settled workload, not from Pending pods",
+        "With `environment { start: settled }` the run's initial states are the settled "
+        "states of the model's own start-up (NOTE(settled-start) in docs/semantics.md): "
+        "every long-running pod bound where the scheduler's filters allow, its "
+        "containers Running, its probes passed and Ready, no timer running, and no "
+        "disruption yet; with symmetry one state per orbit.  The start-up itself is not "
+        "explored, so no verdict of the run covers it.  Reported as a note.",
+        "deployment web { replicas: 2  template { container app {} } }\n"
+        "environment { start: settled  nodeFailures: 1 }",
+        "Drop `start: settled` to explore the start-up too.",
+    ),
+    Code(
+        "PC309",
+        "no-settled-state",
+        "`start: settled` found no settled state",
+        "The start-up search (NOTE(settled-start)) found no state in which every "
+        "long-running pod is bound, Running, Ready and quiescent: some pod fits no node, "
+        "a container never becomes Ready, or the spec has a Job or CronJob, which runs "
+        "to completion and never settles.  Also reported when a property reads the time "
+        "since the start (a `within` bound, `elapsed`, the progress deadline): the search "
+        "brings pods up one after another, so its clock is not a real start-up's.",
+        "deployment web { replicas: 2  template { nodeSelector: { disk: ssd } "
+        "container app {} } }\nenvironment { start: settled }",
+        "Drop `start: settled` and look at the pod that never comes up.",
+    ),
     # ---- 4xx: manifests (Kubernetes YAML) ----------------------------------------
     Code(
         "PC401",
@@ -1007,6 +1035,8 @@ PDB_FAIL_SAFE: Final = "PC304"
 MULTIPLE_PDBS: Final = "PC305"
 KUBERNETES_REJECTS_VALUE: Final = "PC306"
 TERMINATION_UNOBSERVED: Final = "PC307"
+SETTLED_START: Final = "PC308"
+NO_SETTLED_STATE: Final = "PC309"
 YAML_SYNTAX_ERROR: Final = "PC401"
 UNSAFE_YAML: Final = "PC402"
 YAML_TOO_LARGE: Final = "PC403"

@@ -24,6 +24,7 @@ from podcheck.spec import (
     FairnessTarget,
     Node,
     PodDisruptionBudget,
+    Start,
     Taint,
 )
 from podcheck.vocab import ActionKind, Actor, Fairness, TaintEffect, words
@@ -237,6 +238,8 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
     drain_mode = DrainMode(mode) if isinstance(mode, str) else _first_mode(parts)
     start = values.get("disruptionsStart")
     settled = any(p.disruptionsStart is DisruptionStart.ONCE_SETTLED for p in parts)
+    begin = values.get("start")
+    settled_start = any(p.start is Start.SETTLED for p in parts)
     scale = values.get("scaleDown", ())
     assert scale == "all" or isinstance(scale, tuple)
     removable = set(node_names if scale == "all" else scale)
@@ -248,6 +251,8 @@ def _merge(env: _Env, named: Mapping[str, _Env], node_names: list[str],
         **_drain_options(values, parts),  # type: ignore[arg-type]
         disruptionsStart=DisruptionStart(start) if isinstance(start, str)
         else DisruptionStart.ONCE_SETTLED if settled else DisruptionStart.FROM_START,
+        start=Start(begin) if isinstance(begin, str)
+        else Start.SETTLED if settled_start else Start.PENDING,
         fairness=tuple(sorted(fairness.items())),
         span=env.block.span,
         **counts,

@@ -71,6 +71,7 @@ class BlockSpec:
 OUTCOMES = ("runs", "succeeds", "fails")
 DRAIN_MODES = ("one-at-a-time", "concurrent")
 DISRUPTION_STARTS = ("from-start", "once-settled")
+STARTS = ("pending", "settled")
 LABEL_OPERATORS = words(SelectorOperator)
 EXPECT_OUTCOMES = ("holds", "violated")
 # The keyword of each workload block: the kind in lower case (`deployment web { }`).
@@ -196,6 +197,8 @@ _ENVIRONMENT_FIELDS = (
     FieldSpec("rollouts", "int", "0", min=0, doc="at most this many template changes"),
     FieldSpec("disruptionsStart", "enum", "from-start", DISRUPTION_STARTS,
               doc="when disruptions may begin"),
+    FieldSpec("start", "enum", "pending", STARTS,
+              doc="the run begins with the pods Pending or settled (bound and Ready)"),
     FieldSpec(
         "fairness",
         "enum-map",
@@ -366,6 +369,7 @@ ENUM_LABELS: Mapping[str, str] = MappingProxyType(
         "outcome": "behaviour outcome",
         "drainMode": "drain mode",
         "disruptionsStart": "disruption start",
+        "start": "start",
         "fairness": "fairness",
         "unhealthyPodEvictionPolicy": "unhealthy pod eviction policy",
         "operator": "label selector operator",

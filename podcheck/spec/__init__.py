@@ -64,6 +64,7 @@ from podcheck.spec.objects import (
     PolicyRule,
     PreStop,
     Probe,
+    Start,
     Volume,
     Workload,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "DOMAINS",
     "Domain",
     "DisruptionStart",
+    "Start",
     "DrainMode",
     "Duration",
     "DurationRange",

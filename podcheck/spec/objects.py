@@ -350,6 +350,13 @@ class DisruptionStart(enum.Enum):
     ONCE_SETTLED = "once-settled"  # only after every long-running pod first came up
 
 
+class Start(enum.Enum):
+    """Where a run begins (docs/semantics.md NOTE(settled-start))."""
+
+    PENDING = "pending"  # every pod created and Pending: the start-up is explored
+    SETTLED = "settled"  # every long-running pod already bound, Running and Ready
+
+
 @dataclass(frozen=True, slots=True)
 class Environment:
     """Which disruptions may happen; everything is bounded so state spaces are finite.
@@ -362,7 +369,8 @@ class Environment:
     `podDeletes`: at most this many direct pod deletes (bypass PDBs).  `rollouts`: at
     most this many template changes of each Deployment and StatefulSet.
     `disruptionsStart`: from the first state (the default), or once every long-running
-    pod has first come up.  `maxConcurrentDrains`: in one-at-a-time mode, at most this
+    pod has first come up.  `start`: the run begins with the pods Pending (the default)
+    or settled (NOTE(settled-start)).  `maxConcurrentDrains`: in one-at-a-time mode, at most this
     many nodes drain at once (each uncordoned once empty).  `ignoreDaemonsets`, `force`,
     `deleteEmptydirData`: kubectl drain's flags (on by default); `drainTimeout`: its
     `--timeout` in seconds (None: it waits for ever).  `scaleDown`: nodes the cluster
@@ -384,6 +392,7 @@ class Environment:
     podDeletes: int = 0
     rollouts: int = 0
     disruptionsStart: DisruptionStart = DisruptionStart.FROM_START
+    start: Start = Start.PENDING
     fairness: tuple[tuple[FairnessTarget, Fairness], ...] = ()
     span: Span = span_field()
 

@@ -116,6 +116,7 @@ def test_a_range_of_any_size_loads_for_counts_and_not_for_check(tmp_path):
 
 OUTSIDE = [
     ({"mode": "drainTimeout: 30s"}, "environment"),
+    ({"failures": "0\n  start: settled"}, "environment"),  # NOTE(settled-start)
     ({"probe": "livenessProbe {}"}, "startup or liveness probe"),
     ({"probe": "resources { requests: { cpu: 1 } }"}, "resource requests"),
     ({"probe": "behavior { crashes: 1 }"}, "behaviour"),
