@@ -92,7 +92,7 @@ def settle(model: Model, symmetry: bool = True) -> Settled:
     system, cluster = model.system, model.cluster
     sym = settling_symmetry(system) if symmetry else None
     steps = [a for a in system.actions if a.actor not in DISRUPTORS]
-    slots = [s for s in cluster.slots if s.kind in LONG_RUNNING and not s.surge]
+    slots = [s for s in cluster.slots if s.kind in LONG_RUNNING and not s.extra]
     clock = _compiled(system, [a for a in steps if a.actor == Actor.CLOCK])
     busy = [(compile_predicate(system, _busy(cluster, s, steps)),
              _moves(system, s, steps, clock)) for s in slots]
