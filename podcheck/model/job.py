@@ -211,6 +211,11 @@ def declare_job(cluster: Cluster, w: spec.Workload) -> None:
     _declare_policy_flag(cluster, w)
     finished = ir.or_(job_complete(cluster, w), job_failed(cluster, w))
     active = ir.count(*(ir.and_(s.exists, ir.eq(_counted(s), 0)) for s in slots))
+    if w.podFailurePolicy:
+        # NOTE(replace-failed-only): with a podFailurePolicy the Job controller replaces a
+        # pod only once it has failed (`onlyReplaceFailedPods`): manageJob creates
+        # `wantActive - terminating - active` pods, so a Terminating pod holds its place.
+        active = ir.op("+", active, ir.count(*(cluster.terminating(s) for s in slots)))
     want = ir.op("<", ir.op("+", active, done), w.completions)
     who, where, lowest = Actor.JOB_CONTROLLER, w.span, _lowest_free(slots)
     exists = _created(cluster, w)  # a CronJob's Job acts only while it exists

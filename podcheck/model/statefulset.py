@@ -38,6 +38,7 @@ from podcheck import ir, spec
 from podcheck.kube.statefulset import SetStrategy, created_revision_is_update, max_unavailable
 from podcheck.model.cluster import RUNNING, Cluster, Slot
 from podcheck.model.kube_adapter import int_or_string
+from podcheck.model.termination import Delete, chosen_delete_updates
 from podcheck.vocab import ActionKind, Actor, PodManagementPolicy, StatefulSetUpdateStrategy
 
 
@@ -111,7 +112,7 @@ def declare_statefulset(cluster: Cluster, w: spec.Workload) -> None:
 def _declare_update(cluster: Cluster, w: spec.Workload, revision: ir.Var,
                     strategy: SetStrategy) -> None:
     b, slots, env = cluster.builder, cluster.slots_of(w.name), cluster.spec.environment
-    outdated = [ir.and_(s.exists, ir.op("!=", _revision(s), revision)) for s in slots]
+    outdated = [ir.and_(cluster.live(s), ir.op("!=", _revision(s), revision)) for s in slots]
     healthy = [running_and_ready(cluster, s) for s in slots]
     waiting = [] if strategy.strategy is StatefulSetUpdateStrategy.ON_DELETE else \
         outdated[strategy.partition:]
@@ -125,22 +126,19 @@ def _declare_update(cluster: Cluster, w: spec.Workload, revision: ir.Var,
     if all(c == ir.FALSE for c in chosen):
         return
     reached = ordered_guard(w.podManagementPolicy, healthy)
+    label = (f"the StatefulSet controller deletes the out-of-date pods of {w.name} "
+             "(highest ordinal first, within maxUnavailable) to re-create them at the "
+             "update revision")
+    d = Delete(ActionKind.DELETE_FOR_UPDATE, label, Actor.STATEFULSET_CONTROLLER, span=w.span)
     ups: list[tuple[ir.Var, ir.Expr | int]] = []
     for s, pick in zip(slots, chosen, strict=True):
-        if pick != ir.FALSE:
-            ups += [(var, ir.ite(pick, _expr(value), var))
-                    for var, value in cluster.delete_updates(s)]
+        if pick != ir.FALSE:  # NOTE(graceful-deletion): a chosen pod may stay Terminating
+            ups += chosen_delete_updates(cluster, s, d, pick)
     b.action(ActionKind.DELETE_FOR_UPDATE, (("statefulset", w.name),),
-             ir.and_(reached, ir.or_(*chosen)), ups,
-             f"the StatefulSet controller deletes the out-of-date pods of {w.name} "
-             "(highest ordinal first, within maxUnavailable) to re-create them at the "
-             "update revision", Actor.STATEFULSET_CONTROLLER, span=w.span)
+             ir.and_(reached, ir.or_(*chosen)), ups, label, Actor.STATEFULSET_CONTROLLER,
+             span=w.span)
 
 
 def _revision(s: Slot) -> ir.Var:
     assert s.revision is not None, s.name
     return s.revision
-
-
-def _expr(value: ir.Expr | int) -> ir.Expr:
-    return ir.Const(value) if isinstance(value, int) else value

@@ -96,15 +96,15 @@ def reduced_workloads(sp: spec.CheckedSpec, options: ModelOptions) -> list[spec.
 
 def _disrupted(w: spec.Workload, sp: spec.CheckedSpec) -> bool:
     """A delete can hit a running pod of `w` while its controller still wants it: a
-    drain, direct deletes, a rollout's scale-down, the taint manager on a NoExecute
-    taint (a finished Job's clean-up wants no replacement)."""
+    drain, direct deletes, a rollout's scale-down or update deletes, the taint manager
+    on a NoExecute taint (a finished Job's clean-up wants no replacement)."""
     env = sp.environment
     if env.podDeletes:
         return True
     if env.drain and w.kind is not spec.WorkloadKind.DAEMONSET:
         return True
-    if env.rollouts and w.kind is spec.WorkloadKind.DEPLOYMENT:
-        return True
+    if env.rollouts and w.kind in (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.STATEFULSET):
+        return True  # a Deployment's scale-down, a StatefulSet's update deletes
     return any(t.effect is TaintEffect.NO_EXECUTE for n in sp.nodes for t in n.taints)
 
 
@@ -196,6 +196,26 @@ def declare_delete(cluster: Cluster, s: Slot, d: Delete, guard: ir.Expr,
     start = [*termination_updates(cluster, s, d), *extra]
     b.action(d.name, pod, ir.and_(guard, ir.not_(at_once)), start,
              f"{d.label}; it is Terminating (grace {grace} s)", d.actor, d.fairness, d.span)
+
+
+def chosen_delete_updates(cluster: Cluster, s: Slot, d: Delete, pick: ir.Expr) -> list[Update]:
+    """The updates of one action that deletes slot `s`'s pod where `pick` holds, among
+    several pods (a StatefulSet's update deletes): removed at once or left Terminating as
+    `declare_delete` splits it, each variable an `ite` on the pre-state (`pick`, then
+    `removed_at_once`), unchanged where `pick` is false."""
+    gone = dict(cluster.delete_updates(s, evicted=d.evicted, counted=d.counted,
+                                       disrupted=d.disrupted))
+    if s.terminating is None:
+        return [(var, ir.ite(pick, _expr(value), var)) for var, value in gone.items()]
+    start = dict(termination_updates(cluster, s, d))
+    at_once = removed_at_once(cluster, s)
+    return [(var, ir.ite(pick, ir.ite(at_once, _expr(gone.get(var, var)),
+                                      _expr(start.get(var, var))), var))
+            for var in dict.fromkeys([*gone, *start])]
+
+
+def _expr(value: ir.Expr | int) -> ir.Expr:
+    return ir.Const(value) if isinstance(value, int) else value
 
 
 def freeze_timers(cluster: Cluster, clock: Clock) -> None:
