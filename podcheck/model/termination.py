@@ -101,8 +101,8 @@ def _disrupted(w: spec.Workload, sp: spec.CheckedSpec) -> bool:
     env = sp.environment
     if env.podDeletes:
         return True
-    if env.drain and w.kind is not spec.WorkloadKind.DAEMONSET:
-        return True
+    if (env.drain or env.scaleDown) and w.kind is not spec.WorkloadKind.DAEMONSET:
+        return True  # evicted by kubectl drain or by the autoscaler's scale-down
     if env.rollouts and w.kind in (spec.WorkloadKind.DEPLOYMENT, spec.WorkloadKind.STATEFULSET):
         return True  # a Deployment's scale-down, a StatefulSet's update deletes
     return any(t.effect is TaintEffect.NO_EXECUTE for n in sp.nodes for t in n.taints)
