@@ -92,7 +92,7 @@ def settle(model: Model, symmetry: bool = True) -> Settled:
     system, cluster = model.system, model.cluster
     sym = settling_symmetry(system) if symmetry else None
     steps = [a for a in system.actions if a.actor not in DISRUPTORS]
-    slots = [s for s in cluster.slots if s.kind in LONG_RUNNING and not s.extra]
+    slots = [s for s in cluster.slots if s.kind in LONG_RUNNING and not s.surge]
     clock = _compiled(system, [a for a in steps if a.actor == Actor.CLOCK])
     busy = [(compile_predicate(system, _busy(cluster, s, steps)),
              _moves(system, s, steps, clock)) for s in slots]
@@ -212,9 +212,18 @@ def _moves(system: ir.TransitionSystem, s: Slot, steps: Sequence[ir.Action],
 
 def _goal(cluster: Cluster, slots: Sequence[Slot], steps: Sequence[ir.Action]) -> ir.Expr:
     """Every long-running pod is up and no controller's or the scheduler's step is
-    enabled."""
+    enabled: per workload, as many slots up as it wants pods and its other slots (the
+    spare slots for Terminating pods' replacements) empty, which is symmetric in the
+    workload's slots (a canonical state may hold its empty slot anywhere)."""
     pending = [a.guard for a in steps if a.actor in CONTROLLERS]
-    return ir.and_(*(_up(cluster, s) for s in slots), ir.not_(ir.or_(*pending)))
+    per: dict[str, list[Slot]] = {}
+    for s in slots:
+        per.setdefault(s.workload.name, []).append(s)
+    whole = [ir.and_(ir.eq(ir.count(*(_up(cluster, s) for s in mine)),
+                           sum(1 for s in mine if not s.extra)),
+                     *(ir.or_(_up(cluster, s), ir.not_(s.exists)) for s in mine))
+             for mine in per.values()]
+    return ir.and_(*whole, ir.not_(ir.or_(*pending)))
 
 
 def settling_symmetry(system: ir.TransitionSystem) -> Symmetry | None:

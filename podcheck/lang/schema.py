@@ -75,20 +75,12 @@ STARTS = ("pending", "settled")
 LABEL_OPERATORS = words(SelectorOperator)
 EXPECT_OUTCOMES = ("holds", "violated")
 # The keyword of each workload block: the kind in lower case (`deployment web { }`).
-WORKLOAD_BLOCKS: Mapping[str, WorkloadKind] = MappingProxyType(
-    {
-        **{k.value.lower(): k
-           for k in (
-               WorkloadKind.DEPLOYMENT,
-               WorkloadKind.REPLICASET,
-               WorkloadKind.JOB,
-               WorkloadKind.DAEMONSET,
-               WorkloadKind.STATEFULSET,
-               WorkloadKind.POD,
-           )},
-        "cronjob": WorkloadKind.JOB,  # a CronJob: its body is the jobTemplate's Job
-    }
-)
+_KINDS = (WorkloadKind.DEPLOYMENT, WorkloadKind.REPLICASET, WorkloadKind.JOB,
+          WorkloadKind.DAEMONSET, WorkloadKind.STATEFULSET, WorkloadKind.POD)
+WORKLOAD_BLOCKS: Mapping[str, WorkloadKind] = MappingProxyType({
+    **{k.value.lower(): k for k in _KINDS},
+    "cronjob": WorkloadKind.JOB,  # a CronJob: its body is the jobTemplate's Job
+})
 WORKLOAD_KINDS = tuple(WORKLOAD_BLOCKS)
 # The keyword of each probe block, in container field order (`livenessProbe { }`).
 PROBE_BLOCKS: Mapping[str, ProbeKind] = MappingProxyType({f"{k}Probe": k for k in ProbeKind})

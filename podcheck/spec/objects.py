@@ -21,6 +21,9 @@ from podcheck.kube.job import PolicyRule as PolicyRule  # the one podFailurePoli
 from podcheck.kube.probes import probe_defaults
 from podcheck.spec.durations import Duration as Duration
 from podcheck.spec.durations import DurationRange as DurationRange
+from podcheck.spec.modes import DisruptionStart as DisruptionStart
+from podcheck.spec.modes import DrainMode as DrainMode
+from podcheck.spec.modes import Start as Start
 from podcheck.spec.placement import (
     HOSTNAME_KEY,
     ZONE_KEY,
@@ -336,25 +339,6 @@ class PodDisruptionBudget:
 FairnessTarget = Actor | ActionKind
 _FAIRNESS_TARGETS = frozenset(words(Actor) + words(ActionKind))
 _FAIRNESS = frozenset(words(Fairness))
-
-
-class DrainMode(enum.Enum):
-    ONE_AT_A_TIME = "one-at-a-time"  # real maintenance: uncordon before the next drain
-    CONCURRENT = "concurrent"  # any subset of the drainable nodes at once
-
-
-class DisruptionStart(enum.Enum):
-    """When the environment's disruptions may begin (docs/semantics.md NOTE(settle-first))."""
-
-    FROM_START = "from-start"  # operators drain and nodes fail whenever they do
-    ONCE_SETTLED = "once-settled"  # only after every long-running pod first came up
-
-
-class Start(enum.Enum):
-    """Where a run begins (docs/semantics.md NOTE(settled-start))."""
-
-    PENDING = "pending"  # every pod created and Pending: the start-up is explored
-    SETTLED = "settled"  # every long-running pod already bound, Running and Ready
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,7 +109,9 @@ def _settled_predicate(model: Model) -> ir.Expr:
     enabled, and no disruption happened (`Cluster.started`)."""
     c = model.cluster
     up = [ir.and_(s.exists, c.ready(s), s.model.quiescent)
-          for s in c.slots if s.kind in LONG_RUNNING and not s.extra]
+          for s in c.slots if s.kind in LONG_RUNNING and not s.surge and not s.spare]
+    # a spare slot (a Terminating pod's replacement) is empty before any disruption
+    up += [ir.not_(s.exists) for s in c.slots if s.spare]
     pending = [a.guard for a in model.system.actions if a.actor in CONTROLLERS]
     return ir.and_(*up, ir.not_(ir.or_(*pending)), ir.not_(c.started()))
 
