@@ -110,7 +110,7 @@ def _kube_fits(m: Model, n: NodeSlot, where: dict[str, int]):  # noqa: ANN202
 
     def fits(s: Slot, node: str, placed: tuple[tuple[Slot, str], ...]) -> bool:
         at = {o.name: names[i] for o in cluster.slots
-              if (i := where[o.name]) and i != n.index}
+              if (i := where.get(o.name, 0)) and i != n.index}
         at.update({o.name: m_ for o, m_ in placed})
         bound = [pod_dict(o.workload.template, o.name, at[o.name])
                  for o in cluster.slots if o.name in at and o is not s]
@@ -131,7 +131,9 @@ def _agree(m: Model) -> tuple[int, int]:
     cluster = m.cluster
     pl = placements(cluster)
     n = next(x for x in cluster.nodes if x.name == "n3")
-    movers = list(cluster.slots)
+    # the pods of the initial state (a spare slot for a Terminating pod's replacement
+    # holds no pod until a delete: placing it would compare a pod that does not exist)
+    movers = [s for s in cluster.slots if m.system.init[0][s.exists.index]]
     here = {s.name: ir.and_(s.exists, ir.eq(s.node, n.index), ir.not_(s.model.terminal))
             for s in movers}
     guard = all_placed(cluster, pl, n, movers, here)
