@@ -144,7 +144,9 @@ def merge_points(
     assert systems and len(points) == len(systems)
     joined, where = _layout(systems)
     param_vars = tuple(range(len(joined), len(joined) + len(params)))
-    joined += [StateVar(p.name, p.lo, p.hi, owner=PARAM_OWNER, field=p.field) for p in params]
+    joined += [StateVar(p.name, p.lo, p.hi, owner=PARAM_OWNER, field=p.field,
+                        labels=tuple(p.shown(v) for v in p.values) if p.unit else ())
+               for p in params]  # fmt: skip
     interner = _Interner()
     remaps = [_Remap([where[v.name] for v in s.vars], interner) for s in systems]
     init: list[ir.State] = []

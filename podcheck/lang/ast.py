@@ -42,11 +42,12 @@ class Scalar:
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """`lo..hi`, e.g. `5s..60s`."""
+    """`lo..hi`, e.g. `5s..60s`; `fixed lo..hi` (`fixed`): one value for the whole run."""
 
     lo: Scalar
     hi: Scalar
     span: Span = span_field()
+    fixed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

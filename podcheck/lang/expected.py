@@ -76,7 +76,7 @@ _ALL_OPERATORS = frozenset(
 # because wherever a declaration may start, a name can only start a block.
 _GROUPS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
     (_DECLARATION_START, _DECLARATION_START | {"NAME"}, "a new declaration"),
-    (VALUE_START, VALUE_START, "a value"),
+    (VALUE_START, VALUE_START | {"FIXED"}, "a value"),  # `fixed 20s..120s` is a value too
     (_OPERAND_START, _OPERAND_START | _PREFIXES, "an expression"),
     (_OPERATORS, _ALL_OPERATORS, "an operator"),
     # After `.`: `container(` (p.container(app)) is one of the words a field may be.

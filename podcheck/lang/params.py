@@ -5,9 +5,11 @@ root file whose value is a range of two ints and names it by its enclosing block
 (`pod protected { container app { startupProbe { failureThreshold: 1..10 } } }` is
 `protected.app.startupProbe.failureThreshold`); `check_points` checks the spec once per
 point of the parameters' product, with each range replaced by the point's value, so
-every point is validated by the same field checks as a plain spec.  Duration ranges
-(`startup: 20s..120s`) are not parameters: they keep their meaning, a nondeterministic
-duration chosen at every start (docs/language.md).
+every point is validated by the same field checks as a plain spec.  A duration range
+(`startup: 20s..120s`) is not a parameter: it keeps its meaning, a nondeterministic
+duration chosen at every start (docs/language.md).  A *fixed* duration range
+(`startup: fixed 20s..120s`, whole seconds) is one: a parameter in seconds (`unit` "s"),
+each point the spec written with that single duration (`startup: 41s`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, replace
 from podcheck.diagnostics import Diagnostic, Note, StageResult
 from podcheck.lang import messages as m
 from podcheck.lang.ast import Block, Field, Range, Scalar, SpecFile
-from podcheck.lang.scalars import small_int
+from podcheck.lang.scalars import duration_ms, small_int
 from podcheck.spec import CheckedSpec
 from podcheck.spec.params import MAX_POINTS, Param, matches
 
@@ -59,6 +61,8 @@ def _walk(block: Block, path: Path, names: tuple[str, ...], found: list[Found],
 def _param(field: Field, name: str, found: list[Found], out: list[Diagnostic]) -> Param | None:
     value = field.value
     assert isinstance(value, Range)
+    if value.fixed and value.lo.kind == "duration":
+        return _fixed_duration(field, name, out)
     if value.lo.kind != "int" or value.hi.kind not in ("int", "name"):
         return None
     lo = small_int(value.lo.text.lstrip("+"))
@@ -72,6 +76,22 @@ def _param(field: Field, name: str, found: list[Found], out: list[Diagnostic]) -
         out.append(m.out_of_range(field.name, text, "a range with lo <= hi", value.span))
         return None
     return Param(name, lo, hi, value.span)
+
+
+def _fixed_duration(field: Field, name: str, out: list[Diagnostic]) -> Param | None:
+    """`fixed 20s..120s`: a parameter over the whole seconds 20..120 (PC202 for bounds that
+    are not whole seconds or with lo > hi)."""
+    value = field.value
+    assert isinstance(value, Range)
+    lo, hi = duration_ms(value.lo), duration_ms(value.hi)
+    if lo is None or hi is None:
+        return None  # not a duration: the field check reports it
+    if lo % 1000 or hi % 1000 or lo > hi:
+        text = f"fixed {value.lo.text}..{value.hi.text}"
+        bound = "a range of whole seconds with lo <= hi"
+        out.append(m.out_of_range(field.name, text, bound, value.span))
+        return None
+    return Param(name, lo // 1000, hi // 1000, value.span, unit="s")
 
 
 def _bounded_by(field: Field, name: str, lo: int | None, found: list[Found],
@@ -98,26 +118,29 @@ def points_of(params: Sequence[Param]) -> list[tuple[int, ...]]:
 
 
 def substitute(root: SpecFile, found: Sequence[Found], values: Sequence[int]) -> SpecFile:
-    """`root` with each parameter's range replaced by its value (an int literal)."""
+    """`root` with each parameter's range replaced by its value (an int literal, or a
+    duration in seconds for a fixed duration range)."""
     items = list(root.items)
     for where, value in zip(found, values, strict=True):
         head, *rest = where.path
         block = items[head]
         assert isinstance(block, Block)
-        items[head] = _put(block, rest, value)
+        literal = Scalar("duration", f"{value}s") if where.param.unit == "s" else Scalar(
+            "int", str(value))  # fmt: skip
+        items[head] = _put(block, rest, literal)
     return replace(root, items=tuple(items))
 
 
-def _put(block: Block, path: Sequence[int], value: int) -> Block:
+def _put(block: Block, path: Sequence[int], literal: Scalar) -> Block:
     head, *rest = path
     members = list(block.members)
     member = members[head]
     if rest:
         assert isinstance(member, Block)
-        members[head] = _put(member, rest, value)
+        members[head] = _put(member, rest, literal)
     else:
         assert isinstance(member, Field)
-        members[head] = replace(member, value=Scalar("int", str(value), member.value.span))
+        members[head] = replace(member, value=replace(literal, span=member.value.span))
     return replace(block, members=tuple(members))
 
 
@@ -160,6 +183,6 @@ def _too_many(last: Param, points: int) -> Diagnostic:
 
 
 def point_words(params: Sequence[Param], point: Sequence[int]) -> str:
-    """`failureThreshold = 3, replicas = 2`."""
-    return ", ".join(f"{p.field} = {v}" for p, v in zip(params, point, strict=True))
+    """`failureThreshold = 3, replicas = 2` (`startup = 41 s` for a fixed duration)."""
+    return ", ".join(f"{p.field} = {p.shown(v)}" for p, v in zip(params, point, strict=True))
 

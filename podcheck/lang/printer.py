@@ -308,7 +308,7 @@ def _inline(value: Value) -> str:
     if isinstance(value, Scalar):
         return value.text
     if isinstance(value, Range):
-        return f"{value.lo.text}..{value.hi.text}"
+        return f"{'fixed ' * value.fixed}{value.lo.text}..{value.hi.text}"
     if isinstance(value, ListValue):
         return "[" + ", ".join(_inline(v) for v in value.items) + "]"
     if not value.entries:

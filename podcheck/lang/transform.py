@@ -129,6 +129,9 @@ class ToAst(Transformer_NonRecursive[Token, SpecFile]):
     def range(self, meta: Meta, lo: Scalar, hi: Scalar) -> Range:
         return Range(lo, hi, self._span(meta))
 
+    def fixed_range(self, meta: Meta, _fixed: Token, lo: Scalar, hi: Scalar) -> Range:
+        return Range(lo, hi, self._span(meta), fixed=True)
+
     def list_value(self, meta: Meta, *items: Value) -> ListValue:
         return ListValue(items, self._span(meta))
 

@@ -80,11 +80,11 @@ def param_line(system: TransitionSystem, result: PropertyResult) -> str | None:
     if result.trace is not None:
         first = result.trace.steps[0].state
         offsets = probe_offsets(result.trace)
-        return "with " + " and ".join(f"{v.field} = {first[i]}" for i, v in found) + (
+        return "with " + " and ".join(f"{v.field} = {v.show(first[i])}" for i, v in found) + (
             "; " + ", ".join(offsets) if offsets else "")
     if result.verdict is Verdict.UNKNOWN:
         return None
-    ranges = " and ".join(f"{v.field} in {v.lo}..{v.hi}" for _, v in found)
+    ranges = " and ".join(f"{v.field} in {v.show(v.lo)}..{v.show(v.hi)}" for _, v in found)
     points = {tuple(s[i] for i, _ in found) for s in system.init}
     product = math.prod(v.hi - v.lo + 1 for _, v in found)
     return f"for every {ranges}" + ("" if len(points) == product else

@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from podcheck.engine.tune import Tuning, ValueVerdict, intervals
 from podcheck.report.clock import step_times
 from podcheck.report.params import probe_offsets
+from podcheck.spec.params import Param
 
 
-def _runs(values: list[int]) -> str:
-    return ", ".join(str(lo) if lo == hi else f"{lo}..{hi}" for lo, hi in intervals(values))
+def _runs(values: list[int], p: Param) -> str:
+    return ", ".join(p.shown(lo) if lo == hi else f"{p.shown(lo)}..{p.shown(hi)}"
+                     for lo, hi in intervals(values))  # fmt: skip
 
 
 def _patch(tuning: Tuning, sources: Mapping[str, str], value: int) -> list[str]:
@@ -26,7 +28,8 @@ def _patch(tuning: Tuning, sources: Mapping[str, str], value: int) -> list[str]:
     if text is None or span.line > len(text.splitlines()):
         return []
     line = text.splitlines()[span.line - 1]
-    new = line[: span.column - 1] + str(value) + line[span.end_column - 1:]
+    literal = f"{value}s" if tuning.param.unit else str(value)  # `startup: fixed ..`: `41s`
+    new = line[: span.column - 1] + literal + line[span.end_column - 1:]
     name = posixpath.basename(span.file)
     return [f"--- {name}", f"+++ {name}", f"@@ -{span.line} +{span.line} @@",
             f"-{line}", f"+{new}"]  # fmt: skip
@@ -48,7 +51,8 @@ def _witness(tuning: Tuning, largest: bool) -> list[str]:
     v, trace = near[0], near[0].trace
     when = step_times(trace)[-1]
     offsets = "".join(f", {o}" for o in probe_offsets(trace))
-    return [f"  the run at {tuning.param.field} = {v.value}: `{v.failing}` fails after "
+    p = tuning.param
+    return [f"  the run at {p.field} = {p.shown(v.value)}: `{v.failing}` fails after "
             f"{when} s{offsets}"]
 
 
@@ -56,24 +60,26 @@ def render_tuning(tuning: Tuning, sources: Mapping[str, str], *, largest: bool =
     """The whole `tune` report (module doc); the patch sets the smallest holding value,
     or the largest when `largest`."""
     p = tuning.param
-    lines = [f"parameter `{p.name}` in {p.lo}..{p.hi}"]
+    lines = [f"parameter `{p.name}` in {p.shown(p.lo)}..{p.shown(p.hi)}"]
     holding = [v.value for v in tuning.values if v.holds]
-    lines.append(f"  every property holds for {p.field} in {_runs(holding)}" if holding
-                 else f"  no value of {p.field} in {p.lo}..{p.hi} makes every property hold")
+    lines.append(f"  every property holds for {p.field} in {_runs(holding, p)}" if holding
+                 else f"  no value of {p.field} in {p.shown(p.lo)}..{p.shown(p.hi)} makes "
+                 "every property hold")
     failing: dict[str, list[int]] = {}
     for v in tuning.values:
         if not v.holds:
             failing.setdefault(v.failing or "a limit stopped the search", []).append(v.value)
     for why, values in failing.items():
         what = f"`{why}` fails" if why in {v.failing for v in tuning.values} else why
-        lines.append(f"  {what} for {p.field} in {_runs(values)}")
+        lines.append(f"  {what} for {p.field} in {_runs(values, p)}")
     methods: dict[str, list[int]] = {}
     for v in tuning.values:
         methods.setdefault(v.method.value, []).append(v.value)
-    lines.append("  decided by " + "; ".join(f"{m} for {_runs(vs)}" for m, vs in methods.items()))
+    lines.append("  decided by " + "; ".join(f"{m} for {_runs(vs, p)}"
+                                             for m, vs in methods.items()))
     lines += _witness(tuning, largest)
     runs = tuning.holding()
     if runs:
         value, which = (runs[-1][1], "largest") if largest else (runs[0][0], "smallest")
-        lines += [f"{which} holding value: {value}", *_patch(tuning, sources, value)]
+        lines += [f"{which} holding value: {p.shown(value)}", *_patch(tuning, sources, value)]
     return "\n".join(lines) + "\n"

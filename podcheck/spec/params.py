@@ -23,13 +23,15 @@ class Param:
     """One parameter: the field at `name` (its enclosing blocks and the field, dotted:
     `protected.app.startupProbe.failureThreshold`) takes every value in `lo..hi`.  With
     `upto` (the name of an earlier parameter, `minAvailable: 1..replicas`) the range is
-    `lo..` that parameter's value at each point, and `hi` is its largest."""
+    `lo..` that parameter's value at each point, and `hi` is its largest.  `unit` is "s"
+    for a fixed duration (`startup: fixed 20s..120s`: the values are whole seconds)."""
 
     name: str
     lo: int
     hi: int
     span: Span = span_field()
     upto: str = ""
+    unit: str = ""
 
     def __post_init__(self) -> None:
         assert self.lo <= self.hi, self.name
@@ -38,6 +40,10 @@ class Param:
     def field(self) -> str:
         """The field's own name, the last part of `name` (`failureThreshold`)."""
         return self.name.rsplit(".", 1)[-1]
+
+    def shown(self, value: int) -> str:
+        """`value` with its unit: `41 s` for a fixed duration, `3` for a count."""
+        return f"{value} {self.unit}" if self.unit else str(value)
 
     @property
     def values(self) -> range:
