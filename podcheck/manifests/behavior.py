@@ -5,6 +5,8 @@ produces, per container, a `spec.Behavior`, and PC411 for annotations it cannot 
 
   podcheck.io/startup-seconds: "60-90"           every app container takes 60 to 90 s
   podcheck.io/startup-seconds.<container>: "20"  one container (app, init or sidecar)
+  podcheck.io/startup-seconds: "fixed 20-120"    one start time for the whole run, a
+                                                 parameter (ranges.py `read_fixed_startups`)
   podcheck.io/outcome.<container>: runs | succeeds | fails | crashes-once | hangs
   podcheck.io/range.<container>.<probe>.<field>: "1-10"   a parameter (ranges.py)
 
@@ -27,6 +29,7 @@ from podcheck.spec import Behavior, Duration, DurationRange, Outcome
 
 PREFIX = "podcheck.io/"
 STARTUP = PREFIX + "startup-seconds"
+FIXED = "fixed "  # `"fixed 20-120"`: one start time per run (a parameter, ranges.py)
 OUTCOME = PREFIX + "outcome"
 RANGE = PREFIX + "range"  # int ranges of probe fields: manifests/ranges.py
 OUTCOMES = ("runs", "succeeds", "fails", "crashes-once", "hangs")
@@ -88,8 +91,14 @@ def _range(text: str) -> DurationRange:
     return DurationRange(low, Duration(int(hi) * 1000) if hi else low)
 
 
+def without_fixed(text: str) -> str:
+    """The range of a startup annotation without its `fixed ` word (`"fixed 20-120"`)."""
+    text = text.strip()
+    return text[len(FIXED):].strip() if text.startswith(FIXED) else text
+
+
 def _valid_range(text: str) -> bool:
-    lo, dash, hi = text.strip().partition("-")
+    lo, dash, hi = without_fixed(text).partition("-")
     if not lo.isdigit() or (dash and not hi.isdigit()):
         return False
     return not dash or int(lo) <= int(hi)
@@ -147,7 +156,7 @@ def _read_one(found: Behaviors, key: str, value: str, span: Span,
     if not _valid_range(value):
         return (f"`{value}` is not a number of seconds or a range `LO-HI`",
                 "write seconds, e.g. \"60\" or \"60-90\"")
-    given = Given(value.replace(" ", ""), span)
+    given = Given(without_fixed(value).replace(" ", ""), span)
     if container:
         found.startups[container] = given
     else:

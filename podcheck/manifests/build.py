@@ -18,11 +18,12 @@ from decimal import Decimal
 from podcheck.diagnostics import Diagnostic, Note, Severity
 from podcheck.diagnostics import codes as c
 from podcheck.kube.resources import aggregate_containers, parse_quantity, parse_resource_list
+from podcheck.manifests.budgets import read_budget_ranges
 from podcheck.manifests.cluster import Scaling, read_hpa, read_node, read_pdb
 from podcheck.manifests.groups import applies
 from podcheck.manifests.objects import CONTROLLERS, KObject
 from podcheck.manifests.options import ManifestOptions
-from podcheck.manifests.ranges import Ranged, read_ranges
+from podcheck.manifests.ranges import Ranged, on_workload, read_ranges
 from podcheck.manifests.workloads import name_of, read_workload
 from podcheck.spec import (
     BUILTIN_CHECKS,
@@ -61,14 +62,13 @@ def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
             if w is not None:
                 workloads.append(_scaled(_namespaced(w, obj, label), obj, scaling, ranges, out))
                 ranges += read_ranges(obj, workloads[-1], out)
+    _unscaled_targets(scaling, objects, out)
+    nodes = [read_node(o, out) for o in objects if o.kind == "Node"]
+    pdbs = _budgets(objects, options, label, workloads, ranges, out)
     if _points([r.param for r in ranges]) > MAX_POINTS:
         out.append(Diagnostic(c.INVALID_BEHAVIOR_ANNOTATION, Severity.ERROR,
                               f"the ranges have more than {MAX_POINTS} points together",
                               ranges[-1].param.span, help="narrow a range"))
-    _unscaled_targets(scaling, objects, out)
-    nodes = [read_node(o, out) for o in objects if o.kind == "Node"]
-    pdbs = [p for o in objects if o.kind == "PodDisruptionBudget"
-            for p in [read_pdb(o, options, label, out)] if p is not None]
     if not workloads and not objects_only and not any(d.severity is Severity.ERROR
                                                       for d in out):
         out.append(Diagnostic(c.NO_MANIFESTS, Severity.ERROR,
@@ -91,6 +91,19 @@ def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
                                pdbs=tuple(pdbs), environment=environment,
                                properties=tuple(PropertyDecl(n, None, builtin=n)
                                                 for n in checks)), ranges)  # fmt: skip
+
+
+def _budgets(objects: Sequence[KObject], options: ManifestOptions, label: str | None,
+             workloads: list[Workload], ranges: list[Ranged],
+             out: Out) -> list[PodDisruptionBudget]:  # fmt: skip
+    """The PodDisruptionBudgets; their range annotations appended to `ranges`."""
+    pdbs = []
+    for obj in objects:
+        pdb = read_pdb(obj, options, label, out) if obj.kind == "PodDisruptionBudget" else None
+        if pdb is not None:
+            pdbs.append(pdb)
+            ranges += read_budget_ranges(obj, pdb, workloads, ranges, out)
+    return pdbs
 
 
 def _namespaced(w: Workload, obj: KObject, label: str | None) -> Workload:
@@ -121,8 +134,8 @@ def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], ranges: list[Rang
             f"{obj.kind} `{obj.name}` is scaled by a HorizontalPodAutoscaler between "
             f"{s.low} and {s.high} replicas: {said}", s.span, notes=notes))
         if every:
-            ranges.append(Ranged(Param(f"{w.name}.replicas", s.low, s.high, s.span), w.name,
-                                 lambda x, v: replace(x, replicas=v)))
+            ranges.append(Ranged(Param(f"{w.name}.replicas", s.low, s.high, s.span),
+                                 on_workload(w.name, lambda x, v: replace(x, replicas=v))))
         return replace(w, replicas=s.low)
     return w
 
@@ -141,12 +154,15 @@ def _ranged(spec: CheckedSpec, ranges: Sequence[Ranged]) -> CheckedSpec:
     if not ranges:
         return spec
     params = tuple(r.param for r in ranges)
+    where = {p.name: i for i, p in enumerate(params)}
     instances = []
     for point in itertools.product(*(p.values for p in params)):
-        workloads = list(spec.workloads)
+        if any(p.upto and point[i] > point[where[p.upto]] for i, p in enumerate(params)):
+            continue  # a budget's range bounded by its target's replica range
+        at = spec
         for r, v in zip(ranges, point, strict=True):
-            workloads = [r.set(w, v) if w.name == r.workload else w for w in workloads]
-        instances.append((tuple(point), replace(spec, workloads=tuple(workloads))))
+            at = r.set(at, v)
+        instances.append((tuple(point), at))
     return replace(instances[0][1], params=params, instances=tuple(instances))
 
 

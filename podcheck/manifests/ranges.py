@@ -15,7 +15,16 @@ periodSeconds, timeoutSeconds or initialDelaySeconds (the *Seconds fields in sec
 and the container must declare that probe.  The parameter is named as the DSL names it,
 `<workload>.<container>.<probe>.<field>` (`tune --param failureThreshold` finds it), and
 build.py checks one point spec per value of the product, as for a HorizontalPodAutoscaler's
-replica range (`_ranged`).
+replica range (`_ranged`).  A single value (`"8"`) is the range 8-8, so the patch `tune`
+prints (the annotation's value at the chosen point) keeps the manifest readable.
+
+  podcheck.io/startup-seconds: "fixed 20-120"    (or `.<container>`)
+
+is one start time for the whole run (`startup: fixed 20s..120s` in the DSL): a parameter
+in seconds named `<workload>.behavior.startup` (`<workload>.<container>.behavior.startup`
+for one container's annotation), each point the manifest written with that single value
+(`read_fixed_startups`; behavior.py reads the annotation's range and reports PC411).
+A PodDisruptionBudget's range annotations are read by budgets.py.
 """
 
 from __future__ import annotations
@@ -25,25 +34,33 @@ from dataclasses import dataclass, replace
 
 from podcheck.diagnostics import Diagnostic, Severity, Span
 from podcheck.diagnostics import codes as c
-from podcheck.manifests.behavior import RANGE
+from podcheck.manifests.behavior import FIXED, RANGE, STARTUP, without_fixed
 from podcheck.manifests.objects import KObject
 from podcheck.manifests.yamlread import YNode
-from podcheck.spec import Container, Probe, Workload
+from podcheck.spec import CheckedSpec, Container, Duration, DurationRange, Probe, Workload
 from podcheck.spec.params import Param
 
 PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
 LOWEST = {"failureThreshold": 1, "periodSeconds": 1, "timeoutSeconds": 1,
           "initialDelaySeconds": 0}  # the smallest value each field takes (validation)
 Setter = Callable[[Workload, int], Workload]
+ANNOTATED = '"{}"'  # the patch of an annotation's value at one point: `"8"`
 
 
 @dataclass(frozen=True, slots=True)
 class Ranged:
-    """One annotation's parameter and how a point sets it on the workload."""
+    """One annotation's parameter and how a point sets it on the spec."""
 
     param: Param
-    workload: str
-    set: Setter
+    set: Callable[[CheckedSpec, int], CheckedSpec]
+
+
+def on_workload(name: str, setter: Setter) -> Callable[[CheckedSpec, int], CheckedSpec]:
+    """A spec setter applying `setter` to the workload `name`."""
+    def set_spec(spec: CheckedSpec, v: int) -> CheckedSpec:
+        return replace(spec, workloads=tuple(setter(w, v) if w.name == name else w
+                                             for w in spec.workloads))  # fmt: skip
+    return set_spec
 
 
 def _child(node: YNode | None, *keys: str) -> YNode | None:
@@ -54,16 +71,17 @@ def _child(node: YNode | None, *keys: str) -> YNode | None:
     return node
 
 
-def template_annotations(obj: KObject) -> list[tuple[str, str, Span]]:
-    """The pod template's string annotations of `obj` (a Pod's own), with each key's span."""
-    path = {"Pod": ("metadata",), "CronJob": ("spec", "jobTemplate", "spec", "template",
-                                              "metadata")}.get(
+def template_annotations(obj: KObject) -> list[tuple[str, str, Span, Span]]:
+    """The pod template's string annotations of `obj` (a Pod's own; a PodDisruptionBudget's
+    own), with each key's span and each value's."""
+    path = {"Pod": ("metadata",), "PodDisruptionBudget": ("metadata",),
+            "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata")}.get(
         obj.kind, ("spec", "template", "metadata"))  # fmt: skip
     node = _child(obj.node, *path, "annotations")
     if node is None or not isinstance(node.value, dict):
         return []
     keys = node.keys or {}
-    return [(k, v.value, keys.get(k, v.span)) for k, v in node.value.items()
+    return [(k, v.value, keys.get(k, v.span), v.span) for k, v in node.value.items()
             if isinstance(v.value, str)]  # fmt: skip
 
 
@@ -71,7 +89,7 @@ def read_ranges(obj: KObject, w: Workload, out: list[Diagnostic]) -> list[Ranged
     """Every `podcheck.io/range.` annotation of `obj`'s template as a parameter of `w`
     (module doc); PC411 naming the problem for one it cannot read."""
     found = []
-    for key, value, span in template_annotations(obj):
+    for key, value, span, value_span in template_annotations(obj):
         if not key.startswith(RANGE + "."):
             continue
         got = _read(key[len(RANGE) + 1:], value.strip(), w)
@@ -80,8 +98,52 @@ def read_ranges(obj: KObject, w: Workload, out: list[Diagnostic]) -> list[Ranged
                                   f"{obj.kind} `{obj.name}`: annotation `{key}`: {got[0]}",
                                   span, help=got[1]))  # fmt: skip
         else:
-            found.append(Ranged(replace(got.param, span=span), w.name, got.set))
+            found.append(Ranged(replace(got.param, span=value_span, patch=ANNOTATED), got.set))
+    return found + read_fixed_startups(obj, w)
+
+
+def int_range(value: str) -> tuple[int, int] | None:
+    """`"1-10"` as (1, 10), `"8"` as (8, 8); None when unreadable or reversed."""
+    lo, dash, hi = value.partition("-")
+    hi = hi if dash else lo
+    if not (lo.isdigit() and hi.isdigit()) or int(lo) > int(hi):
+        return None
+    return int(lo), int(hi)
+
+
+def read_fixed_startups(obj: KObject, w: Workload) -> list[Ranged]:
+    """Every `podcheck.io/startup-seconds` annotation of `obj`'s template written `"fixed
+    LO-HI"` as a parameter of `w` in seconds (module doc); behavior.py reports the
+    unreadable ones, skipped here."""
+    found = []
+    own = {k[len(STARTUP) + 1:] for k, *_ in template_annotations(obj)
+           if k.startswith(STARTUP + ".")}  # fmt: skip
+    for key, value, _, value_span in template_annotations(obj):
+        bounds = int_range(without_fixed(value))
+        if not value.strip().startswith(FIXED) or bounds is None or not (
+                key == STARTUP or key.startswith(STARTUP + ".")):  # fmt: skip
+            continue
+        container = key[len(STARTUP) + 1:]
+        name = f"{w.name}.{container + '.' if container else ''}behavior.startup"
+        param = Param(name, *bounds, value_span, unit="s", patch=ANNOTATED)
+        found.append(Ranged(param, on_workload(w.name, _startup_setter(container, own))))
     return found
+
+
+def _startup_setter(container: str, own: set[str]) -> Setter:
+    """Set the start time of `container` (app, init or sidecar), or without a container
+    of every app container that has no annotation of its own."""
+    def set_value(workload: Workload, v: int) -> Workload:
+        t = workload.template
+        exact = DurationRange(Duration(v * 1000), Duration(v * 1000))
+
+        def one(x: Container, app: bool) -> Container:
+            chosen = x.name == container if container else app and x.name not in own
+            return replace(x, behavior=replace(x.behavior, startup=exact)) if chosen else x
+        return replace(workload, template=replace(
+            t, containers=tuple(one(x, True) for x in t.containers),
+            initContainers=tuple(one(x, False) for x in t.initContainers)))  # fmt: skip
+    return set_value
 
 
 def _read(path: str, value: str, w: Workload) -> Ranged | tuple[str, str]:
@@ -98,10 +160,11 @@ def _read(path: str, value: str, w: Workload) -> Ranged | tuple[str, str]:
     target = next(x for x in w.template.containers if x.name == container)
     if getattr(target, probe) is None:
         return (f"container `{container}` has no {probe}", "declare the probe in the container")
-    lo, dash, hi = value.partition("-")
-    if not (lo.isdigit() and dash and hi.isdigit()) or int(lo) > int(hi):
+    bounds = int_range(value)
+    if bounds is None:
         return f"`{value}` is not a range", 'write the range as "LO-HI", e.g. "1-10"'
-    if int(lo) < LOWEST[name]:
+    lo, hi = bounds
+    if lo < LOWEST[name]:
         return f"{name} is at least {LOWEST[name]}", f'start the range at {LOWEST[name]}'
 
     def set_value(workload: Workload, v: int) -> Workload:
@@ -110,8 +173,8 @@ def _read(path: str, value: str, w: Workload) -> Ranged | tuple[str, str]:
             _set(x, probe, name, v) if x.name == container else x
             for x in t.containers)))  # fmt: skip
 
-    param = Param(f"{w.name}.{container}.{probe}.{name}", int(lo), int(hi))
-    return Ranged(param, w.name, set_value)
+    param = Param(f"{w.name}.{container}.{probe}.{name}", lo, hi)
+    return Ranged(param, on_workload(w.name, set_value))
 
 
 def _set(x: Container, probe: str, name: str, v: int) -> Container:

@@ -28,8 +28,7 @@ def _patch(tuning: Tuning, sources: Mapping[str, str], value: int) -> list[str]:
     if text is None or span.line > len(text.splitlines()):
         return []
     line = text.splitlines()[span.line - 1]
-    literal = f"{value}s" if tuning.param.unit else str(value)  # `startup: fixed ..`: `41s`
-    new = line[: span.column - 1] + literal + line[span.end_column - 1:]
+    new = line[: span.column - 1] + tuning.param.literal(value) + line[span.end_column - 1:]
     name = posixpath.basename(span.file)
     return [f"--- {name}", f"+++ {name}", f"@@ -{span.line} +{span.line} @@",
             f"-{line}", f"+{new}"]  # fmt: skip

@@ -32,6 +32,13 @@ class Param:
     span: Span = span_field()
     upto: str = ""
     unit: str = ""
+    patch: str = ""  # the source text at `span` for one value (`{}` the value): `"{}"`
+
+    def literal(self, value: int) -> str:
+        """The text `tune`'s patch writes at `span` for `value` (`8`, `41s`, `"41"`)."""
+        if self.patch:
+            return self.patch.format(value)
+        return f"{value}{self.unit}"
 
     def __post_init__(self) -> None:
         assert self.lo <= self.hi, self.name
