@@ -1,0 +1,167 @@
+"""Parameters from manifest annotations beyond the probe ranges (issue 12, item 1): a
+PodDisruptionBudget's `podcheck.io/range.minAvailable` (bounded by its target's replicas,
+the DSL's `minAvailable: 1..replicas`) and a fixed start time
+(`podcheck.io/startup-seconds: "fixed 20-60"`, the DSL's `startup: fixed 20s..60s`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from podcheck.diagnostics import codes as c
+from podcheck.engine.bfs import BfsOptions, explore
+from podcheck.engine.liveness import LIVENESS, check_liveness
+from podcheck.engine.params import compile_points
+from podcheck.engine.pycompile import compile_predicate
+from podcheck.lang.check import load as load_pod
+from podcheck.manifests import ManifestOptions, load_inputs
+from podcheck.model.compile import compile_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+PDB_RANGE = ROOT / "specs" / "manifests" / "pdb-min-available-range.yaml"
+OPTIONS = ManifestOptions(nodes=2, failures=0, checks=("drain-completes", "budget-respected"))
+TWIN = """
+cluster { nodes: 2 }
+deployment web {
+  replicas: 1..3
+  template {
+    labels: { app: web }
+    container app { image: "nginx:1.27" }
+  }
+}
+pdb web-pdb {
+  selector: { app: web }
+  minAvailable: 1..replicas
+}
+environment {
+  drain: [n1, n2]
+  drainMode: one-at-a-time
+}
+check drain-completes
+check budget-respected
+"""
+
+
+def verdicts(system):
+    """The state count and each property's verdict (liveness decided on the graph)."""
+    result, graph = explore(system, BfsOptions(symmetry=False, keep_graph=True))
+    return result.stats.states, [
+        check_liveness(graph, p, compile_predicate=lambda e: compile_predicate(system, e)).verdict
+        if p.expectation in LIVENESS else r.verdict
+        for p, r in zip(system.properties, result.results, strict=True)]
+
+
+def at_point(merged, point):
+    init = tuple(s for s in merged.system.init
+                 if tuple(s[v] for v in merged.param_vars) == point)
+    return replace(merged.system, init=init)
+
+
+def test_the_budget_range_is_the_dsl_parameter_bounded_by_the_replicas():
+    spec = load_inputs([str(PDB_RANGE)], OPTIONS).result.value
+    assert spec is not None
+    assert [(p.name, p.lo, p.hi, p.upto) for p in spec.params] == [
+        ("web.replicas", 1, 3, ""), ("web-pdb.minAvailable", 1, 3, "web.replicas")]
+    assert [p for p, _ in spec.instances] == [(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3)]
+    assert [(i.workloads[0].replicas, i.pdbs[0].minAvailable.value)
+            for _, i in spec.instances] == [p for p, _ in spec.instances]
+
+
+def test_the_manifest_and_its_dsl_twin_agree_at_every_point(tmp_path):
+    """The twin (`replicas: 1..3`, `minAvailable: 1..replicas`, the manifest's default
+    rolling maintenance of both nodes): at each of the six points the same state count
+    and verdicts (drain-completes fails where minAvailable equals the count)."""
+    yaml = load_inputs([str(PDB_RANGE)], OPTIONS).result.value
+    path = tmp_path / "twin.pod"
+    path.write_text(TWIN, encoding="utf-8")
+    dsl = load_pod(str(path)).value
+    assert dsl is not None and [p for p, _ in dsl.instances] == [p for p, _ in yaml.instances]
+    from_yaml = compile_points(yaml, compile_spec).value
+    from_dsl = compile_points(dsl, compile_spec).value
+    for point, _ in yaml.instances:
+        got = verdicts(at_point(from_yaml, point))
+        assert got == verdicts(at_point(from_dsl, point)), point
+        assert [v.value for v in got[1]] == [
+            "violated" if point[0] == point[1] else "holds", "holds"], point
+
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: nginx:1.27}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web-pdb
+  annotations: {ANNOTATION}
+spec:
+  BUDGET
+  selector: {matchLabels: {app: web}}
+"""
+BAD = [
+    ('podcheck.io/range.minAvailable: "1-3"', "minAvailable: 1", "more than `web` has replicas"),
+    ('podcheck.io/range.minAvailable: "2-1"', "minAvailable: 1", "not a range"),
+    ('podcheck.io/range.minAvailable: "0-1"', "maxUnavailable: 1", "the budget sets maxUnavailable"),
+    ('podcheck.io/range.maxUnavailable: "0-1"', "maxUnavailable: 50%", "as a percent"),
+    ('podcheck.io/range.replicas: "0-1"', "minAvailable: 1", "not a budget field"),
+]
+
+
+@pytest.mark.parametrize(("annotation", "budget", "words"), BAD, ids=[w for *_, w in BAD])
+def test_an_unreadable_budget_range_is_pc411(tmp_path, annotation, budget, words):
+    path = tmp_path / "app.yaml"
+    path.write_text(DEPLOYMENT.replace("ANNOTATION", annotation).replace("BUDGET", budget))
+    result = load_inputs([str(path)], OPTIONS).result
+    assert result.value is None
+    (problem,) = [d for d in result.diagnostics if d.code == c.INVALID_BEHAVIOR_ANNOTATION]
+    assert words in problem.message
+
+
+POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+  annotations:
+    podcheck.io/startup-seconds: "START"
+    podcheck.io/outcome.app: runs
+spec:
+  containers:
+  - name: app
+    image: example/app:1
+    startupProbe:
+      httpGet: {path: /healthz, port: 8080}
+      periodSeconds: 10
+      failureThreshold: 3
+"""
+POD_OPTIONS = ManifestOptions(nodes=1, failures=0, concurrent_drains=0,
+                              checks=("no-crash-loop",))
+
+
+def _pod(tmp_path: Path, start: str):
+    path = tmp_path / f"app-{start.replace(' ', '-')}.yaml"
+    path.write_text(POD.replace("START", start))
+    return load_inputs([str(path)], POD_OPTIONS).result.value
+
+
+def test_a_fixed_start_time_annotation_is_a_parameter_each_point_that_value(tmp_path):
+    """`"fixed 15-25"`: every point is the manifest written with that single start time
+    (state count and verdicts); the probes kill a start not up by 20 s."""
+    spec = _pod(tmp_path, "fixed 15-25")
+    assert spec is not None
+    (param,) = spec.params
+    assert (param.name, param.lo, param.hi, param.unit) == ("app.behavior.startup", 15, 25, "s")
+    merged = compile_points(spec, compile_spec).value
+    for (value,), _ in spec.instances:
+        plain = compile_spec(_pod(tmp_path, str(value))).value
+        got = verdicts(at_point(merged, (value,)))
+        assert got == verdicts(plain), value
+        assert [v.value for v in got[1]] == ["holds" if value < 20 else "violated"], value
