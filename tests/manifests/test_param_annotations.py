@@ -110,7 +110,8 @@ spec:
 BAD = [
     ('podcheck.io/range.minAvailable: "1-3"', "minAvailable: 1", "more than `web` has replicas"),
     ('podcheck.io/range.minAvailable: "2-1"', "minAvailable: 1", "not a range"),
-    ('podcheck.io/range.minAvailable: "0-1"', "maxUnavailable: 1", "the budget sets maxUnavailable"),
+    ('podcheck.io/range.minAvailable: "0-1"', "maxUnavailable: 1",
+     "the budget sets maxUnavailable"),
     ('podcheck.io/range.maxUnavailable: "0-1"', "maxUnavailable: 50%", "as a percent"),
     ('podcheck.io/range.replicas: "0-1"', "minAvailable: 1", "not a budget field"),
 ]
