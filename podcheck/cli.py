@@ -47,6 +47,7 @@ from podcheck.cli_options import (
     WorkersOpt,
     check_options,
     cluster_problem,
+    manifest_options,
     reproduce_command,
 )
 from podcheck.cli_output import (
@@ -70,7 +71,6 @@ from podcheck.exitcodes import ExitCode, describe
 from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
-from podcheck.manifests import ManifestOptions, parse_version
 from podcheck.manifests.export import import_text
 from podcheck.report.formats import SUITE_RENDERERS, Output
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
@@ -199,16 +199,6 @@ class GraphFormat(enum.StrEnum):
     JSON = "json"
 
 
-def _manifest_options(nodes: int, failures: int, drains: int, checks: list[str] | None,
-                      version: str) -> ManifestOptions:
-    parsed = parse_version(version)
-    if parsed is None:
-        finish(f"error: --kubernetes-version {version}: expected MAJOR.MINOR such as 1.31, "
-               "from 1.9 to 1.35 (the releases whose rules podcheck knows)\n",
-               ExitCode.INPUT_ERROR, err=True)
-    return ManifestOptions(nodes, failures, drains, tuple(checks or ()), parsed)
-
-
 CHECK_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
 
 
@@ -238,7 +228,7 @@ def check_command(
     --format takes text, json, junit, sarif, tap or github, each to stdout or to a
     file (`--format sarif=out.sarif`), several at once."""
     chosen = outputs(format, CHECK_KINDS)
-    manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
+    manifests = manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     limits = Limits(max_states, max_depth, timeout, max_memory, max_input_size)
     if simulate and engine is not Engine.BFS:
         finish("error: --simulate runs random walks: it takes no --engine\n",
@@ -356,7 +346,7 @@ def import_command(
     check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
 ) -> None:
     """Write the `.pod` spec equivalent to Kubernetes manifests (diagnostics on stderr)."""
-    manifests = _manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
+    manifests = manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     result = import_text(paths, manifests)
     if result.diagnostics:
         typer.echo(render(result.diagnostics, result.sources, "text"), nl=False, err=True)

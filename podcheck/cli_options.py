@@ -17,13 +17,16 @@ from podcheck.check import CheckOptions
 from podcheck.engine.auto import AUTO
 from podcheck.engine.distributed import missing
 from podcheck.engine.simulate import DEFAULT_DEPTH
+from podcheck.exitcodes import ExitCode
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
 from podcheck.limits import default_max_memory
-from podcheck.manifests import ManifestOptions
+from podcheck.manifests import ManifestOptions, parse_version
 from podcheck.report.reports import REPORT_KINDS
 from podcheck.report.view import Detail
 
 FileArg = Annotated[Path, typer.Argument(help="A `.pod` spec file.", show_default=False)]
+SpecOrManifestArg = Annotated[Path, typer.Argument(
+    help="A `.pod` spec file, or manifests (a YAML file, a directory, `-`).", show_default=False)]
 FilesArg = Annotated[list[Path], typer.Argument(
     help="Spec files, or folders searched for `*.pod`.", show_default=False)]
 FormatsOpt = Annotated[list[str] | None, typer.Option(
@@ -60,6 +63,21 @@ ChecksOpt = Annotated[list[str] | None, typer.Option("--check", help="Manifests:
                                                      "spec: only this property.")]
 VersionOpt = Annotated[str, typer.Option("--kubernetes-version", help="Manifests: the "
                                          "Kubernetes version whose rules apply.")]
+
+
+def manifest_options(nodes: int, failures: int, drains: int, checks: list[str] | None,
+                     version: str) -> ManifestOptions:
+    """The manifest front end's options from `--nodes`, `--failures`,
+    `--concurrent-drains`, `--check` and `--kubernetes-version` (shared by check, tune,
+    fit, counts and import); an unknown version ends the command with exit 2."""
+    parsed = parse_version(version)
+    if parsed is None:
+        typer.echo(f"error: --kubernetes-version {version}: expected MAJOR.MINOR such as 1.31, "
+                   "from 1.9 to 1.35 (the releases whose rules podcheck knows)", err=True)
+        raise typer.Exit(int(ExitCode.INPUT_ERROR))
+    return ManifestOptions(nodes, failures, drains, tuple(checks or ()), parsed)
+
+
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")]
 ProgressOpt = Annotated[bool | None, typer.Option(
     "--progress/--no-progress", help="Show each phase that lasts over 2 s on stderr (load, "

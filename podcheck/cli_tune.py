@@ -11,7 +11,18 @@ from typing import Annotated
 
 import typer
 
-from podcheck.cli_options import BfsOnlyOpt, FileArg, LargestOpt, ParamOpt
+from podcheck.cli_options import (
+    BfsOnlyOpt,
+    ChecksOpt,
+    DrainsOpt,
+    FailuresOpt,
+    LargestOpt,
+    NodesOpt,
+    ParamOpt,
+    SpecOrManifestArg,
+    VersionOpt,
+    manifest_options,
+)
 from podcheck.counting import CountOptions, counts_file
 from podcheck.crash import guarded
 from podcheck.diagnostics.render import render
@@ -23,10 +34,14 @@ from podcheck.schedulability import fit_file
 from podcheck.tuning import tune_file
 
 
-def tune_command(file: FileArg, param: ParamOpt, bfs: BfsOnlyOpt = False,
-                 largest: LargestOpt = False) -> None:
-    """The values of one parameter (`field: lo..hi`) for which every property holds."""
-    run = tune_file(str(file), param, TuneOptions(use_z3=not bfs))
+def tune_command(file: SpecOrManifestArg, param: ParamOpt, bfs: BfsOnlyOpt = False,
+                 largest: LargestOpt = False, nodes: NodesOpt = 3, failures: FailuresOpt = 1,
+                 concurrent_drains: DrainsOpt = 1, check: ChecksOpt = None,
+                 kubernetes_version: VersionOpt = "1.31") -> None:
+    """The values of one parameter (`field: lo..hi`, or a manifest's range annotation)
+    for which every property holds, and the patch of the line that sets it."""
+    manifests = manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
+    run = tune_file(str(file), param, TuneOptions(use_z3=not bfs), manifests)
     if run.diagnostics:
         typer.echo(render(run.diagnostics, run.sources, "text"), nl=False, err=True)
     if run.tuning is not None:
@@ -34,9 +49,12 @@ def tune_command(file: FileArg, param: ParamOpt, bfs: BfsOnlyOpt = False,
     raise typer.Exit(int(run.exit_code))
 
 
-def fit_command(file: FileArg) -> None:
+def fit_command(file: SpecOrManifestArg, nodes: NodesOpt = 3, failures: FailuresOpt = 1,
+                concurrent_drains: DrainsOpt = 1, check: ChecksOpt = None,
+                kubernetes_version: VersionOpt = "1.31") -> None:
     """Do the pods fit the nodes left after each drain and node failure (bin packing)?"""
-    run = fit_file(str(file))
+    manifests = manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
+    run = fit_file(str(file), manifests=manifests)
     if run.diagnostics:
         typer.echo(render(run.diagnostics, run.sources, "text"), nl=False, err=True)
     if run.problem is not None:
@@ -49,15 +67,20 @@ QueryTimeoutOpt = Annotated[float, typer.Option(
     "is inconclusive.")]
 
 
-def counts_command(file: FileArg, timeout: QueryTimeoutOpt = 300.0) -> None:
+def counts_command(file: SpecOrManifestArg, timeout: QueryTimeoutOpt = 300.0,
+                   nodes: NodesOpt = 3, failures: FailuresOpt = 1,
+                   concurrent_drains: DrainsOpt = 1, check: ChecksOpt = None,
+                   kubernetes_version: VersionOpt = "1.31") -> None:
     """Prove budget-respected and drain-completes for every count of `replicas: lo..hi`
     at once (counts of pods, Spacer), or name the smallest count at which one fails.
 
     The range may be of any size (`replicas: 1..2147483647`); the spec must have the
     shape the counts describe (docs/smt.md: one Deployment, untainted nodes, one PDB,
     drained nodes, node failures), else PC504.  Exit 0 when both hold for every count, 1
-    when one fails, 3 when Z3 left one undecided, 2 for a spec outside the shape."""
-    run = counts_file(str(file), CountOptions(timeout_seconds=timeout))
+    when one fails, 3 when Z3 left one undecided, 2 for a spec outside the shape.
+    Manifests: the range is a HorizontalPodAutoscaler's minReplicas..maxReplicas."""
+    manifests = manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
+    run = counts_file(str(file), CountOptions(timeout_seconds=timeout), manifests)
     if run.diagnostics:
         typer.echo(render(run.diagnostics, run.sources, "text"), nl=False, err=True)
     if run.counted is not None:

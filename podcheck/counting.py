@@ -43,6 +43,7 @@ from podcheck.ir import Expectation, Expr, State
 from podcheck.lang.check import Loaded, check
 from podcheck.lang.imports import LoadOptions, load_program
 from podcheck.lang.params import find_params, point_words, substitute
+from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.compile import compile_spec
 from podcheck.spec import CheckedSpec
 
@@ -192,10 +193,35 @@ def load_counted(path: str) -> CountedSpec:
         CountedSpec(loaded))
 
 
-def counts_file(path: str, options: CountOptions = CountOptions()) -> CountsRun:
-    """Load the spec at `path` (`load_counted`) and decide its properties for every
-    replica count of its range (`parametric_verdicts`)."""
-    counted = load_counted(path)
+def load_counted_manifests(path: str, manifests: ManifestOptions) -> CountedSpec:
+    """The manifests at `path` whose one range, if any, is an autoscaler's replica range
+    of any size (`every_count`), as `load_counted` reads a `.pod` spec."""
+    loaded = load_inputs([path], replace(manifests, every_count=True))
+    spec = loaded.result.value
+    if spec is None:
+        return CountedSpec(Loaded(loaded.result, loaded.sources))
+    if len(spec.params) > 1 or (spec.params and spec.params[0].field != "replicas"):
+        problem = Diagnostic(codes.OUTSIDE_COUNTER_ABSTRACTION, Severity.ERROR,
+                             "`podcheck counts` takes one range, an autoscaler's replicas",
+                             spec.params[-1].span, help="remove the range annotations")
+        return CountedSpec(Loaded(StageResult(None, (*loaded.result.diagnostics, problem)),
+                                  loaded.sources))  # fmt: skip
+    at = Loaded(StageResult(spec.instances[0][1] if spec.params else spec,
+                            loaded.result.diagnostics), loaded.sources)  # fmt: skip
+    if spec.params:
+        p = spec.params[0]
+        return CountedSpec(at, p.name.rsplit(".", 1)[0], p.lo, p.hi)
+    only = spec.workloads[0] if len(spec.workloads) == 1 else None
+    return CountedSpec(at, only.name, only.replicas, only.replicas) if only else CountedSpec(at)
+
+
+def counts_file(path: str, options: CountOptions = CountOptions(),
+                manifests: ManifestOptions | None = None) -> CountsRun:
+    """Load the spec at `path` (`load_counted`; manifests: `load_counted_manifests` with
+    `manifests`) and decide its properties for every replica count of its range
+    (`parametric_verdicts`)."""
+    counted = (load_counted_manifests(path, manifests or ManifestOptions())
+               if is_manifest_path(path) else load_counted(path))  # fmt: skip
     result, sources = counted.loaded.result, counted.loaded.sources
     if not result.ok or result.value is None:
         return CountsRun(path, result.diagnostics, sources)

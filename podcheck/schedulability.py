@@ -30,6 +30,7 @@ from podcheck.engine.binpack import (
 )
 from podcheck.exitcodes import ExitCode
 from podcheck.lang.check import LoadOptions, load_with_sources
+from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.capacity import scaled_resources
 from podcheck.model.kube_adapter import Placement, daemon_runs_on, node_view, placement
 from podcheck.spec import CheckedSpec, DrainMode, Node, PodTemplate, Workload, WorkloadKind
@@ -146,9 +147,12 @@ def affinities(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[Affine, 
     return tuple(out)
 
 
-def fit_file(path: str, options: LoadOptions | None = None) -> FitRun:
-    """Load the spec at `path` and pack its pods in every scenario of its environment."""
-    loaded = load_with_sources(path, options or LoadOptions())
+def fit_file(path: str, options: LoadOptions | None = None,
+             manifests: ManifestOptions | None = None) -> FitRun:
+    """Load the spec (or the manifests, read with `manifests`) at `path` and pack its pods
+    in every scenario of its environment."""
+    loaded = (load_inputs([path], manifests or ManifestOptions()) if is_manifest_path(path)
+              else load_with_sources(path, options or LoadOptions()))  # fmt: skip
     result: StageResult[CheckedSpec] = loaded.result
     if not result.ok or result.value is None:
         return FitRun(path, result.diagnostics, loaded.sources)

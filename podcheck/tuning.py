@@ -1,6 +1,7 @@
 """The driver behind `podcheck tune SPEC --param NAME`.
 
-Stage: a driver, like `podcheck.check`.  Loads and compiles the spec (every point of its
+Stage: a driver, like `podcheck.check`.  Loads and compiles the spec or the manifests
+(`check`'s front ends and their `ManifestOptions`; every point of its
 parameters, `engine.params`), picks the parameter `NAME` names (its full dotted name or
 a dotted suffix such as `failureThreshold`), runs `engine.tune.tune` and returns a
 `TuneRun` the renderer `report.tune` prints.
@@ -16,6 +17,7 @@ from podcheck.diagnostics import Diagnostic, Severity, codes
 from podcheck.engine.params import parametric_of
 from podcheck.engine.tune import TuneOptions, Tuning, tune
 from podcheck.exitcodes import ExitCode
+from podcheck.manifests import ManifestOptions
 from podcheck.spec.params import matches
 
 
@@ -49,9 +51,12 @@ def _no_param(name: str, known: list[str]) -> Diagnostic:
                       help=f"the spec's parameters are {listed}")  # fmt: skip
 
 
-def tune_file(path: str, name: str, options: TuneOptions) -> TuneRun:
-    """Tune the parameter `name` of the spec at `path` (module doc)."""
-    compiled, sources, spec = load_and_compile(path, CheckOptions())
+def tune_file(path: str, name: str, options: TuneOptions,
+              manifests: ManifestOptions | None = None) -> TuneRun:
+    """Tune the parameter `name` of the spec or manifests at `path` (module doc; the
+    manifests read with `manifests`, the defaults of `check` without)."""
+    compiled, sources, spec = load_and_compile(
+        path, CheckOptions(manifests=manifests or ManifestOptions()))
     if not compiled.ok or compiled.value is None or spec is None:
         return TuneRun(path, compiled.diagnostics, sources)
     chosen = [i for i, p in enumerate(spec.params) if matches(p, name)]

@@ -60,12 +60,13 @@ def build_spec(path: str, objects: Sequence[KObject], options: ManifestOptions,
         if obj.kind in CONTROLLERS or obj.kind == "Pod":
             w = read_workload(obj, name_of(obj, multi), options, out)
             if w is not None:
-                workloads.append(_scaled(_namespaced(w, obj, label), obj, scaling, ranges, out))
+                workloads.append(_scaled(_namespaced(w, obj, label), obj, scaling, ranges, out,
+                                         options.every_count))
                 ranges += read_ranges(obj, workloads[-1], out)
     _unscaled_targets(scaling, objects, out)
     nodes = [read_node(o, out) for o in objects if o.kind == "Node"]
     pdbs = _budgets(objects, options, label, workloads, ranges, out)
-    if _points([r.param for r in ranges]) > MAX_POINTS:
+    if _points([r.param for r in ranges]) > MAX_POINTS and not options.every_count:
         out.append(Diagnostic(c.INVALID_BEHAVIOR_ANNOTATION, Severity.ERROR,
                               f"the ranges have more than {MAX_POINTS} points together",
                               ranges[-1].param.span, help="narrow a range"))
@@ -114,15 +115,15 @@ def _namespaced(w: Workload, obj: KObject, label: str | None) -> Workload:
 
 
 def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], ranges: list[Ranged],
-            out: Out) -> Workload:  # fmt: skip
+            out: Out, every_count: bool = False) -> Workload:  # fmt: skip
     """`w` at its HPA's minReplicas; the range `minReplicas..maxReplicas` becomes a
     replica-count parameter (every count checked, NOTE(per-count-runs)) unless the
-    product of the ranges has more than `MAX_POINTS` points."""
+    product of the ranges has more than `MAX_POINTS` points (and not `every_count`)."""
     for s in scaling:
         if s.target != obj.key:
             continue
         points = (s.high - s.low + 1) * _points([r.param for r in ranges])
-        every = s.high > s.low and points <= MAX_POINTS
+        every = s.high > s.low and (points <= MAX_POINTS or every_count)
         said = (f"every count from {s.low} to {s.high} is checked, each as a fixed count"
                 if every else f"checked at minReplicas ({s.low})")
         notes = (Note("the autoscaler's metrics and behavior (when and how far it scales) "
@@ -150,13 +151,15 @@ def _points(params: Sequence[Param]) -> int:
 def _ranged(spec: CheckedSpec, ranges: Sequence[Ranged]) -> CheckedSpec:
     """`spec` with its HPA ranges and annotated ranges as parameters: one point spec per
     combination of values (each set on its workload), as `lang/params.py` builds them
-    for the DSL."""
+    for the DSL; beyond `MAX_POINTS` (`every_count`) at the ranges' ends only."""
     if not ranges:
         return spec
     params = tuple(r.param for r in ranges)
     where = {p.name: i for i, p in enumerate(params)}
     instances = []
-    for point in itertools.product(*(p.values for p in params)):
+    every = _points(params) <= MAX_POINTS  # else `every_count`: the two ends only
+    for point in itertools.product(*(p.values if every else sorted({p.lo, p.hi})
+                                     for p in params)):  # fmt: skip
         if any(p.upto and point[i] > point[where[p.upto]] for i, p in enumerate(params)):
             continue  # a budget's range bounded by its target's replica range
         at = spec

@@ -47,7 +47,9 @@ class ManifestOptions:
     `failures`: at most this many involuntary node failures.  `concurrent_drains`: 1 for
     rolling maintenance (one node at a time), more for concurrent drains, 0 for none.
     `checks`: the built-in checks to run (empty: `DEFAULT_CHECKS`).
-    `kubernetes_version`: (major, minor) whose API and rules apply.
+    `kubernetes_version`: (major, minor) whose API and rules apply.  `every_count`
+    (`podcheck counts`): an autoscaler's whole minReplicas..maxReplicas is the replica
+    parameter whatever its size, its point specs only at the range's two ends.
     """
 
     nodes: int = 3
@@ -55,6 +57,7 @@ class ManifestOptions:
     concurrent_drains: int = 1
     checks: tuple[str, ...] = ()
     kubernetes_version: tuple[int, int] = DEFAULT_KUBERNETES_VERSION
+    every_count: bool = False
 
     def __post_init__(self) -> None:
         assert self.nodes >= 1 and self.failures >= 0 and self.concurrent_drains >= 0

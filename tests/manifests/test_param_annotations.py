@@ -9,7 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from podcheck.cli import app
 from podcheck.diagnostics import codes as c
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.liveness import LIVENESS, check_liveness
@@ -166,3 +168,48 @@ def test_a_fixed_start_time_annotation_is_a_parameter_each_point_that_value(tmp_
         got = verdicts(at_point(merged, (value,)))
         assert got == verdicts(plain), value
         assert [v.value for v in got[1]] == ["holds" if value < 20 else "violated"], value
+
+
+TUNED = [  # (spec, tune's arguments, the options `check` reads the manifests with)
+    (ROOT / "specs" / "symbolic" / "tune-startup.pod", ["--param", "failureThreshold", "--bfs"],
+     []),
+    (ROOT / "specs" / "symbolic" / "tune-fixed-startup.pod", ["--param", "startup", "--bfs"],
+     []),
+    (ROOT / "specs" / "manifests" / "startup-threshold-range.yaml",
+     ["--param", "failureThreshold", "--bfs"],
+     ["--nodes", "1", "--failures", "0", "--concurrent-drains", "0", "--check", "no-crash-loop"]),
+    (ROOT / "specs" / "manifests" / "tune-min-available.yaml",
+     ["--param", "minAvailable", "--largest"],
+     ["--nodes", "2", "--failures", "0", "--check", "drain-completes",
+      "--check", "budget-respected"]),
+]
+
+
+def _apply(patch: list[str], text: str) -> str:
+    """The text with the one-line hunk of `tune`'s patch applied (the `-` line must be
+    the file's line, as `patch` would check)."""
+    at = next(i for i, line in enumerate(patch) if line.startswith("@@ -"))
+    number = int(patch[at].split()[1][1:])
+    old, new = patch[at + 1], patch[at + 2]
+    lines = text.splitlines(keepends=True)
+    assert old.startswith("-") and lines[number - 1].rstrip("\n") == old[1:]
+    assert new.startswith("+")
+    lines[number - 1] = new[1:] + "\n"
+    return "".join(lines)
+
+
+@pytest.mark.parametrize(("spec", "args", "options"), TUNED, ids=[t[0].name for t in TUNED])
+def test_the_printed_patch_applied_makes_every_property_hold(tmp_path, spec, args, options):
+    """`tune` prints a patch of the spec or manifest line; applied to a copy, `check` on
+    the copy (with the options tune was given) finds every property holding."""
+    runner = CliRunner()
+    tuned = runner.invoke(app, ["tune", str(spec), *args, *options])
+    assert tuned.exit_code == 0, tuned.output
+    patch = tuned.stdout.splitlines()
+    patched = tmp_path / spec.name
+    patched.write_text(_apply(patch, spec.read_text(encoding="utf-8")), encoding="utf-8")
+    for line in ("expect never-restarted violated\n",):
+        patched.write_text(patched.read_text(encoding="utf-8").replace(line, ""))
+    checked = runner.invoke(app, ["check", str(patched), *options])
+    assert checked.exit_code == 0, checked.stdout
+    assert "violated" not in checked.stdout
