@@ -29,6 +29,7 @@ from podcheck.engine.progress import RunReporter, SilentReporter
 from podcheck.engine.result import Limit, PropertyResult, Trace, Verdict
 from podcheck.ir.system import Location
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
+from podcheck.manifests import is_manifest_path, load_inputs
 from podcheck.run import (
     CheckRun,
     Deadlocked,
@@ -171,6 +172,9 @@ def run_target(t: Target, base: CheckOptions, *, strict: bool = False) -> SpecOu
     if t.problem is not None:
         return SpecOutcome(t.path, Status.ERROR, (t.problem,), 0)
     if t.command in ("parse", "tune", "fit", "counts"):  # tune, fit, counts: the spec must load
+        if is_manifest_path(t.path):  # manifests: with the default manifest options
+            found = load_inputs([t.path]).result
+            return parse_outcome(t.path, Loaded(found, {}))
         return parse_outcome(t.path, load_counted(t.path).loaded if t.command == "counts"
                              else None)  # fmt: skip
     options = options_of(t, base)
