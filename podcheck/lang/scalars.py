@@ -186,6 +186,11 @@ def duration_range(
     if not isinstance(value, Range):
         mismatch(spec, value, out, name)
         return None
+    if value.fixed:  # a parameter of the checked file, substituted before (lang/params.py)
+        text = f"fixed {value.lo.text}..{value.hi.text}"
+        bound = "a duration or a per-start range here: `fixed` is for the checked file"
+        out.append(m.out_of_range(name, text, bound, value.span))
+        return None
     lo, hi = duration_ms(value.lo), duration_ms(value.hi)
     if lo is None or hi is None:
         bad = value.lo if lo is None else value.hi

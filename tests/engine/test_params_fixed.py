@@ -135,3 +135,16 @@ def test_tune_names_the_start_time_and_patches_the_line(tmp_path, monkeypatch):
     assert "`never-restarted` fails for startup in 50 s..52 s" in out.output
     assert "smallest holding value: 45 s" in out.output
     assert "+    behavior { startup: 45s }" in out.output
+
+
+def test_a_fixed_range_in_an_imported_file_is_refused(tmp_path):
+    """Only the checked file's ranges are parameters (`find_params` reads the root); a
+    `fixed` range elsewhere is PC202, not silently a per-start range."""
+    (tmp_path / "slow.pod").write_text("behavior slow { startup: fixed 20s..30s }\n")
+    path = tmp_path / "spec.pod"
+    text = SLOW.replace("behavior { startup: START }", "behavior: slow")
+    path.write_text('import "slow.pod"\n' + text)
+    result = load(str(path))
+    assert not result.ok
+    assert any(d.code == codes.VALUE_OUT_OF_RANGE and "fixed 20s..30s" in d.message
+               for d in result.diagnostics), result.diagnostics
