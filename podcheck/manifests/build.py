@@ -135,7 +135,8 @@ def _scaled(w: Workload, obj: KObject, scaling: list[Scaling], ranges: list[Rang
             f"{obj.kind} `{obj.name}` is scaled by a HorizontalPodAutoscaler between "
             f"{s.low} and {s.high} replicas: {said}", s.span, notes=notes))
         if every:
-            ranges.append(Ranged(Param(f"{w.name}.replicas", s.low, s.high, s.span),
+            ranges.append(Ranged(Param(f"{w.name}.replicas", s.low, s.high,
+                                       s.value_span or s.span),  # tune patches minReplicas
                                  on_workload(w.name, lambda x, v: replace(x, replicas=v))))
         return replace(w, replicas=s.low)
     return w

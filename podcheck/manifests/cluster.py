@@ -44,6 +44,7 @@ class Scaling:
     low: int
     high: int
     span: Span
+    value_span: Span | None = None  # minReplicas' value (what `tune`'s patch sets)
 
 
 def read_node(obj: KObject, out: Out) -> Node:
@@ -195,4 +196,5 @@ def read_hpa(obj: KObject, out: Out) -> Scaling | None:
         f.invalid(owner, "spec.minReplicas", low, "must be less than or equal to maxReplicas",
                   spec.value_span("minReplicas"), "lower minReplicas", out)
         return None
-    return Scaling((kind, obj.namespace, name), low, high, spec.key_span("minReplicas"))
+    return Scaling((kind, obj.namespace, name), low, high, spec.key_span("minReplicas"),
+                   spec.value_span("minReplicas"))
