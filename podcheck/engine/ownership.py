@@ -11,12 +11,14 @@ state reached by two interleavings of independent actions) land in different par
 it: on B1 N=16 with 2 partitions, 7.46 M lookups for 3.84 M states (one process: 3.91
 M).  Hashing only the variables that most transitions leave alone keeps a successor in
 its parent's partition whenever the action changed none of them, and with it both
-parents of most diamonds.  `choose` picks those variables from a sample of explored
-states: it orders the variables by how often a tree edge (a state and its parent)
-changes them, and of the prefixes of that order (and the whole key) keeps the one that
-minimises `share x (1 + cross)`, with `share` the busiest partition's part of the sample
-times W (1 when balanced) and `cross` the part of the sample's tree edges whose two ends
-have different owners.  The owner function decides where a state is stored, never its id
+parents of most diamonds; but too few variables unbalance the partitions (on B1, the
+nodes of 4 pods: 0.9 M and 2.9 M states).  `choose` picks those variables from a sample
+of explored states: it orders the variables that vary in the sample by how often a tree
+edge (a state and its parent) changes them, and keeps the shortest prefix of that order
+whose `_spread` on the sample is at most `SPREAD` (else the whole key).  On B1 (M=2) it
+hashes the pods' nodes and the failure count: N=15..17, a 50 000-state sample: the
+busiest partition holds at most 1.011 of an even share, 0.6-5 % of the tree edges cross
+partitions (whole key: 50 %).  The owner function decides where a state is stored, never its id
 (the partitions number states by smallest link whatever their owner), so any choice gives
 the one-process run's ids, counts and traces.
 """
@@ -30,7 +32,8 @@ import numpy as np
 from podcheck.engine.packing import Ints, Keys, WordLayout, fingerprint
 
 SAMPLE = 1 << 15  # tree edges and states looked at by `choose`
-CANDIDATES = 64  # prefixes of the variable order tried at most
+CANDIDATES = 64  # variables hashed at most
+SPREAD = 0.02  # the imbalance `choose` accepts (NOTE(local-owner))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +68,26 @@ def _masks(layout: WordLayout, chosen: list[int]) -> tuple[int, ...]:
     return tuple(masks)
 
 
-def _score(owner: Owner, states: Keys, child: Keys, parent: Keys) -> float:
-    """`share x (1 + cross)` of `owner` on the sample (NOTE(local-owner))."""
+def _spread(owner: Owner, states: Keys) -> float:
+    """How unevenly `owner` may split the space, from the sample `states`: the larger of
+    the busiest partition's excess share (`share x W - 1`) and `sqrt(sum p^2)` over the
+    shares `p` of the sample's classes of equal hashed variables (the spread of a random
+    split of those classes: a few heavy classes may split evenly in the sample and not in
+    the whole space, whose weights drift level by level)."""
     where = owner.of(states)
     share = float(np.bincount(where, minlength=owner.count).max()) * owner.count / len(where)
-    cross = float(np.mean(owner.of(child) != owner.of(parent))) if len(child[0]) else 0.0
-    return share * (1.0 + cross)
+    assert owner.masks is not None
+    hashed = [k & np.uint64(m) for k, m in zip(states, owner.masks, strict=True) if m]
+    _, sizes = np.unique(fingerprint(hashed), return_counts=True)
+    return max(share - 1.0, float(np.sqrt(np.sum((sizes / len(where)) ** 2))))
 
 
 def choose(layout: WordLayout, keys: Keys, links: Ints, width: int, count: int) -> Owner:
     """The owner for `count` partitions from explored states (`keys`, their parent links
-    `links`, `width` actions per link): the best prefix of the variables ordered by how
-    often a tree edge changes them, or the whole key (NOTE(local-owner)).  With fewer
-    than two states, or one partition, the whole key."""
+    `links`, `width` actions per link): the shortest prefix of the varying variables,
+    ordered by how often a tree edge changes them, whose spread is at most `SPREAD`, or
+    the whole key (NOTE(local-owner)).  With fewer than two states, or one partition,
+    the whole key."""
     size = len(links)
     if count <= 1 or size < 2:
         return whole(count)
@@ -90,10 +100,10 @@ def choose(layout: WordLayout, keys: Keys, links: Ints, width: int, count: int) 
     changes = [float(np.mean(a != b)) if len(a) else 0.0 for a, b in zip(kid, dad, strict=True)]
     varied = [i for i, col in enumerate(now) if len(col) and col.min() != col.max()]
     order = sorted(varied, key=lambda i: (changes[i], i))
-    best, score = whole(count), _score(whole(count), states, child, parent)
-    for stop in range(1, min(len(order), CANDIDATES) + 1):
+    best = whole(count)
+    for stop in range(1, min(len(order), CANDIDATES) + 1):  # the shortest spread prefix
         owner = Owner(count, _masks(layout, order[:stop]))
-        mine = _score(owner, states, child, parent)
-        if mine < score:
-            best, score = owner, mine
+        if _spread(owner, states) <= SPREAD:
+            best = owner
+            break
     return best

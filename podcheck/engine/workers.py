@@ -243,7 +243,7 @@ class _Processes:
 def explore_workers(
     system: TransitionSystem, compiled: Compiled, options: BfsOptions, workers: int,
     reporter: Reporter | None = None, *, fingerprint: bool = False,
-    canonicalise: Canonicalise | None = None,
+    canonicalise: Canonicalise | None = None, owner: Owner | None = None,
 ) -> tuple[CheckResult, Traffic]:  # fmt: skip
     """Check every safety property of `system` with `workers` forked processes.
 
@@ -251,11 +251,14 @@ def explore_workers(
     `options.keep_graph` is ignored (callers run one process when they need the graph).
     `canonicalise` runs in the workers (forked, so any callable works), and so do the
     twin successors of its groups when it is the system's `VectorCanon`
-    (NOTE(twin-successors)).  Raises `ir.ModelError` (from a worker) when an action
-    drives a variable outside its domain, `RuntimeError` when a worker process died.
+    (NOTE(twin-successors)).  The partitions own states by `owner` (default: chosen by
+    `sample_owner`, NOTE(local-owner)); any owner gives the same result.  Raises
+    `ir.ModelError` (from a worker) when an action drives a variable outside its domain,
+    `RuntimeError` when a worker process died.
     """
     pruned = partition_twins(system, canonicalise, options)
-    owner = sample_owner(system, compiled, options, workers, canonicalise, pruned)
+    if owner is None:
+        owner = sample_owner(system, compiled, options, workers, canonicalise, pruned)
 
     def start() -> _Processes:
         return _Processes(system, compiled, workers, options, fingerprint, canonicalise,
