@@ -33,7 +33,7 @@ import numpy as np
 from podcheck.engine import workers as procs
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
-from podcheck.engine.ownership import Owner, choose, whole
+from podcheck.engine.ownership import Owner, choose
 from podcheck.engine.packing import ExactStore, FingerprintStore, Keys
 from podcheck.engine.partition import LevelReport, Partition
 from podcheck.engine.partitioned import Traffic, explore_partitioned
@@ -125,11 +125,7 @@ def _owner(explorer: _Explorer, count: int) -> Owner:
     """The owner function of the handed-over run: chosen from the one-process store
     (NOTE(local-owner)), or the whole key when it holds fingerprints only (the owners of
     the known states must be computed from them)."""
-    store = explorer.store
-    if isinstance(store, FingerprintStore):
-        return whole(count)
-    return choose(explorer.c.layout, store.slice(0, store.size), store.links[:store.size],
-                  explorer.width, count)  # fmt: skip
+    return choose(explorer, count)
 
 
 def _owners(known: Keys, count: int) -> np.ndarray:

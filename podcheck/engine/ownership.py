@@ -29,9 +29,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from podcheck.engine.packing import Ints, Keys, WordLayout, fingerprint
+from podcheck import ir
+from podcheck.engine.bfs import BfsOptions
+from podcheck.engine.packing import ExactStore, Ints, Keys, WordLayout, fingerprint
+from podcheck.engine.progress import SilentReporter
+from podcheck.engine.vector import _Explorer, _Run
 
-SAMPLE = 1 << 15  # tree edges and states looked at by `choose`
+SAMPLE = 1 << 15  # states whose balance `choose` looks at
+EDGES = 1 << 12  # states (the last stored) whose transitions `choose` expands
+SMALLEST = 1 << 10  # fewer stored states show no balance: the whole key
 CANDIDATES = 64  # variables hashed at most
 SPREAD = 0.02  # the imbalance `choose` accepts (NOTE(local-owner))
 
@@ -82,28 +88,64 @@ def _spread(owner: Owner, states: Keys) -> float:
     return max(share - 1.0, float(np.sqrt(np.sum((sizes / len(where)) ** 2))))
 
 
-def choose(layout: WordLayout, keys: Keys, links: Ints, width: int, count: int) -> Owner:
-    """The owner for `count` partitions from explored states (`keys`, their parent links
-    `links`, `width` actions per link): the shortest prefix of the varying variables,
-    ordered by how often a tree edge changes them, whose spread is at most `SPREAD`, or
-    the whole key (NOTE(local-owner)).  With fewer than two states, or one partition,
-    the whole key."""
-    size = len(links)
-    if count <= 1 or size < 2:
+class _Edges(_Explorer):
+    """Expands a sample of states and keeps their successors (canonicalised) instead of
+    storing them: every transition of the sample, not only the tree edges."""
+
+    caught: tuple[Keys, Ints] | None = None
+
+    def _insert(self, keys: Keys, links: Ints) -> Keys:
+        if self.canonicalise is not None:
+            keys = self.canonicalise(keys)
+        self.caught = (keys, links)
+        return []
+
+
+def _transitions(explorer: _Explorer, states: Keys) -> tuple[Keys, Keys]:
+    """The two ends (parent keys, successor keys) of every transition of `states`."""
+    run = _Run(BfsOptions(symmetry=False), SilentReporter(), 0.0, {})
+    edges = _Edges(explorer.system, explorer.c, run, ExactStore(1), explorer.canonicalise)
+    edges._expand(states, np.arange(len(states[0]), dtype=np.int64))
+    if edges.caught is None:
+        return [k[:0] for k in states], [k[:0] for k in states]
+    succ, links = edges.caught
+    return [k[links // edges.width] for k in states], succ
+
+
+def _cross(owner: Owner, parent: Keys, succ: Keys) -> float:
+    """The part of the transitions whose two ends `owner` puts in different partitions."""
+    return float(np.mean(owner.of(parent) != owner.of(succ))) if len(succ[0]) else 0.0
+
+
+def choose(explorer: _Explorer, count: int) -> Owner:
+    """The owner for `count` partitions from the states `explorer` stored (an exact
+    store): of the prefixes of its varying variables, ordered by how often a transition
+    of the sample changes them, and of the whole key, the one with the smallest
+    `(1 + spread) x (1 + cross)` (NOTE(local-owner)).  With fewer than `SMALLEST`
+    states, one partition, fingerprints only, or a domain error while expanding the
+    sample's last states, the whole key."""
+    store = explorer.store
+    size = store.size
+    if count <= 1 or size < SMALLEST or not isinstance(store, ExactStore):
         return whole(count)
-    step = max(1, size // SAMPLE)
-    states = [k[::step] for k in keys]
-    tree = np.flatnonzero(links >= 0)[::max(1, len(links) // SAMPLE)]
-    child = [k[tree] for k in keys]
-    parent = [k[links[tree] // width] for k in keys]
-    kid, dad, now = layout.columns(child), layout.columns(parent), layout.columns(states)
-    changes = [float(np.mean(a != b)) if len(a) else 0.0 for a, b in zip(kid, dad, strict=True)]
-    varied = [i for i, col in enumerate(now) if len(col) and col.min() != col.max()]
+    keys = store.slice(0, size)
+    states = [k[::max(1, size // SAMPLE)] for k in keys]
+    try:
+        parent, succ = _transitions(explorer, [k[-EDGES:] for k in keys])
+    except ir.ModelError:
+        return whole(count)
+    layout = explorer.c.layout
+    ends = layout.columns(parent), layout.columns(succ)
+    changes = [float(np.mean(a != b)) if len(a) else 0.0 for a, b in zip(*ends, strict=True)]
+    now = layout.columns(states)
+    varied = [i for i, col in enumerate(now) if col.min() != col.max()]
     order = sorted(varied, key=lambda i: (changes[i], i))
+    everything = Owner(count, _masks(layout, list(range(len(now)))))
     best = whole(count)
-    for stop in range(1, min(len(order), CANDIDATES) + 1):  # the shortest spread prefix
+    score = (1 + _spread(everything, states)) * (1 + _cross(best, parent, succ))
+    for stop in range(1, min(len(order), CANDIDATES) + 1):
         owner = Owner(count, _masks(layout, order[:stop]))
-        if _spread(owner, states) <= SPREAD:
-            best = owner
-            break
+        mine = (1 + _spread(owner, states)) * (1 + _cross(owner, parent, succ))
+        if mine < score:
+            best, score = owner, mine
     return best

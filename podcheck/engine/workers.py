@@ -285,11 +285,7 @@ def sample_owner(system: TransitionSystem, compiled: Compiled, options: BfsOptio
         explorer.explore(CHUNK)
     except ir.ModelError:
         return whole(count)
-    store = explorer.store
-    if run.stop is None or not isinstance(store, ExactStore):
-        return whole(count)
-    return choose(compiled.layout, store.slice(0, store.size), store.links[:store.size],
-                  explorer.width, count)  # fmt: skip
+    return choose(explorer, count) if run.stop is not None else whole(count)
 
 
 def explore(

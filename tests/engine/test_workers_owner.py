@@ -13,7 +13,7 @@ import pytest
 from b1_ir import b1_system
 from test_vector import assert_agree
 
-from podcheck.engine import ownership, vector, workers
+from podcheck.engine import auto, ownership, vector, workers
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.ownership import Owner, choose, whole
 from podcheck.engine.packing import ExactStore
@@ -76,24 +76,22 @@ def test_owner_masks_select_the_hashed_words():
 def test_choose_hashes_the_pods_nodes_on_b1():
     compiled, explorer = _store(9)
     store = explorer.store
-    owner = choose(compiled.layout, store.slice(0, store.size), store.links[:store.size],
-                   explorer.width, 2)  # fmt: skip
+    owner = choose(explorer, 2)
     hashed = _hashed(compiled, explorer, owner)
-    # the nodes change least (evict, schedule, fail), then node states and failures, then
-    # statuses, as many as a balanced split needs; `violated` changes on every eviction
-    assert {f"pod{p}.node" for p in range(1, 10)} | {"failures"} <= set(hashed)
-    assert 0 < sum(h.endswith(".status") for h in hashed) < 9 and "violated" not in hashed
+    # a pod's node changes on evict, schedule and fail, its status on every pod action:
+    # every node is hashed (they change least), hardly any status
+    assert {f"pod{p}.node" for p in range(1, 10)} <= set(hashed)
+    assert sum(h.endswith(".status") for h in hashed) < 3
     where = owner.of(store.slice(0, store.size))
     assert np.bincount(where, minlength=2).max() * 2 / store.size <= 1.05
 
 
-@pytest.mark.parametrize("size", [0, 1, 30])
+@pytest.mark.parametrize("size", [0, 1, 30, 1000])
 def test_choose_takes_the_whole_key_from_a_tiny_sample(size):
-    compiled, explorer = _store(4, limit=size or None)
-    store = explorer.store
-    keep = min(size, store.size)
-    owner = choose(compiled.layout, store.slice(0, keep), store.links[:keep], explorer.width, 2)
-    assert owner == whole(2)
+    _, explorer = _store(4, limit=size or None)
+    explorer.store.size = min(size, explorer.store.size)  # the first `size` states only
+    assert choose(explorer, 2) == whole(2)
+    assert choose(_store(9)[1], 1) == whole(1)
 
 
 def test_one_partition_or_a_small_space_uses_the_whole_key():
@@ -112,3 +110,18 @@ def test_a_sampled_owner_is_used_beyond_the_sample(monkeypatch):
     assert owner.masks is not None
     many, _ = workers.explore_workers(system, compiled, BfsOptions(symmetry=False), 2)
     assert_agree(many, vector.explore_vector(system, BfsOptions(symmetry=False))[0])
+
+
+def test_a_handed_over_run_uses_the_chosen_owner(monkeypatch):
+    chosen: list[Owner] = []
+
+    def spy(explorer: vector._Explorer, count: int) -> Owner:
+        chosen.append(choose(explorer, count))
+        return chosen[-1]
+
+    monkeypatch.setattr(auto, "choose", spy)
+    system = b1_system(9, 2, 8, liveness=False)
+    options = BfsOptions(symmetry=False)
+    many, _ = auto.explore(system, options, cores=2, handoff_states=2_000)
+    assert_agree(many, vector.explore_vector(system, options)[0])
+    assert len(chosen) == 1 and chosen[0].masks is not None and many.stats.workers == 2
