@@ -36,7 +36,7 @@ from podcheck.engine.progress import SilentReporter
 from podcheck.engine.vector import _Explorer, _Run
 
 SAMPLE = 1 << 15  # states whose balance `choose` looks at
-EDGES = 1 << 12  # states (the last stored) whose transitions `choose` expands
+EDGES = 1 << 12  # states (every k-th stored) whose transitions `choose` expands
 SMALLEST = 1 << 10  # fewer stored states show no balance: the whole key
 CANDIDATES = 64  # variables hashed at most
 SPREAD = 0.02  # the imbalance `choose` accepts (NOTE(local-owner))
@@ -131,7 +131,7 @@ def choose(explorer: _Explorer, count: int) -> Owner:
     keys = store.slice(0, size)
     states = [k[::max(1, size // SAMPLE)] for k in keys]
     try:
-        parent, succ = _transitions(explorer, [k[-EDGES:] for k in keys])
+        parent, succ = _transitions(explorer, [k[::max(1, size // EDGES)] for k in keys])
     except ir.ModelError:
         return whole(count)
     layout = explorer.c.layout
