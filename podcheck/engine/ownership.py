@@ -12,15 +12,18 @@ it: on B1 N=16 with 2 partitions, 7.46 M lookups for 3.84 M states (one process:
 M).  Hashing only the variables that most transitions leave alone keeps a successor in
 its parent's partition whenever the action changed none of them, and with it both
 parents of most diamonds; but too few variables unbalance the partitions (on B1, the
-nodes of 4 pods: 0.9 M and 2.9 M states).  `choose` picks those variables from a sample
-of explored states: it orders the variables that vary in the sample by how often a tree
-edge (a state and its parent) changes them, and keeps the shortest prefix of that order
-whose `_spread` on the sample is at most `SPREAD` (else the whole key).  On B1 (M=2) it
-hashes the pods' nodes and the failure count: N=15..17, a 50 000-state sample: the
-busiest partition holds at most 1.011 of an even share, 0.6-5 % of the tree edges cross
-partitions (whole key: 50 %).  The owner function decides where a state is stored, never its id
-(the partitions number states by smallest link whatever their owner), so any choice gives
-the one-process run's ids, counts and traces.
+nodes of 4 pods: 0.9 M and 2.9 M states).  `choose` reads a sample of explored states:
+it expands a few thousand of them, orders the variables that vary in the sample by how
+often a transition changes them, and keeps, of the prefixes of that order and the whole
+key, the one with the smallest `(1 + spread) x (1 + cross)` (`_spread`: how unevenly it
+may split the space; `cross`: the part of the sampled transitions whose two ends it
+puts in different partitions).  On B1 (M=2) it hashes the pods' nodes, the node states
+and the failure count: at N=16, 4.05 M keys looked up by their owners (whole key: 7.46
+M), and the busiest of 2 partitions holds 1.025-1.11 of an even share at N=15..17 (the
+heavy classes split by the luck of the hash; docs/scaling.md).  The owner function
+decides where a state is stored, never its id (the partitions number states by smallest
+link whatever their owner), so any choice gives the one-process run's ids, counts and
+traces.
 """
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ class _Peers:
 
 
 Adopt = Callable[[Partition], None]  # fills a partition from a one-process run
-SAMPLE_STATES = 50_000  # states of the one-process search that chooses the owner function
+SAMPLE_STATES = 20_000  # states of the one-process search that chooses the owner function
 
 
 def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]],
