@@ -102,7 +102,8 @@ def parse_workers(text: str | int) -> int:
 WorkersOpt = Annotated[int, typer.Option("--workers", parser=parse_workers, metavar="N|auto",
     show_default="auto", help=(
     "Vector engine: processes, the frontier partitioned by state hash; auto: one process, "
-    "then the cores available once the run is large (docs/scaling.md)."))]
+    "then the cores available once the run is large. The bfs engine and liveness checks "
+    "that need the state graph run on one process (docs/scaling.md)."))]
 ClusterOpt = Annotated[str | None, typer.Option("--cluster", metavar="ADDRESS", help=(
     "Vector engine on a Dask cluster: a scheduler's address (tcp://host:8786) or local:N "
     "to start N local workers (pip install 'podcheck[distributed]'; docs/scaling.md)."),

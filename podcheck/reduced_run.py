@@ -58,9 +58,11 @@ def scan_first(system: TransitionSystem, max_states: int | None,
 def liveness_symmetry(system: TransitionSystem, options: Wants,
                       wanted: bool) -> Symmetry | None:  # fmt: skip
     """The groups valid for liveness (NOTE(symmetry-liveness)) when this run checks
-    liveness on the quotient: explicit engines, one worker, symmetry on, no graph asked."""
-    if not (wanted and options.symmetry and options.engine in ("bfs", "vector")
-            and options.workers <= 1 and system.symmetry):
+    liveness on the quotient: explicit engines, one worker (the bfs engine always runs on
+    one), symmetry on, no graph asked."""
+    one = options.workers <= 1 or options.engine == "bfs"
+    if not (wanted and options.symmetry and options.engine in ("bfs", "vector") and one
+            and system.symmetry):
         return None
     return prepare(system, liveness=True)[0]
 

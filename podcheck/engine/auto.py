@@ -10,8 +10,9 @@ the per-level rendezvous), which the thousands of small specs a suite checks sho
 pay.  So `auto` starts the vector search in this process, and once a whole level is
 done with at least `HANDOFF_STATES` states checked and a next level to expand, hands
 the run to `available_cores()` forked workers (`engine/workers.py`): each worker keeps
-the states of the one-process store it owns (`partition.owner`) as its visited set and
-its part of the next level as its frontier; the one-process `_Run` (counters, findings,
+the states of the one-process store it owns (`ownership.Owner`) as its visited set and
+its part of the next level as its frontier (the owner function chosen from that store:
+NOTE(local-owner)); the one-process `_Run` (counters, findings,
 open properties, depth) becomes the coordinator's, and the parent links of the states
 numbered before the handoff stay in this process's store (the tracer reads them here).
 The partitioned BFS numbers states exactly as one process does, so the handoff changes
@@ -32,8 +33,9 @@ import numpy as np
 from podcheck.engine import workers as procs
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
+from podcheck.engine.ownership import Owner, choose
 from podcheck.engine.packing import ExactStore, FingerprintStore, Keys
-from podcheck.engine.partition import LevelReport, Partition, owner
+from podcheck.engine.partition import LevelReport, Partition
 from podcheck.engine.partitioned import Traffic, explore_partitioned
 from podcheck.engine.progress import Reporter
 from podcheck.engine.result import CheckResult
@@ -89,17 +91,20 @@ class _Handoff:
         fingerprinted = isinstance(store, FingerprintStore)
         count, base = self.count, store.size
 
+        owner = _owner(explorer, count)
+
         def adopt(part: Partition) -> None:  # runs in the forked worker
             known = _known(store)
-            mine = np.flatnonzero(_owners(known, fingerprinted, count) == part.me)
+            where = _owners(known, count) if fingerprinted else owner.of(known)
+            mine = np.flatnonzero(where == part.me)
             ids = np.arange(run.checked, base, dtype=np.int64)
-            ahead = np.flatnonzero(owner(level, count) == part.me)
+            ahead = np.flatnonzero(owner.of(level) == part.me)
             part.adopt([k[mine] for k in known], [k[ahead] for k in level], ids[ahead], base)
 
         def start() -> _Resumed:
             inner = procs._Processes(explorer.system, explorer.c, count, self.options,
                                      fingerprinted, explorer.canonicalise, explorer.twins,
-                                     adopt)  # fmt: skip
+                                     adopt, owner)  # fmt: skip
             return _Resumed(inner, store, base)
 
         result, _ = explore_partitioned(
@@ -116,11 +121,17 @@ def _known(store: ExactStore | FingerprintStore) -> Keys:
     return store.slice(0, store.size)
 
 
-def _owners(known: Keys, fingerprinted: bool, count: int) -> np.ndarray:
-    """The partition owning each known state (`partition.owner`, from a fingerprint)."""
-    if fingerprinted:
-        return ((known[0] >> np.uint64(32)) % np.uint64(count)).astype(np.int64)
-    return owner(known, count)
+def _owner(explorer: _Explorer, count: int) -> Owner:
+    """The owner function of the handed-over run: chosen from the one-process store
+    (NOTE(local-owner)), or the whole key when it holds fingerprints only (the owners of
+    the known states must be computed from them)."""
+    return choose(explorer, count)
+
+
+def _owners(known: Keys, count: int) -> np.ndarray:
+    """The partition owning each state known by its fingerprint only (`ownership.whole`,
+    from the fingerprint)."""
+    return ((known[0] >> np.uint64(32)) % np.uint64(count)).astype(np.int64)
 
 
 class _Resumed:

@@ -4,8 +4,9 @@ Stage: inside `podcheck.engine`, used by `engine/workers.py` (processes on one m
 and `engine/distributed/` (Dask actors).  It computes and never talks: the transports
 carry what it hands them (numpy arrays) and hand it what peers sent.
 
-A partition owns the states whose fingerprint's high half is its number modulo the
-partition count (`owner`).  One level, in the transport's order::
+A partition owns the states its `ownership.Owner` gives it: the fingerprint's high half,
+modulo the partition count, of the whole key (`owner`) or of the variables that change
+least (NOTE(local-owner)).  One level, in the transport's order::
 
     begin(open)                      properties still open, counters reset
     expand(limit, between)           expand the own frontier's ids below `limit` in
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from podcheck.engine.bfs import BfsOptions
+from podcheck.engine.ownership import Owner, whole
 from podcheck.engine.packing import ExactStore, Ints, Keys, fingerprint, local_groups
 from podcheck.engine.progress import SilentReporter
 from podcheck.engine.twins import Twins, twins
@@ -56,9 +58,9 @@ def partition_twins(system: TransitionSystem, canonicalise: Canonicalise | None,
 
 
 def owner(keys: Keys, count: int) -> Ints:
-    """The partition owning each key: its fingerprint's high 32 bits modulo `count` (the
-    low bits index the stores' hash tables)."""
-    return ((fingerprint(keys) >> np.uint64(32)) % np.uint64(count)).astype(np.int64)
+    """The partition owning each key when the whole key is hashed: its fingerprint's high
+    32 bits modulo `count` (the low bits index the stores' hash tables)."""
+    return whole(count).of(keys)
 
 
 class OwnedStore(ExactStore):
@@ -108,12 +110,13 @@ class Partition(_Explorer):
     def __init__(self, system: TransitionSystem, compiled: Compiled, me: int, count: int,
                  options: BfsOptions, fingerprinted: bool,
                  canonicalise: Canonicalise | None,
-                 twins: Twins | None = None) -> None:  # fmt: skip
+                 twins: Twins | None = None, owner: Owner | None = None) -> None:  # fmt: skip
         run = _Run(options, SilentReporter(), 0.0, {})
         words = 1 if fingerprinted else compiled.layout.words
         self.owned = OwnedStore(words)
         super().__init__(system, compiled, run, self.owned, canonicalise, twins)
         self.me, self.count, self.fingerprinted = me, count, fingerprinted
+        self.owner = owner if owner is not None else whole(count)
         self.outbox: list[list[Batch]] = [[] for _ in range(count)]
         self.first = 0  # local id of this level's first new state
         self.fresh: list[Keys] = []  # new states' keys (fingerprinted: the store has none)
@@ -173,7 +176,7 @@ class Partition(_Explorer):
         if self.count == 1:
             self._add(keys, best)
             return []
-        where = owner(keys, self.count)
+        where = self.owner.of(keys)
         for w in range(self.count):
             rows = np.flatnonzero(where == w)
             if not rows.size:

@@ -36,15 +36,26 @@ from typing import Any
 
 import numpy as np
 
+from podcheck import ir
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.npcompile import Unsupported
+from podcheck.engine.ownership import Owner, choose, whole
+from podcheck.engine.packing import ExactStore
 from podcheck.engine.partition import LevelReport, Partition, partition_twins
 from podcheck.engine.partitioned import Tally, Traffic, explore_partitioned
-from podcheck.engine.progress import Reporter
+from podcheck.engine.progress import Reporter, SilentReporter
 from podcheck.engine.result import CheckResult
 from podcheck.engine.twins import Twins
-from podcheck.engine.vector import Canonicalise, Compiled, compile_vector, explore_vector
+from podcheck.engine.vector import (
+    CHUNK,
+    Canonicalise,
+    Compiled,
+    _Explorer,
+    _Run,
+    compile_vector,
+    explore_vector,
+)
 from podcheck.engine.vsymmetry import for_system
 from podcheck.ir import TransitionSystem
 
@@ -113,6 +124,7 @@ class _Peers:
 
 
 Adopt = Callable[[Partition], None]  # fills a partition from a one-process run
+SAMPLE_STATES = 20_000  # states of the one-process search that chooses the owner function
 
 
 def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]],
@@ -155,7 +167,7 @@ class _Processes:
     def __init__(self, system: TransitionSystem, compiled: Compiled, count: int,
                  options: BfsOptions, fingerprinted: bool,
                  canonicalise: Canonicalise | None, twins: Twins | None = None,
-                 adopt: Adopt | None = None) -> None:  # fmt: skip
+                 adopt: Adopt | None = None, owner: Owner | None = None) -> None:  # fmt: skip
         ctx = mp.get_context("fork")
         self.tally = Tally(count)
         pipes = [ctx.Pipe() for _ in range(count)]
@@ -164,7 +176,7 @@ class _Processes:
         self.procs = []
         for w in range(count):
             part = Partition(system, compiled, w, count, options, fingerprinted, canonicalise,
-                             twins)
+                             twins, owner)
             proc = ctx.Process(target=_serve, args=(part, pipes[w][1], inboxes, adopt),
                                daemon=True)
             proc.start()
@@ -231,7 +243,7 @@ class _Processes:
 def explore_workers(
     system: TransitionSystem, compiled: Compiled, options: BfsOptions, workers: int,
     reporter: Reporter | None = None, *, fingerprint: bool = False,
-    canonicalise: Canonicalise | None = None,
+    canonicalise: Canonicalise | None = None, owner: Owner | None = None,
 ) -> tuple[CheckResult, Traffic]:  # fmt: skip
     """Check every safety property of `system` with `workers` forked processes.
 
@@ -239,17 +251,41 @@ def explore_workers(
     `options.keep_graph` is ignored (callers run one process when they need the graph).
     `canonicalise` runs in the workers (forked, so any callable works), and so do the
     twin successors of its groups when it is the system's `VectorCanon`
-    (NOTE(twin-successors)).  Raises `ir.ModelError` (from a worker) when an action
-    drives a variable outside its domain, `RuntimeError` when a worker process died.
+    (NOTE(twin-successors)).  The partitions own states by `owner` (default: chosen by
+    `sample_owner`, NOTE(local-owner)); any owner gives the same result.  Raises
+    `ir.ModelError` (from a worker) when an action drives a variable outside its domain,
+    `RuntimeError` when a worker process died.
     """
     pruned = partition_twins(system, canonicalise, options)
+    if owner is None:
+        owner = sample_owner(system, compiled, options, workers, canonicalise, pruned)
 
     def start() -> _Processes:
         return _Processes(system, compiled, workers, options, fingerprint, canonicalise,
-                          pruned)
+                          pruned, owner=owner)
 
     return explore_partitioned(system, compiled, options, start, reporter,
                                fingerprint=fingerprint, canonicalise=canonicalise)
+
+
+def sample_owner(system: TransitionSystem, compiled: Compiled, options: BfsOptions,
+                 count: int, canonicalise: Canonicalise | None,
+                 twins: Twins | None) -> Owner:  # fmt: skip
+    """The owner function of `count` partitions (NOTE(local-owner)), chosen from the first
+    `SAMPLE_STATES` states of a one-process search in this process (canonicalised and
+    pruned as the partitions will); the whole key when the space is smaller, or when that
+    search meets a domain error (the partitioned run then meets it, or stops before)."""
+    if count <= 1:
+        return whole(count)
+    bare = BfsOptions(max_states=SAMPLE_STATES, symmetry=options.symmetry, twins=options.twins)
+    run = _Run(bare, SilentReporter(), time.perf_counter(), dict(compiled.flags))
+    explorer = _Explorer(system, compiled, run, ExactStore(compiled.layout.words),
+                         canonicalise, twins)  # fmt: skip
+    try:
+        explorer.explore(CHUNK)
+    except ir.ModelError:
+        return whole(count)
+    return choose(explorer, count) if run.stop is not None else whole(count)
 
 
 def explore(

@@ -111,3 +111,16 @@ def test_the_cli_option_gives_the_same_report(monkeypatch):
     assert one.exit_code == two.exit_code
     assert one.stdout == two.stdout.replace(" --workers 2", "")
     assert CliRunner().invoke(app, ["check", path, "--workers", "0"]).exit_code != 0
+
+
+def test_the_bfs_engine_ignores_workers(monkeypatch):
+    # bfs runs on one process whatever --workers says, liveness on the quotient included
+    from typer.testing import CliRunner
+
+    from podcheck.cli import app
+
+    monkeypatch.chdir(ROOT)
+    path = "specs/liveness/deployment-node-failure.pod"
+    one, two = (CliRunner().invoke(app, ["check", path, "--workers", w]) for w in ("1", "2"))
+    assert one.exit_code == two.exit_code == 0 and "symmetry: one state per orbit" in one.stdout
+    assert one.stdout == two.stdout.replace(" --workers 2", "")
