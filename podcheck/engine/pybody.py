@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from podcheck.engine.pyexpr import bounds, sum_source, value_source
+from podcheck.engine.pyexpr import bounds, cond_source, sum_source, value_source
 from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
 
 
@@ -252,3 +252,23 @@ def split_hoists(lines: Sequence[str], final: str, size: int) -> tuple[list[str]
         calls.append(f"        flags{c // size}(s, f)")
     calls += [f"        f{i} = f[{i}]" for i in sorted({int(m) for m in _FLAGS.findall(final)})]
     return sources, calls
+
+
+def split_condition(e: Expr, names: Sequence[str], size: int,
+                    first: int) -> tuple[list[str], str]:
+    """The condition source of `e` (NOTE(compile-modes)); a top-level `and`/`or` of more
+    than `size` arguments as calls of functions `cond{first + j}(s, f)` each joining
+    `size` of them in order (the same truthiness, evaluated in the same order up to the
+    same deciding argument), reading the flagged hoists from the list `f`."""
+    if not (isinstance(e, Op) and e.op in ("and", "or") and len(e.args) > size):
+        return [], cond_source(e, names)
+    sources, calls = [], []
+    for j, c in enumerate(range(0, len(e.args), size)):
+        body = f" {e.op} ".join(cond_source(a, names) for a in e.args[c:c + size])
+        sources.append("\n".join([
+            f"def cond{first + j}(s, f):",
+            *(f"        v{i} = s[{i}]" for i in sorted({int(m) for m in _VARS.findall(body)})),
+            *(f"        f{i} = f[{i}]" for i in sorted({int(m) for m in _FLAGS.findall(body)})),
+            f"        return ({body})"]))
+        calls.append(f"cond{first + j}(s, f)")
+    return sources, "(" + f" {e.op} ".join(calls) + ")"

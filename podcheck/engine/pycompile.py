@@ -30,6 +30,7 @@ from podcheck.engine.pybody import (
     action_body,
     placed_guards,
     shared_parts,
+    split_condition,
     split_hoists,
     stored_reads,
 )
@@ -259,9 +260,8 @@ def _chunked_sources(
     in order; they read `seen`, `add` and the `push_*` callables as globals, and each is
     compiled on its own (a limit's signal handler runs between two).  The subexpressions
     several guards share (e.g. a workload's lowest absent slot, which every create guard
-    reads) are computed once per state, by the first part reading them, into the list
-    `g` the later parts read (NOTE(local-hoist)): computed per part, each of the
-    n/`CHUNK` parts held an n-term sum; all in `expand`, one function held them all."""
+    reads) are computed once per state by the first part reading them, into the list
+    `g` for later parts (NOTE(local-hoist)), the flagged conditions' likewise."""
     local, own, slot, guard_names = placed_guards(system, CHUNK)
     sources: list[str] = []
     memo: Bounds = {}
@@ -280,8 +280,13 @@ def _chunked_sources(
     if edges:
         calls += ["        push_edges(out)", "        k = len(out)"]
     flag_lines, flag_names = _hoist(system, flagged, "f")
-    flag = " or ".join(cond_source(e, flag_names) for e in flagged)
-    if len(flag_lines) > CHUNK:  # NOTE(local-hoist): not one function of every pod's
+    conds: list[str] = []
+    size = len(sources)
+    for e in flagged:  # NOTE(local-hoist): no function holds every pod's term
+        parts, cond = split_condition(e, flag_names, CHUNK, len(sources))
+        sources, conds = sources + parts, [*conds, cond]
+    flag = " or ".join(conds)
+    if len(flag_lines) > CHUNK or len(sources) > size:
         flag_parts, flag_lines = split_hoists(flag_lines, flag, CHUNK)
         sources += flag_parts
     if flag:

@@ -58,3 +58,41 @@ def test_expand_computes_no_guard_part(tmp_path: Path) -> None:
     assert expand[0] == "def expand(s, x, link):"
     assert not [line for line in expand if line.lstrip().startswith("g") and "[0] *" not in line]
     assert any("g[" in src and "] = g" in src for src in sources[:-1])  # parts store some
+
+
+def test_a_long_junction_is_split_with_the_same_truth_and_order() -> None:
+    # `and`/`or` of 10 terms in functions of 3: same truthiness on every state, and the
+    # same first deciding term (a division by zero after it is never reached).
+    from podcheck.engine.pybody import split_condition
+
+    terms = [Op("==", (Var(i % 2), Const(1))) for i in range(9)]
+    trap = Op("==", (Op("//", (Const(1), Var(2))), Const(7)))  # raises when v2 == 0
+    raised = 0
+    names = [f"v{i}" for i in range(3)]
+    for op in ("and", "or"):
+        e = Op(op, (*terms, trap))
+        sources, call = split_condition(e, names, 3, 0)
+        assert len(sources) == 4
+        namespace: dict[str, object] = {}
+        for src in sources:
+            exec(compile(src + "\n", "<cond>", "exec"), namespace)  # noqa: S102
+        for state in [(a, b, c) for a in range(2) for b in range(2) for c in range(2)]:
+            here = dict(namespace, s=state, f=[])
+            try:
+                want: object = bool(ir_evaluate(e, state))
+            except ZeroDivisionError:
+                want = ZeroDivisionError
+            try:
+                got: object = bool(eval(call, here))  # noqa: S307
+            except ZeroDivisionError:
+                got = ZeroDivisionError
+            assert got == want, (op, state)
+            raised += got is ZeroDivisionError
+    assert raised == 2  # (1, 1, 0) for `and`, (0, 0, 0) for `or`
+
+
+def ir_evaluate(e: Op, state: tuple[int, ...]) -> int:
+    """The reference semantics (`ir.evaluate`)."""
+    from podcheck.ir import evaluate
+
+    return evaluate(e, state)
