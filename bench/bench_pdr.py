@@ -5,7 +5,8 @@ Run from the repository root: `python bench/bench_pdr.py [--timeout S] [--json] 
 `tests/engine/test_smt_engines.SPECS`).  Each spec runs in a fresh forked process (a hard
 kill at the timeout plus a margin, so a Z3 that ignores its budget cannot stall the
 bench).  Per spec: the variables and actions, BFS's seconds and verdicts, PDR's seconds
-(every safety goal asked one by one under one `--timeout` budget, default 30 s), its
+(every safety goal, as `--engine pdr` asks them, under one `--timeout` budget, default
+30 s), its
 verdicts, and the agreement: `yes` (every goal decided and equal to BFS's verdict and
 shortest counterexample / witness / deadlock length), `open` (some goal undecided: Z3's
 unknown or the timeout; the decided ones agree) or `NO` (a disagreement: a bug).
@@ -26,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from podcheck.engine import bfs, houdini, smt  # noqa: E402
+from podcheck.engine import bfs, smt  # noqa: E402
 from podcheck.engine.pdr import prove  # noqa: E402
 from podcheck.engine.symbolic import DEADLOCK, goals_of  # noqa: E402
 from podcheck.ir import Expectation, TransitionSystem  # noqa: E402
@@ -52,14 +53,13 @@ def _want(system: TransitionSystem) -> tuple[dict[int, tuple[str, int | None]], 
 
 
 def _got(system: TransitionSystem, timeout: float) -> tuple[dict[int, Any], float, int]:
-    """PDR's answer per goal (asked one at a time), the seconds, the invariants' size."""
+    """PDR's answer per goal (as `--engine pdr` asks: the lemma, then every goal under
+    one budget), the seconds, and the proved invariants' conjuncts in all."""
     deadline = smt.Deadline(timeout)
     start = time.perf_counter()
     got: dict[int, Any] = {}
     conjuncts = 0
-    known = houdini.lemma(system, deadline)
-    for g, bad in goals_of(system, check_deadlock=True).items():
-        p = prove(system, {g: bad}, deadline, lemma=known)[g]
+    for g, p in prove(system, goals_of(system, check_deadlock=True), deadline).items():
         if p.reach is not None and p.reach.trace is not None:
             got[g] = ("reached", p.reach.trace.length)
         elif p.proved:

@@ -52,8 +52,8 @@ def prove(
     known = houdini.lemma(system, deadline) if lemma is None else lemma
     out: dict[int, Proof] = {}
     reachable: dict[int, Expr] = {}
-    for g, bad in goals.items():
-        answer = smt.prove_by_chc(system, bad, deadline, known)
+    for n, (g, bad) in enumerate(goals.items()):
+        answer = smt.prove_by_chc(system, bad, _share(deadline, len(goals) - n), known)
         if answer.verdict is Verdict.HOLDS:
             found = None if answer.invariant is None else ir.and_(answer.invariant, known)
             out[g] = Proof(proved=True, invariant=_checked(system, found, bad, deadline))
@@ -67,6 +67,15 @@ def prove(
         else:
             out[g] = Proof(reach=reach)
     return {g: out[g] for g in goals}
+
+
+def _share(deadline: smt.Deadline, goals: int) -> smt.Deadline:
+    """Spacer's budget for the next of `goals` goals: an equal part of what is left, so
+    that one goal Spacer cannot decide does not leave the others no time."""
+    left = deadline.remaining_ms()
+    if left is None or goals <= 1:
+        return deadline
+    return smt.Deadline(left / 1000 / goals, should_stop=deadline.should_stop)
 
 
 def smaller(system: TransitionSystem, invariant: Expr, bad: Expr,
