@@ -86,25 +86,36 @@ def candidates(system: TransitionSystem, states: Sequence[State]) -> list[Expr]:
 def filtered(system: TransitionSystem, guesses: Sequence[Expr],
              deadline: smt.Deadline) -> list[Expr] | None:  # fmt: skip
     """The largest subset of `guesses` that holds initially and that Z3 proves closed
-    under every action, found by dropping what a step violates; None on unknown."""
+    under every action, found by dropping what a step violates; None on unknown.
+
+    One solver for every round: guess i is switched on by a 0/1 constant `on_i` (an
+    index past the layout, read through `extra`): `on_i -> g_i` before the step, and
+    some `on_i and not g_i` after it; each round assumes the kept ones on, the dropped
+    ones off, so the solver keeps what it learnt."""
+    kept = [i for i, g in enumerate(guesses) if all(ir.evaluate(g, s) for s in system.init)]
     enc = smt.Encoder(system)
     pre, post = enc.state("pre"), enc.state("post")
+    width = len(system.vars)
+    flags = [enc.constant(f"on{i}", 0, 1) for i in range(len(guesses))]
+    extra = {width + i: term for i, (term, _) in enumerate(flags)}
+    on = [Var(width + i) for i in range(len(guesses))]
     session = smt.Session(enc, deadline)
-    session.add(pre.domain, enc.transition(pre, post), post.domain)
-    kept = [g for g in guesses if all(ir.evaluate(g, s) for s in system.init)]
+    session.add(pre.domain, enc.transition(pre, post), post.domain, *(r for _, r in flags))
+    session.add(*(enc.formula(ir.or_(ir.not_(on[i]), g), pre, extra)
+                  for i, g in enumerate(guesses)))  # fmt: skip
+    session.add(enc.any_of([enc.formula(ir.and_(on[i], ir.not_(g)), post, extra)
+                            for i, g in enumerate(guesses)]))  # fmt: skip
+    switch = [enc.formula(ir.eq(on[i], 1), pre, extra) for i in range(len(guesses))]
     for _ in range(ROUNDS):
-        if not kept:
-            return kept
-        with session.scope():
-            session.add(*(enc.formula(g, pre) for g in kept))
-            session.add(enc.any_of([enc.negate(enc.formula(g, post)) for g in kept]))
-            answer = session.check()
+        chosen = set(kept)
+        answer = session.check(*(f if i in chosen else enc.negate(f)
+                                 for i, f in enumerate(switch)))  # fmt: skip
         if answer.verdict is Verdict.HOLDS:
-            return kept
+            return [guesses[i] for i in kept]
         if answer.model is None:
             return None
         after = smt.state_of(answer.model, post)
-        kept = [g for g in kept if ir.evaluate(g, after)]
+        kept = [i for i in kept if ir.evaluate(guesses[i], after)]
     return None
 
 

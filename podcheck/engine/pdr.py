@@ -9,9 +9,11 @@ Before the goals, `houdini.lemma` guesses facts of the model from a sample of it
 and keeps those Z3 proves inductive (NOTE(houdini)); Spacer gets them as a lemma that
 holds in every reachable state, so it need not rediscover them.
 
-Spacer answers reachability, not the shortest run to a bad state; when it says a goal
-is reachable, BMC (`bmc.search`, unbounded, under the same deadline) finds the
-shortest run, so the trace has the length BFS reports.  Talks to Z3 only through
+First BMC looks for a run to every goal within `PROBE_DEPTH` steps (a shallow
+violation costs Spacer more than a short unrolling).  Spacer answers reachability, not
+the shortest run to a bad state; when it says a goal is reachable, the same BMC
+unrolling goes on (unbounded, under the same deadline) to the shortest run, so the
+trace has the length BFS reports.  Talks to Z3 only through
 `podcheck.engine.smt`.
 """
 
@@ -22,10 +24,12 @@ from dataclasses import dataclass
 
 from podcheck import ir
 from podcheck.engine import houdini, smt
-from podcheck.engine.bmc import Reach, search
+from podcheck.engine.bmc import Reach, Unrolling, search_from
 from podcheck.engine.result import Solver, SolverUnknown, Verdict
 from podcheck.ir import Expr, TransitionSystem
 
+QUICK_SECONDS = 1.0  # Spacer's try without the Houdini lemma, per goal
+PROBE_DEPTH = 3  # goals reached within this many steps are left to BMC alone
 CORE_ROUNDS = 30  # at most this many unsat cores grow a proof's smaller invariant
 
 
@@ -47,13 +51,17 @@ def prove(
     system: TransitionSystem, goals: Mapping[int, Expr], deadline: smt.Deadline,
     *, lemma: Expr | None = None,
 ) -> dict[int, Proof]:  # fmt: skip
-    """Decide each goal (an IR condition that must never hold) with Spacer, seeded with
-    `lemma` (default: `houdini.lemma` of the system; `ir.TRUE` for none)."""
-    known = houdini.lemma(system, deadline) if lemma is None else lemma
-    out: dict[int, Proof] = {}
+    """Decide each goal (an IR condition that must never hold): BMC to `PROBE_DEPTH`,
+    then Spacer, alone for `QUICK_SECONDS` and then seeded with `lemma` (default:
+    `houdini.lemma`, computed once when a goal first needs it)."""
+    unrolling = Unrolling(system, deadline)
+    out = {g: Proof(reach=r) for g, r in search_from(unrolling, goals, PROBE_DEPTH).items()
+           if r.trace is not None}  # fmt: skip
+    left = {g: bad for g, bad in goals.items() if g not in out}
+    seeds = _Seeds(system, deadline, lemma)
     reachable: dict[int, Expr] = {}
-    for n, (g, bad) in enumerate(goals.items()):
-        answer = smt.prove_by_chc(system, bad, _share(deadline, len(goals) - n), known)
+    for n, (g, bad) in enumerate(left.items()):
+        answer, known = seeds.ask(bad, _share(deadline, len(left) - n))
         if answer.verdict is Verdict.HOLDS:
             found = None if answer.invariant is None else ir.and_(answer.invariant, known)
             out[g] = Proof(proved=True, invariant=_checked(system, found, bad, deadline))
@@ -61,7 +69,7 @@ def prove(
             reachable[g] = bad
         else:
             out[g] = Proof(unknown=SolverUnknown(Solver.SPACER, 0, answer.reason))
-    for g, reach in search(system, reachable, None, deadline).items():
+    for g, reach in search_from(unrolling, reachable, None).items():
         if reach.trace is None:
             out[g] = Proof(unknown=reach.unknown, run_missing=True)
         else:
@@ -69,13 +77,38 @@ def prove(
     return {g: out[g] for g in goals}
 
 
-def _share(deadline: smt.Deadline, goals: int) -> smt.Deadline:
-    """Spacer's budget for the next of `goals` goals: an equal part of what is left, so
-    that one goal Spacer cannot decide does not leave the others no time."""
+@dataclass(slots=True)
+class _Seeds:
+    """Spacer's queries for one system: first without a lemma for `QUICK_SECONDS`
+    (enough for most small models, and their invariants stay Spacer's own), then with
+    the Houdini lemma (or the caller's `lemma`, then asked at once)."""
+
+    system: TransitionSystem
+    deadline: smt.Deadline
+    lemma: Expr | None
+
+    def ask(self, bad: Expr, budget: smt.Deadline) -> tuple[smt.ChcOutcome, Expr]:
+        """Spacer's answer for `bad` within `budget`, and the lemma it was given."""
+        if self.lemma is None:
+            quick = _share(budget, 1, QUICK_SECONDS)
+            answer = smt.prove_by_chc(self.system, bad, quick, ir.TRUE)
+            if answer.verdict is not Verdict.UNKNOWN or budget.expired():
+                return answer, ir.TRUE
+            self.lemma = houdini.lemma(self.system, self.deadline)
+        return smt.prove_by_chc(self.system, bad, budget, self.lemma), self.lemma
+
+
+def _share(deadline: smt.Deadline, goals: int, most: float | None = None) -> smt.Deadline:
+    """Spacer's budget for the next of `goals` goals: an equal part of what is left (so
+    that a goal Spacer cannot decide does not leave the others no time), at most `most`
+    seconds."""
     left = deadline.remaining_ms()
-    if left is None or goals <= 1:
+    seconds = None if left is None else left / 1000 / goals
+    if most is not None:
+        seconds = most if seconds is None else min(seconds, most)
+    if seconds is None or (goals <= 1 and most is None):
         return deadline
-    return smt.Deadline(left / 1000 / goals, should_stop=deadline.should_stop)
+    return smt.Deadline(seconds, should_stop=deadline.should_stop)
 
 
 def smaller(system: TransitionSystem, invariant: Expr, bad: Expr,
