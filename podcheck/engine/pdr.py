@@ -9,7 +9,7 @@ Before the goals, `houdini.lemma` guesses facts of the model from a sample of it
 and keeps those Z3 proves inductive (NOTE(houdini)); Spacer gets them as a lemma that
 holds in every reachable state, so it need not rediscover them.
 
-First BMC looks for a run to every goal within `PROBE_DEPTH` steps (a shallow
+First BMC looks for a run to every goal within `probe_depth` steps (a shallow
 violation costs Spacer more than a short unrolling).  Spacer answers reachability, not
 the shortest run to a bad state; when it says a goal is reachable, the same BMC
 unrolling goes on (unbounded, under the same deadline) to the shortest run, so the
@@ -29,7 +29,6 @@ from podcheck.engine.result import Solver, SolverUnknown, Verdict
 from podcheck.ir import Expr, TransitionSystem
 
 QUICK_SECONDS = 1.0  # Spacer's try without the Houdini lemma, per goal
-PROBE_DEPTH = 3  # goals reached within this many steps are left to BMC alone
 CORE_ROUNDS = 30  # at most this many unsat cores grow a proof's smaller invariant
 
 
@@ -51,12 +50,12 @@ def prove(
     system: TransitionSystem, goals: Mapping[int, Expr], deadline: smt.Deadline,
     *, lemma: Expr | None = None,
 ) -> dict[int, Proof]:  # fmt: skip
-    """Decide each goal (an IR condition that must never hold): BMC to `PROBE_DEPTH`,
+    """Decide each goal (an IR condition that must never hold): BMC to `probe_depth`,
     then Spacer, alone for `QUICK_SECONDS` and then seeded with `lemma` (default:
     `houdini.lemma`, computed once when a goal first needs it)."""
     unrolling = Unrolling(system, deadline)
-    out = {g: Proof(reach=r) for g, r in search_from(unrolling, goals, PROBE_DEPTH).items()
-           if r.trace is not None}  # fmt: skip
+    probe = search_from(unrolling, goals, probe_depth(system))
+    out = {g: Proof(reach=r) for g, r in probe.items() if r.trace is not None}
     left = {g: bad for g, bad in goals.items() if g not in out}
     seeds = _Seeds(system, deadline, lemma)
     reachable: dict[int, Expr] = {}
@@ -96,6 +95,13 @@ class _Seeds:
                 return answer, ir.TRUE
             self.lemma = houdini.lemma(self.system, self.deadline)
         return smt.prove_by_chc(self.system, bad, budget, self.lemma), self.lemma
+
+
+def probe_depth(system: TransitionSystem) -> int:
+    """How deep BMC looks before Spacer: 6 steps for a small system (variables x
+    actions <= 1000), 4 up to 2000, else 3 (each step is one more copy of the state)."""
+    size = len(system.vars) * len(system.actions)
+    return 6 if size <= 1000 else 4 if size <= 2000 else 3
 
 
 def _share(deadline: smt.Deadline, goals: int, most: float | None = None) -> smt.Deadline:
