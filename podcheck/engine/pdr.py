@@ -28,7 +28,7 @@ from podcheck.engine.bmc import Reach, Unrolling, search_from
 from podcheck.engine.result import Solver, SolverUnknown, Verdict
 from podcheck.ir import Expr, TransitionSystem
 
-QUICK_SECONDS = 1.0  # Spacer's try without the Houdini lemma, per goal
+QUICK_EFFORT = 1_500_000  # Z3 resource units (about 1-3 s) Spacer tries a goal alone
 CORE_ROUNDS = 30  # at most this many unsat cores grow a proof's smaller invariant
 
 
@@ -51,7 +51,7 @@ def prove(
     *, lemma: Expr | None = None,
 ) -> dict[int, Proof]:  # fmt: skip
     """Decide each goal (an IR condition that must never hold): BMC to `probe_depth`,
-    then Spacer, alone for `QUICK_SECONDS` and then seeded with `lemma` (default:
+    then Spacer, alone within `QUICK_EFFORT` and then seeded with `lemma` (default:
     `houdini.lemma`, computed once when a goal first needs it)."""
     unrolling = Unrolling(system, deadline)
     probe = search_from(unrolling, goals, probe_depth(system))
@@ -78,9 +78,10 @@ def prove(
 
 @dataclass(slots=True)
 class _Seeds:
-    """Spacer's queries for one system: first without a lemma for `QUICK_SECONDS`
-    (enough for most small models, and their invariants stay Spacer's own), then with
-    the Houdini lemma (or the caller's `lemma`, then asked at once)."""
+    """Spacer's queries for one system: first without a lemma within `QUICK_EFFORT`
+    (enough for most small models, and their invariants stay Spacer's own; a count of
+    Z3's steps, not time, so the answer and the invariant printed are the same on every
+    machine), then with the Houdini lemma (or the caller's `lemma`, asked at once)."""
 
     system: TransitionSystem
     deadline: smt.Deadline
@@ -89,8 +90,7 @@ class _Seeds:
     def ask(self, bad: Expr, budget: smt.Deadline) -> tuple[smt.ChcOutcome, Expr]:
         """Spacer's answer for `bad` within `budget`, and the lemma it was given."""
         if self.lemma is None:
-            quick = _share(budget, 1, QUICK_SECONDS)
-            answer = smt.prove_by_chc(self.system, bad, quick, ir.TRUE)
+            answer = smt.prove_by_chc(self.system, bad, budget, ir.TRUE, QUICK_EFFORT)
             if answer.verdict is not Verdict.UNKNOWN or budget.expired():
                 return answer, ir.TRUE
             self.lemma = houdini.lemma(self.system, self.deadline)
@@ -104,17 +104,13 @@ def probe_depth(system: TransitionSystem) -> int:
     return 6 if size <= 1000 else 4 if size <= 2000 else 3
 
 
-def _share(deadline: smt.Deadline, goals: int, most: float | None = None) -> smt.Deadline:
-    """Spacer's budget for the next of `goals` goals: an equal part of what is left (so
-    that a goal Spacer cannot decide does not leave the others no time), at most `most`
-    seconds."""
+def _share(deadline: smt.Deadline, goals: int) -> smt.Deadline:
+    """Spacer's budget for the next of `goals` goals: an equal part of what is left, so
+    that a goal Spacer cannot decide does not leave the others no time."""
     left = deadline.remaining_ms()
-    seconds = None if left is None else left / 1000 / goals
-    if most is not None:
-        seconds = most if seconds is None else min(seconds, most)
-    if seconds is None or (goals <= 1 and most is None):
+    if left is None or goals <= 1:
         return deadline
-    return smt.Deadline(seconds, should_stop=deadline.should_stop)
+    return smt.Deadline(left / 1000 / goals, should_stop=deadline.should_stop)
 
 
 def smaller(system: TransitionSystem, invariant: Expr, bad: Expr,

@@ -37,6 +37,7 @@ from podcheck.ir import Const, Expr, State, TransitionSystem, Var
 __all__ = ["ChcOutcome", "Deadline", "Encoder", "Outcome", "Session", "StateCopy",
            "check_invariant", "inductive_core", "prove_by_chc", "state_of", "states_of", "value_of"]
 
+UNBOUNDED = 2**32 - 1  # Z3's "no limit" for an unsigned parameter
 Formula = z3.BoolRef
 Term = z3.ArithRef
 Model = z3.ModelRef
@@ -261,10 +262,11 @@ def state_of(model: Model, state: StateCopy) -> State:
 
 
 def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline,
-                 lemma: Expr = ir.TRUE) -> ChcOutcome:  # fmt: skip
+                 lemma: Expr = ir.TRUE, effort: int = 0) -> ChcOutcome:  # fmt: skip
     """Is a state satisfying `bad` reachable?  Asked to Spacer as Horn clauses:
     init(x) -> inv(x); inv(x), L(x), step(x, y) -> inv(y); inv(x), L(x), bad(x) -> false,
-    where `lemma` L holds in every reachable state (proved inductive by the caller).
+    where `lemma` L holds in every reachable state (proved inductive by the caller);
+    `effort` caps Z3's resource count (0: no cap), unlike time the same on every machine.
     VIOLATED: reachable; HOLDS: not, with Spacer's `inv` (inductive together with L)."""
     enc = Encoder(system)
     ctx, pre, post = enc.ctx, enc.state("pre"), enc.state("post")
@@ -272,10 +274,8 @@ def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline,
     inv = z3.Function("inv", *ints, z3.BoolSort(ctx))
     goal = z3.Function("goal", z3.BoolSort(ctx))
     fp = z3.Fixedpoint(ctx=ctx)
-    fp.set(engine="spacer")
-    budget = deadline.remaining_ms()
-    if budget is not None:
-        fp.set(timeout=budget)
+    fp.set(engine="spacer", timeout=deadline.remaining_ms() or UNBOUNDED)
+    fp.set(rlimit=effort)  # Z3's resource units (0: none): a deterministic budget
     fp.register_relation(inv, goal)
     fp.declare_var(*pre.terms, *post.terms)
     fp.rule(inv(*pre.terms), [enc.init(pre)])

@@ -5,7 +5,8 @@ Stage: `podcheck.report`.  Consumes a `TransitionSystem` and the invariant of a
 
 - first the facts about one variable, merged per variable and shown as the values it
   may take (`pod web-0 phase in {Pending, Running}`, `pod web-0 app.restarts = 0`,
-  `pod web-0 app.processTimer <= 60`), in layout order;
+  `pod web-0 app.processTimer <= 60`, a 0/1 flag as `not pod web-0 exists`), in
+  layout order;
 - then every other conjunct, one a line: a disjunction whose first parts exclude one
   value each reads as an implication (`if pod web-0 app.state = Running then pod web-0
   node = n1`), tests of one variable inside it are merged the same way, and enumerated
@@ -80,11 +81,14 @@ def _allowed(system: TransitionSystem, e: Expr) -> Allowed | None:
 
 
 def _values(system: TransitionSystem, index: int, allowed: frozenset[int]) -> str:
-    """`x = v`, `x != v`, `x in {...}` (labels), `x <= hi`, `x >= lo`, `lo <= x <= hi`."""
+    """`x = v`, `x != v`, `x in {...}` (labels, runs), `x <= hi`, `x >= lo`, `lo <= x <=
+    hi`; a 0/1 variable without labels as a flag (`x`, `not x`)."""
     var, name = system.vars[index], _name(system, index)
     domain = _domain(system, index)
     if not allowed:
         return "false"
+    if not var.labels and (var.lo, var.hi) == (0, 1) and len(allowed) == 1:
+        return name if allowed == {1} else f"not {name}"  # a flag
     if len(allowed) == 1:
         return f"{name} = {var.show(min(allowed))}"
     if len(domain - allowed) == 1:

@@ -12,8 +12,9 @@ SYSTEM = TransitionSystem("t", (
     StateVar("app.restarts", 0, 3, owner="pod web-1", field="app.restarts"),
     StateVar("app.timer", 0, 60, owner="pod web-1", field="app.timer"),
     StateVar("node", 0, 2, ("none", "n1", "n2"), owner="pod web-1", field="node"),
-), ((0, 0, 0, 0),), (), ())  # fmt: skip
-S, R, T, N = (Var(i) for i in range(4))
+    StateVar("exists", 0, 1, owner="pod web-1", field="exists"),
+), ((0, 0, 0, 0, 0),), (), ())  # fmt: skip
+S, R, T, N, E = (Var(i) for i in range(5))
 
 
 def lines(*parts):
@@ -35,6 +36,12 @@ def test_labelled_values_are_named():
 def test_a_disjunction_that_excludes_a_value_reads_as_an_implication():
     rule = ir.or_(ir.not_(ir.eq(S, 1)), ir.op("!=", N, 0))
     assert lines(rule) == ["if pod web-1 app.state = Running then pod web-1 node != none"]
+
+
+def test_a_flag_reads_as_a_condition():
+    assert lines(ir.or_(ir.op("!=", E, 0), ir.eq(N, 0))) == [
+        "if not pod web-1 exists then pod web-1 node = none"]
+    assert lines(ir.eq(E, 1)) == ["pod web-1 exists"]
 
 
 def test_gaps_in_an_integer_range_are_runs():
