@@ -5,9 +5,15 @@ Stage: `podcheck.engine`.  Consumes an `ir.TransitionSystem` and safety goals (a
 expression over the state variables, which `podcheck.report.invariant` prints in the
 spec's words), a shortest run to a bad state, or what Z3 said when it gave up.
 
-Spacer answers reachability, not the shortest run to a bad state; when it says a goal
-is reachable, BMC (`bmc.search`, unbounded, under the same deadline) finds the
-shortest run, so the trace has the length BFS reports.  Talks to Z3 only through
+Before the goals, `houdini.lemma` guesses facts of the model from a sample of its states
+and keeps those Z3 proves inductive (NOTE(houdini)); Spacer gets them as a lemma that
+holds in every reachable state, so it need not rediscover them.
+
+First BMC looks for a run to every goal within `probe_depth` steps (a shallow
+violation costs Spacer more than a short unrolling).  Spacer answers reachability, not
+the shortest run to a bad state; when it says a goal is reachable, the same BMC
+unrolling goes on (unbounded, under the same deadline) to the shortest run, so the
+trace has the length BFS reports.  Talks to Z3 only through
 `podcheck.engine.smt`.
 """
 
@@ -16,10 +22,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from podcheck.engine import smt
-from podcheck.engine.bmc import Reach, search
+from podcheck import ir
+from podcheck.engine import houdini, smt
+from podcheck.engine.bmc import Reach, Unrolling, search_from
 from podcheck.engine.result import Solver, SolverUnknown, Verdict
 from podcheck.ir import Expr, TransitionSystem
+
+QUICK_EFFORT = 1_500_000  # Z3 resource units (about 1-3 s) Spacer tries a goal alone
+CORE_ROUNDS = 30  # at most this many unsat cores grow a proof's smaller invariant
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +47,28 @@ class Proof:
 
 
 def prove(
-    system: TransitionSystem, goals: Mapping[int, Expr], deadline: smt.Deadline
-) -> dict[int, Proof]:
-    """Decide each goal (an IR condition that must never hold) with Spacer."""
-    out: dict[int, Proof] = {}
+    system: TransitionSystem, goals: Mapping[int, Expr], deadline: smt.Deadline,
+    *, lemma: Expr | None = None,
+) -> dict[int, Proof]:  # fmt: skip
+    """Decide each goal (an IR condition that must never hold): BMC to `probe_depth`,
+    then Spacer, alone within `QUICK_EFFORT` and then seeded with `lemma` (default:
+    `houdini.lemma`, computed once when a goal first needs it)."""
+    unrolling = Unrolling(system, deadline)
+    probe = search_from(unrolling, goals, probe_depth(system))
+    out = {g: Proof(reach=r) for g, r in probe.items() if r.trace is not None}
+    left = {g: bad for g, bad in goals.items() if g not in out}
+    seeds = _Seeds(system, deadline, lemma)
     reachable: dict[int, Expr] = {}
-    for g, bad in goals.items():
-        answer = smt.prove_by_chc(system, bad, deadline)
+    for n, (g, bad) in enumerate(left.items()):
+        answer, known = seeds.ask(bad, _share(deadline, len(left) - n))
         if answer.verdict is Verdict.HOLDS:
-            out[g] = Proof(proved=True, invariant=_checked(system, answer.invariant, bad,
-                                                           deadline))
+            found = None if answer.invariant is None else ir.and_(answer.invariant, known)
+            out[g] = Proof(proved=True, invariant=_checked(system, found, bad, deadline))
         elif answer.verdict is Verdict.VIOLATED:
             reachable[g] = bad
         else:
             out[g] = Proof(unknown=SolverUnknown(Solver.SPACER, 0, answer.reason))
-    for g, reach in search(system, reachable, None, deadline).items():
+    for g, reach in search_from(unrolling, reachable, None).items():
         if reach.trace is None:
             out[g] = Proof(unknown=reach.unknown, run_missing=True)
         else:
@@ -59,12 +76,70 @@ def prove(
     return {g: out[g] for g in goals}
 
 
+@dataclass(slots=True)
+class _Seeds:
+    """Spacer's queries for one system: first without a lemma within `QUICK_EFFORT`
+    (enough for most small models, and their invariants stay Spacer's own; a count of
+    Z3's steps, not time, so the answer and the invariant printed are the same on every
+    machine), then with the Houdini lemma (or the caller's `lemma`, asked at once)."""
+
+    system: TransitionSystem
+    deadline: smt.Deadline
+    lemma: Expr | None
+
+    def ask(self, bad: Expr, budget: smt.Deadline) -> tuple[smt.ChcOutcome, Expr]:
+        """Spacer's answer for `bad` within `budget`, and the lemma it was given."""
+        if self.lemma is None:
+            answer = smt.prove_by_chc(self.system, bad, budget, ir.TRUE, QUICK_EFFORT)
+            if answer.verdict is not Verdict.UNKNOWN or budget.expired():
+                return answer, ir.TRUE
+            self.lemma = houdini.lemma(self.system, self.deadline)
+        return smt.prove_by_chc(self.system, bad, budget, self.lemma), self.lemma
+
+
+def probe_depth(system: TransitionSystem) -> int:
+    """How deep BMC looks before Spacer: 6 steps for a small system (variables x
+    actions <= 1000), 4 up to 2000, else 3 (each step is one more copy of the state)."""
+    size = len(system.vars) * len(system.actions)
+    return 6 if size <= 1000 else 4 if size <= 2000 else 3
+
+
+def _share(deadline: smt.Deadline, goals: int) -> smt.Deadline:
+    """Spacer's budget for the next of `goals` goals: an equal part of what is left, so
+    that a goal Spacer cannot decide does not leave the others no time."""
+    left = deadline.remaining_ms()
+    if left is None or goals <= 1:
+        return deadline
+    return smt.Deadline(left / 1000 / goals, should_stop=deadline.should_stop)
+
+
+def smaller(system: TransitionSystem, invariant: Expr, bad: Expr,
+            deadline: smt.Deadline) -> Expr:  # fmt: skip
+    """NOTE(invariant-core): an inductive invariant S that excludes `bad`, made of the
+    lemma's many conjuncts and Spacer's, cut down to a part U that is inductive too.  U
+    starts as the unsat core (over S's conjuncts in the pre-state) of "S and bad"; while
+    "S, a step, not U after" has a core outside U, that core joins U.  At the end U
+    before a step implies U after it, and U excludes bad.  S itself when Z3 does not
+    answer or U does not settle within `CORE_ROUNDS` steps."""
+    parts = _flat(invariant)
+    core = smt.inductive_core(system, parts, bad, deadline, CORE_ROUNDS)
+    return invariant if core is None else ir.and_(*(parts[i] for i in core))
+
+
+def _flat(expr: Expr) -> list[Expr]:
+    if isinstance(expr, ir.Op) and expr.op == "and":
+        return list(dict.fromkeys(c for a in expr.args for c in _flat(a)))
+    return [expr]
+
+
 def _checked(system: TransitionSystem, invariant: Expr | None, bad: Expr,
              deadline: smt.Deadline) -> Expr | None:  # fmt: skip
-    """NOTE(pdr-invariant): Spacer's invariant, translated to the IR, is only reported
-    after Z3 re-checks it from the IR (initiation, consecution, safety)."""
+    """NOTE(pdr-invariant): Spacer's invariant (with the lemma, cut down by `smaller`),
+    translated to the IR, is only reported after Z3 re-checks it from the IR
+    (initiation, consecution, safety)."""
     if invariant is None:
         return None
+    invariant = smaller(system, invariant, bad, deadline)
     verdict = smt.check_invariant(system, invariant, bad, deadline)
     assert verdict is not Verdict.VIOLATED, "spacer's invariant is not inductive in the IR"
     return invariant if verdict is Verdict.HOLDS else None

@@ -12,17 +12,16 @@ NOTE(query-verdict): every query asks "is there a bad state?".  `sat` is
 `Solver.check`; `prove_by_chc` the single call site of `Fixedpoint.query`; both map
 their answer through `_verdict`.
 
-Values are Z3 integers (IR booleans are 0/1); comparisons and connectives are Z3
-booleans and are converted where an integer is needed.  `//` and `%` are Z3's `div`
-and `mod`, which are Euclidean: for the positive divisors the IR allows they equal
-Python's floor division and modulo (tests/engine/test_smt.py checks every pair on a
-range).  Symbolic constants other than state variables (a parameter range) are made
-with `Encoder.constant` and passed to `Encoder.formula` through `extra`.
+Values are Z3 integers (IR booleans are 0/1, converted where an integer is needed);
+`//` and `%` are Z3's Euclidean `div` and `mod`, equal to Python's for the positive
+divisors the IR allows (tests/engine/test_smt.py).  Other symbolic constants (a
+parameter range): `Encoder.constant`, passed to `Encoder.formula` through `extra`.
 """
 
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,8 +35,9 @@ from podcheck.engine.smt_values import ChcOutcome, Deadline
 from podcheck.ir import Const, Expr, State, TransitionSystem, Var
 
 __all__ = ["ChcOutcome", "Deadline", "Encoder", "Outcome", "Session", "StateCopy",
-           "check_invariant", "prove_by_chc", "state_of", "states_of", "value_of"]
+           "check_invariant", "inductive_core", "prove_by_chc", "state_of", "states_of", "value_of"]
 
+UNBOUNDED = 2**32 - 1  # Z3's "no limit" for an unsigned parameter
 Formula = z3.BoolRef
 Term = z3.ArithRef
 Model = z3.ModelRef
@@ -78,18 +78,15 @@ class Encoder:
 
     def state(self, tag: str) -> StateCopy:
         """A fresh copy of the state, its variables named `<var>@<tag>`."""
-        terms = tuple(z3.Int(f"{v.name}@{tag}", self.ctx) for v in self.system.vars)
-        bounds = [
-            z3.And(t >= v.lo, t <= v.hi) for t, v in zip(terms, self.system.vars, strict=True)
-        ]
+        vs = self.system.vars
+        terms = tuple(z3.Int(f"{v.name}@{tag}", self.ctx) for v in vs)
+        bounds = [z3.And(t >= v.lo, t <= v.hi) for t, v in zip(terms, vs, strict=True)]
         return StateCopy(terms, z3.And(bounds) if bounds else self.true())
 
-    def formula(
-        self, expr: Expr, state: StateCopy, extra: Mapping[int, Term] | None = None
-    ) -> Formula:
-        """`expr` read as a condition (non-zero is true) in `state`.
-
-        `extra` maps variable indices beyond the layout to symbolic constants."""
+    def formula(self, expr: Expr, state: StateCopy, extra: Mapping[int, Term] | None = None
+                ) -> Formula:  # fmt: skip
+        """`expr` read as a condition (non-zero is true) in `state`; `extra` maps variable
+        indices beyond the layout to symbolic constants."""
         return _as_bool(self._enc(expr, state, extra or {}))
 
     def term(self, expr: Expr, state: StateCopy, extra: Mapping[int, Term] | None = None) -> Term:
@@ -98,9 +95,8 @@ class Encoder:
 
     def init(self, state: StateCopy) -> Formula:
         """`state` is one of the system's initial states."""
-        options = [
-            z3.And([t == v for t, v in zip(state.terms, s, strict=True)]) for s in self.system.init
-        ]
+        options = [z3.And([t == v for t, v in zip(state.terms, s, strict=True)])
+                   for s in self.system.init]  # fmt: skip
         return z3.Or(options) if options else z3.BoolVal(False, self.ctx)
 
     def action(self, index: int, pre: StateCopy, post: StateCopy) -> Formula:
@@ -157,9 +153,7 @@ class Encoder:
 
 
 def _as_bool(x: z3.ExprRef) -> Formula:
-    if z3.is_bool(x):
-        return cast(Formula, x)
-    return cast(Term, x) != 0
+    return cast(Formula, x) if z3.is_bool(x) else cast(Term, x) != 0
 
 
 def _as_int(x: z3.ExprRef, ctx: z3.Context) -> Term:
@@ -169,13 +163,9 @@ def _as_int(x: z3.ExprRef, ctx: z3.Context) -> Term:
 
 
 _COMPARE: Mapping[str, Callable[[Term, Term], Formula]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge,
+}  # fmt: skip
 
 
 def _encode_op(name: str, args: list[z3.ExprRef], ctx: z3.Context) -> z3.ExprRef:
@@ -195,14 +185,6 @@ def _encode_op(name: str, args: list[z3.ExprRef], ctx: z3.Context) -> z3.ExprRef
     return _arith(name, ints)
 
 
-def _smaller(x: Term, y: Term) -> Term:
-    return z3.If(x <= y, x, y)
-
-
-def _larger(x: Term, y: Term) -> Term:
-    return z3.If(x >= y, x, y)
-
-
 def _arith(name: str, ints: list[Term]) -> Term:
     a = ints[0]
     match name:
@@ -219,10 +201,9 @@ def _arith(name: str, ints: list[Term]) -> Term:
         case "%":
             return a % ints[1]
     assert name in ("min", "max"), name
-    pick = _smaller if name == "min" else _larger
     out = a
     for b in ints[1:]:
-        out = pick(out, b)
+        out = z3.If(out <= b, out, b) if name == "min" else z3.If(out >= b, out, b)
     return out
 
 
@@ -242,6 +223,7 @@ class Session:
         self.encoder = encoder
         self.deadline = deadline or Deadline()
         self._solver = z3.Solver(ctx=encoder.ctx)
+        self._solver.set("core.minimize", True)  # `core` (asked only with assumptions)
 
     def add(self, *formulas: Formula) -> None:
         """Assert `formulas` in the current scope."""
@@ -263,50 +245,49 @@ class Session:
             return Outcome(Verdict.UNKNOWN, "timeout")
         if budget is not None:
             self._solver.set("timeout", budget)
-        answer = self._solver.check(*assumptions)
-        verdict = _verdict(answer)
+        verdict = _verdict(self._solver.check(*assumptions))
         if verdict is Verdict.UNKNOWN:
             return Outcome(verdict, self._solver.reason_unknown())
         model = self._solver.model() if verdict is Verdict.VIOLATED else None
         return Outcome(verdict, "", model)
 
+    def core(self) -> list[Formula]:
+        """The assumptions of the last `check` (unsat) that its answer needed."""
+        return list(self._solver.unsat_core())
+
 
 def state_of(model: Model, state: StateCopy) -> State:
     """The concrete state `model` gives to `state` (unconstrained variables read 0)."""
-    return tuple(
-        cast(z3.IntNumRef, model.eval(t, model_completion=True)).as_long()
-        for t in state.terms
-    )
+    return tuple(value_of(model, t) for t in state.terms)
 
 
-def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline) -> ChcOutcome:
+def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline,
+                 lemma: Expr = ir.TRUE, effort: int = 0) -> ChcOutcome:  # fmt: skip
     """Is a state satisfying `bad` reachable?  Asked to Spacer as Horn clauses:
-    init(x) -> inv(x); inv(x) and step(x, y) -> inv(y); inv(x) and bad(x) -> false.
-    VIOLATED: reachable; HOLDS: not, with the invariant `inv` Spacer found."""
+    init(x) -> inv(x); inv(x), L(x), step(x, y) -> inv(y); inv(x), L(x), bad(x) -> false,
+    where `lemma` L holds in every reachable state (proved inductive by the caller);
+    `effort` caps Z3's resource count (0: no cap), unlike time the same on every machine.
+    VIOLATED: reachable; HOLDS: not, with Spacer's `inv` (inductive together with L)."""
     enc = Encoder(system)
-    ctx = enc.ctx
-    pre, post = enc.state("pre"), enc.state("post")
+    ctx, pre, post = enc.ctx, enc.state("pre"), enc.state("post")
     ints = [z3.IntSort(ctx)] * len(system.vars)
     inv = z3.Function("inv", *ints, z3.BoolSort(ctx))
     goal = z3.Function("goal", z3.BoolSort(ctx))
     fp = z3.Fixedpoint(ctx=ctx)
-    fp.set(engine="spacer")
-    budget = deadline.remaining_ms()
-    if budget is not None:
-        fp.set(timeout=budget)
+    fp.set(engine="spacer", timeout=deadline.remaining_ms() or UNBOUNDED)
+    fp.set(rlimit=effort)  # Z3's resource units (0: none): a deterministic budget
     fp.register_relation(inv, goal)
     fp.declare_var(*pre.terms, *post.terms)
     fp.rule(inv(*pre.terms), [enc.init(pre)])
-    fp.rule(inv(*post.terms), [inv(*pre.terms), enc.transition(pre, post), post.domain])
-    fp.rule(goal(), [inv(*pre.terms), enc.formula(bad, pre)])
+    known = enc.formula(lemma, pre)
+    fp.rule(inv(*post.terms), [inv(*pre.terms), known, enc.transition(pre, post), post.domain])
+    fp.rule(goal(), [inv(*pre.terms), known, enc.formula(bad, pre)])
     try:
         verdict = _verdict(fp.query(goal()))
     except z3.Z3Exception as err:  # Spacer reports its timeout as an exception
         return ChcOutcome(Verdict.UNKNOWN, str(err.value, "utf-8", "replace"))
-    if verdict is Verdict.UNKNOWN:
-        return ChcOutcome(verdict, fp.reason_unknown())
-    if verdict is Verdict.VIOLATED:
-        return ChcOutcome(verdict)
+    if verdict is not Verdict.HOLDS:
+        return ChcOutcome(verdict, fp.reason_unknown() if verdict is Verdict.UNKNOWN else "")
     cover = z3.substitute_vars(fp.get_cover_delta(-1, inv), *pre.terms)
     index = {t.get_id(): i for i, t in enumerate(pre.terms)}
     return ChcOutcome(verdict, "", _to_ir(cover, index))
@@ -335,8 +316,29 @@ def check_invariant(system: TransitionSystem, invariant: Expr, bad: Expr,
     return Verdict.UNKNOWN if Verdict.UNKNOWN in verdicts else Verdict.HOLDS
 
 
-class _Untranslatable(Exception):
-    pass
+def inductive_core(system: TransitionSystem, parts: Sequence[Expr], bad: Expr,
+                   deadline: Deadline, rounds: int) -> list[int] | None:  # fmt: skip
+    """Indices of a subset of `parts` (inductive together and excluding `bad`) that is
+    too, grown from unsat cores (NOTE(invariant-core) in pdr.py); None if not found."""
+    enc = Encoder(system)
+    pre, post = enc.state("pre"), enc.state("post")
+    flags = [z3.Bool(f"part{i}", enc.ctx) for i in range(len(parts))]
+    session = Session(enc, deadline)
+    session.add(pre.domain, *(z3.Implies(f, enc.formula(p, pre))
+                              for f, p in zip(flags, parts, strict=True)))  # fmt: skip
+    after = [enc.formula(p, post) for p in parts]
+    step, needed = z3.And(enc.transition(pre, post), post.domain), set[int]()
+    for obligation in itertools.chain([enc.formula(bad, pre)], itertools.repeat(None, rounds)):
+        kept = z3.And([enc.true(), *(after[i] for i in needed)])
+        with session.scope():
+            session.add(obligation if obligation is not None else z3.And(step, z3.Not(kept)))
+            if session.check(*flags).verdict is not Verdict.HOLDS:
+                return None
+            grown = needed | {int(str(f)[4:]) for f in session.core()}
+        if obligation is None and grown == needed:
+            return sorted(needed)
+        needed = grown
+    return None
 
 
 _FROM_Z3: Mapping[int, str] = {
@@ -351,7 +353,7 @@ def _to_ir(formula: z3.ExprRef, index: Mapping[int, int]) -> Expr | None:
     """`formula` over the state constants as an IR expression, or None."""
     try:
         return _translate(formula, index)
-    except _Untranslatable:
+    except ValueError:  # a construct the IR lacks
         return None
 
 
@@ -370,7 +372,7 @@ def _translate(e: z3.ExprRef, index: Mapping[int, int]) -> Expr:
         return ir.or_(ir.not_(a), b)
     name = _FROM_Z3.get(kind)
     if name is None:
-        raise _Untranslatable(str(e))
+        raise ValueError(str(e))
     args = tuple(_translate(c, index) for c in e.children())
     if name in ("==", "!=", "-", "*") and len(args) > 2:
         return _chain(name, args)

@@ -1,9 +1,16 @@
 """An inductive invariant (an IR expression over state variables) in the spec's words.
 
 Stage: `podcheck.report`.  Consumes a `TransitionSystem` and the invariant of a
-`PropertyResult` (found by the pdr engine); produces text lines, one per top-level
-conjunct: variables by owner and field (`pod web-0 phase`), enumerated values by
-label (`pod web-0 phase = Running`, `pod web-0 phase in {Pending, Running}`).
+`PropertyResult` (found by the pdr engine); produces text lines:
+
+- first the facts about one variable, merged per variable and shown as the values it
+  may take (`pod web-0 phase in {Pending, Running}`, `pod web-0 app.restarts = 0`,
+  `pod web-0 app.processTimer <= 60`, a 0/1 flag as `not pod web-0 exists`), in
+  layout order;
+- then every other conjunct, one a line: a disjunction whose first parts exclude one
+  value each reads as an implication (`if pod web-0 app.state = Running then pod web-0
+  node = n1`), tests of one variable inside it are merged the same way, and enumerated
+  values are shown by label.
 """
 
 from __future__ import annotations
@@ -13,6 +20,11 @@ from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _SHOWN = {"==": "=", "!=": "!="}
+_TESTS = {
+    "==": lambda v, c: v == c, "!=": lambda v, c: v != c, "<": lambda v, c: v < c,
+    "<=": lambda v, c: v <= c, ">": lambda v, c: v > c, ">=": lambda v, c: v >= c,
+}  # fmt: skip
+Allowed = tuple[int, frozenset[int]]  # a variable and the values a test lets it take
 
 
 def conjuncts(expr: Expr) -> list[Expr]:
@@ -23,11 +35,83 @@ def conjuncts(expr: Expr) -> list[Expr]:
 
 
 def render_invariant(system: TransitionSystem, expr: Expr) -> list[str]:
-    """One line per conjunct of `expr`, in the words of `system`'s variables."""
+    """The lines of `expr` in the words of `system`'s variables (module doc)."""
     parts = conjuncts(expr)
     if parts == [Const(1)]:
         return ["true"]
-    return [_show(system, c) for c in parts]
+    values: dict[int, frozenset[int]] = {}
+    rest: list[Expr] = []
+    for c in parts:
+        one = _allowed(system, c)
+        if one is None:
+            rest.append(c)
+        else:
+            index, allowed = one
+            values[index] = values.get(index, allowed) & allowed
+    lines = [_values(system, i, values[i]) for i in sorted(values)]
+    return lines + [_show(system, c) for c in rest]
+
+
+def _domain(system: TransitionSystem, index: int) -> frozenset[int]:
+    var = system.vars[index]
+    return frozenset(range(var.lo, var.hi + 1))
+
+
+def _allowed(system: TransitionSystem, e: Expr) -> Allowed | None:
+    """The values one variable may take under `e`, when `e` tests only that variable."""
+    if isinstance(e, Op) and e.op == "not":
+        inner = _allowed(system, e.args[0])
+        return None if inner is None else (inner[0], _domain(system, inner[0]) - inner[1])
+    if isinstance(e, Op) and e.op == "or":
+        tests = [_allowed(system, a) for a in e.args]
+        indices = {t[0] for t in tests if t is not None}
+        if None in tests or len(indices) != 1:
+            return None
+        return indices.pop(), frozenset().union(*(t[1] for t in tests if t is not None))
+    if not (isinstance(e, Op) and e.op in _TESTS):
+        return None
+    left, right = e.args
+    test = e.op
+    if isinstance(left, Const) and isinstance(right, Var):
+        test, left, right = _MIRRORED[test], right, left
+    if not (isinstance(left, Var) and isinstance(right, Const)):
+        return None
+    c = right.value
+    return left.index, frozenset(v for v in _domain(system, left.index) if _TESTS[test](v, c))
+
+
+def _values(system: TransitionSystem, index: int, allowed: frozenset[int]) -> str:
+    """`x = v`, `x != v`, `x in {...}` (labels, runs), `x <= hi`, `x >= lo`, `lo <= x <=
+    hi`; a 0/1 variable without labels as a flag (`x`, `not x`)."""
+    var, name = system.vars[index], _name(system, index)
+    domain = _domain(system, index)
+    if not allowed:
+        return "false"
+    if not var.labels and (var.lo, var.hi) == (0, 1) and len(allowed) == 1:
+        return name if allowed == {1} else f"not {name}"  # a flag
+    if len(allowed) == 1:
+        return f"{name} = {var.show(min(allowed))}"
+    if len(domain - allowed) == 1:
+        return f"{name} != {var.show(min(domain - allowed))}"
+    lo, hi = min(allowed), max(allowed)
+    if not var.labels and len(allowed) == hi - lo + 1:
+        if lo == var.lo:
+            return f"{name} <= {hi}"
+        return f"{name} >= {lo}" if hi == var.hi else f"{lo} <= {name} <= {hi}"
+    if var.labels:
+        return f"{name} in {{{', '.join(var.show(v) for v in sorted(allowed))}}}"
+    return f"{name} in {{{', '.join(_runs(sorted(allowed)))}}}"
+
+
+def _runs(values: list[int]) -> list[str]:
+    """Sorted integers as runs: `0..30`, `41`, `43..60`."""
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and runs[-1][1] == v - 1:
+            runs[-1][1] = v
+        else:
+            runs.append([v, v])
+    return [str(a) if a == b else f"{a}..{b}" for a, b in runs]
 
 
 def _name(system: TransitionSystem, index: int) -> str:
@@ -35,18 +119,56 @@ def _name(system: TransitionSystem, index: int) -> str:
     return f"{var.owner} {var.field}" if var.owner and var.field else var.name
 
 
+def _disjunction(system: TransitionSystem, args: tuple[Expr, ...], nested: bool) -> str:
+    """`a or b ...`: tests of one variable merged; leading parts that exclude a single
+    value become the premises of `if ... then ...` (not when nested)."""
+    merged: dict[int, frozenset[int]] = {}
+    items: list[int | Expr] = []
+    for a in args:
+        one = _allowed(system, a)
+        if one is None:
+            items.append(a)
+        elif one[0] in merged:
+            merged[one[0]] |= one[1]
+        else:
+            merged[one[0]] = one[1]
+            items.append(one[0])
+
+    def excluded(item: int | Expr) -> bool:
+        return isinstance(item, int) and len(_domain(system, item) - merged[item]) == 1
+
+    def shown(item: int | Expr) -> str:
+        return _values(system, item, merged[item]) if isinstance(item, int) else \
+            _show(system, item, True)  # fmt: skip
+
+    premises = 0
+    while not nested and premises < len(items) - 1 and excluded(items[premises]):
+        premises += 1
+    then = " or ".join(shown(i) for i in items[premises:])
+    if premises:
+        ifs = " and ".join(_values(system, i, _domain(system, i) - merged[i])
+                           for i in items[:premises] if isinstance(i, int))  # fmt: skip
+        return f"if {ifs} then {then}"
+    return f"({then})" if nested and len(items) > 1 else then
+
+
 def _show(system: TransitionSystem, e: Expr, nested: bool = False) -> str:
     if isinstance(e, Const):
         return str(e.value)
     if isinstance(e, Var):
         return _name(system, e.index)
+    one = _allowed(system, e) if e.op != "or" else None
+    if one is not None:
+        return _values(system, *one)
     if e.op == "not" and isinstance(e.args[0], Op) and e.args[0].op in _NEGATED:
         inner = e.args[0]
         return _compare(system, _NEGATED[inner.op], inner.args[0], inner.args[1])
     if e.op in _NEGATED:
         return _compare(system, e.op, e.args[0], e.args[1])
-    if e.op in ("and", "or"):
-        text = f" {e.op} ".join(_show(system, a, True) for a in e.args)
+    if e.op == "or":
+        return _disjunction(system, e.args, nested)
+    if e.op == "and":
+        text = " and ".join(_show(system, a, True) for a in e.args)
         return f"({text})" if nested else text
     if e.op == "not":
         return f"not {_show(system, e.args[0], True)}"
@@ -57,43 +179,15 @@ def _arith(system: TransitionSystem, e: Op, nested: bool) -> str:
     if e.op == "+":
         text = " + ".join(_show(system, a, True) for a in e.args).replace("+ -1*", "- ")
     elif e.op == "*":
-        text = "*".join(_show(system, a, True) for a in e.args)
-        return text
+        return "*".join(_show(system, a, True) for a in e.args)
     elif e.op in ("-", "//", "%"):
         text = f"{_show(system, e.args[0], True)} {e.op} {_show(system, e.args[1], True)}"
     elif e.op == "neg":
         return f"-{_show(system, e.args[0], True)}"
     else:
-        text = f"{e.op}({', '.join(_show(system, a) for a in e.args)})"
-        return text
+        return f"{e.op}({', '.join(_show(system, a) for a in e.args)})"
     return f"({text})" if nested else text
 
 
 def _compare(system: TransitionSystem, op: str, left: Expr, right: Expr) -> str:
-    if isinstance(left, Const) and isinstance(right, Var):
-        op, left, right = _MIRRORED[op], right, left
-    if isinstance(left, Var) and isinstance(right, Const):
-        labelled = _labelled(system, op, left.index, right.value)
-        if labelled:
-            return labelled
-    return f"{_show(system, left)} {_SHOWN.get(op, op)} {_show(system, right)}"
-
-
-def _labelled(system: TransitionSystem, op: str, index: int, value: int) -> str:
-    var = system.vars[index]
-    if not var.labels:
-        return ""
-    tests = {
-        "==": lambda v: v == value, "!=": lambda v: v != value, "<": lambda v: v < value,
-        "<=": lambda v: v <= value, ">": lambda v: v > value, ">=": lambda v: v >= value,
-    }  # fmt: skip
-    allowed = [v for v in range(var.lo, var.hi + 1) if tests[op](v)]
-    name = _name(system, index)
-    if len(allowed) == 1:
-        return f"{name} = {var.show(allowed[0])}"
-    if len(allowed) == var.hi - var.lo:
-        missing = next(v for v in range(var.lo, var.hi + 1) if v not in allowed)
-        return f"{name} != {var.show(missing)}"
-    if not allowed:
-        return "false"
-    return f"{name} in {{{', '.join(var.show(v) for v in allowed)}}}"
+    return f"{_show(system, left, True)} {_SHOWN.get(op, op)} {_show(system, right, True)}"

@@ -1,0 +1,54 @@
+"""report/invariant.py: an invariant in the spec's words (merged tests, implications)."""
+
+from __future__ import annotations
+
+from podcheck import ir
+from podcheck.ir import StateVar, TransitionSystem, Var
+from podcheck.report.invariant import render_invariant
+
+STATE = ("Waiting", "Running", "Terminated", "CrashLoopBackOff")
+SYSTEM = TransitionSystem("t", (
+    StateVar("app.state", 0, 3, STATE, owner="pod web-1", field="app.state"),
+    StateVar("app.restarts", 0, 3, owner="pod web-1", field="app.restarts"),
+    StateVar("app.timer", 0, 60, owner="pod web-1", field="app.timer"),
+    StateVar("node", 0, 2, ("none", "n1", "n2"), owner="pod web-1", field="node"),
+    StateVar("exists", 0, 1, owner="pod web-1", field="exists"),
+), ((0, 0, 0, 0, 0),), (), ())  # fmt: skip
+S, R, T, N, E = (Var(i) for i in range(5))
+
+
+def lines(*parts):
+    return render_invariant(SYSTEM, ir.and_(*parts))
+
+
+def test_bounds_of_one_variable_are_merged():
+    assert lines(ir.op("<", R, 1), ir.op(">", R, -1)) == ["pod web-1 app.restarts = 0"]
+    assert lines(ir.op("<=", T, 40), ir.op(">=", T, 10)) == ["10 <= pod web-1 app.timer <= 40"]
+    assert lines(ir.op("<", T, 41)) == ["pod web-1 app.timer <= 40"]
+
+
+def test_labelled_values_are_named():
+    waiting_or_running = ir.or_(ir.eq(S, 0), ir.eq(S, 1))
+    assert lines(waiting_or_running) == ["pod web-1 app.state in {Waiting, Running}"]
+    assert lines(ir.not_(ir.eq(S, 3))) == ["pod web-1 app.state != CrashLoopBackOff"]
+
+
+def test_a_disjunction_that_excludes_a_value_reads_as_an_implication():
+    rule = ir.or_(ir.not_(ir.eq(S, 1)), ir.op("!=", N, 0))
+    assert lines(rule) == ["if pod web-1 app.state = Running then pod web-1 node != none"]
+
+
+def test_a_flag_reads_as_a_condition():
+    assert lines(ir.or_(ir.op("!=", E, 0), ir.eq(N, 0))) == [
+        "if not pod web-1 exists then pod web-1 node = none"]
+    assert lines(ir.eq(E, 1)) == ["pod web-1 exists"]
+
+
+def test_gaps_in_an_integer_range_are_runs():
+    holes = ir.or_(ir.op("<=", T, 30), ir.op(">=", T, 41))
+    assert lines(ir.or_(ir.op(">", R, 2), holes)) == [
+        "pod web-1 app.restarts = 3 or pod web-1 app.timer in {0..30, 41..60}"]
+
+
+def test_true_is_true():
+    assert render_invariant(SYSTEM, ir.TRUE) == ["true"]
