@@ -34,7 +34,15 @@ def _scenario(c: CountedRange) -> str:
     failures = f", up to {plural(s.failures, 'node failure')}" if s.failures else ""
     policy = ", AlwaysAllow" if s.always_allow else ""
     return (f"{c.workload}: replicas {_range(s)} on {plural(s.nodes, 'node')}, {budget}{policy}, "
-            f"drain {c.drained}{_mode(s)}{failures}")
+            f"drain {c.drained}{_mode(s)}{failures}{_rollouts(s)}")
+
+
+def _rollouts(s: CounterScenario) -> str:
+    """The rolling updates, old and new pods counted apart (NOTE(counter-rollout))."""
+    if not s.rollouts:
+        return ""
+    return (f", up to {plural(s.rollouts, 'rollout')} (maxSurge {_budget(s.max_surge)}, "
+            f"maxUnavailable {_budget(s.roll_unavailable)}; old and new pods counted apart)")
 
 
 def _mode(s: CounterScenario) -> str:
