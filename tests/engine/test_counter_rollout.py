@@ -133,8 +133,12 @@ def test_range_proofs_agree_with_bfs_at_every_count(name):
 
 
 def test_the_percent_budget_decides_the_smallest_failing_count():
-    """maxUnavailable 1 fails first at 3 replicas; 50% (rounded up: 2 at 3) first at 4."""
-    three = SCENARIOS["3-nodes-max50-f1"]
+    """Per-count BFS: maxUnavailable 1 fails first at 3 replicas; 50% (rounded up: 2 of
+    3) first at 4 (specs/symbolic/counts-rollout-percent.pod)."""
+    three = replace(SCENARIOS["3-nodes-max50-f1"], hi=4)
     one = replace(three, max_unavailable=P(1))
-    assert smallest_failing(one, names=["DrainNeverStuck"])[0].smallest == 3
-    assert smallest_failing(three, names=["DrainNeverStuck"])[0].smallest == 4
+    drain = 2  # DrainNeverStuck
+    assert [v[drain] for v in per_count(one).values()] == [Verdict.HOLDS] * 2 + [
+        Verdict.VIOLATED] * 2
+    assert [v[drain] for v in per_count(three).values()] == [Verdict.HOLDS] * 3 + [
+        Verdict.VIOLATED]
