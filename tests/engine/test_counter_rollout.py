@@ -44,7 +44,8 @@ def test_fenceposts_are_kubes_at_every_count(surge, unavailable):
     up, down = fenceposts(surge, unavailable, ir.Var(0))
     for n in range(1, 301):
         got = (ir.evaluate(up, (n,)), ir.evaluate(down, (n,)))
-        assert got == (max_surge(strategy, n), max_unavailable(strategy, n)), (surge, unavailable, n)
+        want = (max_surge(strategy, n), max_unavailable(strategy, n))
+        assert got == want, (surge, unavailable, n)
 
 
 def rolling(lo: int, hi: int, **kw: object) -> CounterScenario:
