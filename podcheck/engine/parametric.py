@@ -273,9 +273,10 @@ class CountVerdict:
     smallest: int | None = None
     steps: int | None = None
     minimal: bool = True
+    invariant: Expr | None = None  # HOLDS: Spacer's invariant, inductive together with L
 
 
-Found = tuple[Verdict, int | None, int | None]
+Found = tuple[Verdict, int | None, int | None, Expr | None]
 # NOTE(bmc-first): Spacer is slow to find a run (tens of seconds on three nodes where BMC
 # needs one), so each query first unrolls FIRST_DEPTH steps (setup included; about a
 # second when nothing is found) and asks Spacer only when no run is that short.  A run
@@ -286,7 +287,8 @@ FIRST_DEPTH = 12
 def _decide_one(s: CounterScenario, k: int, engine: SymbolicEngine,
                 timeout_seconds: float | None) -> Found:  # fmt: skip
     """The verdict of property `k` alone over `s`'s counter system strengthened by its
-    lemmas (NOTE(counter-lemmas)), and a counterexample's count and length."""
+    lemmas (NOTE(counter-lemmas)), a counterexample's count and length, and the
+    invariant Spacer proved it with (over the strengthened system: inductive with L)."""
     plain = counter_system(s)
     condition = rollout_lemma(plain, s) if s.rollouts else lemma(plain, s)
     system = strengthened(plain, condition, timeout_seconds)
@@ -298,9 +300,9 @@ def _decide_one(s: CounterScenario, k: int, engine: SymbolicEngine,
         if r.trace is not None:
             break
     if r.trace is None:
-        return r.verdict, None, None
+        return r.verdict, None, None, r.invariant
     count = r.trace.steps[-1].state[REPLICAS]
-    return Verdict.VIOLATED, count, r.trace.length - count - 1
+    return Verdict.VIOLATED, count, r.trace.length - count - 1, None
 
 
 def smallest_failing(s: CounterScenario, engine: SymbolicEngine = SymbolicEngine.PDR,
@@ -322,14 +324,14 @@ def _smallest(s: CounterScenario, k: int, engine: SymbolicEngine,
     each query asks about the lower half of them: a run moves c down, a proof moves
     `low` up, so a range of any size takes about log2(c) queries."""
     name = counter_system(s).properties[k].name
-    verdict, count, steps = _decide_one(s, k, engine, timeout_seconds)
+    verdict, count, steps, invariant = _decide_one(s, k, engine, timeout_seconds)
     if count is None or steps is None:
-        return CountVerdict(name, verdict)
+        return CountVerdict(name, verdict, invariant=invariant)
     best, low = CountVerdict(name, Verdict.VIOLATED, count, steps), s.lo
     while best.smallest is not None and low < best.smallest:
         mid = (low + best.smallest - 1) // 2
         window = replace(s, lo=low, hi=mid)
-        verdict, count, steps = _decide_one(window, k, engine, timeout_seconds)
+        verdict, count, steps, _ = _decide_one(window, k, engine, timeout_seconds)
         if count is not None and steps is not None:
             best = CountVerdict(name, Verdict.VIOLATED, count, steps)
         elif verdict is Verdict.HOLDS:
