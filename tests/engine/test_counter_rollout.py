@@ -117,14 +117,14 @@ def per_count(scenario: CounterScenario) -> dict[int, list[Verdict]]:
             for n in range(scenario.lo, scenario.hi + 1)}  # fmt: skip
 
 
-@pytest.mark.parametrize("name", list(SCENARIOS))
+@pytest.mark.parametrize("name", list(SCENARIOS)[:3])  # three nodes: counts-rollout-percent
 def test_range_proofs_agree_with_bfs_at_every_count(name):
     """Spacer's verdict over the range and smallest failing count against BFS of the
     counter system at every count (maxSurge / maxUnavailable 25% at replicas 1..8 with a
     minAvailable 50% PDB among them)."""
     scenario = SCENARIOS[name]
     found = per_count(scenario)
-    for k, got in enumerate(smallest_failing(scenario, timeout_seconds=60)):
+    for k, got in enumerate(smallest_failing(scenario, timeout_seconds=None)):  # no clock
         failing = [n for n, verdicts in found.items() if verdicts[k] is Verdict.VIOLATED]
         if not failing:
             assert got.verdict is Verdict.HOLDS, got
