@@ -20,6 +20,8 @@ included) at `replicas: N` (skipped past `--bfs-max`).
 
 `python bench/bench_smt.py --three [N ...]` is `--counts` on three nodes with n1 and n2
 drained one at a time (uncordoned once empty): the M-node counter system.
+`--rollout [N ...]` is `--counts` on specs/symbolic/counts-rollout.pod (a rolling
+update, maxSurge / maxUnavailable 25 %, during the drain: NOTE(counter-rollout)).
 
 `python bench/bench_smt.py --startup [K ...]` times the probe/start-time question of
 specs/symbolic/tune-startup.pod with failureThreshold 1..K and a start time of
@@ -154,6 +156,8 @@ check drain-completes
 
 
 THREE = COUNTS.replace("nodes: 2", "nodes: 3").replace("drain: [n1]", "drain: [n1, n2]")
+ROLLOUT = (ROOT / "specs" / "symbolic" / "counts-rollout.pod").read_text().replace(
+    "1..2147483647", "RANGE")
 
 
 def counts(n: int, timeout: float, bfs_max: int, text: str = COUNTS) -> dict[str, object]:
@@ -190,16 +194,16 @@ def main(argv: list[str]) -> None:
     """Print the rows for the sizes in `argv` (see the module doc for the modes)."""
     timeout, bfs_max, mode = 120.0, 12, "b1"
     while argv[:1] and argv[0].startswith("--"):
-        if argv[0] in ("--parametric", "--startup", "--counts", "--three"):
+        if argv[0] in ("--parametric", "--startup", "--counts", "--three", "--rollout"):
             mode, argv = argv[0][2:], argv[1:]
         elif argv[0] == "--bfs-max":
             bfs_max, argv = int(argv[1]), argv[2:]
         else:
             timeout, argv = float(argv[1]), argv[2:]
     sizes = [int(a) for a in argv]
-    if mode in ("counts", "three"):
+    if mode in ("counts", "three", "rollout"):
         for n in sizes or [2, 3, 4, 5, 6, 100, 1000, 2**31 - 1]:
-            text = THREE if mode == "three" else COUNTS
+            text = {"three": THREE, "rollout": ROLLOUT}.get(mode, COUNTS)
             print(json.dumps(counts(n, timeout, bfs_max, text)), flush=True)
     elif mode == "startup":
         for k in sizes or [4, 8, 12]:

@@ -8,7 +8,9 @@ first part of the spec outside the shape below.
 NOTE(counter-shape): the counter system of NOTE(counter-abstraction) counts the pods of
 one workload per (status, node) on M interchangeable nodes (NOTE(counter-drains)).  A
 spec maps onto it exactly when: its one workload is a Deployment or a ReplicaSet (the
-counted replicas; no rollouts, so a Deployment's pods are its ReplicaSet's); its
+counted replicas; a Deployment may roll out `rollouts` template changes with its
+RollingUpdate strategy, whose old and new pods are counted apart: NOTE(counter-rollout)
+in engine/counter_rollout.py; a Recreate strategy or a ReplicaSet's rollout is not); its
 containers start and stay up (default behaviour, no startup or liveness probe; a
 readiness probe only delays Ready), with restartPolicy Always, no init containers, no
 deadline, no resource requests and no placement rules (nodeSelector, affinities,
@@ -17,7 +19,7 @@ or maxUnavailable, int or percent, either unhealthyPodEvictionPolicy); the envir
 drains some nodes (mapped to the counter system's first nodes, the nodes being
 interchangeable), one at a time (at most maxConcurrentDrains cordoned, each uncordoned
 once empty) or concurrently, without --timeout, may fail nodes, and does nothing else
-(no recoveries, zone failures, deletes, rollouts, scale-downs, fairness overrides,
+(no recoveries, zone failures, deletes, scale-downs, fairness overrides,
 disruptions from the first state); and the properties are the built-in checks
 `budget-respected` (the counter property SafeEvictions) and `drain-completes`
 (DrainNeverStuck, the safety property that decides it: NOTE(counter-abstraction)).
@@ -40,7 +42,12 @@ from podcheck.spec import (
     Start,
     Workload,
 )
-from podcheck.vocab import RestartPolicy, UnhealthyPodEvictionPolicy, WorkloadKind
+from podcheck.vocab import (
+    DeploymentStrategyType,
+    RestartPolicy,
+    UnhealthyPodEvictionPolicy,
+    WorkloadKind,
+)
 
 # a spec's built-in check -> the counter property that decides it
 COUNTED: Mapping[str, str] = {"budget-respected": "SafeEvictions",
@@ -85,9 +92,13 @@ def _problems(spec: CheckedSpec, workload: str) -> Iterator[Problem]:
     if len(spec.pdbs) != 1 or not selects(spec.pdbs[0], w.template):
         yield "a spec without exactly one PDB selecting the pods", w.span
     env = spec.environment
-    same = (env.nodeRecoveries, env.zoneFailures, env.podDeletes, env.rollouts, env.fairness,
+    same = (env.nodeRecoveries, env.zoneFailures, env.podDeletes, env.fairness,
             env.disruptionsStart, env.scaleDown, env.drainTimeout, env.start) == (
-        0, 0, 0, 0, (), DisruptionStart.FROM_START, (), None, Start.PENDING)  # fmt: skip
+        0, 0, 0, (), DisruptionStart.FROM_START, (), None, Start.PENDING)  # fmt: skip
+    rolling = (w.kind is WorkloadKind.DEPLOYMENT
+               and w.strategy is DeploymentStrategyType.ROLLING_UPDATE)
+    if env.rollouts and not rolling:
+        yield "rollouts other than a Deployment's RollingUpdate", w.span
     if not env.drain or not same or env.nodeFailures > len(spec.nodes):
         yield ("an environment other than drained nodes (without --timeout) and node "
                "failures"), env.span
@@ -113,7 +124,7 @@ def counter_scenario(spec: CheckedSpec, workload: str, lo: int,
             f"`podcheck counts` does not model {what}", span,
             help="check the spec with `podcheck check`, or see docs/smt.md for the shape "
                  "the counts of pods describe"),))  # fmt: skip
-    pdb, env = spec.pdbs[0], spec.environment
+    pdb, env, w = spec.pdbs[0], spec.environment, spec.workloads[0]
     one_at_a_time = env.drainMode is DrainMode.ONE_AT_A_TIME
     drains = len(env.drain)
     scenario = CounterScenario(
@@ -122,7 +133,8 @@ def counter_scenario(spec: CheckedSpec, workload: str, lo: int,
         always_allow=pdb.unhealthyPodEvictionPolicy is UnhealthyPodEvictionPolicy.ALWAYS_ALLOW,
         nodes=len(spec.nodes), watch=drains,
         max_cordoned=env.maxConcurrentDrains if one_at_a_time else None,
-        uncordon=one_at_a_time)  # fmt: skip
+        uncordon=one_at_a_time, rollouts=env.rollouts, max_surge=w.maxSurge,
+        roll_unavailable=w.maxUnavailable)  # fmt: skip
     return StageResult((scenario, ", ".join(env.drain)))
 
 

@@ -84,11 +84,11 @@ def is_inductive(system: TransitionSystem, condition: Expr,
     return verdict is Verdict.HOLDS
 
 
-def strengthened(system: TransitionSystem, s: CounterScenario,
+def strengthened(system: TransitionSystem, condition: Expr,
                  timeout_seconds: float | None = None) -> TransitionSystem:  # fmt: skip
-    """`system` with `L` in every guard and every property read as `P or not L`, once Z3
-    proved `L` inductive (NOTE(counter-lemmas)); `system` itself otherwise."""
-    condition = lemma(system, s)
+    """`system` with `condition` (its `L`: `lemma`, `counter_rollout.rollout_lemma`) in
+    every guard and every property read as `P or not L`, once Z3 proved `L` inductive
+    (NOTE(counter-lemmas)); `system` itself otherwise."""
     if not is_inductive(system, condition, timeout_seconds):
         return system
     actions = tuple(replace(a, guard=ir.and_(a.guard, condition)) for a in system.actions)

@@ -51,16 +51,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from podcheck import ir
-from podcheck.engine.counter_lemmas import strengthened
+from podcheck.engine import counter_rules
+from podcheck.engine.counter_lemmas import lemma, strengthened
+from podcheck.engine.counter_rollout import rollout_lemma, rollout_system
+from podcheck.engine.counter_rules import CORDONED, DOWN, DRAINED, RUNNING, SETUP, UP
 from podcheck.engine.result import Verdict
 from podcheck.engine.symbolic import SymbolicEngine, SymbolicOptions, run_symbolic
 from podcheck.ir import Action, Expectation, Expr, Fairness, Property, StateVar, TransitionSystem
 from podcheck.kube.intstr import IntOrPercent
 
 MAX_REPLICAS = 2**31 - 1  # int32 spec.replicas
-UP, CORDONED, DOWN, DRAINED = 0, 1, 2, 3
 NODES = 2  # B1's
-SETUP, RUNNING = 0, 1
 _PROGRESS = frozenset({"evict", "recreate", "schedule", "ready", "uncordon"})  # drains move on
 
 
@@ -84,28 +85,22 @@ class CounterScenario:
     watch: int = 1  # DrainNeverStuck reads the drains of nodes 1..watch (B1: n1)
     max_cordoned: int | None = None
     uncordon: bool = False
+    rollouts: int = 0  # template changes (NOTE(counter-rollout)); 0: one ReplicaSet
+    max_surge: IntOrPercent = IntOrPercent(25, True)  # the Deployment's rollingUpdate
+    roll_unavailable: IntOrPercent = IntOrPercent(25, True)
 
     def __post_init__(self) -> None:
         assert 1 <= self.watch <= self.drains <= self.nodes
         assert 1 <= self.lo <= self.hi <= MAX_REPLICAS
         assert (self.min_available is None) != (self.max_unavailable is None)
         assert self.max_cordoned is None or self.max_cordoned >= 1
-
-
-def _scaled_up(value: IntOrPercent, total: Expr) -> Expr:
-    """`GetScaledValueFromIntOrPercent(value, total, roundUp=true)` as an IR expression."""
-    if not value.percent:
-        return ir.Const(value.value)
-    return ir.op("//", ir.op("+", ir.op("*", value.value, total), 99), 100)
+        assert self.rollouts >= 0
 
 
 def desired_healthy(scenario: CounterScenario, replicas: Expr) -> Expr:
     """desiredHealthy of `getExpectedPodCount` for `replicas` expected pods (symbolic)."""
-    if scenario.max_unavailable is not None:
-        gone = _scaled_up(scenario.max_unavailable, replicas)
-        return ir.op("max", ir.op("-", replicas, gone), 0)
-    assert scenario.min_available is not None
-    return _scaled_up(scenario.min_available, replicas)
+    return counter_rules.desired_healthy(scenario.min_available, scenario.max_unavailable,
+                                         replicas)
 
 
 def names(nodes: int) -> tuple[str, ...]:
@@ -174,17 +169,6 @@ def _setup_actions(v: _Vars) -> list[Action]:
     return [add, settle]
 
 
-def _unhealthy_goes(v: _Vars, desired: Expr) -> Expr:
-    """When the eviction API grants the eviction of a pod that is Running but not Ready:
-    always under AlwaysAllow; under IfHealthyBudget when the budget is healthy
-    (currentHealthy >= desiredHealthy > 0) or allows a disruption."""
-    if v.s.always_allow:
-        return ir.TRUE
-    healthy = v.healthy()
-    return ir.or_(ir.and_(ir.op(">=", healthy, desired), ir.op(">", desired, 0)),
-                  ir.op(">=", ir.op("-", healthy, desired), 1))
-
-
 def _drain_actions(v: _Vars, q: int) -> list[Action]:
     """cordon (within `max_cordoned`) and, with `uncordon`, the admin's uncordon of an
     empty cordoned node (state Drained: schedulable, never drained again)."""
@@ -220,7 +204,8 @@ def _node_actions(v: _Vars, q: int, desired: Expr) -> list[Action]:
                "violated": ir.or_(v["violated"], ir.op("<", ir.op("-", healthy, 1), desired))},
               f"the eviction API evicts a Ready pod of n{q} within the PDB", "eviction-api",
               node=f"n{q}", pod="Ready"),
-        v.act("evict", ir.and_(cordoned, ir.op(">=", v[starting], 1), _unhealthy_goes(v, desired)),
+        v.act("evict", ir.and_(cordoned, ir.op(">=", v[starting], 1),
+                               counter_rules.unhealthy_goes(v.s.always_allow, healthy, desired)),
               {starting: v.minus(starting, 1), "absent": v.plus("absent", 1)},
               f"the eviction API evicts a Starting pod of n{q} (unhealthy pod policy)",
               "eviction-api", node=f"n{q}", pod="Starting"),
@@ -260,7 +245,10 @@ def counter_system(s: CounterScenario) -> TransitionSystem:
     """The counter abstraction of NOTE(counter-abstraction) with three properties:
     `SafeEvictions` (no eviction the API grants leaves fewer than desiredHealthy Ready),
     `AlwaysAvailable` (at least desiredHealthy Ready in every running state) and
-    `DrainNeverStuck` (the safety property deciding drain-completes)."""
+    `DrainNeverStuck` (the safety property deciding drain-completes); with rollouts, the
+    rollout counter system of NOTE(counter-rollout) with the same three."""
+    if s.rollouts:
+        return rollout_system(s, lambda replicas: desired_healthy(s, replicas))
     v = _Vars(s)
     desired = desired_healthy(s, v["replicas"])
     recreate = v.act("recreate", ir.and_(ir.eq(v["phase"], RUNNING), ir.op(">=", v["absent"], 1)),
@@ -285,9 +273,10 @@ class CountVerdict:
     smallest: int | None = None
     steps: int | None = None
     minimal: bool = True
+    invariant: Expr | None = None  # HOLDS: Spacer's invariant, inductive together with L
 
 
-Found = tuple[Verdict, int | None, int | None]
+Found = tuple[Verdict, int | None, int | None, Expr | None]
 # NOTE(bmc-first): Spacer is slow to find a run (tens of seconds on three nodes where BMC
 # needs one), so each query first unrolls FIRST_DEPTH steps (setup included; about a
 # second when nothing is found) and asks Spacer only when no run is that short.  A run
@@ -298,8 +287,11 @@ FIRST_DEPTH = 12
 def _decide_one(s: CounterScenario, k: int, engine: SymbolicEngine,
                 timeout_seconds: float | None) -> Found:  # fmt: skip
     """The verdict of property `k` alone over `s`'s counter system strengthened by its
-    lemmas (NOTE(counter-lemmas)), and a counterexample's count and length."""
-    system = strengthened(counter_system(s), s, timeout_seconds)
+    lemmas (NOTE(counter-lemmas)), a counterexample's count and length, and the
+    invariant Spacer proved it with (over the strengthened system: inductive with L)."""
+    plain = counter_system(s)
+    condition = rollout_lemma(plain, s) if s.rollouts else lemma(plain, s)
+    system = strengthened(plain, condition, timeout_seconds)
     one = replace(system, properties=(system.properties[k],))
     options = SymbolicOptions(engine, timeout_seconds=timeout_seconds, check_deadlock=False)
     first = replace(options, engine=SymbolicEngine.BMC, depth=FIRST_DEPTH)  # NOTE(bmc-first)
@@ -308,9 +300,9 @@ def _decide_one(s: CounterScenario, k: int, engine: SymbolicEngine,
         if r.trace is not None:
             break
     if r.trace is None:
-        return r.verdict, None, None
+        return r.verdict, None, None, r.invariant
     count = r.trace.steps[-1].state[REPLICAS]
-    return Verdict.VIOLATED, count, r.trace.length - count - 1
+    return Verdict.VIOLATED, count, r.trace.length - count - 1, None
 
 
 def smallest_failing(s: CounterScenario, engine: SymbolicEngine = SymbolicEngine.PDR,
@@ -332,14 +324,14 @@ def _smallest(s: CounterScenario, k: int, engine: SymbolicEngine,
     each query asks about the lower half of them: a run moves c down, a proof moves
     `low` up, so a range of any size takes about log2(c) queries."""
     name = counter_system(s).properties[k].name
-    verdict, count, steps = _decide_one(s, k, engine, timeout_seconds)
+    verdict, count, steps, invariant = _decide_one(s, k, engine, timeout_seconds)
     if count is None or steps is None:
-        return CountVerdict(name, verdict)
+        return CountVerdict(name, verdict, invariant=invariant)
     best, low = CountVerdict(name, Verdict.VIOLATED, count, steps), s.lo
     while best.smallest is not None and low < best.smallest:
         mid = (low + best.smallest - 1) // 2
         window = replace(s, lo=low, hi=mid)
-        verdict, count, steps = _decide_one(window, k, engine, timeout_seconds)
+        verdict, count, steps, _ = _decide_one(window, k, engine, timeout_seconds)
         if count is not None and steps is not None:
             best = CountVerdict(name, Verdict.VIOLATED, count, steps)
         elif verdict is Verdict.HOLDS:

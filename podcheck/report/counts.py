@@ -6,9 +6,10 @@ Stage: `podcheck.report`.  Consumes an `engine.parametric.CountedRange`; produce
 
 from __future__ import annotations
 
-from podcheck.engine.parametric import CountedRange, CounterScenario, CountVerdict
+from podcheck.engine.parametric import CountedRange, CounterScenario, CountVerdict, counter_system
 from podcheck.engine.result import Verdict
 from podcheck.kube.intstr import IntOrPercent
+from podcheck.report.invariant import render_invariant
 from podcheck.report.words import plural
 
 _BY = {"SafeEvictions": "no granted eviction leaves too few Ready",
@@ -34,7 +35,15 @@ def _scenario(c: CountedRange) -> str:
     failures = f", up to {plural(s.failures, 'node failure')}" if s.failures else ""
     policy = ", AlwaysAllow" if s.always_allow else ""
     return (f"{c.workload}: replicas {_range(s)} on {plural(s.nodes, 'node')}, {budget}{policy}, "
-            f"drain {c.drained}{_mode(s)}{failures}")
+            f"drain {c.drained}{_mode(s)}{failures}{_rollouts(s)}")
+
+
+def _rollouts(s: CounterScenario) -> str:
+    """The rolling updates, old and new pods counted apart (NOTE(counter-rollout))."""
+    if not s.rollouts:
+        return ""
+    return (f", up to {plural(s.rollouts, 'rollout')} (maxSurge {_budget(s.max_surge)}, "
+            f"maxUnavailable {_budget(s.roll_unavailable)}; old and new pods counted apart)")
 
 
 def _mode(s: CounterScenario) -> str:
@@ -51,13 +60,22 @@ def _verdict(name: str, v: CountVerdict, c: CountedRange) -> list[str]:
     why = f"({v.name} over counts of pods: {_BY.get(v.name, v.name)})"
     if v.verdict is Verdict.HOLDS:
         return [f"property `{name}` holds for every replicas in {_range(c.scenario)}",
-                f"  proved by Spacer {why}"]
+                f"  proved by Spacer {why}", *_invariant(v, c)]
     if v.verdict is Verdict.VIOLATED:
         assert v.smallest is not None and v.steps is not None
         first = "first" if v.minimal else "(a smaller count was left undecided)"
         return [f"property `{name}` violated: fails {first} at replicas = {_count(v.smallest)}",
                 f"  a run of {plural(v.steps, 'step')} once the pods are up {why}"]
     return [f"property `{name}` inconclusive: Z3 answered unknown over the counts {why}"]
+
+
+def _invariant(v: CountVerdict, c: CountedRange) -> list[str]:
+    """Spacer's inductive invariant, one conjunct a line, with the structural lemma."""
+    if v.invariant is None:
+        return []
+    lines = dict.fromkeys(render_invariant(counter_system(c.scenario), v.invariant))
+    return ["  inductive invariant, with the structural lemma L of NOTE(counter-lemmas):",
+            *(f"    {line}" for line in lines)]
 
 
 def render_counts(c: CountedRange) -> str:

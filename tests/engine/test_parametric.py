@@ -126,7 +126,8 @@ def test_the_lemmas_are_inductive_and_keep_every_run(scenario):
     for n in range(scenario.lo, scenario.hi + 1):
         at = replace(scenario, lo=n, hi=n)
         plain, _ = explore(counter_system(at), NO_SYMMETRY)
-        strong, _ = explore(strengthened(counter_system(at), at), NO_SYMMETRY)
+        system = counter_system(at)
+        strong, _ = explore(strengthened(system, lemma(system, at)), NO_SYMMETRY)
         assert lengths(strong) == lengths(plain) and strong.stats.states == plain.stats.states
 
 
