@@ -14,6 +14,7 @@ are enabled, neither can disable the other and both orders reach the same state.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -61,10 +62,22 @@ class Independence:
     guards: tuple[Gate, ...]
     writers: tuple[int, ...]  # per variable: the mask of actions writing it
     effects: Effects
+    writing: int  # the actions that write a variable (the others are self-loops)
+    guard_keys: tuple[Callable[[State], object], ...]  # the values a guard reads
+    cache: dict[tuple[int, object], int]  # `guard_enabling`'s results
 
     def gate(self, expr: Expr) -> Gate:
         """The gate of a boolean expression over `system`'s variables."""
         return _gate(expr, self.writers, {}, self.effects)
+
+    def guard_enabling(self, a: int, state: State, memo: dict[int, int]) -> int:
+        """`enabling` of action `a`'s guard (false in `state`), cached per valuation of
+        the variables the guard reads: the set depends on nothing else."""
+        key = (a, self.guard_keys[a](state))
+        got = self.cache.get(key)
+        if got is None:
+            got = self.cache[key] = _nes(self.guards[a], state, memo)
+        return got
 
     def enabling(self, gate: Gate, state: State, memo: dict[int, int]) -> int:
         """A necessary enabling set (mask) of `gate`, false in `state`: unless one of its
@@ -84,6 +97,7 @@ def analyse(system: TransitionSystem) -> Independence:
         for i in read[a]:
             readers[i] |= 1 << a
     effects = Effects(system)
+    writing = sum(1 << a for a, action in enumerate(system.actions) if action.updates)
     found = [parts((a.guard, *(rhs for _, rhs in a.updates))) for a in system.actions]
     dependent = []
     for a in range(len(system.actions)):
@@ -92,6 +106,7 @@ def analyse(system: TransitionSystem) -> Independence:
             m |= readers[i] | writers[i]
         for i in read[a]:
             m |= writers[i]
+        m &= writing | 1 << a  # a step that writes nothing is a self-loop: never followed
         for b in bits(m & ~(1 << a)):
             if not (write[a] & write[b] or effects.changes(a, found[b])
                     or effects.changes(b, found[a])):
@@ -100,7 +115,13 @@ def analyse(system: TransitionSystem) -> Independence:
     memo: dict[int, Gate] = {}
     guards = tuple(_gate(a.guard, writers, memo, effects) for a in system.actions)
     return Independence(system, read, write, tuple(dependent), guards, tuple(writers),
-                        effects)
+                        effects, writing, tuple(_key(a.guard) for a in system.actions), {})
+
+
+def _key(guard: Expr) -> Callable[[State], object]:
+    """The values of the variables `guard` reads, as a hashable key."""
+    used = sorted(reads(guard))
+    return operator.itemgetter(*used) if used else (lambda _s: ())
 
 
 def bits(mask: int) -> list[int]:
@@ -181,7 +202,7 @@ def _changers(expr: Expr, writers: Sequence[int], effects: Effects) -> int:
 
 def _value(gate: Gate, state: State, memo: dict[int, int]) -> int:
     """The truth (0/1) of `gate` in `state`, as `ir.evaluate` gives it."""
-    key = id(gate)
+    key = id(gate) * 4
     got = memo.get(key)
     if got is not None:
         return got
@@ -198,47 +219,52 @@ def _value(gate: Gate, state: State, memo: dict[int, int]) -> int:
     return value
 
 
-def _static(gate: Gate) -> int:
-    """Every action that may change `gate` (the union of its atoms' writers)."""
-    return gate[2]  # type: ignore[return-value]
-
-
-def _smallest(gates: list[Gate]) -> Gate:
-    """The gate with the fewest actions able to change it (the cheapest to pin)."""
-    return min(gates, key=lambda g: _static(g).bit_count())
-
-
 def _nes(gate: Gate, state: State, memo: dict[int, int]) -> int:
     """Actions one of which must occur before `gate` (false in `state`) becomes true:
-    a false conjunct's set for `and`, every disjunct's for `or`."""
+    the smallest set of a false conjunct for `and`, every disjunct's for `or`."""
+    key = id(gate) * 4 + 1
+    got = memo.get(key)
+    if got is not None:
+        return got
     kind = gate[0]
     if kind == "atom":
-        return gate[2]  # type: ignore[return-value]
-    if kind == "not":
-        return _nds(gate[1], state, memo)  # type: ignore[arg-type]
-    children: tuple[Gate, ...] = gate[1]  # type: ignore[assignment]
-    if kind == "and":
-        false = [g for g in children if not _value(g, state, memo)]
-        return _nes(_smallest(false), state, memo)
-    m = 0
-    for g in children:
-        m |= _nes(g, state, memo)
+        m: int = gate[2]  # type: ignore[assignment]
+    elif kind == "not":
+        m = _nds(gate[1], state, memo)  # type: ignore[arg-type]
+    elif kind == "and":
+        m = _least([_nes(g, state, memo) for g in gate[1]  # type: ignore[attr-defined]
+                    if not _value(g, state, memo)])
+    else:
+        m = 0
+        for g in gate[1]:  # type: ignore[attr-defined]
+            m |= _nes(g, state, memo)
+    memo[key] = m
     return m
 
 
 def _nds(gate: Gate, state: State, memo: dict[int, int]) -> int:
     """Actions one of which must occur before `gate` (true in `state`) becomes false:
-    every conjunct's set for `and`, a true disjunct's for `or`."""
+    every conjunct's set for `and`, the smallest set of a true disjunct for `or`."""
+    key = id(gate) * 4 + 2
+    got = memo.get(key)
+    if got is not None:
+        return got
     kind = gate[0]
     if kind == "atom":
-        return gate[2]  # type: ignore[return-value]
-    if kind == "not":
-        return _nes(gate[1], state, memo)  # type: ignore[arg-type]
-    children: tuple[Gate, ...] = gate[1]  # type: ignore[assignment]
-    if kind == "or":
-        true = [g for g in children if _value(g, state, memo)]
-        return _nds(_smallest(true), state, memo)
-    m = 0
-    for g in children:
-        m |= _nds(g, state, memo)
+        m: int = gate[2]  # type: ignore[assignment]
+    elif kind == "not":
+        m = _nes(gate[1], state, memo)  # type: ignore[arg-type]
+    elif kind == "or":
+        m = _least([_nds(g, state, memo) for g in gate[1]  # type: ignore[attr-defined]
+                    if _value(g, state, memo)])
+    else:
+        m = 0
+        for g in gate[1]:  # type: ignore[attr-defined]
+            m |= _nds(g, state, memo)
+    memo[key] = m
     return m
+
+
+def _least(masks: list[int]) -> int:
+    """The mask with the fewest actions (any one of the candidates is a valid choice)."""
+    return min(masks, key=int.bit_count)

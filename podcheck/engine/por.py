@@ -53,21 +53,28 @@ class Reducer:
     def stubborn(self, start: int, state: State, enabled: int, memo: dict[int, int]) -> int:
         """The closure of the action mask `start` in `state` (see the module doc); stops
         early once it holds every enabled action."""
-        deps, guards = self.deps.dependent, self.deps.guards
+        deps = self.deps.dependent
         done, todo = 0, start
         while todo:
             low = todo & -todo
             todo ^= low
             done |= low
             a = low.bit_length() - 1
-            more = deps[a] if enabled & low else self.deps.enabling(guards[a], state, memo)
+            more = deps[a] if enabled & low else self.deps.guard_enabling(a, state, memo)
             todo |= more & ~done
             if enabled & done == enabled:
                 return done | todo
         return done
 
     def ample(self, state: State, enabled: int) -> int:
-        """The enabled actions of a stubborn set of `state` (`enabled` has two or more)."""
+        """The enabled actions of a stubborn set of `state` (`enabled` has two or more)
+        that write a variable: a step that writes none is a self-loop, which reaches no
+        new state, and is left out of the reduced graph (C0 for the rest: `state` is a
+        deadlock only when `enabled` is empty, which `_loop` checks)."""
+        all_enabled, enabled = enabled, enabled & self.deps.writing
+        if enabled.bit_count() <= 1:
+            self.reduced += enabled != all_enabled
+            return enabled
         memo: dict[int, int] = {}
         base = 0
         for gate in self.goals.values():
