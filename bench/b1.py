@@ -3,6 +3,7 @@
 Run from the repository root:
     python bench/b1.py --n N --m M [--k K] [--f F] [--engine vector|bfs] [--fingerprint]
                        [--workers W] [--no-symmetry] [--dsl [--settled]] [--liveness]
+                       [--por]  (partial-order reduction, with --engine bfs)
 Without `--dsl` the system is the IR of tests/engine/b1_ir.py, with exactly the
 variables of /work/shared/bench/spin/b1.pml, so unreduced state counts equal SPIN's;
 SafeEvictions (holds: the whole space is explored) and AlwaysAvailable are checked.
@@ -81,7 +82,7 @@ def run_dsl(args: argparse.Namespace, k: int) -> dict[str, Any]:
         start = time.perf_counter()
         run = check_file(str(path), CheckOptions(engine=args.engine, workers=args.workers,
                                                  symmetry=not args.no_symmetry,
-                                                 fingerprint=args.fingerprint))
+                                                 fingerprint=args.fingerprint, por=args.por))
         seconds = time.perf_counter() - start
     result = run.result
     assert result is not None, [d.message for d in run.diagnostics]
@@ -132,7 +133,7 @@ def run_ir(args: argparse.Namespace, k: int) -> dict[str, Any]:
     start = time.perf_counter()
     traffic = None
     if args.engine == "bfs":
-        result = bfs.check(system)
+        result = bfs.check(system, bfs.BfsOptions(por=args.por))
     elif args.workers > 1:  # reduced as one process is (the partitions canonicalise)
         compiled = vector.compile_vector(system)
         canon, _ = for_system(system, compiled.layout, bfs.BfsOptions(), None)
@@ -176,7 +177,11 @@ def main() -> None:
     parser.add_argument("--no-probe", action="store_true",
                         help="--dsl: no readinessProbe (Ready when its container starts)")
     parser.add_argument("--liveness", action="store_true", help="DrainCompletes only")
+    parser.add_argument("--por", action="store_true",
+                        help="partial-order reduction (engine/por.py; --engine bfs only)")
     args = parser.parse_args()
+    if args.por and args.engine != "bfs":
+        parser.error("--por: only the bfs engine reduces (pass --engine bfs)")
     if args.workers > 1 and args.engine != "vector":
         parser.error("--workers: only the vector engine runs on several processes")
     k = args.n - 1 if args.k is None else args.k
@@ -189,7 +194,7 @@ def main() -> None:
         "seconds": round(out["seconds"], 3),
         "peak_mib": round(peak, 1), "cpu_seconds": round(time.process_time(), 3),
         "cpus": os.cpu_count(), "workers": args.workers,
-        "load": os.getloadavg()[0], "symmetry": not args.no_symmetry,
+        "load": os.getloadavg()[0], "symmetry": not args.no_symmetry, "por": args.por,
     }))
 
 

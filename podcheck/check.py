@@ -76,6 +76,7 @@ class CheckOptions:
     workers: int = AUTO  # vector engine: processes (workers.py); AUTO: engine/auto.py
     cluster: str | None = None  # vector engine: a Dask scheduler or local:N (distributed/)
     symmetry: bool = True  # use the model's verified symmetry groups (safety runs)
+    por: bool = False  # bfs engine: partial-order reduction of the safety pass (por.py)
     model: ModelOptions = field(default_factory=ModelOptions)
     manifests: ManifestOptions = field(default_factory=ManifestOptions)
     max_memory: int | None = None  # bytes of resident memory
@@ -265,7 +266,8 @@ def _bfs_options(options: CheckOptions, watch: Watch, keep_graph: bool) -> BfsOp
     """The explicit engines' options: the run's limits and clock; a graph if asked."""
     return BfsOptions(max_states=options.max_states, max_depth=options.max_depth,
                       timeout_seconds=watch.remaining(), keep_graph=keep_graph,
-                      should_stop=watch.searching, symmetry=options.symmetry)
+                      should_stop=watch.searching, symmetry=options.symmetry,
+                      por=options.por)
 
 
 def _simulate(partial: _Partial, options: CheckOptions, system: TransitionSystem,

@@ -34,6 +34,7 @@ from podcheck.cli_options import (
     MaxMemoryOpt,
     MaxStatesOpt,
     NodesOpt,
+    PorOpt,
     ProgressOpt,
     QuietOpt,
     ReportOpt,
@@ -220,7 +221,7 @@ def check_command(
     check: ChecksOpt = None, kubernetes_version: VersionOpt = "1.31",
     fingerprint: FingerprintOpt = False, workers: WorkersOpt = AUTO, symmetry: SymmetryOpt = True,
     cluster: ClusterOpt = None, quiet: QuietOpt = False, simulate: SimulateOpt = 0,
-    seed: SeedOpt = 0, progress: ProgressOpt = None,
+    seed: SeedOpt = 0, progress: ProgressOpt = None, por: PorOpt = False,
     trace: TraceOpt = Detail.PEOPLE, report: ReportOpt = None,
 ) -> None:
     """Verify specs, or manifests (YAML files, a directory, `-`); print counterexamples.
@@ -237,7 +238,7 @@ def check_command(
         finish(f"error: {problem}\n", ExitCode.INPUT_ERROR, err=True)
     options = replace(check_options(engine, limits, manifests), fingerprint=fingerprint,
                       workers=workers, symmetry=symmetry, simulate=simulate, seed=seed,
-                      cluster=cluster)
+                      cluster=cluster, por=por)
     paths = list(spec_paths(files))
     with progress_reporter(progress) as reporter:
         pairs = [(p, run) for p in paths for run in check_path(p, options, reporter)]

@@ -111,6 +111,9 @@ ClusterOpt = Annotated[str | None, typer.Option("--cluster", metavar="ADDRESS", 
 SymmetryOpt = Annotated[bool, typer.Option(
     "--symmetry/--no-symmetry", help="Store one state per orbit of interchangeable pods "
     "and nodes (safety properties).")]
+PorOpt = Annotated[bool, typer.Option(
+    "--por/--no-por", help="bfs engine: partial-order reduction (stubborn sets) of the "
+    "safety pass; counterexamples are re-found unreduced, shortest (docs/performance.md).")]
 SimulateOpt = Annotated[int, typer.Option("--simulate", min=0, metavar="N", help=(
     "Instead of a search, N random walks (each at most --max-depth steps, default "
     f"{DEFAULT_DEPTH}) checking safety properties: finds violations, never proves "

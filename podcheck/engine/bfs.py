@@ -77,6 +77,7 @@ class BfsOptions:
     should_stop: Callable[[], Limit | None] | None = None  # a whole-run limit (limits.py)
     symmetry: bool = True  # use the system's verified symmetry groups (safety only)
     twins: bool = True  # with symmetry: skip twin successors (NOTE(twin-successors))
+    por: bool = False  # partial-order reduction (engine/por.py), safety runs only
 
 
 @dataclass(slots=True)
@@ -363,8 +364,13 @@ def explore(system: TransitionSystem, options: BfsOptions = BfsOptions(),
             reporter: Reporter | None = None) -> tuple[CheckResult, StateGraph | None]:
     """Check every safety property of `system` by BFS; the graph if `keep_graph`.
 
-    Raises `ir.ModelError` when an action drives a variable outside its domain.
+    Raises `ir.ModelError` when an action drives a variable outside its domain.  With
+    `por` (and neither a graph nor a depth bound) the search is `engine/por.py`'s.
     """
+    if options.por and not options.keep_graph and options.max_depth is None:
+        from podcheck.engine import por  # it imports this module
+
+        return por.explore(system, options, reporter), None
     start = time.perf_counter()
     reporter = reporter if reporter is not None else SilentReporter()
     run = _Progress(options, reporter, start, start)
@@ -374,27 +380,17 @@ def explore(system: TransitionSystem, options: BfsOptions = BfsOptions(),
     if canon is not None:
         recorder = canonical.recorder(system, canon, options.twins)
     traces, graph = _search(system, checks, run, recorder, canon)
-    results = tuple(
-        _verdict(i, checks, run, traces, options.keep_graph)
-        for i in range(len(system.properties))
-    )
+    results = tuple(_verdict(i, checks, run, traces, options.keep_graph)
+                    for i in range(len(system.properties)))
     deadlock = None if checks.deadlock is None else traces.to(checks.deadlock)
-    stats = Stats(
-        states=run.checked,
-        transitions=run.transitions,
-        depth=run.depth,
-        seconds=time.perf_counter() - start,
-        peak_bytes=_peak_bytes(),
-        complete=run.stop is None,
-    )
+    stats = Stats(states=run.checked, transitions=run.transitions, depth=run.depth,
+                  seconds=time.perf_counter() - start, peak_bytes=_peak_bytes(),
+                  complete=run.stop is None)
     reporter.on_done(stats)
     return CheckResult(system, "bfs", results, stats, deadlock, run.stop, symmetry=use), graph
 
 
-def check(
-    system: TransitionSystem,
-    options: BfsOptions = BfsOptions(),
-    reporter: Reporter | None = None,
-) -> CheckResult:
+def check(system: TransitionSystem, options: BfsOptions = BfsOptions(),
+          reporter: Reporter | None = None) -> CheckResult:
     """`explore` without the graph."""
     return explore(system, options, reporter)[0]
