@@ -74,6 +74,8 @@ def _invariant(v: CountVerdict, c: CountedRange) -> list[str]:
     if v.invariant is None:
         return []
     lines = dict.fromkeys(render_invariant(counter_system(c.scenario), v.invariant))
+    if list(lines) == ["true"]:  # Spacer needed nothing beyond the lemma and the ranges
+        return ["  inductive invariant: the structural lemma L of NOTE(counter-lemmas) alone"]
     return ["  inductive invariant, with the structural lemma L of NOTE(counter-lemmas):",
             *(f"    {line}" for line in lines)]
 
