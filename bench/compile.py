@@ -6,10 +6,9 @@ model compiler and of the generated BFS expander for `replicas: N`.
 Each size runs in a fresh process (so peak memory is its own): a one-node cluster and one
 Deployment of N one-container pods.  Prints one JSON object per size: variables,
 actions, the model compiler's seconds, the expander's generated source (bytes) and its
-generation and CPython compile seconds (and its largest function), and the process's
-peak RSS after each phase (MiB); with `--drain` also the symmetry set-up and the twin
-pairs.  Figures go to docs/reliability.md ("Bounded compilation") and
-docs/performance.md ("Compile cost"); nothing here is asserted in tests.
+generation and CPython compile seconds, and the process's peak RSS after each phase
+(MiB).  Figures go to docs/reliability.md ("Bounded compilation"); nothing here is
+asserted in tests.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -49,11 +47,9 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(replicas: int, codegen: bool, drain: bool = False,
-            twins: bool = True) -> dict[str, object]:
+def measure(replicas: int, codegen: bool, drain: bool = False) -> dict[str, object]:
     """The figures for one size, in this process (with `drain`, also the symmetry
-    set-up's seconds: `engine/symmetry.prepare`, which verifies the pod group, and with
-    `twins` the twin pairs' (`engine/twins.py`), both as a reduced BFS run sets up)."""
+    set-up's seconds: `engine/symmetry.prepare`, which verifies the pod group)."""
     from podcheck.check import CheckOptions, load_and_compile
     from podcheck.engine import pycompile
     from podcheck.engine.symmetry import prepare
@@ -70,41 +66,25 @@ def measure(replicas: int, codegen: bool, drain: bool = False,
             "model_seconds": round(time.perf_counter() - start, 2),
             "model_peak_mib": round(_peak_mib()),
         }
-        skip: dict[int, object] = {}
         if drain:
             start = time.perf_counter()
-            canon = prepare(system)[0]
+            prepare(system)
             out["symmetry_seconds"] = round(time.perf_counter() - start, 2)
             out["symmetry_peak_mib"] = round(_peak_mib())
-            if canon is not None and twins:
-                from podcheck.engine.twins import twins as twin_pairs
-
-                start = time.perf_counter()
-                skip = dict(twin_pairs(system, canon).pairs)
-                out["twins_seconds"] = round(time.perf_counter() - start, 2)
         if not codegen:
             return out
-        out.update(_codegen(system, pycompile, skip))
+        flagged = [p.condition for p in system.properties if p.condition is not None]
+        start = time.perf_counter()
+        packing = pycompile.Packing.of(system)
+        sources = pycompile._chunked_sources(system, packing, flagged, False, {})
+        out["source_bytes"] = sum(len(s) for s in sources)
+        out["generate_seconds"] = round(time.perf_counter() - start, 2)
+        start = time.perf_counter()
+        for number, source in enumerate(sources):
+            compile(source + "\n", f"<part{number}>", "exec")
+        out["cpython_compile_seconds"] = round(time.perf_counter() - start, 2)
         out["codegen_peak_mib"] = round(_peak_mib())
         return out
-
-
-def _codegen(system: object, pycompile: Any, skip: dict[int, object]) -> dict[str, object]:
-    """Generation and CPython compile of the BFS expander (with `skip`'s twin pairs, as
-    a reduced run generates it); the largest generated function's bytes."""
-    flagged = [p.condition for p in system.properties  # type: ignore[attr-defined]
-               if p.condition is not None]
-    start = time.perf_counter()
-    packing = pycompile.Packing.of(system)
-    sources = pycompile._chunked_sources(system, packing, flagged, False, skip)
-    out: dict[str, object] = {"source_bytes": sum(len(s) for s in sources),
-                              "largest_function_bytes": max(len(s) for s in sources),
-                              "generate_seconds": round(time.perf_counter() - start, 2)}
-    start = time.perf_counter()
-    for number, source in enumerate(sources):
-        compile(source + "\n", f"<part{number}>", "exec")
-    out["cpython_compile_seconds"] = round(time.perf_counter() - start, 2)
-    return out
 
 
 def main() -> None:
@@ -115,17 +95,15 @@ def main() -> None:
                         help="measure only the model compiler above this many replicas")
     parser.add_argument("--drain", action="store_true",
                         help="3 nodes, a PDB, a rolling drain, a node failure, budget-respected")
-    parser.add_argument("--no-twins", action="store_true",
-                        help="with --drain: skip the twin pairs' stage")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--codegen", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(measure(args.one, bool(args.codegen), args.drain, not args.no_twins)))
+        print(json.dumps(measure(args.one, bool(args.codegen), args.drain)))
         return
     for n in args.replicas:
         codegen = int(n <= args.no_codegen_above)
-        flags = (["--drain"] if args.drain else []) + (["--no-twins"] if args.no_twins else [])
+        flags = ["--drain"] if args.drain else []
         done = subprocess.run([sys.executable, __file__, "--one", str(n), "--codegen",
                                str(codegen), *flags], capture_output=True, text=True,
                               check=False)

@@ -8,11 +8,10 @@ from the pre-state, and a subexpression several updates share is computed once.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from podcheck.engine.pyexpr import bounds, cond_source, sum_source, value_source
+from podcheck.engine.pyexpr import bounds, sum_source, value_source
 from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
 
 
@@ -146,129 +145,3 @@ def action_body(
 
 def tuple_source(items: Sequence[str]) -> str:
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
-
-
-
-def placed_parts(chunks: Sequence[Sequence[Expr]]) -> tuple[list[list[Op]], set[int]]:
-    """`shared_parts` of every expression of `chunks`, placed (NOTE(local-hoist)): per
-    chunk, inner ones first, the parts it computes (those the first chunk reading them
-    reads), and the ids of the parts some later chunk reads too."""
-    shared = shared_parts([e for chunk in chunks for e in chunk])
-    ids = {id(s) for s in shared}
-    users: dict[int, set[int]] = {id(s): set() for s in shared}
-
-    def reach(e: Expr, seen: set[int], found: list[int]) -> None:
-        if not isinstance(e, Op) or id(e) in seen:
-            return
-        seen.add(id(e))
-        if id(e) in ids:
-            found.append(id(e))
-            return
-        for a in e.args:
-            reach(a, seen, found)
-
-    for c, chunk in enumerate(chunks):
-        seen: set[int] = set()
-        found: list[int] = []
-        for e in chunk:
-            reach(e, seen, found)
-        for i in found:
-            users[i].add(c)
-    place: dict[int, int] = {}
-    for s in reversed(shared):  # outer first: a part's readers are placed before it
-        place[id(s)] = min(users[id(s)])
-        found = []
-        for a in s.args:
-            reach(a, {id(s)}, found)
-        for i in found:
-            users[i].add(place[id(s)])
-    local: list[list[Op]] = [[] for _ in chunks]
-    for s in shared:
-        local[place[id(s)]].append(s)
-    return local, {id(s) for s in shared if len(users[id(s)]) > 1}
-
-
-Placed = tuple[list[list[str]], list[set[int]], dict[int, int], PreState]
-
-
-def placed_guards(system: TransitionSystem, size: int) -> Placed:
-    """Per part (`size` actions of the chunked expander), the lines computing the
-    subexpressions several guards share that it is the first to read, storing into the
-    list `g` those later parts read (NOTE(local-hoist) in pycompile); per part the
-    numbers K of the locals `gK` it computes; the slot in `g` of each stored one; and the
-    names that use them."""
-    chunks = [[a.guard for a in system.actions[i:i + size]]
-              for i in range(0, len(system.actions), size)]
-    local, exported = placed_parts(chunks)
-    names = PreState(len(system.vars), {})
-    lines: list[list[str]] = []
-    own: list[set[int]] = []
-    slot: dict[int, int] = {}
-    for part in local:
-        lines.append([])
-        own.append(set())
-        for e in part:
-            k = len(names.memo)
-            lines[-1].append(f"        g{k} = {value_source(e, names)}")
-            names.memo[id(e)] = f"g{k}"
-            own[-1].add(k)
-            if id(e) in exported:
-                slot[k] = len(slot)
-                lines[-1].append(f"        g[{slot[k]}] = g{k}")
-    return lines, own, slot, names
-
-
-_SHARED = re.compile(r"\bg(\d+)\b")
-
-
-def stored_reads(lines: Sequence[str], own: set[int], slot: Mapping[int, int]) -> list[str]:
-    """`gK = g[J]` for every shared guard part the generated `lines` read that an
-    earlier part computed into slot J of `g` (all but the part's `own`)."""
-    used = {int(m) for line in lines for m in _SHARED.findall(line)}
-    return [f"        g{i} = g[{slot[i]}]" for i in sorted(used - own)]
-
-
-_VARS = re.compile(r"\bv(\d+)\b")
-_FLAGS = re.compile(r"\bf(\d+)\b")
-
-
-def split_hoists(lines: Sequence[str], final: str, size: int) -> tuple[list[str], list[str]]:
-    """The hoisted lines `        fK = ...` of the flagged conditions (NOTE(local-hoist)
-    in pycompile), in order, as functions `flags{c}(s, f)` of `size` lines each that
-    store every local they compute into the list `f`; and the lines of `expand` that
-    make `f`, call them, and read back the locals the condition source `final` reads."""
-    names = [int(line.split("=", 1)[0].strip()[1:]) for line in lines]
-    sources: list[str] = []
-    calls = [f"        f = [0] * {max(names, default=-1) + 1}"]
-    for c in range(0, len(lines), size):
-        part, mine = lines[c:c + size], set(names[c:c + size])
-        used = {int(m) for line in part for m in _FLAGS.findall(line)} - mine
-        sources.append("\n".join([
-            f"def flags{c // size}(s, f):",
-            *(f"        v{i} = s[{i}]" for i in sorted({int(m) for line in part
-                                                        for m in _VARS.findall(line)})),
-            *(f"        f{i} = f[{i}]" for i in sorted(used)), *part,
-            *(f"        f[{i}] = f{i}" for i in sorted(mine))]))
-        calls.append(f"        flags{c // size}(s, f)")
-    calls += [f"        f{i} = f[{i}]" for i in sorted({int(m) for m in _FLAGS.findall(final)})]
-    return sources, calls
-
-
-def split_condition(e: Expr, names: Sequence[str], size: int,
-                    first: int) -> tuple[list[str], str]:
-    """The condition source of `e` (NOTE(compile-modes)); a top-level `and`/`or` of more
-    than `size` arguments as calls of functions `cond{first + j}(s, f)` each joining
-    `size` of them in order (the same truthiness, evaluated in the same order up to the
-    same deciding argument), reading the flagged hoists from the list `f`."""
-    if not (isinstance(e, Op) and e.op in ("and", "or") and len(e.args) > size):
-        return [], cond_source(e, names)
-    sources, calls = [], []
-    for j, c in enumerate(range(0, len(e.args), size)):
-        body = f" {e.op} ".join(cond_source(a, names) for a in e.args[c:c + size])
-        sources.append("\n".join([
-            f"def cond{first + j}(s, f):",
-            *(f"        v{i} = s[{i}]" for i in sorted({int(m) for m in _VARS.findall(body)})),
-            *(f"        f{i} = f[{i}]" for i in sorted({int(m) for m in _FLAGS.findall(body)})),
-            f"        return ({body})"]))
-        calls.append(f"cond{first + j}(s, f)")
-    return sources, "(" + f" {e.op} ".join(calls) + ")"

@@ -24,16 +24,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from podcheck.engine.pybody import (
-    Body,
-    PreState,
-    action_body,
-    placed_guards,
-    shared_parts,
-    split_condition,
-    split_hoists,
-    stored_reads,
-)
+from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
 from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, sum_source, value_source
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 
@@ -205,10 +196,6 @@ def expander_source(
 # big system's successors are spliced (`_Body.successor`) and its expander is split into
 # functions of `CHUNK` actions, each reading only the variables it uses: linear source,
 # linear compile time.
-# NOTE(local-hoist): a subexpression several guards share is computed by the first part
-# whose guards read it, and stored for the later ones: at 1 000 replicas, hoisting every
-# pod's shared guard parts into `expand` made it one 3.9 MB function (14 000 locals).
-# Shared parts cannot raise (no `//`, `%`), so computing them there changes no value.
 CHUNK = 128
 _VAR = re.compile(r"\bv(\d+)\b")
 
@@ -260,19 +247,20 @@ def _chunked_sources(
     in order; they read `seen`, `add` and the `push_*` callables as globals, and each is
     compiled on its own (a limit's signal handler runs between two).  The subexpressions
     several guards share (e.g. a workload's lowest absent slot, which every create guard
-    reads) are computed once per state by the first part reading them, into the list
-    `g` for later parts (NOTE(local-hoist)), the flagged conditions' likewise."""
-    local, own, slot, guard_names = placed_guards(system, CHUNK)
+    reads) are computed once per state in `expand` and passed to every part as the tuple
+    `g`: computed per part, each of the n/`CHUNK` parts held an n-term sum."""
+    shared, guard_names = _guards(system, range(len(system.actions)))
+    hoisted = "(" + "".join(f"g{k}, " for k in range(len(shared))) + ")"
     sources: list[str] = []
     memo: Bounds = {}
     calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0",
-             f"        g = [0] * {len(slot)}"]
+             *_reads(shared), *shared, f"        g = {hoisted}"]
     for c, first in enumerate(range(0, len(system.actions), CHUNK)):
         last = min(first + CHUNK, len(system.actions))
-        body = [*local[c], *(line for a in range(first, last) for line in
-                             _action_lines(system, packing, a, edges, guard_names, memo, skip))]
+        body = [line for a in range(first, last)
+                for line in _action_lines(system, packing, a, edges, guard_names, memo, skip)]
         head = f"def part{c}(s, x, link, g, out):" if edges else f"def part{c}(s, x, link, g):"
-        sources.append("\n".join([head, *_reads(body), *stored_reads(body, own[c], slot),
+        sources.append("\n".join([head, *_reads(body), *_locals(body),
                                    *([] if edges else ["        k = 0"]),
                                    *body, "        return None" if edges else "        return k"]))
         calls.append(f"        part{c}(s, x, link, g, out)" if edges
@@ -280,20 +268,21 @@ def _chunked_sources(
     if edges:
         calls += ["        push_edges(out)", "        k = len(out)"]
     flag_lines, flag_names = _hoist(system, flagged, "f")
-    conds: list[str] = []
-    size = len(sources)
-    for e in flagged:  # NOTE(local-hoist): no function holds every pod's term
-        parts, cond = split_condition(e, flag_names, CHUNK, len(sources))
-        sources, conds = sources + parts, [*conds, cond]
-    flag = " or ".join(conds)
-    if len(flag_lines) > CHUNK or len(sources) > size:
-        flag_parts, flag_lines = split_hoists(flag_lines, flag, CHUNK)
-        sources += flag_parts
+    flag = " or ".join(cond_source(e, flag_names) for e in flagged)
     if flag:
         calls += [*_reads([*flag_lines, flag]), *flag_lines, f"        return ~k if {flag} else k"]
     else:
         calls.append("        return k")
     return [*sources, "\n".join(calls)]
+
+
+_SHARED = re.compile(r"\bg(\d+)\b")
+
+
+def _locals(lines: Sequence[str]) -> list[str]:
+    """`gK = g[K]` for every shared guard part the generated `lines` read."""
+    used = sorted({int(m) for line in lines for m in _SHARED.findall(line)})
+    return [f"        g{i} = g[{i}]" for i in used]
 
 
 def _make_chunked(system: TransitionSystem, sources: list[str]) -> Callable[..., Expander]:
