@@ -26,7 +26,7 @@ ends before the threshold.
 from __future__ import annotations
 
 import multiprocessing as mp
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -74,11 +74,12 @@ def explore(
 @dataclass(frozen=True, slots=True)
 class _Handoff:
     """Hand over to `count` forked workers once `threshold` states are checked (the
-    two halves of a `vector.Handoff`)."""
+    two halves of a `vector.Handoff`); `traffic` gets the workers' message volumes."""
 
     options: BfsOptions
     count: int
     threshold: int
+    traffic: list[Traffic] = field(default_factory=list)
 
     def wanted(self, run: _Run) -> bool:
         """Whether to hand the run over now (a whole level done, a next one to expand)."""
@@ -107,10 +108,11 @@ class _Handoff:
                                      adopt, owner)  # fmt: skip
             return _Resumed(inner, store, base)
 
-        result, _ = explore_partitioned(
+        result, traffic = explore_partitioned(
             explorer.system, explorer.c, self.options, start, run.reporter,
             fingerprint=fingerprinted, canonicalise=explorer.canonicalise,
             resume=(run, len(level[0])))  # fmt: skip
+        self.traffic.append(traffic)
         return result
 
 

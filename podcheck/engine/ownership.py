@@ -77,18 +77,25 @@ def _masks(layout: WordLayout, chosen: list[int]) -> tuple[int, ...]:
     return tuple(masks)
 
 
-def _spread(owner: Owner, states: Keys) -> float:
+def _spread(owner: Owner, states: Keys, within: float = np.inf) -> float:
     """How unevenly `owner` may split the space, from the sample `states`: the larger of
     the busiest partition's excess share (`share x W - 1`) and `sqrt(sum p^2)` over the
     shares `p` of the sample's classes of equal hashed variables (the spread of a random
     split of those classes: a few heavy classes may split evenly in the sample and not in
-    the whole space, whose weights drift level by level)."""
-    where = owner.of(states)
-    share = float(np.bincount(where, minlength=owner.count).max()) * owner.count / len(where)
+    the whole space, whose weights drift level by level).  When the excess share alone
+    is at least `within`, that (the classes are not counted: the caller rejects it)."""
     assert owner.masks is not None
     hashed = [k & np.uint64(m) for k, m in zip(states, owner.masks, strict=True) if m]
-    _, sizes = np.unique(fingerprint(hashed), return_counts=True)
-    return max(share - 1.0, float(np.sqrt(np.sum((sizes / len(where)) ** 2))))
+    size = len(states[0])
+    if not hashed:
+        return float(owner.count - 1)  # every state in partition 0
+    prints = fingerprint(hashed)
+    where = ((prints >> np.uint64(32)) % np.uint64(owner.count)).astype(np.int64)
+    share = float(np.bincount(where, minlength=owner.count).max()) * owner.count / size
+    if share - 1.0 >= within:
+        return share - 1.0
+    _, sizes = np.unique(prints, return_counts=True)
+    return max(share - 1.0, float(np.sqrt(np.sum((sizes / size) ** 2))))
 
 
 class _Edges(_Explorer):
@@ -148,7 +155,10 @@ def choose(explorer: _Explorer, count: int) -> Owner:
     score = (1 + _spread(everything, states)) * (1 + _cross(best, parent, succ))
     for stop in range(1, min(len(order), CANDIDATES) + 1):
         owner = Owner(count, _masks(layout, order[:stop]))
-        mine = (1 + _spread(owner, states)) * (1 + _cross(owner, parent, succ))
+        cross = 1 + _cross(owner, parent, succ)
+        if cross >= score:  # spread >= 0: not better, whatever it is
+            continue
+        mine = (1 + _spread(owner, states, score / cross - 1)) * cross
         if mine < score:
             best, score = owner, mine
     return best

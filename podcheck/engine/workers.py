@@ -39,6 +39,7 @@ import numpy as np
 from podcheck import ir
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
+from podcheck.engine.malloc import keep_freed_memory
 from podcheck.engine.npcompile import Unsupported
 from podcheck.engine.ownership import Owner, choose, whole
 from podcheck.engine.packing import ExactStore
@@ -135,6 +136,7 @@ def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]],
     Ctrl-C is the coordinator's to handle (it stops at the end of a level, as one
     process stops between chunks), so the worker ignores SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    keep_freed_memory()  # NOTE(worker-malloc)
     peers = _Peers(part, inboxes)
     try:
         if adopt is not None:
@@ -251,12 +253,19 @@ def explore_workers(
     `options.keep_graph` is ignored (callers run one process when they need the graph).
     `canonicalise` runs in the workers (forked, so any callable works), and so do the
     twin successors of its groups when it is the system's `VectorCanon`
-    (NOTE(twin-successors)).  The partitions own states by `owner` (default: chosen by
-    `sample_owner`, NOTE(local-owner)); any owner gives the same result.  Raises
-    `ir.ModelError` (from a worker) when an action drives a variable outside its domain,
-    `RuntimeError` when a worker process died.
+    (NOTE(twin-successors)).  The partitions own states by `owner`, any owner giving the
+    same result; without one, the run starts in this process and the workers take it
+    over once `SAMPLE_STATES` states are checked, the owner chosen from those
+    (NOTE(sampled-start)).  Raises `ir.ModelError` (from a worker) when an action drives
+    a variable outside its domain, `RuntimeError` when a worker process died.
     """
     pruned = partition_twins(system, canonicalise, options)
+    if owner is None and not fingerprint and workers > 1:
+        handed = _sampled_start(system, compiled, options, workers, reporter, canonicalise,
+                                pruned)  # fmt: skip
+        if isinstance(handed, tuple):
+            return handed
+        owner = handed
     if owner is None:
         owner = sample_owner(system, compiled, options, workers, canonicalise, pruned)
 
@@ -266,6 +275,31 @@ def explore_workers(
 
     return explore_partitioned(system, compiled, options, start, reporter,
                                fingerprint=fingerprint, canonicalise=canonicalise)
+
+
+def _sampled_start(system: TransitionSystem, compiled: Compiled, options: BfsOptions,
+                   count: int, reporter: Reporter | None, canonicalise: Canonicalise | None,
+                   twins: Twins | None) -> tuple[CheckResult, Traffic] | Owner | None:  # fmt: skip
+    """NOTE(sampled-start): the search in this process until a whole level is done with
+    `SAMPLE_STATES` states checked, then on `count` workers adopting its store and next
+    level (as `engine/auto.py` hands over, the owner chosen from that store), the
+    run's result and traffic; when the run ends or meets a limit or a domain error
+    first, the owner the workers explore it again with (None: `sample_owner`'s)."""
+    from podcheck.engine.auto import _Handoff  # auto imports this module
+
+    start = time.perf_counter()
+    run = _Run(options, reporter or SilentReporter(), start, dict(compiled.flags), start)
+    explorer = _Explorer(system, compiled, run, ExactStore(compiled.layout.words),
+                         canonicalise, twins)  # fmt: skip
+    taker = _Handoff(options, count, SAMPLE_STATES)
+    explorer.pause = taker.wanted
+    try:
+        explorer.explore(CHUNK)
+    except ir.ModelError:
+        return whole(count)  # the workers meet it again
+    if explorer.next_level is None:  # a space under the sample: as `sample_owner`
+        return whole(count) if run.stop is None else None
+    return taker.take(explorer, explorer.next_level), taker.traffic[-1]
 
 
 def sample_owner(system: TransitionSystem, compiled: Compiled, options: BfsOptions,
