@@ -124,6 +124,8 @@ class Partition(_Explorer):
                                 np.zeros(0, np.int64))
         self.pending: Batch | None = None
         self.total = 0  # global states numbered so far
+        self.sizes: list[int] | None = None  # every partition's frontier (its transport)
+        self.opened: dict[int, int] = {}  # the properties open at the level's start
         self.starts: list[int] = []  # first global id of each level's numbering
         self.levels: list[tuple[Ints, Ints]] = []  # (gids, links) of each level, ascending
         self.chunk = CHUNK * count  # a chunk of one process's, cut in `count` parts
@@ -152,6 +154,7 @@ class Partition(_Explorer):
         """Start a level: the properties still open; counters reset."""
         run = self.run
         run.open, run.found, run.deadlock, run.transitions = dict(open_), {}, None, 0
+        self.opened = dict(open_)
         self.busy = self.waiting = 0.0
         self.sent_bytes = self.messages = 0
 
@@ -159,13 +162,38 @@ class Partition(_Explorer):
         """Expand the frontier's states with global ids below `limit`; how many."""
         keys, ids = self.frontier
         take = int(np.searchsorted(ids, limit))
-        for at in range(0, take, self.chunk):
-            stop = min(take, at + self.chunk)
+        self._chunks([k[:take] for k in keys], ids[:take], between)
+        return take
+
+    def _chunks(self, keys: Keys, ids: Ints, between: Callable[[], None]) -> None:
+        for at in range(0, len(ids), self.chunk):
+            stop = min(len(ids), at + self.chunk)
             started = time.thread_time()
             self._expand([k[at:stop] for k in keys], ids[at:stop])
             self.busy += time.thread_time() - started
             between()
-        return take
+
+    def lend(self, states: int) -> Batch:
+        """Take the last `states` states off the frontier, for a peer to expand
+        (NOTE(lent-states)); their keys and global ids."""
+        keys, ids = self.frontier
+        cut = len(ids) - states
+        self.frontier = ([k[:cut] for k in keys], ids[:cut])
+        return [k[cut:] for k in keys], ids[cut:]
+
+    def expand_lent(self, batch: Batch, between: Callable[[], None]) -> int:
+        """Expand states a peer lent (after the own frontier): the level's properties
+        and deadlocks looked up afresh in them, the lowest id of each kept; how many."""
+        run = self.run
+        found, deadlock = run.found, run.deadlock
+        run.open, run.found, run.deadlock = dict(self.opened), {}, None
+        self._chunks(batch[0], batch[1], between)
+        for i, sid in found.items():
+            run.found[i] = min(sid, run.found.get(i, sid))
+        if deadlock is not None:
+            run.deadlock = deadlock if run.deadlock is None else min(deadlock, run.deadlock)
+        run.open = {i: n for i, n in self.opened.items() if i not in run.found}
+        return len(batch[1])
 
     def _insert(self, keys: Keys, links: Ints) -> Keys:
         """Route a chunk's successors: distinct first, the own part stored at once."""

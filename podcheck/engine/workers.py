@@ -37,13 +37,14 @@ from typing import Any
 import numpy as np
 
 from podcheck import ir
+from podcheck.engine.balance import moves
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.malloc import keep_freed_memory
 from podcheck.engine.npcompile import Unsupported
 from podcheck.engine.ownership import Owner, choose, whole
 from podcheck.engine.packing import ExactStore
-from podcheck.engine.partition import LevelReport, Partition, partition_twins
+from podcheck.engine.partition import Batch, LevelReport, Partition, partition_twins
 from podcheck.engine.partitioned import Tally, Traffic, explore_partitioned
 from podcheck.engine.progress import Reporter, SilentReporter
 from podcheck.engine.result import CheckResult
@@ -68,6 +69,7 @@ class _Peers:
         self.part, self.inboxes = part, inboxes
         self.ends = 0
         self.links: dict[int, np.ndarray] = {}
+        self.lent: dict[int, Batch] = {}  # frontier states lent by a peer, by lender
 
     def flush(self) -> None:
         """Send the outbox (one message per peer), insert what has arrived."""
@@ -95,6 +97,8 @@ class _Peers:
                 self.part.receive(keys, links)
         elif kind == "end":
             self.ends += 1
+        elif kind == "lend":
+            self.lent[sender] = message[2]
         else:
             self.links[sender] = message[2]
 
@@ -120,8 +124,25 @@ class _Peers:
             part.sent_bytes += links.nbytes
         self._wait(lambda: len(self.links) == len(peers))
         new = part.number([self.links[w] for w in peers])
+        part.sizes = [new if w == part.me else len(self.links[w]) for w in range(part.count)]
         self.ends, self.links = 0, {}
         return new
+
+    def expand(self, limit: int) -> int:
+        """Expand the own frontier below `limit`, evened out with the peers' when the
+        whole level is expanded (NOTE(lent-states)); how many states."""
+        part = self.part
+        plan = moves(part.sizes) if part.sizes is not None and limit >= part.total else []
+        for lender, borrower, states in plan:
+            if lender == part.me:
+                lent = part.lend(states)
+                self._send(borrower, ("lend", part.me, lent))
+                part.sent_bytes += sum(k.nbytes for k in lent[0]) + lent[1].nbytes
+        taken = part.expand(limit, self.flush)
+        for lender in sorted({m[0] for m in plan if m[1] == part.me}):
+            self._wait(lambda: lender in self.lent)  # noqa: B023 (called at once)
+            taken += part.expand_lent(self.lent.pop(lender), self.flush)
+        return taken
 
 
 Adopt = Callable[[Partition], None]  # fills a partition from a one-process run
@@ -154,7 +175,7 @@ def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]],
                 answer = part.report(0, peers.close_level())
             else:
                 part.begin(cmd[2])
-                taken = part.expand(cmd[1], peers.flush)
+                taken = peers.expand(cmd[1])
                 answer = part.report(taken, peers.close_level())
             conn.send_bytes(pickle.dumps(("ok", answer)))
             if cmd[0] == "stop":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import platform
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,10 +19,11 @@ from b1_ir import b1_system
 from test_vector import assert_agree
 
 from podcheck import ir
-from podcheck.engine import malloc, ownership, vector, workers
+from podcheck.engine import balance, malloc, ownership, vector, workers
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.ownership import Owner, _cross, _masks, _spread
 from podcheck.engine.packing import ExactStore
+from podcheck.engine.partition import Partition
 from podcheck.engine.progress import SilentReporter
 from podcheck.engine.result import CheckResult
 from podcheck.engine.vsymmetry import for_system
@@ -113,3 +115,43 @@ def test_choose_skips_only_prefixes_that_cannot_win():
                     reason="mallopt is glibc's")  # fmt: skip
 def test_a_worker_keeps_freed_memory_on_glibc():
     assert malloc.keep_freed_memory()
+
+
+def test_moves_even_out_the_frontiers():
+    assert balance.moves([10, 2], least=1) == [(0, 1, 4)]
+    assert balance.moves([0, 9, 0], least=1) == [(1, 0, 3), (1, 2, 3)]
+    assert balance.moves([7, 1, 1], least=1) == [(0, 1, 2), (0, 2, 2)]
+    assert balance.moves([5, 4], least=1) == []  # 5 is the first partition's share
+    assert balance.moves([100, 90], least=6) == [] and balance.moves([0, 0], least=1) == []
+    sizes = [13, 0, 5, 30]
+    after = list(sizes)
+    for lender, borrower, states in balance.moves(sizes, least=1):
+        after[lender] -= states
+        after[borrower] += states
+    assert max(after) - min(after) <= 1 and sum(after) == sum(sizes)
+
+
+@pytest.mark.parametrize(("count", "lopsided"), [(2, False), (3, False), (2, True), (3, True)])
+def test_lent_states_give_the_one_process_run(monkeypatch, tmp_path, count, lopsided):
+    """NOTE(lent-states): lending at every level (even all of one partition's states,
+    with an owner that puts every state in partition 0) changes no id, count, first
+    flagged state, deadlock or trace."""
+    monkeypatch.setattr(balance, "LEAST", 1)
+    log = tmp_path / "lent"
+    real = Partition.expand_lent
+
+    def spy(self: Partition, batch: Any, between: Any) -> int:  # runs in a worker
+        taken = real(self, batch, between)
+        with log.open("a") as out:
+            out.write(f"{taken}\n")
+        return taken
+
+    monkeypatch.setattr(Partition, "expand_lent", spy)
+    system = dataclasses.replace(b1_system(6, 2, 2, liveness=False), terminal=ir.FALSE)
+    compiled = vector.compile_vector(system)
+    one, _ = vector.explore_vector(system)
+    assert one.deadlock is not None and any(r.trace is not None for r in one.results)
+    owner = Owner(count, (0,) * compiled.layout.words) if lopsided else None
+    many, _ = workers.explore_workers(system, compiled, BfsOptions(), count, owner=owner)
+    assert_agree(many, one)
+    assert sum(int(line) for line in log.read_text().split()) > 0
