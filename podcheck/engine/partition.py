@@ -15,6 +15,9 @@ least (NOTE(local-owner)).  One level, in the transport's order::
                                      part inserted at once, the others put in `outbox`;
                                      `between()` after every chunk (the transport sends
                                      the outbox and hands over what arrived)
+    lend(states) / expand_lent(...)  (workers only) the highest-id frontier states a
+                                     fuller partition lends to an emptier one, expanded
+                                     by the borrower after its own (NOTE(lent-states))
     receive(keys, links)             insert a peer's batch (distinct keys)
     finish() -> sorted links         every peer's batches are in: this level's new states
     number(peers' sorted links)      global ids: the rank of a state's link among every

@@ -9,6 +9,8 @@ W forked processes each run one `partition.Partition`; the calling process is th
 coordinator of `engine/partitioned.py`.  Per level::
 
     coordinator -> every worker (its pipe): expand the ids below `limit`, open properties
+    worker: a whole level: lend frontier states to the emptier peers, every worker
+            computing the same moves from the frontier sizes (NOTE(lent-states))
     worker: after every chunk it expanded, put that chunk's successors owned by each peer
             on the peer's queue (one message per peer per chunk) and insert whatever
             its own queue holds by then, so exchange overlaps expansion
