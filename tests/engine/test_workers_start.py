@@ -41,7 +41,6 @@ def _run(system: ir.TransitionSystem, options: BfsOptions) -> tuple[CheckResult,
 @pytest.mark.parametrize(("options", "symmetric", "sample", "handed"), [
     (BfsOptions(), True, 40, True), (BfsOptions(symmetry=False), False, 200, True),
     (BfsOptions(max_states=3_000), False, 200, True),
-    (BfsOptions(max_depth=12), False, 200, True),
     (BfsOptions(max_states=150), False, 200, False),  # the limit before the sample
     (BfsOptions(max_depth=1), False, 200, False),
 ])  # fmt: skip
@@ -131,7 +130,7 @@ def test_moves_even_out_the_frontiers():
     assert max(after) - min(after) <= 1 and sum(after) == sum(sizes)
 
 
-@pytest.mark.parametrize(("count", "lopsided"), [(2, False), (3, False), (2, True), (3, True)])
+@pytest.mark.parametrize(("count", "lopsided"), [(2, False), (3, True)])
 def test_lent_states_give_the_one_process_run(monkeypatch, tmp_path, count, lopsided):
     """NOTE(lent-states): lending at every level (even all of one partition's states,
     with an owner that puts every state in partition 0) changes no id, count, first
