@@ -18,7 +18,7 @@ from podcheck.engine.pyhoist import split_hoists
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW = os.environ.get("PODCHECK_SLOW") == "1"
-FAST = ["specs/seed/12-drain-pdb.pod", "specs/examples/controllers.pod"]
+FAST = ["specs/drain/two-pdbs-stuck.pod", "specs/examples/controllers.pod"]
 ALL = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "specs").glob("*/*.pod"))
 PARAMS = [*FAST, *(pytest.param(p, marks=pytest.mark.slow) for p in ALL if p not in FAST)]
 MODES = [("bfs", False), ("bfs", True), ("vector", False)]
