@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -53,11 +54,12 @@ def measure(replicas: int, codegen: bool, drain: bool = False) -> dict[str, obje
     from podcheck.check import CheckOptions, load_and_compile
     from podcheck.engine import pycompile
     from podcheck.engine.symmetry import prepare
+    from podcheck.engine.twins import twins
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "web.pod"
         path.write_text(spec_text(replicas, drain), encoding="utf-8")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         compiled = load_and_compile(str(path), CheckOptions())[0]
         system = compiled.value
         assert system is not None, compiled.diagnostics
@@ -66,23 +68,35 @@ def measure(replicas: int, codegen: bool, drain: bool = False) -> dict[str, obje
             "model_seconds": round(time.perf_counter() - start, 2),
             "model_peak_mib": round(_peak_mib()),
         }
+        out["model_cpu"] = round(time.process_time() - cpu, 2)
         if drain:
-            start = time.perf_counter()
-            prepare(system)
+            start, cpu = time.perf_counter(), time.process_time()
+            canon = prepare(system)[0]
             out["symmetry_seconds"] = round(time.perf_counter() - start, 2)
+            out["symmetry_cpu"] = round(time.process_time() - cpu, 2)
             out["symmetry_peak_mib"] = round(_peak_mib())
+            if canon is not None:
+                start, cpu = time.perf_counter(), time.process_time()
+                found = twins(system, canon)
+                out["twins_seconds"] = round(time.perf_counter() - start, 2)
+                out["twins_cpu"] = round(time.process_time() - cpu, 2)
+                out["twin_pairs"] = sum(len(p) for p in found.pairs.values())
         if not codegen:
             return out
         flagged = [p.condition for p in system.properties if p.condition is not None]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         packing = pycompile.Packing.of(system)
         sources = pycompile._chunked_sources(system, packing, flagged, False, {})
         out["source_bytes"] = sum(len(s) for s in sources)
+        out["largest_function"] = max(len(s) for s in sources)
         out["generate_seconds"] = round(time.perf_counter() - start, 2)
-        start = time.perf_counter()
+        out["generate_cpu"] = round(time.process_time() - cpu, 2)
+        start, cpu = time.perf_counter(), time.process_time()
         for number, source in enumerate(sources):
             compile(source + "\n", f"<part{number}>", "exec")
         out["cpython_compile_seconds"] = round(time.perf_counter() - start, 2)
+        out["cpython_compile_cpu"] = round(time.process_time() - cpu, 2)
+        out["load_average"] = round(os.getloadavg()[0], 1)
         out["codegen_peak_mib"] = round(_peak_mib())
         return out
 

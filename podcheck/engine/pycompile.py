@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
 from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, sum_source, value_source
+from podcheck.engine.pyhoist import list_reads, split_hoists
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 
 __all__ = ["ONE", "ZERO", "bounds", "cond_source", "value_source"]  # re-exported
@@ -247,20 +248,20 @@ def _chunked_sources(
     in order; they read `seen`, `add` and the `push_*` callables as globals, and each is
     compiled on its own (a limit's signal handler runs between two).  The subexpressions
     several guards share (e.g. a workload's lowest absent slot, which every create guard
-    reads) are computed once per state in `expand` and passed to every part as the tuple
-    `g`: computed per part, each of the n/`CHUNK` parts held an n-term sum."""
+    reads) are computed once per state, before the parts, into the list `g` passed to
+    every part (computed per part, each of the n/`CHUNK` parts held an n-term sum), by
+    functions of `CHUNK` lines (NOTE(chunked-hoists)); so are the flagged conditions'."""
     shared, guard_names = _guards(system, range(len(system.actions)))
-    hoisted = "(" + "".join(f"g{k}, " for k in range(len(shared))) + ")"
-    sources: list[str] = []
-    memo: Bounds = {}
+    sources, calls = split_hoists(shared, "g", "hoist", CHUNK)
     calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0",
-             *_reads(shared), *shared, f"        g = {hoisted}"]
+             *calls, *([] if shared else ["        g = ()"])]
+    memo: Bounds = {}
     for c, first in enumerate(range(0, len(system.actions), CHUNK)):
         last = min(first + CHUNK, len(system.actions))
         body = [line for a in range(first, last)
                 for line in _action_lines(system, packing, a, edges, guard_names, memo, skip)]
         head = f"def part{c}(s, x, link, g, out):" if edges else f"def part{c}(s, x, link, g):"
-        sources.append("\n".join([head, *_reads(body), *_locals(body),
+        sources.append("\n".join([head, *_reads(body), *list_reads(body, "g"),
                                    *([] if edges else ["        k = 0"]),
                                    *body, "        return None" if edges else "        return k"]))
         calls.append(f"        part{c}(s, x, link, g, out)" if edges
@@ -270,19 +271,13 @@ def _chunked_sources(
     flag_lines, flag_names = _hoist(system, flagged, "f")
     flag = " or ".join(cond_source(e, flag_names) for e in flagged)
     if flag:
-        calls += [*_reads([*flag_lines, flag]), *flag_lines, f"        return ~k if {flag} else k"]
+        flag_functions, flag_calls = split_hoists(flag_lines, "f", "flags", CHUNK)
+        sources += flag_functions
+        calls += [*flag_calls, *_reads([flag]), *list_reads([flag], "f"),
+                  f"        return ~k if {flag} else k"]
     else:
         calls.append("        return k")
     return [*sources, "\n".join(calls)]
-
-
-_SHARED = re.compile(r"\bg(\d+)\b")
-
-
-def _locals(lines: Sequence[str]) -> list[str]:
-    """`gK = g[K]` for every shared guard part the generated `lines` read."""
-    used = sorted({int(m) for line in lines for m in _SHARED.findall(line)})
-    return [f"        g{i} = g[{i}]" for i in used]
 
 
 def _make_chunked(system: TransitionSystem, sources: list[str]) -> Callable[..., Expander]:

@@ -160,3 +160,16 @@ def test_member_signatures_store_one_state_per_orbit(n: int, m: int, k: int, f: 
     for r in fast.results:
         if r.trace is not None:
             _assert_real_run(system, r.trace)
+
+
+
+@pytest.mark.parametrize(("members", "references", "too_many"), [
+    (7, True, False), (8, True, True), (10_000, True, True), (10_000, False, False)])
+def test_too_many_tied_members(members: int, references: bool, too_many: bool) -> None:
+    # 7! = MAX_TIES; the factorial stops once above it (10 000! is 35 660 digits).
+    from podcheck.engine.symmetry import MAX_TIES, _ties
+    from podcheck.ir import SymmetryGroup
+    group = SymmetryGroup("g", tuple((i,) for i in range(members)),
+                          references=(members,) if references else ())
+    assert MAX_TIES == 5040
+    assert _ties(None, group) is too_many  # type: ignore[arg-type]  # the system is unread

@@ -18,7 +18,7 @@ from podcheck import ir
 from podcheck.check import CheckOptions, load_and_compile
 from podcheck.engine import bfs, twins, vector
 from podcheck.engine.result import CheckResult
-from podcheck.engine.symmetry import prepare
+from podcheck.engine.symmetry import Symmetry, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_TWINS = bfs.BfsOptions(twins=False)
@@ -107,3 +107,43 @@ def test_the_dsl_b1_spec_is_explored_identically(tmp_path: Path,
     assert any(name.startswith("pods of") for name, _ in fast.symmetry.used)
     assert _observable(fast) == _observable(slow)
     assert _skipped(system, monkeypatch) > 0
+
+
+def _dense_pairs(system: ir.TransitionSystem, canon: Symmetry) -> dict[int, list[object]]:
+    """The twin pairs by composing every neighbouring swap over every action (the
+    quadratic composition NOTE(sparse-twins) replaces), for comparison."""
+    from podcheck.engine import vacancy
+    out: dict[int, list[object]] = {}
+    for group in canon.groups:
+        if group.references or len(group.blocks) < 2:
+            continue
+        actions = (system.actions if group.first_free is None
+                   else vacancy.relaxed(system, group))
+        relaxed = [r.guard is not a.guard for r, a in zip(actions, system.actions, strict=True)]
+        swap, cycle = canon.maps[group.name][0], canon.maps[group.name][-1]
+        power = list(range(len(actions)))
+        for j in range(len(group.blocks) - 1):
+            inverse = [0] * len(actions)
+            for a, p in enumerate(power):
+                inverse[p] = a
+            for a in range(len(actions)):
+                image = power[swap[inverse[a]]]
+                if image < a and not relaxed[image]:
+                    out.setdefault(a, []).append((group.blocks[j], group.blocks[j + 1]))
+            power = [cycle[p] for p in power]
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(2, 6), m=st.integers(1, 3), k=st.integers(0, 4), f=st.integers(0, 2),
+       slots=st.integers(2, 5), init=st.integers(0, 2))
+def test_sparse_pairs_are_the_dense_composition(n: int, m: int, k: int, f: int, slots: int,
+                                                init: int) -> None:
+    for system in (b1_system(n, m, k, f, liveness=False, symmetric=True),
+                   _slots(slots, 2, 2, init=min(init, slots))):
+        canon, _ = prepare(system)
+        assert canon is not None
+        found = twins.twins(system, canon).pairs
+        dense = _dense_pairs(system, canon)
+        assert list(found) == list(dense)
+        assert found == {a: tuple(p) for a, p in dense.items()}
