@@ -34,10 +34,11 @@ reading decides drain-completes as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Protocol
 
 from podcheck import ir
+from podcheck.engine.counter_props import counter_properties
 from podcheck.engine.counter_rules import (
     CORDONED,
     DOWN,
@@ -48,10 +49,11 @@ from podcheck.engine.counter_rules import (
     fenceposts,
     unhealthy_goes,
 )
-from podcheck.ir import Action, Expectation, Expr, Fairness, Property, StateVar, TransitionSystem
+from podcheck.ir import Action, Expr, Fairness, StateVar, TransitionSystem
 from podcheck.kube.intstr import IntOrPercent
 
 AGES = ("old", "new")
+_MOVED = "an eviction, a create, an old pod's delete, a binding, a readiness step or an uncordon"
 _PROGRESS = frozenset({"evict", "create", "scale_down_old", "schedule", "ready", "uncordon"})
 
 
@@ -235,23 +237,6 @@ def _node(v: _Vars, q: int, desired: Expr) -> list[Action]:
     return out
 
 
-def _properties(v: _Vars, actions: Sequence[Action], desired: Expr) -> tuple[Property, ...]:
-    running = ir.eq(v["phase"], RUNNING)
-    moves = [a.guard for a in actions if a.name in _PROGRESS]
-    held = ir.or_(*(ir.and_(ir.eq(v[f"node{q}"], CORDONED), ir.op(">=", v.on(q), 1))
-                    for q in range(1, v.s.watch + 1)))
-    stuck = ir.and_(running, held, *(ir.not_(g) for g in moves))
-    return (Property("SafeEvictions", Expectation.ALWAYS, ir.not_(v["violated"]),
-                     description="no eviction leaves fewer than desiredHealthy pods Ready"),
-            Property("AlwaysAvailable", Expectation.ALWAYS,
-                     ir.or_(ir.not_(running), ir.op(">=", v.healthy(), desired)),
-                     description="at least desiredHealthy pods are Ready in every state"),
-            Property("DrainNeverStuck", Expectation.ALWAYS, ir.not_(stuck),
-                     description="while a watched drained node is cordoned and holds a pod, "
-                     "an eviction, a create, an old pod's delete, a binding, a readiness "
-                     "step or an uncordon can always happen"))  # fmt: skip
-
-
 def rollout_system(s: RolloutScenario, desired_of: Callable[[Expr], Expr]) -> TransitionSystem:
     """The counter system of NOTE(counter-rollout) with the three properties of
     `parametric.counter_system`; `desired_of(replicas)` is the PDB's desiredHealthy."""
@@ -263,7 +248,9 @@ def rollout_system(s: RolloutScenario, desired_of: Callable[[Expr], Expr]) -> Tr
                *(a for q in v.nodes for a in _node(v, q, desired))]
     init = tuple(0 for _ in v.names)
     return TransitionSystem(f"rollout-counters[{s.lo}..{s.hi}]", _layout(s), (init,),
-                            tuple(actions), _properties(v, actions, desired),
+                            tuple(actions),
+                            counter_properties(v, s.watch, actions, desired, _PROGRESS,
+                                               _MOVED),
                             terminal=ir.TRUE)  # fmt: skip
 
 
