@@ -90,6 +90,7 @@ class CounterScenario:
     rollouts: int = 0  # template changes (NOTE(counter-rollout)); 0: one ReplicaSet
     max_surge: IntOrPercent = IntOrPercent(25, True)  # the Deployment's rollingUpdate
     roll_unavailable: IntOrPercent = IntOrPercent(25, True)
+    progress: bool = False  # the Progressing condition and RolloutNeverStuck (rollout system)
 
     def __post_init__(self) -> None:
         assert 1 <= self.watch <= self.drains <= self.nodes
@@ -230,9 +231,10 @@ def counter_system(s: CounterScenario) -> TransitionSystem:
     """The counter abstraction of NOTE(counter-abstraction) with three properties:
     `SafeEvictions` (no eviction the API grants leaves fewer than desiredHealthy Ready),
     `AlwaysAvailable` (at least desiredHealthy Ready in every running state) and
-    `DrainNeverStuck` (the safety property deciding drain-completes); with rollouts, the
-    rollout counter system of NOTE(counter-rollout) with the same three."""
-    if s.rollouts:
+    `DrainNeverStuck` (the safety property deciding drain-completes); with rollouts or
+    `progress`, the rollout counter system of NOTE(counter-rollout) with the same three
+    (and, with `progress`, RolloutNeverStuck: NOTE(counter-progress))."""
+    if s.rollouts or s.progress:
         return rollout_system(s, lambda replicas: desired_healthy(s, replicas))
     v = _Vars(s)
     desired = desired_healthy(s, v["replicas"])
@@ -277,7 +279,7 @@ def _decide_one(s: CounterScenario, k: int, engine: SymbolicEngine,
     lemmas (NOTE(counter-lemmas)), a counterexample's count and length, and the
     invariant Spacer proved it with (over the strengthened system: inductive with L)."""
     plain = counter_system(s)
-    condition = rollout_lemma(plain, s) if s.rollouts else lemma(plain, s)
+    condition = rollout_lemma(plain, s) if s.rollouts or s.progress else lemma(plain, s)
     system = strengthened(plain, condition, timeout_seconds)
     one = replace(system, properties=(system.properties[k],))
     options = SymbolicOptions(engine, timeout_seconds=timeout_seconds, check_deadlock=False)
