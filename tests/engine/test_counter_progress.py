@@ -99,11 +99,14 @@ def test_a_stuck_rollout_agrees_with_the_full_model(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SLOW, reason="slow: PODCHECK_SLOW=1 compares replicas 1..3")
-@pytest.mark.parametrize("fields", [HOLDS, FAILS, {**HOLDS, "BUDGET": "minAvailable: 50%"},
-                                    {**HOLDS, "FAILURES": "1"}])  # fmt: skip
-def test_progress_agrees_with_the_full_model_at_replicas_1_to_3(tmp_path, fields):
-    agree(write(tmp_path, fields, probe="readinessProbe {}"), (1, 2, 3))
+@pytest.mark.skipif(not SLOW, reason="slow: PODCHECK_SLOW=1 compares up to 3 replicas")
+@pytest.mark.parametrize(("fields", "counts"), [
+    (HOLDS, (1, 2, 3)), ({**HOLDS, "BUDGET": "minAvailable: 50%"}, (1, 2, 3)),
+    ({**HOLDS, "FAILURES": "1"}, (1, 2, 3)),
+    (FAILS, (1, 2)),  # three nodes at 3 replicas: past 15 minutes of full-model BFS
+])  # fmt: skip
+def test_progress_agrees_with_the_full_model_at_small_counts(tmp_path, fields, counts):
+    agree(write(tmp_path, fields, probe="readinessProbe {}"), counts)
 
 
 def _scenario(progress: bool) -> CounterScenario:
