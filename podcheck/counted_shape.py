@@ -21,8 +21,11 @@ interchangeable), one at a time (at most maxConcurrentDrains cordoned, each unco
 once empty) or concurrently, without --timeout, may fail nodes, and does nothing else
 (no recoveries, zone failures, deletes, scale-downs, fairness overrides,
 disruptions from the first state); and the properties are the built-in checks
-`budget-respected` (the counter property SafeEvictions) and `drain-completes`
-(DrainNeverStuck, the safety property that decides it: NOTE(counter-abstraction)).
+`budget-respected` (the counter property SafeEvictions), `drain-completes`
+(DrainNeverStuck, the safety property that decides it: NOTE(counter-abstraction)) and
+`rollout-progresses` of a RollingUpdate Deployment with a progress deadline that
+outlasts a readiness wait plus a graceful termination (RolloutNeverStuck:
+NOTE(counter-progress) in engine/counter_progress.py).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from collections.abc import Iterator, Mapping
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.engine.parametric import MAX_REPLICAS, CounterScenario
 from podcheck.engine.result import Verdict
+from podcheck.kube.rollout import has_progress_deadline
 from podcheck.model.kube_adapter import selects
 from podcheck.spec import (
     NO_SPAN,
@@ -51,7 +55,9 @@ from podcheck.vocab import (
 
 # a spec's built-in check -> the counter property that decides it
 COUNTED: Mapping[str, str] = {"budget-respected": "SafeEvictions",
-                              "drain-completes": "DrainNeverStuck"}  # fmt: skip
+                              "drain-completes": "DrainNeverStuck",
+                              "rollout-progresses": "RolloutNeverStuck"}  # fmt: skip
+PROGRESS = "rollout-progresses"  # model/progress.py CHECK
 _COUNTED_KINDS = (WorkloadKind.DEPLOYMENT, WorkloadKind.REPLICASET)
 
 Problem = tuple[str, Span]
@@ -75,6 +81,25 @@ def _template_problems(w: Workload) -> Iterator[Problem]:
         quiet = Behavior(name=c.behavior.name)
         if c.behavior != quiet or c.restartPolicy is not None:
             yield f"a behaviour other than start and stay up (container `{c.name}`)", c.span
+
+
+def _progress_problems(w: Workload) -> Iterator[Problem]:
+    """What keeps `rollout-progresses` out of the counter system (NOTE(counter-progress)
+    in engine/counter_progress.py): no RollingUpdate Deployment with a deadline, or a
+    readiness wait plus a graceful termination that may outlast the deadline."""
+    if w.kind is not WorkloadKind.DEPLOYMENT or (
+            w.strategy is not DeploymentStrategyType.ROLLING_UPDATE):
+        yield "`rollout-progresses` of anything but a RollingUpdate Deployment", w.span
+        return
+    if not has_progress_deadline(w.progressDeadlineSeconds):
+        yield "`rollout-progresses` without a progress deadline", w.span
+        return
+    probes = [c.readinessProbe for c in w.template.containers if c.readinessProbe is not None]
+    ready = max((p.initialDelaySeconds + p.periodSeconds * p.successThreshold for p in probes),
+                default=0)
+    if ready + w.template.terminationGracePeriodSeconds + 2 > w.progressDeadlineSeconds:
+        yield ("a readiness wait and a termination grace period longer than "
+               f"progressDeadlineSeconds ({w.progressDeadlineSeconds}s)"), w.span
 
 
 def _problems(spec: CheckedSpec, workload: str) -> Iterator[Problem]:
@@ -102,10 +127,14 @@ def _problems(spec: CheckedSpec, workload: str) -> Iterator[Problem]:
     if not env.drain or not same or env.nodeFailures > len(spec.nodes):
         yield ("an environment other than drained nodes (without --timeout) and node "
                "failures"), env.span
-    named = {"budget-respected": {b.name for b in spec.pdbs}, "drain-completes": set(env.drain)}
+    named = {"budget-respected": {b.name for b in spec.pdbs}, "drain-completes": set(env.drain),
+             PROGRESS: {w.name}}
     for p in spec.properties:
         if p.builtin is None or p.builtin not in COUNTED or not set(p.args) <= named[p.builtin]:
-            yield f"the property `{p.name}` (only `budget-respected` and `drain-completes`)", p.span
+            yield (f"the property `{p.name}` (only `budget-respected`, `drain-completes` and "
+                   "`rollout-progresses`)"), p.span
+        elif p.builtin == PROGRESS:
+            yield from _progress_problems(w)
     if not spec.properties:
         yield "a spec without `check budget-respected` or `check drain-completes`", w.span
 
@@ -134,7 +163,8 @@ def counter_scenario(spec: CheckedSpec, workload: str, lo: int,
         nodes=len(spec.nodes), watch=drains,
         max_cordoned=env.maxConcurrentDrains if one_at_a_time else None,
         uncordon=one_at_a_time, rollouts=env.rollouts, max_surge=w.maxSurge,
-        roll_unavailable=w.maxUnavailable)  # fmt: skip
+        roll_unavailable=w.maxUnavailable,
+        progress=any(p.builtin == PROGRESS for p in spec.properties))  # fmt: skip
     return StageResult((scenario, ", ".join(env.drain)))
 
 

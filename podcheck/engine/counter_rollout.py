@@ -34,10 +34,12 @@ reading decides drain-completes as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Protocol
 
 from podcheck import ir
+from podcheck.engine.counter_progress import REASONS, never_stuck, with_progress
+from podcheck.engine.counter_props import counter_properties
 from podcheck.engine.counter_rules import (
     CORDONED,
     DOWN,
@@ -48,10 +50,11 @@ from podcheck.engine.counter_rules import (
     fenceposts,
     unhealthy_goes,
 )
-from podcheck.ir import Action, Expectation, Expr, Fairness, Property, StateVar, TransitionSystem
+from podcheck.ir import Action, Expr, Fairness, StateVar, TransitionSystem
 from podcheck.kube.intstr import IntOrPercent
 
 AGES = ("old", "new")
+_MOVED = "an eviction, a create, an old pod's delete, a binding, a readiness step or an uncordon"
 _PROGRESS = frozenset({"evict", "create", "scale_down_old", "schedule", "ready", "uncordon"})
 
 
@@ -82,24 +85,27 @@ class RolloutScenario(Protocol):
     def max_surge(self) -> IntOrPercent: ...
     @property
     def roll_unavailable(self) -> IntOrPercent: ...
+    @property
+    def progress(self) -> bool: ...
 
 
-def rollout_names(nodes: int) -> tuple[str, ...]:
+def rollout_names(nodes: int, progress: bool = False) -> tuple[str, ...]:
     """The variables in layout order: the phase, the frozen replica count, the template
     changes so far, Pending pods per age, Starting and Ready per age and node, each
-    node's state, the failures so far and SafeEvictions' history variable."""
+    node's state, the failures so far, SafeEvictions' history variable and, with
+    `progress`, the Progressing condition's reason (NOTE(counter-progress))."""
     per_node = [f"{k}_{a}{q}" for q in range(1, nodes + 1)
                 for k in ("starting", "ready") for a in AGES]  # fmt: skip
     nodes_ = [f"node{q}" for q in range(1, nodes + 1)]
     return ("phase", "replicas", "revision", "pending_old", "pending_new", *per_node, *nodes_,
-            "failures", "violated")
+            "failures", "violated", *(("progressing",) if progress else ()))
 
 
 class _Vars:
     """The variables by name, and the sums the actions read."""
 
     def __init__(self, s: RolloutScenario) -> None:
-        self.s, self.names = s, rollout_names(s.nodes)
+        self.s, self.names = s, rollout_names(s.nodes, s.progress)
         self.v = {name: ir.Var(i) for i, name in enumerate(self.names)}
         self.nodes = range(1, s.nodes + 1)
 
@@ -128,24 +134,26 @@ def _layout(s: RolloutScenario) -> tuple[StateVar, ...]:
     surge = s.max_surge.value if not s.max_surge.percent else s.max_surge.value * n // 100 + 1
     pods = [StateVar(k, 0, n + surge, (), "pods", k) for k in rollout_names(s.nodes)[3:]
             if not k.startswith(("node", "failures", "violated"))]  # fmt: skip
+    cond = StateVar("progressing", 0, len(REASONS) - 1, REASONS, "deployment", "progressing")
     return (StateVar("phase", 0, 1, ("setup", "running"), "cluster", "phase"),
             StateVar("replicas", 0, n, (), "deployment", "replicas"),
             StateVar("revision", 0, s.rollouts, (), "deployment", "revision"), *pods,
             *(StateVar(f"node{q}", 0, len(node) - 1, node, f"node n{q}", "state")
               for q in range(1, s.nodes + 1)),
             StateVar("failures", 0, s.failures, (), "environment", "failures"),
-            StateVar("violated", 0, 1, ("false", "true"), "history", "violated"))  # fmt: skip
+            StateVar("violated", 0, 1, ("false", "true"), "history", "violated"),
+            *((cond,) if s.progress else ()))  # fmt: skip
 
 
 def _setup(v: _Vars) -> list[Action]:
     s, setup = v.s, ir.eq(v["phase"], SETUP)
     slot = ir.op("%", v["replicas"], s.nodes)  # pod i goes to node i mod M
+    placed = {f"ready_new{q}": ir.op("+", v[f"ready_new{q}"], ir.ite(ir.eq(slot, q - 1), 1, 0))
+              for q in v.nodes}  # fmt: skip
+    pending = {"pending_new": ir.op("+", v["pending_new"], 1)}  # NOTE(counter-progress)
     add = v.act("add_pod", ir.and_(setup, ir.op("<", v["replicas"], s.hi)),
-                {"replicas": ir.op("+", v["replicas"], 1),
-                 **{f"ready_new{q}": ir.op("+", v[f"ready_new{q}"],
-                                           ir.ite(ir.eq(slot, q - 1), 1, 0))
-                    for q in v.nodes}},
-                "setup: one more Ready replica", "setup")  # fmt: skip
+                {"replicas": ir.op("+", v["replicas"], 1), **(pending if s.progress else placed)},
+                f"setup: one more {'Pending' if s.progress else 'Ready'} replica", "setup")
     settle = v.act("settle", ir.and_(setup, ir.op(">=", v["replicas"], s.lo)),
                    {"phase": ir.Const(RUNNING)}, "setup done: the scenario starts", "setup")
     return [add, settle]
@@ -235,23 +243,6 @@ def _node(v: _Vars, q: int, desired: Expr) -> list[Action]:
     return out
 
 
-def _properties(v: _Vars, actions: Sequence[Action], desired: Expr) -> tuple[Property, ...]:
-    running = ir.eq(v["phase"], RUNNING)
-    moves = [a.guard for a in actions if a.name in _PROGRESS]
-    held = ir.or_(*(ir.and_(ir.eq(v[f"node{q}"], CORDONED), ir.op(">=", v.on(q), 1))
-                    for q in range(1, v.s.watch + 1)))
-    stuck = ir.and_(running, held, *(ir.not_(g) for g in moves))
-    return (Property("SafeEvictions", Expectation.ALWAYS, ir.not_(v["violated"]),
-                     description="no eviction leaves fewer than desiredHealthy pods Ready"),
-            Property("AlwaysAvailable", Expectation.ALWAYS,
-                     ir.or_(ir.not_(running), ir.op(">=", v.healthy(), desired)),
-                     description="at least desiredHealthy pods are Ready in every state"),
-            Property("DrainNeverStuck", Expectation.ALWAYS, ir.not_(stuck),
-                     description="while a watched drained node is cordoned and holds a pod, "
-                     "an eviction, a create, an old pod's delete, a binding, a readiness "
-                     "step or an uncordon can always happen"))  # fmt: skip
-
-
 def rollout_system(s: RolloutScenario, desired_of: Callable[[Expr], Expr]) -> TransitionSystem:
     """The counter system of NOTE(counter-rollout) with the three properties of
     `parametric.counter_system`; `desired_of(replicas)` is the PDB's desiredHealthy."""
@@ -261,10 +252,15 @@ def rollout_system(s: RolloutScenario, desired_of: Callable[[Expr], Expr]) -> Tr
     least = ir.op("-", v["replicas"], unavailable)
     actions = [*_setup(v), *_controllers(v, surge, least),
                *(a for q in v.nodes for a in _node(v, q, desired))]
+    props = counter_properties(v, s.watch, actions, desired, _PROGRESS, _MOVED)
+    if s.progress:  # NOTE(counter-progress)
+        every = ir.op("+", v.of_age("old"), v.of_age("new"))
+        actions = with_progress(actions, v["progressing"], v["replicas"],
+                                (every, v.of_age("new"), v.healthy()))
+        props = (*props, never_stuck(actions, v["progressing"], v["phase"]))
     init = tuple(0 for _ in v.names)
     return TransitionSystem(f"rollout-counters[{s.lo}..{s.hi}]", _layout(s), (init,),
-                            tuple(actions), _properties(v, actions, desired),
-                            terminal=ir.TRUE)  # fmt: skip
+                            tuple(actions), props, terminal=ir.TRUE)  # fmt: skip
 
 
 def rollout_lemma(system: TransitionSystem, s: RolloutScenario) -> Expr:
@@ -290,9 +286,12 @@ def rollout_lemma(system: TransitionSystem, s: RolloutScenario) -> Expr:
     if s.max_cordoned is not None:
         busy = ir.count(*(ir.eq(state[q], CORDONED) for q in range(1, s.drains + 1)))
         parts.append(ir.op("<=", busy, s.max_cordoned))
+    placed = ir.and_(*(ir.eq(v[f"{k}_new{q}"], 0) for q in nodes  # NOTE(counter-progress)
+                       for k in ("starting", "ready")))
     setup = ir.and_(ir.eq(v["failures"], 0), ir.eq(v["revision"], 0),
                     ir.eq(age["new"], v["replicas"]), ir.eq(age["old"], 0),
-                    ir.eq(v["pending_new"], 0), *(ir.eq(state[q], UP) for q in nodes),
+                    placed if s.progress else ir.eq(v["pending_new"], 0),
+                    *(ir.eq(state[q], UP) for q in nodes),
                     *(ir.eq(v[f"starting_new{q}"], 0) for q in nodes))  # fmt: skip
     parts.append(ir.or_(ir.not_(ir.eq(v["phase"], SETUP)), setup))
     parts.append(ir.or_(ir.not_(ir.eq(v["phase"], RUNNING)), ir.op(">=", v["replicas"], s.lo)))

@@ -53,15 +53,17 @@ from dataclasses import dataclass, replace
 from podcheck import ir
 from podcheck.engine import counter_rules
 from podcheck.engine.counter_lemmas import lemma, strengthened
+from podcheck.engine.counter_props import counter_properties
 from podcheck.engine.counter_rollout import rollout_lemma, rollout_system
 from podcheck.engine.counter_rules import CORDONED, DOWN, DRAINED, RUNNING, SETUP, UP
 from podcheck.engine.result import Verdict
 from podcheck.engine.symbolic import SymbolicEngine, SymbolicOptions, run_symbolic
-from podcheck.ir import Action, Expectation, Expr, Fairness, Property, StateVar, TransitionSystem
+from podcheck.ir import Action, Expr, Fairness, StateVar, TransitionSystem
 from podcheck.kube.intstr import IntOrPercent
 
 MAX_REPLICAS = 2**31 - 1  # int32 spec.replicas
 NODES = 2  # B1's
+_MOVED = "an eviction, a re-creation, a binding, a readiness step or an uncordon"
 _PROGRESS = frozenset({"evict", "recreate", "schedule", "ready", "uncordon"})  # drains move on
 
 
@@ -88,6 +90,7 @@ class CounterScenario:
     rollouts: int = 0  # template changes (NOTE(counter-rollout)); 0: one ReplicaSet
     max_surge: IntOrPercent = IntOrPercent(25, True)  # the Deployment's rollingUpdate
     roll_unavailable: IntOrPercent = IntOrPercent(25, True)
+    progress: bool = False  # the Progressing condition and RolloutNeverStuck (rollout system)
 
     def __post_init__(self) -> None:
         assert 1 <= self.watch <= self.drains <= self.nodes
@@ -224,30 +227,14 @@ def _node_actions(v: _Vars, q: int, desired: Expr) -> list[Action]:
     ]  # fmt: skip
 
 
-def _properties(v: _Vars, actions: Sequence[Action], desired: Expr) -> tuple[Property, ...]:
-    running = ir.eq(v["phase"], RUNNING)
-    moves = [a.guard for a in actions if a.name in _PROGRESS]
-    held = ir.or_(*(ir.and_(ir.eq(v[f"node{q}"], CORDONED), ir.op(">=", v.on(q), 1))
-                    for q in range(1, v.s.watch + 1)))
-    stuck = ir.and_(running, held, *(ir.not_(g) for g in moves))
-    return (Property("SafeEvictions", Expectation.ALWAYS, ir.not_(v["violated"]),
-                     description="no eviction leaves fewer than desiredHealthy pods Ready"),
-            Property("AlwaysAvailable", Expectation.ALWAYS,
-                     ir.or_(ir.not_(running), ir.op(">=", v.healthy(), desired)),
-                     description="at least desiredHealthy pods are Ready in every state"),
-            Property("DrainNeverStuck", Expectation.ALWAYS, ir.not_(stuck),
-                     description="while a watched drained node is cordoned and holds a pod, "
-                     "an eviction, a re-creation, a binding, a readiness step or an "
-                     "uncordon can always happen"))  # fmt: skip
-
-
 def counter_system(s: CounterScenario) -> TransitionSystem:
     """The counter abstraction of NOTE(counter-abstraction) with three properties:
     `SafeEvictions` (no eviction the API grants leaves fewer than desiredHealthy Ready),
     `AlwaysAvailable` (at least desiredHealthy Ready in every running state) and
-    `DrainNeverStuck` (the safety property deciding drain-completes); with rollouts, the
-    rollout counter system of NOTE(counter-rollout) with the same three."""
-    if s.rollouts:
+    `DrainNeverStuck` (the safety property deciding drain-completes); with rollouts or
+    `progress`, the rollout counter system of NOTE(counter-rollout) with the same three
+    (and, with `progress`, RolloutNeverStuck: NOTE(counter-progress))."""
+    if s.rollouts or s.progress:
         return rollout_system(s, lambda replicas: desired_healthy(s, replicas))
     v = _Vars(s)
     desired = desired_healthy(s, v["replicas"])
@@ -258,7 +245,9 @@ def counter_system(s: CounterScenario) -> TransitionSystem:
                *(a for q in range(1, s.nodes + 1) for a in _node_actions(v, q, desired))]
     init = tuple(0 for _ in v.names)
     return TransitionSystem(f"b1-counters[{s.lo}..{s.hi}]", _layout(s), (init,),
-                            tuple(actions), _properties(v, actions, desired),
+                            tuple(actions),
+                            counter_properties(v, s.watch, actions, desired, _PROGRESS,
+                                               _MOVED),
                             terminal=ir.TRUE)  # fmt: skip
 
 
@@ -290,7 +279,7 @@ def _decide_one(s: CounterScenario, k: int, engine: SymbolicEngine,
     lemmas (NOTE(counter-lemmas)), a counterexample's count and length, and the
     invariant Spacer proved it with (over the strengthened system: inductive with L)."""
     plain = counter_system(s)
-    condition = rollout_lemma(plain, s) if s.rollouts else lemma(plain, s)
+    condition = rollout_lemma(plain, s) if s.rollouts or s.progress else lemma(plain, s)
     system = strengthened(plain, condition, timeout_seconds)
     one = replace(system, properties=(system.properties[k],))
     options = SymbolicOptions(engine, timeout_seconds=timeout_seconds, check_deadlock=False)

@@ -15,7 +15,15 @@ that field (its value is the manifest's own point outside podcheck).  The range 
 bounded by the replicas of the workload the budget selects: by its count, or, when an
 autoscaler leaves the count a range, by the count at each point (as the DSL's
 `minAvailable: 1..replicas`: the points where the budget exceeds the count are left
-out).  Integer budgets only: a percent budget keeps its value.
+out).
+
+  podcheck.io/range.minAvailable: "10%-50%"   (when the budget sets a percent)
+
+leaves a percent budget a range of whole percents (each point a percent budget, rounded
+as Kubernetes rounds it: `getExpectedPodCount`, pkg/controller/disruption/disruption.go,
+scales minAvailable and maxUnavailable with `intstr.GetScaledValueFromIntOrPercent(...,
+roundUp=true)`, `kube.disruption.desired_healthy`), bounded by 0%..100% instead of the
+replicas; an integer budget takes integer ranges and a percent budget percent ones.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from podcheck.spec import CheckedSpec, PodDisruptionBudget, Workload
 from podcheck.spec.params import Param
 
 FIELDS = ("minAvailable", "maxUnavailable")
+PERCENT = '"{}%"'  # the patch of a percent range's annotation at one point: `"30%"`
 
 
 def read_budget_ranges(obj: KObject, pdb: PodDisruptionBudget, workloads: Sequence[Workload],
@@ -50,8 +59,9 @@ def read_budget_ranges(obj: KObject, pdb: PodDisruptionBudget, workloads: Sequen
                                   f"{obj.kind} `{obj.name}`: annotation `{key}`: {got[0]}",
                                   span, help=got[1]))  # fmt: skip
         else:
-            found.append(Ranged(replace(got, span=value_span, patch=ANNOTATED),
-                                _budget_setter(pdb.name, got.field)))
+            patch = PERCENT if got.unit == "%" else ANNOTATED
+            found.append(Ranged(replace(got, span=value_span, patch=patch),
+                                _budget_setter(pdb.name, got.field, got.unit == "%")))
     return found
 
 
@@ -62,9 +72,10 @@ def _read(field: str, value: str, pdb: PodDisruptionBudget, workloads: Sequence[
                 f"write {RANGE}.minAvailable or {RANGE}.maxUnavailable")
     written = "minAvailable" if pdb.minAvailable is not None else "maxUnavailable"
     budget = pdb.minAvailable if pdb.minAvailable is not None else pdb.maxUnavailable
-    if field != written or (budget is not None and budget.percent):
-        return (f"the budget sets {written}{' as a percent' * (field == written)}",
-                f"set an integer `spec.{field}` next to the annotation")
+    if field != written:
+        return f"the budget sets {written}", f"set `spec.{field}` next to the annotation"
+    if budget is not None and budget.percent:
+        return _percent(field, value, pdb)
     bounds = int_range(value)
     if bounds is None:
         return f"`{value}` is not a range", 'write the range as "LO-HI", e.g. "1-3"'
@@ -82,15 +93,29 @@ def _read(field: str, value: str, pdb: PodDisruptionBudget, workloads: Sequence[
     return Param(name, *bounds, upto=counts[0].name if counts else "")
 
 
+def _percent(field: str, value: str, pdb: PodDisruptionBudget) -> Param | tuple[str, str]:
+    """A percent budget's range `"LO%-HI%"` (or one `"P%"`), 0 <= LO <= HI <= 100."""
+    lo, dash, hi = value.partition("-")
+    hi = hi if dash else lo
+    ends = (lo.strip(), hi.strip())
+    bounds = int_range("-".join(e[:-1] for e in ends)) if all(
+        e.endswith("%") for e in ends) else None  # fmt: skip
+    if bounds is None or bounds[1] > 100:
+        return (f"`{value}` is not a percent range", 'write the range as "LO%-HI%", e.g. '
+                '"10%-50%", within 0%..100% (the budget sets a percent)')
+    return Param(f"{pdb.name}.{field}", *bounds, unit="%")
+
+
 def _selects(pdb: PodDisruptionBudget, w: Workload) -> bool:
     expressions = [(r.key, str(r.operator), tuple(r.values)) for r in pdb.matchExpressions]
     found = selector_core(dict(pdb.matchLabels), expressions, "pdb.spec.selector")
     return not isinstance(found, InvalidSelector) and found.matches(dict(w.template.labels))
 
 
-def _budget_setter(name: str, field: str) -> Callable[[CheckedSpec, int], CheckedSpec]:
+def _budget_setter(name: str, field: str,
+                   percent: bool) -> Callable[[CheckedSpec, int], CheckedSpec]:  # fmt: skip
     def set_spec(spec: CheckedSpec, v: int) -> CheckedSpec:
-        budget = IntOrPercent(v)
+        budget = IntOrPercent(v, percent)
         return replace(spec, pdbs=tuple(
             (replace(p, minAvailable=budget) if field == "minAvailable"
              else replace(p, maxUnavailable=budget)) if p.name == name else p

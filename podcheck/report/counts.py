@@ -13,7 +13,8 @@ from podcheck.report.invariant import render_invariant
 from podcheck.report.words import plural
 
 _BY = {"SafeEvictions": "no granted eviction leaves too few Ready",
-       "DrainNeverStuck": "the drained node's pods can always move on"}  # fmt: skip
+       "DrainNeverStuck": "the drained node's pods can always move on",
+       "RolloutNeverStuck": "the rollout can always move on until it completes"}  # fmt: skip
 
 
 def _count(n: int) -> str:

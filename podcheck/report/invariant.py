@@ -25,6 +25,7 @@ _TESTS = {
     "<=": lambda v, c: v <= c, ">": lambda v, c: v > c, ">=": lambda v, c: v >= c,
 }  # fmt: skip
 Allowed = tuple[int, frozenset[int]]  # a variable and the values a test lets it take
+_ENUMERATED = 4096  # a test of a variable with a larger domain is shown as written
 
 
 def conjuncts(expr: Expr) -> list[Expr]:
@@ -77,6 +78,9 @@ def _allowed(system: TransitionSystem, e: Expr) -> Allowed | None:
     if not (isinstance(left, Var) and isinstance(right, Const)):
         return None
     c = right.value
+    var = system.vars[left.index]
+    if var.hi - var.lo >= _ENUMERATED:  # a counter up to int32: no value set
+        return None
     return left.index, frozenset(v for v in _domain(system, left.index) if _TESTS[test](v, c))
 
 

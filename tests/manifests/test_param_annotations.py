@@ -114,7 +114,9 @@ BAD = [
     ('podcheck.io/range.minAvailable: "2-1"', "minAvailable: 1", "not a range"),
     ('podcheck.io/range.minAvailable: "0-1"', "maxUnavailable: 1",
      "the budget sets maxUnavailable"),
-    ('podcheck.io/range.maxUnavailable: "0-1"', "maxUnavailable: 50%", "as a percent"),
+    ('podcheck.io/range.maxUnavailable: "0-1"', "maxUnavailable: 50%", "not a percent range"),
+    ('podcheck.io/range.maxUnavailable: "10%-50%"', "maxUnavailable: 1", "not a range"),
+    ('podcheck.io/range.minAvailable: "50%-101%"', "minAvailable: 50%", "not a percent range"),
     ('podcheck.io/range.replicas: "0-1"', "minAvailable: 1", "not a budget field"),
 ]
 
@@ -127,6 +129,34 @@ def test_an_unreadable_budget_range_is_pc411(tmp_path, annotation, budget, words
     assert result.value is None
     (problem,) = [d for d in result.diagnostics if d.code == c.INVALID_BEHAVIOR_ANNOTATION]
     assert words in problem.message
+
+
+def test_a_percent_budget_range_rounds_up_as_kubernetes_does_at_every_point(tmp_path):
+    """`"40%-60%"` on minAvailable 50% of two replicas: a parameter of whole percents;
+    at concrete points the instance has the same verdicts as the manifest with that
+    literal percent (41%..50% round up to 1 of 2, 51% and more to 2: the drain of both
+    nodes one at a time then never completes)."""
+    path = tmp_path / "app.yaml"
+    annotation = 'podcheck.io/range.minAvailable: "40%-60%"'
+    path.write_text(DEPLOYMENT.replace("ANNOTATION", annotation)
+                    .replace("BUDGET", "minAvailable: 50%"))  # fmt: skip
+    spec = load_inputs([str(path)], OPTIONS).result.value
+    assert spec is not None
+    assert [(p.name, p.lo, p.hi, p.unit) for p in spec.params] == [
+        ("web-pdb.minAvailable", 40, 60, "%")]
+    assert spec.params[0].literal(45) == '"45%"'
+    points = dict(spec.instances)
+    for percent in (40, 50, 51, 60):
+        budget = points[(percent,)].pdbs[0].minAvailable
+        assert budget is not None and (budget.value, budget.percent) == (percent, True)
+        literal = tmp_path / f"at{percent}.yaml"
+        literal.write_text(DEPLOYMENT.replace("annotations: {ANNOTATION}", "annotations: {}")
+                           .replace("BUDGET", f"minAvailable: {percent}%"))  # fmt: skip
+        twin = load_inputs([str(literal)], OPTIONS).result.value
+        assert twin is not None and not twin.params
+        got = verdicts(compile_spec(points[(percent,)]).value)
+        assert got == verdicts(compile_spec(twin).value), percent
+        assert got[1][0].value == ("violated" if percent > 50 else "holds"), percent
 
 
 POD = """apiVersion: v1
