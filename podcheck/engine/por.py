@@ -241,16 +241,18 @@ def explore(system: TransitionSystem, options: bfs.BfsOptions,
 
 def _merged(reduced_run: CheckResult, again: CheckResult) -> CheckResult:
     """`reduced_run` with the traces (and their verdicts) of the bounded unreduced run
-    `again` wherever the reduced run found one."""
+    `again` wherever it found one: the same ones where the reduced run found one, and
+    real traces besides (a reduced run stopped at a limit)."""
     results: list[PropertyResult] = []
     for mine, theirs in zip(reduced_run.results, again.results, strict=True):
-        if mine.trace is not None and theirs.trace is not None:
-            assert mine.verdict is theirs.verdict, (mine.name, mine.verdict, theirs.verdict)
+        if theirs.trace is not None:
+            assert mine.trace is None or mine.verdict is theirs.verdict, (
+                mine.name, mine.verdict, theirs.verdict)
             reason = mine.reason
             mine = replace(theirs, reason=reason if isinstance(reason, SafetySearch)
                            else theirs.reason)
         results.append(mine)
     deadlock = reduced_run.deadlock
-    if deadlock is not None and again.deadlock is not None:
+    if again.deadlock is not None:
         deadlock = again.deadlock
     return replace(reduced_run, results=tuple(results), deadlock=deadlock)
