@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from podcheck import ir
+from podcheck.engine.pyexpr import bounds
 from podcheck.ir import Expr, TransitionSystem
 
 _DOMAIN = 64  # larger domains (timers, counters) are not enumerated: any change counts
@@ -143,3 +144,41 @@ def _reads_only(expr: Expr, v: int) -> bool:
         if isinstance(e, ir.Op):
             stack.extend(e.args)
     return True
+
+
+def may_leave(system: TransitionSystem, action: ir.Action, v: int, rhs: Expr,
+              memo: dict[int, tuple[int, int] | None] | None = None) -> bool:
+    """Can `action` give variable `v` the value of `rhs` outside `v`'s domain (the
+    update `ir.ModelError` refuses)?  False when the interval bounds of `rhs` fit, or
+    when `rhs` reads one variable (of at most `_DOMAIN` values) and fits at every value
+    the single-variable conjuncts of the guard allow (`memo`: `pyexpr.bounds`'s)."""
+    var = system.vars[v]
+    found = bounds(rhs, system, memo)
+    if found is not None and var.lo <= found[0] and found[1] <= var.hi:
+        return False
+    u = _single_var(rhs)
+    if u is None:
+        return True
+    domain = range(system.vars[u].lo, system.vars[u].hi + 1)
+    if len(domain) > _DOMAIN:
+        return True
+    single = [c for c in _conjuncts(action.guard) if _reads_only(c, u)]
+    for x in domain:
+        if all(_value(c, u, x) != 0 for c in single):
+            y = _value(rhs, u, x)
+            if y is None or not var.lo <= y <= var.hi:
+                return True
+    return False
+
+
+def _single_var(expr: Expr) -> int | None:
+    """The one variable `expr` reads, if it reads exactly one."""
+    found: set[int] = set()
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ir.Var):
+            found.add(e.index)
+        elif isinstance(e, ir.Op):
+            stack.extend(e.args)
+    return next(iter(found)) if len(found) == 1 else None

@@ -31,13 +31,23 @@ import time
 from array import array
 from dataclasses import dataclass, replace
 
-from podcheck.engine import bfs, canonical, pycompile
+from podcheck import ir
+from podcheck.engine import bfs, canonical, pycompile, smt
+from podcheck.engine.effects import may_leave
 from podcheck.engine.independence import Gate, Independence, analyse, bits
 from podcheck.engine.progress import Reporter, SilentReporter
-from podcheck.engine.result import CheckResult, Limit, PropertyResult, SafetySearch, Stats
+from podcheck.engine.result import (
+    CheckResult,
+    Limit,
+    PropertyResult,
+    SafetySearch,
+    Stats,
+    Verdict,
+)
 from podcheck.engine.symmetry import Symmetry
-from podcheck.ir import State, TransitionSystem
+from podcheck.ir import Expr, State, TransitionSystem
 
+_SMT_SECONDS = 5.0  # for all the domain-error queries of a run (unknown: kept as goals)
 _SEEDS = 4  # enabled actions tried as the seed of a stubborn set (the smallest wins)
 
 
@@ -166,6 +176,8 @@ def reduced(system: TransitionSystem, options: bfs.BfsOptions,
     canon, use = canonical.choose(system, options.symmetry, False)
     deps = analyse(system)
     reducer = Reducer(deps, {i: deps.gate(c) for i, c in checks.open.items()})
+    for k, bad in enumerate(domain_goals(system)):  # never decided: they raise
+        reducer.goals[-1 - k] = deps.gate(bad)
     init = list(dict.fromkeys(system.init))
     search = _Search(system, canon, pycompile.Packing.of(system), set(), [], array("q"))
     for i, s in enumerate(canonical.starts(canon, init)):
@@ -181,6 +193,31 @@ def reduced(system: TransitionSystem, options: bfs.BfsOptions,
                   complete=run.stop is None)
     reporter.on_done(stats)
     return CheckResult(system, "bfs", results, stats, deadlock, run.stop, symmetry=use), reducer
+
+
+def domain_goals(system: TransitionSystem) -> list[Expr]:
+    """Per update that may leave its variable's domain, the condition "the action is
+    enabled and the value is outside": a goal of the reduced search, so that it reaches
+    every state whose expansion raises `ir.ModelError`, as the unreduced search does
+    (NOTE(por-reduction), "Domain errors").  An update is left out when its bounds fit
+    (`effects.may_leave`) or when Z3 finds the condition unsatisfiable in every
+    valuation of the domains (time passing by the smallest running timer)."""
+    found: list[Expr] = []
+    memo: dict[int, tuple[int, int] | None] = {}
+    for action in system.actions:
+        for v, rhs in action.updates:
+            if may_leave(system, action, v, rhs, memo):
+                var = system.vars[v]
+                outside = ir.or_(ir.op("<", rhs, var.lo), ir.op(">", rhs, var.hi))
+                found.append(ir.and_(action.guard, ir.ite(action.guard, outside, 0)))
+    if not found:
+        return found
+    encoder = smt.Encoder(system)
+    box = encoder.state("s")
+    session = smt.Session(encoder, smt.Deadline(_SMT_SECONDS))
+    session.add(box.domain)
+    return [bad for bad in found
+            if session.check(encoder.formula(bad, box)).verdict is not Verdict.HOLDS]
 
 
 # NOTE(por-shortest): a trace of the reduced graph is a real run, but the reduction may
@@ -204,16 +241,18 @@ def explore(system: TransitionSystem, options: bfs.BfsOptions,
 
 def _merged(reduced_run: CheckResult, again: CheckResult) -> CheckResult:
     """`reduced_run` with the traces (and their verdicts) of the bounded unreduced run
-    `again` wherever the reduced run found one."""
+    `again` wherever it found one: the same ones where the reduced run found one, and
+    real traces besides (a reduced run stopped at a limit)."""
     results: list[PropertyResult] = []
     for mine, theirs in zip(reduced_run.results, again.results, strict=True):
-        if mine.trace is not None and theirs.trace is not None:
-            assert mine.verdict is theirs.verdict, (mine.name, mine.verdict, theirs.verdict)
+        if theirs.trace is not None:
+            assert mine.trace is None or mine.verdict is theirs.verdict, (
+                mine.name, mine.verdict, theirs.verdict)
             reason = mine.reason
             mine = replace(theirs, reason=reason if isinstance(reason, SafetySearch)
                            else theirs.reason)
         results.append(mine)
     deadlock = reduced_run.deadlock
-    if deadlock is not None and again.deadlock is not None:
+    if again.deadlock is not None:
         deadlock = again.deadlock
     return replace(reduced_run, results=tuple(results), deadlock=deadlock)
