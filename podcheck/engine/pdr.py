@@ -11,10 +11,10 @@ holds in every reachable state, so it need not rediscover them.
 
 First BMC looks for a run to every goal within `probe_depth` steps (a shallow
 violation costs Spacer more than a short unrolling); once Spacer alone leaves a goal
-open, the unrolling goes deeper with the lemma (NOTE(deep-bmc)).  Spacer answers reachability, not
-the shortest run to a bad state; when it says a goal is reachable, the same BMC
-unrolling goes on (unbounded, under the same deadline) to the shortest run, so the
-trace has the length BFS reports.  Talks to Z3 only through
+open, the unrolling goes deeper with the lemma (NOTE(deep-bmc)).  Spacer answers
+reachability, not the shortest run to a bad state; when it says a goal is reachable,
+the same BMC unrolling goes on (unbounded, under the same deadline) to the shortest
+run, so the trace has the length BFS reports.  Talks to Z3 only through
 `podcheck.engine.smt`.
 """
 
@@ -32,7 +32,7 @@ from podcheck.ir import Expr, TransitionSystem
 QUICK_EFFORT = 1_500_000  # Z3 resource units (about 1-3 s) Spacer tries a goal alone
 CORE_ROUNDS = 30  # at most this many unsat cores grow a proof's smaller invariant
 DEEP_DEPTH = 16  # NOTE(deep-bmc): how deep BMC goes before Spacer is asked with the lemma
-DEEP_EFFORT = 4_000_000  # Z3 resource units one deepening query may take (about 2-5 s)
+DEEP_EFFORT = 8_000_000  # Z3 resource units one deepening query may take (about 4-10 s)
 DEEP_SHARE = 0.3  # the part of the time left the deepening may take
 
 
