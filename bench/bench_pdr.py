@@ -4,10 +4,10 @@ Run from the repository root: `python bench/bench_pdr.py [--timeout S] [--json] 
 (SPEC: `seed/12-drain-pdb` or a path; default every spec of
 `tests/engine/test_smt_engines.SPECS`).  Each spec runs in a fresh forked process (a hard
 kill at the timeout plus a margin, so a Z3 that ignores its budget cannot stall the
-bench).  Per spec: the variables and actions, BFS's seconds and verdicts, PDR's seconds
-(every safety goal, as `--engine pdr` asks them, under one `--timeout` budget, default
-30 s), its
-verdicts, and the agreement: `yes` (every goal decided and equal to BFS's verdict and
+bench).  Per spec: the variables and actions, BFS's seconds and verdicts, PDR's wall
+and CPU seconds (every safety goal, as `--engine pdr` asks them, under one `--timeout`
+budget, default 30 s), its verdicts, the agreement (below) and, with `--json`, the
+load average: `yes` (every goal decided and equal to BFS's verdict and
 shortest counterexample / witness / deadlock length), `open` (some goal undecided: Z3's
 unknown or the timeout; the decided ones agree) or `NO` (a disagreement: a bug).
 A verdict is written `h` (holds), `v3` (violated, run of 3 steps), `?` (unknown), in
