@@ -8,8 +8,8 @@ bench).  Per spec: the variables and actions, BFS's seconds and verdicts, PDR's 
 and CPU seconds (every safety goal, as `--engine pdr` asks them, under one `--timeout`
 budget, default 30 s), its verdicts, and the agreement: `yes` (every goal decided and
 equal to BFS's verdict and shortest counterexample / witness / deadlock length),
-`open` (some goal undecided: Z3's unknown or the timeout; the decided ones agree) or `NO` (a disagreement: a bug);
-`--json` rows also carry the load average.
+`open` (some goal undecided: Z3's unknown or the timeout; the decided ones agree) or
+`NO` (a disagreement: a bug); `--json` rows also carry the load average.
 A verdict is written `h` (holds), `v3` (violated, run of 3 steps), `?` (unknown), in
 property order, the deadlock last (`d` none, `d4` one in 4 steps).  The last line
 sums up.  `--json` prints one JSON object per spec instead of the table.
