@@ -4,12 +4,12 @@ Run from the repository root: `python bench/bench_pdr.py [--timeout S] [--json] 
 (SPEC: `seed/12-drain-pdb` or a path; default every spec of
 `tests/engine/test_smt_engines.SPECS`).  Each spec runs in a fresh forked process (a hard
 kill at the timeout plus a margin, so a Z3 that ignores its budget cannot stall the
-bench).  Per spec: the variables and actions, BFS's seconds and verdicts, PDR's seconds
-(every safety goal, as `--engine pdr` asks them, under one `--timeout` budget, default
-30 s), its
-verdicts, and the agreement: `yes` (every goal decided and equal to BFS's verdict and
-shortest counterexample / witness / deadlock length), `open` (some goal undecided: Z3's
-unknown or the timeout; the decided ones agree) or `NO` (a disagreement: a bug).
+bench).  Per spec: the variables and actions, BFS's seconds and verdicts, PDR's wall
+and CPU seconds (every safety goal, as `--engine pdr` asks them, under one `--timeout`
+budget, default 30 s), its verdicts, and the agreement: `yes` (every goal decided and
+equal to BFS's verdict and shortest counterexample / witness / deadlock length),
+`open` (some goal undecided: Z3's unknown or the timeout; the decided ones agree) or
+`NO` (a disagreement: a bug); `--json` rows also carry the load average.
 A verdict is written `h` (holds), `v3` (violated, run of 3 steps), `?` (unknown), in
 property order, the deadlock last (`d` none, `d4` one in 4 steps).  The last line
 sums up.  `--json` prints one JSON object per spec instead of the table.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path
@@ -52,11 +53,11 @@ def _want(system: TransitionSystem) -> tuple[dict[int, tuple[str, int | None]], 
     return want, seconds
 
 
-def _got(system: TransitionSystem, timeout: float) -> tuple[dict[int, Any], float, int]:
+def _got(system: TransitionSystem, timeout: float) -> tuple[dict[int, Any], float, float, int]:
     """PDR's answer per goal (as `--engine pdr` asks: the lemma, then every goal under
-    one budget), the seconds, and the proved invariants' conjuncts in all."""
+    one budget), the wall and CPU seconds, and the proved invariants' conjuncts in all."""
     deadline = smt.Deadline(timeout)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     got: dict[int, Any] = {}
     conjuncts = 0
     for g, p in prove(system, goals_of(system, check_deadlock=True), deadline).items():
@@ -68,7 +69,7 @@ def _got(system: TransitionSystem, timeout: float) -> tuple[dict[int, Any], floa
                 conjuncts += len(_conjuncts(p.invariant))
         else:
             got[g] = ("unknown", None)
-    return got, time.perf_counter() - start, conjuncts
+    return got, time.perf_counter() - start, time.process_time() - cpu, conjuncts
 
 
 def _conjuncts(expr: Any) -> list[Any]:
@@ -86,16 +87,17 @@ def measure(name: str, timeout: float) -> dict[str, Any]:
     """The row of one spec (`name` as `folder/stem`)."""
     system = system_of(ROOT / "specs" / f"{name}.pod")
     want, bfs_s = _want(system)
-    got, pdr_s, conjuncts = _got(system, timeout)
+    got, pdr_s, pdr_cpu, conjuncts = _got(system, timeout)
     decided = {g: a for g, a in got.items() if a[0] != "unknown"}
     wrong = [g for g, a in decided.items() if a != want[g]]
     agree = "NO" if wrong else "yes" if len(decided) == len(got) else "open"
     order = sorted(want, key=lambda g: (g == DEADLOCK, g))
     return {"spec": name, "vars": len(system.vars), "actions": len(system.actions),
-            "bfs_s": round(bfs_s, 2), "pdr_s": round(pdr_s, 2),
+            "bfs_s": round(bfs_s, 2), "pdr_s": round(pdr_s, 2), "pdr_cpu": round(pdr_cpu, 2),
             "bfs": " ".join(_cell(want[g]) for g in order),
             "pdr": " ".join(_cell(got[g]) for g in order),
-            "agree": agree, "wrong": wrong, "invariant_conjuncts": conjuncts}  # fmt: skip
+            "agree": agree, "wrong": wrong, "invariant_conjuncts": conjuncts,
+            "load": round(os.getloadavg()[0], 1)}  # fmt: skip
 
 
 def _child(name: str, timeout: float, queue: Any) -> None:
@@ -128,10 +130,10 @@ def _names(args: list[str]) -> list[str]:
 
 def _line(row: dict[str, Any]) -> str:
     if "error" in row:
-        return f"| {row['spec']} | | | | | | | error: {row['error']} |"
+        return f"| {row['spec']} | | | | | | | | error: {row['error']} |"
     return (f"| {row['spec']} | {row['vars']}x{row['actions']} | {row['bfs_s']:.2f} | "
-            f"{row['pdr_s']:.2f} | {row['bfs']} | {row['pdr']} | {row['agree']} | "
-            f"{row['invariant_conjuncts']} |")
+            f"{row['pdr_s']:.2f} | {row['pdr_cpu']:.2f} | {row['bfs']} | {row['pdr']} | "
+            f"{row['agree']} | {row['invariant_conjuncts']} |")
 
 
 def main(argv: list[str]) -> None:
@@ -145,8 +147,9 @@ def main(argv: list[str]) -> None:
         else:
             raise SystemExit(f"unknown option {argv[0]}")
     if not as_json:
-        print("| spec | vars x actions | bfs s | pdr s | bfs | pdr | agree | inv. conjuncts |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| spec | vars x actions | bfs s | pdr s | pdr cpu s | bfs | pdr | agree | "
+              "inv. conjuncts |")
+        print("|---|---|---|---|---|---|---|---|---|")
     rows = []
     for name in _names(argv):
         row = run(name, timeout)

@@ -17,7 +17,8 @@ re-validated step by step (NOTE(z3-trace)).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from podcheck import ir
@@ -71,12 +72,33 @@ class Unrolling:
     session: smt.Session = field(init=False)
     states: list[smt.StateCopy] = field(init=False)
 
+    lemma: Expr = field(default=ir.TRUE, init=False)  # NOTE(bmc-lemma)
+
     def __post_init__(self) -> None:
         self.encoder = smt.Encoder(self.system)
         self.session = smt.Session(self.encoder, self.deadline)
         first = self.encoder.state("0")
         self.session.add(first.domain, self.encoder.init(first))
         self.states = [first]
+
+    @contextmanager
+    def within(self, deadline: smt.Deadline) -> Iterator[None]:
+        """Every query of the `with` block answers within `deadline` (time and effort)."""
+        saved, self.session.deadline = self.session.deadline, deadline
+        try:
+            yield
+        finally:
+            self.session.deadline = saved
+
+    def strengthen(self, lemma: Expr) -> None:
+        """NOTE(bmc-lemma): assume `lemma` in every state of the unrolling, now and after
+        every later step.  The caller has proved it inductive (it holds initially and
+        every action keeps it), so every reachable state satisfies it: every state of a
+        run from an initial state is reachable, so no run is cut and every answer, the
+        shortest run's length included, is the same; Z3 only has fewer states to
+        refute."""
+        self.lemma = ir.and_(self.lemma, lemma)
+        self.session.add(*(self.encoder.formula(lemma, s) for s in self.states))
 
     @property
     def depth(self) -> int:
@@ -87,6 +109,8 @@ class Unrolling:
         """Add one more step."""
         post = self.encoder.state(str(len(self.states)))
         self.session.add(post.domain, self.encoder.transition(self.states[-1], post))
+        if self.lemma != ir.TRUE:
+            self.session.add(self.encoder.formula(self.lemma, post))
         self.states.append(post)
 
     def hit(self, goals: Mapping[int, Expr]) -> tuple[smt.Outcome, dict[int, Trace]]:

@@ -10,10 +10,11 @@ and keeps those Z3 proves inductive (NOTE(houdini)); Spacer gets them as a lemma
 holds in every reachable state, so it need not rediscover them.
 
 First BMC looks for a run to every goal within `probe_depth` steps (a shallow
-violation costs Spacer more than a short unrolling).  Spacer answers reachability, not
-the shortest run to a bad state; when it says a goal is reachable, the same BMC
-unrolling goes on (unbounded, under the same deadline) to the shortest run, so the
-trace has the length BFS reports.  Talks to Z3 only through
+violation costs Spacer more than a short unrolling); once Spacer alone leaves a goal
+open, the unrolling goes deeper with the lemma (NOTE(deep-bmc)).  Spacer answers
+reachability, not the shortest run to a bad state; when it says a goal is reachable,
+the same BMC unrolling goes on (unbounded, under the same deadline) to the shortest
+run, so the trace has the length BFS reports.  Talks to Z3 only through
 `podcheck.engine.smt`.
 """
 
@@ -30,6 +31,9 @@ from podcheck.ir import Expr, TransitionSystem
 
 QUICK_EFFORT = 1_500_000  # Z3 resource units (about 1-3 s) Spacer tries a goal alone
 CORE_ROUNDS = 30  # at most this many unsat cores grow a proof's smaller invariant
+DEEP_DEPTH = 16  # NOTE(deep-bmc): how deep BMC goes before Spacer is asked with the lemma
+DEEP_EFFORT = 8_000_000  # Z3 resource units one deepening query may take (about 4-10 s)
+DEEP_SHARE = 0.3  # the part of the time left the deepening may take
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,24 +54,31 @@ def prove(
     system: TransitionSystem, goals: Mapping[int, Expr], deadline: smt.Deadline,
     *, lemma: Expr | None = None,
 ) -> dict[int, Proof]:  # fmt: skip
-    """Decide each goal (an IR condition that must never hold): BMC to `probe_depth`,
-    then Spacer, alone within `QUICK_EFFORT` and then seeded with `lemma` (default:
-    `houdini.lemma`, computed once when a goal first needs it)."""
+    """Decide each goal (an IR condition that must never hold): BMC to `probe_depth`;
+    Spacer alone within `QUICK_EFFORT`, goal by goal, until one is not decided; then
+    `lemma` (default: `houdini.lemma`), BMC deepened with it (NOTE(deep-bmc)) and
+    Spacer seeded with it for every goal still open."""
     unrolling = Unrolling(system, deadline)
     probe = search_from(unrolling, goals, probe_depth(system))
     out = {g: Proof(reach=r) for g, r in probe.items() if r.trace is not None}
     left = {g: bad for g, bad in goals.items() if g not in out}
-    seeds = _Seeds(system, deadline, lemma)
     reachable: dict[int, Expr] = {}
     for n, (g, bad) in enumerate(left.items()):
-        answer, known = seeds.ask(bad, _share(deadline, len(left) - n))
-        if answer.verdict is Verdict.HOLDS:
-            found = None if answer.invariant is None else ir.and_(answer.invariant, known)
-            out[g] = Proof(proved=True, invariant=_checked(system, found, bad, deadline))
-        elif answer.verdict is Verdict.VIOLATED:
-            reachable[g] = bad
-        else:
-            out[g] = Proof(unknown=SolverUnknown(Solver.SPACER, 0, answer.reason))
+        if lemma is not None:
+            break
+        budget = _share(deadline, len(left) - n)
+        answer = smt.prove_by_chc(system, bad, budget, ir.TRUE, QUICK_EFFORT)
+        if answer.verdict is Verdict.UNKNOWN and not budget.expired():
+            break
+        _record(system, g, bad, answer, ir.TRUE, deadline, out, reachable)
+    left = {g: bad for g, bad in left.items() if g not in out and g not in reachable}
+    if left:
+        known = houdini.lemma(system, deadline) if lemma is None else lemma
+        out |= _deepen(unrolling, left, known, deadline)
+        left = {g: bad for g, bad in left.items() if g not in out}
+        for n, (g, bad) in enumerate(left.items()):
+            answer = smt.prove_by_chc(system, bad, _share(deadline, len(left) - n), known)
+            _record(system, g, bad, answer, known, deadline, out, reachable)
     for g, reach in search_from(unrolling, reachable, None).items():
         if reach.trace is None:
             out[g] = Proof(unknown=reach.unknown, run_missing=True)
@@ -76,25 +87,38 @@ def prove(
     return {g: out[g] for g in goals}
 
 
-@dataclass(slots=True)
-class _Seeds:
-    """Spacer's queries for one system: first without a lemma within `QUICK_EFFORT`
-    (enough for most small models, and their invariants stay Spacer's own; a count of
-    Z3's steps, not time, so the answer and the invariant printed are the same on every
-    machine), then with the Houdini lemma (or the caller's `lemma`, asked at once)."""
+def _record(system: TransitionSystem, g: int, bad: Expr, answer: smt.ChcOutcome, known: Expr,
+            deadline: smt.Deadline, out: dict[int, Proof], reachable: dict[int, Expr],
+            ) -> None:  # fmt: skip
+    """Spacer's `answer` for goal `g`: a proof into `out`, a reachable goal into
+    `reachable` (BMC rebuilds its shortest run), or the unknown into `out`."""
+    if answer.verdict is Verdict.HOLDS:
+        found = None if answer.invariant is None else ir.and_(answer.invariant, known)
+        out[g] = Proof(proved=True, invariant=_checked(system, found, bad, deadline))
+    elif answer.verdict is Verdict.VIOLATED:
+        reachable[g] = bad
+    else:
+        out[g] = Proof(unknown=SolverUnknown(Solver.SPACER, 0, answer.reason))
 
-    system: TransitionSystem
-    deadline: smt.Deadline
-    lemma: Expr | None
 
-    def ask(self, bad: Expr, budget: smt.Deadline) -> tuple[smt.ChcOutcome, Expr]:
-        """Spacer's answer for `bad` within `budget`, and the lemma it was given."""
-        if self.lemma is None:
-            answer = smt.prove_by_chc(self.system, bad, budget, ir.TRUE, QUICK_EFFORT)
-            if answer.verdict is not Verdict.UNKNOWN or budget.expired():
-                return answer, ir.TRUE
-            self.lemma = houdini.lemma(self.system, self.deadline)
-        return smt.prove_by_chc(self.system, bad, budget, self.lemma), self.lemma
+def _deepen(unrolling: Unrolling, goals: Mapping[int, Expr], lemma: Expr,
+            deadline: smt.Deadline) -> dict[int, Proof]:  # fmt: skip
+    """NOTE(deep-bmc): the goals Spacer did not decide alone are often deep violations
+    (8-17 steps) that BMC finds for less than Spacer, so the probe's unrolling goes on,
+    strengthened with the proved `lemma` (NOTE(bmc-lemma)), before Spacer is asked with
+    the lemma: at most to `DEEP_DEPTH` steps, each query within `DEEP_EFFORT` of Z3's
+    resource units, and the whole within `DEEP_SHARE` of the time left.  A goal hit at
+    depth k was refuted at every depth below (search_from), so its run is a shortest
+    one; a query that gives up ends the deepening (the unrolling stays usable: its last
+    depth is asked again by the next search).  It never proves a goal, so a goal it
+    does not reach goes on to Spacer as before."""
+    left = deadline.remaining_ms()
+    share = smt.Deadline(None if left is None else left / 1000 * DEEP_SHARE,
+                         should_stop=deadline.should_stop, effort=DEEP_EFFORT)  # fmt: skip
+    unrolling.strengthen(lemma)
+    with unrolling.within(share):
+        found = search_from(unrolling, goals, DEEP_DEPTH)
+    return {g: Proof(reach=r) for g, r in found.items() if r.trace is not None}
 
 
 def probe_depth(system: TransitionSystem) -> int:

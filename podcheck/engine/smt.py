@@ -243,8 +243,7 @@ class Session:
         budget = self.deadline.remaining_ms()
         if self.deadline.expired():
             return Outcome(Verdict.UNKNOWN, "timeout")
-        if budget is not None:
-            self._solver.set("timeout", budget)
+        self._solver.set(timeout=budget or UNBOUNDED, rlimit=self.deadline.effort)  # 0: no cap
         verdict = _verdict(self._solver.check(*assumptions))
         if verdict is Verdict.UNKNOWN:
             return Outcome(verdict, self._solver.reason_unknown())

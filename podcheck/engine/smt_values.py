@@ -16,11 +16,14 @@ from podcheck.ir import Expr
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """An optional wall-clock budget shared by the queries of one run."""
+    """An optional wall-clock budget shared by the queries of one run, and optionally a
+    cap on each query's work in Z3's resource units (a count, the same on every
+    machine)."""
 
     seconds: float | None = None
     start: float = field(default_factory=time.perf_counter)
     should_stop: Callable[[], bool] | None = None  # the run was stopped (Ctrl-C, memory)
+    effort: int = 0  # Z3's resource units one `Session.check` may take (0: no cap)
 
     def remaining_ms(self) -> int | None:
         """Milliseconds left (at least 1), or None without a budget."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from podcheck import ir
 from podcheck.engine import houdini, smt
+from podcheck.engine.bmc import Unrolling, search_from
 from podcheck.engine.pdr import smaller
 from podcheck.engine.result import Verdict
 from podcheck.ir import Action, Expectation, Property, StateVar, TransitionSystem, Var
@@ -56,3 +57,27 @@ def test_the_core_is_smaller_and_still_inductive():
     core = smaller(SYSTEM, lemma, NOT_SMALL, smt.Deadline())
     assert len(conjuncts(core)) < len(conjuncts(lemma))
     assert smt.check_invariant(SYSTEM, core, NOT_SMALL, smt.Deadline()) is Verdict.HOLDS
+
+
+def test_bmc_strengthened_with_the_lemma_keeps_every_shortest_run():
+    """NOTE(bmc-lemma): y = on is reached in 3 steps, with and without the lemma, and a
+    goal outside the lemma (x = 3) stays unreached, since no run leaves it."""
+    lemma = houdini.lemma(SYSTEM, smt.Deadline())
+    assert lemma != ir.TRUE
+    goals = {0: ir.eq(Y, 1), 1: ir.eq(X, 3)}
+    for strengthen in (False, True):
+        unrolling = Unrolling(SYSTEM, smt.Deadline())
+        if strengthen:
+            unrolling.strengthen(lemma)
+        found = search_from(unrolling, goals, 5)
+        assert found[0].trace is not None and found[0].trace.length == 3
+        assert found[1].trace is None and found[1].depth == 5
+
+
+def test_a_query_past_its_effort_answers_unknown():
+    """`Deadline.effort` caps one query in Z3's resource units: 1 unit is too few."""
+    unrolling = Unrolling(SYSTEM, smt.Deadline())
+    with unrolling.within(smt.Deadline(effort=1)):
+        found = search_from(unrolling, {0: ir.eq(Y, 1)}, 5)
+    assert found[0].trace is None and found[0].unknown is not None
+    assert search_from(unrolling, {0: ir.eq(Y, 1)}, 5)[0].trace is not None
