@@ -71,12 +71,13 @@ def counts_command(file: SpecOrManifestArg, timeout: QueryTimeoutOpt = 300.0,
                    nodes: NodesOpt = 3, failures: FailuresOpt = 1,
                    concurrent_drains: DrainsOpt = 1, check: ChecksOpt = None,
                    kubernetes_version: VersionOpt = "1.31") -> None:
-    """Prove budget-respected and drain-completes for every count of `replicas: lo..hi`
-    at once (counts of pods, Spacer), or name the smallest count at which one fails.
+    """Prove budget-respected and drain-completes (and, for a rolling update with a
+    progress deadline, rollout-progresses) for every count of `replicas: lo..hi` at
+    once (counts of pods, Spacer), or name the smallest count at which one fails.
 
     The range may be of any size (`replicas: 1..2147483647`); the spec must have the
     shape the counts describe (docs/smt.md: one Deployment, untainted nodes, one PDB,
-    drained nodes, node failures), else PC504.  Exit 0 when both hold for every count, 1
+    drained nodes, node failures), else PC504.  Exit 0 when every one holds for every count, 1
     when one fails, 3 when Z3 left one undecided, 2 for a spec outside the shape.
     Manifests: the range is a HorizontalPodAutoscaler's minReplicas..maxReplicas."""
     manifests = manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
