@@ -7,9 +7,9 @@ or without `--no-symmetry`, or /work/shared/bench/spin/run.sh for SPIN when `spi
 `gcc` are installed); the tools take turns within each repetition, so a change in the
 machine's load hits all of them alike.  A row shows medians over the repetitions, the
 unreduced state count (asserted equal to SPIN's for the IR when both searches are
-complete), the orbits stored with symmetry, and the ratios podcheck seconds / SPIN seconds (SPIN's time excludes building
-pan, as in RESULTS.md) and symmetric / unreduced.  A run over `--timeout` seconds is
-shown as `>S` and leaves its ratios out.
+complete), the orbits stored with symmetry, and the ratios podcheck seconds / SPIN
+seconds (SPIN's time excludes building pan, as in RESULTS.md) and symmetric / unreduced.
+A run over `--timeout` seconds is shown as `>S` and leaves its ratios out.
 """
 
 from __future__ import annotations

@@ -57,15 +57,6 @@ def substitute(e: Expr, updates: dict[int, Expr]) -> Expr:
     return e
 
 
-def reads(e: Expr) -> set[int]:
-    """The variables `e` reads."""
-    if isinstance(e, ir.Var):
-        return {e.index}
-    if isinstance(e, ir.Op):
-        return set().union(*(reads(x) for x in e.args))
-    return set()
-
-
 def _sync(cond: ir.Var, want: Expr, old: Status, new: Status) -> Expr:
     """The reason after a step from status `old` to `new` (kube `sync_progressing`)."""
     replicas, updated, ready = new
@@ -81,7 +72,7 @@ def with_progress(actions: Sequence[Action], cond: ir.Var, want: Expr,
                   status: Status) -> list[Action]:  # fmt: skip
     """`actions` with the status sync of NOTE(counter-progress): the template change
     sets Created, every running step that changes a status count re-derives the reason."""
-    seen = set().union(*(reads(e) for e in status))
+    seen = ir.reads(*status)
     out = []
     for a in actions:
         ups = dict(a.updates)

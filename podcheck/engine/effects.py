@@ -117,10 +117,10 @@ class Effects:
         domain = range(var.lo, var.hi + 1)
         if len(domain) > _DOMAIN:
             return None
-        single = [c for c in _conjuncts(action.guard) if _reads_only(c, v)]
+        single = [c for c in _conjuncts(action.guard) if ir.reads(c) <= {v}]
         olds = [x for x in domain if all(_value(c, v, x) != 0 for c in single)]
         rhs = dict(action.updates)[v]
-        if _reads_only(rhs, v):
+        if ir.reads(rhs) <= {v}:
             news = [(x, _value(rhs, v, x)) for x in olds]
             if any(y is None for _, y in news):
                 return None
@@ -132,18 +132,6 @@ def _conjuncts(expr: Expr) -> list[Expr]:
     if isinstance(expr, ir.Op) and expr.op == "and":
         return [c for arg in expr.args for c in _conjuncts(arg)]
     return [expr]
-
-
-def _reads_only(expr: Expr, v: int) -> bool:
-    """Does `expr` read no variable but `v`?"""
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, ir.Var) and e.index != v:
-            return False
-        if isinstance(e, ir.Op):
-            stack.extend(e.args)
-    return True
 
 
 def may_leave(system: TransitionSystem, action: ir.Action, v: int, rhs: Expr,
@@ -162,7 +150,7 @@ def may_leave(system: TransitionSystem, action: ir.Action, v: int, rhs: Expr,
     domain = range(system.vars[u].lo, system.vars[u].hi + 1)
     if len(domain) > _DOMAIN:
         return True
-    single = [c for c in _conjuncts(action.guard) if _reads_only(c, u)]
+    single = [c for c in _conjuncts(action.guard) if ir.reads(c) <= {u}]
     for x in domain:
         if all(_value(c, u, x) != 0 for c in single):
             y = _value(rhs, u, x)

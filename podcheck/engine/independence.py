@@ -30,19 +30,6 @@ from podcheck.ir import Expr, State, TransitionSystem
 Gate = tuple[object, ...]
 
 
-def reads(expr: Expr, out: set[int] | None = None) -> set[int]:
-    """The indices of the variables `expr` reads."""
-    out = set() if out is None else out
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, ir.Var):
-            out.add(e.index)
-        elif isinstance(e, ir.Op):
-            stack.extend(e.args)
-    return out
-
-
 def _mask(indices: Sequence[int] | set[int]) -> int:
     m = 0
     for i in indices:
@@ -120,7 +107,7 @@ def analyse(system: TransitionSystem) -> Independence:
 
 def _key(guard: Expr) -> Callable[[State], object]:
     """The values of the variables `guard` reads, as a hashable key."""
-    used = sorted(reads(guard))
+    used = sorted(ir.reads(guard))
     return operator.itemgetter(*used) if used else (lambda _s: ())
 
 
@@ -135,9 +122,9 @@ def bits(mask: int) -> list[int]:
 
 
 def _action_reads(action: ir.Action) -> set[int]:
-    out = reads(action.guard)
+    out = ir.reads(action.guard)
     for _, rhs in action.updates:
-        reads(rhs, out)
+        ir.reads(rhs, out=out)
     return out
 
 
@@ -192,7 +179,7 @@ def _changers(expr: Expr, writers: Sequence[int], effects: Effects) -> int:
     """The actions that can change the value of `expr` (`effects.Effects.changes`)."""
     found = parts((expr,))
     m = 0
-    for i in reads(expr):
+    for i in ir.reads(expr):
         m |= writers[i]
     for a in bits(m):
         if not effects.changes(a, found):

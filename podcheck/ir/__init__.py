@@ -22,6 +22,7 @@ from podcheck.ir.expr import (
     not_,
     op,
     or_,
+    reads,
     sum_,
 )
 from podcheck.ir.semantics import ModelError, apply, evaluate, successors
@@ -65,6 +66,7 @@ __all__ = [
     "not_",
     "op",
     "or_",
+    "reads",
     "successors",
     "sum_",
 ]

@@ -115,3 +115,22 @@ def sum_(*args: Expr) -> Expr:
 def count(*conds: Expr) -> Expr:
     """How many of the boolean conditions hold."""
     return sum_(*(ite(c, 1, 0) for c in conds))
+
+
+def reads(*exprs: Expr, out: set[int] | None = None) -> set[int]:
+    """The indices of the variables `exprs` read, added to `out` when given.  Each shared
+    subexpression is visited once (expressions are DAGs: the model compiler shares
+    subterms, and a tree walk of a deep `ite` chain is exponential)."""
+    found: set[int] = set() if out is None else out
+    seen: set[int] = set()
+    stack = list(exprs)
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if isinstance(x, Var):
+            found.add(x.index)
+        elif isinstance(x, Op):
+            stack.extend(x.args)
+    return found

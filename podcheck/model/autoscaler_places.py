@@ -95,7 +95,7 @@ def _groups(movers: list[Slot],
     for s in movers:
         read: set[int] = set()
         for _, g in guards[s.name]:
-            read |= _reads(g)
+            read |= ir.reads(g)
         for v in read & by_var.keys():
             root[find(by_var[v])] = find(s.name)
     groups: dict[str, list[Slot]] = {}
@@ -119,19 +119,6 @@ def _place(group: list[Slot], i: int, table: Table,
         rest = _place(group, i + 1, {**table, s.node.index: ir.Const(index)}, guards, here)
         options.append(ir.and_(now, rest))
     return ir.or_(absent, ir.and_(here[s.name], ir.or_(*options)))
-
-
-def _reads(e: ir.Expr) -> set[int]:
-    """The variables `e` reads."""
-    found: set[int] = set()
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, ir.Var):
-            found.add(x.index)
-        elif isinstance(x, ir.Op):
-            stack.extend(x.args)
-    return found
 
 
 def _fold(e: ir.Expr, table: Table) -> ir.Expr:

@@ -147,7 +147,7 @@ def make_prompt(builder: Builder, clock: Clock) -> None:
     unplaced first tick); call before `clock.build`, after every action is declared."""
     for a in builder.actions:
         if a.actor in PROMPT or a.name == ActionKind.EVICT:
-            reads = _reads(a.guard)
+            reads = ir.reads(a.guard)
             waits = [cond for var, cond in clock.optional if var.index in reads]
             clock.urgent(ir.and_(a.guard, ir.not_(ir.or_(*waits))) if waits else a.guard)
 
@@ -164,7 +164,7 @@ def _extend(a: ir.Action, observers: Sequence[Observer]) -> ir.Action:
     ups = dict(a.updates)
     changed = False
     for o in observers:
-        touched = set(ups) & (_reads(o.start) | _reads(o.goal) | {o.left.index})
+        touched = set(ups) & (ir.reads(o.start) | ir.reads(o.goal) | {o.left.index})
         if not touched:
             continue  # S, Q and the timer keep their values: the observer stays settled
         changed = True
@@ -195,20 +195,3 @@ def substitute(e: ir.Expr, updates: tuple[tuple[int, ir.Expr], ...]) -> ir.Expr:
         return memo[key]
 
     return go(e)
-
-
-def _reads(e: ir.Expr) -> set[int]:
-    """The variables `e` reads (each shared subexpression visited once)."""
-    found: set[int] = set()
-    seen: set[int] = set()
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        if isinstance(x, ir.Var):
-            found.add(x.index)
-        elif isinstance(x, ir.Op):
-            stack.extend(x.args)
-    return found

@@ -55,19 +55,6 @@ def _model(path: Path) -> tuple[Model, list[ir.State], Any]:
     return built.value, graph.states, sp
 
 
-def _reads(*exprs: ir.Expr) -> tuple[int, ...]:
-    """The variables the expressions read."""
-    found: set[int] = set()
-    todo = list(exprs)
-    while todo:
-        e = todo.pop()
-        if isinstance(e, ir.Var):
-            found.add(e.index)
-        elif isinstance(e, ir.Op):
-            todo.extend(e.args)
-    return tuple(sorted(found))
-
-
 def _once(states: Iterable[ir.State], reads: tuple[int, ...],
           check: Callable[[ir.State], None]) -> int:
     """Run `check` on one state per distinct projection onto `reads`; how many ran."""
@@ -97,8 +84,8 @@ def _once_by_value(system: ir.TransitionSystem, states: Iterable[ir.State],
 def _slot_reads(m: Model, s: Slot) -> tuple[int, ...]:
     owned = [i for i, v in enumerate(m.system.vars) if v.owner == f"pod {s.name}"]
     pm = s.model
-    return tuple(sorted({*owned, *_reads(pm.phase, pm.ready, pm.initialized,
-                                         pm.deadline_exceeded)}))
+    return tuple(sorted({*owned, *ir.reads(pm.phase, pm.ready, pm.initialized,
+                                           pm.deadline_exceeded)}))
 
 
 # ------------------------------------------------------------------ Kubernetes' side
