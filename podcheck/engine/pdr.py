@@ -63,14 +63,26 @@ class Shared:
     (the unrolling only grows, and a state at depth j < k cannot be asked on it, since a
     run to a deadlock has no k - j steps more).  So a goal Spacer finds reachable stays
     open through the deepening (NOTE(deep-bmc)), which may even find its run, and the
-    last search goes on from where the unrolling is."""
+    last search goes on from where the unrolling is.  `refuted` is the depth up to which
+    every open goal is refuted, so that a search does not ask that depth again (a
+    `search_from` starts by asking the unrolling's last depth; the lemma strengthening
+    the unrolling between two searches only removes unreachable states, so a refuted
+    depth stays refuted)."""
 
     unrolling: Unrolling
     open: dict[int, Expr]
+    refuted: int = -1
 
     def search(self, depth: int | None) -> dict[int, Reach]:
         """`search_from` for every open goal to `depth` steps; the goals hit leave `open`."""
+        last = self.unrolling.depth
+        if self.open and self.refuted == last:
+            if depth is not None and depth <= last:
+                return {g: Reach(None, last) for g in self.open}
+            self.unrolling.extend()
         found = search_from(self.unrolling, self.open, depth)
+        gave_up = any(reach.unknown is not None for reach in found.values())
+        self.refuted = self.unrolling.depth - (1 if gave_up else 0)
         for g, reach in found.items():
             if reach.trace is not None:
                 del self.open[g]

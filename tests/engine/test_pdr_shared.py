@@ -79,3 +79,19 @@ def test_every_goal_is_asked_at_every_depth_until_it_leaves() -> None:
     assert found[0].trace is not None and found[0].depth == 9 and set(shared.open) == {1}
     shared.close(1)
     assert shared.search(None) == {} and shared.unrolling.depth == 10
+
+
+def test_a_refuted_depth_is_not_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[int] = []
+    real = Unrolling.hit
+
+    def hit(self: Unrolling, goals: dict[int, Expr]) -> object:
+        asked.append(self.depth)
+        return real(self, goals)
+
+    monkeypatch.setattr(Unrolling, "hit", hit)
+    shared = pdr.Shared(Unrolling(WRAPS, smt.Deadline()), goals_of(WRAPS, check_deadlock=False))
+    shared.search(3)
+    assert shared.search(3) == {g: Reach(None, 3) for g in (0, 1)} and shared.refuted == 3
+    shared.search(5)
+    assert asked == [0, 1, 2, 3, 4, 5]
