@@ -14,7 +14,8 @@ violation costs Spacer more than a short unrolling); once Spacer alone leaves a 
 open, the unrolling goes deeper with the lemma (NOTE(deep-bmc)).  Spacer answers
 reachability, not the shortest run to a bad state; when it says a goal is reachable,
 the same BMC unrolling goes on (unbounded, under the same deadline) to the shortest
-run, so the trace has the length BFS reports.  Talks to Z3 only through
+run, so the trace has the length BFS reports: every search is on that one unrolling
+and asks every goal still without a run (NOTE(shared-unrolling)).  Talks to Z3 only through
 `podcheck.engine.smt`.
 """
 
@@ -50,6 +51,48 @@ class Proof:
     run_missing: bool = False
 
 
+@dataclass(slots=True)
+class Shared:
+    """NOTE(shared-unrolling): one BMC unrolling for every goal of a `prove` call.
+    `open` holds the goals without a run that may still need one; every search on the
+    unrolling asks all of them (`search`), so a goal still open at depth k was refuted at
+    every depth below and the first depth at which a query hits it is the length of its
+    shortest run, the length BFS reports.  A goal leaves `open` when a search hits it or
+    when it is `close`d (proved, or given up), and never comes back: a goal left out of
+    one depth could only be found later at a greater one, a run longer than the shortest
+    (the unrolling only grows, and a state at depth j < k cannot be asked on it, since a
+    run to a deadlock has no k - j steps more).  So a goal Spacer finds reachable stays
+    open through the deepening (NOTE(deep-bmc)), which may even find its run, and the
+    last search goes on from where the unrolling is.  `refuted` is the depth up to which
+    every open goal is refuted, so that a search does not ask that depth again (a
+    `search_from` starts by asking the unrolling's last depth; the lemma strengthening
+    the unrolling between two searches only removes unreachable states, so a refuted
+    depth stays refuted)."""
+
+    unrolling: Unrolling
+    open: dict[int, Expr]
+    refuted: int = -1
+
+    def search(self, depth: int | None) -> dict[int, Reach]:
+        """`search_from` for every open goal to `depth` steps; the goals hit leave `open`."""
+        last = self.unrolling.depth
+        if self.open and self.refuted == last:
+            if depth is not None and depth <= last:
+                return {g: Reach(None, last) for g in self.open}
+            self.unrolling.extend()
+        found = search_from(self.unrolling, self.open, depth)
+        gave_up = any(reach.unknown is not None for reach in found.values())
+        self.refuted = self.unrolling.depth - (1 if gave_up else 0)
+        for g, reach in found.items():
+            if reach.trace is not None:
+                del self.open[g]
+        return found
+
+    def close(self, goal: int) -> None:
+        """`goal` is never searched again (proved, or no run will be asked for)."""
+        self.open.pop(goal, None)
+
+
 def prove(
     system: TransitionSystem, goals: Mapping[int, Expr], deadline: smt.Deadline,
     *, lemma: Expr | None = None,
@@ -57,12 +100,12 @@ def prove(
     """Decide each goal (an IR condition that must never hold): BMC to `probe_depth`;
     Spacer alone within `QUICK_EFFORT`, goal by goal, until one is not decided; then
     `lemma` (default: `houdini.lemma`), BMC deepened with it (NOTE(deep-bmc)) and
-    Spacer seeded with it for every goal still open."""
-    unrolling = Unrolling(system, deadline)
-    probe = search_from(unrolling, goals, probe_depth(system))
-    out = {g: Proof(reach=r) for g, r in probe.items() if r.trace is not None}
-    left = {g: bad for g, bad in goals.items() if g not in out}
-    reachable: dict[int, Expr] = {}
+    Spacer seeded with it for every goal still open.  Every BMC search is on one
+    unrolling (NOTE(shared-unrolling)), so every run reported is a shortest one."""
+    shared = Shared(Unrolling(system, deadline), dict(goals))
+    out = _runs(shared.search(probe_depth(system)))
+    reachable: set[int] = set()
+    left = dict(shared.open)
     for n, (g, bad) in enumerate(left.items()):
         if lemma is not None:
             break
@@ -71,24 +114,31 @@ def prove(
         if answer.verdict is Verdict.UNKNOWN and not budget.expired():
             break
         _record(system, g, bad, answer, ir.TRUE, deadline, out, reachable)
-    left = {g: bad for g, bad in left.items() if g not in out and g not in reachable}
+    for g in out:
+        shared.close(g)
+    left = {g: bad for g, bad in shared.open.items() if g not in reachable}
     if left:
         known = houdini.lemma(system, deadline) if lemma is None else lemma
-        out |= _deepen(unrolling, left, known, deadline)
+        out |= _deepen(shared, known, deadline)
         left = {g: bad for g, bad in left.items() if g not in out}
         for n, (g, bad) in enumerate(left.items()):
             answer = smt.prove_by_chc(system, bad, _share(deadline, len(left) - n), known)
             _record(system, g, bad, answer, known, deadline, out, reachable)
-    for g, reach in search_from(unrolling, reachable, None).items():
-        if reach.trace is None:
-            out[g] = Proof(unknown=reach.unknown, run_missing=True)
-        else:
-            out[g] = Proof(reach=reach)
+            if g in out:
+                shared.close(g)
+    assert set(shared.open) <= reachable, "an open goal Spacer did not find reachable"
+    for g, reach in shared.search(None).items():
+        missing = Proof(unknown=reach.unknown, run_missing=True)
+        out[g] = missing if reach.trace is None else Proof(reach=reach)
     return {g: out[g] for g in goals}
 
 
+def _runs(found: Mapping[int, Reach]) -> dict[int, Proof]:
+    return {g: Proof(reach=r) for g, r in found.items() if r.trace is not None}
+
+
 def _record(system: TransitionSystem, g: int, bad: Expr, answer: smt.ChcOutcome, known: Expr,
-            deadline: smt.Deadline, out: dict[int, Proof], reachable: dict[int, Expr],
+            deadline: smt.Deadline, out: dict[int, Proof], reachable: set[int],
             ) -> None:  # fmt: skip
     """Spacer's `answer` for goal `g`: a proof into `out`, a reachable goal into
     `reachable` (BMC rebuilds its shortest run), or the unknown into `out`."""
@@ -96,29 +146,28 @@ def _record(system: TransitionSystem, g: int, bad: Expr, answer: smt.ChcOutcome,
         found = None if answer.invariant is None else ir.and_(answer.invariant, known)
         out[g] = Proof(proved=True, invariant=_checked(system, found, bad, deadline))
     elif answer.verdict is Verdict.VIOLATED:
-        reachable[g] = bad
+        reachable.add(g)
     else:
         out[g] = Proof(unknown=SolverUnknown(Solver.SPACER, 0, answer.reason))
 
 
-def _deepen(unrolling: Unrolling, goals: Mapping[int, Expr], lemma: Expr,
-            deadline: smt.Deadline) -> dict[int, Proof]:  # fmt: skip
+def _deepen(shared: Shared, lemma: Expr, deadline: smt.Deadline) -> dict[int, Proof]:
     """NOTE(deep-bmc): the goals Spacer did not decide alone are often deep violations
     (8-17 steps) that BMC finds for less than Spacer, so the probe's unrolling goes on,
     strengthened with the proved `lemma` (NOTE(bmc-lemma)), before Spacer is asked with
     the lemma: at most to `DEEP_DEPTH` steps, each query within `DEEP_EFFORT` of Z3's
-    resource units, and the whole within `DEEP_SHARE` of the time left.  A goal hit at
-    depth k was refuted at every depth below (search_from), so its run is a shortest
-    one; a query that gives up ends the deepening (the unrolling stays usable: its last
-    depth is asked again by the next search).  It never proves a goal, so a goal it
-    does not reach goes on to Spacer as before."""
+    resource units, and the whole within `DEEP_SHARE` of the time left.  It asks every
+    goal still open on the unrolling, those Spacer found reachable included
+    (NOTE(shared-unrolling)), so a goal hit at depth k was refuted at every depth below
+    and its run is a shortest one; a query that gives up ends the deepening (the
+    unrolling stays usable: its last depth is asked again by the next search).  It never
+    proves a goal, so a goal it does not reach goes on to Spacer as before."""
     left = deadline.remaining_ms()
     share = smt.Deadline(None if left is None else left / 1000 * DEEP_SHARE,
                          should_stop=deadline.should_stop, effort=DEEP_EFFORT)  # fmt: skip
-    unrolling.strengthen(lemma)
-    with unrolling.within(share):
-        found = search_from(unrolling, goals, DEEP_DEPTH)
-    return {g: Proof(reach=r) for g, r in found.items() if r.trace is not None}
+    shared.unrolling.strengthen(lemma)
+    with shared.unrolling.within(share):
+        return _runs(shared.search(DEEP_DEPTH))
 
 
 def probe_depth(system: TransitionSystem) -> int:
