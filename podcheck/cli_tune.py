@@ -26,9 +26,10 @@ from podcheck.cli_options import (
 from podcheck.counting import CountOptions, counts_file
 from podcheck.crash import guarded
 from podcheck.diagnostics.render import render
+from podcheck.engine.parametric import CountedRange
 from podcheck.engine.tune import TuneOptions
 from podcheck.report.binpack import render_fits
-from podcheck.report.counts import render_counts
+from podcheck.report.counts import render_budgeted, render_counts
 from podcheck.report.tune import render_tuning
 from podcheck.schedulability import fit_file
 from podcheck.tuning import tune_file
@@ -85,7 +86,8 @@ def counts_command(file: SpecOrManifestArg, timeout: QueryTimeoutOpt = 300.0,
     if run.diagnostics:
         typer.echo(render(run.diagnostics, run.sources, "text"), nl=False, err=True)
     if run.counted is not None:
-        typer.echo(render_counts(run.counted), nl=False)
+        typer.echo(render_counts(run.counted) if isinstance(run.counted, CountedRange)
+                   else render_budgeted(run.counted), nl=False)  # fmt: skip
     raise typer.Exit(int(run.exit_code))
 
 
