@@ -137,7 +137,7 @@ def budgeted_verdicts(spec: CheckedSpec, workload: str, lo: int, hi: int, budget
     out = []
     for cls in budget_classes(budget, lo, hi):
         at = class_scenario(scenario, budget, cls)
-        problem = _cross_check(_with_budget(spec, budget, cls.values[0]), workload, at, checked)
+        problem = _cross_check(with_budget(spec, budget, cls.values[0]), workload, at, checked)
         if problem:
             return StageResult(None, problem)
         decided = smallest_failing(at, options.engine, options.timeout_seconds,
@@ -147,7 +147,7 @@ def budgeted_verdicts(spec: CheckedSpec, workload: str, lo: int, hi: int, budget
     return StageResult(BudgetedRange(spec.pdbs[0].name, budget, tuple(out)))
 
 
-def _with_budget(spec: CheckedSpec, budget: BudgetRange, b: int) -> CheckedSpec:
+def with_budget(spec: CheckedSpec, budget: BudgetRange, b: int) -> CheckedSpec:
     """`spec` with its one PDB's budget field set to the value b."""
     value = budget.value(b)
     (pdb,) = spec.pdbs
