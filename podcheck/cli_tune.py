@@ -80,7 +80,10 @@ def counts_command(file: SpecOrManifestArg, timeout: QueryTimeoutOpt = 300.0,
     shape the counts describe (docs/smt.md: one Deployment, untainted nodes, one PDB,
     drained nodes, node failures), else PC504.  Exit 0 when every one holds for every count, 1
     when one fails, 3 when Z3 left one undecided, 2 for a spec outside the shape.
-    Manifests: the range is a HorizontalPodAutoscaler's minReplicas..maxReplicas."""
+    Manifests: the range is a HorizontalPodAutoscaler's minReplicas..maxReplicas.  The
+    PDB's budget may be a second range (`minAvailable: 40%..60%`, `maxUnavailable: 1..2`,
+    a budget's range annotation): each class of budget values with the same
+    desiredHealthy is proved once, and the smallest failing (replicas, budget) named."""
     manifests = manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     run = counts_file(str(file), CountOptions(timeout_seconds=timeout), manifests)
     if run.diagnostics:

@@ -9,7 +9,9 @@ abstraction against the full model (NOTE(counter-cross-check)).  `counts_file(pa
 reads a `.pod` spec whose replica count may be a range of any size (`replicas:
 1..100000`; `podcheck check` enumerates at most 256 points) and calls it.  The
 HorizontalPodAutoscaler front end calls `parametric_verdicts` with the autoscaler's
-minReplicas..maxReplicas.
+minReplicas..maxReplicas.  A PDB budget range next to the replica range (`minAvailable:
+40%..60%`, a budget's range annotation) goes to `budgeted_verdicts`, once per budget
+class (NOTE(counter-budget-range) in engine/counter_budget.py).
 
 NOTE(counter-cross-check): before any verdict is reported, the counter system (explicit
 BFS over counts) and the full model (explicit BFS of `model.compile_spec`, the liveness
