@@ -26,9 +26,10 @@ from podcheck.cli_options import (
 from podcheck.counting import CountOptions, counts_file
 from podcheck.crash import guarded
 from podcheck.diagnostics.render import render
+from podcheck.engine.parametric import CountedRange
 from podcheck.engine.tune import TuneOptions
 from podcheck.report.binpack import render_fits
-from podcheck.report.counts import render_counts
+from podcheck.report.counts import render_budgeted, render_counts
 from podcheck.report.tune import render_tuning
 from podcheck.schedulability import fit_file
 from podcheck.tuning import tune_file
@@ -79,13 +80,17 @@ def counts_command(file: SpecOrManifestArg, timeout: QueryTimeoutOpt = 300.0,
     shape the counts describe (docs/smt.md: one Deployment, untainted nodes, one PDB,
     drained nodes, node failures), else PC504.  Exit 0 when every one holds for every count, 1
     when one fails, 3 when Z3 left one undecided, 2 for a spec outside the shape.
-    Manifests: the range is a HorizontalPodAutoscaler's minReplicas..maxReplicas."""
+    Manifests: the range is a HorizontalPodAutoscaler's minReplicas..maxReplicas.  The
+    PDB's budget may be a second range (`minAvailable: 40%..60%`, `maxUnavailable: 1..2`,
+    a budget's range annotation): each class of budget values with the same
+    desiredHealthy is proved once, and the smallest failing (replicas, budget) named."""
     manifests = manifest_options(nodes, failures, concurrent_drains, check, kubernetes_version)
     run = counts_file(str(file), CountOptions(timeout_seconds=timeout), manifests)
     if run.diagnostics:
         typer.echo(render(run.diagnostics, run.sources, "text"), nl=False, err=True)
     if run.counted is not None:
-        typer.echo(render_counts(run.counted), nl=False)
+        typer.echo(render_counts(run.counted) if isinstance(run.counted, CountedRange)
+                   else render_budgeted(run.counted), nl=False)  # fmt: skip
     raise typer.Exit(int(run.exit_code))
 
 

@@ -9,7 +9,9 @@ abstraction against the full model (NOTE(counter-cross-check)).  `counts_file(pa
 reads a `.pod` spec whose replica count may be a range of any size (`replicas:
 1..100000`; `podcheck check` enumerates at most 256 points) and calls it.  The
 HorizontalPodAutoscaler front end calls `parametric_verdicts` with the autoscaler's
-minReplicas..maxReplicas.
+minReplicas..maxReplicas.  A PDB budget range next to the replica range (`minAvailable:
+40%..60%`, a budget's range annotation) goes to `budgeted_verdicts`, once per budget
+class (NOTE(counter-budget-range) in engine/counter_budget.py).
 
 NOTE(counter-cross-check): before any verdict is reported, the counter system (explicit
 BFS over counts) and the full model (explicit BFS of `model.compile_spec`, the liveness
@@ -22,13 +24,21 @@ catches what it missed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from podcheck.counted_shape import counted_names, counter_scenario, disagreement
 from podcheck.diagnostics import Diagnostic, Note, Severity, StageResult, codes
 from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
+from podcheck.engine.counter_budget import (
+    FIELDS,
+    BudgetedRange,
+    BudgetRange,
+    budget_classes,
+    class_scenario,
+)
 from podcheck.engine.liveness import check_liveness
 from podcheck.engine.parametric import (
     CountedRange,
@@ -46,6 +56,7 @@ from podcheck.lang.params import find_params, point_words, substitute
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.compile import compile_spec
 from podcheck.spec import CheckedSpec
+from podcheck.spec.params import Param
 
 CROSS_CHECK = 3  # counts of the range checked explicitly before a verdict
 
@@ -67,7 +78,7 @@ class CountsRun:
     path: str
     diagnostics: tuple[Diagnostic, ...]
     sources: Mapping[str, str]
-    counted: CountedRange | None = None
+    counted: CountedRange | BudgetedRange | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -91,17 +102,60 @@ def parametric_verdicts(spec: CheckedSpec, workload: str, lo: int, hi: int,
     scenario, drained = shaped.value
     names = counted_names(spec)
     checked = tuple(range(1, options.cross_check + 1))  # small whatever the range
-    for count in checked:
-        explicit = explicit_verdicts(spec, workload, count)
-        if not explicit.ok or explicit.value is None:
-            return StageResult(None, explicit.diagnostics)
-        found = disagreement(spec, explicit.value, counter_verdicts(scenario, count))
-        if found is not None:
-            return StageResult(None, (_disagrees(spec, workload, count, found),))
+    problem = _cross_check(spec, workload, scenario, checked)
+    if problem:
+        return StageResult(None, problem)
     decided = smallest_failing(scenario, options.engine, options.timeout_seconds,
                                list(names.values()))  # fmt: skip
     verdicts = tuple(zip(names, decided, strict=True))
     return StageResult(CountedRange(workload, scenario, drained, verdicts, checked))
+
+
+def _cross_check(spec: CheckedSpec, workload: str, scenario: CounterScenario,
+                 counts: tuple[int, ...]) -> tuple[Diagnostic, ...]:  # fmt: skip
+    """NOTE(counter-cross-check) at `counts`: the diagnostics of the first difference
+    (or of a model that does not compile), none when the two agree."""
+    for count in counts:
+        explicit = explicit_verdicts(spec, workload, count)
+        if not explicit.ok or explicit.value is None:
+            return explicit.diagnostics
+        found = disagreement(spec, explicit.value, counter_verdicts(scenario, count))
+        if found is not None:
+            return (_disagrees(spec, workload, count, found),)
+    return ()
+
+
+def budgeted_verdicts(spec: CheckedSpec, workload: str, lo: int, hi: int, budget: BudgetRange,
+                      options: CountOptions = CountOptions()) -> StageResult[BudgetedRange]:
+    """`parametric_verdicts` for every budget value of `budget` too: once per budget
+    class (NOTE(budget-classes) in engine/counter_budget.py), each class cross-checked
+    at its representative (NOTE(counter-cross-check))."""
+    shaped = counter_scenario(spec, workload, lo, hi)
+    if not shaped.ok or shaped.value is None:
+        return StageResult(None, shaped.diagnostics)
+    scenario, drained = shaped.value
+    names = counted_names(spec)
+    checked = tuple(range(1, options.cross_check + 1))
+    out = []
+    for cls in budget_classes(budget, lo, hi):
+        at = class_scenario(scenario, budget, cls)
+        problem = _cross_check(with_budget(spec, budget, cls.values[0]), workload, at, checked)
+        if problem:
+            return StageResult(None, problem)
+        decided = smallest_failing(at, options.engine, options.timeout_seconds,
+                                   list(names.values()))  # fmt: skip
+        verdicts = tuple(zip(names, decided, strict=True))
+        out.append((cls, CountedRange(workload, at, drained, verdicts, checked)))
+    return StageResult(BudgetedRange(spec.pdbs[0].name, budget, tuple(out)))
+
+
+def with_budget(spec: CheckedSpec, budget: BudgetRange, b: int) -> CheckedSpec:
+    """`spec` with its one PDB's budget field set to the value b."""
+    value = budget.value(b)
+    (pdb,) = spec.pdbs
+    pdb = (replace(pdb, minAvailable=value) if budget.field == "minAvailable"
+           else replace(pdb, maxUnavailable=value))  # fmt: skip
+    return replace(spec, pdbs=(pdb,))
 
 
 def _at(spec: CheckedSpec, workload: str, count: int) -> CheckedSpec:
@@ -150,19 +204,53 @@ def _disagrees(spec: CheckedSpec, workload: str, count: int, found: str) -> Diag
 
 @dataclass(frozen=True, slots=True)
 class CountedSpec:
-    """A spec loaded for `counts`: the checked spec at the range's lowest count (None
-    after errors), the counted workload and its replica range."""
+    """A spec loaded for `counts`: the checked spec at the ranges' lowest point (None
+    after errors), the counted workload, its replica range and the budget range."""
 
     loaded: Loaded
     workload: str = ""
     lo: int = 1
     hi: int = 1
+    budget: BudgetRange | None = None
+
+
+def _outside(params: Sequence[Param]) -> Param | None:
+    """The first range `counts` does not take: anything beyond one workload's `replicas`
+    and one PDB budget field (bounded, if at all, by that replica range)."""
+    replicas = [p for p in params if p.field == "replicas"]
+    budgets = [p for p in params if p.field in FIELDS]
+    for p in params:
+        if (p not in replicas[:1] and p not in budgets[:1]) or (
+                p.upto and (not replicas or p.upto != replicas[0].name)):
+            return p
+    return None
+
+
+def _counted(loaded: Loaded, params: Sequence[Param], spec: CheckedSpec) -> CountedSpec:
+    """The `CountedSpec` of the checked `spec` whose ranges are `params` (`_outside` none)."""
+    budget = next((BudgetRange(p.field, p.lo, p.hi, p.unit == "%", bool(p.upto))
+                   for p in params if p.field in FIELDS), None)  # fmt: skip
+    for p in params:
+        if p.field == "replicas":
+            return CountedSpec(loaded, p.name.rsplit(".", 1)[0], p.lo, p.hi, budget)
+    only = spec.workloads[0] if len(spec.workloads) == 1 else None
+    return CountedSpec(loaded, only.name, only.replicas, only.replicas, budget) if only else (
+        CountedSpec(loaded, budget=budget))
+
+
+def _ends(params: Sequence[Param]) -> list[tuple[int, ...]]:
+    """The corners of the ranges' product (a bounded budget not beyond the replicas)."""
+    where = {p.name: i for i, p in enumerate(params)}
+    return [point for point in itertools.product(*(sorted({p.lo, p.hi}) for p in params))
+            if all(not p.upto or point[i] <= point[where[p.upto]]
+                   for i, p in enumerate(params))]  # fmt: skip
 
 
 def load_counted(path: str) -> CountedSpec:
-    """Read, parse and check the `.pod` spec at `path` whose one range, if any, is a
-    workload's `replicas` of any size: checked at its two ends (every field check runs
-    there), not point by point as `podcheck check` does."""
+    """Read, parse and check the `.pod` spec at `path` whose ranges, if any, are a
+    workload's `replicas` of any size and a PDB's budget: checked at the corners of
+    their product (every field check runs there), not point by point as `podcheck
+    check` does."""
     program = load_program(path, LoadOptions())
     if not program.files or any(d.severity is Severity.ERROR for d in program.diagnostics):
         return CountedSpec(Loaded(StageResult(None, program.diagnostics), program.sources))
@@ -170,49 +258,46 @@ def load_counted(path: str) -> CountedSpec:
     out: list[Diagnostic] = []
     found = find_params(root, out)
     params = [f.param for f in found]
-    if not out and (len(params) > 1 or (params and params[0].field != "replicas")):
+    bad = None if out else _outside(params)
+    if bad is not None:
         out.append(Diagnostic(codes.OUTSIDE_COUNTER_ABSTRACTION, Severity.ERROR,
-                              "`podcheck counts` takes one range, a workload's `replicas`",
-                              params[-1].span, help="write the other fields as single values"))
+                              "`podcheck counts` takes two ranges, a workload's `replicas` "
+                              "and a PDB's budget", bad.span,
+                              help="write the other fields as single values"))  # fmt: skip
     specs: list[CheckedSpec] = []
-    for end in sorted({params[0].lo, params[0].hi}) if params and not out else [None]:
-        point = root if end is None else substitute(root, found, (end,))
+    for end in _ends(params) if not out else [None]:
+        point = root if end is None else substitute(root, found, end)
         checked = check(point, LoadOptions(), imported, program.manifests) if not out else (
             StageResult(None, tuple(out)))
         if not checked.ok or checked.value is None:
-            note = () if end is None else (Note("at the point " + point_words(params, (end,))),)
+            note = () if end is None else (Note("at the point " + point_words(params, end)),)
             return CountedSpec(Loaded(StageResult(None, program.diagnostics + tuple(
                 replace(d, notes=(*d.notes, *note)) for d in checked.diagnostics)),
                 program.sources))  # fmt: skip
         specs.append(checked.value)
     loaded = Loaded(StageResult(specs[0], program.diagnostics), program.sources)
-    if params:
-        return CountedSpec(loaded, params[0].name.rsplit(".", 1)[0], params[0].lo, params[0].hi)
-    only = specs[0].workloads[0] if len(specs[0].workloads) == 1 else None
-    return CountedSpec(loaded, only.name, only.replicas, only.replicas) if only else (
-        CountedSpec(loaded))
+    return _counted(loaded, params, specs[0])
 
 
 def load_counted_manifests(path: str, manifests: ManifestOptions) -> CountedSpec:
-    """The manifests at `path` whose one range, if any, is an autoscaler's replica range
-    of any size (`every_count`), as `load_counted` reads a `.pod` spec."""
+    """The manifests at `path` whose ranges, if any, are an autoscaler's replica range of
+    any size (`every_count`) and a budget's range annotation, as `load_counted` reads a
+    `.pod` spec."""
     loaded = load_inputs([path], replace(manifests, every_count=True))
     spec = loaded.result.value
     if spec is None:
         return CountedSpec(Loaded(loaded.result, loaded.sources))
-    if len(spec.params) > 1 or (spec.params and spec.params[0].field != "replicas"):
+    bad = _outside(spec.params)
+    if bad is not None:
         problem = Diagnostic(codes.OUTSIDE_COUNTER_ABSTRACTION, Severity.ERROR,
-                             "`podcheck counts` takes one range, an autoscaler's replicas",
-                             spec.params[-1].span, help="remove the range annotations")
+                             "`podcheck counts` takes two ranges, an autoscaler's replicas "
+                             "and a budget's range annotation", bad.span,
+                             help="remove the other range annotations")  # fmt: skip
         return CountedSpec(Loaded(StageResult(None, (*loaded.result.diagnostics, problem)),
                                   loaded.sources))  # fmt: skip
     at = Loaded(StageResult(spec.instances[0][1] if spec.params else spec,
                             loaded.result.diagnostics), loaded.sources)  # fmt: skip
-    if spec.params:
-        p = spec.params[0]
-        return CountedSpec(at, p.name.rsplit(".", 1)[0], p.lo, p.hi)
-    only = spec.workloads[0] if len(spec.workloads) == 1 else None
-    return CountedSpec(at, only.name, only.replicas, only.replicas) if only else CountedSpec(at)
+    return _counted(at, spec.params, spec)
 
 
 def counts_file(path: str, options: CountOptions = CountOptions(),
@@ -225,6 +310,8 @@ def counts_file(path: str, options: CountOptions = CountOptions(),
     result, sources = counted.loaded.result, counted.loaded.sources
     if not result.ok or result.value is None:
         return CountsRun(path, result.diagnostics, sources)
-    decided = parametric_verdicts(result.value, counted.workload, counted.lo, counted.hi,
-                                  options)  # fmt: skip
+    decided: StageResult[CountedRange] | StageResult[BudgetedRange] = (
+        parametric_verdicts(result.value, counted.workload, counted.lo, counted.hi, options)
+        if counted.budget is None else budgeted_verdicts(
+            result.value, counted.workload, counted.lo, counted.hi, counted.budget, options))
     return CountsRun(path, result.diagnostics + decided.diagnostics, sources, decided.value)

@@ -942,9 +942,10 @@ _ENTRIES: tuple[Code, ...] = (
         "(docs/smt.md, \"Parametric proofs over counters\").  That abstraction is exact "
         "only for the shape it was built and cross-checked for: one Deployment or "
         "ReplicaSet whose replica count is the range, nodes without taints, one PDB "
-        "selecting its pods, drained nodes (one at a time or concurrently, without "
-        "--timeout), node failures and nothing else in the environment, containers that "
-        "start and stay up (a readiness probe at most), no placement rules or requests.  "
+        "selecting its pods (whose budget may be a second range), no other range, "
+        "drained nodes (one at a time or concurrently, without --timeout), node "
+        "failures and nothing else in the environment, containers that start and stay "
+        "up (a readiness probe at most), no placement rules or requests.  "
         "The message names the first part of the spec outside that shape.",
         "cluster { nodes: 3 }\ndeployment web { replicas: 1..100  template { container "
         "app {} } }\npdb web { selector: { app: web }  minAvailable: 1 }\n"

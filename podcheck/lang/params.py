@@ -9,7 +9,9 @@ every point is validated by the same field checks as a plain spec.  A duration r
 (`startup: 20s..120s`) is not a parameter: it keeps its meaning, a nondeterministic
 duration chosen at every start (docs/language.md).  A *fixed* duration range
 (`startup: fixed 20s..120s`, whole seconds) is one: a parameter in seconds (`unit` "s"),
-each point the spec written with that single duration (`startup: 41s`).
+each point the spec written with that single duration (`startup: 41s`).  A percent
+range (`minAvailable: 40%..60%`) is a parameter over whole percents (`unit` "%"), each
+point the spec written with that one percent (`minAvailable: 41%`).
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def _param(field: Field, name: str, found: list[Found], out: list[Diagnostic]) -
     assert isinstance(value, Range)
     if value.fixed and value.lo.kind == "duration":
         return _fixed_duration(field, name, out)
+    if value.lo.kind == "percent" or value.hi.kind == "percent":
+        return _percents(field, name, out)
     if value.lo.kind != "int" or value.hi.kind not in ("int", "name"):
         return None
     lo = small_int(value.lo.text.lstrip("+"))
@@ -92,6 +96,21 @@ def _fixed_duration(field: Field, name: str, out: list[Diagnostic]) -> Param | N
         out.append(m.out_of_range(field.name, text, bound, value.span))
         return None
     return Param(name, lo // 1000, hi // 1000, value.span, unit="s")
+
+
+def _percents(field: Field, name: str, out: list[Diagnostic]) -> Param | None:
+    """`40%..60%`: a parameter over the whole percents 40..60, each point the spec with
+    that one percent (PC202 for a bound that is not a percent or with lo > hi)."""
+    value = field.value
+    assert isinstance(value, Range)
+    ends = [small_int(b.text[:-1]) if b.kind == "percent" else None for b in (value.lo, value.hi)]
+    lo, hi = ends
+    if lo is None or hi is None or lo > hi:
+        text = f"{value.lo.text}..{value.hi.text}"
+        out.append(m.out_of_range(field.name, text, "a range of percents with lo <= hi",
+                                  value.span))  # fmt: skip
+        return None
+    return Param(name, lo, hi, value.span, unit="%")
 
 
 def _bounded_by(field: Field, name: str, lo: int | None, found: list[Found],
@@ -125,8 +144,8 @@ def substitute(root: SpecFile, found: Sequence[Found], values: Sequence[int]) ->
         head, *rest = where.path
         block = items[head]
         assert isinstance(block, Block)
-        literal = Scalar("duration", f"{value}s") if where.param.unit == "s" else Scalar(
-            "int", str(value))  # fmt: skip
+        kind = {"s": "duration", "%": "percent"}.get(where.param.unit, "int")
+        literal = Scalar(kind, f"{value}{where.param.unit}")
         items[head] = _put(block, rest, literal)
     return replace(root, items=tuple(items))
 

@@ -6,6 +6,7 @@ Stage: `podcheck.report`.  Consumes an `engine.parametric.CountedRange`; produce
 
 from __future__ import annotations
 
+from podcheck.engine.counter_budget import BudgetClass, BudgetedRange, BudgetRange
 from podcheck.engine.parametric import CountedRange, CounterScenario, CountVerdict, counter_system
 from podcheck.engine.result import Verdict
 from podcheck.kube.intstr import IntOrPercent
@@ -29,10 +30,11 @@ def _budget(value: IntOrPercent) -> str:
     return f"{value.value}%" if value.percent else str(value.value)
 
 
-def _scenario(c: CountedRange) -> str:
+def _scenario(c: CountedRange, budget_range: str = "") -> str:
     s = c.scenario
     budget = (f"minAvailable {_budget(s.min_available)}" if s.min_available is not None
               else f"maxUnavailable {_budget(s.max_unavailable or IntOrPercent(0))}")
+    budget = budget_range or budget
     failures = f", up to {plural(s.failures, 'node failure')}" if s.failures else ""
     policy = ", AlwaysAllow" if s.always_allow else ""
     return (f"{c.workload}: replicas {_range(s)} on {plural(s.nodes, 'node')}, {budget}{policy}, "
@@ -79,6 +81,75 @@ def _invariant(v: CountVerdict, c: CountedRange) -> list[str]:
         return ["  inductive invariant: the structural lemma L of NOTE(counter-lemmas) alone"]
     return ["  inductive invariant, with the structural lemma L of NOTE(counter-lemmas):",
             *(f"    {line}" for line in lines)]
+
+
+def _values(b: BudgetRange, values: tuple[int, ...]) -> str:
+    """`40%`, `41%..50%` (a class's values are consecutive: the rounding is monotone)."""
+    lo, hi = values[0], values[-1]
+    return b.shown(lo) if lo == hi else f"{b.shown(lo)}..{b.shown(hi)}"
+
+
+def _class_verdict(b: BudgetRange, cls: BudgetClass, v: CountVerdict) -> str:
+    where = f"  {b.field} {_values(b, cls.values)}"
+    if v.verdict is Verdict.HOLDS:
+        return f"{where}: holds for every replicas in {_count(cls.lo)}..{_count(cls.hi)}"
+    if v.verdict is Verdict.VIOLATED:
+        assert v.smallest is not None and v.steps is not None
+        first = "first" if v.minimal else "(a smaller count was left undecided)"
+        return (f"{where}: fails {first} at replicas = {_count(v.smallest)} "
+                f"(a run of {plural(v.steps, 'step')} once the pods are up)")
+    return f"{where}: inconclusive (Z3 answered unknown)"
+
+
+def _budgeted_verdict(name: str, r: BudgetedRange) -> list[str]:
+    b, verdicts = r.budget, r.verdicts(name)
+    whole = _values(b, (b.lo, b.hi))
+    by = verdicts[0].name
+    witness = r.witness(name)
+    if witness is not None:
+        first = "first" if witness.minimal else "(a smaller point was left undecided)"
+        head = (f"property `{name}` violated: fails {first} at replicas = "
+                f"{_count(witness.replicas)}, {b.field} = {b.shown(witness.budget)}")
+    elif all(v.verdict is Verdict.HOLDS for v in verdicts):
+        head = f"property `{name}` holds for every replicas and every {b.field} in {whole}"
+    else:
+        head = f"property `{name}` inconclusive: Z3 answered unknown for some {b.field}"
+    return [head, f"  decided per budget class by Spacer ({by} over counts of pods: "
+                  f"{_BY.get(by, by)})",
+            *(_class_verdict(b, cls, v) for (cls, _), v in zip(r.classes, verdicts,
+                                                                 strict=True))]  # fmt: skip
+
+
+def render_budgeted(r: BudgetedRange) -> str:
+    """The `counts` report over a replica range and a budget range: per property the
+    smallest failing (replicas, budget) and each budget class's verdict."""
+    lines: list[str] = []
+    for name in r.names:
+        lines += [*_budgeted_verdict(name, r), ""]
+    b, first = r.budget, r.classes[0][1]
+    s = first.scenario
+    shown = f"{b.field} {_values(b, (b.lo, b.hi))}"
+    lines.append("counts of pods (Spacer, every count at once, once per budget class)")
+    lines.append(f"  {_scenario(first, shown).replace(_range(s), _range_of(r), 1)}")
+    classes = "1 budget class" if len(r.classes) == 1 else f"{len(r.classes)} budget classes"
+    lines.append(f"  {classes}: the values "
+                 "with the same desiredHealthy at every replica count (NOTE(budget-classes))")
+    if first.cross_checked:
+        lo, hi = first.cross_checked[0], first.cross_checked[-1]
+        lines.append("  the same verdicts as explicit BFS of the full model at replicas "
+                     f"{_count(lo)}..{_count(hi)}, each class's smallest {b.field}")
+    witnesses = [w for w in map(r.witness, r.names) if w is not None]
+    if witnesses:
+        w = min(witnesses, key=lambda w: (w.replicas, w.budget))
+        lines.append(f"  the run itself: set `replicas: {_count(w.replicas)}` and "
+                     f"`{b.field}: {b.shown(w.budget)}` and run `podcheck check`")
+    return "\n".join(lines) + "\n"
+
+
+def _range_of(r: BudgetedRange) -> str:
+    lo = min(c.scenario.lo for _, c in r.classes)
+    hi = max(c.scenario.hi for _, c in r.classes)
+    return _count(lo) if lo == hi else f"{_count(lo)}..{_count(hi)}"
 
 
 def render_counts(c: CountedRange) -> str:

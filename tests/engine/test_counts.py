@@ -122,7 +122,7 @@ OUTSIDE = [
     ({"probe": "behavior { crashes: 1 }"}, "behaviour"),
     ({"extra": "property p: always true\n"}, "property `p`"),
     ({"extra": "check always-available\n"}, "always-available"),
-    ({"replicas": "1..3", "budget": "minAvailable: 0..1"}, "one range"),
+    ({"replicas": "1..3", "probe": "readinessProbe { periodSeconds: 1..2 }"}, "two ranges"),
 ]
 
 

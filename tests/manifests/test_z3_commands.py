@@ -58,12 +58,31 @@ def test_counts_proves_an_autoscalers_whole_range_beyond_the_points_check_enumer
     assert "on 2 nodes, maxUnavailable 1, drain n1, n2 one at a time" in out.stdout
 
 
-def test_counts_refuses_a_range_annotation_next_to_the_replica_range(tmp_path):
+def test_counts_takes_a_budget_range_annotation_next_to_the_replica_range(tmp_path):
+    """maxUnavailable "0-1" (bounded by the autoscaler's replicas 2..6): two budget
+    classes; at maxUnavailable 0 no eviction is ever allowed and the drain is stuck from
+    the smallest count, at 1 it completes at every count (NOTE(counter-budget-range))."""
     text = HPA.replace("metadata: {name: web-pdb}", "metadata:\n  name: web-pdb\n  "
-                       "annotations: {podcheck.io/range.maxUnavailable: \"0-1\"}")
+                       "annotations: {podcheck.io/range.maxUnavailable: \"0-1\"}").replace(
+                       "maxReplicas: 1000", "maxReplicas: 6")  # fmt: skip
+    out = CliRunner().invoke(app, ["counts", _write(tmp_path, text), "--nodes", "2",
+                                   "--failures", "0", *CHECKS, "--timeout", "120"])
+    assert out.exit_code == 1, out.output
+    assert ("property `drain-completes` violated: fails first at replicas = 2, "
+            "maxUnavailable = 0") in out.stdout
+    assert "  maxUnavailable 1: holds for every replicas in 2..6" in out.stdout
+    assert "2 budget classes" in out.stdout
+
+
+def test_counts_refuses_a_probe_range_annotation_next_to_the_replica_range(tmp_path):
+    text = HPA.replace("annotations: {podcheck.io/outcome.app: runs}",
+                       "annotations: {podcheck.io/outcome.app: runs, "
+                       "podcheck.io/range.app.readinessProbe.periodSeconds: \"1-2\"}").replace(
+                       "image: nginx:1.27}", "image: nginx:1.27, readinessProbe: "
+                       "{httpGet: {path: /, port: 80}}}")  # fmt: skip
     out = CliRunner().invoke(app, ["counts", _write(tmp_path, text), "--nodes", "2", *CHECKS])
-    assert out.exit_code == 2
-    assert "PC504" in out.stderr and "takes one range" in out.stderr
+    assert out.exit_code == 2, out.output
+    assert "PC504" in out.stderr and "takes two ranges" in out.stderr
 
 
 def test_fit_reads_manifests_with_the_failures_given():

@@ -119,7 +119,7 @@ def test_messages_and_spans(
             "property p: forall x in foo: true",
             "expected `containers`, `initContainers`, `nodes` or `pods`",
         ),
-        ("a { b: 1..5% }", "expected a duration, a name or an integer"),
+        ("a { b: 1..5Mi }", "expected a duration, a name, a percentage or an integer"),
         ("property p: x.", "expected a field name"),
         ("property p: count(x in pods where)", "expected an expression"),
         ("{", "expected a new declaration or end of file"),
