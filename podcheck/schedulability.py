@@ -7,7 +7,7 @@ to exact integers, `model.capacity.scaled_resources`; the static filters of
 `kube_adapter.daemon_runs_on`: nodeSelector, required node affinity, NoSchedule /
 NoExecute taints; the rules between pods, anti-affinity, topology spread and required
 pod affinity, through kube's parsed placement: NOTE(binpack-placement),
-NOTE(binpack-affinity)), asks Z3 per scenario and returns a
+NOTE(binpack-affinity), NOTE(binpack-spread-order)), asks Z3 per scenario and returns a
 `FitRun` for `report.binpack`.
 """
 
@@ -24,6 +24,7 @@ from podcheck.engine.binpack import (
     PackNode,
     PackPod,
     Problem,
+    Skew,
     Spread,
     check_all,
     scenarios,
@@ -90,43 +91,58 @@ def problem_of(spec: CheckedSpec) -> Problem:
     nodes = tuple(PackNode(n.name, tuple(sorted(c.items()))) for n, c in zip(spec.nodes, caps,
                                                                              strict=True))
     placements = [placement(t, p.name) for t, p in zip(templates, pods, strict=True)]
-    apart, spread, unencoded = placement_rules(placements, spec.nodes)
-    return Problem(tuple(pods), nodes, apart, spread, unencoded,
-                   affinities(placements, spec.nodes))
+    apart = anti_affinities(placements, spec.nodes)
+    spread, skews = spreads(placements, spec.nodes)
+    return Problem(tuple(pods), nodes, apart, spread, affinities(placements, spec.nodes), skews)
 
 
-def placement_rules(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[
-        tuple[Apart, ...], tuple[Spread, ...], str]:  # fmt: skip
-    """The rules between pods of NOTE(binpack-placement), read through kube: every pair
-    an anti-affinity term keeps apart, every topology spread group, and why a rule
-    could not be encoded ("" when all were)."""
+def anti_affinities(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[Apart, ...]:
+    """Every pair an anti-affinity term keeps apart (NOTE(binpack-placement)), read
+    through kube's parsed terms."""
     views = [node_view(n) for n in nodes]
-
-    def domains(key: str) -> tuple[str, ...]:
-        return tuple(v.labels.get(key, "") for v in views)
-
-    apart = [Apart(min(i, j), max(i, j), domains(t.topology_key))
+    apart = [Apart(min(i, j), max(i, j), tuple(v.labels.get(t.topology_key, "") for v in views))
              for i, a in enumerate(pods) for j, b in enumerate(pods) if i != j
              for t in a.pod.anti_affinity if t.matches(b.pod, {})]  # fmt: skip
+    return tuple(dict.fromkeys(apart))
+
+
+def spreads(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[
+        tuple[Spread, ...], tuple[Skew, ...]]:  # fmt: skip
+    """Every hard spread constraint: a closed group's as one final-state `Spread` when no
+    pod has pod affinity, every other one as a `Skew` per pod and constraint
+    (NOTE(binpack-spread-order)).  Domains are those of the nodes that match the pod's
+    required node affinity and carry every constraint's key (kube `domain_counts`)."""
+    views = [node_view(n) for n in nodes]
+    affine = any(p.pod.affinity for p in pods)
     groups: dict[tuple[int, ...], Spread] = {}
+    skews: list[Skew] = []
     for i, p in enumerate(pods):
-        if p.pod.affinity and any(o.spread for o in pods):
-            return (), (), "required pod affinity with topology spread is not encoded"
-        if len(p.spread) > 1:
-            return (), (), "more than one topology spread constraint on a pod"
+        keys = [c.topology_key for c in p.spread]
+        eligible = [q for q, v in enumerate(views)
+                    if p.node_affinity.matches(v) and all(k in v.labels for k in keys)]
         for c in p.spread:
-            members = tuple(j for j, o in enumerate(pods) if c.selector.matches(o.pod.labels))
-            if i not in members or any(pods[j].spread != p.spread for j in members):
-                return (), (), "topology spread over pods that do not all carry its constraint"
-            eligible = [q for q, v in enumerate(views)
-                        if p.node_affinity.matches(v) and c.topology_key in v.labels]
             by: dict[str, list[int]] = {}
             for q in eligible:
                 by.setdefault(views[q].labels[c.topology_key], []).append(q)
+            domains = tuple((d, tuple(qs)) for d, qs in sorted(by.items()))
             few = not by or (c.min_domains is not None and len(by) < c.min_domains)
-            groups[members] = Spread(members, c.max_skew, tuple(
-                (d, tuple(qs)) for d, qs in sorted(by.items())), few)
-    return tuple(dict.fromkeys(apart)), tuple(groups.values()), ""
+            matched = tuple(j for j, o in enumerate(pods) if o.pod.namespace == p.pod.namespace
+                            and c.selector.matches(o.pod.labels))  # fmt: skip
+            if not affine and _closed(pods, i, matched):
+                groups[matched] = Spread(matched, c.max_skew, domains, few)
+            else:
+                skews.append(Skew(i, c.max_skew, domains, tuple(j for j in matched if j != i),
+                                  i in matched, few))  # fmt: skip
+    return tuple(groups.values()), tuple(skews)
+
+
+def _closed(pods: list[Placement], i: int, matched: tuple[int, ...]) -> bool:
+    """Pod i's one constraint is carried by every pod it matches, with the same node
+    affinity (the final-state rule of NOTE(binpack-placement) holds)."""
+    p = pods[i]
+    return len(p.spread) == 1 and i in matched and all(
+        pods[j].spread == p.spread and pods[j].node_affinity == p.node_affinity
+        for j in matched)
 
 
 def affinities(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[Affine, ...]:

@@ -37,9 +37,25 @@ different, and `satisfyPodAffinity` (kube `interpod_filter_core`, with
 NOTE(first-pod-affinity)) holds for each pod with affinity against the pods ranked
 before it.  Affinity is IgnoredDuringExecution: a pod bound is never re-checked, so a
 placement with such an order is one the scheduler can bind pod by pod (anti-affinity
-holds in any order).  Pod affinity together with topology spread is not encoded (the
-spread argument above picks its own order): such a problem is answered `fits` None, with
-the reason.
+holds in any order).
+
+NOTE(binpack-spread-order): the final-state spread rule of NOTE(binpack-placement) holds
+only for a closed group (every pod its selector matches carries the same one constraint)
+and picks its own level-by-level order, which pod affinity may forbid.  Every other hard
+spread constraint is a `Skew`, checked at the pod's binding like kube's Filter
+(`spread_filter_core`): over the eligible domains, `count + selfMatch - globalMin <=
+maxSkew`, where a domain's count is the number of pods the selector matches (of any
+workload, `counted`) ranked before the pod on its nodes; the pod's node carries the key.
+With the order of NOTE(binpack-affinity) this is exactly the scheduler binding the pods
+one by one, so two constraints on a pod, a selector counting other workloads' pods and
+affinity together are all answered.  The final-state rule is kept for closed groups
+without affinity: no order variable, fewer terms.
+
+NOTE(binpack-twins): identical pods (swapping two of them maps the problem to itself:
+same requests, nodes and rules; `twins`) are interchangeable in any placement, so one
+ordered by their rank (with an order) or by their node number (without) exists whenever
+any does: sort the twins' (node, rank) pairs among them.  The order cuts the n! copies of
+every placement Z3 would otherwise explore (bench/fit_order.py).
 """
 
 from __future__ import annotations
@@ -107,16 +123,31 @@ class Affine:
 
 
 @dataclass(frozen=True, slots=True)
+class Skew:
+    """Pod `i`'s hard spread constraint checked at its binding (NOTE(binpack-spread-order)):
+    `domains` maps each eligible domain to its nodes (removed ones included), `counted`
+    are the other pods its selector matches, `own` whether it matches pod i itself;
+    `floor_zero`: fewer domains than minDomains, so the global minimum is 0."""
+
+    i: int
+    max_skew: int
+    domains: tuple[tuple[str, tuple[int, ...]], ...]
+    counted: tuple[int, ...]
+    own: bool = True
+    floor_zero: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """The pods and the nodes, in the spec's order, and the placement rules between pods
-    (NOTE(binpack-placement)); `unencoded` says why a rule could not be encoded."""
+    (NOTE(binpack-placement), NOTE(binpack-affinity), NOTE(binpack-spread-order))."""
 
     pods: tuple[PackPod, ...]
     nodes: tuple[PackNode, ...]
     apart: tuple[Apart, ...] = ()
     spread: tuple[Spread, ...] = ()
-    unencoded: str = ""
     affine: tuple[Affine, ...] = ()
+    skews: tuple[Skew, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +167,16 @@ def placed(problem: Problem, removed: frozenset[int]) -> list[int]:
             if not (p.pinned and set(p.allowed) <= removed)]  # fmt: skip
 
 
-def constraint(problem: Problem, removed: frozenset[int], pods: Sequence[int]) -> Expr:
-    """NOTE(binpack-rules) over variable k = the node number (1-based) of `pods[k]`."""
+def ordered(problem: Problem, pods: Sequence[int]) -> bool:
+    """Whether the placement carries a binding order (NOTE(binpack-affinity),
+    NOTE(binpack-spread-order)): some placed pod has pod affinity or a `Skew`."""
+    return any(a.i in pods for a in problem.affine) or any(s.i in pods for s in problem.skews)
+
+
+def constraint(problem: Problem, removed: frozenset[int], pods: Sequence[int],
+               order_twins: bool = True) -> Expr:  # fmt: skip
+    """NOTE(binpack-rules) over variable k = the node number (1-based) of `pods[k]` (and
+    len(pods) + k its rank, when `ordered`)."""
     parts: list[Expr] = []
     for k, i in enumerate(pods):
         left = [q for q in problem.pods[i].allowed if q not in removed]
@@ -153,12 +192,75 @@ def constraint(problem: Problem, removed: frozenset[int], pods: Sequence[int]) -
     at = {i: k for k, i in enumerate(pods)}
     parts += [_apart(a, at) for a in problem.apart if a.i in at and a.j in at]
     parts += [c for g in problem.spread for c in _spread(g, at)]
-    if any(a.i in at for a in problem.affine):  # NOTE(binpack-affinity): a binding order
-        rank = [ir.Var(len(pods) + k) for k in range(len(pods))]
+    rank = [ir.Var(len(pods) + k) for k in range(len(pods))]
+    if ordered(problem, pods):  # NOTE(binpack-affinity): a binding order
         parts += [ir.op("!=", rank[k], rank[m]) for k in range(len(pods))
                   for m in range(k + 1, len(pods))]  # fmt: skip
         parts += [_affine(a, at, rank) for a in problem.affine if a.i in at]
+        parts += [_skew(s, at, rank) for s in problem.skews if s.i in at]
+    if order_twins:  # NOTE(binpack-twins)
+        key = rank if ordered(problem, pods) else [ir.Var(k) for k in range(len(pods))]
+        strict = "<" if ordered(problem, pods) else "<="
+        for group in twins(problem):
+            ks = [at[i] for i in group if i in at]
+            parts += [ir.op(strict, key[a], key[b]) for a, b in itertools.pairwise(ks)]
     return ir.and_(*parts)
+
+
+def _skew(s: Skew, at: dict[int, int], rank: Sequence[Expr]) -> Expr:
+    """kube's spread Filter when pod `s.i` binds (NOTE(binpack-spread-order)): its node
+    has the key, and its domain's count of matching pods bound earlier, plus itself,
+    exceeds every eligible domain's (or 0 with `floor_zero`) by at most maxSkew."""
+    k = at[s.i]
+    earlier = [(ir.Var(at[j]), ir.op("<", rank[at[j]], rank[k])) for j in s.counted if j in at]
+    counts = [ir.count(*(ir.and_(before, _on(var, nodes)) for var, before in earlier))
+              for _, nodes in s.domains]  # fmt: skip
+    parts = [_on(ir.Var(k), [q for _, nodes in s.domains for q in nodes])]
+    for x, (_, nodes) in enumerate(s.domains):
+        mine = ir.op("+", counts[x], 1 if s.own else 0)
+        lows: list[Expr] = [ir.Const(0)] if s.floor_zero else counts
+        ok = ir.and_(*(ir.op("<=", ir.op("-", mine, low), s.max_skew) for low in lows))
+        parts.append(ir.or_(ir.not_(_on(ir.Var(k), nodes)), ok))
+    return ir.and_(*parts)
+
+
+def _on(var: Expr, nodes: Sequence[int]) -> Expr:
+    """The node in `var` (1-based) is one of `nodes` (0-based)."""
+    return ir.or_(*(ir.eq(var, q + 1) for q in nodes))
+
+
+def twins(problem: Problem) -> tuple[tuple[int, ...], ...]:
+    """The classes of identical pods of NOTE(binpack-twins), each in index order: pods
+    with the same requests, nodes and pinning that a swap with the class's first pod
+    maps the problem's rules onto themselves (swaps with one pod generate every
+    permutation of the class)."""
+    by: dict[tuple[object, ...], list[int]] = {}
+    for i, p in enumerate(problem.pods):
+        by.setdefault((p.requests, p.allowed, p.pinned), []).append(i)
+    rules = _rules(problem, list(range(len(problem.pods))))
+    out = []
+    for candidates in by.values():
+        first, group = candidates[0], [candidates[0]]
+        for j in candidates[1:]:
+            swap = list(range(len(problem.pods)))
+            swap[first], swap[j] = j, first
+            if _rules(problem, swap) == rules:
+                group.append(j)
+        if len(group) > 1:
+            out.append(tuple(group))
+    return tuple(out)
+
+
+def _rules(problem: Problem, name: Sequence[int]) -> tuple[frozenset[object], ...]:
+    """The placement rules with pod i renamed `name[i]`, as sets (order-free)."""
+    apart = frozenset((frozenset((name[a.i], name[a.j])), a.domains) for a in problem.apart)
+    spread = frozenset((frozenset(name[i] for i in g.pods), g.max_skew, g.domains,
+                        g.floor_zero) for g in problem.spread)  # fmt: skip
+    affine = frozenset((name[a.i], a.terms, frozenset(name[j] for j in a.matches), a.own)
+                       for a in problem.affine)  # fmt: skip
+    skews = frozenset((name[s.i], s.max_skew, s.domains, frozenset(name[j] for j in s.counted),
+                       s.own, s.floor_zero) for s in problem.skews)  # fmt: skip
+    return apart, spread, affine, skews
 
 
 def _affine(a: Affine, at: dict[int, int], rank: Sequence[Expr]) -> Expr:
@@ -211,20 +313,21 @@ def _spread(g: Spread, at: dict[int, int]) -> list[Expr]:
                    for x, a in enumerate(counts) for y, b in enumerate(counts) if x != y)]
 
 
-def pack(problem: Problem, removed: frozenset[int], deadline: smt.Deadline | None = None) -> Fit:
-    """Place every pod of the scenario `removed` (NOTE(binpack-rules)), or say none fits."""
-    if problem.unencoded:
-        return Fit(removed, None, reason=problem.unencoded)
+def pack(problem: Problem, removed: frozenset[int], deadline: smt.Deadline | None = None,
+         order_twins: bool = True) -> Fit:  # fmt: skip
+    """Place every pod of the scenario `removed` (NOTE(binpack-rules)), or say none fits;
+    `order_twins` False drops NOTE(binpack-twins) (bench/fit_order.py)."""
     pods = placed(problem, removed)
     m = len(problem.nodes)
     layout = tuple(StateVar(problem.pods[i].name, 1, max(m, 1)) for i in pods)
-    if any(a.i in pods for a in problem.affine):  # a binding order: NOTE(binpack-affinity)
+    if ordered(problem, pods):  # a binding order: NOTE(binpack-affinity)
         layout += tuple(StateVar(f"{problem.pods[i].name}.rank", 0, len(pods) - 1) for i in pods)
     system = TransitionSystem("placement", layout, (), (), ())
     encoder = smt.Encoder(system)
     state = encoder.state("placed")
     session = smt.Session(encoder, deadline)
-    session.add(state.domain, encoder.formula(constraint(problem, removed, pods), state))
+    rules = constraint(problem, removed, pods, order_twins)
+    session.add(state.domain, encoder.formula(rules, state))
     outcome = session.check()
     if outcome.verdict is Verdict.HOLDS:  # unsat: no placement exists
         return Fit(removed, False)

@@ -228,15 +228,24 @@ def test_placement_rules_agree_with_the_models_scheduler(tmp_path, rule, key, sk
     assert fit.fits is (result.verdict is Verdict.VIOLATED), text
 
 
-def test_pod_affinity_with_spread_is_left_undecided(tmp_path):
+@pytest.mark.parametrize(("key", "skew", "replicas", "cap", "taint"), [
+    ("zone", 1, 2, 4, ""), ("zone", 2, 2, 4, ""), ("zone", 2, 3, 4, TAINTED),
+    ("hostname", 1, 2, 4, ""), ("hostname", 1, 2, 1, TAINTED), ("hostname", 1, 3, 4, ""),
+])  # fmt: skip
+def test_pod_affinity_with_spread_agrees_with_the_models_scheduler(tmp_path, key, skew, replicas,
+                                                                   cap, taint):  # fmt: skip
+    """NOTE(binpack-spread-order): affinity on zone with a spread constraint, each
+    checked at binding, against the model's scheduler with every node."""
     rule = ("podAffinity { selector: { app: web }  topologyKey: zone }\n    "
-            + SPREAD.replace("KEY", "zone").replace("SKEW", "1"))
-    text = (PLACED.replace("RULE", rule).replace("REPLICAS", "2").replace("CAP", "4")
-            .replace("TAINT", ""))  # fmt: skip
+            + SPREAD.replace("KEY", key).replace("SKEW", str(skew)))
+    text = (PLACED.replace("RULE", rule).replace("REPLICAS", str(replicas))
+            .replace("CAP", str(cap)).replace("TAINT", taint))  # fmt: skip
     path = tmp_path / "fit.pod"
     path.write_text(text)
     run = fit_file(str(path))
-    assert {f.fits for f in run.fits} == {None} and run.exit_code == 3
+    assert run.problem.skews and not run.problem.spread
+    (result,) = check_file(str(path), CheckOptions()).result.results
+    assert run.fits[0].fits is (result.verdict is Verdict.VIOLATED), text
 
 
 # NOTE(binpack-affinity): required pod affinity, by binding order
