@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from podcheck.engine import templates as slot_templates
 from podcheck.engine import vacancy
 from podcheck.ir import (
     Action,
@@ -45,7 +46,7 @@ from podcheck.ir import (
     apply,
 )
 
-_COMMUTATIVE = frozenset({"+", "*", "min", "max", "and", "or", "==", "!="})
+_COMMUTATIVE = slot_templates.COMMUTATIVE
 _SAFETY = (Expectation.ALWAYS, Expectation.SOMETIMES)
 _LIVENESS = (Expectation.EVENTUALLY, Expectation.ALWAYS_EVENTUALLY, Expectation.LEADS_TO)
 MAX_TIES = 5040  # permutations of equal blocks tried per state at most (7!)
@@ -195,13 +196,15 @@ def _domain_ok(system: TransitionSystem, group: SymmetryGroup) -> bool:
 
 def verify(
     system: TransitionSystem, group: SymmetryGroup, *, liveness: bool = False,
-    record: dict[str, tuple[list[int], ...]] | None = None,
+    record: dict[str, tuple[list[int], ...]] | None = None, templates: bool = True,
 ) -> Broken | None:
     """None when `group` maps the system onto itself (NOTE(symmetry-verified)), else why
     not.  A group filled lowest-free-first is verified on the relaxed actions when the
     vacancy invariant holds (NOTE(lowest-free) in `engine/vacancy.py`), and refused when
     `liveness` (then the liveness properties must be symmetric too).  `record`, if given,
-    receives the generators' action maps of a verified group (see `images`)."""
+    receives the generators' action maps of a verified group (see `images`).  With
+    `templates`, the check is made once per slot template when the IR is of that shape
+    (NOTE(slot-templates) in `engine/templates.py`: same answer, same maps), else per pod."""
     if len(group.blocks) < 2 or not _domain_ok(system, group):
         return None if len(group.blocks) < 2 else Broken(group.name, Cause.DOMAIN)
     actions = system.actions
@@ -213,13 +216,28 @@ def verify(
             return Broken(group.name, Cause.VACANCY)
         actions = vacancy.relaxed(system, group)
         conds = [(n, vacancy.relaxed_condition(e, group)) for n, e in conds]
-    try:
-        broken = _maps_onto(group, actions, system.terminal, conds, record)
-    except _Unsupported:
-        return Broken(group.name, Cause.REFERENCE)
+    broken = _symmetric(group, actions, system.terminal, conds, record, templates)
     if broken is None and liveness and group.first_free is not None:
         return Broken(group.name, Cause.LOWEST_FREE)
     return broken
+
+
+def _symmetric(group: SymmetryGroup, actions: Sequence[Action], terminal: Expr,
+               conds: Sequence[tuple[str, Expr]],
+               record: dict[str, tuple[list[int], ...]] | None, templates: bool,
+               ) -> Broken | None:  # fmt: skip
+    """`_maps_onto`, first tried per slot template (NOTE(slot-templates))."""
+    maps = slot_templates.generator_maps(
+        group, actions, terminal, [e for _, e in conds], _generators(len(group.blocks))
+    ) if templates else None
+    if maps is not None:
+        if record is not None:
+            record[group.name] = maps
+        return None
+    try:
+        return _maps_onto(group, actions, terminal, conds, record)
+    except _Unsupported:
+        return Broken(group.name, Cause.REFERENCE)
 
 
 def _maps_onto(group: SymmetryGroup, actions: Sequence[Action], terminal: Expr,
@@ -351,15 +369,16 @@ def _ties(system: TransitionSystem, group: SymmetryGroup) -> bool:
 
 
 def prepare(
-    system: TransitionSystem, *, liveness: bool = False
+    system: TransitionSystem, *, liveness: bool = False, templates: bool = True,
 ) -> tuple[Symmetry | None, SymmetryUse]:
     """The verified groups of `system` (None when none holds) and what was dropped
-    (`liveness`: groups valid for liveness properties too, see `verify`)."""
+    (`liveness`: groups valid for liveness properties too; `templates`: per-template
+    checks where the IR allows, see `verify`)."""
     used, broken = [], []
     maps: dict[str, tuple[list[int], ...]] = {}
     for g in system.symmetry:
         why = (Broken(g.name, Cause.TOO_MANY) if _ties(system, g)
-               else verify(system, g, liveness=liveness, record=maps))
+               else verify(system, g, liveness=liveness, record=maps, templates=templates))
         if why is None:
             used.append(g)
         else:
