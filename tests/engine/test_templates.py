@@ -69,7 +69,7 @@ def test_the_benchmarked_drain_spec_is_checked_per_template() -> None:
     assert pods.name == "pods of web" and len(pods.blocks) == 12
     relaxed = vacancy.relaxed(system, pods)
     conds = [p.condition for p in system.properties]
-    assert templates.generator_maps(pods, relaxed, system.terminal, conds,
+    assert templates.generator_maps(templates.SlotForms(pods), relaxed, system.terminal, conds,
                                     [[1, 0, *range(2, 12)], [*range(1, 12), 0]]) is not None
     _same_as_per_pod(system)
 
@@ -102,7 +102,7 @@ def _pair(i: int, j: int) -> ir.Action:
 
 
 def _maps(system: TransitionSystem) -> tuple[list[int], ...] | None:
-    return templates.generator_maps(GROUP, system.actions, system.terminal,
+    return templates.generator_maps(templates.SlotForms(GROUP), system.actions, system.terminal,
                                     [p.condition for p in system.properties],
                                     [[1, 0, 2], [1, 2, 0]])
 
