@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from podcheck import ir
 from podcheck.check import CheckOptions, load_and_compile
 from podcheck.engine import templates, vacancy
-from podcheck.engine.symmetry import Broken, Cause, prepare, verify
+from podcheck.engine.symmetry import Broken, Cause, images, prepare, verify
 from podcheck.ir import Fairness, Op, SymmetryGroup, TransitionSystem, Var
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,3 +141,30 @@ def test_an_aggregate_over_some_members_only_falls_back() -> None:
     system = _system(*(_step(i) for i in X), prop=part)
     assert _maps(system) is None
     assert verify(system, GROUP) == Broken("xs", Cause.PROPERTY, "p")
+
+
+def test_the_node_group_is_checked_on_the_pod_template() -> None:
+    system = _drain(6)
+    pods, nodes = system.symmetry
+    assert nodes.references
+    walker = templates.SlotForms(pods)
+    conds = [p.condition for p in system.properties]
+    gens = [[1, 0, 2], [1, 2, 0]]
+    maps = templates.commuting_maps(nodes, walker, system.actions, system.terminal, conds, gens)
+    assert maps is not None
+    assert maps == tuple(images(nodes, system.actions, perm) for perm in gens)
+
+
+def test_without_a_pod_template_the_node_group_falls_back_to_the_per_pod_check() -> None:
+    system = _drain(6)
+    pods, nodes = system.symmetry
+    drop = next(i for i, a in enumerate(system.actions)
+                if a.name == "restart" and ("pod", "web-2") in a.params)
+    broken = replace(system, actions=system.actions[:drop] + system.actions[drop + 1:])
+    conds = [p.condition for p in broken.properties]
+    assert templates.commuting_maps(nodes, templates.SlotForms(pods), broken.actions,
+                                    broken.terminal, conds, [[1, 0, 2], [1, 2, 0]]) is None
+    _, use = prepare(broken)
+    assert use.used == (("nodes", 3),)  # the per-pod check still verifies the nodes
+    assert use.broken[0].group == "pods of web"
+    _same_as_per_pod(broken)
