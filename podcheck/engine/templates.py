@@ -104,11 +104,16 @@ class SlotForms:
             return _NONE, str(e.value)
         if isinstance(e, Var):
             return self._var(e.index)
-        parts = [self.expr(a) for a in e.args]
-        owners = {s for s, _ in parts if s != _NONE}
-        if _OTHER in owners:
-            return _OTHER, ""
-        if len(owners) > 1:
+        memo, parts, owner, mixed = self.memo, [], _NONE, False
+        for a in e.args:  # memo hits inline: the hot loop of the walk
+            got = memo.get(id(a)) or self.expr(a)
+            if got[0] != _NONE:
+                if got[0] == _OTHER:
+                    return got
+                mixed = mixed or owner not in (_NONE, got[0])
+                owner = got[0]
+            parts.append(got)
+        if mixed:
             got = self._aggregate(e.op, parts)
             if got[0] == _NONE:
                 self.aggregates.add(id(e))
@@ -116,7 +121,7 @@ class SlotForms:
         forms = [f for _, f in parts]
         if e.op in COMMUTATIVE:
             forms.sort()
-        return (owners.pop() if owners else _NONE), self._cons((e.op, *forms))
+        return owner, self._cons((e.op, *forms))
 
     def _aggregate(self, op: str, parts: Sequence[Owned]) -> Owned:
         if op not in _AGGREGATE:
