@@ -31,21 +31,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from podcheck.engine import templates as slot_templates
 from podcheck.engine import vacancy
+from podcheck.engine.normal import Normal, Renaming, Unsupported, pair, renaming
 from podcheck.ir import (
     Action,
-    Const,
     Expectation,
     Expr,
-    Op,
     State,
     SymmetryGroup,
     TransitionSystem,
-    Var,
     apply,
 )
 
-_COMMUTATIVE = frozenset({"+", "*", "min", "max", "and", "or", "==", "!="})
 _SAFETY = (Expectation.ALWAYS, Expectation.SOMETIMES)
 _LIVENESS = (Expectation.EVENTUALLY, Expectation.ALWAYS_EVENTUALLY, Expectation.LEADS_TO)
 MAX_TIES = 5040  # permutations of equal blocks tried per state at most (7!)
@@ -92,92 +90,6 @@ class SymmetryUse:
     off: Off | None = None
 
 
-class _Unsupported(Exception):
-    """A reference is used in a way the normal form cannot rename."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Renaming:
-    """One permutation of one group: variable map and member-number map."""
-
-    var: dict[int, int]
-    refs: frozenset[int]
-    value: dict[int, int]
-
-
-class _Normal:
-    """The normal form of expressions under one renaming (memoised per node).  Forms are
-    hash-consed in `table`, which the renamings compared with each other share: a node's
-    form is `#k`, the number of its (operator, argument forms) in the table, so equal
-    forms are equal structures and a form is as short as its node's own arguments.  A
-    big model's guards share sums over every pod (a PDB's healthy count); spelled out
-    as text, each guard's form held the whole sum (1 000 replicas: 8.8 GB)."""
-
-    def __init__(self, r: _Renaming, table: dict[tuple[str, ...], str] | None = None) -> None:
-        self.r = r
-        self.memo: dict[int, str] = {}
-        self.table: dict[tuple[str, ...], str] = {} if table is None else table
-
-    def expr(self, e: Expr) -> str:
-        """The normal form of `e`; raises `_Unsupported` for a bare reference."""
-        key = id(e)
-        got = self.memo.get(key)
-        if got is None:
-            got = self.memo[key] = self._expr(e)
-        return got
-
-    def _expr(self, e: Expr) -> str:
-        if isinstance(e, Const):
-            return str(e.value)
-        if isinstance(e, Var):
-            if e.index in self.r.refs:
-                raise _Unsupported
-            return f"v{self.r.var.get(e.index, e.index)}"
-        if e.op in ("==", "!=") and any(self._is_ref(a) for a in e.args):
-            args = sorted(self.value(a) for a in e.args)
-        else:
-            args = [self.expr(a) for a in e.args]
-            if e.op in _COMMUTATIVE:
-                args.sort()
-        key = (e.op, *args)
-        form = self.table.get(key)
-        if form is None:
-            form = self.table[key] = f"#{len(self.table)}"
-        return form
-
-    def _is_ref(self, e: Expr) -> bool:
-        if isinstance(e, Var):
-            return e.index in self.r.refs
-        return isinstance(e, Op) and e.op == "ite" and any(self._is_ref(a) for a in e.args[1:])
-
-    def value(self, e: Expr) -> str:
-        """The normal form of `e` read as a member number (renamed)."""
-        if isinstance(e, Const):
-            return str(self.r.value.get(e.value, e.value))
-        if isinstance(e, Var) and e.index in self.r.refs:
-            return f"v{self.r.var.get(e.index, e.index)}"
-        if isinstance(e, Op) and e.op == "ite":
-            cond, then, other = e.args
-            return f"(ite {self.expr(cond)} {self.value(then)} {self.value(other)})"
-        raise _Unsupported
-
-    def action(self, a: Action) -> str:
-        """The normal form of an action: guard, updates in renamed order, fairness."""
-        ups = sorted(
-            f"v{self.r.var.get(i, i)}:="
-            + (self.value(e) if i in self.r.refs else self.expr(e))
-            for i, e in a.updates
-        )
-        return f"{self.expr(a.guard)}|{' '.join(ups)}|{a.fairness}"
-
-
-def _renaming(group: SymmetryGroup, perm: Sequence[int], refs: frozenset[int]) -> _Renaming:
-    """Member `i` goes to `perm[i]`."""
-    var = {v: group.blocks[perm[i]][j] for i, b in enumerate(group.blocks) for j, v in enumerate(b)}
-    value = {group.base + i: group.base + p for i, p in enumerate(perm)}
-    return _Renaming(var, refs, value if group.references else {})
-
-
 def _generators(k: int) -> list[list[int]]:
     swap = [1, 0, *range(2, k)]
     cycle = [*range(1, k), 0]
@@ -195,13 +107,17 @@ def _domain_ok(system: TransitionSystem, group: SymmetryGroup) -> bool:
 
 def verify(
     system: TransitionSystem, group: SymmetryGroup, *, liveness: bool = False,
-    record: dict[str, tuple[list[int], ...]] | None = None,
+    record: dict[str, tuple[list[int], ...]] | None = None, templates: bool = True,
+    walkers: dict[str, slot_templates.SlotForms] | None = None,
 ) -> Broken | None:
     """None when `group` maps the system onto itself (NOTE(symmetry-verified)), else why
     not.  A group filled lowest-free-first is verified on the relaxed actions when the
     vacancy invariant holds (NOTE(lowest-free) in `engine/vacancy.py`), and refused when
     `liveness` (then the liveness properties must be symmetric too).  `record`, if given,
-    receives the generators' action maps of a verified group (see `images`)."""
+    receives the generators' action maps of a verified group (see `images`).  With
+    `templates`, the check is made once per slot template when the IR is of that shape
+    (NOTE(slot-templates) and NOTE(commuting-groups) in `engine/templates.py`: same
+    answer, same maps), else per pod; `walkers` shares the template walks between groups."""
     if len(group.blocks) < 2 or not _domain_ok(system, group):
         return None if len(group.blocks) < 2 else Broken(group.name, Cause.DOMAIN)
     actions = system.actions
@@ -213,13 +129,53 @@ def verify(
             return Broken(group.name, Cause.VACANCY)
         actions = vacancy.relaxed(system, group)
         conds = [(n, vacancy.relaxed_condition(e, group)) for n, e in conds]
-    try:
-        broken = _maps_onto(group, actions, system.terminal, conds, record)
-    except _Unsupported:
-        return Broken(group.name, Cause.REFERENCE)
+    maps = _by_template(system, group, actions, [e for _, e in conds],
+                        {} if walkers is None else walkers) if templates else None
+    if maps is not None:
+        if record is not None:
+            record[group.name] = maps
+        broken = None
+    else:
+        broken = _symmetric(group, actions, system.terminal, conds, record)
     if broken is None and liveness and group.first_free is not None:
         return Broken(group.name, Cause.LOWEST_FREE)
     return broken
+
+
+def _by_template(system: TransitionSystem, group: SymmetryGroup, actions: Sequence[Action],
+                 conds: Sequence[Expr], walkers: dict[str, slot_templates.SlotForms],
+                 ) -> tuple[list[int], ...] | None:  # fmt: skip
+    """The generators' action maps when the group is verified per slot template, its
+    own (NOTE(slot-templates)) or another group's (NOTE(commuting-groups)); else None."""
+    gens = _generators(len(group.blocks))
+
+    def walker(g: SymmetryGroup) -> slot_templates.SlotForms:
+        if g.name not in walkers:
+            walkers[g.name] = slot_templates.SlotForms(g)
+        return walkers[g.name]
+
+    if not group.references:
+        maps = slot_templates.generator_maps(walker(group), actions, system.terminal,
+                                             conds, gens)
+        if maps is not None:
+            return maps
+    for g in system.symmetry:
+        maps = slot_templates.commuting_maps(group, walker(g), actions, system.terminal,
+                                             conds, gens)
+        if maps is not None:
+            return maps
+    return None
+
+
+def _symmetric(group: SymmetryGroup, actions: Sequence[Action], terminal: Expr,
+               conds: Sequence[tuple[str, Expr]],
+               record: dict[str, tuple[list[int], ...]] | None,
+               ) -> Broken | None:  # fmt: skip
+    """The per-pod check (`_maps_onto`), with a bare reference read as `REFERENCE`."""
+    try:
+        return _maps_onto(group, actions, terminal, conds, record)
+    except Unsupported:
+        return Broken(group.name, Cause.REFERENCE)
 
 
 def _maps_onto(group: SymmetryGroup, actions: Sequence[Action], terminal: Expr,
@@ -227,12 +183,12 @@ def _maps_onto(group: SymmetryGroup, actions: Sequence[Action], terminal: Expr,
                record: dict[str, tuple[list[int], ...]] | None = None,
                ) -> Broken | None:  # fmt: skip
     refs = frozenset(group.references)
-    ident = _Normal(_Renaming({}, refs, {}))
+    ident = Normal(Renaming({}, refs, {}))
     forms = [ident.action(a) for a in actions]
     base = Counter(forms)
     maps = []
     for perm in _generators(len(group.blocks)):
-        moved = _Normal(_renaming(group, perm, refs), ident.table)
+        moved = Normal(renaming(group, perm, refs), ident.table)
         image = [moved.action(a) for a in actions]
         if Counter(image) != base:
             return Broken(group.name, Cause.ACTION, _first_unmapped(actions, ident, moved))
@@ -241,24 +197,10 @@ def _maps_onto(group: SymmetryGroup, actions: Sequence[Action], terminal: Expr,
         for name, cond in conds:
             if moved.expr(cond) != ident.expr(cond):
                 return Broken(group.name, Cause.PROPERTY, name)
-        maps.append(_pair(forms, image))
+        maps.append(pair(forms, image))
     if record is not None:
         record[group.name] = tuple(maps)
     return None
-
-
-def _pair(forms: Sequence[str], image: Sequence[str]) -> list[int]:
-    """Per action, the index of an action whose form is its image (equal forms paired
-    in order: such actions are interchangeable)."""
-    where: dict[str, list[int]] = {}
-    for i, form in enumerate(forms):
-        where.setdefault(form, []).append(i)
-    taken: Counter[str] = Counter()
-    out = []
-    for form in image:
-        out.append(where[form][taken[form]])
-        taken[form] += 1
-    return out
 
 
 def images(group: SymmetryGroup, actions: Sequence[Action], perm: Sequence[int]) -> list[int]:
@@ -267,12 +209,12 @@ def images(group: SymmetryGroup, actions: Sequence[Action], perm: Sequence[int])
     group's actions (actions with equal normal forms are interchangeable and are paired in
     order).  Only for verified groups (an image missing from `actions` raises)."""
     refs = frozenset(group.references)
-    ident = _Normal(_Renaming({}, refs, {}))
-    moved = _Normal(_renaming(group, perm, refs), ident.table)
-    return _pair([ident.action(a) for a in actions], [moved.action(a) for a in actions])
+    ident = Normal(Renaming({}, refs, {}))
+    moved = Normal(renaming(group, perm, refs), ident.table)
+    return pair([ident.action(a) for a in actions], [moved.action(a) for a in actions])
 
 
-def _first_unmapped(actions: Sequence[Action], ident: _Normal, moved: _Normal) -> str:
+def _first_unmapped(actions: Sequence[Action], ident: Normal, moved: Normal) -> str:
     forms = Counter(ident.action(a) for a in actions)
     for a in actions:
         form = moved.action(a)
@@ -351,15 +293,18 @@ def _ties(system: TransitionSystem, group: SymmetryGroup) -> bool:
 
 
 def prepare(
-    system: TransitionSystem, *, liveness: bool = False
+    system: TransitionSystem, *, liveness: bool = False, templates: bool = True,
 ) -> tuple[Symmetry | None, SymmetryUse]:
     """The verified groups of `system` (None when none holds) and what was dropped
-    (`liveness`: groups valid for liveness properties too, see `verify`)."""
+    (`liveness`: groups valid for liveness properties too; `templates`: per-template
+    checks where the IR allows, see `verify`)."""
     used, broken = [], []
     maps: dict[str, tuple[list[int], ...]] = {}
+    walkers: dict[str, slot_templates.SlotForms] = {}
     for g in system.symmetry:
         why = (Broken(g.name, Cause.TOO_MANY) if _ties(system, g)
-               else verify(system, g, liveness=liveness, record=maps))
+               else verify(system, g, liveness=liveness, record=maps, templates=templates,
+                          walkers=walkers))
         if why is None:
             used.append(g)
         else:
