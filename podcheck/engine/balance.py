@@ -25,14 +25,20 @@ expansions alone: a partition expected to insert more expands fewer states (down
 none).  The expected insertions of partition `w` are its insertions of the level just
 done, per state of its frontier then, times its frontier now (`expected`): every
 worker has those numbers (exchanged with the links), so all compute the same moves.
-Which states a partition expands decides no id, count or trace (NOTE(lent-states)),
-so neither the weight nor the estimate can change a verdict; they only move waiting.
+The weight is measured (bench/workers.py, per level: CPU seconds of the lookups per
+key inserted against the rest of the busy seconds per state expanded): 0.47 against
+1.25 us on B1 N=16 (0.37), 0.70 against 1.30 us at N=17 (0.54, larger stores); of
+the weights 0, 0.4 and 1 run there, 0.4 leaves the smallest gap between the two
+workers' modelled work per level, and 1 (an insertion as dear as an expansion) lends
+too much (docs/scaling.md).  Which states a partition expands decides no id, count or
+trace (NOTE(lent-states)), so neither the weight nor the estimate can change a
+verdict; they only move waiting.
 """
 
 from __future__ import annotations
 
 LEAST = 2_048  # states: smaller moves cost more than the wait they save
-INSERT_WEIGHT = 1.0  # an insertion's cost in expansions (NOTE(insert-weight))
+INSERT_WEIGHT = 0.4  # an insertion's CPU cost in expansions' (NOTE(insert-weight))
 
 Move = tuple[int, int, int]  # (lender, borrower, states)
 

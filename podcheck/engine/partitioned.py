@@ -33,6 +33,19 @@ from podcheck.ir import TransitionSystem
 
 
 @dataclass(frozen=True, slots=True)
+class LevelFigures:
+    """One level's counters, one entry per partition: states expanded (lent ones by
+    the borrower), keys looked up in its visited set, CPU seconds computing and of
+    those the lookups', wall seconds waiting for peers (NOTE(insert-weight))."""
+
+    expanded: tuple[int, ...]
+    inserted: tuple[int, ...]
+    busy: tuple[float, ...]
+    inserting: tuple[float, ...]
+    waiting: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Traffic:
     """Message volumes of one run: bytes of successors and links sent between
     partitions and their count, bytes and count of the coordinator's commands and the
@@ -50,19 +63,6 @@ class Traffic:
     cpu_seconds: tuple[float, ...]
     peer_bytes_per_level: tuple[int, ...]
     per_level: tuple[LevelFigures, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class LevelFigures:
-    """One level's counters, one entry per partition: states expanded (lent ones by
-    the borrower), keys looked up in its visited set, CPU seconds computing and of
-    those the lookups', wall seconds waiting for peers (NOTE(insert-weight))."""
-
-    expanded: tuple[int, ...]
-    inserted: tuple[int, ...]
-    busy: tuple[float, ...]
-    inserting: tuple[float, ...]
-    waiting: tuple[float, ...]
 
 
 class Transport(Protocol):

@@ -16,15 +16,16 @@ from podcheck.engine import balance
     ([10, 2], None, None, [6, 6]),  # by count alone
     ([10, 2], [0, 0], None, [6, 6]),
     ([5, 4], None, None, [5, 4]),  # the remainder to the first partition
-    ([10, 2], [4, 0], None, [4, 8]),  # 4 + 4 = 8 + 0
+    ([10, 2], [4, 0], 1.0, [4, 8]),  # 4 + 4 = 8 + 0
     ([10, 2], [4, 0], 0.0, [6, 6]),  # weight 0: expansions alone
     ([10, 2], [4, 0], 0.5, [5, 7]),  # 5 + 2 = 7 + 0
-    ([10, 2], [30, 0], None, [0, 12]),  # inserts more than all the rest: expands none
-    ([5, 4], [1, 0], None, [4, 5]),
-    ([5, 5], [1, 0], None, [5, 5]),  # 11 to share: the odd one to partition 0
-    ([9, 0, 0], [0, 3, 30], None, [6, 3, 0]),  # partition 2 drops out, 6 = 3 + 3
+    ([10, 2], [30, 0], 1.0, [0, 12]),  # inserts more than all the rest: expands none
+    ([5, 4], [1, 0], 1.0, [4, 5]),
+    ([5, 5], [1, 0], 1.0, [5, 5]),  # 11 to share: the odd one to partition 0
+    ([9, 0, 0], [0, 3, 30], 1.0, [6, 3, 0]),  # partition 2 drops out, 6 = 3 + 3
     ([0, 0], [0, 0], None, [0, 0]),
-    ([0, 0], [7, 0], None, [0, 0]),
+    ([0, 0], [7, 0], 1.0, [0, 0]),
+    ([100, 100], [100, 0], None, [80, 120]),  # INSERT_WEIGHT 0.4: 80 + 40 = 120
 ])  # fmt: skip
 def test_targets_even_out_expansions_plus_weighted_insertions(sizes, inserts, weight, want):
     assert balance.targets(sizes, inserts, weight) == want
@@ -39,7 +40,7 @@ def test_targets_even_out_expansions_plus_weighted_insertions(sizes, inserts, we
     ([2, 10], [0, 8], 1, [(1, 0, 8)]),  # 10 + 0 = 2 + 8
 ])  # fmt: skip
 def test_moves_reach_the_targets(sizes, inserts, least, want):
-    assert balance.moves(sizes, inserts, least=least) == want
+    assert balance.moves(sizes, inserts, least=least, weight=1.0) == want
 
 
 def test_targets_share_every_state_and_level_the_work():
