@@ -2,6 +2,7 @@
 
 Run from the repository root:
     python bench/workers.py [--n 16] [--m 2] [--repeats 3] [--workers 2] [--cluster] [--auto]
+                            [--weights 0,1]
 Each repeat runs B1 (the IR of tests/engine/b1_ir.py, unreduced, SafeEvictions holds so
 the whole space is explored) on one process, then on W worker processes (then, with
 `--cluster`, on a local Dask cluster of W workers started once, outside the timing),
@@ -10,8 +11,14 @@ seconds, CPU seconds (one process: its own; partitioned: every worker's, and the
 coordinator's), the load average.  `speedup` is the median one-process wall time over
 the median partitioned one; `cpu_bound_speedup` is one process's CPU time over the
 busiest worker's, the speed-up to expect on idle cores when waiting costs nothing
-(with the partitions' CPU time inflated by any sharing, a lower bound).  `--auto` adds
-a `--workers auto` run to each repeat (one process, then W workers: engine/auto.py).
+(with the partitions' CPU time inflated by any sharing, a lower bound), and
+`busiest_over_one` its inverse.  `--auto` adds a `--workers auto` run to each repeat
+(one process, then W workers: engine/auto.py).  `--weights` runs the workers once per
+`balance.INSERT_WEIGHT` given (NOTE(insert-weight); 0: lending by state count alone),
+alternated within each repeat, one summary per weight.  Each partitioned run also
+prints its levels' counters per worker (`levels`: states expanded, keys inserted, CPU
+seconds busy and inserting, seconds waiting) and `rendezvous_gap`, the sum over levels
+of the busiest worker's busy seconds minus the idlest's (what the rendezvous waits for).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "engine")]
 
 from b1_ir import b1_system  # noqa: E402
 
-from podcheck.engine import auto, vector, workers  # noqa: E402
+from podcheck.engine import auto, balance, vector, workers  # noqa: E402
 from podcheck.engine.bfs import BfsOptions  # noqa: E402
 from podcheck.engine.partitioned import Traffic  # noqa: E402
 
@@ -67,7 +74,11 @@ def partitioned(system: Any, run: Any) -> dict[str, Any]:
                         "coordinator_bytes": traffic.coordinator_bytes,
                         "coordinator_messages": traffic.coordinator_messages,
                         "levels": traffic.levels,
-                        "largest_level_peer_bytes": max(traffic.peer_bytes_per_level)}}
+                        "largest_level_peer_bytes": max(traffic.peer_bytes_per_level)},
+            "rendezvous_gap": round(sum(max(f.busy) - min(f.busy)
+                                        for f in traffic.per_level), 3),
+            "levels": {name: [list(getattr(f, name)) for f in traffic.per_level]
+                       for name in ("expanded", "inserted", "busy", "inserting", "waiting")}}
 
 
 def summary(ones: list[dict[str, Any]], many: list[dict[str, Any]]) -> dict[str, Any]:
@@ -80,6 +91,10 @@ def summary(ones: list[dict[str, Any]], many: list[dict[str, Any]]) -> dict[str,
             "speedup": round(wall1 / wall, 3), "cpu_one": round(cpu1, 3),
             "busiest_worker_cpu": round(busiest, 3),
             "cpu_bound_speedup": round(cpu1 / busiest, 3),
+            "busiest_over_one": round(busiest / cpu1, 3),
+            "waiting": [round(statistics.median(r["waiting"][w] for r in many), 3)
+                        for w in range(len(many[0]["waiting"]))],
+            "rendezvous_gap": round(statistics.median(r["rendezvous_gap"] for r in many), 3),
             "total_cpu_ratio": round(statistics.median(
                 sum(r["worker_cpu"]) for r in many) / cpu1, 3), "runs": many}
 
@@ -92,6 +107,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cluster", action="store_true", help="also a local Dask cluster")
     parser.add_argument("--auto", action="store_true", help="also --workers auto")
+    parser.add_argument("--weights", default=str(balance.INSERT_WEIGHT),
+                        help="balance.INSERT_WEIGHT values to run the workers with, by commas")
     args = parser.parse_args()
     system = b1_system(args.n, args.m, args.n - 1, liveness=False, symmetric=False)
     count = args.workers
@@ -99,8 +116,9 @@ def main() -> None:
     def procs(s: Any, c: Any, o: BfsOptions) -> Any:
         return workers.explore_workers(s, c, o, count)
 
-    runs: dict[str, list[dict[str, Any]]] = {"one": [], "workers": [], "cluster": [],
-                                             "auto": []}
+    weights = [float(w) for w in args.weights.split(",")]
+    runs: dict[str, list[dict[str, Any]]] = {"one": [], "cluster": [], "auto": []}
+    runs.update({f"workers@{w}": [] for w in weights})
     client = None
     if args.cluster:
         from podcheck.engine.distributed.cluster import connect, explore_client
@@ -108,7 +126,9 @@ def main() -> None:
         client = opened.__enter__()
     for _ in range(args.repeats):
         runs["one"].append(one(system))
-        runs["workers"].append(partitioned(system, procs))
+        for weight in weights:  # set before the fork: the workers inherit it
+            balance.INSERT_WEIGHT = weight
+            runs[f"workers@{weight}"].append(partitioned(system, procs) | {"weight": weight})
         if args.auto:
             runs["auto"].append(handed(system, count))
         if client is not None:
@@ -120,7 +140,11 @@ def main() -> None:
     assert len(states) == 1, states
     out = {"scenario": "b1", "n": args.n, "m": args.m, "states": states.pop(),
            "workers": count, "cpus": os.cpu_count(), "repeats": args.repeats,
-           "one": runs["one"], "processes": summary(runs["one"], runs["workers"])}
+           "uptime": Path("/proc/loadavg").read_text().split()[:3]
+           if Path("/proc/loadavg").exists() else None,
+           "one": runs["one"], "processes": {f"weight {w}": summary(runs["one"],
+                                                                    runs[f"workers@{w}"])
+                                             for w in weights}}
     if client is not None:
         out["dask"] = summary(runs["one"], runs["cluster"])
     if args.auto:

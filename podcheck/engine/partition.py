@@ -105,6 +105,8 @@ class LevelReport:
     waiting: float  # seconds spent waiting for peers this level
     sent_bytes: int  # bytes of keys and links sent to peers this level
     messages: int  # messages sent to peers this level
+    inserted: int = 0  # keys looked up in its visited set this level (own and peers')
+    inserting: float = 0.0  # CPU seconds of those lookups (part of `busy`)
 
 
 class Partition(_Explorer):
@@ -128,6 +130,7 @@ class Partition(_Explorer):
         self.pending: Batch | None = None
         self.total = 0  # global states numbered so far
         self.sizes: list[int] | None = None  # every partition's frontier (its transport)
+        self.inserts: list[int] | None = None  # every partition's expected insertions
         self.opened: dict[int, int] = {}  # the properties open at the level's start
         self.starts: list[int] = []  # first global id of each level's numbering
         self.levels: list[tuple[Ints, Ints]] = []  # (gids, links) of each level, ascending
@@ -135,6 +138,7 @@ class Partition(_Explorer):
         self.cpu0 = 0.0
         self.busy = self.waiting = 0.0  # this level's counters, kept by the transports too
         self.sent_bytes = self.messages = 0
+        self.inserted, self.inserting = 0, 0.0
 
     def seed(self) -> None:
         """Insert the own initial states (links `i - len(init)`, as one process)."""
@@ -160,6 +164,7 @@ class Partition(_Explorer):
         self.opened = dict(open_)
         self.busy = self.waiting = 0.0
         self.sent_bytes = self.messages = 0
+        self.inserted, self.inserting = 0, 0.0
 
     def expand(self, limit: int, between: Callable[[], None]) -> int:
         """Expand the frontier's states with global ids below `limit`; how many."""
@@ -231,10 +236,13 @@ class Partition(_Explorer):
         self.busy += time.thread_time() - started
 
     def _add(self, keys: Keys, links: Ints) -> None:
+        started = time.thread_time()
         ident = [fingerprint(keys)] if self.fingerprinted else keys
         new = self.owned.add(ident, links, self.first)
         if self.fingerprinted and new.size:
             self.fresh.append([k[new] for k in keys])
+        self.inserted += len(links)
+        self.inserting += time.thread_time() - started
 
     def finish(self) -> Ints:
         """Every batch of the level is in: the links of the new states, ascending."""
@@ -272,7 +280,8 @@ class Partition(_Explorer):
         """The level's findings (global ids) for the coordinator."""
         run = self.run
         return LevelReport(new, dict(run.found), run.deadlock, run.transitions, expanded,
-                           self.busy, self.waiting, self.sent_bytes, self.messages)
+                           self.busy, self.waiting, self.sent_bytes, self.messages,
+                           self.inserted, self.inserting)
 
     def link_of(self, gid: int) -> int | None:
         """The parent link of global state `gid` if this partition owns it, else None."""

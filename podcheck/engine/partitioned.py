@@ -33,6 +33,19 @@ from podcheck.ir import TransitionSystem
 
 
 @dataclass(frozen=True, slots=True)
+class LevelFigures:
+    """One level's counters, one entry per partition: states expanded (lent ones by
+    the borrower), keys looked up in its visited set, CPU seconds computing and of
+    those the lookups', wall seconds waiting for peers (NOTE(insert-weight))."""
+
+    expanded: tuple[int, ...]
+    inserted: tuple[int, ...]
+    busy: tuple[float, ...]
+    inserting: tuple[float, ...]
+    waiting: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Traffic:
     """Message volumes of one run: bytes of successors and links sent between
     partitions and their count, bytes and count of the coordinator's commands and the
@@ -49,6 +62,7 @@ class Traffic:
     waiting_seconds: tuple[float, ...]
     cpu_seconds: tuple[float, ...]
     peer_bytes_per_level: tuple[int, ...]
+    per_level: tuple[LevelFigures, ...] = ()
 
 
 class Transport(Protocol):
@@ -90,6 +104,7 @@ class Tally:
         self.busy = [0.0] * count
         self.waiting = [0.0] * count
         self.per_level: list[int] = []
+        self.figures: list[LevelFigures] = []
         self.cpu: list[float] = []
 
     def level(self, reports: list[LevelReport]) -> None:
@@ -102,6 +117,11 @@ class Tally:
         for w, r in enumerate(reports):
             self.busy[w] += r.busy
             self.waiting[w] += r.waiting
+        self.figures.append(LevelFigures(
+            tuple(r.expanded for r in reports), tuple(r.inserted for r in reports),
+            tuple(round(r.busy, 4) for r in reports),
+            tuple(round(r.inserting, 4) for r in reports),
+            tuple(round(r.waiting, 4) for r in reports)))
 
     def traffic(self) -> Traffic:
         """The totals so far."""
@@ -109,7 +129,8 @@ class Tally:
                        self.coordinator_bytes, self.coordinator_messages, self.levels,
                        tuple(round(b, 3) for b in self.busy),
                        tuple(round(w, 3) for w in self.waiting),
-                       tuple(round(c, 3) for c in self.cpu), tuple(self.per_level))
+                       tuple(round(c, 3) for c in self.cpu), tuple(self.per_level),
+                       tuple(self.figures))
 
 
 def _levels(transport: Transport, run: _Run, size: int | None = None) -> None:

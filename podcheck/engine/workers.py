@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from podcheck import ir
-from podcheck.engine.balance import moves
+from podcheck.engine.balance import expected, moves
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.malloc import keep_freed_memory
@@ -71,6 +71,7 @@ class _Peers:
         self.part, self.inboxes = part, inboxes
         self.ends = 0
         self.links: dict[int, np.ndarray] = {}
+        self.inserted: dict[int, int] = {}  # the level's insertions of each peer
         self.lent: dict[int, Batch] = {}  # frontier states lent by a peer, by lender
 
     def flush(self) -> None:
@@ -103,6 +104,7 @@ class _Peers:
             self.lent[sender] = message[2]
         else:
             self.links[sender] = message[2]
+            self.inserted[sender] = message[3]
 
     def _wait(self, done: Any) -> None:
         """Insert arriving batches until `done()`; the time waited counts as waiting."""
@@ -114,7 +116,9 @@ class _Peers:
             self._take(message)
 
     def close_level(self) -> int:
-        """End the level with every peer: exchange ends and links; new states numbered."""
+        """End the level with every peer: exchange ends, links and insertion counts; new
+        states numbered, every partition's next frontier and expected insertions known
+        (NOTE(insert-weight))."""
         part, peers = self.part, [w for w in range(self.part.count) if w != self.part.me]
         self.flush()
         for w in peers:
@@ -122,19 +126,24 @@ class _Peers:
         self._wait(lambda: self.ends == len(peers))
         links = part.finish()
         for w in peers:
-            self._send(w, ("links", part.me, links))
+            self._send(w, ("links", part.me, links, part.inserted))
             part.sent_bytes += links.nbytes
         self._wait(lambda: len(self.links) == len(peers))
         new = part.number([self.links[w] for w in peers])
+        before = part.sizes
         part.sizes = [new if w == part.me else len(self.links[w]) for w in range(part.count)]
-        self.ends, self.links = 0, {}
+        inserted = [part.inserted if w == part.me else self.inserted[w]
+                    for w in range(part.count)]  # fmt: skip
+        part.inserts = expected(before, inserted, part.sizes) if before is not None else None
+        self.ends, self.links, self.inserted = 0, {}, {}
         return new
 
     def expand(self, limit: int) -> int:
         """Expand the own frontier below `limit`, evened out with the peers' when the
-        whole level is expanded (NOTE(lent-states)); how many states."""
+        whole level is expanded (NOTE(lent-states), NOTE(insert-weight)); how many states."""
         part = self.part
-        plan = moves(part.sizes) if part.sizes is not None and limit >= part.total else []
+        sizes = part.sizes if limit >= part.total else None  # a level expanded whole
+        plan = moves(sizes, part.inserts) if sizes is not None else []
         for lender, borrower, states in plan:
             if lender == part.me:
                 lent = part.lend(states)

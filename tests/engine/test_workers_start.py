@@ -154,3 +154,21 @@ def test_lent_states_give_the_one_process_run(monkeypatch, tmp_path, count, lops
     many, _ = workers.explore_workers(system, compiled, BfsOptions(), count, owner=owner)
     assert_agree(many, one)
     assert sum(int(line) for line in log.read_text().split()) > 0
+
+
+def test_level_figures_count_every_expansion_and_insertion():
+    """The per-level counters of NOTE(insert-weight): every state expanded once (lent
+    ones by the borrower), every new state among the keys inserted."""
+    system = b1_system(6, 2, 5, liveness=False)
+    compiled = vector.compile_vector(system)
+    one, _ = vector.explore_vector(system)
+    many, traffic = workers.explore_workers(system, compiled, BfsOptions(), 2,
+                                            owner=ownership.whole(2))  # fmt: skip
+    assert_agree(many, one)
+    figures = traffic.per_level
+    assert len(figures) == traffic.levels and all(len(f.inserted) == 2 for f in figures)
+    assert sum(sum(f.expanded) for f in figures) == one.stats.states
+    assert sum(sum(f.inserted) for f in figures) >= one.stats.states
+    after = figures[1:]  # the seed's insertions are not in its busy seconds
+    assert all(0 <= i <= b + 1e-3 for f in after for i, b in zip(f.inserting, f.busy,
+                                                                   strict=True))  # fmt: skip
