@@ -38,16 +38,42 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "engine")]
 from b1_ir import b1_system  # noqa: E402
 
 from podcheck.engine import auto, balance, vector, workers  # noqa: E402
+from podcheck.engine import schedstat as clock  # noqa: E402
 from podcheck.engine.bfs import BfsOptions  # noqa: E402
 from podcheck.engine.partitioned import Traffic  # noqa: E402
 
 
 def one(system: Any) -> dict[str, Any]:
-    """One process: wall and CPU seconds, states."""
-    cpu, wall = time.process_time(), time.perf_counter()
+    """One process: wall and CPU seconds, run queue seconds, states."""
+    cpu, began = time.process_time(), clock.sample()
     result, _ = vector.explore_vector(system, BfsOptions(symmetry=False))
-    return {"states": result.stats.states, "seconds": time.perf_counter() - wall,
-            "cpu": time.process_time() - cpu, "load": os.getloadavg()[0]}
+    span = clock.since(began)
+    return {"states": result.stats.states, "seconds": span.wall,
+            "cpu": time.process_time() - cpu, "runq": round(span.runq, 3),
+            "load": os.getloadavg()[0]}
+
+
+def accounting(traffic: Traffic, start: float, end: float, own: float) -> dict[str, Any]:
+    """Where a partitioned run's wall seconds went (NOTE(runqueue-accounting)): the
+    coordinator's phases (from its stamps), and per worker the levels' CPU, run queue
+    and sleep seconds; `critical_cpu` is the coordinator's CPU plus, per level, the
+    busiest worker's CPU: the wall time on idle cores if messages cost nothing."""
+    at = dict(traffic.stamps)
+    levels = traffic.per_level
+    count = traffic.workers
+    out: dict[str, Any] = {
+        "before_fork": at["fork"] - start, "fork": at["forked"] - at["fork"],
+        "adopt": at.get("ready", at["forked"]) - at["forked"],
+        "levels": at["last level"] - at["first level"],
+        "close": at["closed"] - at["closing"], "after_close": end - at["closed"]}
+    per = {name: [sum(getattr(f, name)[w] for f in levels) for w in range(count)]
+           for name in ("wall", "cpu", "runq", "waiting")}
+    per["sleep"] = [max(0.0, per["wall"][w] - per["cpu"][w] - per["runq"][w])
+                    for w in range(count)]  # fmt: skip
+    out["worker_levels"] = {k: [round(x, 3) for x in v] for k, v in per.items()}
+    out["between_levels"] = sum(f.round_trip - max(f.wall) for f in levels)
+    out["critical_cpu"] = own + sum(max(f.cpu) for f in levels)
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
 
 
 def handed(system: Any, count: int) -> dict[str, Any]:
@@ -64,10 +90,13 @@ def partitioned(system: Any, run: Any) -> dict[str, Any]:
     compiled = vector.compile_vector(system)
     cpu, wall = time.process_time(), time.perf_counter()
     result, traffic = run(system, compiled, BfsOptions(symmetry=False))
-    seconds, own = time.perf_counter() - wall, time.process_time() - cpu
+    end = time.perf_counter()
+    seconds, own = end - wall, time.process_time() - cpu
     assert isinstance(traffic, Traffic)
+    phases = accounting(traffic, wall, end, own) if traffic.stamps else None
     return {"states": result.stats.states, "seconds": seconds, "coordinator_cpu": own,
             "worker_cpu": list(traffic.cpu_seconds), "busy": list(traffic.busy_seconds),
+            "worker_runq": list(traffic.runq_seconds), "accounting": phases,
             "waiting": list(traffic.waiting_seconds), "load": os.getloadavg()[0],
             "traffic": {"peer_bytes": traffic.peer_bytes,
                         "peer_messages": traffic.peer_messages,
@@ -96,7 +125,23 @@ def summary(ones: list[dict[str, Any]], many: list[dict[str, Any]]) -> dict[str,
                         for w in range(len(many[0]["waiting"]))],
             "rendezvous_gap": round(statistics.median(r["rendezvous_gap"] for r in many), 3),
             "total_cpu_ratio": round(statistics.median(
-                sum(r["worker_cpu"]) for r in many) / cpu1, 3), "runs": many}
+                sum(r["worker_cpu"]) for r in many) / cpu1, 3),
+            "pairs": [[round(a["seconds"], 3), round(b["seconds"], 3),
+                       round(a["seconds"] / b["seconds"], 3)]
+                      for a, b in zip(ones, many, strict=True)],
+            "runq_one": round(statistics.median(r.get("runq", 0.0) for r in ones), 3),
+            "runq_workers": [round(statistics.median(r["worker_runq"][w] for r in many), 3)
+                             for w in range(len(many[0]["worker_runq"]))]
+            if all(r["worker_runq"] for r in many) else None,
+            **_critical(cpu1, many), "runs": many}
+
+
+def _critical(cpu1: float, many: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median critical CPU path (`accounting`) and one process's CPU over it."""
+    if not all(r["accounting"] for r in many):
+        return {}
+    critical = statistics.median(r["accounting"]["critical_cpu"] for r in many)
+    return {"critical_cpu": round(critical, 3), "critical_speedup": round(cpu1 / critical, 3)}
 
 
 def main() -> None:

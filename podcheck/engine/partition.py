@@ -107,6 +107,9 @@ class LevelReport:
     messages: int  # messages sent to peers this level
     inserted: int = 0  # keys looked up in its visited set this level (own and peers')
     inserting: float = 0.0  # CPU seconds of those lookups (part of `busy`)
+    wall: float = 0.0  # seconds from the command to the report (set by the transport)
+    cpu: float = 0.0  # CPU seconds of those (the main thread's: NOTE(runqueue-accounting))
+    runq: float = 0.0  # seconds of those runnable but not running
 
 
 class Partition(_Explorer):

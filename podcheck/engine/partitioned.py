@@ -43,6 +43,10 @@ class LevelFigures:
     busy: tuple[float, ...]
     inserting: tuple[float, ...]
     waiting: tuple[float, ...]
+    wall: tuple[float, ...] = ()  # seconds from command to report (NOTE(runqueue-accounting))
+    cpu: tuple[float, ...] = ()  # CPU seconds of those
+    runq: tuple[float, ...] = ()  # seconds of those runnable but not running
+    round_trip: float = 0.0  # the coordinator's seconds from command to every report
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,8 @@ class Traffic:
     cpu_seconds: tuple[float, ...]
     peer_bytes_per_level: tuple[int, ...]
     per_level: tuple[LevelFigures, ...] = ()
+    stamps: tuple[tuple[str, float], ...] = ()  # `time.perf_counter` of a transport's phases
+    runq_seconds: tuple[float, ...] = ()  # each partition's main thread's run queue delay
 
 
 class Transport(Protocol):
@@ -106,9 +112,11 @@ class Tally:
         self.per_level: list[int] = []
         self.figures: list[LevelFigures] = []
         self.cpu: list[float] = []
+        self.runq: list[float] = []
+        self.stamps: dict[str, float] = {}
 
-    def level(self, reports: list[LevelReport]) -> None:
-        """Add one level's reports."""
+    def level(self, reports: list[LevelReport], round_trip: float = 0.0) -> None:
+        """Add one level's reports (and the coordinator's seconds waiting for them)."""
         self.levels += 1
         sent = sum(r.sent_bytes for r in reports)
         self.peer_bytes += sent
@@ -121,7 +129,9 @@ class Tally:
             tuple(r.expanded for r in reports), tuple(r.inserted for r in reports),
             tuple(round(r.busy, 4) for r in reports),
             tuple(round(r.inserting, 4) for r in reports),
-            tuple(round(r.waiting, 4) for r in reports)))
+            tuple(round(r.waiting, 4) for r in reports),
+            tuple(round(r.wall, 4) for r in reports), tuple(round(r.cpu, 4) for r in reports),
+            tuple(round(r.runq, 4) for r in reports), round(round_trip, 4)))
 
     def traffic(self) -> Traffic:
         """The totals so far."""
@@ -130,7 +140,8 @@ class Tally:
                        tuple(round(b, 3) for b in self.busy),
                        tuple(round(w, 3) for w in self.waiting),
                        tuple(round(c, 3) for c in self.cpu), tuple(self.per_level),
-                       tuple(self.figures))
+                       tuple(self.figures), tuple(sorted(self.stamps.items(), key=lambda x: x[1])),
+                       tuple(round(q, 3) for q in self.runq))
 
 
 def _levels(transport: Transport, run: _Run, size: int | None = None) -> None:

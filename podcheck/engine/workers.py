@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from podcheck import ir
+from podcheck.engine import schedstat as clock
 from podcheck.engine.balance import expected, moves
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
@@ -170,29 +171,39 @@ def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]],
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     keep_freed_memory()  # NOTE(worker-malloc)
     peers = _Peers(part, inboxes)
+    first = clock.sample()
     try:
         if adopt is not None:
             adopt(part)
+        ready = time.perf_counter()
         while True:
             cmd = pickle.loads(conn.recv_bytes())
+            began = clock.sample()
             answer: Any
             if cmd[0] == "stop":
-                answer = part.held()
+                answer = (*part.held(), ready, clock.since(first).runq)
             elif cmd[0] == "link":
                 answer = part.link_of(cmd[1])
-            elif cmd[0] == "seed":
-                part.begin({})
-                part.seed()
-                answer = part.report(0, peers.close_level())
             else:
-                part.begin(cmd[2])
-                taken = peers.expand(cmd[1])
-                answer = part.report(taken, peers.close_level())
+                answer = _level(part, peers, cmd)
+                span = clock.since(began)  # NOTE(runqueue-accounting)
+                answer = replace(answer, wall=span.wall, cpu=span.cpu, runq=span.runq)
             conn.send_bytes(pickle.dumps(("ok", answer)))
             if cmd[0] == "stop":
                 return
     except Exception as err:  # handed to the coordinator, which raises it
         conn.send_bytes(pickle.dumps(("error", err)))
+
+
+def _level(part: Partition, peers: _Peers, cmd: tuple[Any, ...]) -> LevelReport:
+    """One level on the coordinator's command: the seed, or the ids below a limit."""
+    if cmd[0] == "seed":
+        part.begin({})
+        part.seed()
+        return part.report(0, peers.close_level())
+    part.begin(cmd[2])
+    taken = peers.expand(cmd[1])
+    return part.report(taken, peers.close_level())
 
 
 class _Processes:
@@ -204,6 +215,7 @@ class _Processes:
                  adopt: Adopt | None = None, owner: Owner | None = None) -> None:  # fmt: skip
         ctx = mp.get_context("fork")
         self.tally = Tally(count)
+        self.tally.stamps["fork"] = time.perf_counter()
         pipes = [ctx.Pipe() for _ in range(count)]
         self.commands: list[Connection] = [p[0] for p in pipes]
         inboxes: list[Queue[Any]] = [ctx.Queue() for _ in range(count)]
@@ -215,6 +227,7 @@ class _Processes:
                                daemon=True)
             proc.start()
             self.procs.append(proc)
+        self.tally.stamps["forked"] = time.perf_counter()
 
     def _ask(self, *cmd: Any) -> list[Any]:
         """Send `cmd` to every worker; their answers, by worker."""
@@ -238,14 +251,18 @@ class _Processes:
 
     def seed(self) -> list[LevelReport]:
         """See `partitioned.Transport`."""
-        reports = self._ask("seed")
-        self.tally.level(reports)
-        return reports
+        return self._level("seed")
 
     def expand(self, limit: int, open_: dict[int, int]) -> list[LevelReport]:
         """See `partitioned.Transport`."""
-        reports = self._ask("expand", limit, open_)
-        self.tally.level(reports)
+        return self._level("expand", limit, open_)
+
+    def _level(self, *cmd: Any) -> list[LevelReport]:
+        started = time.perf_counter()
+        self.tally.stamps.setdefault("first level", started)
+        reports: list[LevelReport] = self._ask(*cmd)
+        self.tally.stamps["last level"] = time.perf_counter()
+        self.tally.level(reports, self.tally.stamps["last level"] - started)
         return reports
 
     def link_of(self, gid: int) -> int:
@@ -255,11 +272,15 @@ class _Processes:
 
     def close(self) -> tuple[int, int]:
         """See `partitioned.Transport`."""
+        self.tally.stamps["closing"] = time.perf_counter()
         try:
             answers = self._ask("stop")
         finally:
             self.kill()
+        self.tally.stamps["closed"] = time.perf_counter()
+        self.tally.stamps["ready"] = max(a[3] for a in answers)  # the last worker adopted
         self.tally.cpu = [a[2] for a in answers]
+        self.tally.runq = [a[4] for a in answers]
         return sum(a[0] for a in answers), sum(a[1] for a in answers)
 
     def kill(self) -> None:
