@@ -27,7 +27,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import pickle
-import queue
 import signal
 import time
 from collections.abc import Callable
@@ -36,19 +35,17 @@ from multiprocessing.connection import Connection
 from multiprocessing.queues import Queue
 from typing import Any
 
-import numpy as np
-
 from podcheck import ir
 from podcheck.engine import schedstat as clock
-from podcheck.engine.balance import expected, moves
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.graph import StateGraph
 from podcheck.engine.malloc import keep_freed_memory
 from podcheck.engine.npcompile import Unsupported
 from podcheck.engine.ownership import Owner, choose, whole
 from podcheck.engine.packing import ExactStore
-from podcheck.engine.partition import Batch, LevelReport, Partition, partition_twins
+from podcheck.engine.partition import LevelReport, Partition, partition_twins
 from podcheck.engine.partitioned import Tally, Traffic, explore_partitioned
+from podcheck.engine.peers import Peers
 from podcheck.engine.progress import Reporter, SilentReporter
 from podcheck.engine.result import CheckResult
 from podcheck.engine.twins import Twins
@@ -64,99 +61,6 @@ from podcheck.engine.vector import (
 from podcheck.engine.vsymmetry import for_system
 from podcheck.ir import TransitionSystem
 
-
-class _Peers:
-    """A worker's queues: its own inbox and its peers'."""
-
-    def __init__(self, part: Partition, inboxes: list[Queue[Any]]) -> None:
-        self.part, self.inboxes = part, inboxes
-        self.ends = 0
-        self.links: dict[int, np.ndarray] = {}
-        self.inserted: dict[int, int] = {}  # the level's insertions of each peer
-        self.lent: dict[int, Batch] = {}  # frontier states lent by a peer, by lender
-
-    def flush(self) -> None:
-        """Send the outbox (one message per peer), insert what has arrived."""
-        part = self.part
-        for w, batches in enumerate(part.take_outbox()):
-            if batches:
-                self._send(w, ("batch", part.me, batches))
-                part.sent_bytes += sum(sum(k.nbytes for k in b[0]) + b[1].nbytes
-                                       for b in batches)  # fmt: skip
-        while True:
-            try:
-                message = self.inboxes[part.me].get_nowait()
-            except queue.Empty:
-                return
-            self._take(message)
-
-    def _send(self, w: int, message: tuple[Any, ...]) -> None:
-        self.inboxes[w].put(message)
-        self.part.messages += 1
-
-    def _take(self, message: tuple[Any, ...]) -> None:
-        kind, sender = message[0], message[1]
-        if kind == "batch":
-            for keys, links in message[2]:
-                self.part.receive(keys, links)
-        elif kind == "end":
-            self.ends += 1
-        elif kind == "lend":
-            self.lent[sender] = message[2]
-        else:
-            self.links[sender] = message[2]
-            self.inserted[sender] = message[3]
-
-    def _wait(self, done: Any) -> None:
-        """Insert arriving batches until `done()`; the time waited counts as waiting."""
-        inbox = self.inboxes[self.part.me]
-        while not done():
-            started = time.perf_counter()
-            message = inbox.get()
-            self.part.waiting += time.perf_counter() - started
-            self._take(message)
-
-    def close_level(self) -> int:
-        """End the level with every peer: exchange ends, links and insertion counts; new
-        states numbered, every partition's next frontier and expected insertions known
-        (NOTE(insert-weight))."""
-        part, peers = self.part, [w for w in range(self.part.count) if w != self.part.me]
-        self.flush()
-        for w in peers:
-            self._send(w, ("end", part.me))
-        self._wait(lambda: self.ends == len(peers))
-        links = part.finish()
-        for w in peers:
-            self._send(w, ("links", part.me, links, part.inserted))
-            part.sent_bytes += links.nbytes
-        self._wait(lambda: len(self.links) == len(peers))
-        new = part.number([self.links[w] for w in peers])
-        before = part.sizes
-        part.sizes = [new if w == part.me else len(self.links[w]) for w in range(part.count)]
-        inserted = [part.inserted if w == part.me else self.inserted[w]
-                    for w in range(part.count)]  # fmt: skip
-        part.inserts = expected(before, inserted, part.sizes) if before is not None else None
-        self.ends, self.links, self.inserted = 0, {}, {}
-        return new
-
-    def expand(self, limit: int) -> int:
-        """Expand the own frontier below `limit`, evened out with the peers' when the
-        whole level is expanded (NOTE(lent-states), NOTE(insert-weight)); how many states."""
-        part = self.part
-        sizes = part.sizes if limit >= part.total else None  # a level expanded whole
-        plan = moves(sizes, part.inserts) if sizes is not None else []
-        for lender, borrower, states in plan:
-            if lender == part.me:
-                lent = part.lend(states)
-                self._send(borrower, ("lend", part.me, lent))
-                part.sent_bytes += sum(k.nbytes for k in lent[0]) + lent[1].nbytes
-        taken = part.expand(limit, self.flush)
-        for lender in sorted({m[0] for m in plan if m[1] == part.me}):
-            self._wait(lambda: lender in self.lent)  # noqa: B023 (called at once)
-            taken += part.expand_lent(self.lent.pop(lender), self.flush)
-        return taken
-
-
 Adopt = Callable[[Partition], None]  # fills a partition from a one-process run
 SAMPLE_STATES = 20_000  # states of the one-process search that chooses the owner function
 
@@ -170,7 +74,7 @@ def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]],
     process stops between chunks), so the worker ignores SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     keep_freed_memory()  # NOTE(worker-malloc)
-    peers = _Peers(part, inboxes)
+    peers = Peers(part, inboxes)
     first = clock.sample()
     try:
         if adopt is not None:
@@ -195,7 +99,7 @@ def _serve(part: Partition, conn: Connection, inboxes: list[Queue[Any]],
         conn.send_bytes(pickle.dumps(("error", err)))
 
 
-def _level(part: Partition, peers: _Peers, cmd: tuple[Any, ...]) -> LevelReport:
+def _level(part: Partition, peers: Peers, cmd: tuple[Any, ...]) -> LevelReport:
     """One level on the coordinator's command: the seed, or the ids below a limit."""
     if cmd[0] == "seed":
         part.begin({})
