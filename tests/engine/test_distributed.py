@@ -17,6 +17,7 @@ pytest.importorskip("distributed", reason="Dask distributed is not installed "
 
 from b1_ir import b1_system  # noqa: E402
 from test_vector import SPECS, _tiny, assert_agree  # noqa: E402
+from test_workers import PARTITIONED  # noqa: E402
 
 from podcheck import ir  # noqa: E402
 from podcheck.check import CheckOptions, check_file, load_and_compile  # noqa: E402
@@ -105,10 +106,10 @@ def test_a_domain_error_on_a_worker_is_raised_and_the_cluster_stays_usable(clien
 
 def test_check_file_on_a_local_cluster_matches_one_process(monkeypatch):
     monkeypatch.chdir(ROOT)
-    path = next(p for p in SPECS if "liveness" not in p and "deployment-drain" in p)
-    one = check_file(path, CheckOptions(engine="vector"))
-    many = check_file(path, CheckOptions(engine="vector", cluster="local:2"))
+    one = check_file(PARTITIONED, CheckOptions(engine="vector"))
+    many = check_file(PARTITIONED, CheckOptions(engine="vector", cluster="local:2"))
     assert one.result is not None and many.result is not None
+    assert many.result.stats.workers == 2  # explored on the cluster, not left to one process
     assert_agree(many.result, one.result)
     assert many.result.symmetry == one.result.symmetry
 
@@ -126,10 +127,12 @@ def test_the_cli_option_gives_the_same_report(monkeypatch):
     from podcheck.cli import app
 
     monkeypatch.chdir(ROOT)
-    path = next(p for p in SPECS if "deployment-drain" in p)
+    path = PARTITIONED
     one, two = (CliRunner().invoke(app, ["check", path, "--engine", "vector", *extra])
                 for extra in ([], ["--cluster", "local:2"]))  # fmt: skip
     assert one.exit_code == two.exit_code
-    assert one.stdout == two.stdout.replace(" --cluster local:2", "")
+    assert ", complete, on 2 processes\n" in two.stdout  # on the cluster, and it says so
+    assert one.stdout == two.stdout.replace(" --cluster local:2", "").replace(
+        ", on 2 processes", "")
     refused = CliRunner().invoke(app, ["check", path, "--cluster", "local:2"])
     assert refused.exit_code != 0 and "add --engine vector" in refused.stderr
