@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from types import CodeType
 
 from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
 from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, sum_source, value_source
@@ -71,8 +73,27 @@ def _names(system: TransitionSystem) -> list[str]:
     return [f"v{i}" for i in range(len(system.vars))]
 
 
+# NOTE(code-cache): a run of the same system compiles the same source again (each
+# `--max-states` run of a suite, every check of one spec in the tests): the byte code
+# is kept for the last sources of up to CACHED_SOURCE characters.  Code objects are
+# immutable and the source is the whole input of `compile`, so a hit is the same code.
+CACHED_SOURCE = 1 << 20
+
+
+@lru_cache(maxsize=128)
+def _cached(source: str, filename: str) -> CodeType:
+    return compile(source, filename, "exec")
+
+
+def _compiled(source: str, filename: str) -> CodeType:
+    """`compile(source, filename, "exec")`, cached (NOTE(code-cache))."""
+    if len(source) > CACHED_SOURCE:
+        return compile(source, filename, "exec")
+    return _cached(source, filename)
+
+
 def _exec(source: str, namespace: dict[str, object], name: str) -> Callable[..., object]:
-    code = compile(source, f"<podcheck:{name}>", "exec")
+    code = _compiled(source, f"<podcheck:{name}>")
     exec(code, namespace)  # noqa: S102 - source is generated from the IR, ints only
     fn = namespace[name]
     assert callable(fn)
@@ -281,7 +302,7 @@ def _chunked_sources(
 
 
 def _make_chunked(system: TransitionSystem, sources: list[str]) -> Callable[..., Expander]:
-    codes = [compile(src + "\n", f"<podcheck:part{i}>", "exec") for i, src in enumerate(sources)]
+    codes = [_compiled(src + "\n", f"<podcheck:part{i}>") for i, src in enumerate(sources)]
     fail = _domain_error(system)
 
     def make(seen: object, add: object, push_state: object, push_key: object,

@@ -94,7 +94,13 @@ def test_the_table_has_spec_property_expected_got_states_and_time(tmp_path: Path
 
 def test_parallel_and_serial_runs_print_the_same_report(monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
-    paths = ["specs/seed", "specs/manifests"]
+    # every seed spec and manifest but the four slowest (two thirds of the time):
+    # passing, failing, rejected and parse-only entries, `podcheck.toml` expectations
+    slow = {"12-drain-pdb.pod", "hpa-range.yaml", "anti-affinity-zone-spread.yaml",
+            "percent-budget-odd-replicas.yaml"}
+    paths = [str(p.relative_to(ROOT)) for folder in ("specs/seed", "specs/manifests")
+             for p in sorted((ROOT / folder).iterdir())
+             if p.suffix in (".pod", ".yaml") and p.name not in slow]
     serial = run_suite(paths, CheckOptions(), strict=True, jobs=1)
     parallel = run_suite(paths, CheckOptions(), strict=True, jobs=2)
     assert render_suite(serial, show_time=False) == render_suite(parallel, show_time=False)
