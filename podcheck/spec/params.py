@@ -24,7 +24,8 @@ class Param:
     `protected.app.startupProbe.failureThreshold`) takes every value in `lo..hi`.  With
     `upto` (the name of an earlier parameter, `minAvailable: 1..replicas`) the range is
     `lo..` that parameter's value at each point, and `hi` is its largest.  `unit` is "s"
-    for a fixed duration (`startup: fixed 20s..120s`: the values are whole seconds)."""
+    for a fixed duration (`startup: fixed 20s..120s`: the values are whole seconds), "%"
+    for a percent budget (`minAvailable: 40%..60%`: whole percents)."""
 
     name: str
     lo: int
@@ -49,7 +50,10 @@ class Param:
         return self.name.rsplit(".", 1)[-1]
 
     def shown(self, value: int) -> str:
-        """`value` with its unit: `41 s` for a fixed duration, `3` for a count."""
+        """`value` with its unit: `41 s` for a fixed duration, `41%` for a percent (no
+        space, as Kubernetes and the DSL write it), `3` for a count."""
+        if self.unit == "%":
+            return f"{value}%"
         return f"{value} {self.unit}" if self.unit else str(value)
 
     @property
