@@ -52,3 +52,17 @@ def test_gaps_in_an_integer_range_are_runs():
 
 def test_true_is_true():
     assert render_invariant(SYSTEM, ir.TRUE) == ["true"]
+
+
+
+def test_a_proof_that_needs_no_fact_says_why_in_the_text_report():
+    """Spacer's invariant cut down to `true` (the variables' ranges alone exclude the
+    violation, e.g. a phase whose range has no Unknown): the report says so instead of
+    an invariant reading `true`; any other invariant is one fact a line."""
+    from podcheck.report.text import invariant_lines
+
+    assert invariant_lines(SYSTEM, ir.TRUE) == [
+        "  inductive invariant: true (the variables' ranges alone rule out every violation)"]
+    lines = invariant_lines(SYSTEM, ir.op("<=", Var(0), ir.Const(2)))
+    assert lines[0] == "  inductive invariant:" and len(lines) == 2
+    assert lines[1].startswith("    ") and lines[1].strip() != "true"
