@@ -59,7 +59,7 @@ def fit_command(file: SpecOrManifestArg, nodes: NodesOpt = 3, failures: Failures
     if run.diagnostics:
         typer.echo(render(run.diagnostics, run.sources, "text"), nl=False, err=True)
     if run.problem is not None:
-        typer.echo(render_fits(run.problem, run.fits), nl=False)
+        typer.echo(render_fits(run.problem, run.fits, run.requests), nl=False)
     raise typer.Exit(int(run.exit_code))
 
 

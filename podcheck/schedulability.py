@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from podcheck.diagnostics import Diagnostic, StageResult
 from podcheck.engine.binpack import (
@@ -33,7 +34,13 @@ from podcheck.exitcodes import ExitCode
 from podcheck.lang.check import LoadOptions, load_with_sources
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.capacity import scaled_resources
-from podcheck.model.kube_adapter import Placement, daemon_runs_on, node_view, placement
+from podcheck.model.kube_adapter import (
+    Placement,
+    daemon_runs_on,
+    effective_requests,
+    node_view,
+    placement,
+)
 from podcheck.spec import CheckedSpec, DrainMode, Node, PodTemplate, Workload, WorkloadKind
 
 
@@ -46,6 +53,9 @@ class FitRun:
     sources: Mapping[str, str]
     problem: Problem | None = None
     fits: tuple[Fit, ...] = ()
+    # per workload with requests: its effective requests (PodRequests: init containers'
+    # maximum, sidecars added), as exact quantities, in spec order
+    requests: tuple[tuple[str, tuple[tuple[str, Decimal], ...]], ...] = ()
 
     @property
     def smallest_failing(self) -> Fit | None:
@@ -178,4 +188,7 @@ def fit_file(path: str, options: LoadOptions | None = None,
     env = spec.environment
     sets = scenarios([names.index(d) for d in env.drain], env.nodeFailures, len(names),
                      env.drainMode is DrainMode.CONCURRENT)  # fmt: skip
-    return FitRun(path, result.diagnostics, loaded.sources, problem, check_all(problem, sets))
+    requests = tuple((w.name, tuple(r.items())) for w in spec.workloads
+                     if (r := effective_requests(w.template)))  # fmt: skip
+    return FitRun(path, result.diagnostics, loaded.sources, problem, check_all(problem, sets),
+                  requests)

@@ -37,7 +37,7 @@ from podcheck.kube.intstr import IntOrPercent
 from podcheck.kube.labels import InvalidSelector, selector_core
 from podcheck.manifests.behavior import RANGE
 from podcheck.manifests.objects import KObject
-from podcheck.manifests.ranges import ANNOTATED, Ranged, int_range, template_annotations
+from podcheck.manifests.ranges import ANNOTATED, Ranged, child, int_range, template_annotations
 from podcheck.spec import CheckedSpec, PodDisruptionBudget, Workload
 from podcheck.spec.params import Param
 
@@ -60,7 +60,11 @@ def read_budget_ranges(obj: KObject, pdb: PodDisruptionBudget, workloads: Sequen
                                   span, help=got[1]))  # fmt: skip
         else:
             patch = PERCENT if got.unit == "%" else ANNOTATED
-            found.append(Ranged(replace(got, span=value_span, patch=patch),
+            field = child(obj.node, "spec", got.field)  # set: `_read` requires it
+            written = replace(got, span=value_span, patch=patch,
+                              field_span=field.span if field else value_span,
+                              field_patch=("{}%" if got.unit == "%" else "{}") if field else "")
+            found.append(Ranged(written,
                                 _budget_setter(pdb.name, got.field, got.unit == "%")))
     return found
 

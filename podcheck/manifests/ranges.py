@@ -16,7 +16,9 @@ and the container must declare that probe.  The parameter is named as the DSL na
 `<workload>.<container>.<probe>.<field>` (`tune --param failureThreshold` finds it), and
 build.py checks one point spec per value of the product, as for a HorizontalPodAutoscaler's
 replica range (`_ranged`).  A single value (`"8"`) is the range 8-8, so the patch `tune`
-prints (the annotation's value at the chosen point) keeps the manifest readable.
+prints (the annotation's value at the chosen point) keeps the manifest readable; the
+patch also sets the probe field itself when the manifest writes it, or says to add it
+(NOTE(tune-field-patch) in spec/params.py).
 
   podcheck.io/startup-seconds: "fixed 20-120"    (or `.<container>`)
 
@@ -63,7 +65,8 @@ def on_workload(name: str, setter: Setter) -> Callable[[CheckedSpec, int], Check
     return set_spec
 
 
-def _child(node: YNode | None, *keys: str) -> YNode | None:
+def child(node: YNode | None, *keys: str) -> YNode | None:
+    """The node at `keys` below `node` (mappings only), None when absent."""
     for key in keys:
         if node is None or not isinstance(node.value, dict):
             return None
@@ -77,7 +80,7 @@ def template_annotations(obj: KObject) -> list[tuple[str, str, Span, Span]]:
     path = {"Pod": ("metadata",), "PodDisruptionBudget": ("metadata",),
             "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata")}.get(
         obj.kind, ("spec", "template", "metadata"))  # fmt: skip
-    node = _child(obj.node, *path, "annotations")
+    node = child(obj.node, *path, "annotations")
     if node is None or not isinstance(node.value, dict):
         return []
     keys = node.keys or {}
@@ -98,8 +101,38 @@ def read_ranges(obj: KObject, w: Workload, out: list[Diagnostic]) -> list[Ranged
                                   f"{obj.kind} `{obj.name}`: annotation `{key}`: {got[0]}",
                                   span, help=got[1]))  # fmt: skip
         else:
-            found.append(Ranged(replace(got.param, span=value_span, patch=ANNOTATED), got.set))
+            field = _probe_field(obj, key[len(RANGE) + 1:])
+            param = replace(got.param, span=value_span, patch=ANNOTATED,
+                            field_span=field.span if field else value_span,
+                            field_patch="{}" if field else "",
+                            unset="" if field else _field_words(key[len(RANGE) + 1:]))
+            found.append(Ranged(param, got.set))
     return found + read_fixed_startups(obj, w)
+
+
+def _field_words(dotted: str) -> str:
+    """`startupProbe.failureThreshold` of container `app` (from the annotation's
+    `app.startupProbe.failureThreshold`)."""
+    name, _, rest = dotted.partition(".")
+    return f"`{rest}` of container `{name}`"
+
+
+def _probe_field(obj: KObject, dotted: str) -> YNode | None:
+    """The probe field `<container>.<probe>.<field>` as written in `obj`'s pod template
+    (NOTE(tune-field-patch) in spec/params.py), None when the manifest leaves it to its
+    default."""
+    name, _, rest = dotted.partition(".")
+    probe, _, field = rest.partition(".")
+    path = {"Pod": ("spec",), "CronJob": ("spec", "jobTemplate", "spec", "template", "spec")}
+    pod = child(obj.node, *path.get(obj.kind, ("spec", "template", "spec")))
+    for key in ("containers", "initContainers"):
+        listed = child(pod, key)
+        entries = listed.value if listed is not None and isinstance(listed.value, list) else []
+        for entry in entries:
+            named = child(entry, "name")
+            if named is not None and named.value == name:
+                return child(entry, probe, field)
+    return None
 
 
 def int_range(value: str) -> tuple[int, int] | None:

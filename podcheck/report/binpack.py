@@ -1,5 +1,5 @@
-"""`podcheck fit`'s text: per scenario (nodes taken away) the placement Z3 found, or
-that none exists, and the smallest failing scenario.
+"""`podcheck fit`'s text: each workload's effective requests, per scenario (nodes taken
+away) the placement Z3 found, or that none exists, and the smallest failing scenario.
 
 Stage: `podcheck.report`.  Consumes an `engine.binpack.Problem` and its `Fit`s; produces
 text.
@@ -8,6 +8,7 @@ text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from podcheck.engine.binpack import Fit, Problem
 from podcheck.report.words import plural
@@ -30,12 +31,39 @@ def _placement(problem: Problem, fit: Fit) -> str:
                      for q, names in sorted(by_node.items())) or "no pods"  # fmt: skip
 
 
-def render_fits(problem: Problem, fits: Sequence[Fit]) -> str:
-    """The whole `fit` report (module doc)."""
+_BINARY = (("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10))
+
+
+def quantity(resource: str, value: Decimal) -> str:
+    """A quantity as Kubernetes writes it: cpu in cores or millicores (`2`, `850m`),
+    bytes with the largest binary suffix that divides them (`448Mi`), else as is."""
+    if resource == "cpu" and value != value.to_integral_value():
+        return f"{(value * 1000).normalize():f}m"
+    if value == value.to_integral_value() and resource != "cpu" and value:
+        whole = int(value)
+        for suffix, shift in _BINARY:
+            if whole % (1 << shift) == 0:
+                return f"{whole >> shift}{suffix}"
+    return f"{value.normalize():f}"
+
+
+def _requests(requests: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]]) -> list[str]:
+    """`  effective requests ...: web 850m cpu, 448Mi memory` (none: no line)."""
+    if not requests:
+        return []
+    each = "; ".join(f"{name} " + ", ".join(f"{quantity(r, v)} {r}" for r, v in rs)
+                     for name, rs in requests)  # fmt: skip
+    return [f"  effective requests (init containers and sidecars included): {each}"]
+
+
+def render_fits(problem: Problem, fits: Sequence[Fit],
+                requests: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]] = ()) -> str:
+    """The whole `fit` report (module doc), with each workload's effective `requests`
+    (kube `PodRequests`) under the heading."""
     resources = sorted({r for n in problem.nodes for r, _ in n.capacity})
     limited = ", ".join(resources) if resources else "no resource is limited"
     lines = [f"schedulability: {plural(len(problem.pods), 'pod')} on "
-             f"{plural(len(problem.nodes), 'node')} ({limited})"]  # fmt: skip
+             f"{plural(len(problem.nodes), 'node')} ({limited})", *_requests(requests)]
     for fit in fits:
         where = _scenario(problem, fit)
         if fit.fits:

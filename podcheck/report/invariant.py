@@ -7,7 +7,11 @@ Stage: `podcheck.report`.  Consumes a `TransitionSystem` and the invariant of a
   may take (`pod web-0 phase in {Pending, Running}`, `pod web-0 app.restarts = 0`,
   `pod web-0 app.processTimer <= 60`, a 0/1 flag as `not pod web-0 exists`), in
   layout order;
-- then every other conjunct, one a line: a disjunction whose first parts exclude one
+- then every other conjunct, one a line, with the variables the first facts fix to one
+  value replaced by it and folded (`node n1 state = Ready` makes `(node n1 state -
+  pod app app.processTimer + pod app app.startupTimer) != 0` read `(pod app
+  app.startupTimer - pod app app.processTimer) != 0`: no state's number inside
+  arithmetic; the conjunction is the same): a disjunction whose first parts exclude one
   value each reads as an implication (`if pod web-0 app.state = Running then pod web-0
   node = n1`), tests of one variable inside it are merged the same way, and enumerated
   values are shown by label.
@@ -15,7 +19,9 @@ Stage: `podcheck.report`.  Consumes a `TransitionSystem` and the invariant of a
 
 from __future__ import annotations
 
-from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
+from collections.abc import Mapping
+
+from podcheck.ir import Const, Expr, Op, TransitionSystem, Var, evaluate
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -50,7 +56,39 @@ def render_invariant(system: TransitionSystem, expr: Expr) -> list[str]:
             index, allowed = one
             values[index] = values.get(index, allowed) & allowed
     lines = [_values(system, i, values[i]) for i in sorted(values)]
-    return lines + [_show(system, c) for c in rest]
+    fixed = {i: min(a) for i, a in values.items() if len(a) == 1}
+    folded = [_substituted(c, fixed) for c in rest]
+    return lines + [_show(system, c) for c in folded if c != Const(1)]
+
+
+def _negative(e: Expr) -> bool:
+    return isinstance(e, Op) and e.op == "*" and isinstance(e.args[0], Const) and \
+        e.args[0].value < 0  # fmt: skip
+
+
+def _substituted(e: Expr, fixed: Mapping[int, int]) -> Expr:
+    """`e` with each variable of `fixed` replaced by its value, folded (module doc): a
+    part without variables is evaluated, `or` / `and` drop their constant parts, a sum
+    its zeros (its constant last, its positive terms first)."""
+    if isinstance(e, Var):
+        return Const(fixed[e.index]) if e.index in fixed else e
+    if isinstance(e, Const):
+        return e
+    args = tuple(_substituted(a, fixed) for a in e.args)
+    if all(isinstance(a, Const) for a in args):
+        return Const(evaluate(Op(e.op, args), ()))
+    consts = [a.value for a in args if isinstance(a, Const)]
+    others = tuple(a for a in args if not isinstance(a, Const))
+    if e.op in ("or", "and"):
+        if any((v != 0) == (e.op == "or") for v in consts):  # a true part, a false one
+            return Const(1 if e.op == "or" else 0)
+        return others[0] if len(others) == 1 else Op(e.op, others)
+    if e.op == "+":
+        total = sum(consts)
+        terms = (*(a for a in others if not _negative(a)), *(a for a in others if _negative(a)),
+                 *((Const(total),) if total else ()))
+        return terms[0] if len(terms) == 1 else Op("+", terms)
+    return Op(e.op, args)
 
 
 def _domain(system: TransitionSystem, index: int) -> frozenset[int]:

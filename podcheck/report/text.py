@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from podcheck.engine.result import CheckResult, PropertyResult, Trace, Verdict
 from podcheck.engine.symbolic import SYMBOLIC_ENGINES
-from podcheck.ir import Action, Expectation, Expr, Op, Property, Var
+from podcheck.ir import Action, Expectation, Expr, Op, Property, TransitionSystem, Var
 from podcheck.report import words
 from podcheck.report.invariant import render_invariant
 from podcheck.report.params import counts_line, param_line
@@ -201,6 +201,16 @@ def _run(result: PropertyResult, prop: Property | None, detail: Detail,
             + render_trace(result.trace, detail, reads(prop), after=seen.upto))
 
 
+def invariant_lines(system: TransitionSystem, invariant: Expr) -> list[str]:
+    """A proof's inductive invariant, one fact a line; `true` (no fact was needed: every
+    state within the variables' ranges satisfies the property) says so."""
+    facts = render_invariant(system, invariant)
+    if facts == ["true"]:
+        return ["  inductive invariant: true (the variables' ranges alone rule out "
+                "every violation)"]
+    return ["  inductive invariant:", *(f"    {c}" for c in facts)]
+
+
 def _property(check: CheckResult, prop: Property | None, result: PropertyResult,
               detail: Detail, seen: Earlier | None) -> str:
     lines = [headline(prop, result)]
@@ -209,8 +219,7 @@ def _property(check: CheckResult, prop: Property | None, result: PropertyResult,
         lines.append(f"  {with_params}")
     lines += [f"  {counts_line(c)}" for c in result.counts]
     if result.invariant is not None:
-        lines += ["  inductive invariant:", *(f"    {c}" for c in
-                                              render_invariant(check.system, result.invariant))]
+        lines += invariant_lines(check.system, result.invariant)
     if result.trace is not None:
         stats = check.stats
         symbolic = check.engine in SYMBOLIC_ENGINES

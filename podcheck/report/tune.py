@@ -22,16 +22,35 @@ def _runs(values: list[int], p: Param) -> str:
 
 
 def _patch(tuning: Tuning, sources: Mapping[str, str], value: int) -> list[str]:
-    """A unified-diff hunk setting the field to `value`."""
-    span = tuning.param.span
-    text = sources.get(span.file)
-    if text is None or span.line > len(text.splitlines()):
+    """A unified diff setting the field to `value`: one hunk per line changed, the range's
+    line and, for a manifest's annotation, the Kubernetes field it stands for
+    (NOTE(tune-field-patch) in spec/params.py)."""
+    p = tuning.param
+    text = sources.get(p.span.file)
+    edits = [(p.span, p.literal(value))]
+    if p.field_patch and p.field_span.file == p.span.file:
+        edits.append((p.field_span, p.field_literal(value)))
+    if text is None or any(span.line > len(text.splitlines()) for span, _ in edits):
         return []
-    line = text.splitlines()[span.line - 1]
-    new = line[: span.column - 1] + tuning.param.literal(value) + line[span.end_column - 1:]
-    name = posixpath.basename(span.file)
-    return [f"--- {name}", f"+++ {name}", f"@@ -{span.line} +{span.line} @@",
-            f"-{line}", f"+{new}"]  # fmt: skip
+    lines = text.splitlines()
+    name = posixpath.basename(p.span.file)
+    out = [f"--- {name}", f"+++ {name}"]
+    for number in sorted({span.line for span, _ in edits}):
+        new = line = lines[number - 1]
+        for span, literal in sorted((e for e in edits if e[0].line == number),
+                                    key=lambda e: -e[0].column):  # right to left
+            old = new[span.column - 1: span.end_column - 1]
+            if old[:1] in ("'", '"') and literal[:1] != old[:1]:  # keep the YAML quoting
+                literal = old[0] + literal + old[0]
+            new = new[: span.column - 1] + literal + new[span.end_column - 1:]
+        if new != line:
+            out += [f"@@ -{number} +{number} @@", f"-{line}", f"+{new}"]
+    if len(out) == 2:  # the file already says `value`
+        out = []
+    if p.unset:
+        out.append(f"note: the manifest leaves {p.unset} to its default; set it to "
+                   f"{value} too, so that the cluster runs the value checked")
+    return out
 
 
 def _witness(tuning: Tuning, largest: bool) -> list[str]:

@@ -240,3 +240,39 @@ def test_the_witness_names_where_each_first_probe_tick_fell():
         first = int(re.search(r"(\d+) s after", offset).group(1))
         assert v.value <= first < v.value + 10, (v.value, offset)
         assert step_times(v.trace)[-1] == first + 20
+
+
+PERCENT = """
+cluster { nodes: 2 }
+deployment web {
+  replicas: 2
+  template {
+    labels: { app: web }
+    container app { image: "nginx:1.27" }
+  }
+}
+pdb web-pdb {
+  selector: { app: web }
+  minAvailable: 50%..51%
+}
+environment { drain: [n1] }
+check drain-completes
+"""
+
+
+def test_a_percent_parameter_is_written_as_kubernetes_writes_it(tmp_path, monkeypatch):
+    """`41%`, not `41 %`, in the witness, the verdict's range, `tune`'s intervals and its
+    patch (51% of two replicas rounds up to 2: the drain never completes)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, PERCENT)
+    checked = CliRunner().invoke(app, ["check", "spec.pod"])
+    assert checked.exit_code == 1, checked.stdout
+    assert "  with minAvailable = 51%\n" in checked.stdout
+    assert "parameters   minAvailable = 51%\n" in checked.stdout
+    tuned = CliRunner().invoke(app, ["tune", "spec.pod", "--param", "minAvailable", "--largest"])
+    assert tuned.exit_code == 0, tuned.stdout
+    assert "parameter `web-pdb.minAvailable` in 50%..51%\n" in tuned.stdout
+    assert "  `drain-completes` fails for minAvailable in 51%\n" in tuned.stdout
+    assert "largest holding value: 50%\n" in tuned.stdout
+    assert "-  minAvailable: 50%..51%\n+  minAvailable: 50%\n" in tuned.stdout
+    assert " %" not in checked.stdout + tuned.stdout

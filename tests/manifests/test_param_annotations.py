@@ -219,15 +219,17 @@ TUNED = [  # (spec, tune's arguments, the options `check` reads the manifests wi
 
 
 def _apply(patch: list[str], text: str) -> str:
-    """The text with the one-line hunk of `tune`'s patch applied (the `-` line must be
+    """The text with every one-line hunk of `tune`'s patch applied (each `-` line must be
     the file's line, as `patch` would check)."""
-    at = next(i for i, line in enumerate(patch) if line.startswith("@@ -"))
-    number = int(patch[at].split()[1][1:])
-    old, new = patch[at + 1], patch[at + 2]
     lines = text.splitlines(keepends=True)
-    assert old.startswith("-") and lines[number - 1].rstrip("\n") == old[1:]
-    assert new.startswith("+")
-    lines[number - 1] = new[1:] + "\n"
+    hunks = [i for i, line in enumerate(patch) if line.startswith("@@ -")]
+    assert hunks
+    for at in hunks:
+        number = int(patch[at].split()[1][1:])
+        old, new = patch[at + 1], patch[at + 2]
+        assert old.startswith("-") and lines[number - 1].rstrip("\n") == old[1:]
+        assert new.startswith("+")
+        lines[number - 1] = new[1:] + "\n"
     return "".join(lines)
 
 
@@ -246,3 +248,41 @@ def test_the_printed_patch_applied_makes_every_property_hold(tmp_path, spec, arg
     checked = runner.invoke(app, ["check", str(patched), *options])
     assert checked.exit_code == 0, checked.stdout
     assert "violated" not in checked.stdout
+
+
+def _tuned(tmp_path: Path, name: str, text: str, args: list[str]) -> list[str]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    tuned = CliRunner().invoke(app, ["tune", str(path), *args])
+    assert tuned.exit_code == 0, tuned.output
+    return tuned.stdout.splitlines()
+
+
+def test_the_patch_sets_the_kubernetes_field_the_annotation_stands_for(tmp_path):
+    """NOTE(tune-field-patch): the budget's own `minAvailable` (quoted as written) and a
+    probe field the manifest writes are set to the value found next to the annotation,
+    so the cluster gets what podcheck checked; a field left to its default is named."""
+    budget = (ROOT / "specs" / "manifests" / "tune-min-available.yaml").read_text()
+    budget = budget.replace('"0-2"', '"40%-51%"').replace("minAvailable: 2\n",
+                                                         'minAvailable: "51%"\n')
+    patch = _tuned(tmp_path, "budget.yaml", budget, [
+        "--param", "minAvailable", "--largest", "--nodes", "2", "--failures", "0",
+        "--check", "drain-completes"])
+    hunks = [line for line in patch if line[:1] in "+-" and line[:3] not in ("---", "+++")]
+    assert hunks == ['-    podcheck.io/range.minAvailable: "40%-51%"',
+                     '+    podcheck.io/range.minAvailable: "50%"',
+                     '-  minAvailable: "51%"', '+  minAvailable: "50%"']
+    assert 'minAvailable: "50%"\n' in _apply(patch, budget)
+    probe = (ROOT / "specs" / "manifests" / "startup-threshold-range.yaml").read_text()
+    probe = probe.replace('"1-10"', '"7-8"')
+    options = ["--param", "failureThreshold", "--bfs", "--nodes", "1", "--failures", "0",
+               "--concurrent-drains", "0", "--check", "no-crash-loop"]
+    unset = _tuned(tmp_path, "unset.yaml", probe, options)
+    assert unset[-1] == ("note: the manifest leaves `startupProbe.failureThreshold` of "
+                         "container `app` to its default; set it to 8 too, so that the "
+                         "cluster runs the value checked")
+    written = probe.replace("      periodSeconds: 10\n",
+                            "      periodSeconds: 10\n      failureThreshold: 3\n")
+    patch = _tuned(tmp_path, "written.yaml", written, options)
+    assert patch[-2:] == ["-      failureThreshold: 3", "+      failureThreshold: 8"]
+    assert "failureThreshold: 8\n" in _apply(patch, written)

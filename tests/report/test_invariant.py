@@ -52,3 +52,30 @@ def test_gaps_in_an_integer_range_are_runs():
 
 def test_true_is_true():
     assert render_invariant(SYSTEM, ir.TRUE) == ["true"]
+
+
+
+def test_a_proof_that_needs_no_fact_says_why_in_the_text_report():
+    """Spacer's invariant cut down to `true` (the variables' ranges alone exclude the
+    violation, e.g. a phase whose range has no Unknown): the report says so instead of
+    an invariant reading `true`; any other invariant is one fact a line."""
+    from podcheck.report.text import invariant_lines
+
+    assert invariant_lines(SYSTEM, ir.TRUE) == [
+        "  inductive invariant: true (the variables' ranges alone rule out every violation)"]
+    lines = invariant_lines(SYSTEM, ir.op("<=", Var(0), ir.Const(2)))
+    assert lines[0] == "  inductive invariant:" and len(lines) == 2
+    assert lines[1].startswith("    ") and lines[1].strip() != "true"
+
+
+def test_a_variable_fixed_by_a_fact_is_replaced_by_its_value_in_the_others():
+    """`node = n1` (value 1) is a fact: `node - restarts + timer != 0` reads `timer -
+    restarts + 1 != 0`, a disjunct `node != n1` is false and goes, and a conjunct that
+    becomes true is not printed; the conjunction is unchanged."""
+    minus_r = ir.op("*", -1, R)
+    got = lines(ir.op("==", N, 1), ir.op("!=", ir.op("+", N, minus_r, T), 0),
+                ir.op("or", ir.op("!=", N, 1), ir.op("<=", R, 2)),
+                ir.op("or", ir.op("==", N, 1), ir.op("==", S, 2)))
+    assert got == ["pod web-1 node = n1",
+                   "(pod web-1 app.timer - pod web-1 app.restarts + 1) != 0",
+                   "pod web-1 app.restarts != 3"]
