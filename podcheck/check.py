@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -168,20 +169,29 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _spent(options: CheckOptions, seconds: float) -> CheckOptions:
+    """`options` with `seconds` of the budget used (by the load that finds the groups)."""
+    if options.timeout_seconds is None:
+        return options
+    return replace(options, timeout_seconds=max(0.0, options.timeout_seconds - seconds))
+
+
 def check_path(path: str, options: CheckOptions,
                reporter: RunReporter | None = None) -> list[CheckRun]:
     """Verify the spec or manifests at `path`: one run per independent group of workloads
     and exploration (`podcheck.grouped.check_groups`) for manifests and for `.pod` specs
     whose properties are built-in checks (`splittable`; `--check` keeps only those named),
-    else one run.  `--timeout` bounds all of them."""
+    else one run.  `--timeout` bounds all of them, the load that decides it included."""
+    began = time.monotonic()
     manifests = is_manifest_path(path)
     found = None if manifests else preload(
         path, options.max_input_size, options.timeout_seconds, options.max_memory)
     if not manifests and found is None:
-        return [check_file(path, options, reporter)]
+        return [check_file(path, _spent(options, time.monotonic() - began), reporter)]
     loaded: Loaded | ManifestsLoaded = load_inputs([path], options.manifests) \
         if found is None else narrowed(found, options.manifests.checks)
     spec = loaded.result.value
+    options = _spent(options, time.monotonic() - began)
     if spec is None or not (manifests or splittable(spec)):
         return [check_file(path, options, reporter, preloaded=loaded)]
 

@@ -92,6 +92,8 @@ def filtered(system: TransitionSystem, guesses: Sequence[Expr],
     index past the layout, read through `extra`): `on_i -> g_i` before the step, and
     some `on_i and not g_i` after it; each round assumes the kept ones on, the dropped
     ones off, so the solver keeps what it learnt."""
+    if deadline.expired():  # NOTE(split-deadline): no encoding past the deadline
+        return None
     kept = [i for i, g in enumerate(guesses) if all(ir.evaluate(g, s) for s in system.init)]
     enc = smt.Encoder(system)
     pre, post = enc.state("pre"), enc.state("post")

@@ -31,10 +31,10 @@ import z3
 
 from podcheck import ir
 from podcheck.engine.result import Verdict
-from podcheck.engine.smt_values import ChcOutcome, Deadline
+from podcheck.engine.smt_values import TIMEOUT, ChcOutcome, Deadline
 from podcheck.ir import Const, Expr, State, TransitionSystem, Var
 
-__all__ = ["ChcOutcome", "Deadline", "Encoder", "Outcome", "Session", "StateCopy",
+__all__ = ["TIMEOUT", "ChcOutcome", "Deadline", "Encoder", "Outcome", "Session", "StateCopy",
            "check_invariant", "inductive_core", "prove_by_chc", "state_of", "states_of", "value_of"]
 
 UNBOUNDED = 2**32 - 1  # Z3's "no limit" for an unsigned parameter
@@ -240,19 +240,25 @@ class Session:
 
     def check(self, *assumptions: Formula) -> Outcome:
         """Is there a model of the assertions and `assumptions`? (NOTE(query-verdict))."""
-        budget = self.deadline.remaining_ms()
         if self.deadline.expired():
-            return Outcome(Verdict.UNKNOWN, "timeout")
+            return Outcome(Verdict.UNKNOWN, TIMEOUT)
+        budget = self.deadline.remaining_ms()
         self._solver.set(timeout=budget or UNBOUNDED, rlimit=self.deadline.effort)  # 0: no cap
         verdict = _verdict(self._solver.check(*assumptions))
         if verdict is Verdict.UNKNOWN:
-            return Outcome(verdict, self._solver.reason_unknown())
+            return Outcome(verdict, _reason(self.deadline, self._solver.reason_unknown()))
         model = self._solver.model() if verdict is Verdict.VIOLATED else None
         return Outcome(verdict, "", model)
 
     def core(self) -> list[Formula]:
         """The assumptions of the last `check` (unsat) that its answer needed."""
         return list(self._solver.unsat_core())
+
+
+def _reason(deadline: Deadline, said: str) -> str:
+    """Z3's reason for an unknown; `TIMEOUT` whatever it said ("canceled", "timeout",
+    "max. resource limit exceeded" when the time was also up) once the deadline passed."""
+    return TIMEOUT if deadline.expired() else said
 
 
 def state_of(model: Model, state: StateCopy) -> State:
@@ -267,13 +273,15 @@ def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline,
     where `lemma` L holds in every reachable state (proved inductive by the caller);
     `effort` caps Z3's resource count (0: no cap), unlike time the same on every machine.
     VIOLATED: reachable; HOLDS: not, with Spacer's `inv` (inductive together with L)."""
+    if deadline.expired():  # NOTE(split-deadline): no encoding past the deadline
+        return ChcOutcome(Verdict.UNKNOWN, TIMEOUT)
     enc = Encoder(system)
     ctx, pre, post = enc.ctx, enc.state("pre"), enc.state("post")
     ints = [z3.IntSort(ctx)] * len(system.vars)
     inv = z3.Function("inv", *ints, z3.BoolSort(ctx))
     goal = z3.Function("goal", z3.BoolSort(ctx))
     fp = z3.Fixedpoint(ctx=ctx)
-    fp.set(engine="spacer", timeout=deadline.remaining_ms() or UNBOUNDED)
+    fp.set(engine="spacer")
     fp.set(rlimit=effort)  # Z3's resource units (0: none): a deterministic budget
     fp.register_relation(inv, goal)
     fp.declare_var(*pre.terms, *post.terms)
@@ -281,12 +289,17 @@ def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline,
     known = enc.formula(lemma, pre)
     fp.rule(inv(*post.terms), [inv(*pre.terms), known, enc.transition(pre, post), post.domain])
     fp.rule(goal(), [inv(*pre.terms), known, enc.formula(bad, pre)])
+    if deadline.expired():  # the encoding took the rest of the budget
+        return ChcOutcome(Verdict.UNKNOWN, TIMEOUT)
+    fp.set(timeout=deadline.remaining_ms() or UNBOUNDED)  # from the time left now
     try:
         verdict = _verdict(fp.query(goal()))
     except z3.Z3Exception as err:  # Spacer reports its timeout as an exception
-        return ChcOutcome(Verdict.UNKNOWN, str(err.value, "utf-8", "replace"))
+        return ChcOutcome(Verdict.UNKNOWN,
+                          _reason(deadline, str(err.value, "utf-8", "replace")))  # fmt: skip
     if verdict is not Verdict.HOLDS:
-        return ChcOutcome(verdict, fp.reason_unknown() if verdict is Verdict.UNKNOWN else "")
+        return ChcOutcome(verdict, _reason(deadline, fp.reason_unknown())
+                          if verdict is Verdict.UNKNOWN else "")  # fmt: skip
     cover = z3.substitute_vars(fp.get_cover_delta(-1, inv), *pre.terms)
     index = {t.get_id(): i for i, t in enumerate(pre.terms)}
     return ChcOutcome(verdict, "", _to_ir(cover, index))
@@ -296,6 +309,8 @@ def check_invariant(system: TransitionSystem, invariant: Expr, bad: Expr,
                     deadline: Deadline) -> Verdict:  # fmt: skip
     """HOLDS when `invariant` contains the initial states, is closed under every action
     (within the domains) and excludes `bad`; VIOLATED when one of the three fails."""
+    if deadline.expired():
+        return Verdict.UNKNOWN
     enc = Encoder(system)
     pre, post = enc.state("pre"), enc.state("post")
     inv, inv_next = enc.formula(invariant, pre), enc.formula(invariant, post)
@@ -319,6 +334,8 @@ def inductive_core(system: TransitionSystem, parts: Sequence[Expr], bad: Expr,
                    deadline: Deadline, rounds: int) -> list[int] | None:  # fmt: skip
     """Indices of a subset of `parts` (inductive together and excluding `bad`) that is
     too, grown from unsat cores (NOTE(invariant-core) in pdr.py); None if not found."""
+    if deadline.expired():
+        return None
     enc = Encoder(system)
     pre, post = enc.state("pre"), enc.state("post")
     flags = [z3.Bool(f"part{i}", enc.ctx) for i in range(len(parts))]
