@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import os
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
@@ -365,5 +366,18 @@ def import_command(
 
 
 def main() -> None:
-    """Console-script entry point (`podcheck = podcheck.cli:main`)."""
-    app()
+    """Console-script entry point (`podcheck = podcheck.cli:main`).
+
+    NOTE(fast-exit): once the command has written everything (its files are closed by
+    then), the process ends without the interpreter's teardown, which frees every
+    object one at a time (Z3's contexts, a compiled model, a state graph: 0.2-0.3 s of
+    CPU after a symbolic run, 0.5-0.8 s of wall time at load 8), time a user waits for
+    past `--timeout` (docs/smt.md, "Deadlines")."""
+    try:
+        app()
+    except SystemExit as end:
+        if end.code is not None and not isinstance(end.code, int):
+            raise  # a message for the interpreter to print
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(end.code or 0)
