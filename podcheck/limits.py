@@ -57,6 +57,11 @@ def default_max_memory() -> int | None:
     return None if total is None else int(total * MEMORY_SHARE)
 
 
+def left(timeout: float | None, since: float) -> float | None:
+    """What is left of `timeout` seconds counted from `since` (a `time.monotonic()`)."""
+    return None if timeout is None else max(0.0, timeout - (time.monotonic() - since))
+
+
 def process_age() -> float:
     """Seconds since this process started (the interpreter and the imports included:
     NOTE(split-deadline) in engine/smt_values.py), from /proc; 0 where it is missing."""

@@ -185,21 +185,18 @@ def _encode_op(name: str, args: list[z3.ExprRef], ctx: z3.Context) -> z3.ExprRef
     return _arith(name, ints)
 
 
+_BINARY: Mapping[str, Callable[[Term, Term], Term]] = {
+    "*": operator.mul, "-": operator.sub, "//": operator.truediv, "%": operator.mod}
+
+
 def _arith(name: str, ints: list[Term]) -> Term:
     a = ints[0]
-    match name:
-        case "+":
-            return z3.Sum(ints) if len(ints) > 1 else a
-        case "*":
-            return a * ints[1]
-        case "-":
-            return a - ints[1]
-        case "neg":
-            return -a
-        case "//":
-            return a / ints[1]  # Euclidean = floor for a positive divisor
-        case "%":
-            return a % ints[1]
+    if name == "+":
+        return z3.Sum(ints) if len(ints) > 1 else a
+    if name == "neg":
+        return -a
+    if name in _BINARY:  # `//` and `%`: Euclidean = floor for a positive divisor
+        return _BINARY[name](a, ints[1])
     assert name in ("min", "max"), name
     out = a
     for b in ints[1:]:
@@ -242,23 +239,17 @@ class Session:
         """Is there a model of the assertions and `assumptions`? (NOTE(query-verdict))."""
         if self.deadline.expired():
             return Outcome(Verdict.UNKNOWN, TIMEOUT)
-        budget = self.deadline.remaining_ms()
-        self._solver.set(timeout=budget or UNBOUNDED, rlimit=self.deadline.effort)  # 0: no cap
+        left, effort = self.deadline.remaining_ms(), self.deadline.effort  # effort 0: no cap
+        self._solver.set(timeout=left or UNBOUNDED, rlimit=effort)
         verdict = _verdict(self._solver.check(*assumptions))
         if verdict is Verdict.UNKNOWN:
-            return Outcome(verdict, _reason(self.deadline, self._solver.reason_unknown()))
+            return Outcome(verdict, self.deadline.said(self._solver.reason_unknown()))
         model = self._solver.model() if verdict is Verdict.VIOLATED else None
         return Outcome(verdict, "", model)
 
     def core(self) -> list[Formula]:
         """The assumptions of the last `check` (unsat) that its answer needed."""
         return list(self._solver.unsat_core())
-
-
-def _reason(deadline: Deadline, said: str) -> str:
-    """Z3's reason for an unknown; `TIMEOUT` whatever it said ("canceled", "timeout",
-    "max. resource limit exceeded" when the time was also up) once the deadline passed."""
-    return TIMEOUT if deadline.expired() else said
 
 
 def state_of(model: Model, state: StateCopy) -> State:
@@ -273,33 +264,29 @@ def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline,
     where `lemma` L holds in every reachable state (proved inductive by the caller);
     `effort` caps Z3's resource count (0: no cap), unlike time the same on every machine.
     VIOLATED: reachable; HOLDS: not, with Spacer's `inv` (inductive together with L)."""
-    if deadline.expired():  # NOTE(split-deadline): no encoding past the deadline
-        return ChcOutcome(Verdict.UNKNOWN, TIMEOUT)
     enc = Encoder(system)
     ctx, pre, post = enc.ctx, enc.state("pre"), enc.state("post")
     ints = [z3.IntSort(ctx)] * len(system.vars)
     inv = z3.Function("inv", *ints, z3.BoolSort(ctx))
     goal = z3.Function("goal", z3.BoolSort(ctx))
     fp = z3.Fixedpoint(ctx=ctx)
-    fp.set(engine="spacer")
-    fp.set(rlimit=effort)  # Z3's resource units (0: none): a deterministic budget
+    fp.set(engine="spacer", rlimit=effort)  # Z3's resource units (0: none): deterministic
     fp.register_relation(inv, goal)
     fp.declare_var(*pre.terms, *post.terms)
     fp.rule(inv(*pre.terms), [enc.init(pre)])
     known = enc.formula(lemma, pre)
     fp.rule(inv(*post.terms), [inv(*pre.terms), known, enc.transition(pre, post), post.domain])
     fp.rule(goal(), [inv(*pre.terms), known, enc.formula(bad, pre)])
-    if deadline.expired():  # the encoding took the rest of the budget
+    if deadline.expired():  # NOTE(split-deadline): the encoding took the rest of the time
         return ChcOutcome(Verdict.UNKNOWN, TIMEOUT)
     fp.set(timeout=deadline.remaining_ms() or UNBOUNDED)  # from the time left now
     try:
         verdict = _verdict(fp.query(goal()))
     except z3.Z3Exception as err:  # Spacer reports its timeout as an exception
-        return ChcOutcome(Verdict.UNKNOWN,
-                          _reason(deadline, str(err.value, "utf-8", "replace")))  # fmt: skip
+        return ChcOutcome(Verdict.UNKNOWN, deadline.said(str(err.value, "utf-8", "replace")))
     if verdict is not Verdict.HOLDS:
-        return ChcOutcome(verdict, _reason(deadline, fp.reason_unknown())
-                          if verdict is Verdict.UNKNOWN else "")  # fmt: skip
+        said = "" if verdict is Verdict.VIOLATED else deadline.said(fp.reason_unknown())
+        return ChcOutcome(verdict, said)
     cover = z3.substitute_vars(fp.get_cover_delta(-1, inv), *pre.terms)
     index = {t.get_id(): i for i, t in enumerate(pre.terms)}
     return ChcOutcome(verdict, "", _to_ir(cover, index))
@@ -309,8 +296,6 @@ def check_invariant(system: TransitionSystem, invariant: Expr, bad: Expr,
                     deadline: Deadline) -> Verdict:  # fmt: skip
     """HOLDS when `invariant` contains the initial states, is closed under every action
     (within the domains) and excludes `bad`; VIOLATED when one of the three fails."""
-    if deadline.expired():
-        return Verdict.UNKNOWN
     enc = Encoder(system)
     pre, post = enc.state("pre"), enc.state("post")
     inv, inv_next = enc.formula(invariant, pre), enc.formula(invariant, post)
@@ -334,8 +319,6 @@ def inductive_core(system: TransitionSystem, parts: Sequence[Expr], bad: Expr,
                    deadline: Deadline, rounds: int) -> list[int] | None:  # fmt: skip
     """Indices of a subset of `parts` (inductive together and excluding `bad`) that is
     too, grown from unsat cores (NOTE(invariant-core) in pdr.py); None if not found."""
-    if deadline.expired():
-        return None
     enc = Encoder(system)
     pre, post = enc.state("pre"), enc.state("post")
     flags = [z3.Bool(f"part{i}", enc.ctx) for i in range(len(parts))]

@@ -59,6 +59,11 @@ class Deadline:
         left = self.left()
         return not self.expired() and (left is None or left > seconds)
 
+    def said(self, reason: str) -> str:
+        """Z3's `reason` for an unknown, or `TIMEOUT` whatever it said ("canceled",
+        "timeout", a resource limit while the time was also up) once this has expired."""
+        return TIMEOUT if self.expired() else reason
+
     def part(self, share: float, effort: int | None = None) -> Deadline:
         """NOTE(split-deadline): a budget of `share` of the time left now (all of it
         without a budget), never past this one, polling the same `should_stop`; each
