@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
@@ -73,7 +74,7 @@ from podcheck.exitcodes import ExitCode, describe
 from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
-from podcheck.limits import process_age
+from podcheck.limits import left, process_age
 from podcheck.manifests.export import import_text
 from podcheck.report.formats import SUITE_RENDERERS, Output
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
@@ -252,12 +253,23 @@ def check_command(
     finish(emit(chosen, report_.document), worst([run.exit_code for run in runs]))
 
 
+@dataclass(slots=True)
+class _Process:
+    """When the process started, a `time.monotonic()` (set by `main` alone: a command
+    called in-process, as the tests do, has no start-up of its own to count)."""
+
+    began: float | None = None
+
+
+PROCESS = _Process()
+
+
 def _started(options: CheckOptions) -> CheckOptions:
     """The first path's `--timeout` counts from the start of the process (its imports
     are part of the run a user waits for: NOTE(split-deadline))."""
-    if options.timeout_seconds is None:
+    if options.timeout_seconds is None or PROCESS.began is None:
         return options
-    return replace(options, timeout_seconds=max(0.0, options.timeout_seconds - process_age()))
+    return replace(options, timeout_seconds=left(options.timeout_seconds, PROCESS.began))
 
 
 TEST_KINDS = ("text", "json", "junit", "sarif", "tap", "github")
@@ -373,6 +385,7 @@ def main() -> None:
     object one at a time (Z3's contexts, a compiled model, a state graph: 0.2-0.3 s of
     CPU after a symbolic run, 0.5-0.8 s of wall time at load 8), time a user waits for
     past `--timeout` (docs/smt.md, "Deadlines")."""
+    PROCESS.began = time.monotonic() - process_age()
     try:
         app()
     except SystemExit as end:

@@ -15,6 +15,20 @@ from podcheck.ir import Expr
 
 TIMEOUT = "timeout"  # the reason of every unknown answered once the deadline has passed
 
+# NOTE(split-deadline): `--timeout T` is one wall-clock budget from the start of the
+# process (the imports, the load, the compile included: `cli._started`,
+# `check.check_path`) to its end (no interpreter teardown: NOTE(fast-exit) in cli.py).
+# The symbolic engines get what is left as one `Deadline`; a phase that must not take
+# it all gets a `part` of the time left when it starts (pdr: each goal of a phase an
+# equal part, Houdini `LEMMA_SHARE`, the deepening `DEEP_SHARE`), never past the whole.
+# Every Z3 query is given the time left as Z3's `timeout` (Solver and Spacer) and its
+# effort as `rlimit`; and no encoding starts that cannot end in time: the engines look
+# at the clock before encoding a step, a step case or Spacer's clauses (`affords`, with
+# the last step's encoding time as the estimate), and answer unknown with the reason
+# `TIMEOUT` instead.  Z3's own reason after a deadline ("canceled", ...) reads as
+# `TIMEOUT` too (`said`).  Unknown is never a verdict: a goal not decided in time is
+# open, with what was covered (the depth, the k) in its reason.
+
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
