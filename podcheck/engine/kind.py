@@ -75,6 +75,12 @@ class _StepCase:
             return self.session.check()
 
 
+def _encoding(base: Unrolling, steps: Mapping[int, _StepCase]) -> float:
+    """How long one step may take to encode: the longest step encoded so far, the base
+    case's or any goal's step case (each encodes the same transition relation)."""
+    return max([base.step_seconds, *(s.step_seconds for s in steps.values())])
+
+
 def induct(
     system: TransitionSystem,
     goals: Mapping[int, Expr],
@@ -88,7 +94,7 @@ def induct(
     steps = {g: _StepCase(system, ir.not_(bad), deadline, simple_path) for g, bad in goals.items()}
     out: dict[int, Induction] = {}
     for k in range(max_k + 1):
-        if k > 0 and not deadline.affords(base.step_seconds):  # NOTE(split-deadline)
+        if k > 0 and not deadline.affords(_encoding(base, steps)):  # NOTE(split-deadline)
             late = SolverUnknown(Solver.BMC, k, smt.TIMEOUT)
             out |= {g: Induction(reach=Reach(None, k - 1, late), unknown=late)
                     for g in goals if g not in out}  # fmt: skip
@@ -100,7 +106,7 @@ def induct(
             if reach.trace is not None or reach.unknown is not None:
                 out[g] = Induction(reach=reach, unknown=reach.unknown)
         for g in [g for g in goals if g not in out]:
-            if not deadline.affords(steps[g].step_seconds):  # NOTE(split-deadline)
+            if not deadline.affords(_encoding(base, steps)):  # NOTE(split-deadline)
                 out[g] = Induction(unknown=SolverUnknown(Solver.INDUCTION_STEP, k, smt.TIMEOUT))
                 continue
             steps[g].extend()
