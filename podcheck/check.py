@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -40,7 +41,7 @@ from podcheck.grouped import check_groups, narrowed, preload
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
-from podcheck.limits import Stopped, Watch, watching
+from podcheck.limits import Stopped, Watch, left, watching
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.manifests.groups import splittable
@@ -173,15 +174,15 @@ def check_path(path: str, options: CheckOptions,
     """Verify the spec or manifests at `path`: one run per independent group of workloads
     and exploration (`podcheck.grouped.check_groups`) for manifests and for `.pod` specs
     whose properties are built-in checks (`splittable`; `--check` keeps only those named),
-    else one run.  `--timeout` bounds all of them."""
-    manifests = is_manifest_path(path)
-    found = None if manifests else preload(
-        path, options.max_input_size, options.timeout_seconds, options.max_memory)
+    else one run.  `--timeout` bounds all of them, the load that decides it included."""
+    began, budget, manifests = time.monotonic(), options.timeout_seconds, is_manifest_path(path)
+    found = None if manifests else preload(path, options.max_input_size, budget, options.max_memory)
     if not manifests and found is None:
-        return [check_file(path, options, reporter)]
+        return [check_file(path, replace(options, timeout_seconds=left(budget, began)), reporter)]
     loaded: Loaded | ManifestsLoaded = load_inputs([path], options.manifests) \
         if found is None else narrowed(found, options.manifests.checks)
     spec = loaded.result.value
+    options = replace(options, timeout_seconds=left(budget, began))
     if spec is None or not (manifests or splittable(spec)):
         return [check_file(path, options, reporter, preloaded=loaded)]
 

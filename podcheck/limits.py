@@ -57,6 +57,24 @@ def default_max_memory() -> int | None:
     return None if total is None else int(total * MEMORY_SHARE)
 
 
+def left(timeout: float | None, since: float) -> float | None:
+    """What is left of `timeout` seconds counted from `since` (a `time.monotonic()`)."""
+    return None if timeout is None else max(0.0, timeout - (time.monotonic() - since))
+
+
+def process_age() -> float:
+    """Seconds since this process started (the interpreter and the imports included:
+    NOTE(split-deadline) in engine/smt_values.py), from /proc; 0 where it is missing."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        with open("/proc/uptime", "rb") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def resident_bytes() -> int:
     """This process's resident memory now (0 where /proc is missing)."""
     try:

@@ -73,6 +73,7 @@ class Unrolling:
     states: list[smt.StateCopy] = field(init=False)
 
     lemma: Expr = field(default=ir.TRUE, init=False)  # NOTE(bmc-lemma)
+    step_seconds: float = field(default=0.0, init=False)  # how long the last `extend` took
 
     def __post_init__(self) -> None:
         self.encoder = smt.Encoder(self.system)
@@ -107,11 +108,14 @@ class Unrolling:
 
     def extend(self) -> None:
         """Add one more step."""
+        clock = self.session.deadline.clock
+        began = clock()
         post = self.encoder.state(str(len(self.states)))
         self.session.add(post.domain, self.encoder.transition(self.states[-1], post))
         if self.lemma != ir.TRUE:
             self.session.add(self.encoder.formula(self.lemma, post))
         self.states.append(post)
+        self.step_seconds = clock() - began
 
     def hit(self, goals: Mapping[int, Expr]) -> tuple[smt.Outcome, dict[int, Trace]]:
         """Which goals some run reaches in its last state: the query's outcome and, if
@@ -153,6 +157,9 @@ def search_from(unrolling: Unrolling, goals: Mapping[int, Expr], depth: int | No
             return out | {k: Reach(None, unrolling.depth - 1, unknown) for k in open_goals}
         if not open_goals or (depth is not None and unrolling.depth >= depth):
             break
+        if not unrolling.session.deadline.affords(unrolling.step_seconds):  # NOTE(split-deadline)
+            late = SolverUnknown(Solver.BMC, unrolling.depth + 1, smt.TIMEOUT)
+            return out | {k: Reach(None, unrolling.depth, late) for k in open_goals}
         unrolling.extend()
     return out | {k: Reach(None, unrolling.depth) for k in open_goals}
 

@@ -83,15 +83,18 @@ def candidates(system: TransitionSystem, states: Sequence[State]) -> list[Expr]:
     return out
 
 
-def filtered(system: TransitionSystem, guesses: Sequence[Expr],
-             deadline: smt.Deadline) -> list[Expr] | None:  # fmt: skip
+def filtered(system: TransitionSystem, guesses: Sequence[Expr], deadline: smt.Deadline,
+             step_seconds: float = 0.0) -> list[Expr] | None:  # fmt: skip
     """The largest subset of `guesses` that holds initially and that Z3 proves closed
     under every action, found by dropping what a step violates; None on unknown.
 
     One solver for every round: guess i is switched on by a 0/1 constant `on_i` (an
     index past the layout, read through `extra`): `on_i -> g_i` before the step, and
     some `on_i and not g_i` after it; each round assumes the kept ones on, the dropped
-    ones off, so the solver keeps what it learnt."""
+    ones off, so the solver keeps what it learnt.  None at once when less time is left
+    than twice `step_seconds` (one step's encoding, and the guesses': NOTE(split-deadline))."""
+    if not deadline.affords(2 * step_seconds):
+        return None
     kept = [i for i, g in enumerate(guesses) if all(ir.evaluate(g, s) for s in system.init)]
     enc = smt.Encoder(system)
     pre, post = enc.state("pre"), enc.state("post")
@@ -119,11 +122,12 @@ def filtered(system: TransitionSystem, guesses: Sequence[Expr],
     return None
 
 
-def lemma(system: TransitionSystem, deadline: smt.Deadline) -> Expr:
-    """The conjunction of the candidates Z3 keeps (`TRUE` when none, or on unknown)."""
+def lemma(system: TransitionSystem, deadline: smt.Deadline, step_seconds: float = 0.0) -> Expr:
+    """The conjunction of the candidates Z3 keeps (`TRUE` when none, or on unknown);
+    `step_seconds`: how long one step of the system takes to encode (`filtered`)."""
     states = sample(system, deadline)
     if not states:
         return ir.TRUE
-    kept = filtered(system, candidates(system, states), deadline)
+    kept = filtered(system, candidates(system, states), deadline, step_seconds)
     return ir.and_(*kept) if kept else ir.TRUE
 

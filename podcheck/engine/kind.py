@@ -48,6 +48,7 @@ class _StepCase:
     encoder: smt.Encoder = field(init=False)
     session: smt.Session = field(init=False)
     states: list[smt.StateCopy] = field(init=False)
+    step_seconds: float = field(default=0.0, init=False)  # how long the last `extend` took
 
     def __post_init__(self) -> None:
         self.encoder = smt.Encoder(self.system)
@@ -58,12 +59,13 @@ class _StepCase:
 
     def extend(self) -> None:
         """Assume the goal good in the last state, then add one more step."""
-        enc, last = self.encoder, self.states[-1]
+        enc, last, began = self.encoder, self.states[-1], self.deadline.clock()
         post = enc.state(f"t{len(self.states)}")
         self.session.add(enc.formula(self.good, last), post.domain, enc.transition(last, post))
         if self.simple_path:
             self.session.add(*(enc.differ(s, post) for s in self.states))
         self.states.append(post)
+        self.step_seconds = self.deadline.clock() - began
 
     def inductive(self) -> smt.Outcome:
         """HOLDS when no such path ends in a bad state."""
@@ -71,6 +73,12 @@ class _StepCase:
         with self.session.scope():
             self.session.add(bad)
             return self.session.check()
+
+
+def _encoding(base: Unrolling, steps: Mapping[int, _StepCase]) -> float:
+    """How long one step may take to encode: the longest step encoded so far, the base
+    case's or any goal's step case (each encodes the same transition relation)."""
+    return max([base.step_seconds, *(s.step_seconds for s in steps.values())])
 
 
 def induct(
@@ -86,6 +94,11 @@ def induct(
     steps = {g: _StepCase(system, ir.not_(bad), deadline, simple_path) for g, bad in goals.items()}
     out: dict[int, Induction] = {}
     for k in range(max_k + 1):
+        if k > 0 and not deadline.affords(_encoding(base, steps)):  # NOTE(split-deadline)
+            late = SolverUnknown(Solver.BMC, k, smt.TIMEOUT)
+            out |= {g: Induction(reach=Reach(None, k - 1, late), unknown=late)
+                    for g in goals if g not in out}  # fmt: skip
+            break
         if k > 0:
             base.extend()
         open_goals = {g: goals[g] for g in goals if g not in out}
@@ -93,6 +106,9 @@ def induct(
             if reach.trace is not None or reach.unknown is not None:
                 out[g] = Induction(reach=reach, unknown=reach.unknown)
         for g in [g for g in goals if g not in out]:
+            if not deadline.affords(_encoding(base, steps)):  # NOTE(split-deadline)
+                out[g] = Induction(unknown=SolverUnknown(Solver.INDUCTION_STEP, k, smt.TIMEOUT))
+                continue
             steps[g].extend()
             outcome = steps[g].inductive()
             if outcome.verdict is Verdict.HOLDS:

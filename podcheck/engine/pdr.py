@@ -35,6 +35,8 @@ CORE_ROUNDS = 30  # at most this many unsat cores grow a proof's smaller invaria
 DEEP_DEPTH = 16  # NOTE(deep-bmc): how deep BMC goes before Spacer is asked with the lemma
 DEEP_EFFORT = 8_000_000  # Z3 resource units one deepening query may take (about 4-10 s)
 DEEP_SHARE = 0.3  # the part of the time left the deepening may take
+LEMMA_SHARE = 0.35  # NOTE(split-deadline): the part of the time left Houdini may take
+CHC_STEPS = 2  # NOTE(split-deadline): Spacer's clauses take about two BMC steps to encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,9 @@ class Shared:
         if self.open and self.refuted == last:
             if depth is not None and depth <= last:
                 return {g: Reach(None, last) for g in self.open}
+            if not self.unrolling.session.deadline.affords(self.unrolling.step_seconds):
+                late = SolverUnknown(Solver.BMC, last + 1, smt.TIMEOUT)  # NOTE(split-deadline)
+                return {g: Reach(None, last, late) for g in self.open}
             self.unrolling.extend()
         found = search_from(self.unrolling, self.open, depth)
         gave_up = any(reach.unknown is not None for reach in found.values())
@@ -106,15 +111,15 @@ def prove(
     out = _runs(shared.search(probe_depth(system)))
     reachable: set[int] = set()
     if lemma is None:
-        _quick(system, shared, deadline, out, reachable)
+        _quick(shared, deadline, out, reachable)
     left = {g: bad for g, bad in shared.open.items() if g not in reachable}
     if left:
-        known = houdini.lemma(system, deadline) if lemma is None else lemma
+        known = _lemma(shared, deadline) if lemma is None else lemma
         out |= _deepen(shared, known, deadline)
         left = {g: bad for g, bad in left.items() if g not in out}
         for n, (g, bad) in enumerate(left.items()):
-            answer = smt.prove_by_chc(system, bad, _share(deadline, len(left) - n), known)
-            _record(system, g, bad, answer, known, deadline, out, reachable)
+            answer = _spacer(shared, bad, _share(deadline, len(left) - n), known)
+            _record(shared, g, bad, answer, known, deadline, out, reachable)
             if g in out:
                 shared.close(g)
     assert set(shared.open) <= reachable, "an open goal Spacer did not find reachable"
@@ -124,8 +129,8 @@ def prove(
     return {g: out[g] for g in goals}
 
 
-def _quick(system: TransitionSystem, shared: Shared, deadline: smt.Deadline,
-           out: dict[int, Proof], reachable: set[int]) -> None:  # fmt: skip
+def _quick(shared: Shared, deadline: smt.Deadline, out: dict[int, Proof],
+           reachable: set[int]) -> None:  # fmt: skip
     """NOTE(quick-phase): Spacer alone asked every open goal within `QUICK_EFFORT` of
     Z3's resource units (0.2-0.7 s of CPU on a spec of 30-40 variables x 50-100
     actions), goal after goal whatever the one before answered.  The goals Spacer decides
@@ -138,25 +143,45 @@ def _quick(system: TransitionSystem, shared: Shared, deadline: smt.Deadline,
     left = dict(shared.open)
     for n, (g, bad) in enumerate(left.items()):
         budget = _share(deadline, len(left) - n)
-        answer = smt.prove_by_chc(system, bad, budget, ir.TRUE, QUICK_EFFORT)
+        answer = _spacer(shared, bad, budget, ir.TRUE, QUICK_EFFORT)
         if answer.verdict is not Verdict.UNKNOWN:
-            _record(system, g, bad, answer, ir.TRUE, deadline, out, reachable)
+            _record(shared, g, bad, answer, ir.TRUE, deadline, out, reachable)
         if g in out:
             shared.close(g)
+
+
+def _spacer(shared: Shared, bad: Expr, budget: smt.Deadline, lemma: Expr, effort: int = 0
+            ) -> smt.ChcOutcome:  # fmt: skip
+    """Spacer asked within `budget`, unless less of it is left than `CHC_STEPS` of the
+    probe's steps took to encode (the clauses encode a step, and Z3 reads them into its
+    own rules: 1.5-2.2 times a step on 30-64 variables): then unknown (timeout) at once,
+    rather than an encoding that ends past the deadline (NOTE(split-deadline))."""
+    if not budget.affords(CHC_STEPS * shared.unrolling.step_seconds):
+        return smt.ChcOutcome(Verdict.UNKNOWN, smt.TIMEOUT)
+    return smt.prove_by_chc(shared.unrolling.system, bad, budget, lemma, effort)
+
+
+def _lemma(shared: Shared, deadline: smt.Deadline) -> Expr:
+    """`houdini.lemma` within `LEMMA_SHARE` of the time left (NOTE(split-deadline)):
+    `TRUE` at once when less is left than one step's encoding."""
+    budget = deadline.part(LEMMA_SHARE)
+    if not budget.affords(shared.unrolling.step_seconds):
+        return ir.TRUE
+    return houdini.lemma(shared.unrolling.system, budget, shared.unrolling.step_seconds)
 
 
 def _runs(found: Mapping[int, Reach]) -> dict[int, Proof]:
     return {g: Proof(reach=r) for g, r in found.items() if r.trace is not None}
 
 
-def _record(system: TransitionSystem, g: int, bad: Expr, answer: smt.ChcOutcome, known: Expr,
+def _record(shared: Shared, g: int, bad: Expr, answer: smt.ChcOutcome, known: Expr,
             deadline: smt.Deadline, out: dict[int, Proof], reachable: set[int],
             ) -> None:  # fmt: skip
     """Spacer's `answer` for goal `g`: a proof into `out`, a reachable goal into
     `reachable` (BMC rebuilds its shortest run), or the unknown into `out`."""
     if answer.verdict is Verdict.HOLDS:
         found = None if answer.invariant is None else ir.and_(answer.invariant, known)
-        out[g] = Proof(proved=True, invariant=_checked(system, found, bad, deadline))
+        out[g] = Proof(proved=True, invariant=_checked(shared, found, bad, deadline))
     elif answer.verdict is Verdict.VIOLATED:
         reachable.add(g)
     else:
@@ -174,9 +199,9 @@ def _deepen(shared: Shared, lemma: Expr, deadline: smt.Deadline) -> dict[int, Pr
     and its run is a shortest one; a query that gives up ends the deepening (the
     unrolling stays usable: its last depth is asked again by the next search).  It never
     proves a goal, so a goal it does not reach goes on to Spacer as before."""
-    left = deadline.remaining_ms()
-    share = smt.Deadline(None if left is None else left / 1000 * DEEP_SHARE,
-                         should_stop=deadline.should_stop, effort=DEEP_EFFORT)  # fmt: skip
+    share = deadline.part(DEEP_SHARE, DEEP_EFFORT)  # NOTE(split-deadline)
+    if not share.affords(shared.unrolling.step_seconds):
+        return {}
     shared.unrolling.strengthen(lemma)
     with shared.unrolling.within(share):
         return _runs(shared.search(DEEP_DEPTH))
@@ -192,10 +217,7 @@ def probe_depth(system: TransitionSystem) -> int:
 def _share(deadline: smt.Deadline, goals: int) -> smt.Deadline:
     """Spacer's budget for the next of `goals` goals: an equal part of what is left, so
     that a goal Spacer cannot decide does not leave the others no time."""
-    left = deadline.remaining_ms()
-    if left is None or goals <= 1:
-        return deadline
-    return smt.Deadline(left / 1000 / goals, should_stop=deadline.should_stop)
+    return deadline if goals <= 1 else deadline.part(1 / goals)
 
 
 def smaller(system: TransitionSystem, invariant: Expr, bad: Expr,
@@ -217,14 +239,18 @@ def _flat(expr: Expr) -> list[Expr]:
     return [expr]
 
 
-def _checked(system: TransitionSystem, invariant: Expr | None, bad: Expr,
+def _checked(shared: Shared, invariant: Expr | None, bad: Expr,
              deadline: smt.Deadline) -> Expr | None:  # fmt: skip
     """NOTE(pdr-invariant): Spacer's invariant (with the lemma, cut down by `smaller`),
     translated to the IR, is only reported after Z3 re-checks it from the IR
-    (initiation, consecution, safety)."""
-    if invariant is None:
+    (initiation, consecution, safety); none (the proof stands) when less time is left
+    than two steps' encoding (NOTE(split-deadline))."""
+    system = shared.unrolling.system
+    if invariant is None or not deadline.affords(2 * shared.unrolling.step_seconds):
         return None
     invariant = smaller(system, invariant, bad, deadline)
+    if not deadline.affords(shared.unrolling.step_seconds):
+        return None
     verdict = smt.check_invariant(system, invariant, bad, deadline)
     assert verdict is not Verdict.VIOLATED, "spacer's invariant is not inductive in the IR"
     return invariant if verdict is Verdict.HOLDS else None

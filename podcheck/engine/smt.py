@@ -31,10 +31,10 @@ import z3
 
 from podcheck import ir
 from podcheck.engine.result import Verdict
-from podcheck.engine.smt_values import ChcOutcome, Deadline
+from podcheck.engine.smt_values import TIMEOUT, ChcOutcome, Deadline
 from podcheck.ir import Const, Expr, State, TransitionSystem, Var
 
-__all__ = ["ChcOutcome", "Deadline", "Encoder", "Outcome", "Session", "StateCopy",
+__all__ = ["TIMEOUT", "ChcOutcome", "Deadline", "Encoder", "Outcome", "Session", "StateCopy",
            "check_invariant", "inductive_core", "prove_by_chc", "state_of", "states_of", "value_of"]
 
 UNBOUNDED = 2**32 - 1  # Z3's "no limit" for an unsigned parameter
@@ -185,21 +185,18 @@ def _encode_op(name: str, args: list[z3.ExprRef], ctx: z3.Context) -> z3.ExprRef
     return _arith(name, ints)
 
 
+_BINARY: Mapping[str, Callable[[Term, Term], Term]] = {
+    "*": operator.mul, "-": operator.sub, "//": operator.truediv, "%": operator.mod}
+
+
 def _arith(name: str, ints: list[Term]) -> Term:
     a = ints[0]
-    match name:
-        case "+":
-            return z3.Sum(ints) if len(ints) > 1 else a
-        case "*":
-            return a * ints[1]
-        case "-":
-            return a - ints[1]
-        case "neg":
-            return -a
-        case "//":
-            return a / ints[1]  # Euclidean = floor for a positive divisor
-        case "%":
-            return a % ints[1]
+    if name == "+":
+        return z3.Sum(ints) if len(ints) > 1 else a
+    if name == "neg":
+        return -a
+    if name in _BINARY:  # `//` and `%`: Euclidean = floor for a positive divisor
+        return _BINARY[name](a, ints[1])
     assert name in ("min", "max"), name
     out = a
     for b in ints[1:]:
@@ -240,13 +237,13 @@ class Session:
 
     def check(self, *assumptions: Formula) -> Outcome:
         """Is there a model of the assertions and `assumptions`? (NOTE(query-verdict))."""
-        budget = self.deadline.remaining_ms()
         if self.deadline.expired():
-            return Outcome(Verdict.UNKNOWN, "timeout")
-        self._solver.set(timeout=budget or UNBOUNDED, rlimit=self.deadline.effort)  # 0: no cap
+            return Outcome(Verdict.UNKNOWN, TIMEOUT)
+        left, effort = self.deadline.remaining_ms(), self.deadline.effort  # effort 0: no cap
+        self._solver.set(timeout=left or UNBOUNDED, rlimit=effort)
         verdict = _verdict(self._solver.check(*assumptions))
         if verdict is Verdict.UNKNOWN:
-            return Outcome(verdict, self._solver.reason_unknown())
+            return Outcome(verdict, self.deadline.said(self._solver.reason_unknown()))
         model = self._solver.model() if verdict is Verdict.VIOLATED else None
         return Outcome(verdict, "", model)
 
@@ -273,20 +270,23 @@ def prove_by_chc(system: TransitionSystem, bad: Expr, deadline: Deadline,
     inv = z3.Function("inv", *ints, z3.BoolSort(ctx))
     goal = z3.Function("goal", z3.BoolSort(ctx))
     fp = z3.Fixedpoint(ctx=ctx)
-    fp.set(engine="spacer", timeout=deadline.remaining_ms() or UNBOUNDED)
-    fp.set(rlimit=effort)  # Z3's resource units (0: none): a deterministic budget
+    fp.set(engine="spacer", rlimit=effort)  # Z3's resource units (0: none): deterministic
     fp.register_relation(inv, goal)
     fp.declare_var(*pre.terms, *post.terms)
     fp.rule(inv(*pre.terms), [enc.init(pre)])
     known = enc.formula(lemma, pre)
     fp.rule(inv(*post.terms), [inv(*pre.terms), known, enc.transition(pre, post), post.domain])
     fp.rule(goal(), [inv(*pre.terms), known, enc.formula(bad, pre)])
+    if deadline.expired():  # NOTE(split-deadline): the encoding took the rest of the time
+        return ChcOutcome(Verdict.UNKNOWN, TIMEOUT)
+    fp.set(timeout=deadline.remaining_ms() or UNBOUNDED)  # from the time left now
     try:
         verdict = _verdict(fp.query(goal()))
     except z3.Z3Exception as err:  # Spacer reports its timeout as an exception
-        return ChcOutcome(Verdict.UNKNOWN, str(err.value, "utf-8", "replace"))
+        return ChcOutcome(Verdict.UNKNOWN, deadline.said(str(err.value, "utf-8", "replace")))
     if verdict is not Verdict.HOLDS:
-        return ChcOutcome(verdict, fp.reason_unknown() if verdict is Verdict.UNKNOWN else "")
+        said = "" if verdict is Verdict.VIOLATED else deadline.said(fp.reason_unknown())
+        return ChcOutcome(verdict, said)
     cover = z3.substitute_vars(fp.get_cover_delta(-1, inv), *pre.terms)
     index = {t.get_id(): i for i, t in enumerate(pre.terms)}
     return ChcOutcome(verdict, "", _to_ir(cover, index))

@@ -71,6 +71,7 @@ class SymbolicOptions:
     check_deadlock: bool = True
     simple_path: bool = True
     should_stop: Callable[[], bool] | None = None  # polled before every Z3 query
+    clock: Callable[[], float] = time.perf_counter  # the deadline's (tests: a fake one)
 
     @staticmethod
     def of(engine: str, depth: int | None, timeout_seconds: float | None) -> SymbolicOptions:
@@ -164,7 +165,8 @@ def _result(prop: Property, d: _Decision, engine: SymbolicEngine) -> PropertyRes
 def run_symbolic(system: TransitionSystem, options: SymbolicOptions) -> CheckResult:
     """Check every property of `system` with the engine `options.engine` (module doc)."""
     start = time.perf_counter()
-    deadline = smt.Deadline(options.timeout_seconds, start, options.should_stop)
+    deadline = smt.Deadline(options.timeout_seconds, options.clock(), options.should_stop,
+                            clock=options.clock)  # fmt: skip
     goals = goals_of(system, check_deadlock=options.check_deadlock)
     decided = _decide(system, goals, options, deadline)
     engine = options.engine
