@@ -209,8 +209,7 @@ def _guards(system: TransitionSystem, actions: range) -> tuple[list[str], PreSta
 
 
 def _hoist(system: TransitionSystem, exprs: Sequence[Expr], prefix: str,
-           indent: str = "        ", parts: Sequence[Expr] | None = None,
-           ) -> tuple[list[str], PreState]:  # fmt: skip
+           indent: str = "        ") -> tuple[list[str], PreState]:
     """Lines computing once the subexpressions (the same object) `exprs` use more than
     once, into locals `{prefix}{k}`, and the names that read them.  A property's
     violation condition shares its PDB's healthy count among every pod's term: spelled
@@ -218,7 +217,7 @@ def _hoist(system: TransitionSystem, exprs: Sequence[Expr], prefix: str,
     distinct): NOTE(linear-codegen)."""
     names = PreState(len(system.vars), {})
     lines = []
-    for k, shared in enumerate(shared_parts(exprs) if parts is None else parts):
+    for k, shared in enumerate(shared_parts(exprs)):
         lines.append(f"{indent}{prefix}{k} = {value_source(shared, names)}")
         names.memo[id(shared)] = f"{prefix}{k}"
     return lines, names
@@ -255,7 +254,7 @@ def _chunked_sources(
     by functions of `CHUNK` lines (NOTE(chunked-hoists)); so are the flagged conditions'.
     With `slots`, only the guard parts reading several members are."""
     shared, guard_names = (_guards(system, range(len(system.actions))) if slots is None
-                           else _hoist(system, (), "g", parts=slots.hoisted))
+                           else pyslots.hoist(system, slots, slots.hoisted, "g"))
     sources, calls = split_hoists(shared, "g", "hoist", CHUNK)
     calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0",
              *calls, *([] if shared else ["        g = ()"])]
@@ -277,7 +276,8 @@ def _chunked_sources(
                      else f"        k += {name}{c}(s, x, link, g)")
     if edges:
         calls += ["        push_edges(out)", "        k = len(out)"]
-    flag_lines, flag_names = _hoist(system, flagged, "f")
+    flag_lines, flag_names = (_hoist(system, flagged, "f") if slots is None else pyslots.hoist(
+        system, slots, slots.parts(shared_parts(flagged), flagged), "f"))
     flag = " or ".join(cond_source(e, flag_names) for e in flagged)
     if flag:
         flag_functions, flag_calls = split_hoists(flag_lines, "f", "flags", CHUNK)
@@ -302,7 +302,7 @@ def _make_chunked(system: TransitionSystem, sources: list[str], slots: pyslots.P
         namespace: dict[str, object] = {
             "fail": fail, "seen": seen, "add": add, "push_state": push_state,
             "push_key": push_key, "push_link": push_link, "push_edges": push_edges,
-            "twin": pyslots.twin, **tables}
+            "twin": pyslots.twin, **tables, **(slots.tables if slots else {})}
         for code in codes:
             exec(code, namespace)  # noqa: S102 - source is generated from the IR, ints only
         return namespace["expand"]  # type: ignore[return-value]

@@ -39,6 +39,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from podcheck.engine import pyloops
 from podcheck.engine.pybody import PreState, facts_of, shared_parts
 from podcheck.engine.pyexpr import bounds, cond_source, value_source
 from podcheck.engine.pyhoist import list_reads
@@ -77,6 +78,19 @@ class Plan:
     hoisted: tuple[Op, ...]
     common: frozenset[int]  # ids of the hoisted parts that no single member owns
     mixed: frozenset[int]  # ids of the nodes that read several members
+    keys: _Keys
+    tables: dict[str, object]  # the loops' tables of blocks, filled when rendering
+
+    def memo(self, entries: dict[int, str], size: int) -> pyloops.LoopMemo:
+        """A names memo holding `entries` that renders loops (NOTE(slot-loops))."""
+        return pyloops.LoopMemo(entries, self.common, self.keys.loops, self.tables,
+                                self.group, size)
+
+    def parts(self, shared: Sequence[Op], roots: Sequence[Expr]) -> list[Op]:
+        """The parts of `shared` worth hoisting: those no single member owns, and the
+        members' that `roots` read outside a loop."""
+        outside = _reachable(roots, self.keys.loops)
+        return [p for p in shared if self.keys.expr(p)[0] < 0 or id(p) in outside]
 
     @property
     def covered(self) -> int:
@@ -92,6 +106,7 @@ class _Keys:
         self.memo: dict[int, tuple[int, int]] = {}
         self.table: dict[tuple[object, ...], int] = {}
         self.mixed: set[int] = set()
+        self.loops: dict[int, tuple[Op, pyloops.Shape]] = {}  # NOTE(slot-loops)
 
     def expr(self, e: Expr) -> tuple[int, int]:
         """(owner, key) of `e`: owner a member, `_NONE` or `_MIXED`."""
@@ -114,14 +129,18 @@ class _Keys:
 
     def _op(self, e: Op) -> tuple[int, int]:
         owner, keys = _NONE, list[object]([e.op])
-        memo = self.memo
+        memo, parts = self.memo, []
         for a in e.args:  # a part reading several members reads none for its parent
             got = memo.get(id(a)) or self.expr(a)  # every argument: all mixed parts known
             if got[0] >= 0 and owner != _MIXED:
                 owner = got[0] if owner in (_NONE, got[0]) else _MIXED
             keys.append(got[1])
+            parts.append(got)
         if owner == _MIXED:
             self.mixed.add(id(e))
+            where = pyloops.shape(e.op, parts)
+            if where is not None:
+                self.loops[id(e)] = (e, where)
             return _MIXED, self._cons(("@", id(e)))
         return owner, self._cons(tuple(keys))
 
@@ -161,6 +180,10 @@ def plan(system: TransitionSystem) -> Plan | None:
         return None
     keys = _Keys(group)
     owned = [keys.action(a.guard, a.updates) for a in system.actions]
+    for p in system.properties:
+        for e in (p.condition, p.target):
+            if e is not None:
+                keys.expr(e)
     runs, a = [], 0
     while a < len(owned):
         run = _run_at(system, group, owned, a)
@@ -172,10 +195,10 @@ def plan(system: TransitionSystem) -> Plan | None:
     if not runs:
         return None
     shared = shared_parts([a.guard for a in system.actions])
-    outside = _reachable([a.guard for a in _outside(system.actions, runs)])
-    hoisted = tuple(p for p in shared if keys.expr(p)[0] < 0 or id(p) in outside)
-    common = frozenset(id(p) for p in hoisted if keys.expr(p)[0] < 0)
-    return Plan(group, tuple(runs), hoisted, common, frozenset(keys.mixed))
+    common = frozenset(id(p) for p in shared if keys.expr(p)[0] < 0)
+    made = Plan(group, tuple(runs), (), common, frozenset(keys.mixed), keys, {})
+    hoisted = made.parts(shared, [a.guard for a in _outside(system.actions, runs)])
+    return Plan(group, tuple(runs), tuple(hoisted), common, made.mixed, keys, {})
 
 
 def _outside(actions: Sequence[Action], runs: Sequence[Run]) -> list[Action]:
@@ -184,16 +207,29 @@ def _outside(actions: Sequence[Action], runs: Sequence[Run]) -> list[Action]:
     return [a for i, a in enumerate(actions) if i not in inside]
 
 
-def _reachable(exprs: Sequence[Expr]) -> set[int]:
-    """Ids of the operator nodes of `exprs`."""
+def _reachable(exprs: Sequence[Expr], loops: Mapping[int, object]) -> set[int]:
+    """Ids of the operator nodes of `exprs` outside the nodes `loops`."""
     seen: set[int] = set()
     stack = list(exprs)
     while stack:
         e = stack.pop()
-        if isinstance(e, Op) and id(e) not in seen:
+        if isinstance(e, Op) and id(e) not in seen and id(e) not in loops:
             seen.add(id(e))
             stack.extend(e.args)
     return seen
+
+
+def hoist(system: TransitionSystem, plan_: Plan, parts: Sequence[Expr], prefix: str
+          ) -> tuple[list[str], PreState]:  # fmt: skip
+    """`pycompile._hoist` of `parts` with loops (NOTE(slot-loops)): the lines computing
+    them once per state into `{prefix}{k}`, and the names that read them."""
+    names = PreState(len(system.vars), {})
+    names.memo = plan_.memo({}, len(system.vars))
+    lines = []
+    for k, shared in enumerate(parts):
+        lines.append(f"        {prefix}{k} = {value_source(shared, names)}")
+        names.memo[id(shared)] = f"{prefix}{k}"
+    return lines, names
 
 
 def _run_at(system: TransitionSystem, group: SymmetryGroup,
@@ -262,7 +298,7 @@ def mixed_sources(system: TransitionSystem, plan_: Plan, exprs: Sequence[Expr],
     """Per node reading several members met in `exprs` (outermost only), its source:
     the hoisted local, or its own rendering with plain variable names."""
     plain = PreState(len(system.vars), {})
-    plain.memo.update(hoisted)
+    plain.memo = plan_.memo(dict(hoisted), len(system.vars))
     out: dict[int, str] = {}
     stack = list(exprs)
     while stack:
