@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from podcheck.engine import pyslots
+from podcheck.engine import pyslotcode, pyslots
 from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
 from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, sum_source, value_source
 from podcheck.engine.pyhoist import list_reads, split_hoists
@@ -254,14 +254,14 @@ def _chunked_sources(
     by functions of `CHUNK` lines (NOTE(chunked-hoists)); so are the flagged conditions'.
     With `slots`, only the guard parts reading several members are."""
     shared, guard_names = (_guards(system, range(len(system.actions))) if slots is None
-                           else pyslots.hoist(system, slots, slots.hoisted, "g"))
+                           else pyslotcode.hoist(system, slots, slots.hoisted, "g"))
     sources, calls = split_hoists(shared, "g", "hoist", CHUNK)
     calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0",
              *calls, *([] if shared else ["        g = ()"])]
     memo: Bounds = {}
     for c, (first, last, run) in enumerate(pyslots.segments(len(system.actions), slots, CHUNK)):
         if run is not None and slots is not None:
-            sources.append(pyslots.run_source(system, slots, run, c, guard_names.memo,
+            sources.append(pyslotcode.run_source(system, slots, run, c, guard_names.memo,
                                               edges, packing.offset))
         else:
             body = [line for a in range(first, last) for line in
@@ -276,7 +276,7 @@ def _chunked_sources(
                      else f"        k += {name}{c}(s, x, link, g)")
     if edges:
         calls += ["        push_edges(out)", "        k = len(out)"]
-    flag_lines, flag_names = (_hoist(system, flagged, "f") if slots is None else pyslots.hoist(
+    flag_lines, flag_names = (_hoist(system, flagged, "f") if slots is None else pyslotcode.hoist(
         system, slots, slots.parts(shared_parts(flagged), flagged), "f"))
     flag = " or ".join(cond_source(e, flag_names) for e in flagged)
     if flag:
@@ -293,7 +293,7 @@ def _make_chunked(system: TransitionSystem, sources: list[str], slots: pyslots.P
                   skip: Skips | None) -> Callable[..., Expander]:  # fmt: skip
     codes = [compile(src + "\n", f"<podcheck:part{i}>", "exec") for i, src in enumerate(sources)]
     fail = _domain_error(system)
-    tables = {f"T{c}": pyslots.table(slots, run, Packing.of(system).offset, skip)
+    tables = {f"T{c}": pyslotcode.table(slots, run, Packing.of(system).offset, skip)
               for c, (_, _, run) in enumerate(pyslots.segments(len(system.actions), slots, CHUNK))
               if run is not None and slots is not None}
 
@@ -302,7 +302,7 @@ def _make_chunked(system: TransitionSystem, sources: list[str], slots: pyslots.P
         namespace: dict[str, object] = {
             "fail": fail, "seen": seen, "add": add, "push_state": push_state,
             "push_key": push_key, "push_link": push_link, "push_edges": push_edges,
-            "twin": pyslots.twin, **tables, **(slots.tables if slots else {})}
+            "twin": pyslotcode.twin, **tables, **(slots.tables if slots else {})}
         for code in codes:
             exec(code, namespace)  # noqa: S102 - source is generated from the IR, ints only
         return namespace["expand"]  # type: ignore[return-value]

@@ -124,13 +124,15 @@ def verify(
     kinds = (*_SAFETY, *_LIVENESS) if liveness else _SAFETY
     conds = [(p.name, e) for p in system.properties if p.expectation in kinds
              for e in (p.condition, p.target) if e is not None]
+    walkers = {} if walkers is None else walkers
     if group.first_free is not None:
-        if not vacancy.invariant(system, group):
+        forms = _forms(system, group, walkers) if templates else None
+        if not vacancy.invariant(system, group, forms):
             return Broken(group.name, Cause.VACANCY)
         actions = vacancy.relaxed(system, group)
         conds = [(n, vacancy.relaxed_condition(e, group)) for n, e in conds]
     maps = _by_template(system, group, actions, [e for _, e in conds],
-                        {} if walkers is None else walkers) if templates else None
+                        walkers) if templates else None
     if maps is not None:
         if record is not None:
             record[group.name] = maps
@@ -140,6 +142,16 @@ def verify(
     if broken is None and liveness and group.first_free is not None:
         return Broken(group.name, Cause.LOWEST_FREE)
     return broken
+
+
+def _forms(system: TransitionSystem, group: SymmetryGroup,
+           walkers: dict[str, slot_templates.SlotForms]) -> list[tuple[int, str]] | None:
+    """Per action of `system`, its slot and slot form (for `vacancy.invariant`)."""
+    if group.references:
+        return None
+    walker = walkers.setdefault(group.name, slot_templates.SlotForms(group))
+    walker.keep.append(system.actions)
+    return [walker.action(a) for a in system.actions]
 
 
 def _by_template(system: TransitionSystem, group: SymmetryGroup, actions: Sequence[Action],
