@@ -5,6 +5,7 @@ thresholds lowered so that every run and loop is generated as at 10 000 replicas
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,10 @@ from podcheck.engine.bfs import BfsOptions
 from podcheck.ir import TransitionSystem
 
 ROOT = Path(__file__).resolve().parents[2]
+SLOW = os.environ.get("PODCHECK_SLOW") == "1"
+FAST = ["specs/examples/controllers.pod"]
+ALL = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "specs").glob("*/*.pod"))
+PARAMS = [*FAST, *(pytest.param(p, marks=pytest.mark.slow) for p in ALL if p not in FAST)]
 
 
 def _drain(tmp_path: Path, replicas: int) -> TransitionSystem:
@@ -115,3 +120,22 @@ def test_loop_shape_finds_stretches_of_one_width_per_member(
     assert pyloops.shape("+", [(0, 1), (1, 1), (0, 1)]) is None  # a member twice
     two = [(0, 1), (1, 1), (2, 1), (-1, 4), (0, 3), (1, 3), (2, 3)]
     assert pyloops.shape("and", two) == ((0, 3, (0, 1, 2), 1), (4, 7, (0, 1, 2), 1))
+
+
+@pytest.mark.parametrize("path", PARAMS)
+def test_every_spec_explores_the_same_through_the_table(
+        path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if path not in FAST and not SLOW:
+        pytest.skip("PODCHECK_SLOW=1")
+    monkeypatch.chdir(ROOT)
+    compiled = load_and_compile(path, CheckOptions())[0]
+    if compiled.value is None:
+        pytest.skip("does not compile (a diagnostics spec)")
+    system = compiled.value
+    for options in (BfsOptions(max_states=400), BfsOptions(max_states=400, symmetry=False)):
+        with monkeypatch.context() as m:
+            _lowered(m, False)
+            expected = _summary(system, options)
+        with monkeypatch.context() as m:
+            _lowered(m, True)
+            assert _summary(system, options) == expected, options
