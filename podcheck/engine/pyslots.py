@@ -123,21 +123,26 @@ class _Keys:
             else (at[0], self._cons(("s", at[1])))
 
     def _op(self, e: Op) -> tuple[int, int]:
-        owner, keys = _NONE, list[object]([e.op])
-        memo, parts = self.memo, []
+        owner, memo = _NONE, self.memo
+        keys: list[object] = [e.op]
         for a in e.args:  # a part reading several members reads none for its parent
-            got = memo.get(id(a)) or self.expr(a)  # every argument: all mixed parts known
-            if got[0] >= 0 and owner != _MIXED:
-                owner = got[0] if owner in (_NONE, got[0]) else _MIXED
+            got = memo.get(id(a))  # every argument, so that all mixed parts are known
+            if got is None:
+                got = self.expr(a)
+            if got[0] >= 0 and got[0] != owner:
+                owner = got[0] if owner == _NONE else _MIXED
             keys.append(got[1])
-            parts.append(got)
         if owner == _MIXED:
             self.mixed.add(id(e))
-            where = pyloops.shape(e.op, parts)
+            where = pyloops.shape(e.op, [memo[id(a)] for a in e.args])
             if where is not None:
                 self.loops[id(e)] = (e, where)
             return _MIXED, self._cons(("@", id(e)))
-        return owner, self._cons(tuple(keys))
+        key = tuple(keys)
+        got_key = self.table.get(key)
+        if got_key is None:
+            got_key = self.table[key] = len(self.table)
+        return owner, got_key
 
     def _cons(self, key: tuple[object, ...]) -> int:
         got = self.table.get(key)
