@@ -48,11 +48,14 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(replicas: int, codegen: bool, drain: bool = False) -> dict[str, object]:
+def measure(replicas: int, codegen: bool, drain: bool = False,
+            per_action: bool = False) -> dict[str, object]:  # fmt: skip
     """The figures for one size, in this process (with `drain`, also the symmetry
-    set-up's seconds: `engine/symmetry.prepare`, which verifies the pod group)."""
+    set-up's seconds: `engine/symmetry.prepare`, which verifies the pod group); the
+    expander as a run builds it (the slot table from `pyslots.SLOTS_FROM` actions:
+    NOTE(slot-table)), or with `per_action` one block of code per action."""
     from podcheck.check import CheckOptions, load_and_compile
-    from podcheck.engine import pycompile
+    from podcheck.engine import pycompile, pyslots
     from podcheck.engine.symmetry import prepare
     from podcheck.engine.twins import twins
 
@@ -86,7 +89,11 @@ def measure(replicas: int, codegen: bool, drain: bool = False) -> dict[str, obje
         flagged = [p.condition for p in system.properties if p.condition is not None]
         start, cpu = time.perf_counter(), time.process_time()
         packing = pycompile.Packing.of(system)
-        sources = pycompile._chunked_sources(system, packing, flagged, False, {})
+        slots = (pyslots.plan(system) if per_action is False
+                 and len(system.actions) >= pyslots.SLOTS_FROM else None)
+        out["expander"] = "per-action" if slots is None else "slot-table"
+        out["slot_actions"] = 0 if slots is None else slots.covered
+        sources = pycompile._chunked_sources(system, packing, flagged, False, {}, slots)
         out["source_bytes"] = sum(len(s) for s in sources)
         out["largest_function"] = max(len(s) for s in sources)
         out["generate_seconds"] = round(time.perf_counter() - start, 2)
@@ -109,15 +116,18 @@ def main() -> None:
                         help="measure only the model compiler above this many replicas")
     parser.add_argument("--drain", action="store_true",
                         help="3 nodes, a PDB, a rolling drain, a node failure, budget-respected")
+    parser.add_argument("--per-action", action="store_true",
+                        help="the expander without the slot table (one block per action)")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--codegen", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(measure(args.one, bool(args.codegen), args.drain)))
+        print(json.dumps(measure(args.one, bool(args.codegen), args.drain, args.per_action)))
         return
     for n in args.replicas:
         codegen = int(n <= args.no_codegen_above)
-        flags = ["--drain"] if args.drain else []
+        flags = [*(["--drain"] if args.drain else []),
+                 *(["--per-action"] if args.per_action else [])]
         done = subprocess.run([sys.executable, __file__, "--one", str(n), "--codegen",
                                str(codegen), *flags], capture_output=True, text=True,
                               check=False)

@@ -23,10 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from types import CodeType
 
+from podcheck.engine import pyslotcode, pyslots
 from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
+from podcheck.engine.pycode import compiled
 from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, sum_source, value_source
 from podcheck.engine.pyhoist import list_reads, split_hoists
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
@@ -73,27 +73,8 @@ def _names(system: TransitionSystem) -> list[str]:
     return [f"v{i}" for i in range(len(system.vars))]
 
 
-# NOTE(code-cache): a run of the same system compiles the same source again (each
-# `--max-states` run of a suite, every check of one spec in the tests): the byte code
-# is kept for the last sources of up to CACHED_SOURCE characters.  Code objects are
-# immutable and the source is the whole input of `compile`, so a hit is the same code.
-CACHED_SOURCE = 1 << 20
-
-
-@lru_cache(maxsize=128)
-def _cached(source: str, filename: str) -> CodeType:
-    return compile(source, filename, "exec")
-
-
-def _compiled(source: str, filename: str) -> CodeType:
-    """`compile(source, filename, "exec")`, cached (NOTE(code-cache))."""
-    if len(source) > CACHED_SOURCE:
-        return compile(source, filename, "exec")
-    return _cached(source, filename)
-
-
 def _exec(source: str, namespace: dict[str, object], name: str) -> Callable[..., object]:
-    code = _compiled(source, f"<podcheck:{name}>")
+    code = compiled(source, f"<podcheck:{name}>")
     exec(code, namespace)  # noqa: S102 - source is generated from the IR, ints only
     fn = namespace[name]
     assert callable(fn)
@@ -263,33 +244,41 @@ def _reads(lines: Sequence[str]) -> list[str]:
 
 def _chunked_sources(
     system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool,
-    skip: Skips,
+    skip: Skips, slots: pyslots.Plan | None = None,
 ) -> list[str]:
-    """One top-level `part{c}` function per `CHUNK` actions, then `expand` calling them
-    in order; they read `seen`, `add` and the `push_*` callables as globals, and each is
-    compiled on its own (a limit's signal handler runs between two).  The subexpressions
-    several guards share (e.g. a workload's lowest absent slot, which every create guard
-    reads) are computed once per state, before the parts, into the list `g` passed to
-    every part (computed per part, each of the n/`CHUNK` parts held an n-term sum), by
-    functions of `CHUNK` lines (NOTE(chunked-hoists)); so are the flagged conditions'."""
-    shared, guard_names = _guards(system, range(len(system.actions)))
+    """One top-level `part{c}` function per `CHUNK` actions (with `slots`, one `run{c}`
+    per run of slot actions instead: NOTE(slot-table) in `engine/pyslots.py`), then
+    `expand` calling them in order; they read `seen`, `add` and the `push_*` callables as
+    globals, and each is compiled on its own (a limit's signal handler runs between two).
+    The subexpressions several guards share (e.g. a workload's lowest absent slot) are
+    computed once per state, before the parts, into the list `g` passed to every part,
+    by functions of `CHUNK` lines (NOTE(chunked-hoists)); so are the flagged conditions'.
+    With `slots`, only the guard parts reading several members are."""
+    shared, guard_names = (_guards(system, range(len(system.actions))) if slots is None
+                           else pyslotcode.hoist(system, slots, slots.hoisted, "g"))
     sources, calls = split_hoists(shared, "g", "hoist", CHUNK)
     calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0",
              *calls, *([] if shared else ["        g = ()"])]
     memo: Bounds = {}
-    for c, first in enumerate(range(0, len(system.actions), CHUNK)):
-        last = min(first + CHUNK, len(system.actions))
-        body = [line for a in range(first, last)
-                for line in _action_lines(system, packing, a, edges, guard_names, memo, skip)]
-        head = f"def part{c}(s, x, link, g, out):" if edges else f"def part{c}(s, x, link, g):"
-        sources.append("\n".join([head, *_reads(body), *list_reads(body, "g"),
-                                   *([] if edges else ["        k = 0"]),
-                                   *body, "        return None" if edges else "        return k"]))
-        calls.append(f"        part{c}(s, x, link, g, out)" if edges
-                     else f"        k += part{c}(s, x, link, g)")
+    for c, (first, last, run) in enumerate(pyslots.segments(len(system.actions), slots, CHUNK)):
+        if run is not None and slots is not None:
+            sources.append(pyslotcode.run_source(system, slots, run, c, guard_names.memo,
+                                              edges, packing.offset))
+        else:
+            body = [line for a in range(first, last) for line in
+                    _action_lines(system, packing, a, edges, guard_names, memo, skip)]
+            head = (f"def part{c}(s, x, link, g, out):" if edges
+                    else f"def part{c}(s, x, link, g):")
+            sources.append("\n".join([head, *_reads(body), *list_reads(body, "g"),
+                                       *([] if edges else ["        k = 0"]), *body,
+                                       "        return None" if edges else "        return k"]))
+        name = "part" if run is None else "run"
+        calls.append(f"        {name}{c}(s, x, link, g, out)" if edges
+                     else f"        k += {name}{c}(s, x, link, g)")
     if edges:
         calls += ["        push_edges(out)", "        k = len(out)"]
-    flag_lines, flag_names = _hoist(system, flagged, "f")
+    flag_lines, flag_names = (_hoist(system, flagged, "f") if slots is None else pyslotcode.hoist(
+        system, slots, slots.parts(shared_parts(flagged), flagged), "f"))
     flag = " or ".join(cond_source(e, flag_names) for e in flagged)
     if flag:
         flag_functions, flag_calls = split_hoists(flag_lines, "f", "flags", CHUNK)
@@ -301,15 +290,20 @@ def _chunked_sources(
     return [*sources, "\n".join(calls)]
 
 
-def _make_chunked(system: TransitionSystem, sources: list[str]) -> Callable[..., Expander]:
-    codes = [_compiled(src + "\n", f"<podcheck:part{i}>") for i, src in enumerate(sources)]
+def _make_chunked(system: TransitionSystem, sources: list[str], slots: pyslots.Plan | None,
+                  skip: Skips | None) -> Callable[..., Expander]:  # fmt: skip
+    codes = [compiled(src + "\n", f"<podcheck:part{i}>") for i, src in enumerate(sources)]
     fail = _domain_error(system)
+    tables = {f"T{c}": pyslotcode.table(slots, run, Packing.of(system).offset, skip)
+              for c, (_, _, run) in enumerate(pyslots.segments(len(system.actions), slots, CHUNK))
+              if run is not None and slots is not None}
 
     def make(seen: object, add: object, push_state: object, push_key: object,
              push_link: object, push_edges: object) -> Expander:
         namespace: dict[str, object] = {
             "fail": fail, "seen": seen, "add": add, "push_state": push_state,
-            "push_key": push_key, "push_link": push_link, "push_edges": push_edges}
+            "push_key": push_key, "push_link": push_link, "push_edges": push_edges,
+            "twin": pyslotcode.twin, **tables, **(slots.tables if slots else {})}
         for code in codes:
             exec(code, namespace)  # noqa: S102 - source is generated from the IR, ints only
         return namespace["expand"]  # type: ignore[return-value]
@@ -322,8 +316,9 @@ def _expander_factory(
     skip: Skips | None = None,
 ) -> Callable[..., Expander]:  # fmt: skip
     if len(system.actions) > CHUNK:
+        slots = pyslots.plan(system) if len(system.actions) >= pyslots.SLOTS_FROM else None
         return _make_chunked(system, _chunked_sources(system, packing, flagged, edges,
-                                                      skip or {}))  # fmt: skip
+                                                      skip or {}, slots), slots, skip)
     return _make(system, expander_source(system, packing, flagged, edges=edges, skip=skip))
 
 

@@ -109,6 +109,7 @@ def verify(
     system: TransitionSystem, group: SymmetryGroup, *, liveness: bool = False,
     record: dict[str, tuple[list[int], ...]] | None = None, templates: bool = True,
     walkers: dict[str, slot_templates.SlotForms] | None = None,
+    relaxed: dict[str, tuple[Action, ...]] | None = None,
 ) -> Broken | None:
     """None when `group` maps the system onto itself (NOTE(symmetry-verified)), else why
     not.  A group filled lowest-free-first is verified on the relaxed actions when the
@@ -117,20 +118,25 @@ def verify(
     receives the generators' action maps of a verified group (see `images`).  With
     `templates`, the check is made once per slot template when the IR is of that shape
     (NOTE(slot-templates) and NOTE(commuting-groups) in `engine/templates.py`: same
-    answer, same maps), else per pod; `walkers` shares the template walks between groups."""
+    answer, same maps), else per pod; `walkers` shares the template walks between groups;
+    `relaxed`, if given, receives a lowest-free group's relaxed actions."""
     if len(group.blocks) < 2 or not _domain_ok(system, group):
         return None if len(group.blocks) < 2 else Broken(group.name, Cause.DOMAIN)
     actions = system.actions
     kinds = (*_SAFETY, *_LIVENESS) if liveness else _SAFETY
     conds = [(p.name, e) for p in system.properties if p.expectation in kinds
              for e in (p.condition, p.target) if e is not None]
+    walkers = {} if walkers is None else walkers
     if group.first_free is not None:
-        if not vacancy.invariant(system, group):
+        forms = _forms(system, group, walkers) if templates else None
+        if not vacancy.invariant(system, group, forms):
             return Broken(group.name, Cause.VACANCY)
         actions = vacancy.relaxed(system, group)
+        if relaxed is not None:
+            relaxed[group.name] = actions
         conds = [(n, vacancy.relaxed_condition(e, group)) for n, e in conds]
     maps = _by_template(system, group, actions, [e for _, e in conds],
-                        {} if walkers is None else walkers) if templates else None
+                        walkers) if templates else None
     if maps is not None:
         if record is not None:
             record[group.name] = maps
@@ -140,6 +146,16 @@ def verify(
     if broken is None and liveness and group.first_free is not None:
         return Broken(group.name, Cause.LOWEST_FREE)
     return broken
+
+
+def _forms(system: TransitionSystem, group: SymmetryGroup,
+           walkers: dict[str, slot_templates.SlotForms]) -> list[tuple[int, str]] | None:
+    """Per action of `system`, its slot and slot form (for `vacancy.invariant`)."""
+    if group.references:
+        return None
+    walker = walkers.setdefault(group.name, slot_templates.SlotForms(group))
+    walker.keep.append(system.actions)
+    return [walker.action(a) for a in system.actions]
 
 
 def _by_template(system: TransitionSystem, group: SymmetryGroup, actions: Sequence[Action],
@@ -228,12 +244,21 @@ class Symmetry:
     """The verified groups of a system and the canonical form of its states."""
 
     def __init__(self, groups: Sequence[SymmetryGroup],
-                 maps: Mapping[str, tuple[list[int], ...]] | None = None) -> None:
+                 maps: Mapping[str, tuple[list[int], ...]] | None = None,
+                 relaxed: Mapping[str, tuple[Action, ...]] | None = None) -> None:
         self.groups = tuple(groups)
         self.maps = dict(maps or {})  # group name -> its generators' action maps
+        self.relaxed = dict(relaxed or {})  # group name -> its relaxed actions (vacancy)
         self.sorted = [g.blocks for g in groups if not g.references]
         self.renamed = [g for g in groups if g.references]
         self.refs = [(r, g.base, len(g.blocks)) for g in self.renamed for r in g.references]
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the relaxed actions (a cache for `twins`, as big as the
+        system): a worker recomputes them if it needs them."""
+        state = dict(self.__dict__)
+        state["relaxed"] = {}
+        return state
 
     def canon(self, state: State) -> State:
         """The least state of the orbit of `state` (see the module doc)."""
@@ -301,16 +326,17 @@ def prepare(
     used, broken = [], []
     maps: dict[str, tuple[list[int], ...]] = {}
     walkers: dict[str, slot_templates.SlotForms] = {}
+    relaxed: dict[str, tuple[Action, ...]] = {}
     for g in system.symmetry:
         why = (Broken(g.name, Cause.TOO_MANY) if _ties(system, g)
                else verify(system, g, liveness=liveness, record=maps, templates=templates,
-                          walkers=walkers))
+                          walkers=walkers, relaxed=relaxed))
         if why is None:
             used.append(g)
         else:
             broken.append(why)
     use = SymmetryUse(tuple((g.name, len(g.blocks)) for g in used), tuple(broken))
-    return (Symmetry(used, maps) if used else None), use
+    return (Symmetry(used, maps, relaxed) if used else None), use
 
 
 def concretise(

@@ -40,7 +40,7 @@ import numpy.typing as npt
 
 from podcheck.engine import vacancy
 from podcheck.engine.symmetry import Symmetry, images
-from podcheck.ir import SymmetryGroup, TransitionSystem
+from podcheck.ir import Action, SymmetryGroup, TransitionSystem
 
 Block = tuple[int, ...]
 Bools = npt.NDArray[np.bool_]
@@ -89,16 +89,21 @@ def twins(system: TransitionSystem, canon: Symmetry) -> Twins:
     for group in canon.groups:
         if group.references or len(group.blocks) < 2:
             continue
-        for a, found in _group_pairs(system, group, canon.maps.get(group.name)).items():
+        for a, found in _group_pairs(system, group, canon.maps.get(group.name),
+                                     canon.relaxed.get(group.name)).items():
             pairs.setdefault(a, []).extend(found)
     return Twins({a: tuple(p) for a, p in pairs.items()})
 
 
 def _group_pairs(system: TransitionSystem, group: SymmetryGroup,
-                 known: tuple[list[int], ...] | None) -> dict[int, list[tuple[Block, Block]]]:
+                 known: tuple[list[int], ...] | None,
+                 relaxed_actions: tuple[Action, ...] | None = None,
+                 ) -> dict[int, list[tuple[Block, Block]]]:  # fmt: skip
+    """The pairs of one group; `relaxed_actions`: its relaxed actions when the verifier
+    kept them (`vacancy.relaxed` of the same system and group, not computed twice)."""
     actions = system.actions
     if group.first_free is not None:
-        actions = vacancy.relaxed(system, group)
+        actions = relaxed_actions or vacancy.relaxed(system, group)
     relaxed = np.array([r.guard is not a.guard for r, a in zip(actions, system.actions,
                                                                strict=True)], np.bool_)
     k = len(group.blocks)
