@@ -1,0 +1,63 @@
+"""When the partitions of `engine/workers.py` rebuild their visited sets' tables.
+
+Stage: inside `podcheck.engine`, used by `engine/peers.py`.  Consumes, after a level's
+numbering, every partition's store size and table length and its frontier sizes of
+the level before and now (every worker has them all: they come with the links);
+produces the states each partition's table is rebuilt for at the next level's start.
+
+NOTE(level-growth): an `ExactStore` rebuilds its hash table at twice the length when an
+insertion would fill it over half: every stored key placed again, 0.3-0.55 s at 4-5 M
+states (B1 N=17).  One process pays that once per doubling; two partitions pay it each,
+and with a table growing in the middle of a level the other partition waits for it at
+the level's end (the rendezvous), and since their stores differ by the hash's luck
+they double at different levels, so the waits add up (docs/scaling.md, 2026-12-03).
+So the partitions grow their tables at a level's start, together: every partition
+expects its store to end the level with its size plus its new states per state of
+its frontier in the level before, times its frontier now (`balance.expected`); the
+partitions of one table length rebuild at the start of the first level in which every
+one of them is expected to fill its table over half, each for its expected size.  Until
+then a partition's table may fill up to `MOST_LOAD` (`ExactStore.most_load`): one
+expected to pass that in a level grows alone at the level's start, and an insertion
+passing it in the middle of a level (the estimate was short) grows the table there, as
+one process does at half.  So no table is ever longer than one process's rule would
+make it (a table is only rebuilt later, or when the estimate says it will be needed
+within the level), and a table is at most `MOST_LOAD` full, where a lookup of linear
+probing takes about 2.2 probes (a miss 6) against 1.5 (2.5) at half.  Where a key's id
+lies in the table decides no id, count or trace: ids are assigned in the store's order
+of insertion whatever the table's length, and a lookup finds a stored key at any load
+under 1, so neither the estimate nor `MOST_LOAD` can change a verdict; they only move
+the rebuilds between levels.
+"""
+
+from __future__ import annotations
+
+from podcheck.engine.balance import expected
+
+MOST_LOAD = 0.7  # the fill of a table grown only when its partition's peers grow theirs
+COORDINATED = True  # False: every table grows in mid-level at half, as one process's
+
+
+def _fit(states: int, length: int) -> int:
+    """The table length, from `length` doubled, at most half full with `states`."""
+    while 2 * states > length:
+        length *= 2
+    return length
+
+
+def rebuilds(stored: list[int], lengths: list[int], before: list[int] | None,
+             now: list[int], most_load: float | None = None) -> list[int]:  # fmt: skip
+    """The states each partition's table is rebuilt for at the next level's start, 0
+    for none (NOTE(level-growth)): `stored` its store size and `lengths` its table's
+    length after this level, `before` and `now` every partition's frontier size of this
+    level and the next (no expected new states without `before`)."""
+    most = MOST_LOAD if most_load is None else most_load
+    coming = expected(before, now, now) if before is not None else [0] * len(now)
+    ends = [s + c for s, c in zip(stored, coming, strict=True)]
+    fit = [_fit(e, n) for e, n in zip(ends, lengths, strict=True)]
+    out = []
+    for w, length in enumerate(lengths):
+        group = [u for u, n in enumerate(lengths) if n == length]
+        together = all(fit[u] > lengths[u] for u in group)
+        alone = ends[w] > most * length
+        out.append(ends[w] if fit[w] > length and (together or alone) else 0)
+    return out
