@@ -19,14 +19,17 @@ one of them is expected to fill its table over half, each for its expected size.
 then a partition's table may fill up to `MOST_LOAD` (`ExactStore.most_load`): one
 expected to pass that in a level grows alone at the level's start, and an insertion
 passing it in the middle of a level (the estimate was short) grows the table there, as
-one process does at half.  So no table is ever longer than one process's rule would
-make it (a table is only rebuilt later, or when the estimate says it will be needed
-within the level), and a table is at most `MOST_LOAD` full, where a lookup of linear
-probing takes about 2.2 probes (a miss 6) against 1.5 (2.5) at half.  Where a key's id
-lies in the table decides no id, count or trace: ids are assigned in the store's order
-of insertion whatever the table's length, and a lookup finds a stored key at any load
-under 1, so neither the estimate nor `MOST_LOAD` can change a verdict; they only move
-the rebuilds between levels.
+one process does at half.  So a table is rebuilt later than by one process's rule
+(never fuller than `MOST_LOAD`), or at the start of the level in which it is expected
+to pass half; it is longer than one process's would be only when the level makes fewer
+new states than expected, until the store reaches the expected size (`bench/workers.py`
+prints the peak).  At `MOST_LOAD` a lookup of linear probing takes about 2.2 probes (a
+miss 6) against 1.5 (2.5) at half.  Where a key's id lies in the table decides no id,
+count or trace: ids are assigned in the store's order of insertion whatever the
+table's length, and a lookup finds a stored key at any load under 1, so neither the
+estimate nor `MOST_LOAD` can change a verdict; they only move the rebuilds between
+levels (tests/engine/test_growth.py: tables from 16 slots, rebuilt at level starts,
+give the one-process run).
 """
 
 from __future__ import annotations
