@@ -2,7 +2,7 @@
 
 Run from the repository root:
     python bench/workers.py [--n 16] [--m 2] [--repeats 3] [--workers 2] [--cluster] [--auto]
-                            [--weights 0,1] [--growth coordinated,mid-level]
+                            [--weights 0,1] [--growth late,early,mid-level]
 Each repeat runs B1 (the IR of tests/engine/b1_ir.py, unreduced, SafeEvictions holds so
 the whole space is explored) on one process, then on W worker processes (then, with
 `--cluster`, on a local Dask cluster of W workers started once, outside the timing),
@@ -16,8 +16,8 @@ busiest worker's, the speed-up to expect on idle cores when waiting costs nothin
 (one process, then W workers: engine/auto.py).  `--weights` runs the workers once per
 `balance.INSERT_WEIGHT` given (NOTE(insert-weight); 0: lending by state count alone),
 alternated within each repeat, one summary per weight.  `--growth` likewise runs them
-once per rule of the tables' rebuilds (NOTE(level-growth): `coordinated`, at a level's
-start together, or `mid-level`, each table at half full as one process's).  Each
+once per rule of the tables' rebuilds (NOTE(level-growth): `late` or `early`, at a
+level's start together, or `mid-level`, each table at half full as one process's).  Each
 partitioned run also prints its levels' counters per worker (`levels`: states expanded,
 keys inserted, CPU seconds busy, inserting and rebuilding the table, seconds waiting),
 `rebuilds` (per level in which a table was rebuilt: the level, each worker's seconds
@@ -169,9 +169,9 @@ def main() -> None:
     parser.add_argument("--auto", action="store_true", help="also --workers auto")
     parser.add_argument("--weights", default=str(balance.INSERT_WEIGHT),
                         help="balance.INSERT_WEIGHT values to run the workers with, by commas")
-    parser.add_argument("--growth", default="coordinated",
+    parser.add_argument("--growth", default=growth.RULE,
                         help="the tables' rebuilds to run the workers with, by commas: "
-                             "coordinated, mid-level (NOTE(level-growth))")
+                             "late, early, mid-level (NOTE(level-growth))")
     args = parser.parse_args()
     system = b1_system(args.n, args.m, args.n - 1, liveness=False, symmetric=False)
     count = args.workers
@@ -181,7 +181,7 @@ def main() -> None:
 
     weights = [float(w) for w in args.weights.split(",")]
     rules = args.growth.split(",")
-    assert set(rules) <= {"coordinated", "mid-level"}, rules
+    assert set(rules) <= {"late", "early", "mid-level"}, rules
     kinds = [(w, g) for w in weights for g in rules]
     name = {k: f"weight {k[0]}" + (f", growth {k[1]}" if len(rules) > 1 else "")
             for k in kinds}
@@ -196,7 +196,7 @@ def main() -> None:
         runs["one"].append(one(system))
         for weight, rule in kinds:  # set before the fork: the workers inherit them
             balance.INSERT_WEIGHT = weight
-            growth.COORDINATED = rule == "coordinated"
+            growth.RULE = rule
             runs[name[weight, rule]].append(partitioned(system, procs)
                                             | {"weight": weight, "growth": rule})
         if args.auto:

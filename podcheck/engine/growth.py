@@ -37,7 +37,8 @@ from __future__ import annotations
 from podcheck.engine.balance import expected
 
 MOST_LOAD = 0.7  # the fill of a table grown only when its partition's peers grow theirs
-COORDINATED = True  # False: every table grows in mid-level at half, as one process's
+EARLY = 0.35  # the least expected fill of a table rebuilt early, with a peer's
+RULE = "late"  # "late", "early" (NOTE(level-growth)); "mid-level": as one process's
 
 
 def _fit(states: int, length: int) -> int:
@@ -48,18 +49,25 @@ def _fit(states: int, length: int) -> int:
 
 
 def rebuilds(stored: list[int], lengths: list[int], before: list[int] | None,
-             now: list[int], most_load: float | None = None) -> list[int]:  # fmt: skip
+             now: list[int], most_load: float | None = None,
+             rule: str | None = None) -> list[int]:  # fmt: skip
     """The states each partition's table is rebuilt for at the next level's start, 0
     for none (NOTE(level-growth)): `stored` its store size and `lengths` its table's
     length after this level, `before` and `now` every partition's frontier size of this
     level and the next (no expected new states without `before`)."""
     most = MOST_LOAD if most_load is None else most_load
+    early = (RULE if rule is None else rule) == "early"
     coming = expected(before, now, now) if before is not None else [0] * len(now)
     ends = [s + c for s, c in zip(stored, coming, strict=True)]
     fit = [_fit(e, n) for e, n in zip(ends, lengths, strict=True)]
     out = []
     for w, length in enumerate(lengths):
         group = [u for u, n in enumerate(lengths) if n == length]
+        if early:  # the group's longest table, for every member filling it enough
+            joins = any(fit[u] > length for u in group) and ends[w] >= EARLY * length
+            longest = max(fit[u] for u in group)
+            out.append(max(ends[w], longest // 2) if joins else 0)
+            continue
         together = all(fit[u] > lengths[u] for u in group)
         alone = ends[w] > most * length
         out.append(ends[w] if fit[w] > length and (together or alone) else 0)

@@ -29,7 +29,7 @@ class Peers:
         self.lent: dict[int, Batch] = {}  # frontier states lent by a peer, by lender
         self.stores: dict[int, tuple[int, int]] = {}  # each peer's store size, table length
         self.room = 0  # the states to rebuild the own table for at the next level's start
-        if growth.COORDINATED:  # NOTE(level-growth)
+        if growth.RULE != "mid-level":  # NOTE(level-growth)
             part.owned.most_load = growth.MOST_LOAD
 
     def flush(self) -> None:
@@ -95,7 +95,7 @@ class Peers:
         inserted = [part.inserted if w == part.me else self.inserted[w]
                     for w in range(part.count)]  # fmt: skip
         part.inserts = expected(before, inserted, part.sizes) if before is not None else None
-        if growth.COORDINATED:
+        if growth.RULE != "mid-level":
             stores = [store if w == part.me else self.stores[w] for w in range(part.count)]
             self.room = growth.rebuilds([s[0] for s in stores], [s[1] for s in stores],
                                         before, part.sizes)[part.me]  # fmt: skip

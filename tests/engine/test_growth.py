@@ -31,7 +31,19 @@ from podcheck.engine.packing import ExactStore
     ([450, 440], [1024, 1024], [0, 100], [100, 100], [650, 540]),  # all: 200 per 100
 ])  # fmt: skip
 def test_tables_grow_at_a_levels_start_together(stored, lengths, before, now, want):
-    assert growth.rebuilds(stored, lengths, before, now, most_load=0.7) == want
+    assert growth.rebuilds(stored, lengths, before, now, most_load=0.7, rule="late") == want
+
+
+@pytest.mark.parametrize(("stored", "lengths", "now", "want"), [
+    ([450, 400], [1024, 1024], [100, 100], [1024, 1024]),  # one over half: both to 2048
+    ([450, 200], [1024, 1024], [100, 100], [1024, 0]),  # 300 under EARLY x 1024: waits
+    ([300, 300], [1024, 1024], [100, 100], [0, 0]),  # none over half
+    ([1100, 400], [1024, 1024], [100, 100], [2048, 2048]),  # to the longest: 4096
+    ([450, 0], [1024, 1024], [100, 0], [1024, 0]),  # an empty partition never follows
+])  # fmt: skip
+def test_early_tables_follow_a_peer_that_passes_half(stored, lengths, now, want):
+    """The states to make room for: a table of twice as many slots."""
+    assert growth.rebuilds(stored, lengths, now, now, rule="early") == want
 
 
 def test_a_store_grown_late_or_early_assigns_the_same_ids():
