@@ -13,32 +13,34 @@ the level's end (the rendezvous), and since their stores differ by the hash's lu
 they double at different levels, so the waits add up (docs/scaling.md, 2026-12-03).
 So the partitions grow their tables at a level's start, together: every partition
 expects its store to end the level with its size plus its new states per state of
-its frontier in the level before, times its frontier now (`balance.expected`); the
-partitions of one table length rebuild at the start of the first level in which every
-one of them is expected to fill its table over half, each for its expected size.  Until
-then a partition's table may fill up to `MOST_LOAD` (`ExactStore.most_load`): one
-expected to pass that in a level grows alone at the level's start, and an insertion
-passing it in the middle of a level (the estimate was short) grows the table there, as
-one process does at half.  So a table is rebuilt later than by one process's rule
-(never fuller than `MOST_LOAD`), or at the start of the level in which it is expected
-to pass half; it is longer than one process's would be only when the level makes fewer
-new states than expected, until the store reaches the expected size (`bench/workers.py`
-prints the peak).  At `MOST_LOAD` a lookup of linear probing takes about 2.2 probes (a
-miss 6) against 1.5 (2.5) at half.  Where a key's id lies in the table decides no id,
-count or trace: ids are assigned in the store's order of insertion whatever the
-table's length, and a lookup finds a stored key at any load under 1, so neither the
-estimate nor `MOST_LOAD` can change a verdict; they only move the rebuilds between
-levels (tests/engine/test_growth.py: tables from 16 slots, rebuilt at level starts,
-give the one-process run).
+its frontier in the level before, times its frontier now (`balance.expected`).  Rule
+"early" (`RULE`): at the start of the first level in which any partition of one table
+length is expected to pass half of it, every one of them expected to fill at least
+`EARLY` of it rebuilds to the longest table of the group (the others when they pass
+half themselves).  Rule "late": the group waits until every one of them is expected to
+pass half, its tables filling up to `MOST_LOAD` meanwhile (one expected to pass that
+grows alone); measured worse on B1 N=17 (the fullest partition's lookups and rebuild
+dearer, docs/scaling.md).  Under both, an insertion passing `MOST_LOAD`
+(`ExactStore.most_load`) in the middle of a level (the estimate was short) rebuilds
+the table there, as one process does at half.  Memory: under "early" a table follows
+a peer's from an expected fill of `EARLY`, so it may hold 4 / (EARLY / 2) = 23 bytes per
+state against one process's at most 16, from the peer's rebuild until its own store
+passes half the old length; a table is longer than one process's also when a level
+makes fewer new states than expected (`bench/workers.py` prints the peak).  Where a
+key's id lies in the table decides no id, count or trace: ids are assigned in the
+store's order of insertion whatever the table's length, and a lookup finds a stored
+key at any load under 1, so neither the estimate nor the rule can change a verdict;
+they only move the rebuilds between levels (tests/engine/test_growth.py: tables from
+16 slots, rebuilt at level starts, give the one-process run).
 """
 
 from __future__ import annotations
 
 from podcheck.engine.balance import expected
 
-MOST_LOAD = 0.7  # the fill of a table grown only when its partition's peers grow theirs
+MOST_LOAD = 0.7  # the fill past which an insertion rebuilds a partition's table
 EARLY = 0.35  # the least expected fill of a table rebuilt early, with a peer's
-RULE = "late"  # "late", "early" (NOTE(level-growth)); "mid-level": as one process's
+RULE = "early"  # "early", "late" (NOTE(level-growth)); "mid-level": as one process's
 
 
 def _fit(states: int, length: int) -> int:
