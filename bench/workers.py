@@ -2,7 +2,7 @@
 
 Run from the repository root:
     python bench/workers.py [--n 16] [--m 2] [--repeats 3] [--workers 2] [--cluster] [--auto]
-                            [--weights 0,1]
+                            [--weights 0,1] [--growth late,early,mid-level]
 Each repeat runs B1 (the IR of tests/engine/b1_ir.py, unreduced, SafeEvictions holds so
 the whole space is explored) on one process, then on W worker processes (then, with
 `--cluster`, on a local Dask cluster of W workers started once, outside the timing),
@@ -15,10 +15,16 @@ busiest worker's, the speed-up to expect on idle cores when waiting costs nothin
 `busiest_over_one` its inverse.  `--auto` adds a `--workers auto` run to each repeat
 (one process, then W workers: engine/auto.py).  `--weights` runs the workers once per
 `balance.INSERT_WEIGHT` given (NOTE(insert-weight); 0: lending by state count alone),
-alternated within each repeat, one summary per weight.  Each partitioned run also
-prints its levels' counters per worker (`levels`: states expanded, keys inserted, CPU
-seconds busy and inserting, seconds waiting) and `rendezvous_gap`, the sum over levels
-of the busiest worker's busy seconds minus the idlest's (what the rendezvous waits for).
+alternated within each repeat, one summary per weight.  `--growth` likewise runs them
+once per rule of the tables' rebuilds (NOTE(level-growth): `late` or `early`, at a
+level's start together, or `mid-level`, each table at half full as one process's).  Each
+partitioned run also prints its levels' counters per worker (`levels`: states expanded,
+keys inserted, CPU seconds busy, inserting and rebuilding the table, seconds waiting),
+`rebuilds` (per level in which a table was rebuilt: the level, each worker's seconds
+rebuilding and waiting), `peak_mib` (the workers' peak RSS, summed; the coordinator's is
+that of every run before), `bytes_per_state` (held by the stores and links) and
+`rendezvous_gap`, the sum over levels of the busiest worker's busy seconds minus the
+idlest's (what the rendezvous waits for).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -37,7 +44,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "engine")]
 
 from b1_ir import b1_system  # noqa: E402
 
-from podcheck.engine import auto, balance, vector, workers  # noqa: E402
+from podcheck.engine import auto, balance, growth, vector, workers  # noqa: E402
 from podcheck.engine import schedstat as clock  # noqa: E402
 from podcheck.engine.bfs import BfsOptions  # noqa: E402
 from podcheck.engine.partitioned import Traffic  # noqa: E402
@@ -92,6 +99,7 @@ def partitioned(system: Any, run: Any) -> dict[str, Any]:
     result, traffic = run(system, compiled, BfsOptions(symmetry=False))
     end = time.perf_counter()
     seconds, own = end - wall, time.process_time() - cpu
+    mine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # as `peak_bytes` adds
     assert isinstance(traffic, Traffic)
     phases = accounting(traffic, wall, end, own) if traffic.stamps else None
     return {"states": result.stats.states, "seconds": seconds, "coordinator_cpu": own,
@@ -106,8 +114,13 @@ def partitioned(system: Any, run: Any) -> dict[str, Any]:
                         "largest_level_peer_bytes": max(traffic.peer_bytes_per_level)},
             "rendezvous_gap": round(sum(max(f.busy) - min(f.busy)
                                         for f in traffic.per_level), 3),
+            "peak_mib": round((result.stats.peak_bytes - mine) / 2**20, 1),
+            "bytes_per_state": round(result.stats.bytes_per_state, 1),
+            "rebuilds": [[i, list(f.growing), list(f.waiting)]
+                         for i, f in enumerate(traffic.per_level) if max(f.growing) > 0.01],
             "levels": {name: [list(getattr(f, name)) for f in traffic.per_level]
-                       for name in ("expanded", "inserted", "busy", "inserting", "waiting")}}
+                       for name in ("expanded", "inserted", "busy", "inserting", "growing",
+                                    "waiting")}}
 
 
 def summary(ones: list[dict[str, Any]], many: list[dict[str, Any]]) -> dict[str, Any]:
@@ -124,6 +137,8 @@ def summary(ones: list[dict[str, Any]], many: list[dict[str, Any]]) -> dict[str,
             "waiting": [round(statistics.median(r["waiting"][w] for r in many), 3)
                         for w in range(len(many[0]["waiting"]))],
             "rendezvous_gap": round(statistics.median(r["rendezvous_gap"] for r in many), 3),
+            "peak_mib": statistics.median(r["peak_mib"] for r in many),
+            "bytes_per_state": statistics.median(r["bytes_per_state"] for r in many),
             "total_cpu_ratio": round(statistics.median(
                 sum(r["worker_cpu"]) for r in many) / cpu1, 3),
             "pairs": [[round(a["seconds"], 3), round(b["seconds"], 3),
@@ -154,6 +169,9 @@ def main() -> None:
     parser.add_argument("--auto", action="store_true", help="also --workers auto")
     parser.add_argument("--weights", default=str(balance.INSERT_WEIGHT),
                         help="balance.INSERT_WEIGHT values to run the workers with, by commas")
+    parser.add_argument("--growth", default=growth.RULE,
+                        help="the tables' rebuilds to run the workers with, by commas: "
+                             "late, early, mid-level (NOTE(level-growth))")
     args = parser.parse_args()
     system = b1_system(args.n, args.m, args.n - 1, liveness=False, symmetric=False)
     count = args.workers
@@ -162,8 +180,13 @@ def main() -> None:
         return workers.explore_workers(s, c, o, count)
 
     weights = [float(w) for w in args.weights.split(",")]
+    rules = args.growth.split(",")
+    assert set(rules) <= {"late", "early", "mid-level"}, rules
+    kinds = [(w, g) for w in weights for g in rules]
+    name = {k: f"weight {k[0]}" + (f", growth {k[1]}" if len(rules) > 1 else "")
+            for k in kinds}
     runs: dict[str, list[dict[str, Any]]] = {"one": [], "cluster": [], "auto": []}
-    runs.update({f"workers@{w}": [] for w in weights})
+    runs.update({name[k]: [] for k in kinds})
     client = None
     if args.cluster:
         from podcheck.engine.distributed.cluster import connect, explore_client
@@ -171,9 +194,11 @@ def main() -> None:
         client = opened.__enter__()
     for _ in range(args.repeats):
         runs["one"].append(one(system))
-        for weight in weights:  # set before the fork: the workers inherit it
+        for weight, rule in kinds:  # set before the fork: the workers inherit them
             balance.INSERT_WEIGHT = weight
-            runs[f"workers@{weight}"].append(partitioned(system, procs) | {"weight": weight})
+            growth.RULE = rule
+            runs[name[weight, rule]].append(partitioned(system, procs)
+                                            | {"weight": weight, "growth": rule})
         if args.auto:
             runs["auto"].append(handed(system, count))
         if client is not None:
@@ -187,9 +212,8 @@ def main() -> None:
            "workers": count, "cpus": os.cpu_count(), "repeats": args.repeats,
            "uptime": Path("/proc/loadavg").read_text().split()[:3]
            if Path("/proc/loadavg").exists() else None,
-           "one": runs["one"], "processes": {f"weight {w}": summary(runs["one"],
-                                                                    runs[f"workers@{w}"])
-                                             for w in weights}}
+           "one": runs["one"], "processes": {name[k]: summary(runs["one"], runs[name[k]])
+                                             for k in kinds}}
     if client is not None:
         out["dask"] = summary(runs["one"], runs["cluster"])
     if args.auto:

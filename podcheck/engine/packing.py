@@ -19,6 +19,7 @@ discovery order exactly as `engine/bfs.py` numbers states.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,13 +162,17 @@ def local_groups(keys: Keys, links: Ints) -> tuple[Ints, Ints, Ints]:
 class ExactStore:
     """Every visited key, a table of ids, and the parent link of every state."""
 
+    FIRST_TABLE = 1 << 13  # the table's length when empty
+
     def __init__(self, words: int, capacity: int = 1 << 12) -> None:
         """An empty store for keys of `words` words."""
         self.words = words
         self.size = 0
         self.keys: Keys = [np.zeros(capacity, np.uint64) for _ in range(words)]
         self.links: Ints = np.zeros(capacity, np.int64)
-        self.table = np.full(1 << 13, -1, np.int32)
+        self.table = np.full(self.FIRST_TABLE, -1, np.int32)
+        self.most_load = 0.5  # an insertion that would fill the table more grows it
+        self.growing = 0.0  # CPU seconds spent rebuilding the table so far
 
     def nbytes(self) -> int:
         """Bytes held by keys, links and the table."""
@@ -231,20 +236,30 @@ class ExactStore:
             slot[pending] = (slot[pending] + 1) & mask
 
     def _reserve(self, states: int) -> None:
-        """Room for `states` keys and links, and a table at most half full."""
+        """Room for `states` keys and links, and a table at most `most_load` full (when
+        more, rebuilt at most half full)."""
         if states > len(self.links):
             grown = max(states, len(self.links) * 3 // 2)
             self.keys = [np.resize(k, grown) for k in self.keys]
             self.links = np.resize(self.links, grown)
+        if states <= self.most_load * len(self.table):
+            return
+        self.grow(states)
+
+    def grow(self, states: int) -> None:
+        """Rebuild the table, if needed, at most half full with `states` states (the
+        ids it maps are unchanged: only where they lie in the table moves)."""
         if 2 * states <= len(self.table):
             return
         if states >= np.iinfo(np.int32).max // 2:
             raise Unsupported("more than 10^9 states")
+        started = time.thread_time()
         size = len(self.table)
         while 2 * states > size:
             size *= 2
         self.table = np.full(size, -1, np.int32)
         self._place(self.slice(0, self.size), np.arange(self.size))
+        self.growing += time.thread_time() - started
 
 
 class FingerprintStore:

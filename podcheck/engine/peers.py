@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from podcheck.engine import growth
 from podcheck.engine.balance import expected, moves
 from podcheck.engine.partition import Batch, Partition
 
@@ -26,6 +27,10 @@ class Peers:
         self.links: dict[int, np.ndarray] = {}
         self.inserted: dict[int, int] = {}  # the level's insertions of each peer
         self.lent: dict[int, Batch] = {}  # frontier states lent by a peer, by lender
+        self.stores: dict[int, tuple[int, int]] = {}  # each peer's store size, table length
+        self.room = 0  # the states to rebuild the own table for at the next level's start
+        if growth.RULE != "mid-level":  # NOTE(level-growth)
+            part.owned.most_load = growth.MOST_LOAD
 
     def flush(self) -> None:
         """Send the outbox (one message per peer), insert what has arrived."""
@@ -58,6 +63,7 @@ class Peers:
         else:
             self.links[sender] = message[2]
             self.inserted[sender] = message[3]
+            self.stores[sender] = message[4]
 
     def _wait(self, done: Any) -> None:
         """Insert arriving batches until `done()`; the time waited counts as waiting."""
@@ -71,15 +77,16 @@ class Peers:
     def close_level(self) -> int:
         """End the level with every peer: exchange ends, links and insertion counts; new
         states numbered, every partition's next frontier and expected insertions known
-        (NOTE(insert-weight))."""
+        (NOTE(insert-weight)), and the own table's rebuild (NOTE(level-growth))."""
         part, peers = self.part, [w for w in range(self.part.count) if w != self.part.me]
         self.flush()
         for w in peers:
             self._send(w, ("end", part.me))
         self._wait(lambda: self.ends == len(peers))
         links = part.finish()
+        store = (part.owned.size, len(part.owned.table))
         for w in peers:
-            self._send(w, ("links", part.me, links, part.inserted))
+            self._send(w, ("links", part.me, links, part.inserted, store))
             part.sent_bytes += links.nbytes
         self._wait(lambda: len(self.links) == len(peers))
         new = part.number([self.links[w] for w in peers])
@@ -88,13 +95,22 @@ class Peers:
         inserted = [part.inserted if w == part.me else self.inserted[w]
                     for w in range(part.count)]  # fmt: skip
         part.inserts = expected(before, inserted, part.sizes) if before is not None else None
-        self.ends, self.links, self.inserted = 0, {}, {}
+        if growth.RULE != "mid-level":
+            stores = [store if w == part.me else self.stores[w] for w in range(part.count)]
+            self.room = growth.rebuilds([s[0] for s in stores], [s[1] for s in stores],
+                                        before, part.sizes)[part.me]  # fmt: skip
+        self.ends, self.links, self.inserted, self.stores = 0, {}, {}, {}
         return new
 
     def expand(self, limit: int) -> int:
         """Expand the own frontier below `limit`, evened out with the peers' when the
         whole level is expanded (NOTE(lent-states), NOTE(insert-weight)); how many states."""
         part = self.part
+        if self.room:  # NOTE(level-growth)
+            started = time.thread_time()
+            part.owned.grow(self.room)
+            part.busy += time.thread_time() - started
+            self.room = 0
         sizes = part.sizes if limit >= part.total else None  # a level expanded whole
         plan = moves(sizes, part.inserts) if sizes is not None else []
         for lender, borrower, states in plan:
