@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from podcheck.engine.pyexpr import bounds, sum_source, value_source
-from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
+from podcheck.ir import Const, Expr, Op, StateVar, TransitionSystem, Var
 
 
 def facts_of(guard: Expr) -> dict[int, int]:
@@ -132,15 +132,21 @@ def action_body(
             continue
         new[index] = f"n{index}"
         lines.append(f"{indent}n{index} = {value_source(rhs, old)}")
-        known = bounds(rhs, system, memo)
-        tests = []
-        if known is None or known[0] < var.lo:
-            tests.append(f"n{index} < {var.lo}")
-        if known is None or known[1] > var.hi:
-            tests.append(f"n{index} > {var.hi}")
+        tests = range_tests(f"n{index}", bounds(rhs, system, memo), var)
         if tests:
-            lines.append(f"{indent}if {' or '.join(tests)}: fail({a}, {index}, n{index})")
+            lines.append(f"{indent}if {tests}: fail({a}, {index}, n{index})")
     return Body(tuple(lines), new, old)
+
+
+def range_tests(name: str, known: tuple[int, int] | None, var: StateVar) -> str:
+    """The test that value `name` is outside `var`'s range, with what `bounds` knows of
+    it (`known`), or "" when it cannot be."""
+    tests = []
+    if known is None or known[0] < var.lo:
+        tests.append(f"{name} < {var.lo}")
+    if known is None or known[1] > var.hi:
+        tests.append(f"{name} > {var.hi}")
+    return " or ".join(tests)
 
 
 def tuple_source(items: Sequence[str]) -> str:

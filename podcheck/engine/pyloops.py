@@ -19,7 +19,7 @@ member's, not the loop's).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from podcheck.engine.pybody import PreState
 from podcheck.engine.pyexpr import cond_source, value_source
@@ -49,23 +49,36 @@ def shape(op: str, parts: Sequence[tuple[int, int]]) -> Shape | None:
 
 
 def _stretch(parts: Sequence[tuple[int, int]], start: int) -> Stretch | None:
+    width, members = repeated(parts, start)
+    if len(members) < MIN_LOOP:
+        return None
+    return (start, start + width * len(members), tuple(members), width)
+
+
+def repeated(parts: Sequence[tuple[int, int]], start: int,
+             same: Callable[[int, int], bool] = lambda first, m: True,
+             ) -> tuple[int, list[int]]:  # fmt: skip
+    """The `width` of the member owning `parts[start]` (its consecutive entries) and the
+    members whose next `width` entries repeat its keys, each once, in a row, none with
+    more entries there (`same(first, m)` may refuse one); no members if unowned."""
     owner = parts[start][0]
     if owner < 0:
-        return None
+        return 0, []
     width = 1
     while start + width < len(parts) and parts[start + width][0] == owner:
         width += 1
     first = [k for _, k in parts[start:start + width]]
-    members, at = [owner], start + width
+    members, at, seen = [owner], start + width, {owner}
     while at + width <= len(parts):
         m = parts[at][0]
-        if m < 0 or m in members or any(parts[at + t] != (m, first[t]) for t in range(width)):
+        if m < 0 or m in seen or any(parts[at + t] != (m, first[t]) for t in range(width)):
             break
-        if at + width < len(parts) and parts[at + width][0] == m:
-            break
+        if not same(owner, m) or (at + width < len(parts) and parts[at + width][0] == m):
+            break  # other ranges, or member m has more entries here than the first
         members.append(m)
+        seen.add(m)
         at += width
-    return (start, at, tuple(members), width) if len(members) >= MIN_LOOP else None
+    return width, members
 
 
 class LoopMemo(dict[int, str]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from podcheck.engine.pybody import PreState, facts_of, shared_parts
+from podcheck.engine.pybody import PreState, facts_of, range_tests, shared_parts
 from podcheck.engine.pyexpr import bounds, cond_source, value_source
 from podcheck.engine.pyhoist import list_reads
 from podcheck.engine.pyslots import Plan, Row, Run
@@ -151,14 +151,8 @@ def _action(system: TransitionSystem, plan_: Plan, which: tuple[int, int],
 def _domain_check(system: TransitionSystem, target: int, rhs: Expr, name: str, t: int,
                   where: str, ind: str,
                   bmemo: dict[int, tuple[int, int] | None]) -> list[str]:  # fmt: skip
-    var = system.vars[target]
-    known = bounds(rhs, system, bmemo)
-    tests = []
-    if known is None or known[0] < var.lo:
-        tests.append(f"{name} < {var.lo}")
-    if known is None or known[1] > var.hi:
-        tests.append(f"{name} > {var.hi}")
-    return [f"{ind}if {' or '.join(tests)}: fail(a + {t}, {where}, {name})"] if tests else []
+    tests = range_tests(name, bounds(rhs, system, bmemo), system.vars[target])
+    return [f"{ind}if {tests}: fail(a + {t}, {where}, {name})"] if tests else []
 
 
 def table(plan_: Plan, run: Run, offsets: Sequence[int],

@@ -222,25 +222,8 @@ def _reachable(exprs: Sequence[Expr], loops: Mapping[int, object]) -> set[int]:
 def _run_at(system: TransitionSystem, group: SymmetryGroup,
             owned: Sequence[tuple[int, int]], a: int) -> Run | None:  # fmt: skip
     """The longest run starting at action `a`, if of `MIN_RUN` members."""
-    first = owned[a][0]
-    if first < 0:
-        return None
-    width = 1
-    while a + width < len(owned) and owned[a + width][0] == first:
-        width += 1
-    template = [k for _, k in owned[a:a + width]]
-    members, at, seen = [first], a + width, {first}
-    while at + width <= len(owned):
-        m = owned[at][0]
-        if m < 0 or m in seen or any(owned[at + t] != (m, template[t]) for t in range(width)):
-            break
-        if not _same_ranges(system, group.blocks[first], group.blocks[m]):
-            break
-        if at + width < len(owned) and owned[at + width][0] == m:
-            break  # member m has more actions here than the template
-        members.append(m)
-        seen.add(m)
-        at += width
+    width, members = pyloops.repeated(owned, a, lambda first, m: _same_ranges(
+        system, group.blocks[first], group.blocks[m]))
     return Run(a, width, tuple(members)) if len(members) >= MIN_RUN else None
 
 
