@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from drain_spec import drain_spec
 
 from podcheck.check import CheckOptions, check_file, load_and_compile
 from podcheck.engine import pybody, pycompile
@@ -48,14 +49,7 @@ def test_a_read_of_a_value_not_yet_computed_is_refused_when_generating() -> None
 
 
 def _spec(tmp_path: Path, replicas: int) -> str:
-    spec = tmp_path / f"r{replicas}.pod"
-    spec.write_text("import env.rolling-drain\ncluster { nodes: 3 }\n"
-                    f"deployment web {{ replicas: {replicas}\n"
-                    "  template { labels: { app: web } container app { } } }\n"
-                    "pdb web-pdb { selector: { app: web } minAvailable: 2 }\n"
-                    "environment { include: [rolling-drain] nodeFailures: 1 }\n"
-                    "check budget-respected\n")
-    return str(spec)
+    return drain_spec(tmp_path, replicas)
 
 
 def _sources(path: str) -> list[str]:

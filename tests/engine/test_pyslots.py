@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from drain_spec import drain_spec
 
 from podcheck.check import CheckOptions, load_and_compile
 from podcheck.engine import bfs, pycompile, pyloops, pyslots
@@ -23,14 +24,8 @@ PARAMS = [*FAST, *(pytest.param(p, marks=pytest.mark.slow) for p in ALL if p not
 
 
 def _drain(tmp_path: Path, replicas: int) -> TransitionSystem:
-    spec = tmp_path / f"web{replicas}.pod"
-    spec.write_text("import env.rolling-drain\ncluster { nodes: 3 }\n"
-                    f"deployment web {{ replicas: {replicas}\n"
-                    "  template { labels: { app: web } container app { } } }\n"
-                    "pdb web-pdb { selector: { app: web } minAvailable: 2 }\n"
-                    "environment { include: [rolling-drain] nodeFailures: 1 }\n"
-                    "check budget-respected\n", encoding="utf-8")
-    system = load_and_compile(str(spec), CheckOptions())[0].value
+    spec = drain_spec(tmp_path, replicas)
+    system = load_and_compile(spec, CheckOptions())[0].value
     assert system is not None
     return system
 
