@@ -74,7 +74,7 @@ from podcheck.exitcodes import ExitCode, describe
 from podcheck.lang.check import LoadOptions
 from podcheck.lang.driver import format_file, ok_line, parse_file, write_formatted
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
-from podcheck.limits import left, process_age
+from podcheck.limits import PROCESS, left, process_age
 from podcheck.manifests.export import import_text
 from podcheck.report.formats import SUITE_RENDERERS, Output
 from podcheck.report.graph import DEFAULT_MAX_NODES, render_svg, to_dot, to_graphml, to_json
@@ -251,17 +251,6 @@ def check_command(
     report_ = CheckReport(paths, runs, commands, timing=timing, quiet=quiet, detail=trace)
     write_reports(report or [], runs, commands, trace)
     finish(emit(chosen, report_.document), worst([run.exit_code for run in runs]))
-
-
-@dataclass(slots=True)
-class _Process:
-    """When the process started, a `time.monotonic()` (set by `main` alone: a command
-    called in-process, as the tests do, has no start-up of its own to count)."""
-
-    began: float | None = None
-
-
-PROCESS = _Process()
 
 
 def _started(options: CheckOptions) -> CheckOptions:

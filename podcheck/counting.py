@@ -20,6 +20,13 @@ check on its graph) are compared at replicas 1..`cross_check` (3), whatever the 
 full model small), property by property; a difference is PC505 and no verdict.  The
 shape check keeps out what the counter system does not describe; the cross-check
 catches what it missed.
+
+NOTE(whole-run-budget): `CountOptions.deadline` (`--timeout`, from the start of the
+process) bounds the whole run: each BFS of the cross-check stops at it, and each Z3 query
+runs within what is left (and within `timeout_seconds`, `--query-timeout`); once it is
+spent no query starts.  A cross-check the budget cut short reports no verdict (every
+property open, the counts not checked named); a property or budget class not decided
+by then is UNKNOWN with the reason `TIMEOUT`.
 """
 
 from __future__ import annotations
@@ -43,16 +50,19 @@ from podcheck.engine.liveness import check_liveness
 from podcheck.engine.parametric import (
     CountedRange,
     CounterScenario,
+    CountVerdict,
     counter_system,
     smallest_failing,
 )
 from podcheck.engine.result import Verdict
+from podcheck.engine.smt_values import TIMEOUT, Deadline
 from podcheck.engine.symbolic import SymbolicEngine
 from podcheck.exitcodes import ExitCode
 from podcheck.ir import Expectation, Expr, State
 from podcheck.lang.check import Loaded, check
 from podcheck.lang.imports import LoadOptions, load_program
 from podcheck.lang.params import find_params, point_words, substitute
+from podcheck.limits import bounded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.compile import compile_spec
 from podcheck.spec import CheckedSpec
@@ -63,12 +73,14 @@ CROSS_CHECK = 3  # counts of the range checked explicitly before a verdict
 
 @dataclass(frozen=True, slots=True)
 class CountOptions:
-    """Spacer's budget per query (seconds), the engine, and up to which replica count
-    the spec is cross-checked with explicit BFS (NOTE(counter-cross-check))."""
+    """Z3's budget per query (seconds: `--query-timeout`), the engine, up to which replica
+    count the spec is cross-checked with explicit BFS (NOTE(counter-cross-check)), and
+    the whole run's budget (`--timeout`: NOTE(whole-run-budget); None: none)."""
 
     timeout_seconds: float | None = 300.0
     engine: SymbolicEngine = SymbolicEngine.PDR
     cross_check: int = CROSS_CHECK
+    deadline: Deadline | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,29 +112,49 @@ def parametric_verdicts(spec: CheckedSpec, workload: str, lo: int, hi: int,
     if not shaped.ok or shaped.value is None:
         return StageResult(None, shaped.diagnostics)
     scenario, drained = shaped.value
+    return _decided(spec, workload, scenario, drained, options)
+
+
+def _decided(spec: CheckedSpec, workload: str, scenario: CounterScenario, drained: str,
+             options: CountOptions) -> StageResult[CountedRange]:  # fmt: skip
+    """Cross-check `spec` against `scenario`, then decide its properties over the counts
+    (no verdict when the budget ran out in the cross-check: NOTE(whole-run-budget))."""
     names = counted_names(spec)
-    checked = tuple(range(1, options.cross_check + 1))  # small whatever the range
-    problem = _cross_check(spec, workload, scenario, checked)
+    wanted = tuple(range(1, options.cross_check + 1))  # small whatever the range
+    budget = options.deadline or Deadline()
+    problem, checked = _cross_check(spec, workload, scenario, wanted, budget)
     if problem:
         return StageResult(None, problem)
+    if len(checked) < len(wanted):
+        open_ = tuple((n, CountVerdict(c, Verdict.UNKNOWN, reason=TIMEOUT))
+                      for n, c in names.items())  # fmt: skip
+        return StageResult(CountedRange(workload, scenario, drained, open_, checked,
+                                        wanted[len(checked):]))  # fmt: skip
     decided = smallest_failing(scenario, options.engine, options.timeout_seconds,
-                               list(names.values()))  # fmt: skip
+                               list(names.values()), budget)  # fmt: skip
     verdicts = tuple(zip(names, decided, strict=True))
     return StageResult(CountedRange(workload, scenario, drained, verdicts, checked))
 
 
 def _cross_check(spec: CheckedSpec, workload: str, scenario: CounterScenario,
-                 counts: tuple[int, ...]) -> tuple[Diagnostic, ...]:  # fmt: skip
+                 counts: tuple[int, ...], budget: Deadline,
+                 ) -> tuple[tuple[Diagnostic, ...], tuple[int, ...]]:  # fmt: skip
     """NOTE(counter-cross-check) at `counts`: the diagnostics of the first difference
-    (or of a model that does not compile), none when the two agree."""
+    (or of a model that does not compile), none when the two agree; and the counts
+    compared before the budget ran out (all of them unless it did)."""
+    done: list[int] = []
     for count in counts:
-        explicit = explicit_verdicts(spec, workload, count)
-        if not explicit.ok or explicit.value is None:
-            return explicit.diagnostics
-        found = disagreement(spec, explicit.value, counter_verdicts(scenario, count))
+        explicit = explicit_verdicts(spec, workload, count, budget)
+        if not explicit.ok:
+            return explicit.diagnostics, tuple(done)
+        counted = None if explicit.value is None else counter_verdicts(scenario, count, budget)
+        if explicit.value is None or counted is None:  # the budget ran out
+            break
+        found = disagreement(spec, explicit.value, counted)
         if found is not None:
-            return (_disagrees(spec, workload, count, found),)
-    return ()
+            return (_disagrees(spec, workload, count, found),), tuple(done)
+        done.append(count)
+    return (), tuple(done)
 
 
 def budgeted_verdicts(spec: CheckedSpec, workload: str, lo: int, hi: int, budget: BudgetRange,
@@ -134,18 +166,14 @@ def budgeted_verdicts(spec: CheckedSpec, workload: str, lo: int, hi: int, budget
     if not shaped.ok or shaped.value is None:
         return StageResult(None, shaped.diagnostics)
     scenario, drained = shaped.value
-    names = counted_names(spec)
-    checked = tuple(range(1, options.cross_check + 1))
     out = []
     for cls in budget_classes(budget, lo, hi):
         at = class_scenario(scenario, budget, cls)
-        problem = _cross_check(with_budget(spec, budget, cls.values[0]), workload, at, checked)
-        if problem:
-            return StageResult(None, problem)
-        decided = smallest_failing(at, options.engine, options.timeout_seconds,
-                                   list(names.values()))  # fmt: skip
-        verdicts = tuple(zip(names, decided, strict=True))
-        out.append((cls, CountedRange(workload, at, drained, verdicts, checked)))
+        decided = _decided(with_budget(spec, budget, cls.values[0]), workload, at, drained,
+                           options)  # fmt: skip
+        if decided.value is None:
+            return StageResult(None, decided.diagnostics)
+        out.append((cls, decided.value))
     return StageResult(BudgetedRange(spec.pdbs[0].name, budget, tuple(out)))
 
 
@@ -164,17 +192,33 @@ def _at(spec: CheckedSpec, workload: str, count: int) -> CheckedSpec:
         replace(w, replicas=count) if w.name == workload else w for w in spec.workloads))
 
 
-def explicit_verdicts(spec: CheckedSpec, workload: str,
-                      count: int) -> StageResult[dict[str, Verdict]]:  # fmt: skip
+def explicit_verdicts(spec: CheckedSpec, workload: str, count: int,
+                      budget: Deadline | None = None) -> StageResult[dict[str, Verdict]]:
     """Each property's verdict by explicit BFS of the full model at `count` replicas (the
-    compiler's diagnostics when the model does not compile)."""
+    compiler's diagnostics when the model does not compile; no value and no diagnostic
+    when `budget` ran out first: the BFS stops at it, the liveness check is stopped at
+    the first tick past it, `limits.bounded`)."""
+    if budget is None:
+        return _explicit(spec, workload, count, None)
+    left = budget.left()
+    done = bounded(None if left is None else max(0.0, left),
+                   lambda: _explicit(spec, workload, count, budget))
+    return StageResult(None, ()) if done is None else done
+
+
+def _explicit(spec: CheckedSpec, workload: str, count: int,
+              budget: Deadline | None) -> StageResult[dict[str, Verdict]]:  # fmt: skip
+    if budget is not None and budget.expired():
+        return StageResult(None, ())
     compiled = compile_spec(_at(spec, workload, count))
     system = compiled.value
     if not compiled.ok or system is None:
         return StageResult(None, compiled.diagnostics)
     result, graph = explore(system, BfsOptions(keep_graph=True, symmetry=False,
-                                               check_deadlock=False))  # fmt: skip
-    assert graph is not None and result.stats.complete  # no limit was set
+                                               check_deadlock=False).within(budget))
+    if not result.stats.complete or (budget is not None and budget.expired()):
+        return StageResult(None, ())  # stopped by the budget (no other limit was set)
+    assert graph is not None
 
     def predicate(e: Expr) -> Callable[[State], bool]:
         return pycompile.compile_predicate(system, e)
@@ -187,11 +231,14 @@ def explicit_verdicts(spec: CheckedSpec, workload: str,
     return StageResult(out)
 
 
-def counter_verdicts(scenario: CounterScenario, count: int) -> dict[str, Verdict]:
-    """Each counter property's verdict by explicit BFS of the counter system at `count`."""
+def counter_verdicts(scenario: CounterScenario, count: int,
+                     budget: Deadline | None = None) -> dict[str, Verdict] | None:  # fmt: skip
+    """Each counter property's verdict by explicit BFS of the counter system at `count`
+    (None when `budget` ran out first)."""
     at = replace(scenario, lo=count, hi=count)
-    result, _ = explore(counter_system(at), BfsOptions(symmetry=False, check_deadlock=False))
-    return {r.name: r.verdict for r in result.results}
+    result, _ = explore(counter_system(at), BfsOptions(symmetry=False, check_deadlock=False)
+                        .within(budget))  # fmt: skip
+    return {r.name: r.verdict for r in result.results} if result.stats.complete else None
 
 
 def _disagrees(spec: CheckedSpec, workload: str, count: int, found: str) -> Diagnostic:

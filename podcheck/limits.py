@@ -17,12 +17,15 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from types import FrameType
+from typing import TypeVar
 
 from podcheck.engine.result import Limit
+
+T = TypeVar("T")
 
 TICK = 0.2  # seconds between two looks at the clock and the memory
 # NOTE(limit-overshoot): the BFS reads `stop` between two states, and one state of a
@@ -55,6 +58,22 @@ def default_max_memory() -> int | None:
     """The default memory ceiling: `MEMORY_SHARE` of the machine's RAM."""
     total = machine_memory()
     return None if total is None else int(total * MEMORY_SHARE)
+
+
+@dataclass(slots=True)
+class Process:
+    """When the process started, a `time.monotonic()` (set by `cli.main` alone: a command
+    called in-process, as the tests do, has no start-up of its own to count)."""
+
+    began: float | None = None
+
+    def budget(self, timeout: float | None) -> float | None:
+        """What is left of a `--timeout` counted from the start of the process (from
+        now when it is not known: NOTE(split-deadline))."""
+        return timeout if self.began is None else left(timeout, self.began)
+
+
+PROCESS = Process()
 
 
 def left(timeout: float | None, since: float) -> float | None:
@@ -212,3 +231,20 @@ def watching(watch: Watch) -> Iterator[Watch]:
             signal.setitimer(signal.ITIMER_REAL, 0, 0)
             signal.signal(signal.SIGALRM, old_alarm)
         signal.signal(signal.SIGINT, old_int)
+
+
+def bounded(seconds: float | None, work: Callable[[], T]) -> T | None:
+    """`work()`, or None when `seconds` of wall time ran out first: a phase that does not
+    look at the clock itself (a liveness check, a compile) is stopped at the first tick
+    past them (NOTE(whole-run-budget): `tune`, `counts`).  Ctrl-C is a KeyboardInterrupt,
+    as it is outside a watch."""
+    if seconds is None:
+        return work()
+    watch = Watch.of(seconds, None)
+    try:
+        with watching(watch):
+            return work()
+    except Stopped as stop:
+        if stop.limit is Limit.INTERRUPT:
+            raise KeyboardInterrupt from None
+        return None

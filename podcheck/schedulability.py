@@ -30,6 +30,8 @@ from podcheck.engine.binpack import (
     check_all,
     scenarios,
 )
+from podcheck.engine.result import Limit
+from podcheck.engine.smt_values import Deadline
 from podcheck.exitcodes import ExitCode
 from podcheck.lang.check import LoadOptions, load_with_sources
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
@@ -56,6 +58,12 @@ class FitRun:
     # per workload with requests: its effective requests (PodRequests: init containers'
     # maximum, sidecars added), as exact quantities, in spec order
     requests: tuple[tuple[str, tuple[tuple[str, Decimal], ...]], ...] = ()
+    stopped: Limit | None = None  # the whole run's budget left scenarios undecided
+
+    @property
+    def left(self) -> tuple[Fit, ...]:
+        """The scenarios the budget left undecided (none unless `stopped`)."""
+        return tuple(f for f in self.fits if f.fits is None) if self.stopped else ()
 
     @property
     def smallest_failing(self) -> Fit | None:
@@ -174,9 +182,13 @@ def affinities(pods: list[Placement], nodes: tuple[Node, ...]) -> tuple[Affine, 
 
 
 def fit_file(path: str, options: LoadOptions | None = None,
-             manifests: ManifestOptions | None = None) -> FitRun:
+             manifests: ManifestOptions | None = None, deadline: Deadline | None = None,
+             query_seconds: float | None = None) -> FitRun:
     """Load the spec (or the manifests, read with `manifests`) at `path` and pack its pods
-    in every scenario of its environment."""
+    in every scenario of its environment, each Z3 query within `query_seconds`
+    (`--query-timeout`) and all of them within `deadline` (`--timeout`, from the start
+    of the process: NOTE(whole-run-budget)); the scenarios left once it is spent are
+    undecided and the run `stopped`."""
     loaded = (load_inputs([path], manifests or ManifestOptions()) if is_manifest_path(path)
               else load_with_sources(path, options or LoadOptions()))  # fmt: skip
     result: StageResult[CheckedSpec] = loaded.result
@@ -190,5 +202,7 @@ def fit_file(path: str, options: LoadOptions | None = None,
                      env.drainMode is DrainMode.CONCURRENT)  # fmt: skip
     requests = tuple((w.name, tuple(r.items())) for w in spec.workloads
                      if (r := effective_requests(w.template)))  # fmt: skip
-    return FitRun(path, result.diagnostics, loaded.sources, problem, check_all(problem, sets),
-                  requests)
+    fits = check_all(problem, sets, deadline, query_seconds)
+    spent = deadline is not None and deadline.expired() and any(f.fits is None for f in fits)
+    return FitRun(path, result.diagnostics, loaded.sources, problem, fits, requests,
+                  Limit.TIMEOUT if spent else None)

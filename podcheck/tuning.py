@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from podcheck.check import CheckOptions, load_and_compile
 from podcheck.diagnostics import Diagnostic, Severity, codes
 from podcheck.engine.params import parametric_of
+from podcheck.engine.result import Limit
+from podcheck.engine.smt_values import Deadline
 from podcheck.engine.tune import TuneOptions, Tuning, tune
 from podcheck.exitcodes import ExitCode
+from podcheck.limits import Stopped, Watch, watching
 from podcheck.manifests import ManifestOptions
 from podcheck.spec.params import matches
 
@@ -30,14 +33,17 @@ class TuneRun:
     diagnostics: tuple[Diagnostic, ...]
     sources: Mapping[str, str]
     tuning: Tuning | None = None
+    stopped: Limit | None = None  # a limit stopped the load or the compile (PC502)
 
     @property
     def exit_code(self) -> ExitCode:
         """OK when some value makes every property hold, VIOLATED when none does,
-        INCONCLUSIVE when none does but a value was left undecided, INPUT_ERROR without
-        a tuning."""
+        INCONCLUSIVE when none does but a value was left undecided or when the budget
+        (`--timeout`) ran out with values left, INPUT_ERROR without a tuning."""
         if self.tuning is None:
-            return ExitCode.INPUT_ERROR
+            return ExitCode.INPUT_ERROR if self.stopped is None else ExitCode.INCONCLUSIVE
+        if self.tuning.stopped is not None:  # the set of holding values is not complete
+            return ExitCode.INCONCLUSIVE
         if self.tuning.holding():
             return ExitCode.OK
         undecided = any(v.undecided for v in self.tuning.values)
@@ -55,8 +61,13 @@ def tune_file(path: str, name: str, options: TuneOptions,
               manifests: ManifestOptions | None = None) -> TuneRun:
     """Tune the parameter `name` of the spec or manifests at `path` (module doc; the
     manifests read with `manifests`, the defaults of `check` without)."""
-    compiled, sources, spec = load_and_compile(
-        path, CheckOptions(manifests=manifests or ManifestOptions()))
+    watch = Watch.of(_seconds(options.deadline), None)
+    try:
+        with watching(watch):  # the load and the compile stop at the budget
+            compiled, sources, spec = load_and_compile(
+                path, CheckOptions(manifests=manifests or ManifestOptions()), watch)
+    except Stopped as stop:
+        return TuneRun(path, (stopped_before(stop.limit, "tune"),), {}, stopped=stop.limit)
     if not compiled.ok or compiled.value is None or spec is None:
         return TuneRun(path, compiled.diagnostics, sources)
     chosen = [i for i, p in enumerate(spec.params) if matches(p, name)]
@@ -65,3 +76,15 @@ def tune_file(path: str, name: str, options: TuneOptions,
         return TuneRun(path, (*compiled.diagnostics, problem), sources)
     merged = parametric_of(compiled.value, spec.params)
     return TuneRun(path, compiled.diagnostics, sources, tune(merged, chosen[0], options))
+
+
+def _seconds(deadline: Deadline | None) -> float | None:
+    left = None if deadline is None else deadline.left()
+    return None if left is None else max(0.0, left)
+
+
+def stopped_before(limit: Limit, command: str) -> Diagnostic:
+    """PC502 for a `tune`, `fit` or `counts` run a limit stopped before any verdict."""
+    return Diagnostic(codes.RUN_STOPPED, Severity.WARNING,
+                      f"the run stopped ({limit.value}) while loading the spec, before any "
+                      "verdict", help=f"raise `podcheck {command} --timeout`")  # fmt: skip

@@ -316,7 +316,10 @@ def _spread(g: Spread, at: dict[int, int]) -> list[Expr]:
 def pack(problem: Problem, removed: frozenset[int], deadline: smt.Deadline | None = None,
          order_twins: bool = True) -> Fit:  # fmt: skip
     """Place every pod of the scenario `removed` (NOTE(binpack-rules)), or say none fits;
-    `order_twins` False drops NOTE(binpack-twins) (bench/fit_order.py)."""
+    `order_twins` False drops NOTE(binpack-twins) (bench/fit_order.py); undecided
+    (`smt.TIMEOUT`) at once when `deadline` is already spent."""
+    if deadline is not None and deadline.expired():
+        return Fit(removed, None, reason=smt.TIMEOUT)
     pods = placed(problem, removed)
     m = len(problem.nodes)
     layout = tuple(StateVar(problem.pods[i].name, 1, max(m, 1)) for i in pods)
@@ -352,6 +355,10 @@ def scenarios(drains: Sequence[int], failures: int, nodes: int,
 
 
 def check_all(problem: Problem, sets: Sequence[frozenset[int]],
-              deadline: smt.Deadline | None = None) -> tuple[Fit, ...]:  # fmt: skip
-    """`pack` for every scenario, in order."""
-    return tuple(pack(problem, s, deadline) for s in sets)
+              deadline: smt.Deadline | None = None,
+              query_seconds: float | None = None) -> tuple[Fit, ...]:  # fmt: skip
+    """`pack` for every scenario, in order, each query within `query_seconds` and all of
+    them within `deadline` (the whole run's budget: NOTE(whole-run-budget)); once it is
+    spent, the scenarios left are undecided (`smt.TIMEOUT`) without a query."""
+    budget = deadline or smt.Deadline()
+    return tuple(pack(problem, s, budget.capped(query_seconds)) for s in sets)

@@ -160,6 +160,11 @@ class BudgetedRange:
         return smallest_witness([cls for cls, _ in self.classes], self.verdicts(name))
 
     @property
+    def stopped(self) -> bool:
+        """The whole run's budget left a class open (NOTE(whole-run-budget))."""
+        return any(c.stopped for _, c in self.classes)
+
+    @property
     def violated(self) -> bool:
         """Some property fails at some point."""
         return any(c.violated for _, c in self.classes)

@@ -77,19 +77,21 @@ def lemma(system: TransitionSystem, s: CounterScenario) -> Expr:
     return ir.and_(*parts)
 
 
-def is_inductive(system: TransitionSystem, condition: Expr,
-                 timeout_seconds: float | None = None) -> bool:  # fmt: skip
-    """Z3 proved `condition` initial and closed under every action of `system`."""
-    verdict = smt.check_invariant(system, condition, ir.FALSE, smt.Deadline(timeout_seconds))
+def is_inductive(system: TransitionSystem, condition: Expr, timeout_seconds: float | None = None,
+                 within: smt.Deadline | None = None) -> bool:  # fmt: skip
+    """Z3 proved `condition` initial and closed under every action of `system` (each query
+    within `timeout_seconds` and the whole run's budget `within`)."""
+    deadline = (within or smt.Deadline()).capped(timeout_seconds)
+    verdict = smt.check_invariant(system, condition, ir.FALSE, deadline)
     return verdict is Verdict.HOLDS
 
 
-def strengthened(system: TransitionSystem, condition: Expr,
-                 timeout_seconds: float | None = None) -> TransitionSystem:  # fmt: skip
+def strengthened(system: TransitionSystem, condition: Expr, timeout_seconds: float | None = None,
+                 within: smt.Deadline | None = None) -> TransitionSystem:  # fmt: skip
     """`system` with `condition` (its `L`: `lemma`, `counter_rollout.rollout_lemma`) in
     every guard and every property read as `P or not L`, once Z3 proved `L` inductive
     (NOTE(counter-lemmas)); `system` itself otherwise."""
-    if not is_inductive(system, condition, timeout_seconds):
+    if not is_inductive(system, condition, timeout_seconds, within):
         return system
     actions = tuple(replace(a, guard=ir.and_(a.guard, condition)) for a in system.actions)
     props = tuple(replace(p, condition=ir.or_(p.condition, ir.not_(condition)))

@@ -51,7 +51,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from podcheck import ir
-from podcheck.engine import counter_rules
+from podcheck.engine import counter_rules, smt
 from podcheck.engine.counter_lemmas import lemma, strengthened
 from podcheck.engine.counter_props import counter_properties
 from podcheck.engine.counter_rollout import rollout_lemma, rollout_system
@@ -263,6 +263,7 @@ class CountVerdict:
     steps: int | None = None
     minimal: bool = True
     invariant: Expr | None = None  # HOLDS: Spacer's invariant, inductive together with L
+    reason: str = ""  # `smt.TIMEOUT`: the whole run's budget ran out (NOTE(whole-run-budget))
 
 
 Found = tuple[Verdict, int | None, int | None, Expr | None]
@@ -274,15 +275,19 @@ FIRST_DEPTH = 12
 
 
 def _decide_one(s: CounterScenario, k: int, engine: SymbolicEngine,
-                timeout_seconds: float | None) -> Found:  # fmt: skip
+                timeout_seconds: float | None, within: smt.Deadline) -> Found:  # fmt: skip
     """The verdict of property `k` alone over `s`'s counter system strengthened by its
     lemmas (NOTE(counter-lemmas)), a counterexample's count and length, and the
-    invariant Spacer proved it with (over the strengthened system: inductive with L)."""
+    invariant Spacer proved it with (over the strengthened system: inductive with L);
+    UNKNOWN at once when the whole run's budget `within` is spent."""
+    if within.expired():
+        return Verdict.UNKNOWN, None, None, None
     plain = counter_system(s)
     condition = rollout_lemma(plain, s) if s.rollouts or s.progress else lemma(plain, s)
-    system = strengthened(plain, condition, timeout_seconds)
+    system = strengthened(plain, condition, timeout_seconds, within)
     one = replace(system, properties=(system.properties[k],))
-    options = SymbolicOptions(engine, timeout_seconds=timeout_seconds, check_deadlock=False)
+    options = SymbolicOptions(engine, timeout_seconds=timeout_seconds, check_deadlock=False,
+                              within=within)  # fmt: skip
     first = replace(options, engine=SymbolicEngine.BMC, depth=FIRST_DEPTH)  # NOTE(bmc-first)
     for run in [options] if engine is SymbolicEngine.BMC else [first, options]:
         (r,) = run_symbolic(one, run).results
@@ -296,37 +301,43 @@ def _decide_one(s: CounterScenario, k: int, engine: SymbolicEngine,
 
 def smallest_failing(s: CounterScenario, engine: SymbolicEngine = SymbolicEngine.PDR,
                      timeout_seconds: float | None = None,
-                     names: Sequence[str] | None = None) -> tuple[CountVerdict, ...]:
+                     names: Sequence[str] | None = None,
+                     within: smt.Deadline | None = None) -> tuple[CountVerdict, ...]:
     """Decide each property of `counter_system(s)` (those in `names`, in that order, when
     given) for every count of `lo..hi`; for a violated one, bisect the counts below its
-    counterexample (`_smallest`), so the count reported is the smallest that fails."""
+    counterexample (`_smallest`), so the count reported is the smallest that fails.
+    Each Z3 query within `timeout_seconds`, all of them within `within`
+    (NOTE(whole-run-budget)): past it a property is UNKNOWN with the reason TIMEOUT."""
     props = list(counter_system(s).properties)
     order = [p.name for p in props] if names is None else list(names)
-    return tuple(_smallest(s, i, engine, timeout_seconds)
+    budget = within or smt.Deadline()
+    return tuple(_smallest(s, i, engine, timeout_seconds, budget)
                  for name in order for i, p in enumerate(props) if p.name == name)
 
 
 def _smallest(s: CounterScenario, k: int, engine: SymbolicEngine,
-              timeout_seconds: float | None) -> CountVerdict:  # fmt: skip
+              timeout_seconds: float | None, within: smt.Deadline) -> CountVerdict:  # fmt: skip
     """Property `k` over `s.lo..s.hi`: proved, unknown, or violated at its smallest
     failing count.  After a counterexample at count c the counts `low..c-1` are in doubt;
     each query asks about the lower half of them: a run moves c down, a proof moves
     `low` up, so a range of any size takes about log2(c) queries."""
     name = counter_system(s).properties[k].name
-    verdict, count, steps, invariant = _decide_one(s, k, engine, timeout_seconds)
+    verdict, count, steps, invariant = _decide_one(s, k, engine, timeout_seconds, within)
+    spent = smt.TIMEOUT if within.expired() else ""
     if count is None or steps is None:
-        return CountVerdict(name, verdict, invariant=invariant)
+        return CountVerdict(name, verdict, invariant=invariant,
+                            reason=spent if verdict is Verdict.UNKNOWN else "")
     best, low = CountVerdict(name, Verdict.VIOLATED, count, steps), s.lo
     while best.smallest is not None and low < best.smallest:
         mid = (low + best.smallest - 1) // 2
         window = replace(s, lo=low, hi=mid)
-        verdict, count, steps, _ = _decide_one(window, k, engine, timeout_seconds)
+        verdict, count, steps, _ = _decide_one(window, k, engine, timeout_seconds, within)
         if count is not None and steps is not None:
             best = CountVerdict(name, Verdict.VIOLATED, count, steps)
         elif verdict is Verdict.HOLDS:
             low = mid + 1
         else:
-            return replace(best, minimal=False)
+            return replace(best, minimal=False, reason=smt.TIMEOUT if within.expired() else "")
     return best
 
 
@@ -342,6 +353,13 @@ class CountedRange:
     drained: str
     verdicts: tuple[tuple[str, CountVerdict], ...]
     cross_checked: tuple[int, ...] = ()
+    not_cross_checked: tuple[int, ...] = ()  # the budget ran out first: no verdict reported
+
+    @property
+    def stopped(self) -> bool:
+        """The whole run's budget left a property open (NOTE(whole-run-budget))."""
+        return bool(self.not_cross_checked) or any(
+            v.reason == smt.TIMEOUT for _, v in self.verdicts)
 
     @property
     def violated(self) -> bool:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from podcheck.engine.result import Verdict
+from podcheck.engine.result import Limit, Verdict
 from podcheck.ir import Expr
 
 TIMEOUT = "timeout"  # the reason of every unknown answered once the deadline has passed
@@ -77,6 +77,17 @@ class Deadline:
         """Z3's `reason` for an unknown, or `TIMEOUT` whatever it said ("canceled",
         "timeout", a resource limit while the time was also up) once this has expired."""
         return TIMEOUT if self.expired() else reason
+
+    def stop(self) -> Limit | None:
+        """`Limit.TIMEOUT` once expired, else None: an explicit search's `should_stop`
+        (`bfs.BfsOptions`), so that it stops at this budget and on its clock."""
+        return Limit.TIMEOUT if self.expired() else None
+
+    def capped(self, seconds: float | None) -> Deadline:
+        """NOTE(whole-run-budget): at most `seconds` from now (None: no cap of its own),
+        never past this budget (a query's `--query-timeout` within the run's `--timeout`),
+        polling the same `should_stop` with the same effort."""
+        return Deadline(seconds, self.clock(), self.should_stop, self.effort, self.clock, self)
 
     def part(self, share: float, effort: int | None = None) -> Deadline:
         """NOTE(split-deadline): a budget of `share` of the time left now (all of it

@@ -72,6 +72,7 @@ class SymbolicOptions:
     simple_path: bool = True
     should_stop: Callable[[], bool] | None = None  # polled before every Z3 query
     clock: Callable[[], float] = time.perf_counter  # the deadline's (tests: a fake one)
+    within: smt.Deadline | None = None  # the whole run's budget (NOTE(whole-run-budget))
 
     @staticmethod
     def of(engine: str, depth: int | None, timeout_seconds: float | None) -> SymbolicOptions:
@@ -166,7 +167,7 @@ def run_symbolic(system: TransitionSystem, options: SymbolicOptions) -> CheckRes
     """Check every property of `system` with the engine `options.engine` (module doc)."""
     start = time.perf_counter()
     deadline = smt.Deadline(options.timeout_seconds, options.clock(), options.should_stop,
-                            clock=options.clock)  # fmt: skip
+                            clock=options.clock, outer=options.within)  # fmt: skip
     goals = goals_of(system, check_deadlock=options.check_deadlock)
     decided = _decide(system, goals, options, deadline)
     engine = options.engine

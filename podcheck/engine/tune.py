@@ -12,6 +12,11 @@ it finds names a failing value (its first state's parameter), which is dropped, 
 Spacer runs again; a proof covers every value left.  A `sometimes` or liveness property,
 or a Spacer answer of unknown, leaves the values to per-point BFS (the explicit
 reference, with the liveness check on its complete graph).  Each value records which.
+
+NOTE(whole-run-budget) (`TuneOptions.deadline`: `--timeout`, from the start of the
+process): every Spacer run and every BFS point runs within what is left of it (Spacer
+also within `z3_seconds`, `--query-timeout`); once it is spent no run starts, and the
+values not decided by then are `undecided` with `Method.NONE`, the tuning `stopped`.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.liveness import check_liveness
 from podcheck.engine.params import Parametric, restrict
-from podcheck.engine.result import Trace, Verdict
+from podcheck.engine.result import Limit, Trace, Verdict
+from podcheck.engine.smt_values import Deadline
 from podcheck.engine.symbolic import SymbolicEngine, SymbolicOptions, run_symbolic
 from podcheck.ir import Expectation, Expr, State, TransitionSystem
 from podcheck.spec.params import Param
@@ -35,6 +41,7 @@ class Method(enum.StrEnum):
 
     Z3 = "z3 (pdr)"
     BFS = "bfs per point"
+    NONE = "nothing (the --timeout budget ran out first)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +62,7 @@ class Tuning:
 
     param: Param
     values: tuple[ValueVerdict, ...]
+    stopped: Limit | None = None  # the budget ran out with values left (NOTE(whole-run-budget))
 
     def holding(self) -> tuple[tuple[int, int], ...]:
         """The values where everything holds, as maximal intervals `(lo, hi)`."""
@@ -74,11 +82,13 @@ def intervals(values: Sequence[int]) -> tuple[tuple[int, int], ...]:
 
 @dataclass(frozen=True, slots=True)
 class TuneOptions:
-    """The budget of one Spacer run (seconds) and of one BFS point (states)."""
+    """The budget of one Spacer run (seconds), of one BFS point (states), and of the
+    whole run (NOTE(whole-run-budget); None: none)."""
 
     z3_seconds: float | None = 300.0
     max_states: int | None = None
     use_z3: bool = True
+    deadline: Deadline | None = None
 
 
 def tune(merged: Parametric, index: int, options: TuneOptions = TuneOptions()) -> Tuning:
@@ -86,21 +96,27 @@ def tune(merged: Parametric, index: int, options: TuneOptions = TuneOptions()) -
     param = merged.params[index]
     decided: dict[int, ValueVerdict] = {}
     safety = all(p.expectation is Expectation.ALWAYS for p in merged.system.properties)
+    budget = options.deadline or Deadline()
     if safety and options.use_z3:
-        decided = _by_z3(merged, index, options)
+        decided = _by_z3(merged, index, options, budget)
     for value in param.values:
         if value not in decided:
-            decided[value] = _by_bfs(restrict(merged, index, [value]), value, options)
-    return Tuning(param, tuple(decided[v] for v in param.values))
+            decided[value] = (ValueVerdict(value, False, Method.NONE, undecided=True)
+                              if budget.expired() else
+                              _by_bfs(restrict(merged, index, [value]), value, options, budget))
+    values = tuple(decided[v] for v in param.values)
+    stopped = any(v.undecided for v in values) and budget.expired()
+    return Tuning(param, values, Limit.TIMEOUT if stopped else None)
 
 
-def _by_z3(merged: Parametric, index: int, options: TuneOptions) -> dict[int, ValueVerdict]:
+def _by_z3(merged: Parametric, index: int, options: TuneOptions,
+           budget: Deadline) -> dict[int, ValueVerdict]:  # fmt: skip
     left = list(merged.params[index].values)
     out: dict[int, ValueVerdict] = {}
     symbolic = SymbolicOptions(SymbolicEngine.PDR, timeout_seconds=options.z3_seconds,
-                               check_deadlock=False)  # fmt: skip
+                               check_deadlock=False, within=budget)  # fmt: skip
     var = merged.param_vars[index]
-    while left:
+    while left and not budget.expired():
         result = run_symbolic(restrict(merged, index, left), symbolic)
         runs = [r for r in result.results if r.trace is not None]
         dropped = 0
@@ -119,11 +135,12 @@ def _by_z3(merged: Parametric, index: int, options: TuneOptions) -> dict[int, Va
     return out
 
 
-def _by_bfs(system: TransitionSystem, value: int, options: TuneOptions) -> ValueVerdict:
+def _by_bfs(system: TransitionSystem, value: int, options: TuneOptions,
+            budget: Deadline) -> ValueVerdict:  # fmt: skip
     live = any(p.expectation is not Expectation.ALWAYS
                and p.expectation is not Expectation.SOMETIMES for p in system.properties)
     result, graph = explore(system, BfsOptions(max_states=options.max_states, keep_graph=live,
-                                               check_deadlock=False))  # fmt: skip
+                                               check_deadlock=False).within(budget))
     if not result.stats.complete:
         return ValueVerdict(value, False, Method.BFS, undecided=True)
 
@@ -132,6 +149,8 @@ def _by_bfs(system: TransitionSystem, value: int, options: TuneOptions) -> Value
 
     for prop, res in zip(system.properties, result.results, strict=True):
         if graph is not None and res.verdict is Verdict.UNKNOWN:
+            if budget.expired():  # no liveness check starts past the budget
+                return ValueVerdict(value, False, Method.BFS, undecided=True)
             res = check_liveness(graph, prop, compile_predicate=compile_)
         if res.verdict is not Verdict.HOLDS:
             return ValueVerdict(value, False, Method.BFS, prop.name, trace=res.trace)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from podcheck.engine.binpack import Fit, Problem
+from podcheck.engine.result import Limit
 from podcheck.report.words import plural
 
 
@@ -57,9 +58,11 @@ def _requests(requests: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]]) -> 
 
 
 def render_fits(problem: Problem, fits: Sequence[Fit],
-                requests: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]] = ()) -> str:
+                requests: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]] = (),
+                stopped: Limit | None = None) -> str:
     """The whole `fit` report (module doc), with each workload's effective `requests`
-    (kube `PodRequests`) under the heading."""
+    (kube `PodRequests`) under the heading, and what was decided when the run's budget
+    `stopped` it (NOTE(whole-run-budget))."""
     resources = sorted({r for n in problem.nodes for r, _ in n.capacity})
     limited = ", ".join(resources) if resources else "no resource is limited"
     lines = [f"schedulability: {plural(len(problem.pods), 'pod')} on "
@@ -78,4 +81,9 @@ def render_fits(problem: Problem, fits: Sequence[Fit],
         lines.append(f"smallest failing scenario: {_scenario(problem, failing)} ({away} away)")
     elif all(f.fits for f in fits):
         lines.append(f"every pod fits in all {plural(len(fits), 'scenario')}")
+    if stopped is not None:
+        left = [f for f in fits if f.fits is None]
+        lines.append(f"stopped by {stopped.value}: {len(fits) - len(left)} of "
+                     f"{plural(len(fits), 'scenario')} decided; left: "
+                     + "; ".join(_scenario(problem, f) for f in left))
     return "\n".join(lines) + "\n"

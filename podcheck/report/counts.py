@@ -9,6 +9,7 @@ from __future__ import annotations
 from podcheck.engine.counter_budget import BudgetClass, BudgetedRange, BudgetRange
 from podcheck.engine.parametric import CountedRange, CounterScenario, CountVerdict, counter_system
 from podcheck.engine.result import Verdict
+from podcheck.engine.smt_values import TIMEOUT
 from podcheck.kube.intstr import IntOrPercent
 from podcheck.report.invariant import render_invariant
 from podcheck.report.words import plural
@@ -66,10 +67,17 @@ def _verdict(name: str, v: CountVerdict, c: CountedRange) -> list[str]:
                 f"  proved by Spacer {why}", *_invariant(v, c)]
     if v.verdict is Verdict.VIOLATED:
         assert v.smallest is not None and v.steps is not None
-        first = "first" if v.minimal else "(a smaller count was left undecided)"
+        first = "first" if v.minimal else f"(a smaller count was left undecided{_spent(v)})"
         return [f"property `{name}` violated: fails {first} at replicas = {_count(v.smallest)}",
                 f"  a run of {plural(v.steps, 'step')} once the pods are up {why}"]
+    if v.reason == TIMEOUT:
+        return [f"property `{name}` inconclusive: the --timeout budget ran out before it was "
+                f"decided over the counts {why}"]
     return [f"property `{name}` inconclusive: Z3 answered unknown over the counts {why}"]
+
+
+def _spent(v: CountVerdict) -> str:
+    return ": the --timeout budget ran out" if v.reason == TIMEOUT else ""
 
 
 def _invariant(v: CountVerdict, c: CountedRange) -> list[str]:
@@ -95,9 +103,11 @@ def _class_verdict(b: BudgetRange, cls: BudgetClass, v: CountVerdict) -> str:
         return f"{where}: holds for every replicas in {_count(cls.lo)}..{_count(cls.hi)}"
     if v.verdict is Verdict.VIOLATED:
         assert v.smallest is not None and v.steps is not None
-        first = "first" if v.minimal else "(a smaller count was left undecided)"
+        first = "first" if v.minimal else f"(a smaller count was left undecided{_spent(v)})"
         return (f"{where}: fails {first} at replicas = {_count(v.smallest)} "
                 f"(a run of {plural(v.steps, 'step')} once the pods are up)")
+    if v.reason == TIMEOUT:
+        return f"{where}: inconclusive (the --timeout budget ran out first)"
     return f"{where}: inconclusive (Z3 answered unknown)"
 
 
@@ -143,7 +153,30 @@ def render_budgeted(r: BudgetedRange) -> str:
         w = min(witnesses, key=lambda w: (w.replicas, w.budget))
         lines.append(f"  the run itself: set `replicas: {_count(w.replicas)}` and "
                      f"`{b.field}: {b.shown(w.budget)}` and run `podcheck check`")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _budgeted_coverage(r)) + "\n"
+
+
+def _budgeted_coverage(r: BudgetedRange) -> list[str]:
+    """What a run the budget stopped decided, per property and budget class."""
+    if not r.stopped:
+        return []
+    b = r.budget
+    out = ["stopped by timeout: the --timeout budget ran out"]
+    for name in r.names:
+        kinds: dict[str, list[str]] = {}
+        for (cls, _), v in zip(r.classes, r.verdicts(name), strict=True):
+            kinds.setdefault(_kind(v), []).append(_values(b, cls.values))
+        out.append(f"  `{name}`: " + "; ".join(f"{k} for {b.field} {', '.join(vs)}"
+                                               for k, vs in kinds.items()))
+    return out
+
+
+def _kind(v: CountVerdict) -> str:
+    if v.verdict is Verdict.HOLDS:
+        return "proved"
+    if v.verdict is Verdict.VIOLATED:
+        return "failed" if v.minimal else "failed (smallest count open)"
+    return "left open"
 
 
 def _range_of(r: BudgetedRange) -> str:
@@ -167,4 +200,21 @@ def render_counts(c: CountedRange) -> str:
     if failing:
         lines.append(f"  the run itself: set `replicas: {_count(min(failing))}` and run "
                      "`podcheck check`")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _coverage(c)) + "\n"
+
+
+def _coverage(c: CountedRange) -> list[str]:
+    """What a run the budget stopped decided (NOTE(whole-run-budget) in counting.py)."""
+    if not c.stopped:
+        return []
+    kinds: dict[str, list[str]] = {}
+    for name, v in c.verdicts:
+        kinds.setdefault(_kind(v), []).append(f"`{name}`")
+    out = ["stopped by timeout: " + "; ".join(f"{k}: {', '.join(ns)}"
+                                              for k, ns in kinds.items())]
+    if c.not_cross_checked:
+        left = c.not_cross_checked
+        at = _count(left[0]) if len(left) == 1 else f"{_count(left[0])}..{_count(left[-1])}"
+        out.append(f"  the explicit cross-check did not reach replicas {at} "
+                   "(NOTE(counter-cross-check)): no verdict over the counts is reported")
+    return out

@@ -99,5 +99,23 @@ def render_tuning(tuning: Tuning, sources: Mapping[str, str], *, largest: bool =
     runs = tuning.holding()
     if runs:
         value, which = (runs[-1][1], "largest") if largest else (runs[0][0], "smallest")
-        lines += [f"{which} holding value: {p.shown(value)}", *_patch(tuning, sources, value)]
-    return "\n".join(lines) + "\n"
+        found = " found" if tuning.stopped and any(
+            v.undecided and (v.value > value if largest else v.value < value)
+            for v in tuning.values) else ""
+        lines += [f"{which} holding value{found}: {p.shown(value)}",
+                  *_patch(tuning, sources, value)]
+    return "\n".join(lines + _coverage(tuning)) + "\n"
+
+
+def _coverage(tuning: Tuning) -> list[str]:
+    """What a run the budget stopped decided (NOTE(whole-run-budget) in engine/tune.py)."""
+    if tuning.stopped is None:
+        return []
+    p, values = tuning.param, tuning.values
+    holding = [v.value for v in values if v.holds]
+    failing = [v.value for v in values if not v.holds and not v.undecided]
+    left = [v.value for v in values if v.undecided]
+    decided = len(holding) + len(failing)
+    return [f"stopped by {tuning.stopped.value}: {decided} of {len(values)} values of "
+            f"{p.field} decided (holding: {_runs(holding, p) or 'none'}; failing: "
+            f"{_runs(failing, p) or 'none'}), left undecided: {_runs(left, p)}"]

@@ -183,9 +183,9 @@ def test_draining_the_other_node_is_the_same_question(tmp_path):
 def test_a_disagreement_is_pc505_and_no_verdict(tmp_path, monkeypatch):
     import podcheck.counting as counting
 
-    def flipped(scenario, count):
+    def flipped(scenario, count, budget=None):
         return {k: Verdict.VIOLATED if v is Verdict.HOLDS else Verdict.HOLDS
-                for k, v in counter_verdicts(scenario, count).items()}  # fmt: skip
+                for k, v in counter_verdicts(scenario, count, budget).items()}  # fmt: skip
 
     monkeypatch.setattr(counting, "counter_verdicts", flipped)
     run = counts_file(write(tmp_path))
