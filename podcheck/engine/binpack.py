@@ -320,6 +320,20 @@ def pack(problem: Problem, removed: frozenset[int], deadline: smt.Deadline | Non
     (`smt.TIMEOUT`) at once when `deadline` is already spent."""
     if deadline is not None and deadline.expired():
         return Fit(removed, None, reason=smt.TIMEOUT)
+    return _solved(problem, removed, _encoded(problem, removed, deadline, order_twins))
+
+
+@dataclass(frozen=True, slots=True)
+class _Encoded:
+    """One scenario's placement question, asserted in `session`."""
+
+    session: smt.Session
+    state: smt.StateCopy
+    pods: list[int]
+
+
+def _encoded(problem: Problem, removed: frozenset[int], deadline: smt.Deadline | None,
+             order_twins: bool) -> _Encoded:  # fmt: skip
     pods = placed(problem, removed)
     m = len(problem.nodes)
     layout = tuple(StateVar(problem.pods[i].name, 1, max(m, 1)) for i in pods)
@@ -331,12 +345,17 @@ def pack(problem: Problem, removed: frozenset[int], deadline: smt.Deadline | Non
     session = smt.Session(encoder, deadline)
     rules = constraint(problem, removed, pods, order_twins)
     session.add(state.domain, encoder.formula(rules, state))
-    outcome = session.check()
+    return _Encoded(session, state, pods)
+
+
+def _solved(problem: Problem, removed: frozenset[int], asked: _Encoded) -> Fit:
+    outcome = asked.session.check()
     if outcome.verdict is Verdict.HOLDS:  # unsat: no placement exists
         return Fit(removed, False)
     if outcome.model is None:
         return Fit(removed, None, reason=outcome.reason)
-    chosen = dict(zip(pods, smt.state_of(outcome.model, state)[: len(pods)], strict=True))
+    chosen = dict(zip(asked.pods, smt.state_of(outcome.model, asked.state)[: len(asked.pods)],
+                      strict=True))  # fmt: skip
     return Fit(removed, True, tuple(chosen[i] - 1 if i in chosen else None
                                     for i in range(len(problem.pods))))  # fmt: skip
 
@@ -359,6 +378,18 @@ def check_all(problem: Problem, sets: Sequence[frozenset[int]],
               query_seconds: float | None = None) -> tuple[Fit, ...]:  # fmt: skip
     """`pack` for every scenario, in order, each query within `query_seconds` and all of
     them within `deadline` (the whole run's budget: NOTE(whole-run-budget)); once it is
-    spent, the scenarios left are undecided (`smt.TIMEOUT`) without a query."""
+    spent, or when less is left than the last scenario took to encode, the scenarios
+    left are undecided (`smt.TIMEOUT`) without a query."""
     budget = deadline or smt.Deadline()
-    return tuple(pack(problem, s, budget.capped(query_seconds)) for s in sets)
+    estimate = 0.0  # the last scenario's encoding time (NOTE(split-deadline))
+    out = []
+    for removed in sets:
+        part = budget.capped(query_seconds)
+        if not part.affords(estimate):  # the encoding would end past the budget
+            out.append(Fit(removed, None, reason=smt.TIMEOUT))
+            continue
+        began = budget.clock()
+        asked = _encoded(problem, removed, part, True)
+        estimate = budget.clock() - began
+        out.append(_solved(problem, removed, asked))
+    return tuple(out)

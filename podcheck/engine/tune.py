@@ -41,7 +41,7 @@ class Method(enum.StrEnum):
 
     Z3 = "z3 (pdr)"
     BFS = "bfs per point"
-    NONE = "nothing (the --timeout budget ran out first)"
+    NONE = "none (the --timeout budget ran out first)"
 
 
 @dataclass(frozen=True, slots=True)

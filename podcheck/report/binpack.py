@@ -32,6 +32,7 @@ def _placement(problem: Problem, fit: Fit) -> str:
                      for q, names in sorted(by_node.items())) or "no pods"  # fmt: skip
 
 
+SHOWN = 4  # the undecided scenarios a stopped run names in its last line (all are above)
 _BINARY = (("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10))
 
 
@@ -82,8 +83,10 @@ def render_fits(problem: Problem, fits: Sequence[Fit],
     elif all(f.fits for f in fits):
         lines.append(f"every pod fits in all {plural(len(fits), 'scenario')}")
     if stopped is not None:
-        left = [f for f in fits if f.fits is None]
+        left = [_scenario(problem, f) for f in fits if f.fits is None]
+        shown = "; ".join(left[:SHOWN]) + (f"; and {len(left) - SHOWN} more" if len(left) > SHOWN
+                                           else "")  # fmt: skip
         lines.append(f"stopped by {stopped.value}: {len(fits) - len(left)} of "
-                     f"{plural(len(fits), 'scenario')} decided; left: "
-                     + "; ".join(_scenario(problem, f) for f in left))
+                     f"{plural(len(fits), 'scenario')} decided, {len(left)} left undecided "
+                     f"({shown})")
     return "\n".join(lines) + "\n"

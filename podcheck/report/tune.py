@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
-from podcheck.engine.tune import Tuning, ValueVerdict, intervals
+from podcheck.engine.tune import Method, Tuning, ValueVerdict, intervals
 from podcheck.report.clock import step_times
 from podcheck.report.params import probe_offsets
 from podcheck.spec.params import Param
@@ -80,21 +80,25 @@ def render_tuning(tuning: Tuning, sources: Mapping[str, str], *, largest: bool =
     p = tuning.param
     lines = [f"parameter `{p.name}` in {p.shown(p.lo)}..{p.shown(p.hi)}"]
     holding = [v.value for v in tuning.values if v.holds]
+    none = "found" if tuning.stopped else f"in {p.shown(p.lo)}..{p.shown(p.hi)}"
     lines.append(f"  every property holds for {p.field} in {_runs(holding, p)}" if holding
-                 else f"  no value of {p.field} in {p.shown(p.lo)}..{p.shown(p.hi)} makes "
-                 "every property hold")
+                 else f"  no value of {p.field} {none} makes every property hold")
+    stop = ("left undecided (the --timeout budget ran out)" if tuning.stopped
+            else "a limit stopped the search")
     failing: dict[str, list[int]] = {}
     for v in tuning.values:
         if not v.holds:
-            failing.setdefault(v.failing or "a limit stopped the search", []).append(v.value)
+            failing.setdefault(v.failing or stop, []).append(v.value)
     for why, values in failing.items():
         what = f"`{why}` fails" if why in {v.failing for v in tuning.values} else why
         lines.append(f"  {what} for {p.field} in {_runs(values, p)}")
     methods: dict[str, list[int]] = {}
     for v in tuning.values:
-        methods.setdefault(v.method.value, []).append(v.value)
-    lines.append("  decided by " + "; ".join(f"{m} for {_runs(vs, p)}"
-                                             for m, vs in methods.items()))
+        if v.method is not Method.NONE:
+            methods.setdefault(v.method.value, []).append(v.value)
+    if methods:
+        lines.append("  decided by " + "; ".join(f"{m} for {_runs(vs, p)}"
+                                                 for m, vs in methods.items()))
     lines += _witness(tuning, largest)
     runs = tuning.holding()
     if runs:
