@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from podcheck import estimate
+from podcheck.counted_shape import counts_hint
+from podcheck.counting import hint_of_file
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.engine import pycompile
 from podcheck.engine.auto import AUTO
@@ -41,7 +43,7 @@ from podcheck.grouped import check_groups, narrowed, preload
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
-from podcheck.limits import Stopped, Watch, left, watching
+from podcheck.limits import Stopped, Watch, bounded, left, watching
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.manifests.groups import splittable
@@ -113,9 +115,14 @@ class _Partial:
         diag = Diagnostic(codes.RUN_STOPPED, Severity.WARNING,
             f"the run stopped ({limit.value}) while {self.phase.value}, before any verdict",
             help=_HELP[limit])
-        return CheckRun(self.path, self.diagnostics + (diag,), self.sources, stopped=limit)
+        told, sources = self.diagnostics + (diag,), self.sources
+        if self.phase is Phase.LOAD and self.path.endswith(".pod"):  # NOTE(counts-hint)
+            hint = bounded(HINT_SECONDS, lambda: hint_of_file(self.path))
+            told, sources = (told, sources) if hint is None else ((*told, hint[0]), hint[1])
+        return CheckRun(self.path, told, sources, stopped=limit)
 
 
+HINT_SECONDS = 0.5  # at most this long past a limit to see whether `counts` takes the spec
 _HELP = {
     Limit.TIMEOUT: "raise --timeout, or make the spec smaller",
     Limit.MAX_MEMORY: "raise --max-memory, or make the spec smaller",
@@ -232,6 +239,9 @@ def _check(
     system = compiled.value
     if not compiled.ok or system is None or spec is None:
         return CheckRun(path, compiled.diagnostics, sources)
+    if (hint := counts_hint(spec, path)) is not None:  # NOTE(counts-hint): before exploring
+        compiled = StageResult(system, (*compiled.diagnostics, hint))
+        partial.diagnostics = compiled.diagnostics
     if per_count(spec, options.engine):  # NOTE(per-count-runs)
         return check_counts(partial.path, spec, compiled.diagnostics, sources, lambda one: _check(
             _Partial(path), options, reporter, keep_graph, watch, ManifestsLoaded(one, sources)))

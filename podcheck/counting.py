@@ -35,8 +35,8 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from podcheck.counted_shape import counted_names, counter_scenario, disagreement
-from podcheck.diagnostics import Diagnostic, Note, Severity, StageResult, codes
+from podcheck.counted_shape import counted_names, counter_scenario, disagreement, shaped_hint
+from podcheck.diagnostics import Diagnostic, Note, Severity, Span, StageResult, codes
 from podcheck.engine import pycompile
 from podcheck.engine.bfs import BfsOptions, explore
 from podcheck.engine.counter_budget import (
@@ -65,7 +65,7 @@ from podcheck.lang.params import find_params, point_words, substitute
 from podcheck.limits import bounded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.model.compile import compile_spec
-from podcheck.spec import CheckedSpec
+from podcheck.spec import NO_SPAN, CheckedSpec
 from podcheck.spec.params import Param
 
 CROSS_CHECK = 3  # counts of the range checked explicitly before a verdict
@@ -259,6 +259,7 @@ class CountedSpec:
     lo: int = 1
     hi: int = 1
     budget: BudgetRange | None = None
+    span: Span = NO_SPAN  # the replica range's
 
 
 def _outside(params: Sequence[Param]) -> Param | None:
@@ -279,7 +280,7 @@ def _counted(loaded: Loaded, params: Sequence[Param], spec: CheckedSpec) -> Coun
                    for p in params if p.field in FIELDS), None)  # fmt: skip
     for p in params:
         if p.field == "replicas":
-            return CountedSpec(loaded, p.name.rsplit(".", 1)[0], p.lo, p.hi, budget)
+            return CountedSpec(loaded, p.name.rsplit(".", 1)[0], p.lo, p.hi, budget, p.span)
     only = spec.workloads[0] if len(spec.workloads) == 1 else None
     return CountedSpec(loaded, only.name, only.replicas, only.replicas, budget) if only else (
         CountedSpec(loaded, budget=budget))
@@ -362,3 +363,16 @@ def counts_file(path: str, options: CountOptions = CountOptions(),
         if counted.budget is None else budgeted_verdicts(
             result.value, counted.workload, counted.lo, counted.hi, counted.budget, options))
     return CountsRun(path, result.diagnostics + decided.diagnostics, sources, decided.value)
+
+
+def hint_of_file(path: str) -> tuple[Diagnostic, Mapping[str, str]] | None:
+    """NOTE(counts-hint) for a `.pod` spec `check` stopped while loading (every point of
+    its ranges is checked there): the spec read as `counts` reads it, at the corners of
+    its ranges only (`load_counted`); PC506 and the sources if `counts` takes it."""
+    counted = load_counted(path)
+    first = counted.loaded.result.value
+    if first is None or not counted.workload:
+        return None
+    hint = shaped_hint(first, f"{counted.workload}.replicas", counted.lo, counted.hi, path,
+                       counted.span)  # fmt: skip
+    return None if hint is None else (hint, counted.loaded.sources)

@@ -965,6 +965,27 @@ _ENTRIES: tuple[Code, ...] = (
         "(any spec that triggers the bug)",
         "Report the spec; as a workaround, check it per count with `podcheck check`.",
     ),
+    Code(
+        "PC506",
+        "counts-decides-range",
+        "`podcheck counts` decides this replica range at once",
+        "`podcheck check` explores a replica range one count at a time (each count its own "
+        "state space, growing with the count), and may give no answer in any reasonable "
+        "time for a range such as `replicas: 1..50`.  When the spec has the shape that "
+        "`podcheck counts` proves over counts of pods (PC504 lists it: one Deployment or "
+        "ReplicaSet whose replica count is the range, untainted nodes, one PDB, drained "
+        "nodes, node failures; `budget-respected`, `drain-completes`, "
+        "`rollout-progresses`), `podcheck counts FILE` proves those properties for every "
+        "count of the range at once (Spacer), or names the smallest count at which one "
+        "fails, after comparing itself with explicit BFS at the smallest counts.  This "
+        "note says so before `check` explores, and an inconclusive run (a limit, "
+        "`--timeout`) repeats it at the end of its report.",
+        "cluster { nodes: 2 }\ndeployment web { replicas: 1..50  template { labels: { app: web }"
+        "  container app {} } }\npdb web { selector: { app: web }  maxUnavailable: 1 }\n"
+        "environment { drain: [n1] }\ncheck budget-respected\ncheck drain-completes",
+        "Run `podcheck counts FILE` for the whole range, and `podcheck check` at the count "
+        "it names (or at a few counts) for the run itself.",
+    ),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}
@@ -1060,6 +1081,7 @@ RUN_STOPPED: Final = "PC502"
 VACUOUS_DISRUPTION: Final = "PC503"
 OUTSIDE_COUNTER_ABSTRACTION: Final = "PC504"
 COUNTER_DISAGREEMENT: Final = "PC505"
+COUNTS_DECIDES_RANGE: Final = "PC506"
 
 
 def lookup(code: str) -> Code | None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from podcheck.diagnostics import Severity
+from podcheck.diagnostics import Severity, codes
 from podcheck.diagnostics.render import ordered, render, to_json
+from podcheck.exitcodes import ExitCode
 from podcheck.report.itf import dumps, result_to_json
 from podcheck.report.text import render_result, render_stats, render_summary
 from podcheck.report.view import Detail
@@ -28,7 +29,18 @@ def render_run_text(run: CheckRun, *, reproduce: str | None, show_timing: bool =
     if run.result is not None:
         parts.append(render_result(run.result, reproduce=reproduce, show_timing=show_timing,
                                    detail=detail))
-    return "\n".join(parts)
+    return "\n".join(parts) + counts_again(run)
+
+
+def counts_again(run: CheckRun) -> str:
+    """NOTE(counts-hint): an inconclusive run (a limit, `--timeout`, Ctrl-C) of a spec
+    `podcheck counts` decides repeats PC506 at the end of its report."""
+    if run.exit_code not in (ExitCode.INCONCLUSIVE, ExitCode.INTERRUPTED):
+        return ""
+    hint = next((d for d in run.diagnostics if d.code == codes.COUNTS_DECIDES_RANGE), None)
+    if hint is None:
+        return ""
+    return f"\nnote[{hint.code}]: inconclusive here, but {hint.message}\n  = help: {hint.help}\n"
 
 
 def render_run_json(run: CheckRun, *, show_timing: bool = False) -> str:
@@ -50,8 +62,9 @@ def render_run_summary(run: CheckRun, *, show_timing: bool = False) -> str:
     errors = [d for d in run.diagnostics if d.severity is Severity.ERROR]
     text = render(errors, run.sources, "text") if errors else ""
     if run.result is None:
-        return text
-    return text + render_summary(run.result) + render_stats(run.result, show_timing=show_timing)
+        return text + counts_again(run)
+    return (text + render_summary(run.result) + render_stats(run.result, show_timing=show_timing)
+            + counts_again(run))
 
 
 def render_runs_text(runs: Sequence[CheckRun], commands: Sequence[str], *, timing: bool,
