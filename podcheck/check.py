@@ -239,7 +239,9 @@ def _check(
     system = compiled.value
     if not compiled.ok or system is None or spec is None:
         return CheckRun(path, compiled.diagnostics, sources)
-    if (hint := counts_hint(spec, path)) is not None:  # NOTE(counts-hint): before exploring
+    manifest = is_manifest_path(path) or isinstance(preloaded, ManifestsLoaded)
+    counts = " ".join([path, *(options.manifests.flags() if manifest else ())])
+    if (hint := counts_hint(spec, counts)) is not None:  # NOTE(counts-hint): before exploring
         compiled = StageResult(system, (*compiled.diagnostics, hint))
         partial.diagnostics = compiled.diagnostics
     if per_count(spec, options.engine):  # NOTE(per-count-runs)

@@ -190,27 +190,31 @@ def counts_hint(spec: CheckedSpec, path: str) -> Diagnostic | None:
     parameters and points) whose replica range, and at most a budget range bounded by it,
     `podcheck counts` takes and whose first point has the shape of NOTE(counter-shape):
     the command that proves the range at once, said before `check` explores (the issue
-    12 audit: `replicas: 1..50` gave no answer in 300 s, `counts` one in 3.4 s)."""
+    12 audit: `replicas: 1..50` gave no answer in 300 s, `counts` one in 3.4 s).  `path`
+    is what the command is given: the file, and the manifest flags of the run."""
     replicas = [p for p in spec.params if p.field == "replicas"]
     others = [p for p in spec.params if p.field != "replicas"]
     if len(replicas) != 1 or not spec.instances or len(others) > 1 or any(
             p.field not in FIELDS or (p.upto and p.upto != replicas[0].name) for p in others):
         return None
     p = replicas[0]
-    return shaped_hint(spec.instances[0][1], p.name, p.lo, p.hi, path, p.span)
+    also = "".join(f" and every `{o.name}` in {o.shown(o.lo)}.."
+                   f"{o.upto.rsplit('.', 1)[-1] if o.upto else o.shown(o.hi)}" for o in others)
+    return shaped_hint(spec.instances[0][1], p.name, p.lo, p.hi, path, p.span, also)
 
 
 def shaped_hint(first: CheckedSpec, name: str, lo: int, hi: int, path: str,
-                span: Span = NO_SPAN) -> Diagnostic | None:  # fmt: skip
-    """PC506 for the replica range `name` (`WORKLOAD.replicas`) in `lo..hi` whose lowest
-    point is `first`, when `counts` takes it (NOTE(counts-hint))."""
+                span: Span = NO_SPAN, also: str = "") -> Diagnostic | None:  # fmt: skip
+    """PC506 for the replica range `name` (`WORKLOAD.replicas`) in `lo..hi` (and the
+    budget range `also` says) whose lowest point is `first`, when `counts` takes it
+    (NOTE(counts-hint))."""
     if lo == hi or not counter_scenario(first, name.rsplit(".", 1)[0], lo, hi).ok:
         return None
     names = ", ".join(f"`{n}`" for n in counted_names(first))
     return Diagnostic(
         codes.COUNTS_DECIDES_RANGE, Severity.NOTE,
         f"`podcheck counts {path}` decides {names} for every count of `{name}` in "
-        f"{lo}..{hi} at once", span,
+        f"{lo}..{hi}{also} at once", span,
         notes=(Note(f"`podcheck check` explores the {hi - lo + 1} counts one at a time, each "
                     "with its own state space"),),
         help=f"run `podcheck counts {path}`: it proves them over counts of pods (Spacer) "

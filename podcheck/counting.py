@@ -373,6 +373,7 @@ def hint_of_file(path: str) -> tuple[Diagnostic, Mapping[str, str]] | None:
     first = counted.loaded.result.value
     if first is None or not counted.workload:
         return None
+    also = "" if counted.budget is None else f" and every {counted.budget.field} of its range"
     hint = shaped_hint(first, f"{counted.workload}.replicas", counted.lo, counted.hi, path,
-                       counted.span)  # fmt: skip
+                       counted.span, also)  # fmt: skip
     return None if hint is None else (hint, counted.loaded.sources)

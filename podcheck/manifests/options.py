@@ -75,3 +75,15 @@ class ManifestOptions:
     def version_text(self) -> str:
         """The Kubernetes version as `1.31`."""
         return "{}.{}".format(*self.kubernetes_version)
+
+    def flags(self) -> tuple[str, ...]:
+        """The command-line flags that give these options (the defaults left out), as
+        `podcheck check`, `counts`, `tune` and `fit` spell them."""
+        out = [] if self.nodes == 3 else [f"--nodes {self.nodes}"]
+        out += [] if self.failures == 1 else [f"--failures {self.failures}"]
+        out += [] if self.concurrent_drains == 1 else [
+            f"--concurrent-drains {self.concurrent_drains}"]
+        out += [f"--check {c}" for c in self.checks]
+        if self.kubernetes_version != DEFAULT_KUBERNETES_VERSION:
+            out.append(f"--kubernetes-version {self.version_text}")
+        return tuple(out)
