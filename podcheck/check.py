@@ -9,7 +9,6 @@ and never exits.  Per NOTE(stage-gating), a stage runs only if the previous one 
 
 from __future__ import annotations
 
-import enum
 import gc
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -18,7 +17,6 @@ from dataclasses import dataclass, field, replace
 
 from podcheck import estimate
 from podcheck.counted_shape import counts_hint
-from podcheck.counting import hint_of_file
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
 from podcheck.engine import pycompile
 from podcheck.engine.auto import AUTO
@@ -43,11 +41,12 @@ from podcheck.grouped import check_groups, narrowed, preload
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 from podcheck.lang.check import Loaded, LoadOptions, load_with_sources
 from podcheck.lang.source import DEFAULT_MAX_INPUT_SIZE
-from podcheck.limits import Stopped, Watch, bounded, left, watching
+from podcheck.limits import Stopped, Watch, left, watching
 from podcheck.manifests import Loaded as ManifestsLoaded
 from podcheck.manifests import ManifestOptions, is_manifest_path, load_inputs
 from podcheck.manifests.groups import splittable
 from podcheck.model.options import ModelOptions
+from podcheck.partial_run import Partial, Phase
 from podcheck.reduced_run import (
     Wants,
     decide_reduced,
@@ -86,50 +85,6 @@ class CheckOptions:
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE
     simulate: int = 0  # > 0: that many random walks (engine/simulate.py) instead of a search
     seed: int = 0  # the first walk's seed
-
-
-class Phase(enum.StrEnum):
-    """The phases of a run, as a stopped run names them."""
-
-    LOAD = "loading the spec"
-    COMPILE = "compiling the model"
-    EXPLORE = "exploring the states"
-    LIVENESS = "checking liveness"
-
-
-@dataclass(slots=True)
-class _Partial:
-    """What a run has produced so far (for a run a limit stops before its result)."""
-
-    path: str
-    phase: Phase = Phase.LOAD
-    diagnostics: tuple[Diagnostic, ...] = ()
-    sources: Mapping[str, str] = field(default_factory=dict)
-
-    def enter(self, phase: Phase, reporter: RunReporter) -> None:
-        """The run is now in `phase`: say so to `reporter`."""
-        self.phase = phase
-        reporter.on_phase(phase.value, self.path)
-
-    def stopped(self, limit: Limit) -> CheckRun:
-        diag = Diagnostic(codes.RUN_STOPPED, Severity.WARNING,
-            f"the run stopped ({limit.value}) while {self.phase.value}, before any verdict",
-            help=_HELP[limit])
-        told, sources = self.diagnostics + (diag,), self.sources
-        if self.phase is Phase.LOAD and self.path.endswith(".pod"):  # NOTE(counts-hint)
-            hint = bounded(HINT_SECONDS, lambda: hint_of_file(self.path))
-            told, sources = (told, sources) if hint is None else ((*told, hint[0]), hint[1])
-        return CheckRun(self.path, told, sources, stopped=limit)
-
-
-HINT_SECONDS = 0.5  # at most this long past a limit to see whether `counts` takes the spec
-_HELP = {
-    Limit.TIMEOUT: "raise --timeout, or make the spec smaller",
-    Limit.MAX_MEMORY: "raise --max-memory, or make the spec smaller",
-    Limit.INTERRUPT: "the run was interrupted (Ctrl-C)",
-    Limit.MAX_STATES: "raise --max-states",
-    Limit.MAX_DEPTH: "raise --max-depth",
-}
 
 
 def load_and_compile(
@@ -215,7 +170,7 @@ def check_file(
     (`CheckRun.exit_code` never calls an incomplete run `holds`).
     """
     watch = Watch.of(options.timeout_seconds, options.max_memory)
-    partial = _Partial(path)
+    partial = Partial(path)
     try:
         with watching(watch):
             return _check(partial, options, reporter or SilentReporter(), keep_graph, watch,
@@ -229,7 +184,7 @@ def check_file(
 
 
 def _check(
-    partial: _Partial, options: CheckOptions, reporter: RunReporter, keep_graph: bool,
+    partial: Partial, options: CheckOptions, reporter: RunReporter, keep_graph: bool,
     watch: Watch, preloaded: Loaded | ManifestsLoaded | None = None,
 ) -> CheckRun:
     path = partial.path
@@ -246,7 +201,7 @@ def _check(
         partial.diagnostics = compiled.diagnostics
     if per_count(spec, options.engine):  # NOTE(per-count-runs)
         return check_counts(partial.path, spec, compiled.diagnostics, sources, lambda one: _check(
-            _Partial(path), options, reporter, keep_graph, watch, ManifestsLoaded(one, sources)))
+            Partial(path), options, reporter, keep_graph, watch, ManifestsLoaded(one, sources)))
     partial.enter(Phase.EXPLORE, reporter)
     compiled = _estimated(compiled, system, spec, options)  # before any state is explored
     partial.diagnostics = compiled.diagnostics
@@ -283,7 +238,7 @@ def _bfs_options(options: CheckOptions, watch: Watch, keep_graph: bool) -> BfsOp
                       por=options.por)
 
 
-def _simulate(partial: _Partial, options: CheckOptions, system: TransitionSystem,
+def _simulate(partial: Partial, options: CheckOptions, system: TransitionSystem,
               diagnostics: tuple[Diagnostic, ...], watch: Watch,
               reporter: RunReporter, where: Span) -> CheckRun:
     walks = SimulateOptions(options.simulate, options.seed,
