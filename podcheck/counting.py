@@ -54,7 +54,7 @@ from podcheck.engine.parametric import (
     counter_system,
     smallest_failing,
 )
-from podcheck.engine.result import Verdict
+from podcheck.engine.result import Limit, Verdict
 from podcheck.engine.smt_values import TIMEOUT, Deadline
 from podcheck.engine.symbolic import SymbolicEngine
 from podcheck.exitcodes import ExitCode
@@ -206,6 +206,11 @@ def explicit_verdicts(spec: CheckedSpec, workload: str, count: int,
     return StageResult(None, ()) if done is None else done
 
 
+def _stop(budget: Deadline | None) -> Callable[[], Limit | None] | None:
+    """A BFS's `should_stop` at `budget` (read every 256 states, on the budget's clock)."""
+    return None if budget is None else budget.stop
+
+
 def _explicit(spec: CheckedSpec, workload: str, count: int,
               budget: Deadline | None) -> StageResult[dict[str, Verdict]]:  # fmt: skip
     if budget is not None and budget.expired():
@@ -215,7 +220,7 @@ def _explicit(spec: CheckedSpec, workload: str, count: int,
     if not compiled.ok or system is None:
         return StageResult(None, compiled.diagnostics)
     result, graph = explore(system, BfsOptions(keep_graph=True, symmetry=False,
-                                               check_deadlock=False).within(budget))
+                                               check_deadlock=False, should_stop=_stop(budget)))
     if not result.stats.complete or (budget is not None and budget.expired()):
         return StageResult(None, ())  # stopped by the budget (no other limit was set)
     assert graph is not None
@@ -236,8 +241,8 @@ def counter_verdicts(scenario: CounterScenario, count: int,
     """Each counter property's verdict by explicit BFS of the counter system at `count`
     (None when `budget` ran out first)."""
     at = replace(scenario, lo=count, hi=count)
-    result, _ = explore(counter_system(at), BfsOptions(symmetry=False, check_deadlock=False)
-                        .within(budget))  # fmt: skip
+    result, _ = explore(counter_system(at), BfsOptions(symmetry=False, check_deadlock=False,
+                                                       should_stop=_stop(budget)))  # fmt: skip
     return {r.name: r.verdict for r in result.results} if result.stats.complete else None
 
 

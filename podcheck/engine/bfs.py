@@ -39,7 +39,7 @@ import sys
 import time
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from podcheck import ir
@@ -60,7 +60,6 @@ from podcheck.engine.result import (
     Trace,
     Verdict,
 )
-from podcheck.engine.smt_values import Deadline
 from podcheck.engine.symmetry import Symmetry
 from podcheck.ir import Expectation, Expr, State, TransitionSystem
 
@@ -79,14 +78,6 @@ class BfsOptions:
     symmetry: bool = True  # use the system's verified symmetry groups (safety only)
     twins: bool = True  # with symmetry: skip twin successors (NOTE(twin-successors))
     por: bool = False  # partial-order reduction (engine/por.py), safety runs only
-
-    def within(self, deadline: Deadline | None) -> BfsOptions:
-        """These options stopping at `deadline` too (the whole run's budget of `tune` and
-        `counts`, on its clock: NOTE(whole-run-budget)); unchanged without one."""
-        left = None if deadline is None else deadline.left()
-        if deadline is None or left is None:
-            return self
-        return replace(self, timeout_seconds=max(0.0, left), should_stop=deadline.stop)
 
 
 @dataclass(slots=True)

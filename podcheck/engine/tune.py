@@ -140,7 +140,7 @@ def _by_bfs(system: TransitionSystem, value: int, options: TuneOptions,
     live = any(p.expectation is not Expectation.ALWAYS
                and p.expectation is not Expectation.SOMETIMES for p in system.properties)
     result, graph = explore(system, BfsOptions(max_states=options.max_states, keep_graph=live,
-                                               check_deadlock=False).within(budget))
+                                               check_deadlock=False, should_stop=budget.stop))
     if not result.stats.complete:
         return ValueVerdict(value, False, Method.BFS, undecided=True)
 
