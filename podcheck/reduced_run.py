@@ -81,13 +81,17 @@ def decide_reduced(result: CheckResult, canon: Symmetry, max_states: int | None,
     if not complete:
         return undecided_liveness(replace(result, limit=result.limit or watch.stop))
     decided: list[PropertyResult] = []
-    for prop, res in zip(system.properties, result.results, strict=True):
-        if prop.expectation in LIVENESS:
-            got = check_reduced(quotient, prop)
-            if got is None:
-                return None
-            res = got
-        decided.append(res)
+    try:  # `searching` left the watch cooperative: a limit would raise only after
+        with watch.interruptible():  # OVERSHOOT seconds (NOTE(limit-overshoot))
+            for prop, res in zip(system.properties, result.results, strict=True):
+                if prop.expectation in LIVENESS:
+                    got = check_reduced(quotient, prop)
+                    if got is None:
+                        return None
+                    res = got
+                decided.append(res)
+    except Stopped:
+        return undecided_liveness(replace(result, limit=result.limit or watch.stop))
     return replace(result, results=tuple(decided), symmetry=_for_liveness(result, canon))
 
 
