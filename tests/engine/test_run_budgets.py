@@ -221,3 +221,30 @@ def test_check_names_counts_for_a_range_it_decides_and_repeats_it(counted) -> No
     timed.write_text(SPEC.replace("drain: [n1]", "drain: [n1]  drainTimeout: 5m"), "utf-8")
     outside = runner.invoke(app, ["check", str(timed), "--max-states", "50"])
     assert outside.exit_code == 3 and codes.COUNTS_DECIDES_RANGE not in outside.stdout
+
+
+def test_a_budget_range_cut_short_names_each_class_decided_and_left() -> None:
+    from podcheck.engine.counter_budget import BudgetClass, BudgetedRange, BudgetRange
+    from podcheck.engine.parametric import CountedRange, CounterScenario, CountVerdict
+    from podcheck.kube.intstr import IntOrPercent
+    from podcheck.report.counts import render_budgeted
+
+    def at(b: int, *verdicts: CountVerdict) -> tuple[BudgetClass, CountedRange]:
+        s = CounterScenario(b, 3, min_available=IntOrPercent(b), max_unavailable=None)
+        names = ("budget-respected", "drain-completes")
+        return BudgetClass((b,), b, 3), CountedRange("web", s, "n1", tuple(zip(names, verdicts,
+                                                                                strict=True)))
+
+    proved, failed = CountVerdict("SafeEvictions", Verdict.HOLDS), CountVerdict(
+        "DrainNeverStuck", Verdict.VIOLATED, smallest=1, steps=1)
+    left = [CountVerdict(n, Verdict.UNKNOWN, reason=TIMEOUT)
+            for n in ("SafeEvictions", "DrainNeverStuck")]
+    r = BudgetedRange("web-pdb", BudgetRange("minAvailable", 1, 3, upto=True),
+                      (at(1, proved, failed), at(2, proved, failed), at(3, *left)))
+    assert r.stopped
+    text = render_budgeted(r)
+    assert ("stopped by timeout: the --timeout budget ran out\n"
+            "  `budget-respected`: proved for minAvailable 1, 2; left open for minAvailable 3\n"
+            "  `drain-completes`: failed for minAvailable 1, 2; left open for minAvailable 3\n"
+            ) in text
+    assert "minAvailable 3: inconclusive (the --timeout budget ran out first)" in text
