@@ -87,29 +87,34 @@ def combined(spec: CheckedSpec, runs: Sequence[tuple[Point, CheckRun]]) -> Check
     """The verdict table over the counts of `runs` (NOTE(per-count-runs))."""
     results = [r.result for _, r in runs if r.result is not None]
     first = results[0]
+    every = len(runs) == len(spec.instances)  # else a limit left the later counts out
     stats = Stats(sum(r.stats.states for r in results), sum(r.stats.transitions for r in results),
                   max(r.stats.depth for r in results), sum(r.stats.seconds for r in results),
                   max(r.stats.peak_bytes for r in results),
-                  all(r.stats.complete for r in results))  # fmt: skip
+                  every and all(r.stats.complete for r in results))  # fmt: skip
     points = [p for p, _ in runs]
     table = tuple(_property(spec, k, points, [r.results[k] for r in results], stats.states,
-                            first.engine) for k in range(len(first.results)))  # fmt: skip
+                            first.engine, every) for k in range(len(first.results)))  # fmt: skip
     deadlock = next((r.deadlock for r in results if r.deadlock is not None), None)
     limit = next((r.limit for r in results if r.limit is not None), None)
     return replace(first, results=table, stats=stats, deadlock=deadlock, limit=limit)
 
 
 def _property(spec: CheckedSpec, k: int, points: Sequence[Point],
-              each: Sequence[PropertyResult], states: int, engine: str) -> PropertyResult:
+              each: Sequence[PropertyResult], states: int, engine: str,
+              every: bool = True) -> PropertyResult:  # fmt: skip
     """Property `k` over the counts: the run of the first count where it fails, else
-    the first undecided one, else (it holds at every count) the first with every
-    count's states in its reason."""
+    the first undecided one, else (it holds at every count run) the first with every
+    count's states in its reason, undecided when a limit left counts unrun (`every`
+    False: a run that held up to there never says `holds` for the range)."""
     failing = [i for i, r in enumerate(each) if r.verdict is Verdict.VIOLATED]
     unknown = [i for i, r in enumerate(each) if r.verdict is Verdict.UNKNOWN]
     chosen = (failing or unknown or [0])[0]
     out = each[chosen]
     if not failing and not unknown and isinstance(out.reason, SafetySearch | FairSearch):
         out = replace(out, reason=replace(out.reason, states=states))
+    if not failing and not unknown and not every:
+        out = replace(out, verdict=Verdict.UNKNOWN)
     shown = None if out.trace is None else chosen
     counts = tuple(_counts(spec, index, points, each, shown, engine)
                    for index in replica_params(spec))  # fmt: skip

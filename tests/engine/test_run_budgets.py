@@ -248,3 +248,30 @@ def test_a_budget_range_cut_short_names_each_class_decided_and_left() -> None:
             "  `drain-completes`: failed for minAvailable 1, 2; left open for minAvailable 3\n"
             ) in text
     assert "minAvailable 3: inconclusive (the --timeout budget ran out first)" in text
+
+
+def test_counts_left_out_by_a_limit_never_read_holds(tmp_path: Path, monkeypatch) -> None:
+    # NOTE(per-count-runs): a limit reached in the liveness check of one count (its safety
+    # pass complete) ends the runs there; the properties that held at every count run
+    # are undecided over the range, not `holds`
+    import podcheck.replica_ranges as replica_ranges
+    from podcheck.check import CheckOptions, check_file
+
+    seen: dict[str, Any] = {}
+    combined = replica_ranges.combined
+
+    def capture(spec: Any, runs: Any) -> Any:
+        seen["spec"], seen["runs"] = spec, runs
+        return combined(spec, runs)
+
+    monkeypatch.setattr(replica_ranges, "combined", capture)
+    path = tmp_path / "three.pod"
+    path.write_text(SPEC.replace("1..6", "1..3"), encoding="utf-8")
+    run = check_file(str(path), CheckOptions())
+    assert run.result is not None and run.exit_code is ExitCode.OK
+    spec, runs = seen["spec"], seen["runs"]
+    assert len(runs) == 3 and all(r.verdict is Verdict.HOLDS for r in run.result.results)
+    cut = combined(spec, runs[:2])  # as if the run at 2 had stopped in its liveness check
+    assert not cut.stats.complete
+    assert all(r.verdict is Verdict.UNKNOWN for r in cut.results)
+    assert all(c.holding == (1, 2) and c.undecided == (3,) for r in cut.results for c in r.counts)
