@@ -231,8 +231,8 @@ def main() -> None:
         from podcheck.engine.distributed.cluster import connect, explore_client
         opened = connect(f"local:{count}")
         client = opened.__enter__()
-    for _ in range(args.repeats):
-        for kind in arrays:
+    for repeat in range(args.repeats):
+        for kind in arrays if repeat % 2 == 0 else arrays[::-1]:  # neither always first
             _arrays(kind)
             runs[ones[kind]].append(one(system) | {"arrays": kind})
             for weight, rule, _a in (k for k in kinds if k[2] == kind):
