@@ -17,26 +17,27 @@ Both assign new ids in order of the smallest `link` that reached them, so ids ar
 discovery order exactly as `engine/bfs.py` numbers states.
 
 NOTE(array-growth): a store's key and link arrays (`words + 1` int64 words a state)
-grow when an insertion needs room.  They were copied by `np.resize` to 1.5x: up to 0.37
-s a growth at 2-3 M states per worker (B1 N=17, 2 workers), made by one partition in the
-middle of a level while its peer waited at the rendezvous, and up to 1.5x the room the
-states need (64.5 bytes a state at N=17 against issue 9's 64).  Now `ndarray.resize`
-grows them in place by at least 1/`STEP` (1/8): numpy calls `realloc`, which for an
-array mapped on its own (glibc: over the mmap threshold, every store array over 32 MiB)
-moves the pages (`mremap`) instead of copying them, so a growth costs the zeroing of
-its new part, pages a later insertion would touch anyway, and the arrays hold at most
-1/8 more than the states (54.6 bytes a state at N=17, docs/scaling.md 2026-12-03
-evening).  numpy resizes in place only an array that nothing else refers to (no view:
-its reference check), so `_reserve` hands the arrays to `_enlarge` in a list of their
-own; when numpy refuses all the same (a view of the keys kept across an insertion, a
-tracer holding frame references), the array is copied as before, by at least
-1/`SPARE`, and counted in `copies`.  Either way the first `size` items are the same
-values at the same ids and nothing reads past `size`, so growth changes no id, count,
-trace or verdict, only when memory is touched (tests/engine/test_growth.py).
+grow when an insertion needs room.  `np.resize` copied them to 1.5x (writing 2x): up to
+0.37 s a growth at 2-3 M states per worker (B1 N=17, 2 workers), made by one partition
+in mid-level while its peer waited at the rendezvous, and up to 1.5x the room needed
+(64.5 bytes a state at N=17 against issue 9's 64).  Now `ndarray.resize` grows them in
+place by at least 1/`STEP`: numpy calls `realloc`, which for an array mapped on its own
+(glibc: every store array over 32 MiB) moves the pages (`mremap`) instead of copying
+them, so a growth costs the zeroing of its new part (pages a later insertion touches
+anyway), and the arrays hold at most 1/8 more than the states (54.6 bytes a state at
+N=17, docs/scaling.md 2026-12-03 evening).  Resizing in place is safe only for an array
+nothing else refers to (no view): numpy checks its references, `_enlarge` counts them
+too against an array held the same way (numpy's check missed views on Python 3.14
+before numpy's fix of its issue 30265), and `_reserve` hands the arrays over in a list
+of their own; where either refuses, the array is copied, by at least 1/`SPARE`, and
+counted in `copies`.  Either way the first `size` items keep their values and ids and
+nothing reads past `size`, so growth changes no id, count, trace or verdict, only when
+memory is touched (tests/engine/test_growth.py).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 
@@ -179,6 +180,16 @@ def local_groups(keys: Keys, links: Ints) -> tuple[Ints, Ints, Ints]:
     return reps, rank[owner], best[reps]
 
 
+def _references() -> int:
+    """The references `sys.getrefcount` counts for an array `_enlarge` holds alone."""
+    arrays = [np.zeros(1)]
+    array = arrays.pop(0)
+    return sys.getrefcount(array)
+
+
+_ALONE = _references()
+
+
 def _enlarge(arrays: list[npt.NDArray[np.generic]], states: int,
              copies: int) -> tuple[int, int]:  # fmt: skip
     """Grow every one of `arrays` (each referred to by the list alone) to room for
@@ -190,6 +201,8 @@ def _enlarge(arrays: list[npt.NDArray[np.generic]], states: int,
         array = arrays.pop(0)
         length = len(array)
         try:
+            if sys.getrefcount(array) > _ALONE:  # numpy's own check missed views on 3.14
+                raise ValueError("another object refers to the array")
             array.resize(max(states, length + length // STEP))  # `array` alone refers to it
         except ValueError:
             copy = np.zeros(max(states, length + length // SPARE), array.dtype)
