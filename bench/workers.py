@@ -2,7 +2,7 @@
 
 Run from the repository root:
     python bench/workers.py [--n 16] [--m 2] [--repeats 3] [--workers 2] [--cluster] [--auto]
-                            [--weights 0,1] [--growth late,early,mid-level]
+                            [--weights 0,1] [--growth late,early,mid-level] [--arrays old,new]
 Each repeat runs B1 (the IR of tests/engine/b1_ir.py, unreduced, SafeEvictions holds so
 the whole space is explored) on one process, then on W worker processes (then, with
 `--cluster`, on a local Dask cluster of W workers started once, outside the timing),
@@ -17,12 +17,16 @@ busiest worker's, the speed-up to expect on idle cores when waiting costs nothin
 `balance.INSERT_WEIGHT` given (NOTE(insert-weight); 0: lending by state count alone),
 alternated within each repeat, one summary per weight.  `--growth` likewise runs them
 once per rule of the tables' rebuilds (NOTE(level-growth): `late` or `early`, at a
-level's start together, or `mid-level`, each table at half full as one process's).  Each
+level's start together, or `mid-level`, each table at half full as one process's).
+`--arrays` likewise runs one process and the workers once per growth of the stores' key
+and link arrays (NOTE(array-growth): `new`, in place by 1/8, or `old`, the copy by 1.5x
+before it, put back here for the comparison).  Each
 partitioned run also prints its levels' counters per worker (`levels`: states expanded,
-keys inserted, CPU seconds busy, inserting and rebuilding the table, seconds waiting),
-`rebuilds` (per level in which a table was rebuilt: the level, each worker's seconds
-rebuilding and waiting), `peak_mib` (the workers' peak RSS, summed; the coordinator's is
-that of every run before), `bytes_per_state` (held by the stores and links) and
+keys inserted, CPU seconds busy, inserting, rebuilding the table and growing the arrays,
+seconds waiting), `rebuilds` (per level in which a table was rebuilt: the level, each
+worker's seconds rebuilding and waiting), `resizes` (the same for the arrays' growth and
+`resizing`, each worker's seconds in all), `peak_mib` (the workers' peak RSS, summed;
+the coordinator's is that of every run before), `bytes_per_state` (held by the stores and links) and
 `rendezvous_gap`, the sum over levels of the busiest worker's busy seconds minus the
 idlest's (what the rendezvous waits for).
 """
@@ -39,6 +43,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "engine")]
 
@@ -47,6 +53,7 @@ from b1_ir import b1_system  # noqa: E402
 from podcheck.engine import auto, balance, growth, vector, workers  # noqa: E402
 from podcheck.engine import schedstat as clock  # noqa: E402
 from podcheck.engine.bfs import BfsOptions  # noqa: E402
+from podcheck.engine.packing import ExactStore  # noqa: E402
 from podcheck.engine.partitioned import Traffic  # noqa: E402
 
 
@@ -118,9 +125,13 @@ def partitioned(system: Any, run: Any) -> dict[str, Any]:
             "bytes_per_state": round(result.stats.bytes_per_state, 1),
             "rebuilds": [[i, list(f.growing), list(f.waiting)]
                          for i, f in enumerate(traffic.per_level) if max(f.growing) > 0.01],
+            "resizes": [[i, list(f.resizing), list(f.waiting)]
+                        for i, f in enumerate(traffic.per_level) if max(f.resizing) > 0.01],
+            "resizing": [round(sum(f.resizing[w] for f in traffic.per_level), 3)
+                         for w in range(traffic.workers)],
             "levels": {name: [list(getattr(f, name)) for f in traffic.per_level]
                        for name in ("expanded", "inserted", "busy", "inserting", "growing",
-                                    "waiting")}}
+                                    "resizing", "waiting")}}
 
 
 def summary(ones: list[dict[str, Any]], many: list[dict[str, Any]]) -> dict[str, Any]:
@@ -159,6 +170,28 @@ def _critical(cpu1: float, many: list[dict[str, Any]]) -> dict[str, Any]:
     return {"critical_cpu": round(critical, 3), "critical_speedup": round(cpu1 / critical, 3)}
 
 
+_NEW_RESERVE = ExactStore._reserve
+
+
+def _old_reserve(self: ExactStore, states: int) -> None:
+    """`ExactStore._reserve` before NOTE(array-growth), for `--arrays old`: the keys and
+    links copied by `np.resize` to 1.5x their length."""
+    if states > self.capacity:
+        started = time.thread_time()
+        grown = max(states, self.capacity * 3 // 2)
+        self.keys = [np.resize(k, grown) for k in self.keys]
+        self.links = np.resize(self.links, grown)
+        self.capacity = grown
+        self.resizing += time.thread_time() - started
+    if states > self.most_load * len(self.table):
+        self.grow(states)
+
+
+def _arrays(kind: str) -> None:
+    """Grow the stores' arrays the `new` or the `old` way (inherited by forked workers)."""
+    ExactStore._reserve = _NEW_RESERVE if kind == "new" else _old_reserve  # type: ignore
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=16, help="pods")
@@ -172,6 +205,9 @@ def main() -> None:
     parser.add_argument("--growth", default=growth.RULE,
                         help="the tables' rebuilds to run the workers with, by commas: "
                              "late, early, mid-level (NOTE(level-growth))")
+    parser.add_argument("--arrays", default="new",
+                        help="the stores' array growth to run with, by commas: new, old "
+                             "(NOTE(array-growth))")
     args = parser.parse_args()
     system = b1_system(args.n, args.m, args.n - 1, liveness=False, symmetric=False)
     count = args.workers
@@ -182,23 +218,30 @@ def main() -> None:
     weights = [float(w) for w in args.weights.split(",")]
     rules = args.growth.split(",")
     assert set(rules) <= {"late", "early", "mid-level"}, rules
-    kinds = [(w, g) for w in weights for g in rules]
+    arrays = args.arrays.split(",")
+    assert set(arrays) <= {"old", "new"}, arrays
+    kinds = [(w, g, a) for a in arrays for w in weights for g in rules]
     name = {k: f"weight {k[0]}" + (f", growth {k[1]}" if len(rules) > 1 else "")
-            for k in kinds}
-    runs: dict[str, list[dict[str, Any]]] = {"one": [], "cluster": [], "auto": []}
-    runs.update({name[k]: [] for k in kinds})
+            + (f", arrays {k[2]}" if len(arrays) > 1 else "") for k in kinds}
+    ones = {a: "one" if len(arrays) == 1 else f"one, arrays {a}" for a in arrays}
+    runs: dict[str, list[dict[str, Any]]] = {"cluster": [], "auto": []}
+    runs.update({n: [] for n in [*ones.values(), *name.values()]})
     client = None
     if args.cluster:
         from podcheck.engine.distributed.cluster import connect, explore_client
         opened = connect(f"local:{count}")
         client = opened.__enter__()
-    for _ in range(args.repeats):
-        runs["one"].append(one(system))
-        for weight, rule in kinds:  # set before the fork: the workers inherit them
-            balance.INSERT_WEIGHT = weight
-            growth.RULE = rule
-            runs[name[weight, rule]].append(partitioned(system, procs)
-                                            | {"weight": weight, "growth": rule})
+    for repeat in range(args.repeats):
+        for kind in arrays if repeat % 2 == 0 else arrays[::-1]:  # neither always first
+            _arrays(kind)
+            runs[ones[kind]].append(one(system) | {"arrays": kind})
+            for weight, rule, _a in (k for k in kinds if k[2] == kind):
+                balance.INSERT_WEIGHT = weight  # set before the fork: the workers inherit
+                growth.RULE = rule
+                runs[name[weight, rule, kind]].append(
+                    partitioned(system, procs) | {"weight": weight, "growth": rule,
+                                                  "arrays": kind})
+        _arrays("new")
         if args.auto:
             runs["auto"].append(handed(system, count))
         if client is not None:
@@ -212,10 +255,10 @@ def main() -> None:
            "workers": count, "cpus": os.cpu_count(), "repeats": args.repeats,
            "uptime": Path("/proc/loadavg").read_text().split()[:3]
            if Path("/proc/loadavg").exists() else None,
-           "one": runs["one"], "processes": {name[k]: summary(runs["one"], runs[name[k]])
-                                             for k in kinds}}
+           "one": {a: runs[ones[a]] for a in arrays} if len(arrays) > 1 else runs["one"],
+           "processes": {name[k]: summary(runs[ones[k[2]]], runs[name[k]]) for k in kinds}}
     if client is not None:
-        out["dask"] = summary(runs["one"], runs["cluster"])
+        out["dask"] = summary(runs[ones[arrays[-1]]], runs["cluster"])
     if args.auto:
         out["auto"] = {"seconds": round(statistics.median(r["seconds"] for r in runs["auto"]), 3),
                        "runs": runs["auto"]}

@@ -15,10 +15,29 @@ batch at a time (`insert` runs one vectorised round per probe step):
   miss states with the probability `collision_probability` estimates.
 Both assign new ids in order of the smallest `link` that reached them, so ids are BFS
 discovery order exactly as `engine/bfs.py` numbers states.
+
+NOTE(array-growth): a store's key and link arrays (`words + 1` int64 words a state)
+grow when an insertion needs room.  `np.resize` copied them to 1.5x (writing 2x): up to
+0.37 s a growth at 2-3 M states per worker (B1 N=17, 2 workers), made by one partition
+in mid-level while its peer waited at the rendezvous, and up to 1.5x the room needed
+(64.5 bytes a state at N=17 against issue 9's 64).  Now `ndarray.resize` grows them in
+place by at least 1/`STEP`: numpy calls `realloc`, which for an array mapped on its own
+(glibc: every store array over 32 MiB) moves the pages (`mremap`) instead of copying
+them, so a growth costs the zeroing of its new part (pages a later insertion touches
+anyway), and the arrays hold at most 1/8 more than the states (54.6 bytes a state at
+N=17, docs/scaling.md 2026-12-03 evening).  Resizing in place is safe only for an array
+nothing else refers to (no view): numpy checks its references, `_enlarge` counts them
+too against an array held the same way (numpy's check missed views on Python 3.14
+before numpy's fix of its issue 30265), and `_reserve` hands the arrays over in a list
+of their own; where either refuses, the array is copied, by at least 1/`SPARE`, and
+counted in `copies`.  Either way the first `size` items keep their values and ids and
+nothing reads past `size`, so growth changes no id, count, trace or verdict, only when
+memory is touched (tests/engine/test_growth.py).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 
@@ -33,6 +52,8 @@ Ints = npt.NDArray[np.int64]
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _NO_LINK = np.iinfo(np.int64).max
+STEP = 8  # NOTE(array-growth): a store's arrays grow in place by at least 1/STEP
+SPARE = 2  # and, when copied, by 1/SPARE
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +180,40 @@ def local_groups(keys: Keys, links: Ints) -> tuple[Ints, Ints, Ints]:
     return reps, rank[owner], best[reps]
 
 
+def _references() -> int:
+    """The references `sys.getrefcount` counts for an array `_enlarge` holds alone."""
+    arrays = [np.zeros(1)]
+    array = arrays.pop(0)
+    return sys.getrefcount(array)
+
+
+_ALONE = _references()
+
+
+def _enlarge(arrays: list[npt.NDArray[np.generic]], states: int,
+             copies: int) -> tuple[int, int]:  # fmt: skip
+    """Grow every one of `arrays` (each referred to by the list alone) to room for
+    `states` items (NOTE(array-growth)): in place by at least 1/`STEP`, or, when numpy
+    refuses (another reference to the array), as a copy by at least 1/`SPARE`.  The
+    least room of them, and `copies` plus the arrays copied."""
+    grown = []
+    while arrays:
+        array = arrays.pop(0)
+        length = len(array)
+        try:
+            if sys.getrefcount(array) > _ALONE:  # numpy's own check missed views on 3.14
+                raise ValueError("another object refers to the array")
+            array.resize(max(states, length + length // STEP))  # `array` alone refers to it
+        except ValueError:
+            copy = np.zeros(max(states, length + length // SPARE), array.dtype)
+            copy[:length] = array
+            array, copies = copy, copies + 1
+        grown.append(array)
+        del array
+    arrays.extend(grown)
+    return min(len(a) for a in arrays), copies
+
+
 class ExactStore:
     """Every visited key, a table of ids, and the parent link of every state."""
 
@@ -170,9 +225,12 @@ class ExactStore:
         self.size = 0
         self.keys: Keys = [np.zeros(capacity, np.uint64) for _ in range(words)]
         self.links: Ints = np.zeros(capacity, np.int64)
+        self.capacity = capacity  # the states the keys and links have room for
         self.table = np.full(self.FIRST_TABLE, -1, np.int32)
         self.most_load = 0.5  # an insertion that would fill the table more grows it
         self.growing = 0.0  # CPU seconds spent rebuilding the table so far
+        self.resizing = 0.0  # CPU seconds spent growing the keys and links so far
+        self.copies = 0  # arrays grown by a copy, not in place (NOTE(array-growth))
 
     def nbytes(self) -> int:
         """Bytes held by keys, links and the table."""
@@ -236,12 +294,16 @@ class ExactStore:
             slot[pending] = (slot[pending] + 1) & mask
 
     def _reserve(self, states: int) -> None:
-        """Room for `states` keys and links, and a table at most `most_load` full (when
-        more, rebuilt at most half full)."""
-        if states > len(self.links):
-            grown = max(states, len(self.links) * 3 // 2)
-            self.keys = [np.resize(k, grown) for k in self.keys]
-            self.links = np.resize(self.links, grown)
+        """Room for `states` keys and links (NOTE(array-growth)), and a table at most
+        `most_load` full (when more, rebuilt at most half full)."""
+        if states > self.capacity:
+            started = time.thread_time()
+            arrays: list[npt.NDArray[np.generic]] = [*self.keys, self.links]
+            self.keys, self.links = [], np.zeros(0, np.int64)  # `arrays` alone holds them
+            self.capacity, self.copies = _enlarge(arrays, states, self.copies)
+            self.keys = [np.asarray(a, np.uint64) for a in arrays[:-1]]
+            self.links = np.asarray(arrays[-1], np.int64)
+            self.resizing += time.thread_time() - started
         if states <= self.most_load * len(self.table):
             return
         self.grow(states)
@@ -314,8 +376,11 @@ class FingerprintStore:
         return slot, found
 
     def _reserve(self, states: int) -> None:
-        if states > len(self.links):
-            self.links = np.resize(self.links, max(states, len(self.links) * 3 // 2))
+        if states > len(self.links):  # NOTE(array-growth)
+            arrays: list[npt.NDArray[np.generic]] = [self.links]
+            self.links = np.zeros(0, np.int64)
+            _enlarge(arrays, states, 0)
+            self.links = np.asarray(arrays[0], np.int64)
         if 4 * states <= 3 * len(self.table):
             return
         size = len(self.table)

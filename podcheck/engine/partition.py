@@ -108,6 +108,7 @@ class LevelReport:
     inserted: int = 0  # keys looked up in its visited set this level (own and peers')
     inserting: float = 0.0  # CPU seconds of those lookups (part of `busy`)
     growing: float = 0.0  # CPU seconds rebuilding its table (part of `busy`: level-growth)
+    resizing: float = 0.0  # CPU seconds growing its keys and links (NOTE(array-growth))
     wall: float = 0.0  # seconds from the command to the report (set by the transport)
     cpu: float = 0.0  # CPU seconds of those (the main thread's: NOTE(runqueue-accounting))
     runq: float = 0.0  # seconds of those runnable but not running
@@ -143,7 +144,7 @@ class Partition(_Explorer):
         self.busy = self.waiting = 0.0  # this level's counters, kept by the transports too
         self.sent_bytes = self.messages = 0
         self.inserted, self.inserting = 0, 0.0
-        self.grown = 0.0  # the store's `growing` at the level's start
+        self.grown = self.resized = 0.0  # the store's `growing`, `resizing` at the start
 
     def seed(self) -> None:
         """Insert the own initial states (links `i - len(init)`, as one process)."""
@@ -170,7 +171,7 @@ class Partition(_Explorer):
         self.busy = self.waiting = 0.0
         self.sent_bytes = self.messages = 0
         self.inserted, self.inserting = 0, 0.0
-        self.grown = self.owned.growing
+        self.grown, self.resized = self.owned.growing, self.owned.resizing
 
     def expand(self, limit: int, between: Callable[[], None]) -> int:
         """Expand the frontier's states with global ids below `limit`; how many."""
@@ -287,7 +288,8 @@ class Partition(_Explorer):
         run = self.run
         return LevelReport(new, dict(run.found), run.deadlock, run.transitions, expanded,
                            self.busy, self.waiting, self.sent_bytes, self.messages,
-                           self.inserted, self.inserting, self.owned.growing - self.grown)
+                           self.inserted, self.inserting, self.owned.growing - self.grown,
+                           resizing=self.owned.resizing - self.resized)
 
     def link_of(self, gid: int) -> int | None:
         """The parent link of global state `gid` if this partition owns it, else None."""

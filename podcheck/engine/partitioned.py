@@ -48,6 +48,7 @@ class LevelFigures:
     runq: tuple[float, ...] = ()  # seconds of those runnable but not running
     round_trip: float = 0.0  # the coordinator's seconds from command to every report
     growing: tuple[float, ...] = ()  # CPU seconds rebuilding tables (NOTE(level-growth))
+    resizing: tuple[float, ...] = ()  # CPU seconds growing keys, links (NOTE(array-growth))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,8 @@ class Tally:
             tuple(round(r.waiting, 4) for r in reports),
             tuple(round(r.wall, 4) for r in reports), tuple(round(r.cpu, 4) for r in reports),
             tuple(round(r.runq, 4) for r in reports), round(round_trip, 4),
-            tuple(round(r.growing, 4) for r in reports)))
+            tuple(round(r.growing, 4) for r in reports),
+            tuple(round(r.resizing, 4) for r in reports)))
 
     def traffic(self) -> Traffic:
         """The totals so far."""

@@ -14,7 +14,7 @@ from b1_ir import b1_system
 from test_vector import assert_agree
 
 from podcheck import ir
-from podcheck.engine import growth, vector, workers
+from podcheck.engine import growth, packing, vector, workers
 from podcheck.engine.bfs import BfsOptions
 from podcheck.engine.packing import ExactStore
 
@@ -110,3 +110,37 @@ def test_rebuilds_at_level_starts_give_the_one_process_run(monkeypatch, tmp_path
             if int(pid) != os.getpid()]
     assert sum(not mid for mid, _, _ in rows) >= 2
     assert all(states > growth.MOST_LOAD * length for mid, states, length in rows if mid)
+
+
+def _batches(seed: int, count: int) -> list[tuple[list[np.ndarray], np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    return [([rng.integers(0, 1 << 40, 3_000, dtype=np.uint64) for _ in range(2)],
+             np.arange(3_000, dtype=np.int64) + 3_000 * step) for step in range(count)]
+
+
+def test_arrays_grow_in_place_with_little_room_to_spare():
+    """NOTE(array-growth): the keys and links grow in place (no copy) by 1/STEP, so
+    they hold at most 1/STEP more than the states stored, beyond the first capacity."""
+    store = ExactStore(2)
+    for keys, links in _batches(5, 40):
+        store.insert(keys, links)
+        assert store.capacity <= max(4_096, store.size + store.size // packing.STEP + 1)
+        assert all(len(a) >= store.capacity for a in [*store.keys, store.links])
+    assert store.copies == 0 and store.size > 100_000
+
+
+def test_arrays_a_view_refers_to_are_copied_and_the_ids_are_the_same():
+    """An array another object refers to is never resized under it: numpy refuses and
+    the store copies it; the view still reads what it read, the ids are unchanged."""
+    plain, viewed = ExactStore(2), ExactStore(2)
+    views = []
+    for step, (keys, links) in enumerate(_batches(6, 12)):
+        if step % 4 == 1:
+            views.append((viewed.keys[1][:viewed.size], viewed.keys[1][:viewed.size].copy()))
+        a, b = plain.insert(keys, links), viewed.insert(keys, links)
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert viewed.copies >= 1 and plain.copies == 0
+    assert all(np.array_equal(view, seen) for view, seen in views)
+    assert all(np.array_equal(p[:plain.size], v[:viewed.size])
+               for p, v in zip([*plain.keys, plain.links], [*viewed.keys, viewed.links],
+                               strict=True))  # fmt: skip
