@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from podcheck.engine import pyslotcode, pyslots
+from podcheck.engine.gcpause import pausing
 from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
 from podcheck.engine.pycode import compiled
 from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, sum_source, value_source
@@ -311,6 +312,7 @@ def _make_chunked(system: TransitionSystem, sources: list[str], slots: pyslots.P
     return make
 
 
+@pausing
 def _expander_factory(
     system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool,
     skip: Skips | None = None,
