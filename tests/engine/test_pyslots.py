@@ -6,13 +6,15 @@ thresholds lowered so that every run and loop is generated as at 10 000 replicas
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from drain_spec import drain_spec
 
+from podcheck import ir
 from podcheck.check import CheckOptions, load_and_compile
-from podcheck.engine import bfs, pycompile, pyloops, pyslots
+from podcheck.engine import bfs, copies, pycompile, pyloops, pyslots
 from podcheck.engine.bfs import BfsOptions
 from podcheck.ir import TransitionSystem
 
@@ -76,6 +78,26 @@ def test_a_violation_found_through_the_table_has_the_same_trace(
             _lowered(m, True)
             assert pyslots.plan(system) is not None
             assert _summary(system, options) == expected
+
+
+def test_a_pod_action_unlike_its_template_explores_as_per_action(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    system = _drain(tmp_path, 4)  # web-3's restart also reads web-1's `exists`: no copy
+    at = next(i for i, a in enumerate(system.actions)
+              if a.name == "restart" and ("pod", "web-3") in a.params)
+    guard = ir.and_(system.actions[at].guard, ir.Var(system.symmetry[0].blocks[0][0]))
+    actions = (*system.actions[:at], replace(system.actions[at], guard=guard),
+               *system.actions[at + 1:])
+    changed = replace(system, actions=actions)
+    assert at not in copies.copies(changed, changed.symmetry[0]).of
+    options = BfsOptions(max_states=200, symmetry=False)
+    with monkeypatch.context() as m:
+        _lowered(m, False)
+        expected = _summary(changed, options)
+    _lowered(monkeypatch, True)
+    plan = pyslots.plan(changed)
+    assert plan is not None and not any(r.first <= at < r.stop for r in plan.runs)
+    assert _summary(changed, options) == expected
 
 
 def test_the_plan_covers_every_pod_action_but_the_creations(tmp_path: Path) -> None:
