@@ -174,20 +174,36 @@ def _copy(t: Action, c: Action, swap: dict[int, int], direct: _Direct,
 
 def _same(t: Expr, c: Expr, swap: dict[int, int], direct: _Direct,
           memo: dict[int, Expr]) -> bool:  # fmt: skip
-    """Expression `c` is `t` renamed by `swap` (NOTE(slot-copies))."""
-    if t is c:
-        return isinstance(t, Const) or direct.expr(t) in (NONE, MIXED)
-    if isinstance(t, Var):
-        return isinstance(c, Var) and swap.get(t.index, t.index) == c.index
-    if isinstance(t, Const):
-        return isinstance(c, Const) and t.value == c.value
-    if not isinstance(c, Op) or t.op != c.op or len(t.args) != len(c.args):
-        return False
-    paired = memo.get(id(c))
-    if paired is not None:
-        return paired is t
-    if direct.expr(t) == MIXED:
-        return False  # several members read: only the same object is that node
-    memo[id(c)] = t
-    return all(_same(x, y, swap, direct, memo) for x, y in zip(t.args, c.args, strict=True))
-
+    """Expression `c` is `t` renamed by `swap` (NOTE(slot-copies)); pairs of nodes
+    compared from a stack (no call per node: this is the cost of the check)."""
+    stack: list[tuple[Expr, Expr]] = [(t, c)]
+    while stack:
+        t, c = stack.pop()
+        kind = type(t)
+        if t is c:
+            if kind is not Const and direct.expr(t) >= 0:
+                return False  # a member's own part must be renamed, not shared
+            continue
+        if kind is not type(c):
+            return False
+        if kind is Var:
+            if swap.get(t.index, t.index) != c.index:  # type: ignore[union-attr]
+                return False
+            continue
+        if kind is Const:
+            if t.value != c.value:  # type: ignore[union-attr]
+                return False
+            continue
+        assert isinstance(t, Op) and isinstance(c, Op)
+        if t.op != c.op or len(t.args) != len(c.args):
+            return False
+        paired = memo.get(id(c))
+        if paired is not None:
+            if paired is not t:
+                return False
+            continue
+        if direct.expr(t) == MIXED:
+            return False  # several members read: only the same object is that node
+        memo[id(c)] = t
+        stack.extend(zip(t.args, c.args, strict=True))
+    return True
