@@ -182,10 +182,10 @@ def plan(system: TransitionSystem) -> Plan | None:
     keys = _Keys(group)
     of = copies(system, group).of  # NOTE(slot-copies): a copy's key is its template's
     owned: list[tuple[int, int]] = []
-    for index, a in enumerate(system.actions):
+    for index, action in enumerate(system.actions):
         got = of.get(index)
         if got is None:
-            owned.append(keys.action(a.guard, a.updates))
+            owned.append(keys.action(action.guard, action.updates))
         else:
             owner, key = owned[got[0]]
             owned.append((got[1], key) if owner >= 0 else (owner, key))

@@ -156,3 +156,23 @@ def test_every_spec_explores_the_same_through_the_table(
         with monkeypatch.context() as m:
             _lowered(m, True)
             assert _summary(system, options) == expected, options
+
+
+def test_the_actions_code_is_kept_between_expanders_of_one_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTE(code-cache): an expander built again with fewer flagged conditions (as
+    `bfs._search` does when one is met) reuses the plan and the actions' code; another
+    system builds its own."""
+    _lowered(monkeypatch, True)
+    system = _drain(tmp_path, 4)
+    packing = pycompile.Packing.of(system)
+    flagged = [p.condition for p in system.properties if p.condition is not None]
+    built: list[object] = []
+    real = pycompile._action_codes
+    monkeypatch.setattr(pycompile, "_action_codes",
+                        lambda *a: built.append(a) or real(*a))  # type: ignore[func-returns-value]
+    first = pycompile._expander_factory(system, packing, flagged, False)
+    again = pycompile._expander_factory(system, packing, (), False)
+    assert len(built) == 1 and first is not again
+    pycompile._expander_factory(replace(system), packing, (), False)
+    assert len(built) == 2  # an equal system, another object: built again
