@@ -14,7 +14,7 @@ from drain_spec import drain_spec
 
 from podcheck import ir
 from podcheck.check import CheckOptions, load_and_compile
-from podcheck.engine import bfs, copies, pycompile, pyloops, pyslots
+from podcheck.engine import bfs, copies, pychunked, pycompile, pyloops, pyslots
 from podcheck.engine.bfs import BfsOptions
 from podcheck.ir import TransitionSystem
 
@@ -168,8 +168,8 @@ def test_the_actions_code_is_kept_between_expanders_of_one_run(
     packing = pycompile.Packing.of(system)
     flagged = [p.condition for p in system.properties if p.condition is not None]
     built: list[object] = []
-    real = pycompile._action_codes
-    monkeypatch.setattr(pycompile, "_action_codes",
+    real = pychunked._action_codes
+    monkeypatch.setattr(pychunked, "_action_codes",
                         lambda *a: built.append(a) or real(*a))  # type: ignore[func-returns-value]
     first = pycompile._expander_factory(system, packing, flagged, False)
     again = pycompile._expander_factory(system, packing, (), False)
