@@ -65,13 +65,13 @@ _CACHE: list[tuple[TransitionSystem, SymmetryGroup, Copies]] = []
 
 def copies(system: TransitionSystem, group: SymmetryGroup) -> Copies:
     """The copies among the actions of `system` of `group`'s members
-    (NOTE(slot-copies)); the last few answers are kept (the symmetry verification and
+    (NOTE(slot-copies)); the last two answers are kept (the symmetry verification and
     the expander ask alike; the entry keeps the system alive, so an id is not reused)."""
     for seen, g, found in _CACHE:
         if seen is system and g == group:
             return found
     found = _find(system.actions, system.vars, group)
-    _CACHE[:] = [*_CACHE[-3:], (system, group, found)]
+    _CACHE[:] = [*_CACHE[-1:], (system, group, found)]  # each holds a system (GiBs)
     return found
 
 
@@ -177,6 +177,7 @@ def _same(t: Expr, c: Expr, swap: dict[int, int], direct: _Direct,
     """Expression `c` is `t` renamed by `swap` (NOTE(slot-copies)); pairs of nodes
     compared from a stack (no call per node: this is the cost of the check)."""
     stack: list[tuple[Expr, Expr]] = [(t, c)]
+    owners = direct.memo
     while stack:
         t, c = stack.pop()
         kind = type(t)
@@ -202,7 +203,8 @@ def _same(t: Expr, c: Expr, swap: dict[int, int], direct: _Direct,
             if paired is not t:
                 return False
             continue
-        if direct.expr(t) == MIXED:
+        owner = owners.get(id(t))  # memo hits inline: the hot loop of the check
+        if (direct.expr(t) if owner is None else owner) == MIXED:
             return False  # several members read: only the same object is that node
         memo[id(c)] = t
         stack.extend(zip(t.args, c.args, strict=True))
