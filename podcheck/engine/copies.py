@@ -9,18 +9,20 @@ NOTE(slot-copies): the model compiler builds every pod slot of a workload from o
 template (`model/slots.py`, `symmetry_groups`: same template, same controller) and lays
 each kind of action out for every slot in slot order (NOTE(slot-table)).  That claim is
 not trusted, it is checked, but per copy by a direct comparison instead of a walk that
-builds every node's form.  The *proposal* is read off the update targets only: an
-action whose group targets lie in one member's block, keyed by its name, fairness, actor
-and target positions; stretches of members repeating the first member's keys
-(`pyloops.repeated`) are candidate runs.  A candidate member's action `c` is a *copy* of
-the first member's action `t` (the template) when the template reads and writes, outside
-nodes reading several members, only its own member m0's block, and `c` is `t` with the
-blocks of m0 and m swapped, node by node and argument by argument, where a node of `t`
-reading no member's block directly (a constant part, the clock's delta) or reading
-several (a PDB's healthy count) must be *the same object* in `c` (that is not a renaming
-of it, but it is what both stages key by: the identity or a form independent of m0 and
-m).  Within one member's copies, a node of `c` met twice must pair with the same node of
-`t` (`memo`).  What fails is no copy, and is walked as before.
+builds every node's form.  The *proposal* is read off the update targets (an action
+whose group targets lie in one member's block; one updating none of the group, by the
+pod its parameters name), keyed by the action's name, fairness, actor and target
+positions; stretches of members repeating the first member's keys (`pyloops.repeated`)
+are candidate runs.  A candidate member m's action `c` is a *copy* of the first member
+m0's action `t` (the template) when the template reads and writes, outside nodes
+reading several members, only m0's block, and `c` is `t` with the blocks of m0 and m
+swapped, node by node and argument by argument, where a node of `t` reading several
+members (a PDB's healthy count) must be *the same object* in `c` (not a renaming of it,
+but what both stages key it by: its identity, or a form independent of m0 and m), and a
+node that is the same object in both must read no member's block directly (a constant
+part, the clock's delta) or read several.  Within one member's copies, a node of `c`
+met twice must pair with the same node of `t` (`memo`).  A member one of whose actions
+fails has none of its actions of that run taken as copies: they are walked as before.
 
 Why a copy has the form both stages would compute by walking it (so no result changes,
 tests/engine/test_copies.py compares them on specs): by induction on `t`'s structure.
