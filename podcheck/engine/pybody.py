@@ -102,7 +102,7 @@ def shared_parts(exprs: Sequence[Expr]) -> list[Op]:
             count[id(e)] += 1
             return size[id(e)]
         count[id(e)] = 1
-        parts = [walk(x) for x in e.args]
+        parts = [walk(x) if type(x) is Op else 1 for x in e.args]  # leaves inline
         n = -1 if e.op in ("//", "%") or -1 in parts else 1 + sum(parts)
         size[id(e)] = n
         order.append(e)

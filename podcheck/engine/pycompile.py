@@ -24,11 +24,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from podcheck.engine import pyslotcode, pyslots
+from podcheck.engine import pyslots
+from podcheck.engine.gcpause import pausing
 from podcheck.engine.pybody import Body, PreState, action_body, shared_parts
 from podcheck.engine.pycode import compiled
 from podcheck.engine.pyexpr import ONE, ZERO, bounds, cond_source, sum_source, value_source
-from podcheck.engine.pyhoist import list_reads, split_hoists
 from podcheck.ir import Expr, ModelError, State, TransitionSystem
 
 __all__ = ["ONE", "ZERO", "bounds", "cond_source", "value_source"]  # re-exported
@@ -242,84 +242,26 @@ def _reads(lines: Sequence[str]) -> list[str]:
     return [f"        v{i} = s[{i}]" for i in used]
 
 
-def _chunked_sources(
-    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool,
-    skip: Skips, slots: pyslots.Plan | None = None,
-) -> list[str]:
-    """One top-level `part{c}` function per `CHUNK` actions (with `slots`, one `run{c}`
-    per run of slot actions instead: NOTE(slot-table) in `engine/pyslots.py`), then
-    `expand` calling them in order; they read `seen`, `add` and the `push_*` callables as
-    globals, and each is compiled on its own (a limit's signal handler runs between two).
-    The subexpressions several guards share (e.g. a workload's lowest absent slot) are
-    computed once per state, before the parts, into the list `g` passed to every part,
-    by functions of `CHUNK` lines (NOTE(chunked-hoists)); so are the flagged conditions'.
-    With `slots`, only the guard parts reading several members are."""
-    shared, guard_names = (_guards(system, range(len(system.actions))) if slots is None
-                           else pyslotcode.hoist(system, slots, slots.hoisted, "g"))
-    sources, calls = split_hoists(shared, "g", "hoist", CHUNK)
-    calls = ["def expand(s, x, link):", "        out = []" if edges else "        k = 0",
-             *calls, *([] if shared else ["        g = ()"])]
-    memo: Bounds = {}
-    for c, (first, last, run) in enumerate(pyslots.segments(len(system.actions), slots, CHUNK)):
-        if run is not None and slots is not None:
-            sources.append(pyslotcode.run_source(system, slots, run, c, guard_names.memo,
-                                              edges, packing.offset))
-        else:
-            body = [line for a in range(first, last) for line in
-                    _action_lines(system, packing, a, edges, guard_names, memo, skip)]
-            head = (f"def part{c}(s, x, link, g, out):" if edges
-                    else f"def part{c}(s, x, link, g):")
-            sources.append("\n".join([head, *_reads(body), *list_reads(body, "g"),
-                                       *([] if edges else ["        k = 0"]), *body,
-                                       "        return None" if edges else "        return k"]))
-        name = "part" if run is None else "run"
-        calls.append(f"        {name}{c}(s, x, link, g, out)" if edges
-                     else f"        k += {name}{c}(s, x, link, g)")
-    if edges:
-        calls += ["        push_edges(out)", "        k = len(out)"]
-    flag_lines, flag_names = (_hoist(system, flagged, "f") if slots is None else pyslotcode.hoist(
-        system, slots, slots.parts(shared_parts(flagged), flagged), "f"))
-    flag = " or ".join(cond_source(e, flag_names) for e in flagged)
-    if flag:
-        flag_functions, flag_calls = split_hoists(flag_lines, "f", "flags", CHUNK)
-        sources += flag_functions
-        calls += [*flag_calls, *_reads([flag]), *list_reads([flag], "f"),
-                  f"        return ~k if {flag} else k"]
-    else:
-        calls.append("        return k")
-    return [*sources, "\n".join(calls)]
-
-
-def _make_chunked(system: TransitionSystem, sources: list[str], slots: pyslots.Plan | None,
-                  skip: Skips | None) -> Callable[..., Expander]:  # fmt: skip
-    codes = [compiled(src + "\n", f"<podcheck:part{i}>") for i, src in enumerate(sources)]
-    fail = _domain_error(system)
-    tables = {f"T{c}": pyslotcode.table(slots, run, Packing.of(system).offset, skip)
-              for c, (_, _, run) in enumerate(pyslots.segments(len(system.actions), slots, CHUNK))
-              if run is not None and slots is not None}
-
-    def make(seen: object, add: object, push_state: object, push_key: object,
-             push_link: object, push_edges: object) -> Expander:
-        namespace: dict[str, object] = {
-            "fail": fail, "seen": seen, "add": add, "push_state": push_state,
-            "push_key": push_key, "push_link": push_link, "push_edges": push_edges,
-            "twin": pyslotcode.twin, **tables, **(slots.tables if slots else {})}
-        for code in codes:
-            exec(code, namespace)  # noqa: S102 - source is generated from the IR, ints only
-        return namespace["expand"]  # type: ignore[return-value]
-
-    return make
-
-
+@pausing
 def _expander_factory(
     system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool,
     skip: Skips | None = None,
 ) -> Callable[..., Expander]:  # fmt: skip
     if len(system.actions) > CHUNK:
-        slots = pyslots.plan(system) if len(system.actions) >= pyslots.SLOTS_FROM else None
-        return _make_chunked(system, _chunked_sources(system, packing, flagged, edges,
-                                                      skip or {}, slots), slots, skip)
+        from podcheck.engine import pychunked  # it imports this module
+
+        return pychunked.factory(system, packing, flagged, edges, skip)
     return _make(system, expander_source(system, packing, flagged, edges=edges, skip=skip))
+
+
+def _chunked_sources(
+    system: TransitionSystem, packing: Packing, flagged: Sequence[Expr], edges: bool,
+    skip: Skips, slots: pyslots.Plan | None = None,
+) -> list[str]:  # fmt: skip
+    """`pychunked.sources` (NOTE(linear-codegen))."""
+    from podcheck.engine import pychunked  # it imports this module
+
+    return pychunked.sources(system, packing, flagged, edges, skip, slots)
 
 
 def _visit_lines(a: int, body: Body, edges: bool, pairs: Pairs) -> list[str]:

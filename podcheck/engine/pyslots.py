@@ -39,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from podcheck.engine import pyloops
+from podcheck.engine.copies import copies
 from podcheck.engine.pybody import shared_parts
 from podcheck.ir import Action, Const, Expr, Op, SymmetryGroup, TransitionSystem, Var
 
@@ -179,7 +180,15 @@ def plan(system: TransitionSystem) -> Plan | None:
     if group is None:
         return None
     keys = _Keys(group)
-    owned = [keys.action(a.guard, a.updates) for a in system.actions]
+    of = copies(system, group).of  # NOTE(slot-copies): a copy's key is its template's
+    owned: list[tuple[int, int]] = []
+    for index, action in enumerate(system.actions):
+        got = of.get(index)
+        if got is None:
+            owned.append(keys.action(action.guard, action.updates))
+        else:
+            owner, key = owned[got[0]]
+            owned.append((got[1], key) if owner >= 0 else (owner, key))
     for p in system.properties:
         for e in (p.condition, p.target):
             if e is not None:

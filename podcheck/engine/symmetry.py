@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 from podcheck.engine import templates as slot_templates
 from podcheck.engine import vacancy
+from podcheck.engine.copies import Copies, copies
+from podcheck.engine.gcpause import pausing
 from podcheck.engine.normal import Normal, Renaming, Unsupported, pair, renaming
 from podcheck.ir import (
     Action,
@@ -154,8 +156,14 @@ def _forms(system: TransitionSystem, group: SymmetryGroup,
     if group.references:
         return None
     walker = walkers.setdefault(group.name, slot_templates.SlotForms(group))
-    walker.keep.append(system.actions)
-    return [walker.action(a) for a in system.actions]
+    return walker.owned(system.actions, copies(system, group))
+
+
+def _copied(system: TransitionSystem, group: SymmetryGroup,
+            actions: Sequence[Action]) -> Copies:  # fmt: skip
+    """The copies among `actions`, the system's or its relaxed ones (NOTE(slot-copies))."""
+    found = copies(system, group)
+    return found if actions is system.actions else found.within(system.actions, actions)
 
 
 def _by_template(system: TransitionSystem, group: SymmetryGroup, actions: Sequence[Action],
@@ -172,12 +180,13 @@ def _by_template(system: TransitionSystem, group: SymmetryGroup, actions: Sequen
 
     if not group.references:
         maps = slot_templates.generator_maps(walker(group), actions, system.terminal,
-                                             conds, gens)
+                                             conds, gens, _copied(system, group, actions))
         if maps is not None:
             return maps
     for g in system.symmetry:
+        copied = _copied(system, g, actions) if not g.references else None
         maps = slot_templates.commuting_maps(group, walker(g), actions, system.terminal,
-                                             conds, gens)
+                                             conds, gens, copied)
         if maps is not None:
             return maps
     return None
@@ -317,6 +326,7 @@ def _ties(system: TransitionSystem, group: SymmetryGroup) -> bool:
     return bool(group.references) and fact > MAX_TIES
 
 
+@pausing
 def prepare(
     system: TransitionSystem, *, liveness: bool = False, templates: bool = True,
 ) -> tuple[Symmetry | None, SymmetryUse]:

@@ -62,6 +62,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from podcheck.engine.copies import Copies
 from podcheck.engine.normal import COMMUTATIVE, Normal, Renaming, Unsupported, pair, renaming
 from podcheck.ir import Action, Const, Expr, Op, SymmetryGroup, Var
 
@@ -86,6 +87,7 @@ class SlotForms:
         self.table: dict[tuple[str, ...], str] = {}
         self.keep: list[object] = []
         self.aggregates: set[int] = set()  # ids of the nodes that are aggregates
+        self.by_action: dict[int, Owned] = {}  # id of an action (kept) -> `action`
 
     def expr(self, e: Expr) -> Owned:
         """The owner (a member, `_NONE` or `_OTHER`) and the slot form of `e`."""
@@ -167,11 +169,31 @@ class SlotForms:
         forms = sorted(f for _, f in ups)
         return (owners.pop() if owners else _NONE), f"{guard}|{' '.join(forms)}|{a.fairness}"
 
-    def actions(self, actions: Sequence[Action]) -> list[Owned] | None:
-        """Per action its slot and form; None unless every member's slot actions have
-        the same multiset of forms (NOTE(slot-templates) fact 2)."""
+    def owned(self, actions: Sequence[Action], copied: Copies | None = None) -> list[Owned]:
+        """Per action its slot and form, a copy's (NOTE(slot-copies)) taken from the
+        action it copies instead of walked; each action's answer is memoised (the
+        relaxed actions of a lowest-free group are mostly the system's own objects)."""
         self.keep.append(actions)
-        owned = [self.action(a) for a in actions]
+        of = {} if copied is None else copied.of
+        owned: list[Owned] = []
+        memo = self.by_action
+        for index, a in enumerate(actions):
+            got = of.get(index)
+            if got is not None:
+                owner, form = owned[got[0]]
+                owned.append((got[1], form) if owner >= 0 else (owner, form))
+                continue
+            found = memo.get(id(a))
+            if found is None:
+                found = memo[id(a)] = self.action(a)
+            owned.append(found)
+        return owned
+
+    def actions(self, actions: Sequence[Action],
+                copied: Copies | None = None) -> list[Owned] | None:  # fmt: skip
+        """Per action its slot and form (`owned`); None unless every member's slot
+        actions have the same multiset of forms (NOTE(slot-templates) fact 2)."""
+        owned = self.owned(actions, copied)
         per: list[Counter[str]] = [Counter() for _ in range(self.k)]
         for owner, form in owned:
             if owner >= 0:
@@ -181,7 +203,7 @@ class SlotForms:
 
 def generator_maps(
     walker: SlotForms, actions: Sequence[Action], terminal: Expr, conds: Sequence[Expr],
-    generators: Sequence[Sequence[int]],
+    generators: Sequence[Sequence[int]], copied: Copies | None = None,
 ) -> Maps | None:  # fmt: skip
     """Per generator (member `i` goes to `perm[i]`), the action map `normal.pair` would
     give, when the system is of template shape and symmetric (NOTE(slot-templates));
@@ -189,7 +211,7 @@ def generator_maps(
     and says why)."""
     if walker.group.references or walker.k < 2:
         return None
-    owned = walker.actions(actions)
+    owned = walker.actions(actions, copied)
     walker.keep.append((terminal, *conds))
     if owned is None or any(o == _OTHER for o, _ in owned) or any(
             walker.expr(c)[0] != _NONE for c in (terminal, *conds)):
@@ -216,13 +238,13 @@ def _commutes(h: SymmetryGroup, g: SymmetryGroup) -> bool:
 
 def commuting_maps(
     h: SymmetryGroup, walker: SlotForms, actions: Sequence[Action], terminal: Expr,
-    conds: Sequence[Expr], generators: Sequence[Sequence[int]],
+    conds: Sequence[Expr], generators: Sequence[Sequence[int]], copied: Copies | None = None,
 ) -> Maps | None:  # fmt: skip
     """The generators' action maps of `h` (as `normal.pair` gives them) when `h` maps
     the system onto itself, checked on the slot template of `walker`'s group
     (NOTE(commuting-groups)); None when not of that shape or not symmetric (the per-pod
     check decides and says why)."""
-    owned = walker.actions(actions) if _commutes(h, walker.group) else None
+    owned = walker.actions(actions, copied) if _commutes(h, walker.group) else None
     if owned is None:
         return None
     first = {form: i for i, (owner, form) in reversed(list(enumerate(owned))) if owner == 0}

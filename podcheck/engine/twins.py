@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from podcheck.engine import vacancy
+from podcheck.engine.gcpause import pausing
 from podcheck.engine.symmetry import Symmetry, images
 from podcheck.ir import Action, SymmetryGroup, TransitionSystem
 
@@ -83,6 +84,7 @@ class BlockEquality:
         return got
 
 
+@pausing
 def twins(system: TransitionSystem, canon: Symmetry) -> Twins:
     """The twin pairs of every verified group without references (module doc)."""
     pairs: dict[int, list[tuple[Block, Block]]] = {}

@@ -213,9 +213,12 @@ def conjuncts(e: Expr) -> list[Expr]:
 
 def relaxed(system: TransitionSystem, group: SymmetryGroup) -> tuple[Action, ...]:
     """The actions with NOTE(lowest-free)'s conjuncts dropped: in a guard holding
-    `not used_i` for a member i and `used_j` for exactly the members j < i, the `used_j`."""
+    `not used_i` for a member i and `used_j` for exactly the members j < i, the `used_j`.
+    An action whose guard has none is returned itself (the same object: NOTE(slot-copies)
+    keeps the copies whose actions are unchanged)."""
     member, memo = _members(group), _Memo()
-    return tuple(replace(a, guard=_relax(a.guard, member, memo)) for a in system.actions)
+    return tuple(a if (guard := _relax(a.guard, member, memo)) is a.guard
+                 else replace(a, guard=guard) for a in system.actions)
 
 
 def relaxed_condition(e: Expr, group: SymmetryGroup) -> Expr:

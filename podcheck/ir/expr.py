@@ -71,12 +71,12 @@ FALSE = Const(0)
 
 def op(name: str, *args: Expr | int) -> Expr:
     """Build `Op(name, args)`, wrapping plain ints as `Const`."""
-    return Op(name, tuple(Const(a) if isinstance(a, int) else a for a in args))
+    return Op(name, tuple([Const(a) if isinstance(a, int) else a for a in args]))
 
 
 def and_(*args: Expr) -> Expr:
     """Conjunction; the empty conjunction is `TRUE`, a single conjunct is itself."""
-    parts = tuple(a for a in args if a != TRUE)
+    parts = tuple([a for a in args if type(a) is not Const or a.value != 1])  # != TRUE
     if not parts:
         return TRUE
     return parts[0] if len(parts) == 1 else Op("and", parts)
@@ -84,7 +84,7 @@ def and_(*args: Expr) -> Expr:
 
 def or_(*args: Expr) -> Expr:
     """Disjunction; the empty disjunction is `FALSE`, a single disjunct is itself."""
-    parts = tuple(a for a in args if a != FALSE)
+    parts = tuple([a for a in args if type(a) is not Const or a.value != 0])  # != FALSE
     if not parts:
         return FALSE
     return parts[0] if len(parts) == 1 else Op("or", parts)

@@ -241,7 +241,9 @@ def symmetry_groups(cluster: Cluster) -> tuple[ir.SymmetryGroup, ...]:
     (same template, same controller; a slot's block is every variable of `pod <slot>`,
     in declaration order), and the nodes when all have the same capacity and zone (named
     by each slot's `node`).  A property or environment that names one pod or node makes the engine
-    drop the group, and the run says so."""
+    drop the group, and the run says so.  Each slot's actions are its template's with the
+    slot's variables put in, laid out per kind for every slot in slot order: the engine
+    checks them as copies of the first slot's (NOTE(slot-copies) in engine/copies.py)."""
     owner: dict[str, list[int]] = {}
     for i, v in enumerate(cluster.builder.vars):
         owner.setdefault(v.owner, []).append(i)

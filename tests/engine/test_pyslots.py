@@ -6,13 +6,15 @@ thresholds lowered so that every run and loop is generated as at 10 000 replicas
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from drain_spec import drain_spec
 
+from podcheck import ir
 from podcheck.check import CheckOptions, load_and_compile
-from podcheck.engine import bfs, pycompile, pyloops, pyslots
+from podcheck.engine import bfs, copies, pychunked, pycompile, pyloops, pyslots
 from podcheck.engine.bfs import BfsOptions
 from podcheck.ir import TransitionSystem
 
@@ -78,6 +80,26 @@ def test_a_violation_found_through_the_table_has_the_same_trace(
             assert _summary(system, options) == expected
 
 
+def test_a_pod_action_unlike_its_template_explores_as_per_action(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    system = _drain(tmp_path, 4)  # web-3's restart also reads web-1's `exists`: no copy
+    at = next(i for i, a in enumerate(system.actions)
+              if a.name == "restart" and ("pod", "web-3") in a.params)
+    guard = ir.and_(system.actions[at].guard, ir.Var(system.symmetry[0].blocks[0][0]))
+    actions = (*system.actions[:at], replace(system.actions[at], guard=guard),
+               *system.actions[at + 1:])
+    changed = replace(system, actions=actions)
+    assert at not in copies.copies(changed, changed.symmetry[0]).of
+    options = BfsOptions(max_states=200, symmetry=False)
+    with monkeypatch.context() as m:
+        _lowered(m, False)
+        expected = _summary(changed, options)
+    _lowered(monkeypatch, True)
+    plan = pyslots.plan(changed)
+    assert plan is not None and not any(r.first <= at < r.stop for r in plan.runs)
+    assert _summary(changed, options) == expected
+
+
 def test_the_plan_covers_every_pod_action_but_the_creations(tmp_path: Path) -> None:
     system = _drain(tmp_path, 4)
     plan = pyslots.plan(system)
@@ -134,3 +156,23 @@ def test_every_spec_explores_the_same_through_the_table(
         with monkeypatch.context() as m:
             _lowered(m, True)
             assert _summary(system, options) == expected, options
+
+
+def test_the_actions_code_is_kept_between_expanders_of_one_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTE(code-cache): an expander built again with fewer flagged conditions (as
+    `bfs._search` does when one is met) reuses the plan and the actions' code; another
+    system builds its own."""
+    _lowered(monkeypatch, True)
+    system = _drain(tmp_path, 4)
+    packing = pycompile.Packing.of(system)
+    flagged = [p.condition for p in system.properties if p.condition is not None]
+    built: list[object] = []
+    real = pychunked._action_codes
+    monkeypatch.setattr(pychunked, "_action_codes",
+                        lambda *a: built.append(a) or real(*a))  # type: ignore[func-returns-value]
+    first = pycompile._expander_factory(system, packing, flagged, False)
+    again = pycompile._expander_factory(system, packing, (), False)
+    assert len(built) == 1 and first is not again
+    pycompile._expander_factory(replace(system), packing, (), False)
+    assert len(built) == 2  # an equal system, another object: built again
