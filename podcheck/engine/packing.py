@@ -52,8 +52,7 @@ Ints = npt.NDArray[np.int64]
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _NO_LINK = np.iinfo(np.int64).max
-STEP = 8  # NOTE(array-growth): a store's arrays grow in place by at least 1/STEP
-SPARE = 2  # and, when copied, by 1/SPARE
+STEP, SPARE = 8, 2  # NOTE(array-growth): grown in place by >= 1/STEP, copied by >= 1/SPARE
 
 
 @dataclass(frozen=True, slots=True)
