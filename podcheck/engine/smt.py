@@ -318,7 +318,8 @@ def check_invariant(system: TransitionSystem, invariant: Expr, bad: Expr,
 def inductive_core(system: TransitionSystem, parts: Sequence[Expr], bad: Expr,
                    deadline: Deadline, rounds: int) -> list[int] | None:  # fmt: skip
     """Indices of a subset of `parts` (inductive together and excluding `bad`) that is
-    too, grown from unsat cores (NOTE(invariant-core) in pdr.py); None if not found."""
+    too, grown from unsat cores (NOTE(invariant-core) in pdr.py), without the parts
+    the others imply (NOTE(implied-facts)); None if not found."""
     enc = Encoder(system)
     pre, post = enc.state("pre"), enc.state("post")
     flags = [z3.Bool(f"part{i}", enc.ctx) for i in range(len(parts))]
@@ -335,9 +336,22 @@ def inductive_core(system: TransitionSystem, parts: Sequence[Expr], bad: Expr,
                 return None
             grown = needed | {int(str(f)[4:]) for f in session.core()}
         if obligation is None and grown == needed:
-            return sorted(needed)
+            return _irredundant(session, [enc.formula(p, pre) for p in parts], flags, needed)
         needed = grown
     return None
+
+
+def _irredundant(session: Session, parts: Sequence[Formula], flags: Sequence[Formula],
+                 needed: set[int]) -> list[int]:  # fmt: skip
+    """NOTE(implied-facts): `needed` without each part implied by the ranges and the parts
+    kept (the largest tried first); the conjunction is the same on the domains."""
+    kept = sorted(needed)
+    for i in sorted(needed, key=lambda i: (-len(str(parts[i])), -i)):
+        with session.scope():
+            session.add(z3.Not(parts[i]))
+            if session.check(*(flags[j] for j in kept if j != i)).verdict is Verdict.HOLDS:
+                kept.remove(i)
+    return kept
 
 
 _FROM_Z3: Mapping[int, str] = {
