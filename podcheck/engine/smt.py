@@ -35,7 +35,8 @@ from podcheck.engine.smt_values import TIMEOUT, ChcOutcome, Deadline
 from podcheck.ir import Const, Expr, State, TransitionSystem, Var
 
 __all__ = ["TIMEOUT", "ChcOutcome", "Deadline", "Encoder", "Outcome", "Session", "StateCopy",
-           "check_invariant", "inductive_core", "prove_by_chc", "state_of", "states_of", "value_of"]
+           "check_invariant", "inductive_core", "irredundant", "prove_by_chc", "state_of",
+           "states_of", "value_of"]
 
 UNBOUNDED = 2**32 - 1  # Z3's "no limit" for an unsigned parameter
 Formula = z3.BoolRef
@@ -318,8 +319,7 @@ def check_invariant(system: TransitionSystem, invariant: Expr, bad: Expr,
 def inductive_core(system: TransitionSystem, parts: Sequence[Expr], bad: Expr,
                    deadline: Deadline, rounds: int) -> list[int] | None:  # fmt: skip
     """Indices of a subset of `parts` (inductive together and excluding `bad`) that is
-    too, grown from unsat cores (NOTE(invariant-core) in pdr.py), without the parts
-    the others imply (NOTE(implied-facts)); None if not found."""
+    too, grown from unsat cores (NOTE(invariant-core) in pdr.py); None if not found."""
     enc = Encoder(system)
     pre, post = enc.state("pre"), enc.state("post")
     flags = [z3.Bool(f"part{i}", enc.ctx) for i in range(len(parts))]
@@ -336,19 +336,26 @@ def inductive_core(system: TransitionSystem, parts: Sequence[Expr], bad: Expr,
                 return None
             grown = needed | {int(str(f)[4:]) for f in session.core()}
         if obligation is None and grown == needed:
-            return _irredundant(session, [enc.formula(p, pre) for p in parts], flags, needed)
+            return sorted(needed)
         needed = grown
     return None
 
 
-def _irredundant(session: Session, parts: Sequence[Formula], flags: Sequence[Formula],
-                 needed: set[int]) -> list[int]:  # fmt: skip
-    """NOTE(implied-facts): `needed` without each part implied by the ranges and the parts
-    kept (the largest tried first); the conjunction is the same on the domains."""
-    kept = sorted(needed)
-    for i in sorted(needed, key=lambda i: (-len(str(parts[i])), -i)):
+
+def irredundant(system: TransitionSystem, parts: Sequence[Expr], deadline: Deadline
+                ) -> list[int]:  # fmt: skip
+    """NOTE(implied-facts) in pdr.py: indices of `parts` without each part that the
+    variables' ranges and the parts kept imply (the largest tried first)."""
+    enc = Encoder(system)
+    pre = enc.state("pre")
+    flags = [z3.Bool(f"part{i}", enc.ctx) for i in range(len(parts))]
+    formulas = [enc.formula(p, pre) for p in parts]
+    session = Session(enc, deadline)
+    session.add(pre.domain, *(z3.Implies(f, p) for f, p in zip(flags, formulas, strict=True)))
+    kept = list(range(len(parts)))
+    for i in sorted(kept, key=lambda i: (-len(str(parts[i])), -i)):
         with session.scope():
-            session.add(z3.Not(parts[i]))
+            session.add(z3.Not(formulas[i]))
             if session.check(*(flags[j] for j in kept if j != i)).verdict is Verdict.HOLDS:
                 kept.remove(i)
     return kept
