@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from podcheck import ir
-from podcheck.engine import houdini, smt
+from podcheck.engine import cores, houdini, smt
 from podcheck.engine.bmc import Reach, Unrolling, search_from
 from podcheck.engine.result import Solver, SolverUnknown, Verdict
 from podcheck.ir import Expr, TransitionSystem
@@ -230,14 +230,14 @@ def smaller(system: TransitionSystem, invariant: Expr, bad: Expr,
     answer or U does not settle within `CORE_ROUNDS` steps.
 
     NOTE(implied-facts): then every part of U that the others kept and the variables'
-    ranges imply is dropped (`smt.irredundant`, the largest part first; a query over one
+    ranges imply is dropped (`cores.irredundant`, the largest part first; a query over one
     state, no step): the conjunction is the same on the domains, so it is as inductive
     and as safe, and `_checked` re-checks it whole anyway."""
     parts = _flat(invariant)
-    core = smt.inductive_core(system, parts, bad, deadline, CORE_ROUNDS)
+    core = cores.inductive_core(system, parts, bad, deadline, CORE_ROUNDS)
     if core is None:
         return invariant
-    kept = smt.irredundant(system, [parts[i] for i in core], deadline)
+    kept = cores.irredundant(system, [parts[i] for i in core], deadline)
     return ir.and_(*(parts[core[i]] for i in kept))
 
 

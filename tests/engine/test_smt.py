@@ -139,13 +139,3 @@ def test_the_invariant_checker_rejects_a_non_inductive_invariant():
     assert smt.check_invariant(system, ir.op("<=", A, 2), bad, deadline) is Verdict.VIOLATED
     assert smt.check_invariant(system, ir.op("<=", A, 9), bad, deadline) is Verdict.VIOLATED
 
-
-def test_irredundant_drops_the_parts_the_others_and_the_ranges_imply():
-    """NOTE(implied-facts): `a <= 3` follows from `a <= 1`, `c <= 1` from c's range
-    0..1, `a + b <= 4` from `a <= 1` and `b <= 2`; what is left is not implied."""
-    parts = [ir.op("<=", A, 3), ir.op("<=", A, 1), ir.op("<=", C, 1),
-             ir.op("<=", ir.op("+", A, B), 4), ir.op("<=", B, 2)]
-    assert smt.irredundant(system_of(), parts, smt.Deadline()) == [1, 4]
-    assert smt.irredundant(system_of(), parts[:2], smt.Deadline()) == [1]
-    assert smt.irredundant(system_of(), [ir.op("<=", A, B), ir.op(">=", A, B)],
-                           smt.Deadline()) == [0, 1]  # fmt: skip
