@@ -26,24 +26,20 @@ Stage: `podcheck.report`.  Consumes a `TransitionSystem` and the invariant of a
   exists and f = 0`; the other case, `-f > 0`, is false on f's range and goes).  Every
   rewriting here is an equivalence on the variables' ranges, the states the invariant
   is checked on (`smt.check_invariant` assumes the domains), so the lines printed say
-  what the invariant re-checked says.
+  what the invariant re-checked says (the folding: `report/folding.py`);
+- NOTE(step-facts): the bounds of one counter under one premise and one condition are
+  one line (`_steps`): `if P then f <= 6; <= 5 when t >= 10; <= 4 when >= 20`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from podcheck import ir
-from podcheck.ir import Const, Expr, Op, TransitionSystem, Var, evaluate
-from podcheck.report import phrases
+from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
+from podcheck.report import folding, phrases
 
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_NEGATED = folding.NEGATED
 _SHOWN = {"==": "=", "!=": "!="}
-_BOOLEAN = frozenset({*_NEGATED, "and", "or", "not"})
-_ARITH = frozenset({"+", "-", "*", "neg", "//", "%", "min", "max", "ite"})
-Allowed = tuple[int, frozenset[int]]  # a variable and the values a test lets it take
-_ENUMERATED = 4096  # a test of a variable with a larger domain is shown as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +65,8 @@ def render_invariant(system: TransitionSystem, expr: Expr) -> list[str]:
     w = _Words(system, phrases.names(system))
     values: dict[int, frozenset[int]] = {}
     rest: list[Expr] = []
-    for c in (_fold(system, _unflagged(system, c)) for c in parts):
-        one = _allowed(system, c)
+    for c in (folding.fold(system, folding.unflagged(system, c)) for c in parts):
+        one = folding.allowed(system, c)
         if one is None:
             rest.append(c)
         else:
@@ -78,50 +74,89 @@ def render_invariant(system: TransitionSystem, expr: Expr) -> list[str]:
             values[index] = values.get(index, allowed) & allowed
     lines = [_values(w, i, values[i]) for i in sorted(values)]
     fixed = {i: min(a) for i, a in values.items() if len(a) == 1}
-    folded = [_fold(system, _substituted(c, fixed)) for c in rest]
+    folded = [folding.fold(system, folding.substituted(c, fixed)) for c in rest]
     return lines + _steps(w, [c for c in folded if c != Const(1)])
 
 
-Step = tuple[str, int, int | None, frozenset[int], frozenset[int]]  # if, x, y, x's, y's
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """NOTE(step-facts): one fact `if ifs then x in bound or not (subject when)`: the
+    values `bound` of the counter `x` once the condition `subject when` (`startup time
+    left of app` `>= 50`) holds, `y` what the condition reads (a variable, or a sum
+    compared with a number; None: no condition), `order` sorting weaker conditions
+    first (its direction first: `>=` or `<=`)."""
+
+    ifs: str
+    x: int
+    bound: frozenset[int]
+    y: int | Expr | None = None
+    subject: str = ""
+    when: str = ""
+    order: tuple[int, int] = (-1, 0)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.ifs, self.x
 
 
 def _steps(w: _Words, parts: list[Expr]) -> list[str]:
     """The lines of `parts`, with NOTE(step-facts) merged: `if P then x <= a or y <= b`
-    for several bounds of one counter `x` under one premise `P` and one `y` (and `if P
-    then x <= a`, no `y`) is one line, `if P then x <= a0; <= a1 when y >= b1 + 1; ...`,
-    at the place of its first fact (the conjunction is the same)."""
+    for several bounds of one counter `x` under one premise `P` and one condition on
+    `y` (and `if P then x <= a`, no condition) is one line, `if P then x <= a0; <= a1
+    when y >= b1 + 1; ...`, at the place of its first fact (the conjunction is the same)."""
     steps = [_step(w, c) for c in parts]
-    ys: dict[tuple[str, int], int] = {}
+    ys: dict[tuple[str, int], tuple[int | Expr, int]] = {}
     for st in steps:
-        if st is not None and st[2] is not None:
-            ys.setdefault((st[0], st[1]), st[2])
-    groups: dict[tuple[str, int], list[Step]] = {}
+        if st is not None and st.y is not None:
+            ys.setdefault(st.key, (st.y, st.order[0]))
+    groups: dict[tuple[str, int], list[_Step]] = {}
     for st in steps:
-        if st is not None and (st[0], st[1]) in ys and st[2] in (None, ys[st[0], st[1]]):
-            groups.setdefault((st[0], st[1]), []).append(st)
+        if st is not None and st.key in ys and (st.y is None or ys[st.key] == (st.y, st.order[0])):
+            groups.setdefault(st.key, []).append(st)
     lines, done = [], set()
     for c, st in zip(parts, steps, strict=True):
-        key = None if st is None else (st[0], st[1])
-        if key is None or key not in groups or len(groups[key]) < 2 or st not in groups[key]:
+        group = groups.get(st.key, []) if st is not None else []
+        if st is None or len(group) < 2 or st not in group:
             lines.append(_show(w, c))
-        elif key not in done:
-            done.add(key)
-            lines.append(_step_line(w, groups[key]))
+        elif st.key not in done:
+            done.add(st.key)
+            lines.append(_step_line(w, group))
     return lines
 
 
-def _step(w: _Words, c: Expr) -> Step | None:
-    """NOTE(step-facts): `c` as (premises, x, y, x's values, y's values) when it reads
-    `if P then x in A or y in B` (or `if P then x in A`) with A and B ranges of numbers
-    from one end of x's and y's domains; else None."""
+def _step(w: _Words, c: Expr) -> _Step | None:
+    """NOTE(step-facts): `c` as a `_Step` when it reads `if P then x in A or y in B`
+    (or `if P then x in A`) with A a range of numbers from one end of x's domain and
+    `y in B` a range from one end of y's, or a sum compared with a number; else None."""
     if not (isinstance(c, Op) and c.op == "or"):
         return None
     ifs, items = _rule(w, c.args, False)
-    tests = [i for i in items if isinstance(i, tuple) and _end_range(w.system, *i)]
-    if len(tests) != len(items) or not (len(tests) == 2 or (len(tests) == 1 and ifs)):
+    if not items or not isinstance(items[0], tuple) or not _end_range(w.system, *items[0]):
         return None
-    (x, a), *other = tests
-    return (ifs, x, other[0][0], a, other[0][1]) if other else (ifs, x, None, a, frozenset())
+    x, bound = items[0]
+    if len(items) == 1:
+        return _Step(ifs, x, bound) if ifs else None
+    if len(items) != 2:
+        return None
+    y = items[1]
+    if isinstance(y, tuple):
+        if not _end_range(w.system, *y) or y[0] == x:
+            return None
+        cond = folding.domain(w.system, y[0]) - y[1]
+        up = max(cond) == w.system.vars[y[0]].hi
+        subject = w.names[y[0]]
+        text = _values(w, y[0], cond).removeprefix(f"{subject} ")
+        return _Step(ifs, x, bound, y[0], subject, text, (0, min(cond)) if up else (1, -max(cond)))
+    if not (isinstance(y, Op) and y.op in ("<", "<=", ">", ">=") and isinstance(y.args[1], Const)):
+        return None
+    term, k = y.args[0], y.args[1].value
+    at_least = {"<": k, "<=": k + 1}.get(y.op)  # the condition: term >= at_least
+    at_most = {">": k, ">=": k - 1}.get(y.op)  # or: term <= at_most
+    subject = _show(w, term, True)
+    if at_least is not None:
+        return _Step(ifs, x, bound, term, subject, f">= {at_least}", (0, at_least))
+    assert at_most is not None
+    return _Step(ifs, x, bound, term, subject, f"<= {at_most}", (1, -at_most))
 
 
 def _end_range(system: TransitionSystem, index: int, allowed: frozenset[int]) -> bool:
@@ -133,143 +168,25 @@ def _end_range(system: TransitionSystem, index: int, allowed: frozenset[int]) ->
     return not full and len(allowed) == hi - lo + 1 and (lo == var.lo or hi == var.hi)
 
 
-def _step_line(w: _Words, group: list[Step]) -> str:
+def _step_line(w: _Words, group: list[_Step]) -> str:
     """`if P then x <= a0; <= a1 when y >= b1; ...`: the weakest condition first."""
-    ordered = sorted(group, key=lambda st: (st[2] is not None, st[4], -len(st[3]), min(st[3])))
-    texts, named_y = [], False
-    for n, (_, x, y, a, b) in enumerate(ordered):
-        bound = _values(w, x, a)
-        text = bound if n == 0 else bound.removeprefix(f"{w.names[x]} ")
-        if y is not None:
-            cond = _values(w, y, _domain(w.system, y) - b)
-            text += f" when {cond.removeprefix(f'{w.names[y]} ') if named_y else cond}"
-            named_y = True
+    texts, named = [], False
+    for n, st in enumerate(sorted(group, key=lambda st: (st.order, -len(st.bound)))):
+        bound = _values(w, st.x, st.bound)
+        text = bound if n == 0 else bound.removeprefix(f"{w.names[st.x]} ")
+        if st.y is not None:
+            text += f" when {st.when}" if named else f" when {st.subject} {st.when}"
+            named = True
         texts.append(text)
-    ifs = group[0][0]
+    ifs = group[0].ifs
     return f"if {ifs} then {'; '.join(texts)}" if ifs else "; ".join(texts)
-
-
-def _negative(e: Expr) -> bool:
-    return isinstance(e, Op) and e.op == "*" and isinstance(e.args[0], Const) and \
-        e.args[0].value < 0  # fmt: skip
-
-
-def _substituted(e: Expr, fixed: Mapping[int, int]) -> Expr:
-    """`e` with each variable of `fixed` replaced by its value, folded (module doc): a
-    part without variables is evaluated, `or` / `and` drop their constant parts, a sum
-    its zeros (its constant last, its positive terms first)."""
-    if isinstance(e, Var):
-        return Const(fixed[e.index]) if e.index in fixed else e
-    if isinstance(e, Const):
-        return e
-    args = tuple(_substituted(a, fixed) for a in e.args)
-    if all(isinstance(a, Const) for a in args):
-        return Const(evaluate(Op(e.op, args), ()))
-    consts = [a.value for a in args if isinstance(a, Const)]
-    others = tuple(a for a in args if not isinstance(a, Const))
-    if e.op in ("or", "and"):
-        if any((v != 0) == (e.op == "or") for v in consts):  # a true part, a false one
-            return Const(1 if e.op == "or" else 0)
-        return others[0] if len(others) == 1 else Op(e.op, others)
-    if e.op == "+":
-        total = sum(consts)
-        terms = (*(a for a in others if not _negative(a)), *(a for a in others if _negative(a)),
-                 *((Const(total),) if total else ()))
-        return terms[0] if len(terms) == 1 else Op("+", terms)
-    return Op(e.op, args)
-
-
-def _fold(system: TransitionSystem, e: Expr) -> Expr:
-    """`e` with every boolean part that reads one variable and holds for all of its
-    range, or none of it, replaced by true or false, and the constants folded."""
-    if isinstance(e, Op) and e.op in ("and", "or", "not"):
-        e = _substituted(Op(e.op, tuple(_fold(system, a) for a in e.args)), {})
-    one = _allowed(system, e)
-    if one is not None and not one[1]:
-        return ir.FALSE
-    if one is not None and one[1] == _domain(system, one[0]):
-        return ir.TRUE
-    return e
-
-
-def _flag(system: TransitionSystem, index: int) -> bool:
-    var = system.vars[index]
-    return not var.labels and (var.lo, var.hi) == (0, 1)
-
-
-def _in_arithmetic(e: Expr, inside: bool = False) -> set[int]:
-    """The variables `e` reads inside arithmetic (a sum, a product, ...)."""
-    if isinstance(e, Var):
-        return {e.index} if inside else set()
-    if isinstance(e, Const):
-        return set()
-    return set().union(*(_in_arithmetic(a, inside or e.op in _ARITH) for a in e.args))
-
-
-def _unflagged(system: TransitionSystem, e: Expr) -> Expr:
-    """NOTE(flag-cases): `e` with every test that has a 0/1 flag inside its arithmetic
-    split into the flag's two cases, `(flag and e[1/flag]) or (not flag and e[0/flag])`,
-    each folded."""
-    e = _pushed(e)
-    if isinstance(e, Op) and e.op in ("and", "or", "not"):
-        return Op(e.op, tuple(_unflagged(system, a) for a in e.args))
-    if not (isinstance(e, Op) and e.op in _NEGATED):
-        return e
-    flags = sorted(i for i in _in_arithmetic(e) if _flag(system, i))
-    if not flags:
-        return e
-    i = flags[0]
-    cases = (ir.and_(ir.eq(Var(i), v), _unflagged(system, _substituted(e, {i: v})))
-             for v in (1, 0))  # fmt: skip
-    return _fold(system, ir.or_(*(_fold(system, c) for c in cases)))
-
-
-def _pushed(e: Expr) -> Expr:
-    """`not` moved inside a test or an `and` / `or` (De Morgan), one level."""
-    if not (isinstance(e, Op) and e.op == "not" and isinstance(e.args[0], Op)):
-        return e
-    inner = e.args[0]
-    if inner.op in _NEGATED:
-        return Op(_NEGATED[inner.op], inner.args)
-    if inner.op in ("and", "or"):
-        dual = "or" if inner.op == "and" else "and"
-        return Op(dual, tuple(ir.not_(a) for a in inner.args))
-    if inner.op == "not":
-        return inner.args[0]
-    return e
-
-
-def _domain(system: TransitionSystem, index: int) -> frozenset[int]:
-    var = system.vars[index]
-    return frozenset(range(var.lo, var.hi + 1))
-
-
-def _allowed(system: TransitionSystem, e: Expr) -> Allowed | None:
-    """The values one variable may take under `e`, when `e` is a test that reads only
-    that variable (of a range of at most `_ENUMERATED` values)."""
-    if not (isinstance(e, Op) and e.op in _BOOLEAN):
-        return None
-    read = ir.reads(e)
-    if len(read) != 1:
-        return None
-    index = read.pop()
-    var = system.vars[index]
-    if var.hi - var.lo >= _ENUMERATED:  # a counter up to int32: no value set
-        return None
-    state = [0] * len(system.vars)
-    allowed = set()
-    for v in range(var.lo, var.hi + 1):
-        state[index] = v
-        if evaluate(e, state):
-            allowed.add(v)
-    return index, frozenset(allowed)
 
 
 def _values(w: _Words, index: int, allowed: frozenset[int]) -> str:
     """`x = v`, `x != v`, `x in {...}` (labels, runs), `x <= hi`, `x >= lo`, `lo <= x <=
     hi`; a 0/1 variable without labels as a flag (`x`, `not x`)."""
     var, name = w.system.vars[index], w.names[index]
-    domain = _domain(w.system, index)
+    domain = folding.domain(w.system, index)
     if not allowed:
         return "false"
     words = phrases.labelled(var)
@@ -311,7 +228,7 @@ def _rule(w: _Words, args: tuple[Expr, ...], nested: bool) -> tuple[str, list[It
     merged: dict[int, frozenset[int]] = {}
     order: list[int | Expr] = []
     for a in args:
-        one = _allowed(system, a)
+        one = folding.allowed(system, a)
         if one is None:
             order.append(a)
         elif one[0] in merged:
@@ -322,12 +239,12 @@ def _rule(w: _Words, args: tuple[Expr, ...], nested: bool) -> tuple[str, list[It
     items: list[Item] = [(i, merged[i]) if isinstance(i, int) else i for i in order]
 
     def excluded(item: Item) -> bool:
-        return isinstance(item, tuple) and len(_domain(system, item[0]) - item[1]) == 1
+        return isinstance(item, tuple) and len(folding.domain(system, item[0]) - item[1]) == 1
 
     premises = 0
     while not nested and premises < len(items) - 1 and excluded(items[premises]):
         premises += 1
-    ifs = " and ".join(_values(w, i, _domain(system, i) - a)
+    ifs = " and ".join(_values(w, i, folding.domain(system, i) - a)
                        for i, a in (p for p in items[:premises] if isinstance(p, tuple)))
     return ifs, items[premises:]
 
@@ -350,7 +267,7 @@ def _show(w: _Words, e: Expr, nested: bool = False) -> str:
         return str(e.value)
     if isinstance(e, Var):
         return w.names[e.index]
-    one = _allowed(w.system, e) if e.op != "or" else None
+    one = folding.allowed(w.system, e) if e.op != "or" else None
     if one is not None:
         return _values(w, *one)
     if e.op == "not" and isinstance(e.args[0], Op) and e.args[0].op in _NEGATED:
