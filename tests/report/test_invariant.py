@@ -144,3 +144,12 @@ def test_the_process_timer_of_a_container_that_exits_is_its_startup_or_run_time_
     assert phrases.names(PROBED)[2] == "startup time left of app"
     exits = Action("exit", (("pod", "web"), ("container", "app")), ir.TRUE, (), "exits", "x")
     assert phrases.names(replace(PROBED, actions=(exits,)))[2] == "startup or run time left of app"
+
+
+def test_a_sum_compared_with_a_number_is_the_condition_of_a_step_fact():
+    starting, gap = ir.op("!=", P, 0), ir.op("+", PT, ir.op("*", -1, Var(4)))
+    facts = [ir.or_(starting, ir.op("<=", F, 2), ir.op("<", gap, 40)),
+             ir.or_(starting, ir.op("<=", F, 5), ir.op("<=", gap, 10))]
+    assert render_invariant(PROBED, ir.and_(*facts)) == [
+        "if process of app = starting then startup probe failures of app <= 5 when (startup "
+        "time left of app - startup probe failures of side of pod a) >= 11; <= 2 when >= 40"]
