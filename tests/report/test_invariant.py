@@ -153,3 +153,9 @@ def test_a_sum_compared_with_a_number_is_the_condition_of_a_step_fact():
     assert render_invariant(PROBED, ir.and_(*facts)) == [
         "if process of app = starting then startup probe failures of app <= 5 when (startup "
         "time left of app - startup probe failures of side of pod a) >= 11; <= 2 when >= 40"]
+
+
+def test_every_phrase_names_a_field_of_the_model():
+    from podcheck.report import people, phrases
+
+    assert set(phrases.CONTAINER) <= people.INTERNAL
