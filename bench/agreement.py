@@ -201,10 +201,12 @@ def _system(job: Job) -> TransitionSystem:
         spec = load(str(job.path)).value
         assert spec is not None
         system = compile_spec(spec.instances[job.count][1]).value
-    else:
+    elif job.path.suffix == ".yaml":  # its header's options, as `podcheck test` reads them
         options = options_of(target(str(job.path)), CheckOptions())
         assert isinstance(options, CheckOptions), options
         system = load_and_compile(str(job.path), options)[0].value
+    else:  # as the agreement test compiles it (`tune`: the merged system of its points)
+        system = load_and_compile(str(job.path), CheckOptions())[0].value
     assert system is not None, job.label
     return system
 
