@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from podcheck import ir
-from podcheck.engine import houdini, smt
+from podcheck.engine import cores, houdini, smt
 from podcheck.engine.bmc import Reach, Unrolling, search_from
 from podcheck.engine.result import Solver, SolverUnknown, Verdict
 from podcheck.ir import Expr, TransitionSystem
@@ -227,10 +227,18 @@ def smaller(system: TransitionSystem, invariant: Expr, bad: Expr,
     starts as the unsat core (over S's conjuncts in the pre-state) of "S and bad"; while
     "S, a step, not U after" has a core outside U, that core joins U.  At the end U
     before a step implies U after it, and U excludes bad.  S itself when Z3 does not
-    answer or U does not settle within `CORE_ROUNDS` steps."""
+    answer or U does not settle within `CORE_ROUNDS` steps.
+
+    NOTE(implied-facts): then every part of U that the others kept and the variables'
+    ranges imply is dropped (`cores.irredundant`, the largest part first; a query over one
+    state, no step): the conjunction is the same on the domains, so it is as inductive
+    and as safe, and `_checked` re-checks it whole anyway."""
     parts = _flat(invariant)
-    core = smt.inductive_core(system, parts, bad, deadline, CORE_ROUNDS)
-    return invariant if core is None else ir.and_(*(parts[i] for i in core))
+    core = cores.inductive_core(system, parts, bad, deadline, CORE_ROUNDS)
+    if core is None:
+        return invariant
+    kept = cores.irredundant(system, [parts[i] for i in core], deadline)
+    return ir.and_(*(parts[core[i]] for i in kept))
 
 
 def _flat(expr: Expr) -> list[Expr]:

@@ -20,7 +20,6 @@ parameter range): `Encoder.constant`, passed to `Encoder.formula` through `extra
 
 from __future__ import annotations
 
-import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,7 +34,7 @@ from podcheck.engine.smt_values import TIMEOUT, ChcOutcome, Deadline
 from podcheck.ir import Const, Expr, State, TransitionSystem, Var
 
 __all__ = ["TIMEOUT", "ChcOutcome", "Deadline", "Encoder", "Outcome", "Session", "StateCopy",
-           "check_invariant", "inductive_core", "prove_by_chc", "state_of", "states_of", "value_of"]
+           "check_invariant", "prove_by_chc", "state_of", "states_of", "value_of"]
 
 UNBOUNDED = 2**32 - 1  # Z3's "no limit" for an unsigned parameter
 Formula = z3.BoolRef
@@ -127,6 +126,18 @@ class Encoder:
     def negate(self, formula: Formula) -> Formula:
         """`not formula`."""
         return z3.Not(formula)
+
+    def all_of(self, formulas: Sequence[Formula]) -> Formula:
+        """The conjunction of `formulas` (true for none)."""
+        return z3.And([self.true(), *formulas])
+
+    def flag(self, name: str) -> Formula:
+        """A fresh boolean constant `name` (an assumption that names a part)."""
+        return z3.Bool(name, self.ctx)
+
+    def implies(self, a: Formula, b: Formula) -> Formula:
+        """`a -> b`."""
+        return z3.Implies(a, b)
 
     def differ(self, a: StateCopy, b: StateCopy) -> Formula:
         """The two states are not the same state."""
@@ -315,31 +326,6 @@ def check_invariant(system: TransitionSystem, invariant: Expr, bad: Expr,
     return Verdict.UNKNOWN if Verdict.UNKNOWN in verdicts else Verdict.HOLDS
 
 
-def inductive_core(system: TransitionSystem, parts: Sequence[Expr], bad: Expr,
-                   deadline: Deadline, rounds: int) -> list[int] | None:  # fmt: skip
-    """Indices of a subset of `parts` (inductive together and excluding `bad`) that is
-    too, grown from unsat cores (NOTE(invariant-core) in pdr.py); None if not found."""
-    enc = Encoder(system)
-    pre, post = enc.state("pre"), enc.state("post")
-    flags = [z3.Bool(f"part{i}", enc.ctx) for i in range(len(parts))]
-    session = Session(enc, deadline)
-    session.add(pre.domain, *(z3.Implies(f, enc.formula(p, pre))
-                              for f, p in zip(flags, parts, strict=True)))  # fmt: skip
-    after = [enc.formula(p, post) for p in parts]
-    step, needed = z3.And(enc.transition(pre, post), post.domain), set[int]()
-    for obligation in itertools.chain([enc.formula(bad, pre)], itertools.repeat(None, rounds)):
-        kept = z3.And([enc.true(), *(after[i] for i in needed)])
-        with session.scope():
-            session.add(obligation if obligation is not None else z3.And(step, z3.Not(kept)))
-            if session.check(*flags).verdict is not Verdict.HOLDS:
-                return None
-            grown = needed | {int(str(f)[4:]) for f in session.core()}
-        if obligation is None and grown == needed:
-            return sorted(needed)
-        needed = grown
-    return None
-
-
 _FROM_Z3: Mapping[int, str] = {
     z3.Z3_OP_AND: "and", z3.Z3_OP_OR: "or", z3.Z3_OP_NOT: "not", z3.Z3_OP_EQ: "==",
     z3.Z3_OP_DISTINCT: "!=", z3.Z3_OP_LE: "<=", z3.Z3_OP_LT: "<", z3.Z3_OP_GE: ">=",
@@ -374,19 +360,8 @@ def _translate(e: z3.ExprRef, index: Mapping[int, int]) -> Expr:
         raise ValueError(str(e))
     args = tuple(_translate(c, index) for c in e.children())
     if name in ("==", "!=", "-", "*") and len(args) > 2:
-        return _chain(name, args)
+        return ir.chain(name, args)
     return ir.Op(name, args)
-
-
-def _chain(name: str, args: tuple[Expr, ...]) -> Expr:
-    if name == "==":
-        return ir.and_(*(ir.eq(a, b) for a, b in itertools.pairwise(args)))
-    if name == "!=":
-        return ir.and_(*(ir.op("!=", a, b) for a, b in itertools.combinations(args, 2)))
-    out = args[0]
-    for a in args[1:]:
-        out = ir.Op(name, (out, a))
-    return out
 
 
 def value_of(model: Model, term: Term) -> int:

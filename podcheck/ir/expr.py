@@ -6,6 +6,7 @@ Stage: the contract between `podcheck.model` (which builds expressions) and ever
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 State = tuple[int, ...]
@@ -115,6 +116,18 @@ def sum_(*args: Expr) -> Expr:
 def count(*conds: Expr) -> Expr:
     """How many of the boolean conditions hold."""
     return sum_(*(ite(c, 1, 0) for c in conds))
+
+
+def chain(name: str, args: tuple[Expr, ...]) -> Expr:
+    """An n-ary `==` / `!=` (every pair differs) / `-` / `*` (left to right) as binary ops."""
+    if name == "==":
+        return and_(*(eq(a, b) for a, b in itertools.pairwise(args)))
+    if name == "!=":
+        return and_(*(op("!=", a, b) for a, b in itertools.combinations(args, 2)))
+    out = args[0]
+    for a in args[1:]:
+        out = Op(name, (out, a))
+    return out
 
 
 def reads(*exprs: Expr, out: set[int] | None = None) -> set[int]:

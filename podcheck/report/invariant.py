@@ -14,24 +14,40 @@ Stage: `podcheck.report`.  Consumes a `TransitionSystem` and the invariant of a
   arithmetic; the conjunction is the same): a disjunction whose first parts exclude one
   value each reads as an implication (`if pod web-0 app.state = Running then pod web-0
   node = n1`), tests of one variable inside it are merged the same way, and enumerated
-  values are shown by label.
+  values are shown by label;
+- in the spec's words (NOTE(invariant-words) in `report/phrases.py`): a container's
+  timers and counters by what they count (`startup probe failures of app`), a probe
+  phase as `done` / `pending` / `released`;
+- a test that reads one variable, whatever its arithmetic, as the values it allows
+  (`(1 - f) > 0` reads `f = 0`), and one that reads none or allows every value of the
+  variable's range folded to false or true;
+- NOTE(flag-cases): never a 0/1 flag inside arithmetic: a test with a flag inside a sum
+  (`(pod app exists - f) > 0`) is split into the flag's two cases, each folded (`pod app
+  exists and f = 0`; the other case, `-f > 0`, is false on f's range and goes).  Every
+  rewriting here is an equivalence on the variables' ranges, the states the invariant
+  is checked on (`smt.check_invariant` assumes the domains), so the lines printed say
+  what the invariant re-checked says (the folding: `report/folding.py`);
+- NOTE(step-facts): the bounds of one counter under one premise and one condition are
+  one line (`_steps`): `if P then f <= 6; <= 5 when t >= 10; <= 4 when >= 20`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 
-from podcheck.ir import Const, Expr, Op, TransitionSystem, Var, evaluate
+from podcheck.ir import Const, Expr, Op, TransitionSystem, Var
+from podcheck.report import folding, phrases
 
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-_MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_NEGATED = folding.NEGATED
 _SHOWN = {"==": "=", "!=": "!="}
-_TESTS = {
-    "==": lambda v, c: v == c, "!=": lambda v, c: v != c, "<": lambda v, c: v < c,
-    "<=": lambda v, c: v <= c, ">": lambda v, c: v > c, ">=": lambda v, c: v >= c,
-}  # fmt: skip
-Allowed = tuple[int, frozenset[int]]  # a variable and the values a test lets it take
-_ENUMERATED = 4096  # a test of a variable with a larger domain is shown as written
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The system and the name of each of its variables (`phrases.names`)."""
+
+    system: TransitionSystem
+    names: list[str]
 
 
 def conjuncts(expr: Expr) -> list[Expr]:
@@ -46,102 +62,147 @@ def render_invariant(system: TransitionSystem, expr: Expr) -> list[str]:
     parts = conjuncts(expr)
     if parts == [Const(1)]:
         return ["true"]
+    w = _Words(system, phrases.names(system))
     values: dict[int, frozenset[int]] = {}
     rest: list[Expr] = []
-    for c in parts:
-        one = _allowed(system, c)
+    for c in (folding.fold(system, folding.unflagged(system, c)) for c in parts):
+        one = folding.allowed(system, c)
         if one is None:
             rest.append(c)
         else:
             index, allowed = one
             values[index] = values.get(index, allowed) & allowed
-    lines = [_values(system, i, values[i]) for i in sorted(values)]
+    lines = [_values(w, i, values[i]) for i in sorted(values)]
     fixed = {i: min(a) for i, a in values.items() if len(a) == 1}
-    folded = [_substituted(c, fixed) for c in rest]
-    return lines + [_show(system, c) for c in folded if c != Const(1)]
+    folded = [folding.fold(system, folding.substituted(c, fixed)) for c in rest]
+    return lines + _steps(w, [c for c in folded if c != Const(1)])
 
 
-def _negative(e: Expr) -> bool:
-    return isinstance(e, Op) and e.op == "*" and isinstance(e.args[0], Const) and \
-        e.args[0].value < 0  # fmt: skip
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """NOTE(step-facts): one fact `if ifs then x in bound or not (subject when)`: the
+    values `bound` of the counter `x` once the condition `subject when` (`startup time
+    left of app` `>= 50`) holds, `y` what the condition reads (a variable, or a sum
+    compared with a number; None: no condition), `order` sorting weaker conditions
+    first (its direction first: `>=` or `<=`)."""
+
+    ifs: str
+    x: int
+    bound: frozenset[int]
+    y: int | Expr | None = None
+    subject: str = ""
+    when: str = ""
+    order: tuple[int, int] = (-1, 0)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.ifs, self.x
 
 
-def _substituted(e: Expr, fixed: Mapping[int, int]) -> Expr:
-    """`e` with each variable of `fixed` replaced by its value, folded (module doc): a
-    part without variables is evaluated, `or` / `and` drop their constant parts, a sum
-    its zeros (its constant last, its positive terms first)."""
-    if isinstance(e, Var):
-        return Const(fixed[e.index]) if e.index in fixed else e
-    if isinstance(e, Const):
-        return e
-    args = tuple(_substituted(a, fixed) for a in e.args)
-    if all(isinstance(a, Const) for a in args):
-        return Const(evaluate(Op(e.op, args), ()))
-    consts = [a.value for a in args if isinstance(a, Const)]
-    others = tuple(a for a in args if not isinstance(a, Const))
-    if e.op in ("or", "and"):
-        if any((v != 0) == (e.op == "or") for v in consts):  # a true part, a false one
-            return Const(1 if e.op == "or" else 0)
-        return others[0] if len(others) == 1 else Op(e.op, others)
-    if e.op == "+":
-        total = sum(consts)
-        terms = (*(a for a in others if not _negative(a)), *(a for a in others if _negative(a)),
-                 *((Const(total),) if total else ()))
-        return terms[0] if len(terms) == 1 else Op("+", terms)
-    return Op(e.op, args)
+def _steps(w: _Words, parts: list[Expr]) -> list[str]:
+    """The lines of `parts`, with NOTE(step-facts) merged: `if P then x <= a or y <= b`
+    for several bounds of one counter `x` under one premise `P` and one condition on
+    `y` (and `if P then x <= a`, no condition) is one line, `if P then x <= a0; <= a1
+    when y >= b1 + 1; ...`, at the place of its first fact (the conjunction is the same)."""
+    steps = [_step(w, c) for c in parts]
+    ys: dict[tuple[str, int], tuple[int | Expr, int]] = {}
+    for st in steps:
+        if st is not None and st.y is not None:
+            ys.setdefault(st.key, (st.y, st.order[0]))
+    groups: dict[tuple[str, int], list[_Step]] = {}
+    for st in steps:
+        if st is not None and st.key in ys and (st.y is None or ys[st.key] == (st.y, st.order[0])):
+            groups.setdefault(st.key, []).append(st)
+    lines, done = [], set()
+    for c, st in zip(parts, steps, strict=True):
+        group = groups.get(st.key, []) if st is not None else []
+        if st is None or len(group) < 2 or st not in group:
+            lines.append(_show(w, c))
+        elif st.key not in done:
+            done.add(st.key)
+            lines.append(_step_line(w, group))
+    return lines
 
 
-def _domain(system: TransitionSystem, index: int) -> frozenset[int]:
-    var = system.vars[index]
-    return frozenset(range(var.lo, var.hi + 1))
-
-
-def _allowed(system: TransitionSystem, e: Expr) -> Allowed | None:
-    """The values one variable may take under `e`, when `e` tests only that variable."""
-    if isinstance(e, Op) and e.op == "not":
-        inner = _allowed(system, e.args[0])
-        return None if inner is None else (inner[0], _domain(system, inner[0]) - inner[1])
-    if isinstance(e, Op) and e.op == "or":
-        tests = [_allowed(system, a) for a in e.args]
-        indices = {t[0] for t in tests if t is not None}
-        if None in tests or len(indices) != 1:
+def _step(w: _Words, c: Expr) -> _Step | None:
+    """NOTE(step-facts): `c` as a `_Step` when it reads `if P then x in A or y in B`
+    (or `if P then x in A`) with A a range of numbers from one end of x's domain and
+    `y in B` a range from one end of y's, or a sum compared with a number; else None."""
+    if not (isinstance(c, Op) and c.op == "or"):
+        return None
+    ifs, items = _rule(w, c.args, False)
+    if not items or not isinstance(items[0], tuple) or not _end_range(w.system, *items[0]):
+        return None
+    x, bound = items[0]
+    if len(items) == 1:
+        return _Step(ifs, x, bound) if ifs else None
+    if len(items) != 2:
+        return None
+    y = items[1]
+    if isinstance(y, tuple):
+        if not _end_range(w.system, *y) or y[0] == x:
             return None
-        return indices.pop(), frozenset().union(*(t[1] for t in tests if t is not None))
-    if not (isinstance(e, Op) and e.op in _TESTS):
+        cond = folding.domain(w.system, y[0]) - y[1]
+        up = max(cond) == w.system.vars[y[0]].hi
+        subject = w.names[y[0]]
+        text = _values(w, y[0], cond).removeprefix(f"{subject} ")
+        return _Step(ifs, x, bound, y[0], subject, text, (0, min(cond)) if up else (1, -max(cond)))
+    if not (isinstance(y, Op) and y.op in ("<", "<=", ">", ">=") and isinstance(y.args[1], Const)):
         return None
-    left, right = e.args
-    test = e.op
-    if isinstance(left, Const) and isinstance(right, Var):
-        test, left, right = _MIRRORED[test], right, left
-    if not (isinstance(left, Var) and isinstance(right, Const)):
-        return None
-    c = right.value
-    var = system.vars[left.index]
-    if var.hi - var.lo >= _ENUMERATED:  # a counter up to int32: no value set
-        return None
-    return left.index, frozenset(v for v in _domain(system, left.index) if _TESTS[test](v, c))
+    term, k = y.args[0], y.args[1].value
+    at_least = {"<": k, "<=": k + 1}.get(y.op)  # the condition: term >= at_least
+    at_most = {">": k, ">=": k - 1}.get(y.op)  # or: term <= at_most
+    subject = _show(w, term, True)
+    if at_least is not None:
+        return _Step(ifs, x, bound, term, subject, f">= {at_least}", (0, at_least))
+    assert at_most is not None
+    return _Step(ifs, x, bound, term, subject, f"<= {at_most}", (1, -at_most))
 
 
-def _values(system: TransitionSystem, index: int, allowed: frozenset[int]) -> str:
+def _end_range(system: TransitionSystem, index: int, allowed: frozenset[int]) -> bool:
+    var = system.vars[index]
+    if phrases.labelled(var) or (var.lo, var.hi) == (0, 1) or not allowed:
+        return False
+    lo, hi = min(allowed), max(allowed)
+    full = (lo, hi) == (var.lo, var.hi)
+    return not full and len(allowed) == hi - lo + 1 and (lo == var.lo or hi == var.hi)
+
+
+def _step_line(w: _Words, group: list[_Step]) -> str:
+    """`if P then x <= a0; <= a1 when y >= b1; ...`: the weakest condition first."""
+    texts, named = [], False
+    for n, st in enumerate(sorted(group, key=lambda st: (st.order, -len(st.bound)))):
+        bound = _values(w, st.x, st.bound)
+        text = bound if n == 0 else bound.removeprefix(f"{w.names[st.x]} ")
+        if st.y is not None:
+            text += f" when {st.when}" if named else f" when {st.subject} {st.when}"
+            named = True
+        texts.append(text)
+    ifs = group[0].ifs
+    return f"if {ifs} then {'; '.join(texts)}" if ifs else "; ".join(texts)
+
+
+def _values(w: _Words, index: int, allowed: frozenset[int]) -> str:
     """`x = v`, `x != v`, `x in {...}` (labels, runs), `x <= hi`, `x >= lo`, `lo <= x <=
     hi`; a 0/1 variable without labels as a flag (`x`, `not x`)."""
-    var, name = system.vars[index], _name(system, index)
-    domain = _domain(system, index)
+    var, name = w.system.vars[index], w.names[index]
+    domain = folding.domain(w.system, index)
     if not allowed:
         return "false"
-    if not var.labels and (var.lo, var.hi) == (0, 1) and len(allowed) == 1:
+    words = phrases.labelled(var)
+    if not words and (var.lo, var.hi) == (0, 1) and len(allowed) == 1:
         return name if allowed == {1} else f"not {name}"  # a flag
     if len(allowed) == 1:
-        return f"{name} = {var.show(min(allowed))}"
+        return f"{name} = {phrases.label(var, min(allowed))}"
     if len(domain - allowed) == 1:
-        return f"{name} != {var.show(min(domain - allowed))}"
+        return f"{name} != {phrases.label(var, min(domain - allowed))}"
     lo, hi = min(allowed), max(allowed)
-    if not var.labels and len(allowed) == hi - lo + 1:
+    if not words and len(allowed) == hi - lo + 1:
         if lo == var.lo:
             return f"{name} <= {hi}"
         return f"{name} >= {lo}" if hi == var.hi else f"{lo} <= {name} <= {hi}"
-    if var.labels:
-        return f"{name} in {{{', '.join(var.show(v) for v in sorted(allowed))}}}"
+    if words:
+        return f"{name} in {{{', '.join(phrases.label(var, v) for v in sorted(allowed))}}}"
     return f"{name} in {{{', '.join(_runs(sorted(allowed)))}}}"
 
 
@@ -156,80 +217,87 @@ def _runs(values: list[int]) -> list[str]:
     return [str(a) if a == b else f"{a}..{b}" for a, b in runs]
 
 
-def _name(system: TransitionSystem, index: int) -> str:
-    var = system.vars[index]
-    return f"{var.owner} {var.field}" if var.owner and var.field else var.name
+Item = tuple[int, frozenset[int]] | Expr  # a test of one variable (merged), or any part
 
 
-def _disjunction(system: TransitionSystem, args: tuple[Expr, ...], nested: bool) -> str:
-    """`a or b ...`: tests of one variable merged; leading parts that exclude a single
-    value become the premises of `if ... then ...` (not when nested)."""
+def _rule(w: _Words, args: tuple[Expr, ...], nested: bool) -> tuple[str, list[Item]]:
+    """`a or b ...` as (premises, items): tests of one variable merged; leading parts
+    that exclude a single value become the premises of `if ... then ...` (none when
+    nested)."""
+    system = w.system
     merged: dict[int, frozenset[int]] = {}
-    items: list[int | Expr] = []
+    order: list[int | Expr] = []
     for a in args:
-        one = _allowed(system, a)
+        one = folding.allowed(system, a)
         if one is None:
-            items.append(a)
+            order.append(a)
         elif one[0] in merged:
             merged[one[0]] |= one[1]
         else:
             merged[one[0]] = one[1]
-            items.append(one[0])
+            order.append(one[0])
+    items: list[Item] = [(i, merged[i]) if isinstance(i, int) else i for i in order]
 
-    def excluded(item: int | Expr) -> bool:
-        return isinstance(item, int) and len(_domain(system, item) - merged[item]) == 1
-
-    def shown(item: int | Expr) -> str:
-        return _values(system, item, merged[item]) if isinstance(item, int) else \
-            _show(system, item, True)  # fmt: skip
+    def excluded(item: Item) -> bool:
+        return isinstance(item, tuple) and len(folding.domain(system, item[0]) - item[1]) == 1
 
     premises = 0
     while not nested and premises < len(items) - 1 and excluded(items[premises]):
         premises += 1
-    then = " or ".join(shown(i) for i in items[premises:])
-    if premises:
-        ifs = " and ".join(_values(system, i, _domain(system, i) - merged[i])
-                           for i in items[:premises] if isinstance(i, int))  # fmt: skip
+    ifs = " and ".join(_values(w, i, folding.domain(system, i) - a)
+                       for i, a in (p for p in items[:premises] if isinstance(p, tuple)))
+    return ifs, items[premises:]
+
+
+def _item(w: _Words, item: Item, alone: bool) -> str:
+    return _values(w, *item) if isinstance(item, tuple) else _show(w, item, not alone)
+
+
+def _disjunction(w: _Words, args: tuple[Expr, ...], nested: bool) -> str:
+    """`a or b ...` (`_rule`): `if premises then items`, or the items."""
+    ifs, items = _rule(w, args, nested)
+    then = " or ".join(_item(w, i, len(items) == 1) for i in items)
+    if ifs:
         return f"if {ifs} then {then}"
     return f"({then})" if nested and len(items) > 1 else then
 
 
-def _show(system: TransitionSystem, e: Expr, nested: bool = False) -> str:
+def _show(w: _Words, e: Expr, nested: bool = False) -> str:
     if isinstance(e, Const):
         return str(e.value)
     if isinstance(e, Var):
-        return _name(system, e.index)
-    one = _allowed(system, e) if e.op != "or" else None
+        return w.names[e.index]
+    one = folding.allowed(w.system, e) if e.op != "or" else None
     if one is not None:
-        return _values(system, *one)
+        return _values(w, *one)
     if e.op == "not" and isinstance(e.args[0], Op) and e.args[0].op in _NEGATED:
         inner = e.args[0]
-        return _compare(system, _NEGATED[inner.op], inner.args[0], inner.args[1])
+        return _compare(w, _NEGATED[inner.op], inner.args[0], inner.args[1])
     if e.op in _NEGATED:
-        return _compare(system, e.op, e.args[0], e.args[1])
+        return _compare(w, e.op, e.args[0], e.args[1])
     if e.op == "or":
-        return _disjunction(system, e.args, nested)
+        return _disjunction(w, e.args, nested)
     if e.op == "and":
-        text = " and ".join(_show(system, a, True) for a in e.args)
+        text = " and ".join(_show(w, a, True) for a in e.args)
         return f"({text})" if nested else text
     if e.op == "not":
-        return f"not {_show(system, e.args[0], True)}"
-    return _arith(system, e, nested)
+        return f"not {_show(w, e.args[0], True)}"
+    return _arith(w, e, nested)
 
 
-def _arith(system: TransitionSystem, e: Op, nested: bool) -> str:
+def _arith(w: _Words, e: Op, nested: bool) -> str:
     if e.op == "+":
-        text = " + ".join(_show(system, a, True) for a in e.args).replace("+ -1*", "- ")
+        text = " + ".join(_show(w, a, True) for a in e.args).replace("+ -1*", "- ")
     elif e.op == "*":
-        return "*".join(_show(system, a, True) for a in e.args)
+        return "*".join(_show(w, a, True) for a in e.args)
     elif e.op in ("-", "//", "%"):
-        text = f"{_show(system, e.args[0], True)} {e.op} {_show(system, e.args[1], True)}"
+        text = f"{_show(w, e.args[0], True)} {e.op} {_show(w, e.args[1], True)}"
     elif e.op == "neg":
-        return f"-{_show(system, e.args[0], True)}"
+        return f"-{_show(w, e.args[0], True)}"
     else:
-        return f"{e.op}({', '.join(_show(system, a) for a in e.args)})"
+        return f"{e.op}({', '.join(_show(w, a) for a in e.args)})"
     return f"({text})" if nested else text
 
 
-def _compare(system: TransitionSystem, op: str, left: Expr, right: Expr) -> str:
-    return f"{_show(system, left, True)} {_SHOWN.get(op, op)} {_show(system, right, True)}"
+def _compare(w: _Words, op: str, left: Expr, right: Expr) -> str:
+    return f"{_show(w, left, True)} {_SHOWN.get(op, op)} {_show(w, right, True)}"

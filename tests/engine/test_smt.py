@@ -138,3 +138,4 @@ def test_the_invariant_checker_rejects_a_non_inductive_invariant():
     assert smt.check_invariant(system, ir.op("<=", A, 5), bad, deadline) is Verdict.HOLDS
     assert smt.check_invariant(system, ir.op("<=", A, 2), bad, deadline) is Verdict.VIOLATED
     assert smt.check_invariant(system, ir.op("<=", A, 9), bad, deadline) is Verdict.VIOLATED
+

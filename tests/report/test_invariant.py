@@ -79,3 +79,83 @@ def test_a_variable_fixed_by_a_fact_is_replaced_by_its_value_in_the_others():
     assert got == ["pod web-1 node = n1",
                    "(pod web-1 app.timer - pod web-1 app.restarts + 1) != 0",
                    "pod web-1 app.restarts != 3"]
+
+
+def test_a_test_of_one_variable_reads_as_its_values_whatever_its_arithmetic():
+    assert lines(ir.op(">", ir.op("+", 1, ir.op("*", -1, R)), 0)) == ["pod web-1 app.restarts = 0"]
+    assert lines(ir.op("<", ir.op("*", 2, R), 10)) == []  # every value of 0..3: by the range
+
+
+def test_a_flag_inside_arithmetic_is_split_into_its_two_cases():
+    """NOTE(flag-cases): `(exists - restarts) > 0` is `exists and restarts = 0` (with
+    `exists` 0 the test is `-restarts > 0`, false on restarts' range 0..3)."""
+    rule = ir.or_(ir.op("!=", S, 0), ir.op(">", ir.op("+", E, ir.op("*", -1, R)), 0))
+    assert lines(rule) == [
+        "if pod web-1 app.state = Waiting then pod web-1 exists and pod web-1 app.restarts = 0"]
+    both = ir.op(">=", ir.op("+", E, T), 2)  # exists: timer >= 1 (!= 0); not: >= 2
+    assert lines(both) == ["(pod web-1 exists and pod web-1 app.timer != 0) or "
+                           "(not pod web-1 exists and pod web-1 app.timer >= 2)"]
+
+
+PROBED = TransitionSystem("p", (
+    StateVar("app.process", 0, 2, ("starting", "up", "hung"), owner="pod web", field="app.process"),
+    StateVar("app.startupFailures", 0, 11, owner="pod web", field="app.startupFailures"),
+    StateVar("app.processTimer", 0, 60, owner="pod web", field="app.processTimer"),
+    StateVar("app.startupPhase", 0, 2, owner="pod web", field="app.startupPhase"),
+    StateVar("side.startupFailures", 0, 3, owner="pod a", field="side.startupFailures"),
+    StateVar("side.startupFailures", 0, 3, owner="pod b", field="side.startupFailures"),
+), ((0,) * 6,), (), ())  # fmt: skip
+P, F, PT, PH = (Var(i) for i in range(4))
+
+
+def test_the_model_counters_and_timers_are_named_in_the_spec_words():
+    """NOTE(invariant-words): a container's counters and timers by what they count, a
+    probe phase by word, a container named by two pods with its pod."""
+    got = render_invariant(PROBED, ir.and_(
+        ir.op("<=", F, 6), ir.op("==", PH, 0), ir.op("<=", Var(4), 1), ir.op("<=", Var(5), 2),
+        ir.or_(ir.op("!=", P, 0), ir.op(">=", PT, 20))))
+    assert got == ["startup probe failures of app <= 6",
+                   "first startup probe of app = done",
+                   "startup probe failures of side of pod a <= 1",
+                   "startup probe failures of side of pod b != 3",
+                   "if process of app = starting then startup time left of app >= 20"]
+
+
+def test_bounds_of_one_counter_under_one_premise_are_one_line():
+    """NOTE(step-facts): `if P then f <= a or t <= b` for several bounds is one line,
+    the unconditional bound first, then the weaker conditions first."""
+    starting = ir.op("!=", P, 0)
+    facts = [ir.or_(starting, ir.op("<=", F, 1), ir.op("<=", PT, 49)),
+             ir.or_(starting, ir.op("<=", F, 6)),
+             ir.or_(starting, ir.op("<=", F, 3), ir.op("<=", PT, 29)),
+             ir.or_(ir.op("<=", F, 4), ir.op("<=", PT, 19))]  # no premise: its own line
+    assert render_invariant(PROBED, ir.and_(*facts)) == [
+        "if process of app = starting then startup probe failures of app <= 6; <= 3 when "
+        "startup time left of app >= 30; <= 1 when >= 50",
+        "startup probe failures of app <= 4 or startup time left of app <= 19"]
+
+
+def test_the_process_timer_of_a_container_that_exits_is_its_startup_or_run_time_left():
+    from dataclasses import replace
+
+    from podcheck.ir import Action
+    from podcheck.report import phrases
+
+    assert phrases.names(PROBED)[2] == "startup time left of app"
+    exits = Action("exit", (("pod", "web"), ("container", "app")), ir.TRUE, (), "exits", "x")
+    assert phrases.names(replace(PROBED, actions=(exits,)))[2] == "startup or run time left of app"
+
+
+def test_a_sum_compared_with_a_number_is_the_condition_of_a_step_fact():
+    starting, gap = ir.op("!=", P, 0), ir.op("+", PT, ir.op("*", -1, Var(4)))
+    facts = [ir.or_(starting, ir.op("<=", F, 2), ir.op("<", gap, 40)),
+             ir.or_(starting, ir.op("<=", F, 5), ir.op("<=", gap, 10))]
+    assert render_invariant(PROBED, ir.and_(*facts)) == [
+        "if process of app = starting then startup probe failures of app <= 5 when (startup "
+        "time left of app - startup probe failures of side of pod a) >= 11; <= 2 when >= 40"]
+
+
+def test_every_phrase_names_a_field_of_the_model():
+    from podcheck.report import people, phrases
+
+    assert set(phrases.CONTAINER) <= people.INTERNAL
