@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 
 from podcheck import estimate
 from podcheck.counted_shape import counts_hint
 from podcheck.diagnostics import Diagnostic, Severity, Span, StageResult, codes
-from podcheck.engine import pycompile
+from podcheck.engine import gcpause, pycompile
 from podcheck.engine.auto import AUTO
 from podcheck.engine.auto import explore as explore_vector
 from podcheck.engine.bfs import BfsOptions, explore
@@ -114,21 +114,13 @@ def load_and_compile(
     return merged, loaded.sources, spec
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
+def _no_gc() -> AbstractContextManager[None]:
     """The model compiler allocates millions of acyclic IR nodes: the cyclic collector
     only rescans them (3x the time at `replicas: 1000`), so it is paused meanwhile, and
     what exists when it ends is frozen (`gc.freeze`: never scanned again; at `replicas:
     10000` the first collection after the compiler took 4.9 s).  `check_file` unfreezes
     at the end of the run."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.freeze()
-            gc.enable()
+    return gcpause.paused(freeze=True)
 
 
 def check_path(path: str, options: CheckOptions,

@@ -26,14 +26,17 @@ R = TypeVar("R")
 
 
 @contextmanager
-def paused() -> Iterator[None]:
-    """The cyclic collector off inside, restored to what it was (NOTE(setup-gc))."""
+def paused(freeze: bool = False) -> Iterator[None]:
+    """The cyclic collector off inside, restored to what it was (NOTE(setup-gc)); with
+    `freeze`, what exists at the end is frozen first (`gc.freeze`: never scanned again)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if freeze:
+                gc.freeze()
             gc.enable()
 
 
