@@ -111,7 +111,6 @@ class Watch:
     max_memory: int | None = None  # bytes of resident memory
     stop: Limit | None = None
     cooperative: bool = False  # True while the BFS polls `stop` itself
-    own_deadline: bool = False  # True while an engine keeps the deadline itself (Z3)
     stopped_at: float | None = None  # `time.monotonic()` when `stop` was first set
     in_search: bool = False  # a search polls `searching` and has not yet seen `stop`
 
@@ -142,8 +141,6 @@ class Watch:
             raise Stopped(self.stop)
 
     def _fire(self, limit: Limit | None) -> None:
-        if limit is Limit.TIMEOUT and self.own_deadline:
-            return
         if limit is not None and (not self.cooperative or self._overshot()):
             raise Stopped(limit)
 
@@ -182,12 +179,6 @@ class Watch:
         self.check()
         return _mode(self, True)
 
-    def keeping_time(self) -> AbstractContextManager[None]:
-        """While inside, reaching the deadline is only recorded: the engine inside was
-        given it (the symbolic engines pass it to every Z3 query) and returns what it
-        decided by then; memory and Ctrl-C still raise `Stopped` at the next tick."""
-        return _own_deadline(self)
-
     def interruptible(self) -> AbstractContextManager[None]:
         """While inside, a limit raises `Stopped` at the next tick."""
         return _mode(self, False)
@@ -201,15 +192,6 @@ def _mode(watch: Watch, cooperative: bool) -> Iterator[None]:
         yield
     finally:
         watch.cooperative = before
-
-
-@contextmanager
-def _own_deadline(watch: Watch) -> Iterator[None]:
-    before, watch.own_deadline = watch.own_deadline, True
-    try:
-        yield
-    finally:
-        watch.own_deadline = before
 
 
 @contextmanager
